@@ -1,0 +1,261 @@
+// The shared vocabulary: every stage after `flow` reads these and nothing else.
+// Plain readonly objects, cheap to create. Times are microseconds since the Unix epoch
+// (a double holds them exactly until the year 2255).
+//
+// Invariant: no event carries a patient name, birth date or identifier in clear.
+// `hl7-message` carries salted hashes and the *names* of identifying fields present.
+
+export type Micros = number;
+
+export type L4Proto = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other';
+
+/** An address on the wire. `mac` is the Ethernet source/destination when the link has one. */
+export interface Endpoint {
+  readonly ip: string;
+  readonly port?: number;
+  readonly mac?: string;
+}
+
+interface Base {
+  readonly ts: Micros;
+}
+
+interface FlowBase extends Base {
+  /** Unique within one analysis run. */
+  readonly flowId: number;
+  /** The originator of the flow (first packet seen, or SYN sender). */
+  readonly src: Endpoint;
+  /** The responder. */
+  readonly dst: Endpoint;
+  readonly vlan?: number;
+}
+
+/** A (MAC, IP) pair seen as a packet source (IP, ARP or DHCP). Emitted once per pair per run. */
+export interface DeviceSeen extends Base {
+  readonly type: 'device-seen';
+  readonly mac: string;
+  readonly ip?: string;
+  readonly vlan?: number;
+  readonly via: 'ip' | 'arp' | 'dhcp';
+}
+
+export interface DhcpLease extends Base {
+  readonly type: 'dhcp-lease';
+  /** DHCP message type name: DISCOVER, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE, INFORM, or BOOTP. */
+  readonly msgType: string;
+  /** chaddr of the client. */
+  readonly clientMac: string;
+  readonly xid: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly clientIp?: string; // ciaddr
+  readonly yourIp?: string; // yiaddr (address handed out)
+  readonly requestedIp?: string; // option 50
+  readonly serverId?: string; // option 54
+  readonly leaseTime?: number; // option 51, seconds
+  readonly hostname?: string; // option 12
+  readonly vendorClass?: string; // option 60
+  readonly paramList?: readonly number[]; // option 55, the fingerprint
+  readonly clientId?: string; // option 61, hex
+  readonly routers?: readonly string[]; // option 3
+  readonly dnsServers?: readonly string[]; // option 6
+  readonly ntpServers?: readonly string[]; // option 42
+  readonly domain?: string; // option 15
+}
+
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: string; // 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'MX' | 'TXT' | ... | 'TYPE65'
+  readonly ttl: number;
+  readonly data: string; // address, target name, or a short text rendering
+}
+
+/** A DNS response (also mDNS/LLMNR responses on their ports). */
+export interface DnsAnswer extends Base {
+  readonly type: 'dns-answer';
+  readonly flowId: number;
+  /** The host that asked (destination of the response). */
+  readonly asker: string;
+  /** The host that answered. */
+  readonly server: string;
+  readonly id: number;
+  readonly rcode: number;
+  readonly query: string; // first question name ('' when none)
+  readonly qtype: string;
+  readonly answers: readonly DnsRecord[];
+  /**
+   * Address records with the CNAME chain followed back to the question: for each A/AAAA in the
+   * answer, the name the asker actually looked up (and the chain in between).
+   */
+  readonly resolved: readonly { readonly address: string; readonly name: string; readonly ttl: number; readonly chain: readonly string[] }[];
+}
+
+/** A DNS query (emitted so that "asked but never answered" can be explained). */
+export interface DnsQuery extends Base {
+  readonly type: 'dns-query';
+  readonly flowId: number;
+  readonly asker: string;
+  readonly server: string;
+  readonly id: number;
+  readonly query: string;
+  readonly qtype: string;
+}
+
+export interface FlowStart extends FlowBase {
+  readonly type: 'flow-start';
+  readonly proto: L4Proto;
+  /** True when the originator was identified by a TCP SYN (not guessed from the first packet seen). */
+  readonly syn: boolean;
+}
+
+export interface FlowEnd extends FlowBase {
+  readonly type: 'flow-end';
+  readonly proto: L4Proto;
+  readonly first: Micros;
+  readonly last: Micros;
+  /** [originator→responder, responder→originator] */
+  readonly packets: readonly [number, number];
+  readonly bytes: readonly [number, number];
+  /** Application recognised on the flow, if any ('http', 'tls', 'hl7', 'dicom', 'rpc', 'dns', ...). */
+  readonly app?: string;
+  readonly reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'eof';
+}
+
+export interface TlsHello extends FlowBase {
+  readonly type: 'tls-hello';
+  readonly sni?: string;
+  readonly alpn?: readonly string[];
+  /** Highest version offered: 'TLS 1.3' when supported_versions lists it, else the ClientHello version. */
+  readonly version: string;
+  readonly certSubject?: string;
+}
+
+export interface HttpRequest extends FlowBase {
+  readonly type: 'http-request';
+  readonly method: string;
+  readonly uri: string;
+  readonly version: string;
+  readonly host?: string;
+  readonly userAgent?: string;
+}
+
+export interface HttpResponse extends FlowBase {
+  readonly type: 'http-response';
+  readonly status: number;
+  readonly reason: string;
+  readonly version: string;
+  readonly server?: string;
+}
+
+export interface Hl7Observation {
+  /** OBX-3 identifier, e.g. '150456' */
+  readonly code: string;
+  /** OBX-3 text, e.g. 'MDC_PULS_OXIM_SAT_O2' */
+  readonly text?: string;
+  /** Named vital when the code is a known IEEE 11073 MDC code: 'spo2', 'pulse', 'hr', 'nibp-sys', ... */
+  readonly vital?: string;
+  readonly value: string; // OBX-5: numeric observations only leave the decoder (never free text)
+  readonly unit?: string; // OBX-6 identifier
+  readonly status?: string; // OBX-11
+}
+
+export interface Hl7Message extends FlowBase {
+  readonly type: 'hl7-message';
+  readonly messageType: string; // MSH-9 as 'ORU^R01'
+  readonly sendingApp?: string; // MSH-3 (component 1)
+  readonly sendingFacility?: string; // MSH-4
+  readonly receivingApp?: string; // MSH-5
+  readonly receivingFacility?: string; // MSH-6
+  readonly time?: string; // MSH-7 as sent
+  readonly controlId?: string; // MSH-10
+  readonly version?: string; // MSH-12
+  /** Salted hashes (hex) of PID-3 identifiers (first component of each repetition). */
+  readonly patientHashes: readonly string[];
+  /** Identifying fields present, e.g. ['PID-3', 'PID-5', 'PID-7']. */
+  readonly fieldsPresent: readonly string[];
+  readonly location?: string; // PV1-3 point of care (bed), not identifying
+  readonly observations: readonly Hl7Observation[];
+  /** MSA-1 for ACKs: 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR' */
+  readonly ackCode?: string;
+  readonly ackControlId?: string; // MSA-2
+  readonly segments: number;
+  readonly bytes: number;
+}
+
+export interface DicomAssociation extends FlowBase {
+  readonly type: 'dicom-association';
+  readonly pdu: 'rq' | 'ac' | 'rj' | 'release' | 'abort';
+  readonly calledAe?: string;
+  readonly callingAe?: string;
+  readonly appContext?: string;
+  readonly contexts?: readonly { readonly id: number; readonly abstractSyntax?: string; readonly name?: string; readonly transferSyntaxes: readonly string[]; readonly result?: number }[];
+  readonly maxLength?: number;
+  readonly implementationClass?: string;
+  readonly implementationVersion?: string;
+  readonly rejectReason?: string;
+}
+
+export interface RpcCall extends FlowBase {
+  readonly type: 'rpc-call';
+  readonly transport: 'tcp' | 'udp';
+  readonly xid: number;
+  readonly prog: number;
+  readonly progName?: string; // 'portmap' | 'mount' | 'nfs' | 'nlockmgr' | ...
+  readonly vers: number;
+  readonly proc: number;
+  readonly procName?: string; // 'GETPORT', 'MNT', 'UMNT', 'READ', ...
+  /** MOUNT MNT/UMNT directory path, or NFS file name where the call carries one. */
+  readonly path?: string;
+  /** Filled when the reply was seen (the event is emitted at reply time, or at flow end without one). */
+  readonly reply?: { readonly accepted: boolean; readonly status: number; readonly port?: number };
+  /** For portmapper GETPORT: the program asked about. */
+  readonly lookupProg?: number;
+}
+
+export interface ServiceBanner extends FlowBase {
+  readonly type: 'service-banner';
+  readonly service: 'ftp' | 'telnet' | 'smtp' | 'ssh' | 'pop3' | 'imap' | 'tftp' | 'rlogin' | 'other';
+  /** The server's greeting (first line, printable, ≤ 200 chars). Empty for telnet option negotiation. */
+  readonly banner: string;
+}
+
+export interface ArpSeen extends Base {
+  readonly type: 'arp';
+  readonly op: number; // 1 request, 2 reply
+  readonly senderMac: string;
+  readonly senderIp: string;
+  readonly targetMac: string;
+  readonly targetIp: string;
+}
+
+/** Something on the wire did not parse as its protocol says. Never an error: counted and shown. */
+export interface AnomalyEvent extends Base {
+  readonly type: 'anomaly';
+  /** Named code, `<protocol>.<what>`: 'ipv4.bad-ihl', 'dns.pointer-loop', 'mllp.unterminated', ... */
+  readonly code: string;
+  readonly flowId?: number;
+  readonly src?: Endpoint;
+  readonly dst?: Endpoint;
+  readonly detail?: string;
+}
+
+export type WardEvent =
+  | DeviceSeen
+  | DhcpLease
+  | DnsAnswer
+  | DnsQuery
+  | FlowStart
+  | FlowEnd
+  | TlsHello
+  | HttpRequest
+  | HttpResponse
+  | Hl7Message
+  | DicomAssociation
+  | RpcCall
+  | ServiceBanner
+  | ArpSeen
+  | AnomalyEvent;
+
+export type WardEventType = WardEvent['type'];
+
+export type EventSink = (ev: WardEvent) => void;

@@ -1,0 +1,73 @@
+// Interfaces between the flow engine (src/flow/engine.ts) and application analyzers
+// (src/flow/apps/*.ts). An analyzer is stateful glue around a pure decoder in src/decode/.
+//
+// Direction: 0 = originator → responder (client → server), 1 = responder → originator.
+// Byte views passed in are valid only during the call: copy what you keep.
+
+import type { Endpoint, WardEvent } from '../events.js';
+
+export type Dir = 0 | 1;
+
+/** Services shared by every flow of one analysis run. */
+export interface AppEnv {
+  /** Salted hash (hex) of a patient identifier; the salt never leaves the engine. */
+  hashPatientId(id: string): string;
+  /**
+   * Teach the dispatcher that `ip:port/proto` serves an RPC program (from a portmapper GETPORT
+   * reply), so later flows to that dynamic port are dispatched to the RPC analyzer.
+   */
+  learnRpcPort(ip: string, port: number, proto: 'tcp' | 'udp', prog: number): void;
+  /** Count one application message (the summary's `apps {name: count}`). */
+  countApp(name: string): void;
+}
+
+export interface FlowContext {
+  readonly flowId: number;
+  readonly proto: 'tcp' | 'udp';
+  /** Originator (with MAC when the link has one). */
+  readonly client: Endpoint;
+  /** Responder. */
+  readonly server: Endpoint;
+  readonly vlan?: number;
+  readonly env: AppEnv;
+  emit(ev: WardEvent): void;
+  /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */
+  anomaly(code: string, ts: number, detail?: string): void;
+}
+
+export type ProbeResult = 'yes' | 'no' | 'more';
+
+/** A TCP application analyzer fed with reassembled, in-order bytes per direction. */
+export interface StreamApp {
+  data(dir: Dir, bytes: Uint8Array, ts: number): void;
+  /** `length` bytes are missing in `dir` (capture loss); resynchronise or give up quietly. */
+  gap(dir: Dir, length: number, ts: number): void;
+  /** The flow ended (FIN/RST/idle/eof): flush pending state (e.g. emit unanswered RPC calls). */
+  end(ts: number): void;
+}
+
+export interface TcpAppFactory {
+  readonly name: string;
+  /** Well-known server ports, used when content is inconclusive (content first, port second). */
+  readonly ports: readonly number[];
+  /**
+   * Look at the first bytes of a direction (up to a few hundred): 'yes' when they are certainly
+   * this protocol, 'no' when certainly not, 'more' when more bytes are needed to tell.
+   */
+  probe(dir: Dir, bytes: Uint8Array): ProbeResult;
+  create(ctx: FlowContext): StreamApp;
+}
+
+/** A UDP application analyzer, called for each datagram of a flow. */
+export interface DatagramApp {
+  datagram(dir: Dir, payload: Uint8Array, ts: number): void;
+  end(ts: number): void;
+}
+
+export interface UdpAppFactory {
+  readonly name: string;
+  readonly ports: readonly number[];
+  /** Content check of one datagram (the first of the flow). */
+  probe(dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): ProbeResult;
+  create(ctx: FlowContext): DatagramApp;
+}
