@@ -1,0 +1,6 @@
+// The command list. Each command lives in its own file and adds itself here (one line each).
+import type { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+export const commands: Register[] = [];
