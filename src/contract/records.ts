@@ -1,0 +1,99 @@
+// The output contract (DESIGN.md "CLI and output contract"): records printed by
+// `analyze --format jsonl`, one JSON object a line, each with a `type`. Extend, don't break.
+import { z } from 'zod';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export const DEVICE_CLASSES = [
+  'patient-monitor',
+  'central-station',
+  'infusion-pump',
+  'imaging-modality',
+  'pacs',
+  'workstation',
+  'network-infrastructure',
+  'unknown',
+] as const;
+export const DeviceClass = z.enum(DEVICE_CLASSES);
+export type DeviceClass = z.infer<typeof DeviceClass>;
+
+export const Advisory = z.object({
+  id: z.string(), // 'ICSMA-25-030-01'
+  cves: z.array(z.string()),
+  title: z.string(),
+  url: z.string().optional(),
+  severity: Severity.optional(),
+});
+export type Advisory = z.infer<typeof Advisory>;
+
+export const DeviceRecord = z.object({
+  type: z.literal('device'),
+  id: z.string(), // MAC, lower-case colon form; 'ip:<addr>' when no MAC is known (raw-IP links)
+  ips: z.array(z.string()),
+  hostname: z.string().optional(),
+  vendorClass: z.string().optional(),
+  vendor: z.string().optional(), // IEEE OUI organisation
+  model: z.string().optional(),
+  class: DeviceClass.optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  reasons: z.array(z.string()).optional(),
+  identifiedBy: z.array(z.string()).optional(), // 'hl7-msh3' | 'dhcp-hostname' | 'dhcp-vendor-class' | 'oui'
+  advisories: z.array(Advisory),
+  first: z.string(), // ISO time from the capture
+  last: z.string(),
+  packets: z.number().int().nonnegative().optional(),
+  bytes: z.number().int().nonnegative().optional(),
+});
+export type DeviceRecord = z.infer<typeof DeviceRecord>;
+
+export const AlertEndpoint = z.object({
+  ip: z.string(),
+  port: z.number().int().optional(),
+  mac: z.string().optional(),
+});
+
+export const AlertRecord = z.object({
+  type: z.literal('alert'),
+  rule: z.string(),
+  severity: Severity,
+  first: z.string(),
+  last: z.string(),
+  count: z.number().int().positive(),
+  src: AlertEndpoint,
+  dst: AlertEndpoint,
+  device: z.object({ id: z.string(), model: z.string().optional() }),
+  message: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+});
+export type AlertRecord = z.infer<typeof AlertRecord>;
+
+export const SummaryRecord = z.object({
+  type: z.literal('summary'),
+  files: z.array(z.string()),
+  packets: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  flows: z.number().int().nonnegative(),
+  devices: z.number().int().nonnegative(),
+  alerts: z.number().int().nonnegative(),
+  damaged: z.boolean(),
+  apps: z.record(z.string(), z.number().int().nonnegative()),
+  anomalies: z.record(z.string(), z.number().int().nonnegative()),
+  warnings: z.array(z.string()),
+  first: z.string().optional(),
+  last: z.string().optional(),
+});
+export type SummaryRecord = z.infer<typeof SummaryRecord>;
+
+export const OutputRecord = z.discriminatedUnion('type', [AlertRecord, DeviceRecord, SummaryRecord]);
+export type OutputRecord = z.infer<typeof OutputRecord>;
+
+/** Capture time (µs since epoch) → ISO string. */
+export function isoTime(micros: number): string {
+  return new Date(Math.floor(micros / 1000)).toISOString();
+}
