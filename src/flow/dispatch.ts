@@ -1,0 +1,80 @@
+// Application dispatch: content first, port second (DESIGN.md "Decoders").
+//
+// A TCP flow's first bytes in each direction are kept (bounded) while the analyzers' probes
+// look at them; the first 'yes' wins. When no probe says yes before the probe budget is spent,
+// the server port (or a port a portmapper reply taught us) decides; otherwise the flow has no
+// application and the engine stops reassembling it, which is where most of the speed comes from.
+
+import type { Dir, FlowContext, TcpAppFactory, UdpAppFactory } from './app.js';
+import { tcpApps, udpApps } from './apps/index.js';
+import type { Flow } from './table.js';
+
+/** Bytes kept per direction while probing. */
+export const PROBE_MAX = 2048;
+
+export class Dispatcher {
+  private readonly learned = new Map<string, number>();
+  private readonly tcpByPort = new Map<number, TcpAppFactory>();
+  private readonly udpByPort = new Map<number, UdpAppFactory>();
+  private readonly rpcTcp: TcpAppFactory | undefined;
+  private readonly rpcUdp: UdpAppFactory | undefined;
+
+  constructor(
+    private readonly tcp: readonly TcpAppFactory[] = tcpApps,
+    private readonly udp: readonly UdpAppFactory[] = udpApps,
+  ) {
+    for (const a of tcp) for (const p of a.ports) if (!this.tcpByPort.has(p)) this.tcpByPort.set(p, a);
+    for (const a of udp) for (const p of a.ports) if (!this.udpByPort.has(p)) this.udpByPort.set(p, a);
+    this.rpcTcp = tcp.find((a) => a.name === 'rpc');
+    this.rpcUdp = udp.find((a) => a.name === 'rpc');
+  }
+
+  /** A portmapper GETPORT reply said `ip:port/proto` serves an RPC program. Bounded. */
+  learnRpcPort(ip: string, port: number, proto: 'tcp' | 'udp'): void {
+    if (this.learned.size >= 10_000) this.learned.clear();
+    this.learned.set(`${proto}/${ip}/${port}`, 1);
+  }
+
+  private isLearned(proto: 'tcp' | 'udp', f: Flow): boolean {
+    return this.learned.size > 0 && this.learned.has(`${proto}/${f.server.ip}/${f.sPort}`);
+  }
+
+  /** Port-based choice for a TCP flow (learned RPC ports first). */
+  tcpByServerPort(f: Flow): TcpAppFactory | undefined {
+    if (this.rpcTcp && this.isLearned('tcp', f)) return this.rpcTcp;
+    return this.tcpByPort.get(f.sPort);
+  }
+
+  /**
+   * Probe the kept bytes of a TCP flow. Returns the app, null when it is certainly none of
+   * ours, or undefined when more bytes are needed.
+   */
+  probeTcp(f: Flow, dir: Dir): TcpAppFactory | null | undefined {
+    const probe = f.probe!;
+    const buf = probe[dir]!;
+    let more = false;
+    for (const app of this.tcp) {
+      const r = app.probe(dir, buf);
+      if (r === 'yes') return app;
+      if (r === 'more') more = true;
+    }
+    const other = probe[dir === 0 ? 1 : 0];
+    const budgetSpent = buf.length >= PROBE_MAX;
+    // Undecided while any probe wants more, or while the other side may still speak first-of-kind.
+    if (!budgetSpent && (more || other === null)) return undefined;
+    return this.tcpByServerPort(f) ?? null;
+  }
+
+  /** Choose the analyzer of a UDP flow from its first datagram. */
+  chooseUdp(f: Flow, dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): UdpAppFactory | null {
+    if (this.rpcUdp && this.isLearned('udp', f)) return this.rpcUdp;
+    for (const app of this.udp) if (app.probe(dir, payload, srcPort, dstPort) === 'yes') return app;
+    return this.udpByPort.get(f.sPort) ?? null;
+  }
+}
+
+export function createFlowApp(f: Flow, app: TcpAppFactory, ctx: FlowContext): void {
+  f.appDecided = true;
+  f.appName = app.name;
+  f.stream = app.create(ctx);
+}

@@ -1,0 +1,400 @@
+// The flow engine: raw packets in, typed events out (src/events.ts).
+//
+// Per packet: decode L2–L4 into one reused `Layers`, reassemble IP fragments, find or create
+// the flow, count, and — only for flows whose application we analyse — reassemble TCP and feed
+// the analyzer. It describes; it never judges (that is inventory/detect, downstream of events).
+
+import type { RawPacket } from '../capture/types.js';
+import { ip4ToString, ip6ToString, macToString } from '../decode/addr.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
+import { decodeL4, decodePacket } from '../decode/packet.js';
+import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
+import type { AppEnv } from './app.js';
+import { Dispatcher } from './dispatch.js';
+import { IpDefragmenter } from './defrag.js';
+import { FlowCtx, onTcpPacket, onUdpPacket, endFlowApps } from './engine-apps.js';
+import { DEFAULT_TIMEOUTS, endpointHash, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
+
+export interface EngineOptions {
+  /** Salted hash of a patient identifier (the engine never sees the salt's source). */
+  hashPatientId: (id: string) => string;
+  maxFlows?: number;
+  timeouts?: Partial<FlowTimeouts>;
+  /** Out-of-order bytes kept per TCP direction. */
+  maxTcpBuffer?: number;
+  /** Anomaly events emitted per code (all are counted). */
+  anomalyEventsPerCode?: number;
+}
+
+export interface EngineStats {
+  packets: number;
+  bytes: number;
+  flows: number;
+  flowsByProto: Record<L4Proto, number>;
+  evicted: number;
+  first: number;
+  last: number;
+  apps: Record<string, number>;
+  anomalies: Record<string, number>;
+}
+
+const UNKNOWN_MAC = undefined;
+
+export class FlowEngine {
+  private readonly L = new Layers();
+  private readonly table: FlowTable;
+  private readonly timeouts: FlowTimeouts;
+  private readonly defrag: IpDefragmenter;
+  readonly dispatcher = new Dispatcher();
+  readonly env: AppEnv;
+  readonly maxTcpBuffer: number;
+  private readonly anomalyEventsPerCode: number;
+  private readonly seenPairs = new Set<string>();
+  private nextFlowId = 1;
+  private lastSweep = 0;
+  readonly stats: EngineStats = {
+    packets: 0,
+    bytes: 0,
+    flows: 0,
+    flowsByProto: { tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 },
+    evicted: 0,
+    first: 0,
+    last: 0,
+    apps: {},
+    anomalies: {},
+  };
+
+  constructor(
+    readonly sink: EventSink,
+    opts: EngineOptions,
+  ) {
+    this.table = new FlowTable(opts.maxFlows ?? 100_000);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+    this.maxTcpBuffer = opts.maxTcpBuffer ?? 256 * 1024;
+    this.anomalyEventsPerCode = opts.anomalyEventsPerCode ?? 20;
+    this.defrag = new IpDefragmenter({ onAnomaly: (code) => this.anomaly(code, this.stats.last) });
+    const stats = this.stats;
+    const dispatcher = this.dispatcher;
+    this.env = {
+      hashPatientId: opts.hashPatientId,
+      learnRpcPort: (ip, port, proto) => dispatcher.learnRpcPort(ip, port, proto),
+      countApp: (name) => {
+        stats.apps[name] = (stats.apps[name] ?? 0) + 1;
+      },
+    };
+  }
+
+  emit(ev: WardEvent): void {
+    this.sink(ev);
+  }
+
+  /** Count a named anomaly; the first few of each code also become events. */
+  anomaly(code: string, ts: number, flow?: Flow, detail?: string): void {
+    const n = (this.stats.anomalies[code] ?? 0) + 1;
+    this.stats.anomalies[code] = n;
+    if (n > this.anomalyEventsPerCode) return;
+    this.sink(
+      flow
+        ? { type: 'anomaly', ts, code, flowId: flow.id, src: flow.client, dst: flow.server, detail }
+        : { type: 'anomaly', ts, code, detail },
+    );
+  }
+
+  packet(p: RawPacket): void {
+    const L = this.L;
+    const st = this.stats;
+    const ts = p.ts;
+    st.packets++;
+    st.bytes += p.origLen;
+    if (st.first === 0 || ts < st.first) st.first = ts;
+    if (ts > st.last) st.last = ts;
+    if (ts - this.lastSweep >= 1e6) this.sweep(ts);
+
+    const frame = p.data;
+    decodePacket(frame, p.linktype, L);
+    if (L.anomaly !== null) this.anomaly(L.anomaly, ts);
+    if (L.anomaly2 !== null) this.anomaly(L.anomaly2, ts);
+    if (L.isArp) {
+      this.onArp(frame, ts);
+      return;
+    }
+    if (L.ipVersion === 0) return;
+
+    let l4 = frame;
+    if (L.isFragment) {
+      const whole = this.defrag.add(L, frame, ts);
+      if (whole === null) return;
+      decodeL4(L.ipProto, whole, 0, whole.length, L);
+      l4 = whole;
+    }
+    const proto = L.ipProto;
+    const isTcp = proto === IPPROTO_TCP;
+    const isUdp = proto === IPPROTO_UDP;
+    if ((isTcp || isUdp) && L.srcPort < 0) return; // L4 header damaged: anomaly already counted
+
+    let a0: number;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0: number;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    if (L.ipVersion === 4) {
+      a0 = L.ip4Src;
+      b0 = L.ip4Dst;
+    } else {
+      const s = L.ip6SrcOff;
+      const d = L.ip6DstOff;
+      a0 = word(frame, s);
+      a1 = word(frame, s + 4);
+      a2 = word(frame, s + 8);
+      a3 = word(frame, s + 12);
+      b0 = word(frame, d);
+      b1 = word(frame, d + 4);
+      b2 = word(frame, d + 8);
+      b3 = word(frame, d + 12);
+    }
+    const aPort = isTcp || isUdp ? L.srcPort : 0;
+    const bPort = isTcp || isUdp ? L.dstPort : 0;
+    const vlan = L.vlanOuter;
+    const h = mixKey(endpointHash(a0, a1, a2, a3, aPort) + endpointHash(b0, b1, b2, b3, bPort), proto, vlan);
+
+    let f = this.table.find(h, proto, vlan, a0, a1, a2, a3, aPort, b0, b1, b2, b3, bPort);
+    if (f === null) {
+      f = this.newFlow(frame, h, proto, vlan, a0, a1, a2, a3, aPort, b0, b1, b2, b3, bPort, ts);
+    }
+    const dir = f.dirOf(a0, a1, a2, a3, aPort);
+    const len = p.origLen;
+    if (dir === 0) {
+      f.pkts0++;
+      f.bytes0 += len;
+    } else {
+      f.pkts1++;
+      f.bytes1 += len;
+    }
+    f.last = ts;
+    this.table.touch(f);
+    if (isTcp) {
+      onTcpPacket(this, f, dir, l4, L, ts);
+      if (f.closeFlags !== 0 && f.tclass === TimeoutClass.Tcp && ((f.closeFlags & 3) === 3 || f.closeFlags & 4)) {
+        this.table.reclass(f, TimeoutClass.Closed);
+      }
+    } else if (isUdp) {
+      onUdpPacket(this, f, dir, l4, L, ts);
+    }
+  }
+
+  /** End of input: every flow still open ends with reason 'eof'. */
+  finish(): void {
+    const ts = this.stats.last;
+    const open = [...this.table.all()];
+    for (const f of open) {
+      this.table.remove(f);
+      this.endFlow(f, ts, 'eof');
+    }
+  }
+
+  get openFlows(): number {
+    return this.table.size;
+  }
+
+  private sweep(ts: number): void {
+    this.lastSweep = ts;
+    this.table.expire(ts, this.timeouts, (f) => this.endFlow(f, f.last, 'idle'));
+    this.defrag.expire(ts);
+  }
+
+  private newFlow(
+    frame: Uint8Array,
+    h: number,
+    proto: number,
+    vlan: number,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    aPort: number,
+    b0: number,
+    b1: number,
+    b2: number,
+    b3: number,
+    bPort: number,
+    ts: number,
+  ): Flow {
+    const L = this.L;
+    if (this.table.size >= this.table.maxFlows) {
+      const victim = this.table.oldest();
+      if (victim) {
+        this.table.remove(victim);
+        this.stats.evicted++;
+        this.endFlow(victim, victim.last, 'evicted');
+      }
+    }
+    const f = new Flow();
+    f.id = this.nextFlowId++;
+    f.proto = proto;
+    f.ipVersion = L.ipVersion;
+    f.vlan = vlan;
+    f.hash = h;
+    f.first = ts;
+    f.last = ts;
+    const flags = L.tcpFlags;
+    const isTcp = proto === IPPROTO_TCP;
+    // Who started it: SYN sender; SYN-ACK receiver; else the port heuristic (a low/service port
+    // talking to a high one is the server answering).
+    let senderIsClient = true;
+    if (isTcp && flags & 0x02) {
+      senderIsClient = (flags & 0x10) === 0;
+      f.syn = senderIsClient;
+    } else if (isTcp || proto === IPPROTO_UDP) {
+      senderIsClient = !looksLikeServer(aPort, bPort);
+    }
+    const srcEp = this.endpoint(frame, L.ipVersion, L.ip6SrcOff, a0, aPort, L.macSrcOff, isTcp || proto === IPPROTO_UDP);
+    const dstEp = this.endpoint(frame, L.ipVersion, L.ip6DstOff, b0, bPort, L.macDstOff, isTcp || proto === IPPROTO_UDP);
+    if (senderIsClient) {
+      f.c0 = a0;
+      f.c1 = a1;
+      f.c2 = a2;
+      f.c3 = a3;
+      f.cPort = aPort;
+      f.s0 = b0;
+      f.s1 = b1;
+      f.s2 = b2;
+      f.s3 = b3;
+      f.sPort = bPort;
+      f.client = srcEp;
+      f.server = dstEp;
+    } else {
+      f.c0 = b0;
+      f.c1 = b1;
+      f.c2 = b2;
+      f.c3 = b3;
+      f.cPort = bPort;
+      f.s0 = a0;
+      f.s1 = a1;
+      f.s2 = a2;
+      f.s3 = a3;
+      f.sPort = aPort;
+      f.client = dstEp;
+      f.server = srcEp;
+    }
+    f.tclass = isTcp ? TimeoutClass.Tcp : proto === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
+    this.table.insert(f);
+    const pname = protoName(proto);
+    this.stats.flows++;
+    this.stats.flowsByProto[pname]++;
+    this.deviceSeen(srcEp, ts, vlan, 'ip');
+    this.deviceSeen(dstEp, ts, vlan, 'ip');
+    f.ctx = new FlowCtx(this, f);
+    this.sink({
+      type: 'flow-start',
+      ts,
+      flowId: f.id,
+      src: f.client,
+      dst: f.server,
+      vlan: vlan >= 0 ? vlan : undefined,
+      proto: pname,
+      syn: f.syn,
+    });
+    return f;
+  }
+
+  private endpoint(
+    frame: Uint8Array,
+    version: number,
+    ip6Off: number,
+    ip4: number,
+    port: number,
+    macOff: number,
+    withPort: boolean,
+  ): Endpoint {
+    const ip = version === 4 ? ip4ToString(ip4) : ip6ToString(frame, ip6Off);
+    const mac = macOff >= 0 ? macToString(frame, macOff) : UNKNOWN_MAC;
+    if (withPort) return mac === undefined ? { ip, port } : { ip, port, mac };
+    return mac === undefined ? { ip } : { ip, mac };
+  }
+
+  /** A unicast (MAC, IP) pair, once per run. */
+  deviceSeen(ep: Endpoint, ts: number, vlan: number, via: 'ip' | 'arp' | 'dhcp'): void {
+    const mac = ep.mac;
+    if (mac === undefined || (Number.parseInt(mac.slice(0, 2), 16) & 1) === 1) return;
+    const key = `${mac}|${ep.ip}`;
+    if (this.seenPairs.has(key)) return;
+    if (this.seenPairs.size < 1_000_000) this.seenPairs.add(key);
+    this.sink({ type: 'device-seen', ts, mac, ip: ep.ip, vlan: vlan >= 0 ? vlan : undefined, via });
+  }
+
+  private onArp(frame: Uint8Array, ts: number): void {
+    const L = this.L;
+    const senderMac = L.arpSenderMacOff >= 0 ? macToString(frame, L.arpSenderMacOff) : '';
+    const ev: WardEvent = {
+      type: 'arp',
+      ts,
+      op: L.arpOp,
+      senderMac,
+      senderIp: ip4ToString(L.arpSenderIp),
+      targetMac: L.arpTargetMacOff >= 0 ? macToString(frame, L.arpTargetMacOff) : '',
+      targetIp: ip4ToString(L.arpTargetIp),
+    };
+    this.sink(ev);
+    if (senderMac !== '' && L.arpSenderIp !== 0) this.deviceSeen({ ip: ev.senderIp, mac: senderMac }, ts, L.vlanOuter, 'arp');
+  }
+
+  endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
+    endFlowApps(f, ts);
+    const reason = f.closeFlags & 4 ? 'rst' : (f.closeFlags & 3) === 3 ? 'fin' : why;
+    this.sink({
+      type: 'flow-end',
+      ts,
+      flowId: f.id,
+      src: f.client,
+      dst: f.server,
+      vlan: f.vlan >= 0 ? f.vlan : undefined,
+      proto: protoName(f.proto),
+      first: f.first,
+      last: f.last,
+      packets: [f.pkts0, f.pkts1],
+      bytes: [f.bytes0, f.bytes1],
+      app: f.appName,
+      reason,
+    });
+    f.ctx = null;
+    f.tcp = null;
+    f.stream = null;
+    f.dgram = null;
+    f.probe = null;
+  }
+}
+
+function word(d: Uint8Array, o: number): number {
+  return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
+}
+
+function mixKey(h: number, proto: number, vlan: number): number {
+  return (Math.imul(h ^ (proto << 16) ^ (vlan & 0xfff), 0x9e3779b1) ^ (h >>> 15)) | 0;
+}
+
+function protoName(p: number): L4Proto {
+  return p === IPPROTO_TCP
+    ? 'tcp'
+    : p === IPPROTO_UDP
+      ? 'udp'
+      : p === IPPROTO_ICMP
+        ? 'icmp'
+        : p === IPPROTO_ICMPV6
+          ? 'icmpv6'
+          : 'other';
+}
+
+/** True when `src` looks like the server side answering `dst`. */
+function looksLikeServer(src: number, dst: number): boolean {
+  if (src === 67 && dst === 68) return true; // DHCP server → client
+  if (src === 68 && dst === 67) return false;
+  if (src < 1024 && dst >= 1024) return true;
+  if (src >= 1024 && dst < 1024) return false;
+  // Both unprivileged: a few well-known high service ports (HL7, DICOM alt, HTTP alt, NFS).
+  return SERVICE_PORTS.has(src) && !SERVICE_PORTS.has(dst);
+}
+
+const SERVICE_PORTS = new Set([2049, 2575, 3128, 5353, 5355, 6514, 8000, 8080, 8443, 11112]);

@@ -1,0 +1,243 @@
+// Bidirectional flow table keyed by (VLAN, protocol, address pair, port pair), bounded.
+//
+// Keys are numeric: each address is four 32-bit words (IPv4 uses the first), hashed
+// symmetrically so both directions land in the same bucket, then compared field by field.
+// No string is built per packet. Flows sit on one LRU list per timeout class so that expiry
+// is O(1) per flow: the head of each list is always the flow idle the longest.
+
+import type { Endpoint } from '../events.js';
+import type { Dir, DatagramApp, FlowContext, StreamApp } from './app.js';
+import type { TcpStream } from './tcp-stream.js';
+
+export const TimeoutClass = {
+  Tcp: 0,
+  Udp: 1,
+  Other: 2,
+  /** TCP after FIN both ways or RST: kept briefly so late packets still attach. */
+  Closed: 3,
+} as const;
+export type TimeoutClass = (typeof TimeoutClass)[keyof typeof TimeoutClass];
+
+export interface FlowTimeouts {
+  /** µs of inactivity before a flow ends, per class. */
+  tcp: number;
+  udp: number;
+  other: number;
+  /** µs a TCP flow stays after FIN both ways or RST (late packets still attach to it). */
+  tcpClosed: number;
+}
+
+export const DEFAULT_TIMEOUTS: FlowTimeouts = {
+  tcp: 300e6, // Zeek's tcp_inactivity_timeout is 5 min
+  udp: 60e6,
+  other: 60e6,
+  tcpClosed: 5e6,
+};
+
+export class Flow {
+  id = 0;
+  proto = 0;
+  ipVersion = 0;
+  vlan = -1;
+  // Originator (client) and responder (server) addresses as words, and ports.
+  c0 = 0;
+  c1 = 0;
+  c2 = 0;
+  c3 = 0;
+  s0 = 0;
+  s1 = 0;
+  s2 = 0;
+  s3 = 0;
+  cPort = 0;
+  sPort = 0;
+  hash = 0;
+  first = 0;
+  last = 0;
+  pkts0 = 0;
+  pkts1 = 0;
+  bytes0 = 0;
+  bytes1 = 0;
+  syn = false;
+  /** Bit 0: FIN from client, bit 1: FIN from server, bit 2: RST. */
+  closeFlags = 0;
+  tclass: TimeoutClass = TimeoutClass.Other;
+  client!: Endpoint;
+  server!: Endpoint;
+
+  // Application state, owned by the engine.
+  ctx: FlowContext | null = null;
+  /** 0 undecided, 1 decided (app may be null: nothing to analyse), */
+  appDecided = false;
+  appName: string | undefined = undefined;
+  stream: StreamApp | null = null;
+  dgram: DatagramApp | null = null;
+  tcp: [TcpStream, TcpStream] | null = null;
+  /** Bytes kept while probing which application this is, per direction. */
+  probe: [Uint8Array | null, Uint8Array | null] | null = null;
+  probeTs = 0;
+
+  // Intrusive links: hash bucket chain and LRU list.
+  nextInBucket: Flow | null = null;
+  lruPrev: Flow | null = null;
+  lruNext: Flow | null = null;
+
+  /** Direction of a packet whose source words/port are given. */
+  dirOf(w0: number, w1: number, w2: number, w3: number, port: number): Dir {
+    return w0 === this.c0 && w1 === this.c1 && w2 === this.c2 && w3 === this.c3 && port === this.cPort ? 0 : 1;
+  }
+}
+
+class LruList {
+  head: Flow | null = null;
+  tail: Flow | null = null;
+  size = 0;
+
+  push(f: Flow): void {
+    f.lruPrev = this.tail;
+    f.lruNext = null;
+    if (this.tail) this.tail.lruNext = f;
+    else this.head = f;
+    this.tail = f;
+    this.size++;
+  }
+
+  remove(f: Flow): void {
+    if (f.lruPrev) f.lruPrev.lruNext = f.lruNext;
+    else this.head = f.lruNext;
+    if (f.lruNext) f.lruNext.lruPrev = f.lruPrev;
+    else this.tail = f.lruPrev;
+    f.lruPrev = f.lruNext = null;
+    this.size--;
+  }
+
+  touch(f: Flow): void {
+    if (this.tail === f) return;
+    this.remove(f);
+    this.push(f);
+  }
+}
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+export function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  return mix(mix(mix(mix(w0 ^ 0x9e3779b9) + w1) + w2) + w3 + port * 0x10001);
+}
+
+export class FlowTable {
+  private readonly buckets = new Map<number, Flow>();
+  private readonly lists = [new LruList(), new LruList(), new LruList(), new LruList()];
+  size = 0;
+  evicted = 0;
+
+  constructor(readonly maxFlows: number) {}
+
+  /** Find the flow of a packet (either direction). `h` = symmetric hash from `keyHash`. */
+  find(
+    h: number,
+    proto: number,
+    vlan: number,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    aPort: number,
+    b0: number,
+    b1: number,
+    b2: number,
+    b3: number,
+    bPort: number,
+  ): Flow | null {
+    for (let f = this.buckets.get(h) ?? null; f !== null; f = f.nextInBucket) {
+      if (f.proto !== proto || f.vlan !== vlan) continue;
+      if (
+        f.c0 === a0 &&
+        f.c1 === a1 &&
+        f.c2 === a2 &&
+        f.c3 === a3 &&
+        f.cPort === aPort &&
+        f.s0 === b0 &&
+        f.s1 === b1 &&
+        f.s2 === b2 &&
+        f.s3 === b3 &&
+        f.sPort === bPort
+      )
+        return f;
+      if (
+        f.c0 === b0 &&
+        f.c1 === b1 &&
+        f.c2 === b2 &&
+        f.c3 === b3 &&
+        f.cPort === bPort &&
+        f.s0 === a0 &&
+        f.s1 === a1 &&
+        f.s2 === a2 &&
+        f.s3 === a3 &&
+        f.sPort === aPort
+      )
+        return f;
+    }
+    return null;
+  }
+
+  insert(f: Flow): void {
+    f.nextInBucket = this.buckets.get(f.hash) ?? null;
+    this.buckets.set(f.hash, f);
+    this.lists[f.tclass]!.push(f);
+    this.size++;
+  }
+
+  touch(f: Flow): void {
+    this.lists[f.tclass]!.touch(f);
+  }
+
+  remove(f: Flow): void {
+    let prev: Flow | null = null;
+    for (let g = this.buckets.get(f.hash) ?? null; g !== null; prev = g, g = g.nextInBucket) {
+      if (g !== f) continue;
+      if (prev) prev.nextInBucket = g.nextInBucket;
+      else if (g.nextInBucket) this.buckets.set(f.hash, g.nextInBucket);
+      else this.buckets.delete(f.hash);
+      break;
+    }
+    f.nextInBucket = null;
+    this.lists[f.tclass]!.remove(f);
+    this.size--;
+  }
+
+  /** Move a flow to another timeout class (e.g. TCP → Closed). */
+  reclass(f: Flow, c: TimeoutClass): void {
+    if (f.tclass === c) return;
+    this.lists[f.tclass]!.remove(f);
+    f.tclass = c;
+    this.lists[c]!.push(f);
+  }
+
+  /** Flows idle past their timeout at time `now`, oldest first (removed from the table). */
+  expire(now: number, timeouts: FlowTimeouts, onExpired: (f: Flow) => void): void {
+    for (let c = 0; c < 4; c++) {
+      const list = this.lists[c]!;
+      const limit = c === 0 ? timeouts.tcp : c === 1 ? timeouts.udp : c === 2 ? timeouts.other : timeouts.tcpClosed;
+      for (let f = list.head; f !== null; f = list.head) {
+        if (now - f.last < limit) break;
+        this.remove(f);
+        onExpired(f);
+      }
+    }
+  }
+
+  /** The least recently active flow of all classes: the one to evict when full. */
+  oldest(): Flow | null {
+    let best: Flow | null = null;
+    for (const l of this.lists) if (l.head && (best === null || l.head.last < best.last)) best = l.head;
+    return best;
+  }
+
+  /** Every flow still in the table (end of input). */
+  *all(): Iterable<Flow> {
+    for (const l of this.lists) for (let f = l.head; f !== null; f = f.lruNext) yield f;
+  }
+}
