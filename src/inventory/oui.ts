@@ -1,0 +1,67 @@
+// Vendor of a MAC address from the IEEE registry, as packaged by `oui-data` (a maintained npm
+// copy of the MA-L, MA-M and MA-S registries). The table is a few MB, so it is loaded on the
+// first lookup only, and never for captures without MACs.
+import { createRequire } from 'node:module';
+
+export interface OuiInfo {
+  /** Registry organisation name (first line of the entry). */
+  readonly vendor?: string;
+  /** The matched registry prefix as hex digits: 6 (MA-L), 7 (MA-M) or 9 (MA-S). */
+  readonly prefix?: string;
+  /** Why there is no vendor: 'locally administered', 'multicast', 'not a MAC address', 'not registered'. */
+  readonly note?: string;
+}
+
+let table: Readonly<Record<string, string>> | undefined;
+
+function registry(): Readonly<Record<string, string>> {
+  // JSON through require: ESM JSON imports need import attributes, which tsc/NodeNext handle unevenly.
+  table ??= createRequire(import.meta.url)('oui-data') as Record<string, string>;
+  return table;
+}
+
+/** 12 upper-case hex digits, or undefined when `mac` is not a 48-bit MAC in a common notation. */
+export function macHex(mac: string): string | undefined {
+  const hex = mac.replace(/[:.\-\s]/g, '').toUpperCase();
+  return /^[0-9A-F]{12}$/.test(hex) ? hex : undefined;
+}
+
+/** Lower-case colon form ('00:0b:82:01:fc:42'), or undefined when not a MAC. */
+export function normMac(mac: string): string | undefined {
+  const hex = macHex(mac);
+  return hex === undefined ? undefined : hex.toLowerCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+/** Group bit (I/G) of the first octet: multicast and broadcast addresses, never a device. */
+export function isMulticastMac(mac: string): boolean {
+  const hex = macHex(mac);
+  return hex !== undefined && (Number.parseInt(hex.slice(0, 2), 16) & 0x01) !== 0;
+}
+
+/** U/L bit: set on randomised (private Wi-Fi) and virtual MACs, which have no registry entry. */
+export function isLocalMac(mac: string): boolean {
+  const hex = macHex(mac);
+  return hex !== undefined && (Number.parseInt(hex.slice(0, 2), 16) & 0x02) !== 0;
+}
+
+export function lookupOui(mac: string): OuiInfo {
+  const hex = macHex(mac);
+  if (hex === undefined) return { note: 'not a MAC address' };
+  if (isMulticastMac(hex)) return { note: 'multicast' };
+  if (isLocalMac(hex)) return { note: 'locally administered' };
+  const reg = registry();
+  // Longest prefix first: an MA-S/MA-M block is carved out of an MA-L owned by the IEEE itself.
+  for (const len of [9, 7, 6]) {
+    const entry = reg[hex.slice(0, len)];
+    if (entry !== undefined) {
+      const vendor = entry.split('\n', 1)[0]?.trim();
+      if (vendor) return { vendor, prefix: hex.slice(0, len) };
+    }
+  }
+  return { note: 'not registered' };
+}
+
+/** Format registry hex digits as '00:0B:82' (or '70:B3:D5:36:3' for MA-M/MA-S). */
+export function formatPrefix(prefix: string): string {
+  return prefix.replace(/(..)(?=.)/g, '$1:');
+}
