@@ -29,6 +29,8 @@ export interface CaptureInfo {
   damaged: boolean;
   /** Why and where, when damaged: e.g. 'truncated record at offset 1234'. */
   damage?: string;
+  /** Set when the file was compressed and decompressed on the fly; offsets are then in the decompressed data. */
+  compression?: 'gzip';
   /** Non-fatal remarks: unknown block types skipped, unknown link types, ... */
   warnings: string[];
 }

@@ -1,0 +1,162 @@
+// Reading a capture from a file, stdin or any stream (tcpdump's stdout for live capture),
+// streamed in large chunks through the push parser: memory stays flat whatever the size.
+// A gzip-compressed capture is decompressed on the fly.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { WardwatchError } from '../errors.js';
+import { CaptureParser } from './parser.js';
+import type { CaptureInfo, PacketCallback } from './types.js';
+
+export { CaptureParser } from './parser.js';
+
+/** Large reads keep per-chunk overhead (and record carries across chunks) negligible. */
+export const READ_CHUNK = 1 << 20;
+
+export interface ReadOptions {
+  /** Called once per chunk read: bytes of the source read so far, and its size (0 if unknown). */
+  onProgress?: (offset: number, total: number) => void;
+  /** Aborting stops reading; what was read is kept and a warning says so. */
+  signal?: AbortSignal;
+}
+
+export interface StreamReadOptions extends ReadOptions {
+  /** Size of the source for progress, when known. */
+  total?: number;
+}
+
+type ChunkSource = AsyncIterable<Uint8Array | string>;
+
+function asBytes(c: Uint8Array | string): Uint8Array {
+  if (typeof c === 'string') throw new WardwatchError('WW_CAPTURE_IO', 'capture stream delivers text, not bytes');
+  // A plain Uint8Array view keeps the `data` handed to decoders one shape (not Buffer).
+  return c.constructor === Uint8Array ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+}
+
+function ioError(name: string, err: unknown): WardwatchError {
+  if (err instanceof WardwatchError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === 'ENOENT'
+      ? 'no such file'
+      : e.code === 'EACCES'
+        ? 'permission denied'
+        : e.code === 'EISDIR'
+          ? 'is a directory'
+          : (e.message ?? String(err));
+  return new WardwatchError('WW_CAPTURE_IO', `${name}: cannot read capture: ${why}`, { cause: err });
+}
+
+/** Reads a capture file ('-' = stdin) and calls onPacket for every packet, in file order. */
+export async function readCapture(
+  path: string,
+  onPacket: PacketCallback,
+  opts: ReadOptions = {},
+): Promise<CaptureInfo> {
+  if (path === '-') return readCaptureStream(process.stdin, 'stdin', onPacket, opts);
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = s.isFile() ? s.size : 0;
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  return readCaptureStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onPacket, {
+    ...opts,
+    total: size,
+  });
+}
+
+/** Reads a capture from any byte stream (stdin, tcpdump's stdout, a socket). */
+export async function readCaptureStream(
+  stream: NodeJS.ReadableStream | ChunkSource,
+  name: string,
+  onPacket: PacketCallback,
+  opts: StreamReadOptions = {},
+): Promise<CaptureInfo> {
+  const total = opts.total ?? 0;
+  const { onProgress, signal } = opts;
+  const it = (stream as ChunkSource)[Symbol.asyncIterator]();
+  let read = 0;
+  let aborted = false;
+  let done = false;
+  const next = async (): Promise<Uint8Array | null> => {
+    if (signal?.aborted) {
+      aborted = true;
+      return null;
+    }
+    let r: IteratorResult<Uint8Array | string>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      throw ioError(name, err);
+    }
+    if (r.done) {
+      done = true;
+      return null;
+    }
+    const c = asBytes(r.value);
+    read += c.length;
+    onProgress?.(read, total);
+    return c;
+  };
+  try {
+    const first = await next();
+    if (first !== null && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+      return await readGzip(first, next, () => aborted, name, onPacket);
+    }
+    const parser = new CaptureParser(onPacket, name);
+    for (let c = first; c !== null; c = await next()) {
+      parser.push(c);
+      if (parser.info.damaged) break; // nothing after damage is read: stop pulling the source
+    }
+    return finish(parser, aborted);
+  } finally {
+    // Stopped before the end (damage, abort, error): release the source (closes the file).
+    if (!done) await it.return?.();
+  }
+}
+
+function finish(parser: CaptureParser, aborted: boolean): CaptureInfo {
+  const info = parser.end();
+  if (aborted && !info.damaged) info.warnings.push(`reading stopped early at offset ${parser.consumed} (aborted)`);
+  return info;
+}
+
+async function readGzip(
+  first: Uint8Array,
+  next: () => Promise<Uint8Array | null>,
+  isAborted: () => boolean,
+  name: string,
+  onPacket: PacketCallback,
+): Promise<CaptureInfo> {
+  async function* compressed(): AsyncGenerator<Uint8Array> {
+    for (let c: Uint8Array | null = first; c !== null; c = await next()) yield c;
+  }
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  let zerr: Error | null = null;
+  pipeline(Readable.from(compressed()), gunzip, (err) => {
+    if (err) zerr = err;
+  });
+  const parser = new CaptureParser(onPacket, `${name} (gunzipped)`);
+  parser.info.compression = 'gzip';
+  try {
+    for await (const c of gunzip) {
+      parser.push(asBytes(c as Uint8Array));
+      if (parser.info.damaged) break;
+    }
+  } catch (err) {
+    zerr ??= err as Error;
+  }
+  gunzip.destroy();
+  if (parser.info.damaged || isAborted()) return finish(parser, isAborted());
+  const e = zerr as (Error & { code?: string }) | null;
+  if (e instanceof WardwatchError) throw e;
+  if (e && !(e.code ?? '').startsWith('Z_')) throw ioError(name, e);
+  // A cut gzip stream usually also cuts a record: prefer the gzip cause, it says why.
+  if (e) parser.markDamaged(`broken gzip stream (${e.message})`);
+  return finish(parser, false);
+}
