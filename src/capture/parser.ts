@@ -78,6 +78,12 @@ export class CaptureParser {
     return st.info;
   }
 
+  /** Reading was stopped on purpose (abort, live stop): a partial record left over is not damage. */
+  abandon(): CaptureInfo {
+    this.ended = true;
+    return this.st.info;
+  }
+
   /** Records damage found outside the format (e.g. a broken gzip stream); first damage wins. */
   markDamaged(what: string): void {
     this.st.damage(what, this.base);

@@ -121,7 +121,7 @@ export async function readCaptureStream(
 }
 
 function finish(parser: CaptureParser, aborted: boolean): CaptureInfo {
-  const info = parser.end();
+  const info = aborted ? parser.abandon() : parser.end();
   if (aborted && !info.damaged) info.warnings.push(`reading stopped early at offset ${parser.consumed} (aborted)`);
   return info;
 }
