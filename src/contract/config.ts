@@ -92,7 +92,10 @@ export const ConfigFile = z
     indicators: z.array(IndicatorEntry).default([]),
     /** Leave out the shipped ICSMA indicators (tests, or a site that vendors its own list). */
     shippedIndicators: z.boolean().default(true),
+    /** Per-installation salt for patient-identifier hashes; relative to the config file. */
     saltFile: z.string().min(1).optional(),
+    /** Extra device catalog files (inventory); relative to the config file. */
+    catalogFiles: z.array(z.string().min(1)).default([]),
     rules: z.partialRecord(RuleId, RuleSettings).default({}),
     suppressions: z.array(Suppression).default([]),
     /** Devices first seen after this time raise `device.new`. */

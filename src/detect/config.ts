@@ -45,7 +45,10 @@ function zodProblems(err: z.ZodError): Problem[] {
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) out.push({ path: issue.path, key: k, message: `unknown key '${k}'` });
     } else if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-      out.push({ path: issue.path, message: `required (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})` });
+      out.push({
+        path: issue.path,
+        message: `required (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`,
+      });
     } else {
       out.push({ path: issue.path, message: issue.message });
     }
@@ -59,16 +62,21 @@ const MAC = /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i;
 function addressProblems(cfg: ConfigFile): Problem[] {
   const out: Problem[] = [];
   const cidr = (path: Path, v: string | undefined) => {
-    if (v !== undefined && parseCidr(v) === undefined) out.push({ path, message: `'${v}' is not an IP address or CIDR` });
+    if (v !== undefined && parseCidr(v) === undefined)
+      out.push({ path, message: `'${v}' is not an IP address or CIDR` });
   };
   const ip = (path: Path, v: string | undefined) => {
     if (v !== undefined && parseIp(v) === undefined) out.push({ path, message: `'${v}' is not an IP address` });
   };
-  cfg.site.forEach((s, i) => cidr(['site', i], s));
+  cfg.site.forEach((s, i) => {
+    cidr(['site', i], s);
+  });
   cfg.hl7Receivers.forEach((r, i) => {
     if (r.device !== undefined && !MAC.test(r.device) && parseIp(r.device) === undefined)
       out.push({ path: ['hl7Receivers', i, 'device'], message: `'${r.device}' is neither a MAC nor an IP address` });
-    r.receivers.forEach((x, j) => cidr(['hl7Receivers', i, 'receivers', j], x));
+    r.receivers.forEach((x, j) => {
+      cidr(['hl7Receivers', i, 'receivers', j], x);
+    });
   });
   cfg.allowlist.forEach((a, i) => {
     ip(['allowlist', i, 'address'], a.address);
@@ -116,6 +124,7 @@ export function parseConfig(text: string, file: string): WardConfig {
     ...cfg,
     file,
     indicatorFiles: cfg.indicatorFiles.map((f) => resolve(base, f)),
+    catalogFiles: cfg.catalogFiles.map((f) => resolve(base, f)),
     saltFile: cfg.saltFile === undefined ? undefined : resolve(base, cfg.saltFile),
     zones: cfg.siteReplaceDefaults ? [...cfg.site] : [...DEFAULT_SITE, ...cfg.site],
   };

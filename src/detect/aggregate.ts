@@ -1,0 +1,93 @@
+// Alerts aggregate by (rule, src address, dst address, dst port) — DESIGN.md "Alert rules":
+// one alert with count, first, last and merged evidence. The source port is left out of the
+// key (it is ephemeral) and out of the output.
+import type { RuleId } from '../contract/config.js';
+import type { Endpoint, Micros } from '../events.js';
+
+export type Evidence = Record<string, unknown>;
+
+export interface Aggregate {
+  readonly key: string;
+  readonly rule: RuleId;
+  first: Micros;
+  last: Micros;
+  count: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly deviceId: string;
+  message: string;
+  evidence: Evidence;
+}
+
+interface RawLike {
+  readonly rule: RuleId;
+  readonly ts: Micros;
+  readonly last?: Micros;
+  readonly count?: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly deviceId: string;
+  readonly message: string;
+  readonly evidence: Evidence;
+}
+
+const MAX_LIST = 50;
+const MAX_AGGREGATES = 100_000;
+
+function cmp(a: unknown, b: unknown): number {
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** Default merge: arrays become sorted unions (bounded), other values keep the first seen. */
+export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
+  const out: Evidence = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev) && Array.isArray(v)) {
+      const seen = new Set(prev.map((x) => JSON.stringify(x)));
+      const merged = [...prev];
+      for (const x of v) if (!seen.has(JSON.stringify(x))) merged.push(x);
+      out[k] = merged.sort(cmp).slice(0, MAX_LIST);
+    }
+  }
+  return out;
+}
+
+export class Aggregator {
+  private readonly map = new Map<string, Aggregate>();
+  dropped = 0;
+
+  add(raw: RawLike, merge: ((a: Evidence, b: Evidence) => Evidence) | undefined): void {
+    const key = `${raw.rule}|${raw.src.ip}|${raw.dst.ip}|${raw.dst.port ?? ''}`;
+    const cur = this.map.get(key);
+    const count = raw.count ?? 1;
+    if (cur === undefined) {
+      if (this.map.size >= MAX_AGGREGATES) {
+        this.dropped++;
+        return;
+      }
+      this.map.set(key, {
+        key,
+        rule: raw.rule,
+        first: raw.ts,
+        last: raw.last ?? raw.ts,
+        count,
+        src: { ip: raw.src.ip, ...(raw.src.mac !== undefined ? { mac: raw.src.mac } : {}) },
+        dst: { ip: raw.dst.ip, ...(raw.dst.port !== undefined ? { port: raw.dst.port } : {}) },
+        deviceId: raw.deviceId,
+        message: raw.message,
+        evidence: raw.evidence,
+      });
+      return;
+    }
+    cur.count += count;
+    cur.first = Math.min(cur.first, raw.ts);
+    cur.last = Math.max(cur.last, raw.last ?? raw.ts);
+    cur.evidence = (merge ?? mergeEvidence)(cur.evidence, raw.evidence);
+  }
+
+  all(): Aggregate[] {
+    return [...this.map.values()];
+  }
+}

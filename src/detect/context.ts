@@ -1,0 +1,159 @@
+// What every rule shares: zones, the DNS resolution table, servers learned from DHCP,
+// the ip → MAC map, indicator and allowlist matchers, and `raise` into the aggregator.
+// The detector updates these tables before any rule sees an event, so a rule reading
+// the table at a flow-start sees every answer up to and including that moment.
+import type { RuleId, WardConfig } from '../contract/config.js';
+import type { Indicator } from '../contract/indicators.js';
+import type { DeviceRecord } from '../contract/records.js';
+import type { Endpoint, Micros, WardEvent } from '../events.js';
+import { Aggregator, type Evidence } from './aggregate.js';
+import { ResolutionTable } from './dns-table.js';
+import { CidrSet, domainMatches, parseCidr, parseIp, Zones } from './net.js';
+
+export interface RawAlert {
+  readonly rule: RuleId;
+  readonly ts: Micros;
+  /** When the rule aggregated itself (finish-time rules): last time and count. */
+  readonly last?: Micros;
+  readonly count?: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly deviceId: string;
+  readonly message: string;
+  readonly evidence: Evidence;
+}
+
+export interface Rule {
+  readonly id: RuleId;
+  onEvent?(ev: WardEvent, ctx: Context): void;
+  /** Rules that judge with the whole picture (device identity, all flows) raise here. */
+  finish?(ctx: Context, devices: readonly DeviceRecord[]): void;
+  /** Adjust the aggregated evidence once input has ended (e.g. "a later DNS answer matched"). */
+  annotate?(alert: { src: Endpoint; dst: Endpoint; first: Micros; evidence: Evidence }, ctx: Context): void;
+  /** How two raw alerts of one aggregate combine their evidence (default: union arrays, keep first scalars). */
+  merge?(a: Evidence, b: Evidence): Evidence;
+}
+
+export type DhcpRole = 'router' | 'dns' | 'ntp' | 'dhcp';
+
+export class Context {
+  readonly zones: Zones;
+  readonly dns: ResolutionTable;
+  /** Servers handed out by DHCP (ACK/OFFER options 3, 6, 42 and the server id). */
+  readonly dhcpServers = new Map<string, Set<DhcpRole>>();
+  readonly macByIp = new Map<string, string>();
+  readonly aggregator = new Aggregator();
+  readonly warnings: string[] = [];
+  private readonly indicatorNets = new CidrSet<Indicator>();
+  private readonly indicatorDomains: Indicator[] = [];
+  /** Addresses that a DNS answer gave for an indicator domain. */
+  private readonly dynamicIndicators = new Map<string, Indicator & { resolvedName: string }>();
+  private readonly allowNets = new CidrSet<string>();
+  private readonly allowDomains: { domain: string; note: string }[] = [];
+  private readonly mergers = new Map<RuleId, Rule['merge']>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    readonly config: WardConfig,
+    indicators: readonly Indicator[],
+  ) {
+    this.zones = new Zones(config.zones);
+    this.dns = new ResolutionTable(config.dns.graceSeconds * 1e6);
+    for (const i of indicators) {
+      if (i.kind === 'domain') this.indicatorDomains.push(i);
+      else {
+        const c = parseCidr(i.value);
+        if (c) this.indicatorNets.add(c, i);
+      }
+    }
+    for (const a of config.allowlist) {
+      if (a.domain !== undefined) this.allowDomains.push({ domain: a.domain, note: a.note });
+      const c = parseCidr(a.address ?? a.cidr ?? '');
+      if (c) this.allowNets.add(c, a.note);
+    }
+  }
+
+  registerMerge(rule: Rule): void {
+    if (rule.merge) this.mergers.set(rule.id, rule.merge);
+  }
+
+  raise(a: RawAlert): void {
+    this.aggregator.add(a, this.mergers.get(a.rule));
+  }
+
+  /** Warn once per distinct text (caps and evictions would otherwise repeat). */
+  warnOnce(text: string): void {
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.warnings.push(text);
+  }
+
+  /** Update shared tables from an event (called before the rules see it). */
+  learn(ev: WardEvent): void {
+    switch (ev.type) {
+      case 'device-seen':
+        if (ev.ip !== undefined) this.macByIp.set(ev.ip, ev.mac.toLowerCase());
+        break;
+      case 'dhcp-lease':
+        if (ev.msgType === 'ACK' || ev.msgType === 'OFFER') {
+          const add = (ip: string, role: DhcpRole) => {
+            let s = this.dhcpServers.get(ip);
+            if (s === undefined) this.dhcpServers.set(ip, (s = new Set()));
+            s.add(role);
+          };
+          for (const r of ev.routers ?? []) add(r, 'router');
+          for (const r of ev.dnsServers ?? []) add(r, 'dns');
+          for (const r of ev.ntpServers ?? []) add(r, 'ntp');
+          if (ev.serverId !== undefined) add(ev.serverId, 'dhcp');
+          if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0')
+            this.macByIp.set(ev.yourIp, ev.clientMac.toLowerCase());
+        }
+        break;
+      case 'dns-answer':
+        this.dns.add(ev);
+        if (this.indicatorDomains.length > 0) {
+          for (const p of ResolutionTable.pairs(ev)) {
+            const hit = p.chain.map((n) => this.domainIndicator(n)).find((x) => x !== undefined);
+            if (hit) this.dynamicIndicators.set(p.address, { ...hit, resolvedName: p.name });
+          }
+        }
+        break;
+      case 'flow-start':
+        if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
+          this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The device id for a site address: its MAC when known, else `ip:<addr>` (DeviceRecord's convention). */
+  deviceId(ip: string, mac?: string): string {
+    return this.macByIp.get(ip) ?? mac?.toLowerCase() ?? `ip:${ip}`;
+  }
+
+  /** The indicator an address matches (listed address/CIDR, or an address a listed domain resolved to). */
+  indicatorFor(ip: string): (Indicator & { resolvedName?: string }) | undefined {
+    return this.indicatorNets.match(ip) ?? this.dynamicIndicators.get(ip);
+  }
+
+  domainIndicator(name: string): Indicator | undefined {
+    return this.indicatorDomains.find((i) => domainMatches(name, i.value));
+  }
+
+  /** Allowlist note for an address (by address/CIDR, or a domain it was ever resolved from). */
+  allowed(ip: string): string | undefined {
+    const n = this.allowNets.match(ip);
+    if (n !== undefined) return n;
+    if (this.allowDomains.length === 0) return undefined;
+    for (const name of this.dns.everNames(ip)) {
+      const d = this.allowDomains.find((a) => domainMatches(name, a.domain));
+      if (d) return d.note;
+    }
+    return undefined;
+  }
+
+  isIp(s: string): boolean {
+    return parseIp(s) !== undefined;
+  }
+}

@@ -1,0 +1,126 @@
+// The detector: feeds events to the rules through a shared context, aggregates raw alerts,
+// and at finish applies severities, suppressions and device models, then sorts the output
+// (severity, then first time). Wire data never throws here.
+import { DEFAULT_SEVERITY, type RuleId, type WardConfig } from '../contract/config.js';
+import type { BreachReport } from '../contract/breach.js';
+import type { Indicator } from '../contract/indicators.js';
+import type { PolicyFile } from '../contract/policy.js';
+import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../contract/records.js';
+import type { WardEvent } from '../events.js';
+import { BreachLedger } from './breach.js';
+import { Context, type Rule } from './context.js';
+import { createDeviceNew } from './rules/device.new.js';
+import { createDeviceVulnerable } from './rules/device.vulnerable.js';
+import { createEgressBeacon } from './rules/egress.beacon.js';
+import { createEgressIoc } from './rules/egress.ioc.js';
+import { createEgressNoDns } from './rules/egress.no-dns.js';
+import { createPhiCleartext } from './rules/phi.cleartext.js';
+import { createPolicyViolation } from './rules/policy.violation.js';
+import { createRpcOutboundNfs } from './rules/rpc.outbound-nfs.js';
+import { createServiceInsecure } from './rules/service.insecure.js';
+import { Suppressor } from './suppress.js';
+
+export interface DetectorOptions {
+  readonly config: WardConfig;
+  readonly indicators: readonly Indicator[];
+  readonly policy?: PolicyFile;
+  /** Wall clock for suppression expiry (ms since epoch); tests pin it. */
+  readonly now?: number;
+}
+
+export interface DetectorStats {
+  events: number;
+  raised: number;
+  suppressed: number;
+}
+
+export class Detector {
+  readonly warnings: string[] = [];
+  readonly stats: DetectorStats = { events: 0, raised: 0, suppressed: 0 };
+  private readonly ctx: Context;
+  private readonly rules: Rule[];
+  private readonly ledger = new BreachLedger();
+  private readonly suppressor: Suppressor;
+  private finished: AlertRecord[] | undefined;
+
+  constructor(opts: DetectorOptions) {
+    const { config } = opts;
+    this.ctx = new Context(config, opts.indicators);
+    const all: Rule[] = [
+      createEgressIoc(),
+      createEgressNoDns(),
+      createPhiCleartext(),
+      createRpcOutboundNfs(),
+      createDeviceVulnerable(),
+      createServiceInsecure(),
+      createEgressBeacon(),
+    ];
+    if (opts.policy !== undefined) all.push(createPolicyViolation(opts.policy));
+    if (config.learningUntil !== undefined) all.push(createDeviceNew(Date.parse(config.learningUntil) * 1000));
+    this.rules = all.filter((r) => config.rules[r.id]?.enabled !== false);
+    for (const r of this.rules) this.ctx.registerMerge(r);
+    this.suppressor = new Suppressor(config.suppressions, opts.now ?? Date.now());
+    this.warnings.push(...this.suppressor.warnings);
+  }
+
+  onEvent(ev: WardEvent): void {
+    this.stats.events++;
+    this.ctx.learn(ev);
+    if (ev.type === 'hl7-message' && (ev.patientHashes.length > 0 || ev.fieldsPresent.length > 0)) {
+      const z = this.ctx.zones;
+      if (z.isSite(ev.src.ip) && z.isOutside(ev.dst.ip))
+        this.ledger.add(ev, ev.dst, this.ctx.deviceId(ev.src.ip, ev.src.mac));
+      else if (z.isSite(ev.dst.ip) && z.isOutside(ev.src.ip))
+        this.ledger.add(ev, ev.src, this.ctx.deviceId(ev.dst.ip, ev.dst.mac));
+    }
+    for (const r of this.rules) r.onEvent?.(ev, this.ctx);
+  }
+
+  /** End of input: judge what needs the whole picture, and return the aggregated alerts. */
+  finish(devices: readonly DeviceRecord[]): AlertRecord[] {
+    if (this.finished !== undefined) return this.finished;
+    for (const r of this.rules) r.finish?.(this.ctx, devices);
+    const byRule = new Map<RuleId, Rule>(this.rules.map((r) => [r.id, r]));
+    const models = new Map(devices.map((d) => [d.id, d.model]));
+    const out: AlertRecord[] = [];
+    for (const a of this.ctx.aggregator.all()) {
+      this.stats.raised++;
+      byRule.get(a.rule)?.annotate?.(a, this.ctx);
+      if (this.suppressor.covers(a, this.ctx.dns)) continue;
+      const model = models.get(a.deviceId);
+      out.push({
+        type: 'alert',
+        rule: a.rule,
+        severity: this.ctx.config.rules[a.rule]?.severity ?? DEFAULT_SEVERITY[a.rule],
+        first: isoTime(a.first),
+        last: isoTime(a.last),
+        count: a.count,
+        src: a.src,
+        dst: a.dst,
+        device: { id: a.deviceId, ...(model !== undefined ? { model } : {}) },
+        message: a.message,
+        evidence: a.evidence,
+      });
+    }
+    this.stats.suppressed = this.suppressor.suppressed;
+    if (this.ctx.aggregator.dropped > 0)
+      this.ctx.warnOnce(`${this.ctx.aggregator.dropped} alerts dropped: too many distinct alert keys`);
+    this.warnings.push(...this.suppressor.summary(), ...this.ctx.warnings);
+    out.sort(
+      (x, y) =>
+        severityRank(y.severity) - severityRank(x.severity) ||
+        x.first.localeCompare(y.first) ||
+        x.rule.localeCompare(y.rule) ||
+        x.src.ip.localeCompare(y.src.ip) ||
+        x.dst.ip.localeCompare(y.dst.ip) ||
+        (x.dst.port ?? 0) - (y.dst.port ?? 0),
+    );
+    this.finished = out;
+    return out;
+  }
+
+  /** The patient-exposure report (counts only). Complete after input has ended. */
+  breach(): BreachReport {
+    return this.ledger.report();
+  }
+}

@@ -1,0 +1,88 @@
+// egress.no-dns — the hard-coded-address signature (DESIGN.md; the CMS8000 case): a site
+// device starts a flow to an outside address that no DNS answer seen on the wire resolved
+// (within TTL + grace) before the flow. Querying an outside DNS or NTP server by address is
+// the same signature unless DHCP handed that server out.
+import type { Micros, WardEvent } from '../../events.js';
+import type { Evidence } from '../aggregate.js';
+import type { Context, Rule } from '../context.js';
+
+const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 53: 'dns', 123: 'ntp', 67: 'dhcp', 853: 'dns-over-tls' };
+
+export function createEgressNoDns(): Rule {
+  /** Alerted destination → earliest alert time, until a later DNS answer names it. */
+  const pending = new Map<string, Micros>();
+  const later = new Map<string, { name: string; time: Micros; asker: string }>();
+
+  return {
+    id: 'egress.no-dns',
+    onEvent(ev: WardEvent, ctx: Context): void {
+      if (ev.type === 'dns-answer') {
+        if (pending.size === 0) return;
+        for (const r of ev.resolved.length > 0 ? ev.resolved : []) {
+          const since = pending.get(r.address);
+          if (since !== undefined && ev.ts > since && !later.has(r.address)) {
+            later.set(r.address, { name: r.name.replace(/\.$/, ''), time: ev.ts, asker: ev.asker });
+            pending.delete(r.address);
+          }
+        }
+        return;
+      }
+      if (ev.type !== 'flow-start') return;
+      // A TCP flow seen without its SYN started before the capture: we cannot know what DNS preceded it.
+      if (ev.proto === 'tcp' ? !ev.syn : ev.proto !== 'udp') return;
+      const { src, dst } = ev;
+      if (!ctx.zones.isSite(src.ip) || !ctx.zones.isOutside(dst.ip)) return;
+      if (ctx.dhcpServers.has(dst.ip)) return;
+      if (ctx.allowed(dst.ip) !== undefined) return;
+      if (ctx.dns.valid(dst.ip, ev.ts).length > 0) return;
+      const stale = ctx.dns.stale(dst.ip, ev.ts);
+      const service = dst.port !== undefined ? SERVICE_BY_PORT[dst.port] : undefined;
+      const evidence: Evidence = {
+        proto: ev.proto,
+        flows: 1,
+        dnsBefore: false,
+        ...(service !== undefined
+          ? { service, note: `${service} server contacted by address, not handed out by DHCP` }
+          : {}),
+        ...(stale !== undefined
+          ? {
+              expiredDns: {
+                name: stale.name,
+                answered: new Date(stale.last / 1000).toISOString(),
+                ttl: stale.ttl,
+                graceSeconds: ctx.dns.graceSeconds,
+              },
+            }
+          : {}),
+      };
+      if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
+      ctx.raise({
+        rule: 'egress.no-dns',
+        ts: ev.ts,
+        src,
+        dst,
+        deviceId: ctx.deviceId(src.ip, src.mac),
+        message: `connects to outside address ${dst.ip}${dst.port !== undefined ? ` port ${dst.port}` : ''} that no DNS answer on the wire resolved — a hard-coded address`,
+        evidence,
+      });
+    },
+    merge(a: Evidence, b: Evidence): Evidence {
+      return { ...a, flows: Number(a.flows ?? 0) + Number(b.flows ?? 0) };
+    },
+    annotate(alert, ctx): void {
+      const l = later.get(alert.dst.ip);
+      if (l !== undefined && l.time > alert.first) {
+        alert.evidence.laterDns = {
+          name: l.name,
+          time: new Date(l.time / 1000).toISOString(),
+          byDevice: l.asker === alert.src.ip,
+        };
+      } else {
+        alert.evidence.laterDns = null;
+      }
+      // Other names this address was ever given (helps write an allowlist entry by name).
+      const names = ctx.dns.everNames(alert.dst.ip);
+      if (names.length > 0) alert.evidence.namesSeen = names.sort().slice(0, 10);
+    },
+  };
+}

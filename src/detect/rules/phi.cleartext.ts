@@ -1,0 +1,120 @@
+// phi.cleartext — HL7 carrying patient identifiers in cleartext to an outside address, or to
+// an address that is not a declared HL7 receiver of that device (config `hl7Receivers`, by
+// device or class/model). With no receivers declared, only outside destinations count:
+// internal central stations are the normal clinical path.
+//
+// Judged at finish: a device's class and model are known only once inventory is complete.
+// Patients are counted by salted hash; the hashes never leave this file.
+import type { DeviceRecord } from '../../contract/records.js';
+import type { Endpoint, Micros, WardEvent } from '../../events.js';
+import type { Context, Rule } from '../context.js';
+import { CidrSet, parseCidr } from '../net.js';
+
+interface Bucket {
+  src: Endpoint;
+  dst: Endpoint;
+  deviceId: string;
+  /** The device is the responder of the flow (the outside end connected in). */
+  inbound: boolean;
+  hashes: Set<string>;
+  messages: number;
+  fields: Set<string>;
+  types: Set<string>;
+  first: Micros;
+  last: Micros;
+}
+
+const MAX_BUCKETS = 50_000;
+
+export function createPhiCleartext(): Rule {
+  const buckets = new Map<string, Bucket>();
+
+  const receiversFor = (ctx: Context, deviceId: string, ip: string, dev: DeviceRecord | undefined) => {
+    const set = new CidrSet<true>();
+    for (const r of ctx.config.hl7Receivers) {
+      const byDevice = r.device !== undefined && (r.device.toLowerCase() === deviceId || r.device === ip);
+      const cls = r.class?.toLowerCase();
+      const byClass = cls !== undefined && (cls === dev?.class || cls === dev?.model?.toLowerCase());
+      if (!byDevice && !byClass) continue;
+      for (const x of r.receivers) {
+        const c = parseCidr(x);
+        if (c) set.add(c, true);
+      }
+    }
+    return set;
+  };
+
+  return {
+    id: 'phi.cleartext',
+    onEvent(ev: WardEvent, ctx: Context): void {
+      if (ev.type !== 'hl7-message') return;
+      if (ev.patientHashes.length === 0 && ev.fieldsPresent.length === 0) return;
+      // The device is the site end; when both are site, the sender (originator) is.
+      const inbound = !ctx.zones.isSite(ev.src.ip) && ctx.zones.isSite(ev.dst.ip);
+      const device = inbound ? ev.dst : ev.src;
+      if (!ctx.zones.isSite(device.ip)) return;
+      const peer = inbound ? ev.src : ev.dst;
+      const key = `${device.ip}|${peer.ip}|${peer.port ?? ''}`;
+      let b = buckets.get(key);
+      if (b === undefined) {
+        if (buckets.size >= MAX_BUCKETS) {
+          ctx.warnOnce('phi.cleartext: too many (device, destination) pairs; later ones are not tracked');
+          return;
+        }
+        b = {
+          src: inbound ? peer : device,
+          dst: inbound ? device : peer,
+          deviceId: ctx.deviceId(device.ip, device.mac),
+          inbound,
+          hashes: new Set(),
+          messages: 0,
+          fields: new Set(),
+          types: new Set(),
+          first: ev.ts,
+          last: ev.ts,
+        };
+        buckets.set(key, b);
+      }
+      for (const h of ev.patientHashes) b.hashes.add(h);
+      for (const f of ev.fieldsPresent) b.fields.add(f);
+      b.types.add(ev.messageType);
+      b.messages++;
+      b.last = Math.max(b.last, ev.ts);
+      b.first = Math.min(b.first, ev.ts);
+    },
+    finish(ctx: Context, devices: readonly DeviceRecord[]): void {
+      const byId = new Map(devices.map((d) => [d.id, d]));
+      for (const b of buckets.values()) {
+        const device = b.inbound ? b.dst : b.src;
+        const peer = b.inbound ? b.src : b.dst;
+        const outside = ctx.zones.isOutside(peer.ip);
+        let why: string;
+        if (outside) why = `to outside address ${peer.ip}${peer.port !== undefined ? ` port ${peer.port}` : ''}`;
+        else {
+          const receivers = receiversFor(ctx, b.deviceId, device.ip, byId.get(b.deviceId));
+          if (receivers.size === 0 || receivers.match(peer.ip) === true) continue;
+          why = `to ${peer.ip}, which is not a declared HL7 receiver of this device`;
+        }
+        const patients = b.hashes.size;
+        ctx.raise({
+          rule: 'phi.cleartext',
+          ts: b.first,
+          last: b.last,
+          count: b.messages,
+          src: b.src,
+          dst: b.dst,
+          deviceId: b.deviceId,
+          message: `sends patient data in cleartext HL7 (${patients} patient${patients === 1 ? '' : 's'}, ${b.messages} message${b.messages === 1 ? '' : 's'}) ${why}`,
+          evidence: {
+            patients,
+            messages: b.messages,
+            fields: [...b.fields].sort(),
+            messageTypes: [...b.types].sort(),
+            outside,
+            window: { first: new Date(b.first / 1000).toISOString(), last: new Date(b.last / 1000).toISOString() },
+          },
+        });
+      }
+    },
+  };
+}
