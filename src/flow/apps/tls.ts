@@ -1,0 +1,187 @@
+// TLS analyzer: joins records into handshake messages per direction (a ClientHello may span
+// several records and TCP segments), decodes ClientHello, ServerHello and, for TLS ≤ 1.2, the
+// server certificate's subject CN; emits one `tls-hello` per ClientHello once the server side
+// has said what it will say in the clear (or at flow end). Each direction buffers at most
+// 16 KiB; past that, or after the handshake, bytes are dropped without copying.
+
+import {
+  decodeCertificateCn,
+  decodeClientHello,
+  decodeServerHello,
+  decodeSslv2Hello,
+  type ClientHello,
+  TLS_HANDSHAKE,
+  tlsRecordHeader,
+} from '../../decode/tls.js';
+import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+
+const CAP = 16 * 1024;
+
+class Side {
+  rec: Uint8Array = new Uint8Array(0); // undecoded record bytes
+  hs: Uint8Array = new Uint8Array(0); // handshake bytes joined from records
+  done = false;
+  started = false;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+class TlsStream implements StreamApp {
+  private readonly sides = [new Side(), new Side()] as const;
+  private hello: ClientHello | null = null;
+  private helloTs = 0;
+  private serverDone = false;
+  private emitted = false;
+  private cn: string | undefined;
+
+  constructor(private readonly ctx: FlowContext) {}
+
+  data(dir: Dir, bytes: Uint8Array, ts: number): void {
+    const s = this.sides[dir];
+    if (s.done) return;
+    if (!s.started) {
+      s.started = true;
+      if (bytes.length > 0 && bytes[0]! & 0x80) {
+        const v2 = decodeSslv2Hello(bytes, 0, bytes.length);
+        if (v2.kind === 'ok') this.gotHello(v2.value, ts);
+        s.done = true;
+        return;
+      }
+    }
+    const buf = concat(s.rec, bytes);
+    let p = 0;
+    // Each iteration consumes one whole record (≥5 bytes) or leaves the loop.
+    while (!s.done) {
+      const r = tlsRecordHeader(buf, p, buf.length);
+      if (r.kind === 'more') break;
+      if (r.kind !== 'ok') {
+        if (r.kind === 'anomaly') this.ctx.anomaly(r.code, ts);
+        this.stop(dir);
+        break;
+      }
+      const end = p + 5 + r.value.length;
+      if (end > buf.length) break;
+      if (r.value.type === TLS_HANDSHAKE) {
+        if (s.hs.length + r.value.length > CAP) this.stop(dir);
+        else {
+          s.hs = concat(s.hs, buf.slice(p + 5, end));
+          this.handshake(dir, ts);
+        }
+      } else if (dir === 1) this.stop(1); // ChangeCipherSpec/alert/data: nothing more in clear
+      p = end;
+    }
+    const rest = buf.length - p;
+    if (s.done || rest > CAP) {
+      s.rec = new Uint8Array(0);
+      this.stop(dir);
+    } else s.rec = rest === 0 ? new Uint8Array(0) : buf.slice(p);
+  }
+
+  private handshake(dir: Dir, ts: number): void {
+    const s = this.sides[dir];
+    let p = 0;
+    // Each iteration consumes one whole handshake message (≥4 bytes) or leaves the loop.
+    while (!s.done && s.hs.length - p >= 4) {
+      const type = s.hs[p]!;
+      const end = p + 4 + ((s.hs[p + 1]! << 16) | (s.hs[p + 2]! << 8) | s.hs[p + 3]!);
+      if (type === 11) {
+        // Only the first certificate is needed: decode as soon as it is complete.
+        const c = decodeCertificateCn(s.hs, p, s.hs.length);
+        if (c.kind === 'more') break;
+        if (c.kind === 'ok') this.cn = c.value;
+        else if (c.kind === 'anomaly') this.ctx.anomaly(c.code, ts);
+        this.stop(dir);
+        break;
+      }
+      if (end > s.hs.length) break;
+      if (type === 1) {
+        const r = decodeClientHello(s.hs, p, end);
+        if (r.kind === 'ok') this.gotHello(r.value, ts);
+        else if (r.kind === 'anomaly') this.ctx.anomaly(r.code, ts);
+        s.done = true;
+      } else if (type === 2) {
+        const r = decodeServerHello(s.hs, p, end);
+        if (r.kind === 'anomaly') this.ctx.anomaly(r.code, ts);
+        // TLS 1.3 encrypts everything after the ServerHello, the certificate included.
+        if (r.kind !== 'ok' || r.value.version >= 0x0304) this.stop(dir);
+      } else if (type === 14) this.stop(dir); // ServerHelloDone: no certificate was sent
+      p = end;
+    }
+    s.hs = s.done ? new Uint8Array(0) : s.hs.subarray(p);
+  }
+
+  private gotHello(h: ClientHello, ts: number): void {
+    if (this.hello !== null) return;
+    this.hello = h;
+    this.helloTs = ts;
+    this.ctx.env.countApp('tls');
+    this.sides[0].done = true;
+    this.maybeEmit(false);
+  }
+
+  private stop(dir: Dir): void {
+    const s = this.sides[dir];
+    s.done = true;
+    s.rec = new Uint8Array(0);
+    s.hs = new Uint8Array(0);
+    if (dir === 1) {
+      this.serverDone = true;
+      this.maybeEmit(false);
+    }
+  }
+
+  private maybeEmit(force: boolean): void {
+    if (this.emitted || this.hello === null || (!this.serverDone && !force)) return;
+    this.emitted = true;
+    const h = this.hello;
+    const c = this.ctx;
+    c.emit({
+      type: 'tls-hello',
+      ts: this.helloTs,
+      flowId: c.flowId,
+      src: c.client,
+      dst: c.server,
+      ...(c.vlan !== undefined ? { vlan: c.vlan } : {}),
+      ...(h.sni !== undefined ? { sni: h.sni } : {}),
+      ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
+      version: h.version,
+      ...(this.cn !== undefined ? { certSubject: this.cn } : {}),
+    });
+  }
+
+  gap(dir: Dir, _length: number, _ts: number): void {
+    // Records cannot be resynchronised after a hole; keep what was learned.
+    this.stop(dir);
+  }
+
+  end(_ts: number): void {
+    this.maybeEmit(true);
+  }
+}
+
+export const tlsApp: TcpAppFactory = {
+  name: 'tls',
+  ports: [443, 8443, 993, 995, 465, 636, 990, 992, 5061, 6514, 2762, 2484, 4433],
+  probe(dir: Dir, b: Uint8Array): ProbeResult {
+    if (b.length === 0) return 'more';
+    if (b[0] === TLS_HANDSHAKE) {
+      if (b.length < 6) return b.length >= 2 && b[1] !== 3 ? 'no' : 'more';
+      // ClientHello from the originator; a ServerHello when only the responder was captured.
+      return b[1] === 3 && b[2]! <= 4 && b[5] === (dir === 0 ? 1 : 2) ? 'yes' : 'no';
+    }
+    if (dir === 0 && b[0]! & 0x80) {
+      const r = decodeSslv2Hello(b, 0, b.length);
+      return r.kind === 'ok' ? 'yes' : r.kind === 'more' ? 'more' : 'no';
+    }
+    return 'no';
+  },
+  create(ctx: FlowContext): StreamApp {
+    return new TlsStream(ctx);
+  },
+};
