@@ -14,7 +14,15 @@ export type MllpAnomaly = (typeof MLLP_ANOMALIES)[number];
 
 export type MllpScan =
   /** A whole frame: payload is [start, end); `next` is past the trailing FS (and CR). */
-  | { readonly kind: 'ok'; readonly start: number; readonly end: number; readonly next: number; readonly junk: number }
+  | {
+      readonly kind: 'ok';
+      readonly start: number;
+      readonly end: number;
+      readonly next: number;
+      readonly junk: number;
+      /** A start byte without an end came before this frame's start (that frame is lost). */
+      readonly restarted: boolean;
+    }
   /** A start byte at `start` without its end yet. */
   | { readonly kind: 'more'; readonly start: number; readonly junk: number }
   /** No start byte in the buffer. */
@@ -37,11 +45,12 @@ export function scanMllp(buf: Uint8Array, off: number, end: number): MllpScan {
     i++;
   }
   if (i >= end) return { kind: 'not', junk };
-  const start = i + 1;
-  const fs = buf.indexOf(MLLP_END, start);
+  const fs = buf.indexOf(MLLP_END, i + 1);
   if (fs < 0 || fs >= end) return { kind: 'more', start: i, junk };
+  // VT never occurs in HL7 text: a later VT before FS means the sender restarted.
+  const vt = buf.lastIndexOf(MLLP_START, fs);
   const next = fs + 1 < end && buf[fs + 1] === MLLP_CR ? fs + 2 : fs + 1;
-  return { kind: 'ok', start, end: fs, next, junk };
+  return { kind: 'ok', start: vt + 1, end: fs, next, junk, restarted: vt > i };
 }
 
 /** Wrap one HL7 message in MLLP (for tests and the simulator). */
@@ -100,6 +109,7 @@ export class MllpDeframer {
       if (r.junk > 0) this.junk();
       if (r.kind === 'not') return;
       if (r.kind === 'ok') {
+        if (r.restarted) this.sink.anomaly('mllp.unterminated');
         this.sink.frame(chunk.subarray(r.start, r.end));
         if (r.next === end && chunk[end - 1] === MLLP_END) this.skipCr = true;
         off = r.next;

@@ -31,7 +31,7 @@ function one(msg: string): Hl7Decoded {
 describe('decodeHl7', () => {
   it('decodes an IHE PCD-01 ORU^R01: header, hashed ids, fields present, numeric vitals only', () => {
     const ids: string[] = [];
-    const r = decodeHl7(ascii(ORU_R01), 0, ORU_R01.length, { hashId: (id) => (ids.push(id), `H${ids.length}`) });
+    const r = decodeHl7(ascii(ORU_R01), 0, ORU_R01.length, { hashId: (id) => `H${ids.push(id)}` });
     expect(r.kind).toBe('ok');
     if (r.kind !== 'ok') return;
     const m = r.message;
@@ -90,7 +90,7 @@ describe('decodeHl7', () => {
   it('decodes non-standard delimiters declared in MSH-1/MSH-2', () => {
     const alt = 'MSH#:*!@#APP:X#FAC###20250101##ORU:R01#C1#P#2.3\rPID###A!S!1*B!T!2\rOBX#1#NM#150456:SPO2#1#98#%';
     const ids: string[] = [];
-    const r = decodeHl7(ascii(alt), 0, alt.length, { hashId: (id) => (ids.push(id), `H${ids.length}`) });
+    const r = decodeHl7(ascii(alt), 0, alt.length, { hashId: (id) => `H${ids.push(id)}` });
     if (r.kind !== 'ok') throw new Error(r.kind);
     const m = r.message;
     expect(m).toMatchObject({ messageType: 'ORU^R01', sendingApp: 'APP', controlId: 'C1', version: '2.3' });

@@ -1,0 +1,122 @@
+// HL7 v2 over MLLP: found by content on any port (the CMS8000 sent HL7 to TCP 515), by
+// port 2575 otherwise. One de-framer per direction; each message becomes an `hl7-message`
+// whose src is the sender of that message (ACKs flow back from the receiver).
+
+import type { Endpoint } from '../../events.js';
+import { decodeHl7, type Hl7Decoded } from '../../decode/hl7.js';
+import { MLLP_START, MllpDeframer } from '../../decode/mllp.js';
+import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+
+/** Bytes of whitespace/junk tolerated before the start byte when probing. */
+const PROBE_SLACK = 4;
+const MSH = [0x4d, 0x53, 0x48];
+
+/** 'yes' for VT then "MSH" within the first few bytes of a direction. */
+export function probeHl7(bytes: Uint8Array): ProbeResult {
+  const lim = Math.min(bytes.length, PROBE_SLACK + 1);
+  for (let i = 0; i < lim; i++) {
+    if (bytes[i] !== MLLP_START) continue;
+    for (let k = 0; k < 3; k++) {
+      if (i + 1 + k >= bytes.length) return 'more';
+      if (bytes[i + 1 + k] !== MSH[k]) return 'no';
+    }
+    return 'yes';
+  }
+  return bytes.length > PROBE_SLACK ? 'no' : 'more';
+}
+
+class Hl7Stream implements StreamApp {
+  private readonly deframers: [MllpDeframer, MllpDeframer];
+  private ts = 0;
+  private readonly hashId: (id: string) => string;
+
+  constructor(private readonly ctx: FlowContext) {
+    this.hashId = (id) => ctx.env.hashPatientId(id);
+    this.deframers = [this.deframer(0), this.deframer(1)];
+  }
+
+  private deframer(dir: Dir): MllpDeframer {
+    return new MllpDeframer({
+      frame: (payload) => this.frame(dir, payload),
+      anomaly: (code) => this.ctx.anomaly(code, this.ts),
+    });
+  }
+
+  data(dir: Dir, bytes: Uint8Array, ts: number): void {
+    this.ts = ts;
+    this.deframers[dir].push(bytes);
+  }
+
+  gap(dir: Dir, _length: number, ts: number): void {
+    this.ts = ts;
+    this.deframers[dir].reset(false);
+  }
+
+  end(ts: number): void {
+    this.ts = ts;
+    this.deframers[0].reset(true);
+    this.deframers[1].reset(true);
+  }
+
+  private frame(dir: Dir, payload: Uint8Array): void {
+    let off = 0;
+    // Each decode consumes at least one message or names an anomaly that skips ahead.
+    while (off < payload.length) {
+      const r = decodeHl7(payload, off, payload.length, { hashId: this.hashId });
+      if (r.kind === 'not') return;
+      if (r.kind === 'anomaly') this.ctx.anomaly(r.code, this.ts);
+      else this.emit(dir, r.message);
+      if (r.next <= off) return;
+      off = r.next;
+    }
+  }
+
+  private emit(dir: Dir, m: Hl7Decoded): void {
+    const { ctx } = this;
+    const src: Endpoint = dir === 0 ? ctx.client : ctx.server;
+    const dst: Endpoint = dir === 0 ? ctx.server : ctx.client;
+    ctx.env.countApp('hl7');
+    // Built field by field: decoder extras (orders, errors) stay out of the event vocabulary.
+    ctx.emit({
+      type: 'hl7-message',
+      ts: this.ts,
+      flowId: ctx.flowId,
+      src,
+      dst,
+      ...(ctx.vlan !== undefined ? { vlan: ctx.vlan } : {}),
+      messageType: m.messageType,
+      ...pick(m),
+      patientHashes: m.patientHashes,
+      fieldsPresent: m.fieldsPresent,
+      observations: m.observations,
+      segments: m.segments,
+      bytes: m.bytes,
+    });
+  }
+}
+
+const OPTIONAL = [
+  'sendingApp',
+  'sendingFacility',
+  'receivingApp',
+  'receivingFacility',
+  'time',
+  'controlId',
+  'version',
+  'location',
+  'ackCode',
+  'ackControlId',
+] as const;
+
+function pick(m: Hl7Decoded): Partial<Record<(typeof OPTIONAL)[number], string>> {
+  const out: Partial<Record<(typeof OPTIONAL)[number], string>> = {};
+  for (const k of OPTIONAL) if (m[k] !== undefined) out[k] = m[k];
+  return out;
+}
+
+export const hl7App: TcpAppFactory = {
+  name: 'hl7',
+  ports: [2575],
+  probe: (_dir, bytes) => probeHl7(bytes),
+  create: (ctx) => new Hl7Stream(ctx),
+};
