@@ -65,20 +65,20 @@ const special = (() => {
 })();
 
 /**
- * A site predicate: the default zones plus `extraCidrs` (from the config). Invalid CIDRs throw
- * WW_CONFIG naming `origin`, since they are the user's own input.
+ * A site predicate over exactly `cidrs` (the config's resolved zones: its `site` list plus the
+ * defaults unless it replaces them). Invalid CIDRs throw WW_CONFIG naming `origin`, since they
+ * are the user's own input.
  */
-export function siteMatcher(extraCidrs: readonly string[] = [], origin = 'site zones'): (ip: string) => boolean {
-  if (extraCidrs.length === 0) return defaultSite;
+export function siteMatcher(cidrs: readonly string[] = DEFAULT_SITE_CIDRS, origin = 'site zones'): (ip: string) => boolean {
+  if (cidrs === DEFAULT_SITE_CIDRS) return defaultSite;
   const l = new BlockList();
-  addCidrs(l, DEFAULT_SITE_CIDRS, 'default site zones');
-  addCidrs(l, extraCidrs, origin);
+  addCidrs(l, cidrs, origin);
   return checker(l);
 }
 
 /** True when `ip` belongs to the hospital (default zones, plus `extraCidrs` when given). */
 export function isSite(ip: string, extraCidrs?: readonly string[]): boolean {
-  return extraCidrs && extraCidrs.length > 0 ? siteMatcher(extraCidrs)(ip) : defaultSite(ip);
+  return extraCidrs && extraCidrs.length > 0 ? siteMatcher([...DEFAULT_SITE_CIDRS, ...extraCidrs])(ip) : defaultSite(ip);
 }
 
 export function isSpecial(ip: string): boolean {

@@ -1,0 +1,210 @@
+// Classification from behaviour and catalog identity. Behaviour counts as much as names, so a
+// brand nobody catalogued is still classed. Each observation is a witness with a weight in
+// 0..1; a class's confidence is 1 − Π(1 − w) over its witnesses, and the strongest class wins.
+import type { DeviceClass } from '../contract/records.js';
+import type { DeviceState } from './device.js';
+import type { Identification } from './identify.js';
+
+export interface Classification {
+  readonly class: DeviceClass;
+  readonly confidence: number;
+  readonly reasons: readonly string[];
+}
+
+interface Witness {
+  readonly cls: DeviceClass;
+  readonly weight: number;
+  readonly reason: string;
+  /** Further explanation shown with the reason (the catalog hints that matched). */
+  readonly more?: readonly string[];
+}
+
+export const DICOM_PORTS: ReadonlySet<number> = new Set([104, 11112]);
+
+// A browser says "Mozilla/5.0 (…)" followed by an engine token; embedded HTTP clients rarely do.
+const BROWSER_UA = /^Mozilla\/5\.0 \(.*\) .*(Gecko|AppleWebKit|Trident|Chrome|Firefox|Safari|Edg)/;
+// IHE PCD infusion content: pump device and infusion rate codes carry these words in their MDC names.
+const INFUSION_OBX = /PUMP|INFUS/i;
+
+const list = (xs: readonly string[], n = 3): string => {
+  const shown = xs.slice(0, n).join(', ');
+  return xs.length > n ? `${shown} and ${xs.length - n} more` : shown;
+};
+
+function hl7Witnesses(d: DeviceState, out: Witness[]): void {
+  const oruSent = d.hl7Sent.get('ORU^R01');
+  const pumpObs = d.obsTexts.values().filter((t) => INFUSION_OBX.test(t));
+  if (pumpObs.length > 0) {
+    out.push({
+      cls: 'infusion-pump',
+      weight: 0.75,
+      reason: `its HL7 observations describe an infusion (${list(pumpObs, 2)})`,
+    });
+  }
+  if (oruSent > 0) {
+    const vitals = d.vitals.values();
+    const to = d.hl7SentTo.values();
+    out.push({
+      cls: 'patient-monitor',
+      // A pump reports through ORU^R01 too (IHE PCD-01); its infusion codes make the difference.
+      weight: pumpObs.length > 0 ? 0.4 : 0.8,
+      reason: `sends HL7 ORU^R01 observation results (${oruSent} message${oruSent === 1 ? '' : 's'}) to ${list(to)}`,
+    });
+    if (vitals.length > 0 && pumpObs.length === 0) {
+      out.push({ cls: 'patient-monitor', weight: 0.3, reason: `its observations are vital signs (${list(vitals, 6)})` });
+    }
+  }
+  if (d.hl7Sent.get('ORU^R40') > 0) {
+    out.push({ cls: 'patient-monitor', weight: 0.5, reason: 'sends HL7 ORU^R40 alarm reports (IHE PCD ACM)' });
+  }
+  if (d.hl7Received.get('RGV^O15') > 0) {
+    out.push({ cls: 'infusion-pump', weight: 0.8, reason: 'receives HL7 RGV^O15 infusion orders (IHE PCD PIV)' });
+  }
+  const oruIn = d.hl7Received.get('ORU^R01') + d.hl7Received.get('ORU^R40');
+  if (oruIn > 0) {
+    const from = d.hl7ReceivedFrom.values();
+    out.push({
+      cls: 'central-station',
+      weight: 0.6,
+      reason: `receives HL7 observation results (${oruIn} message${oruIn === 1 ? '' : 's'}) from ${list(from)}`,
+    });
+    if (d.hl7ReceivedFrom.total >= 2) {
+      out.push({ cls: 'central-station', weight: 0.4, reason: `collects from ${d.hl7ReceivedFrom.total} devices` });
+    }
+    const acks = d.hl7Sent.sum((k) => k.startsWith('ACK'));
+    if (acks > 0) out.push({ cls: 'central-station', weight: 0.4, reason: `answers with HL7 ACKs (${acks})` });
+  }
+}
+
+function dicomWitnesses(d: DeviceState, out: Witness[]): void {
+  if (d.aeCalling.total > 0) {
+    const calls = d.dicomCallsTo.values();
+    const toDicomPort = calls.some((c) => DICOM_PORTS.has(Number(c.slice(c.lastIndexOf(':') + 1))));
+    const sops = d.dicomRequested.values();
+    const storage = sops.some((s) => /Storage/i.test(s) && !/Commitment/i.test(s));
+    const queryOnly = sops.length > 0 && !storage && sops.some((s) => /Find|Move|Get/i.test(s));
+    const ae = list(d.aeCalling.values());
+    if (queryOnly) {
+      out.push({
+        cls: 'workstation',
+        weight: 0.5,
+        reason: `queries/retrieves images over DICOM as ${ae} (a viewing workstation, not a modality)`,
+      });
+    } else {
+      out.push({
+        cls: 'imaging-modality',
+        weight: toDicomPort ? 0.8 : 0.6,
+        reason: `requests DICOM associations as calling AE ${ae} toward ${list(calls)}${storage ? ' to store images' : ''}`,
+      });
+    }
+  }
+  const listens = [...DICOM_PORTS].filter((p) => d.services.get(`tcp/${p}`) > 0);
+  if (d.aeCalled.total > 0 || listens.length > 0) {
+    const as = d.aeCalled.total > 0 ? ` as called AE ${list(d.aeCalled.values())}` : '';
+    const on = listens.length > 0 ? ` on port ${listens.join('/')}` : '';
+    out.push({ cls: 'pacs', weight: 0.8, reason: `accepts DICOM associations${as}${on}` });
+    if (d.dicomCalledBy.total >= 2) {
+      out.push({ cls: 'pacs', weight: 0.4, reason: `${d.dicomCalledBy.total} devices send it DICOM` });
+    }
+  }
+}
+
+function infraWitnesses(d: DeviceState, out: Witness[]): void {
+  if (d.dhcpServed > 0) {
+    out.push({
+      cls: 'network-infrastructure',
+      weight: 0.85,
+      reason: `hands out DHCP leases (${d.dhcpServed} OFFER/ACK to ${d.dhcpClients.total} client${d.dhcpClients.total === 1 ? '' : 's'})`,
+    });
+  }
+  const dnsPort = d.services.get('udp/53') + d.services.get('tcp/53');
+  if (dnsPort > 0) {
+    const who = d.dnsAskers.total > 0 ? ` from ${d.dnsAskers.total} host${d.dnsAskers.total === 1 ? '' : 's'}` : '';
+    out.push({ cls: 'network-infrastructure', weight: 0.6, reason: `answers DNS queries on port 53${who}` });
+  }
+  const fronted = d.fronted4.total + d.fronted6.total;
+  if (d.fronted4.total >= 2 || d.fronted6.total >= 8) {
+    out.push({
+      cls: 'network-infrastructure',
+      weight: 0.85,
+      reason: `forwards traffic for ${fronted} outside addresses (a router or gateway)`,
+    });
+  }
+  if (d.namedRouter) out.push({ cls: 'network-infrastructure', weight: 0.7, reason: 'named as the router in DHCP leases' });
+  if (d.namedDns) out.push({ cls: 'network-infrastructure', weight: 0.4, reason: 'named as a DNS server in DHCP leases' });
+}
+
+function workstationWitnesses(d: DeviceState, out: Witness[]): void {
+  const browsers = d.userAgents.values().filter((ua) => BROWSER_UA.test(ua));
+  if (browsers.length > 0) {
+    out.push({
+      cls: 'workstation',
+      weight: 0.6,
+      reason: `browses the web (User-Agent '${browsers[0]!.slice(0, 60)}${browsers[0]!.length > 60 ? '…' : ''}')`,
+    });
+  }
+  const names = d.tlsNames.total;
+  if (names >= 5) {
+    out.push({
+      cls: 'workstation',
+      weight: names >= 15 ? 0.7 : 0.5,
+      reason: `opens TLS connections to ${names} different outside names (${list(d.tlsNames.values())})`,
+    });
+  }
+  if (d.dnsNames.total >= 20) {
+    out.push({ cls: 'workstation', weight: 0.3, reason: `looks up ${d.dnsNames.total} different DNS names` });
+  }
+}
+
+// Ties go to the more specific clinical class.
+const PRIORITY: readonly DeviceClass[] = [
+  'patient-monitor',
+  'infusion-pump',
+  'imaging-modality',
+  'central-station',
+  'pacs',
+  'network-infrastructure',
+  'workstation',
+  'unknown',
+];
+
+export function classify(d: DeviceState, ident: Identification | undefined): Classification {
+  const out: Witness[] = [];
+  if (ident !== undefined) {
+    out.push({
+      cls: ident.model.class,
+      weight: Math.min(0.95, ident.score),
+      reason: ident.reasons[0] ?? `identified as ${ident.model.name}`,
+      more: ident.reasons.slice(1),
+    });
+  }
+  hl7Witnesses(d, out);
+  dicomWitnesses(d, out);
+  infraWitnesses(d, out);
+  workstationWitnesses(d, out);
+
+  const miss = new Map<DeviceClass, number>();
+  for (const w of out) miss.set(w.cls, (miss.get(w.cls) ?? 1) * (1 - w.weight));
+  let best: DeviceClass = 'unknown';
+  let bestConf = 0;
+  for (const cls of PRIORITY) {
+    const m = miss.get(cls);
+    if (m === undefined) continue;
+    const conf = 1 - m;
+    if (conf > bestConf + 1e-9) {
+      best = cls;
+      bestConf = conf;
+    }
+  }
+  if (best === 'unknown') {
+    return { class: 'unknown', confidence: 0, reasons: ['no identifying behaviour or catalog hint seen'] };
+  }
+  const reasons = out.filter((w) => w.cls === best).flatMap((w) => [w.reason, ...(w.more ?? [])]);
+  // Mention a strong competing reading so a person can judge (a central station PC that also browses).
+  for (const cls of PRIORITY) {
+    const m = miss.get(cls);
+    if (cls === best || m === undefined || 1 - m < 0.5) continue;
+    reasons.push(`also looks like ${cls}: ${out.find((w) => w.cls === cls)!.reason}`);
+  }
+  return { class: best, confidence: Math.round(Math.min(0.99, bestConf) * 100) / 100, reasons };
+}

@@ -1,0 +1,130 @@
+// Per-device state accumulated from events. Everything that grows with traffic is bounded: a
+// busy workstation talks to thousands of peers, and the inventory must not grow with them.
+
+/** Keeps the first `limit` distinct values and counts all distinct values seen (up to a cap). */
+export class BoundedSet<T> {
+  private readonly kept = new Set<T>();
+  private extra = 0;
+  constructor(private readonly limit: number) {}
+
+  add(v: T): boolean {
+    if (this.kept.has(v)) return false;
+    if (this.kept.size < this.limit) this.kept.add(v);
+    else this.extra++; // counted once per occurrence beyond the limit: an upper bound
+    return true;
+  }
+  has(v: T): boolean {
+    return this.kept.has(v);
+  }
+  /** Distinct values (exact up to `limit`, an upper bound beyond). */
+  get total(): number {
+    return this.kept.size + this.extra;
+  }
+  values(): T[] {
+    return [...this.kept];
+  }
+}
+
+export class Counter {
+  readonly counts = new Map<string, number>();
+  constructor(private readonly limit = 64) {}
+  add(key: string, n = 1): void {
+    const v = this.counts.get(key);
+    if (v !== undefined) this.counts.set(key, v + n);
+    else if (this.counts.size < this.limit) this.counts.set(key, n);
+  }
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+  sum(filter?: (key: string) => boolean): number {
+    let s = 0;
+    for (const [k, v] of this.counts) if (!filter || filter(k)) s += v;
+    return s;
+  }
+  toObject(): Record<string, number> {
+    return Object.fromEntries([...this.counts].sort((a, b) => b[1] - a[1]));
+  }
+}
+
+/** How an address came to belong to a device: DHCP/ARP bind it; seeing it on a packet only suggests it. */
+export type IpBinding = 'strong' | 'weak';
+
+export const PEER_LIMIT = 64;
+
+export class DeviceState {
+  readonly ips = new Map<string, IpBinding>();
+  /**
+   * Outside addresses this MAC sent packets from: a gateway forwarding the internet. Counted per
+   * family because an ordinary dual-stack host has a few global IPv6 addresses of its own.
+   */
+  readonly fronted4 = new BoundedSet<string>(PEER_LIMIT);
+  readonly fronted6 = new BoundedSet<string>(PEER_LIMIT);
+  first = Number.POSITIVE_INFINITY;
+  last = 0;
+  packets = 0;
+  bytes = 0;
+  flows = 0;
+
+  hostname?: string;
+  vendorClass?: string;
+  paramList?: readonly number[];
+  clientId?: string;
+
+  readonly hl7Apps = new BoundedSet<string>(16); // MSH-3 of messages this device sent
+  readonly hl7Facilities = new BoundedSet<string>(16); // MSH-4
+  readonly hl7Sent = new Counter(); // message type → count
+  readonly hl7Received = new Counter();
+  readonly hl7SentTo = new BoundedSet<string>(PEER_LIMIT);
+  readonly hl7ReceivedFrom = new BoundedSet<string>(PEER_LIMIT);
+  readonly vitals = new BoundedSet<string>(32);
+  readonly obsTexts = new BoundedSet<string>(64); // OBX-3 texts, e.g. MDC_PUMP_… names
+
+  readonly aeCalling = new BoundedSet<string>(16); // AE titles it used to request associations
+  readonly aeCalled = new BoundedSet<string>(16); // AE titles others called it by
+  readonly dicomCallsTo = new BoundedSet<string>(PEER_LIMIT); // 'ip:port'
+  readonly dicomCalledBy = new BoundedSet<string>(PEER_LIMIT); // requester ip
+  readonly dicomRequested = new BoundedSet<string>(32); // SOP class names it proposed
+
+  readonly services = new Counter(); // 'tcp/104' → flows answered
+  readonly peersInside = new BoundedSet<string>(PEER_LIMIT);
+  readonly peersOutside = new BoundedSet<string>(PEER_LIMIT);
+
+  dhcpServed = 0; // OFFER/ACK/NAK sent
+  dnsAnswered = 0; // DNS responses sent to unicast askers
+  namedRouter = false; // listed in a DHCP router option
+  namedDns = false; // listed in a DHCP DNS-server option
+  readonly dhcpClients = new BoundedSet<string>(PEER_LIMIT);
+  readonly dnsAskers = new BoundedSet<string>(PEER_LIMIT);
+
+  readonly userAgents = new BoundedSet<string>(8);
+  readonly tlsNames = new BoundedSet<string>(PEER_LIMIT); // SNI of its TLS connections to outside
+  readonly httpHosts = new BoundedSet<string>(PEER_LIMIT);
+  readonly dnsNames = new BoundedSet<string>(PEER_LIMIT); // names it looked up
+
+  constructor(
+    readonly id: string,
+    readonly mac: string | undefined,
+  ) {}
+
+  touch(ts: number): void {
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+  }
+
+  /** A MAC that sources outside addresses, or is named as the router, is a gateway, not a host. */
+  get routerLike(): boolean {
+    return this.namedRouter || this.fronted4.total >= 2 || this.fronted6.total >= 8 || this.weakIps() > 16;
+  }
+
+  weakIps(): number {
+    let n = 0;
+    for (const b of this.ips.values()) if (b === 'weak') n++;
+    return n;
+  }
+
+  /** Addresses to report: a gateway's weakly bound addresses are hosts behind it, not its own. */
+  ownIps(): string[] {
+    const router = this.routerLike;
+    return [...this.ips].filter(([, b]) => b === 'strong' || !router).map(([ip]) => ip);
+  }
+}

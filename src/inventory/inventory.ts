@@ -1,0 +1,335 @@
+// The device table: which devices are on the ward, fed with events, judged at output time.
+//
+// Devices are keyed by MAC. An address is attributed to a MAC only when it is a site address or
+// DHCP/ARP bound it, because the gateway's MAC fronts every outside address on the link; once a
+// MAC is seen forwarding outside addresses, site addresses behind it become their own 'ip:<addr>'
+// devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
+import type { DeviceRecord } from '../contract/records.js';
+import type { DhcpLease, DicomAssociation, Endpoint, FlowEnd, Hl7Message, WardEvent } from '../events.js';
+import { type Catalog, loadCatalog } from './catalog.js';
+import { DeviceState, type IpBinding } from './device.js';
+import { isMulticastMac, normMac } from './oui.js';
+import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
+import { siteMatcher, zoneOf } from './zones.js';
+
+export interface InventoryOptions {
+  catalog?: Catalog;
+  /** Site predicate (config zones); default zones when omitted. */
+  site?: (ip: string) => boolean;
+}
+
+const MAX_DEVICES = 20_000;
+const MAX_IPS_PER_DEVICE = 64;
+const MAX_OPEN_FLOWS = 200_000;
+const SERVER_MSGS = new Set(['OFFER', 'ACK', 'NAK']);
+
+export class Inventory {
+  private readonly devices = new Map<string, DeviceState>();
+  /** ip → device id, from DHCP ACKs and ARP: the address's owner even when routed packets carry another MAC. */
+  private readonly strongOwner = new Map<string, string>();
+  /** ip → device id, from packets only. */
+  private readonly weakOwner = new Map<string, string>();
+  private readonly routerIps = new Set<string>();
+  private readonly dnsServerIps = new Set<string>();
+  /** Open flows: whether the originator was a SYN sender (services need the true responder). */
+  private readonly flowSyn = new Map<number, boolean>();
+  /** Open HL7 flows: 'ip|port' of the endpoint that sent the first non-ACK message. */
+  private readonly hl7Flows = new Map<number, string>();
+  private readonly dicomFlows = new Set<number>();
+  private readonly catalog: Catalog;
+  private readonly site: (ip: string) => boolean;
+  /** Devices not tracked because the table was full. */
+  dropped = 0;
+
+  constructor(opts: InventoryOptions = {}) {
+    this.catalog = opts.catalog ?? loadCatalog();
+    this.site = opts.site ?? siteMatcher();
+  }
+
+  onEvent(ev: WardEvent): void {
+    switch (ev.type) {
+      case 'device-seen': {
+        const d = this.byMac(ev.mac);
+        if (d === undefined) return;
+        d.touch(ev.ts);
+        if (ev.ip !== undefined) this.sourceIp(d, ev.ip, ev.via === 'ip' ? 'weak' : 'strong');
+        return;
+      }
+      case 'arp': {
+        const d = this.byMac(ev.senderMac);
+        if (d === undefined) return;
+        d.touch(ev.ts);
+        this.sourceIp(d, ev.senderIp, 'strong');
+        return;
+      }
+      case 'dhcp-lease':
+        this.dhcp(ev);
+        return;
+      case 'dns-answer': {
+        const server = this.resolve({ ip: ev.server });
+        if (server !== undefined && zoneOf(ev.asker, this.site) !== 'special') {
+          server.touch(ev.ts);
+          server.dnsAnswered++;
+          server.dnsAskers.add(ev.asker);
+        }
+        if (ev.query !== '') this.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        return;
+      }
+      case 'dns-query':
+        if (ev.query !== '') this.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        return;
+      case 'flow-start': {
+        const s = this.resolve(ev.src);
+        const d = this.resolve(ev.dst);
+        for (const [dev, peer] of [
+          [s, ev.dst.ip],
+          [d, ev.src.ip],
+        ] as const) {
+          if (dev === undefined) continue;
+          dev.touch(ev.ts);
+          dev.flows++;
+          const zone = zoneOf(peer, this.site);
+          if (zone === 'site') dev.peersInside.add(peer);
+          else if (zone === 'outside') dev.peersOutside.add(peer);
+        }
+        if (this.flowSyn.size < MAX_OPEN_FLOWS) this.flowSyn.set(ev.flowId, ev.syn);
+        return;
+      }
+      case 'flow-end':
+        this.flowEnd(ev);
+        return;
+      case 'tls-hello': {
+        const s = this.resolve(ev.src);
+        if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside') s.tlsNames.add(ev.sni.toLowerCase());
+        return;
+      }
+      case 'http-request': {
+        const s = this.resolve(ev.src);
+        if (s === undefined) return;
+        if (ev.userAgent) s.userAgents.add(ev.userAgent);
+        if (ev.host) s.httpHosts.add(ev.host.toLowerCase());
+        return;
+      }
+      case 'hl7-message':
+        this.hl7(ev);
+        return;
+      case 'dicom-association':
+        this.dicom(ev);
+        return;
+      default:
+        return; // http-response, rpc-call, service-banner, anomaly: judged by detect, not needed here
+    }
+  }
+
+  /** Device records (the output contract), sorted by id. */
+  records(): DeviceRecord[] {
+    return [...this.devices.values()]
+      .filter((d) => d.last > 0)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((d) => deviceRecord(d, this.catalog));
+  }
+
+  /** One device's record, by id (MAC in any notation, or 'ip:<addr>') or by one of its addresses. */
+  device(idOrIp: string): DeviceRecord | undefined {
+    const d = this.find(idOrIp);
+    return d === undefined ? undefined : deviceRecord(d, this.catalog);
+  }
+
+  /** Everything known about one device: the record plus services, peers, HL7 apps, AE titles, DHCP fingerprint. */
+  details(idOrIp: string): DeviceDetail | undefined {
+    const d = this.find(idOrIp);
+    return d === undefined ? undefined : deviceDetail(d, this.catalog);
+  }
+
+  private find(idOrIp: string): DeviceState | undefined {
+    const mac = normMac(idOrIp);
+    if (mac !== undefined) return this.devices.get(mac);
+    const direct = this.devices.get(idOrIp);
+    if (direct !== undefined) return direct;
+    const ip = idOrIp.startsWith('ip:') ? idOrIp.slice(3) : idOrIp;
+    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip) ?? `ip:${ip}`;
+    return this.devices.get(id);
+  }
+
+  private get(id: string, mac: string | undefined): DeviceState | undefined {
+    let d = this.devices.get(id);
+    if (d === undefined) {
+      if (this.devices.size >= MAX_DEVICES) {
+        this.dropped++;
+        return undefined;
+      }
+      d = new DeviceState(id, mac);
+      this.devices.set(id, d);
+    }
+    return d;
+  }
+
+  private byMac(raw: string): DeviceState | undefined {
+    const mac = normMac(raw);
+    if (mac === undefined || isMulticastMac(mac) || mac === '00:00:00:00:00:00') return undefined;
+    return this.get(mac, mac);
+  }
+
+  private bind(d: DeviceState, ip: string, how: IpBinding): void {
+    const had = d.ips.get(ip);
+    if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
+    if (had !== 'strong') d.ips.set(ip, how);
+    if (how === 'strong') this.strongOwner.set(ip, d.id);
+    else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
+    if (this.routerIps.has(ip)) d.namedRouter = true;
+    if (this.dnsServerIps.has(ip)) d.namedDns = true;
+  }
+
+  /** `ip` was the source address of something `d`'s MAC sent. */
+  private sourceIp(d: DeviceState, ip: string, how: IpBinding): void {
+    const zone = zoneOf(ip, this.site);
+    if (zone === 'special') return;
+    if (how === 'strong') {
+      this.bind(d, ip, 'strong');
+      return;
+    }
+    if (zone === 'outside') {
+      (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
+      return;
+    }
+    if (d.routerLike && this.strongOwner.get(ip) !== d.id) return; // a host behind the gateway
+    this.bind(d, ip, 'weak');
+  }
+
+  /** The device behind one end of a flow, or undefined for outside, multicast and broadcast ends. */
+  private resolve(ep: Endpoint): DeviceState | undefined {
+    const zone = zoneOf(ep.ip, this.site);
+    if (zone === 'special') return undefined;
+    const strong = this.strongOwner.get(ep.ip);
+    if (zone === 'outside') return strong === undefined ? undefined : this.devices.get(strong);
+    if (ep.mac === undefined) {
+      const id = strong ?? this.weakOwner.get(ep.ip) ?? `ip:${ep.ip}`;
+      return this.devices.get(id) ?? this.get(id, undefined);
+    }
+    const mac = normMac(ep.mac);
+    if (mac === undefined || isMulticastMac(mac)) return undefined; // subnet broadcast and the like
+    if (strong !== undefined && strong !== mac) return this.devices.get(strong);
+    const d = this.get(mac, mac);
+    if (d === undefined) return undefined;
+    if (d.routerLike && strong !== mac) return this.get(`ip:${ep.ip}`, undefined);
+    this.bind(d, ep.ip, 'weak');
+    return d;
+  }
+
+  private dhcp(ev: DhcpLease): void {
+    const client = this.byMac(ev.clientMac);
+    client?.touch(ev.ts);
+    if (SERVER_MSGS.has(ev.msgType)) {
+      const server = this.resolve(ev.src);
+      if (server !== undefined) {
+        server.touch(ev.ts);
+        server.dhcpServed++;
+        server.dhcpClients.add(ev.clientMac.toLowerCase());
+      }
+      for (const ip of ev.routers ?? []) this.nameRole(ip, this.routerIps, (d) => (d.namedRouter = true));
+      for (const ip of ev.dnsServers ?? []) this.nameRole(ip, this.dnsServerIps, (d) => (d.namedDns = true));
+      if (client === undefined) return;
+      if (ev.msgType === 'ACK' && ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') this.bind(client, ev.yourIp, 'strong');
+      // The server may echo the host name; the client's own word wins.
+      if (ev.hostname && client.hostname === undefined) client.hostname = ev.hostname;
+      return;
+    }
+    if (client === undefined) return;
+    if (ev.hostname) client.hostname = ev.hostname;
+    if (ev.vendorClass) client.vendorClass = ev.vendorClass;
+    if (ev.paramList && ev.paramList.length > 0) client.paramList = ev.paramList;
+    if (ev.clientId) client.clientId = ev.clientId;
+    if (ev.msgType === 'INFORM' && ev.clientIp !== undefined) this.sourceIp(client, ev.clientIp, 'strong');
+  }
+
+  private nameRole(ip: string, set: Set<string>, mark: (d: DeviceState) => void): void {
+    if (set.size < 256) set.add(ip);
+    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip);
+    const d = id === undefined ? undefined : this.devices.get(id);
+    if (d !== undefined) mark(d);
+  }
+
+  private flowEnd(ev: FlowEnd): void {
+    const syn = this.flowSyn.get(ev.flowId);
+    this.flowSyn.delete(ev.flowId);
+    this.hl7Flows.delete(ev.flowId);
+    this.dicomFlows.delete(ev.flowId);
+    const s = this.resolve(ev.src);
+    const d = this.resolve(ev.dst);
+    const packets = ev.packets[0] + ev.packets[1];
+    const bytes = ev.bytes[0] + ev.bytes[1];
+    for (const dev of [s, d]) {
+      if (dev === undefined) continue;
+      dev.touch(ev.first);
+      dev.touch(ev.last);
+      dev.packets += packets;
+      dev.bytes += bytes;
+    }
+    // A service is a port that answered. Without a SYN the originator is a guess, so a TCP flow
+    // only counts when the responder's port is the lower one (ephemeral ports are high).
+    const port = ev.dst.port;
+    if (d === undefined || port === undefined || ev.packets[1] === 0) return;
+    if (ev.proto !== 'tcp' && ev.proto !== 'udp') return;
+    if (ev.proto === 'tcp' && syn !== true && !(ev.src.port !== undefined && port < ev.src.port)) return;
+    d.services.add(`${ev.proto}/${port}`);
+  }
+
+  private hl7(ev: Hl7Message): void {
+    const isAck = ev.messageType.startsWith('ACK') || ev.ackCode !== undefined;
+    const srcKey = `${ev.src.ip}|${ev.src.port ?? ''}`;
+    const first = this.hl7Flows.get(ev.flowId);
+    // src/dst are the flow's originator/responder (FlowBase). In MLLP original mode the originator
+    // sends and the responder ACKs, so an ACK is the responder's — unless the decoder reported
+    // per-message direction, which shows as an ACK whose src differs from the message's sender.
+    let fromSrc = true;
+    if (isAck) fromSrc = first !== undefined && first !== srcKey;
+    else if (first === undefined && this.hl7Flows.size < MAX_OPEN_FLOWS) this.hl7Flows.set(ev.flowId, srcKey);
+    const sender = this.resolve(fromSrc ? ev.src : ev.dst);
+    const receiver = this.resolve(fromSrc ? ev.dst : ev.src);
+    const senderIp = fromSrc ? ev.src.ip : ev.dst.ip;
+    const receiverIp = fromSrc ? ev.dst.ip : ev.src.ip;
+    const type = ev.messageType || '(none)';
+    if (sender !== undefined) {
+      sender.touch(ev.ts);
+      if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
+      if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
+      sender.hl7Sent.add(type);
+      sender.hl7SentTo.add(receiverIp);
+      for (const o of ev.observations) {
+        if (o.vital) sender.vitals.add(o.vital);
+        if (o.text) sender.obsTexts.add(o.text);
+      }
+    }
+    if (receiver !== undefined) {
+      receiver.touch(ev.ts);
+      receiver.hl7Received.add(type);
+      receiver.hl7ReceivedFrom.add(senderIp);
+    }
+  }
+
+  private dicom(ev: DicomAssociation): void {
+    if ((ev.pdu !== 'rq' && ev.pdu !== 'ac') || this.dicomFlows.has(ev.flowId)) return;
+    if (this.dicomFlows.size < MAX_OPEN_FLOWS) this.dicomFlows.add(ev.flowId);
+    // The requester opened the connection; a decoder reporting per-PDU direction would put the
+    // acceptor (on the DICOM port) first for an A-ASSOCIATE-AC.
+    const swap = ev.pdu === 'ac' && ev.src.port !== undefined && [104, 11112].includes(ev.src.port);
+    const rqEp = swap ? ev.dst : ev.src;
+    const acEp = swap ? ev.src : ev.dst;
+    const requester = this.resolve(rqEp);
+    const acceptor = this.resolve(acEp);
+    if (requester !== undefined) {
+      requester.touch(ev.ts);
+      if (ev.callingAe) requester.aeCalling.add(ev.callingAe);
+      requester.dicomCallsTo.add(`${acEp.ip}:${acEp.port ?? ''}`);
+      for (const c of ev.contexts ?? []) {
+        const name = c.name ?? c.abstractSyntax;
+        if (name) requester.dicomRequested.add(name);
+      }
+    }
+    if (acceptor !== undefined) {
+      acceptor.touch(ev.ts);
+      if (ev.calledAe) acceptor.aeCalled.add(ev.calledAe);
+      acceptor.dicomCalledBy.add(rqEp.ip);
+    }
+  }
+}
