@@ -1,0 +1,188 @@
+// `npm run bench` / `wardwatch bench`: one synthetic mixed capture, then on that same file in one
+// run: wardwatch analyze, tcpdump (the read floor), ndpiReader (nDPI, the nearest peer) and
+// tshark. Reports packets/s, MB/s, peak RSS and ratios; writes bench/results/<date>.json and the
+// README's performance table. Timings live here, never in tests.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeScenario } from '../sim/scenarios.js';
+
+export interface BenchTool {
+  name: string;
+  cmd: string[];
+  wallSec: number;
+  peakRssMb: number;
+  pps: number;
+  mbps: number;
+  exit: number;
+  note?: string;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: { cpus: number; node: string };
+  capture: { file: string; packets: number; bytes: number; fileBytes: number };
+  tools: BenchTool[];
+  ratios: Record<string, number>;
+  targets: Record<string, { target: number; met: boolean }>;
+}
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** Run a command under /usr/bin/time -v; stdout to /dev/null. */
+function timed(cmd: string[]): Promise<{ wallSec: number; peakRssMb: number; exit: number; stderr: string }> {
+  return new Promise((resolveP) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.length > 1e6) stderr = stderr.slice(-1e5);
+    });
+    child.on('close', (code) => {
+      const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      resolveP({ wallSec, peakRssMb: m ? Number(m[1]) / 1024 : 0, exit: code ?? -1, stderr });
+    });
+  });
+}
+
+function have(tool: string): boolean {
+  return ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin'].some((d) => existsSync(join(d, tool)));
+}
+
+export async function runBench(opts: { packets?: number; file?: string; log?: (s: string) => void } = {}): Promise<BenchResult> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  if (!existsSync('/usr/bin/time')) throw new Error('bench needs /usr/bin/time (Debian package "time"): run npm run setup');
+  const work = join(ROOT, 'bench/work');
+  mkdirSync(work, { recursive: true });
+  const target = opts.packets ?? 2_000_000;
+  let file = opts.file;
+  let packets = 0;
+  let bytes = 0;
+  if (file === undefined) {
+    file = join(work, `mixed-${target}.pcap`);
+    log(`generating a mixed capture of ≥ ${target} packets → ${file}`);
+    const t0 = Date.now();
+    // The mixed scenario produces roughly a fixed packet rate per device-second; grow until enough.
+    let duration = 600;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const r = await writeScenario('mixed', { durationSec: duration, seed: 7, devices: 200, out: file });
+      packets = r.packets;
+      bytes = r.bytes;
+      if (packets >= target) break;
+      duration = Math.ceil((duration * target * 1.05) / Math.max(1, packets));
+    }
+    log(`generated ${packets} packets (${(bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } else {
+    const r = await countPackets(file);
+    packets = r.packets;
+    bytes = r.bytes;
+  }
+  const fileBytes = statSync(file).size;
+  const cli = join(ROOT, 'dist/cli/main.js');
+  const candidates: { name: string; cmd: string[]; tool: string }[] = [
+    { name: 'wardwatch', cmd: [process.execPath, cli, 'analyze', file, '--format', 'jsonl'], tool: 'node' },
+    { name: 'tcpdump', cmd: ['tcpdump', '-nr', file, '-w', '/dev/null'], tool: 'tcpdump' },
+    { name: 'ndpiReader', cmd: ['ndpiReader', '-i', file, '-q'], tool: 'ndpiReader' },
+    { name: 'tshark', cmd: ['tshark', '-r', file, '-q', '-z', 'conv,tcp'], tool: 'tshark' },
+  ];
+  const tools: BenchTool[] = [];
+  for (const c of candidates) {
+    if (c.tool !== 'node' && !have(c.tool)) {
+      log(`${c.name}: not installed — skipped (npm run setup installs it)`);
+      continue;
+    }
+    log(`running ${c.name} …`);
+    const r = await timed(c.cmd);
+    const t: BenchTool = {
+      name: c.name,
+      cmd: c.cmd.map((a) => a.replace(ROOT, '.')),
+      wallSec: round(r.wallSec, 3),
+      peakRssMb: round(r.peakRssMb, 1),
+      pps: Math.round(packets / r.wallSec),
+      mbps: round(fileBytes / 1e6 / r.wallSec, 1),
+      exit: r.exit,
+    };
+    if (r.exit !== 0) t.note = r.stderr.split('\n').slice(-3).join(' ').slice(0, 300);
+    tools.push(t);
+    log(`  ${t.name}: ${t.wallSec} s, ${(t.pps / 1e6).toFixed(3)} Mpps, ${t.mbps} MB/s, peak RSS ${t.peakRssMb} MB`);
+  }
+  const ww = tools.find((t) => t.name === 'wardwatch')!;
+  const ratios: Record<string, number> = {};
+  for (const t of tools) if (t !== ww) ratios[`wardwatch/${t.name}`] = round(ww.pps / t.pps, 3);
+  const targets: BenchResult['targets'] = {};
+  if (ratios['wardwatch/tcpdump'] !== undefined) targets['≥ 0.25 × tcpdump'] = { target: 0.25, met: ratios['wardwatch/tcpdump']! >= 0.25 };
+  if (ratios['wardwatch/ndpiReader'] !== undefined) targets['≥ 2 × ndpiReader'] = { target: 2, met: ratios['wardwatch/ndpiReader']! >= 2 };
+  if (ratios['wardwatch/tshark'] !== undefined) targets['≥ 20 × tshark'] = { target: 20, met: ratios['wardwatch/tshark']! >= 20 };
+  targets['peak RSS ≤ 300 MB'] = { target: 300, met: ww.peakRssMb <= 300 };
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    capture: { file: file.replace(ROOT, '.'), packets, bytes, fileBytes },
+    tools,
+    ratios,
+    targets,
+  };
+  const outDir = join(ROOT, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, `${result.date.slice(0, 10)}.json`);
+  writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+  updateReadme(result);
+  log(`wrote ${outFile.replace(ROOT, '.')} and the README performance table`);
+  return result;
+}
+
+async function countPackets(file: string): Promise<{ packets: number; bytes: number }> {
+  const { readCapture } = await import('../capture/reader.js');
+  let packets = 0;
+  let bytes = 0;
+  await readCapture(file, (p) => {
+    packets++;
+    bytes += p.data.length;
+  });
+  return { packets, bytes };
+}
+
+function round(n: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(n * f) / f;
+}
+
+/** Replace the table between the README's bench markers. */
+export function updateReadme(r: BenchResult): void {
+  const readme = join(ROOT, 'README.md');
+  if (!existsSync(readme)) return;
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return;
+  const ww = r.tools.find((t) => t.name === 'wardwatch')!;
+  const rows = r.tools.map(
+    (t) =>
+      `| ${t.name} | ${t.wallSec} | ${(t.pps / 1e6).toFixed(3)} | ${t.mbps} | ${t.peakRssMb} | ${t === ww ? '—' : `${(ww.pps / t.pps).toFixed(2)}×`} |`,
+  );
+  const table = [
+    `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores, Node ${r.machine.node}: ${r.capture.packets.toLocaleString('en')} packets, ${(r.capture.fileBytes / 1e6).toFixed(0)} MB (\`npm run bench\`).`,
+    '',
+    '| tool | seconds | Mpps | MB/s | peak RSS MB | wardwatch speed vs tool |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Targets: ${Object.entries(r.targets)
+      .map(([k, v]) => `${k} ${v.met ? 'met' : 'NOT met'}`)
+      .join('; ')}.`,
+  ].join('\n');
+  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const file = process.argv[2];
+  runBench(file ? { file } : {}).catch((err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

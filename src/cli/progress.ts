@@ -1,0 +1,45 @@
+// A progress bar on stderr, only when stderr is a terminal: never mixed into jsonl/json on stdout.
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  update(file: string, offset: number, total: number): void;
+  stop(): void;
+}
+
+const NONE: Progress = { update() {}, stop() {} };
+
+export function fileProgress(enabled = process.stderr.isTTY === true): Progress {
+  if (!enabled) return NONE;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{file} [{bar}] {percentage}% | {mb}/{totalMb} MB | ETA {eta}s',
+      hideCursor: true,
+      clearOnComplete: true,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let current = '';
+  let started = false;
+  return {
+    update(file, offset, total) {
+      if (total <= 0) return; // stdin: size unknown
+      if (file !== current) {
+        if (started) bar.stop();
+        current = file;
+        bar.start(total, 0, { file: shortName(file), mb: '0.0', totalMb: (total / 1e6).toFixed(1) });
+        started = true;
+      }
+      bar.update(offset, { mb: (offset / 1e6).toFixed(1) });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function shortName(p: string): string {
+  const base = p.split('/').pop() ?? p;
+  return base.length > 28 ? `…${base.slice(-27)}` : base;
+}

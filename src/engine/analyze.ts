@@ -1,0 +1,172 @@
+// The pipeline of DESIGN.md, assembled: capture → flow engine → events → inventory + detect.
+// Library entry used by `analyze`, `inventory`, `report`, `watch`, the lab and the firmware
+// cross-check. Files are read one after another through one engine, streaming.
+
+import { readCapture, readCaptureStream } from '../capture/reader.js';
+import type { CaptureInfo } from '../capture/types.js';
+import type { BreachReport } from '../contract/breach.js';
+import type { WardConfig } from '../contract/config.js';
+import type { PolicyFile } from '../contract/policy.js';
+import { type AlertRecord, type DeviceRecord, isoTime, type SummaryRecord } from '../contract/records.js';
+import { loadConfig } from '../detect/config.js';
+import { Detector } from '../detect/detector.js';
+import { configIndicators } from '../detect/indicators.js';
+import { loadPolicy } from '../detect/policy.js';
+import type { EventSink, WardEvent } from '../events.js';
+import { FlowEngine } from '../flow/engine.js';
+import { loadCatalog } from '../inventory/catalog.js';
+import { Inventory } from '../inventory/inventory.js';
+import { siteMatcher } from '../inventory/zones.js';
+import { loadOrCreateSalt, patientHasher } from './salt.js';
+
+export interface AnalyzeOptions {
+  configPath?: string;
+  /** Already-loaded config (tests, lab); wins over `configPath`. */
+  config?: WardConfig;
+  policyPath?: string;
+  /** Hex salt; default: the config's `saltFile`, else the per-installation salt file. */
+  salt?: string;
+  /** Progress of the current file: bytes read of `total` (0 for stdin). */
+  onProgress?: (file: string, offset: number, total: number) => void;
+  /** Further subscribers to every event (the store, a live console). */
+  onEvent?: EventSink;
+  maxFlows?: number;
+  /** Stop reading (live capture shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface Peer {
+  ip: string;
+  port?: number;
+  proto: string;
+  packets: number;
+  bytes: number;
+}
+
+export interface AnalyzeResult {
+  alerts: AlertRecord[];
+  devices: DeviceRecord[];
+  summary: SummaryRecord;
+  breach: BreachReport;
+  inventory: Inventory;
+  /** Responders of every flow, by (ip, port, proto): what was contacted. */
+  peers: Peer[];
+  captures: { file: string; info: CaptureInfo }[];
+}
+
+/** Everything one run needs, built once from options. */
+export class Pipeline {
+  readonly config: WardConfig;
+  readonly inventory: Inventory;
+  readonly detector: Detector;
+  readonly engine: FlowEngine;
+  readonly captures: { file: string; info: CaptureInfo }[] = [];
+  private readonly peers = new Map<string, Peer>();
+
+  constructor(opts: AnalyzeOptions = {}) {
+    this.config = opts.config ?? loadConfig(opts.configPath);
+    const policy: PolicyFile | undefined = opts.policyPath ? loadPolicy(opts.policyPath) : undefined;
+    const salt = opts.salt ?? loadOrCreateSalt(this.config.saltFile);
+    this.inventory = new Inventory({
+      catalog: loadCatalog(this.config.catalogFiles),
+      site: siteMatcher(this.config.zones),
+    });
+    this.detector = new Detector({ config: this.config, indicators: configIndicators(this.config), policy });
+    const extra = opts.onEvent;
+    const inventory = this.inventory;
+    const detector = this.detector;
+    const sink = (ev: WardEvent) => {
+      inventory.onEvent(ev);
+      detector.onEvent(ev);
+      if (ev.type === 'flow-end') this.notePeer(ev.dst.ip, ev.dst.port, ev.proto, ev.packets, ev.bytes);
+      if (extra) extra(ev);
+    };
+    this.engine = new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows: opts.maxFlows });
+  }
+
+  private notePeer(
+    ip: string,
+    port: number | undefined,
+    proto: string,
+    packets: readonly [number, number],
+    bytes: readonly [number, number],
+  ): void {
+    const key = `${proto}/${ip}/${port ?? ''}`;
+    let p = this.peers.get(key);
+    if (p === undefined) {
+      if (this.peers.size >= 100_000) return;
+      p = port === undefined ? { ip, proto, packets: 0, bytes: 0 } : { ip, port, proto, packets: 0, bytes: 0 };
+      this.peers.set(key, p);
+    }
+    p.packets += packets[0] + packets[1];
+    p.bytes += bytes[0] + bytes[1];
+  }
+
+  async readFile(file: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
+    const engine = this.engine;
+    const info = await readCapture(file, (pkt) => engine.packet(pkt), {
+      onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
+      signal: opts.signal,
+    });
+    this.captures.push({ file, info });
+    return info;
+  }
+
+  async readStream(stream: NodeJS.ReadableStream, name: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
+    const engine = this.engine;
+    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal });
+    this.captures.push({ file: name, info });
+    return info;
+  }
+
+  /** End of input: close every flow, judge, and build the records. */
+  finish(): AnalyzeResult {
+    this.engine.finish();
+    const devices = this.inventory.records();
+    const alerts = this.detector.finish(devices);
+    const st = this.engine.stats;
+    const warnings: string[] = [];
+    for (const c of this.captures) {
+      if (c.info.damaged) warnings.push(`${c.file}: damaged: ${c.info.damage ?? 'stopped early'}`);
+      for (const w of c.info.warnings) warnings.push(`${c.file}: ${w}`);
+    }
+    if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
+    warnings.push(...this.detector.warnings);
+    const summary: SummaryRecord = {
+      type: 'summary',
+      files: this.captures.map((c) => c.file),
+      packets: st.packets,
+      bytes: st.bytes,
+      flows: st.flows,
+      devices: devices.length,
+      alerts: alerts.length,
+      damaged: this.captures.some((c) => c.info.damaged),
+      apps: sortedRecord(st.apps),
+      anomalies: sortedRecord(st.anomalies),
+      warnings,
+      ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
+    };
+    return {
+      alerts,
+      devices,
+      summary,
+      breach: this.detector.breach(),
+      inventory: this.inventory,
+      peers: [...this.peers.values()],
+      captures: this.captures,
+    };
+  }
+}
+
+/** Analyse capture files (or '-' for stdin) in order, as one run. */
+export async function analyzeCaptures(inputs: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const pipeline = new Pipeline(opts);
+  for (const file of inputs) await pipeline.readFile(file, opts);
+  return pipeline.finish();
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
+}
