@@ -52,6 +52,8 @@ export interface DnsMessage {
   readonly answers: readonly DnsRecord[];
   readonly authority: readonly DnsRecord[];
   readonly additional: readonly DnsRecord[];
+  /** Bytes the message occupied (where parsing stopped, when it stopped early). */
+  readonly size: number;
 }
 
 export type DnsResult =
@@ -318,6 +320,7 @@ export function decodeDns(b: Uint8Array, off: number, end: number): DnsResult {
     answers: secs[0]!,
     authority: secs[1]!,
     additional: secs[2]!,
+    size: p - off,
   };
   return { kind: 'ok', msg, anomaly };
 }
