@@ -7,8 +7,9 @@
 // but keeps what was read. Repeated options keep the first instance (RFC 3396 concatenation of
 // long options is not needed for the fields read here).
 
-export const DHCP_ANOMALIES = ['dhcp.bad-magic', 'dhcp.option-overrun', 'dhcp.bad-hlen'] as const;
-export type DhcpAnomaly = (typeof DHCP_ANOMALIES)[number];
+/** 'dhcp.truncated' is raised by the analyzer when a datagram is shorter than the BOOTP header. */
+export const DHCP_ANOMALIES = ['dhcp.bad-magic', 'dhcp.option-overrun', 'dhcp.bad-hlen', 'dhcp.truncated'] as const;
+export type DhcpAnomaly = Exclude<(typeof DHCP_ANOMALIES)[number], 'dhcp.truncated'>;
 
 export const DHCP_MSG_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'] as const;
 
