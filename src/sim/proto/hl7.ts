@@ -28,12 +28,13 @@ function pv1(bed: string): string {
   return `PV1||I|${bed}`;
 }
 
-const VITALS: readonly [keyof Omit<Vitals, 'nibp'>, string, string, string][] = [
-  ['hr', '147842^MDC_ECG_HEART_RATE^MDC', '264864^MDC_DIM_BEAT_PER_MIN^MDC', '1.1.1.1'],
-  ['spo2', '150456^MDC_PULS_OXIM_SAT_O2^MDC', '262688^MDC_DIM_PERCENT^MDC', '1.2.1.1'],
-  ['pulse', '149530^MDC_PULS_OXIM_PULS_RATE^MDC', '264864^MDC_DIM_BEAT_PER_MIN^MDC', '1.2.1.2'],
-  ['resp', '151562^MDC_RESP_RATE^MDC', '264928^MDC_DIM_RESP_PER_MIN^MDC', '1.3.1.1'],
-  ['temp', '150344^MDC_TEMP^MDC', '268192^MDC_DIM_DEGC^MDC', '1.4.1.1'],
+// [vital, OBX-3, OBX-6, OBX-4 sub-id, OBX-7 alarm limits]
+const VITALS: readonly [keyof Omit<Vitals, 'nibp'>, string, string, string, string][] = [
+  ['hr', '147842^MDC_ECG_HEART_RATE^MDC', '264864^MDC_DIM_BEAT_PER_MIN^MDC', '1.1.1.1', '50-120'],
+  ['spo2', '150456^MDC_PULS_OXIM_SAT_O2^MDC', '262688^MDC_DIM_PERCENT^MDC', '1.2.1.1', '90-100'],
+  ['pulse', '149530^MDC_PULS_OXIM_PULS_RATE^MDC', '264864^MDC_DIM_BEAT_PER_MIN^MDC', '1.2.1.2', '50-120'],
+  ['resp', '151562^MDC_RESP_RATE^MDC', '264928^MDC_DIM_RESP_PER_MIN^MDC', '1.3.1.1', '8-30'],
+  ['temp', '150344^MDC_TEMP^MDC', '268192^MDC_DIM_DEGC^MDC', '1.4.1.1', '35.5-38.5'],
 ];
 
 /** ORU^R01: one OBR for the monitor, one OBX per vital; NIBP while the last reading is recent. */
@@ -42,16 +43,18 @@ export function oru(h: Hl7Header, t: number, p: Demographics, bed: string, v: Vi
   const segs = [msh(h, t, 'ORU^R01^ORU_R01'), pid(p), pv1(bed), `OBR|1|${h.controlId}^${h.sendingApp}|${h.controlId}^${h.sendingApp}|182777000^monitoring of patient^SNOMED-CT|||${ts}`];
   let n = 1;
   segs.push(`OBX|${n++}||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||${device}`);
-  for (const [key, code, unit, sub] of VITALS) {
+  // PCD-01 carries the equipment identifier (OBX-18) and alarm limits (OBX-7) on each
+  // observation; with NIBP the message outgrows one 1460-byte segment, as real ones do.
+  for (const [key, code, unit, sub, range] of VITALS) {
     const val = key === 'temp' ? v.temp.toFixed(1) : String(v[key]);
-    segs.push(`OBX|${n++}|NM|${code}|${sub}|${val}|${unit}|||||R|||${ts}`);
+    segs.push(`OBX|${n++}|NM|${code}|${sub}|${val}|${unit}|${range}||||R|||${ts}||||${device}`);
   }
   if (v.nibp && t - v.nibp.at < 10 * 60e6) {
     const at = hl7Time(v.nibp.at);
     const mmhg = '266016^MDC_DIM_MMHG^MDC';
-    segs.push(`OBX|${n++}|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.5.1.1|${v.nibp.sys}|${mmhg}|||||R|||${at}`);
-    segs.push(`OBX|${n++}|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.5.1.2|${v.nibp.dia}|${mmhg}|||||R|||${at}`);
-    segs.push(`OBX|${n++}|NM|150023^MDC_PRESS_BLD_NONINV_MEAN^MDC|1.5.1.3|${v.nibp.mean}|${mmhg}|||||R|||${at}`);
+    segs.push(`OBX|${n++}|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.5.1.1|${v.nibp.sys}|${mmhg}|90-160||||R|||${at}||||${device}`);
+    segs.push(`OBX|${n++}|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.5.1.2|${v.nibp.dia}|${mmhg}|50-90||||R|||${at}||||${device}`);
+    segs.push(`OBX|${n++}|NM|150023^MDC_PRESS_BLD_NONINV_MEAN^MDC|1.5.1.3|${v.nibp.mean}|${mmhg}|60-110||||R|||${at}||||${device}`);
   }
   return `${segs.join('\r')}\r`;
 }
