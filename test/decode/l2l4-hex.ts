@@ -1,0 +1,58 @@
+// Test-only helpers for the L2–L4 decoder tests: commented hex, a seeded PRNG, bounds checks.
+import { expect } from 'vitest';
+import { L2L4_ANOMALIES } from '../../src/decode/packet.js';
+import type { Layers } from '../../src/decode/layers.js';
+
+/** Hex with `#` comments to the end of the line; whitespace ignored. */
+export function hex(text: string): Uint8Array {
+  const clean = text
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, ''))
+    .join('')
+    .replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`bad hex fixture: ${clean}`);
+  return Uint8Array.from(Buffer.from(clean, 'hex'));
+}
+
+/** mulberry32: small, seeded, reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KNOWN = new Set<string>(L2L4_ANOMALIES);
+
+/** Every offset the record holds points inside `len` bytes; anomalies are named ones. */
+export function checkBounds(o: Layers, len: number): void {
+  const inside = (off: number, size: number) => off === -1 || (off >= 0 && off + size <= len);
+  const ok =
+    inside(o.macSrcOff, 6) &&
+    inside(o.macDstOff, 6) &&
+    inside(o.arpSenderMacOff, 6) &&
+    inside(o.arpTargetMacOff, 6) &&
+    inside(o.ip6SrcOff, 16) &&
+    inside(o.ip6DstOff, 16) &&
+    inside(o.l3Off, 1) &&
+    inside(o.l4Off, 0) &&
+    o.ipPayloadLen >= 0 &&
+    o.payloadLen >= 0 &&
+    inside(o.ipPayloadOff, o.ipPayloadLen) &&
+    inside(o.payloadOff, o.payloadLen) &&
+    o.ipLen <= len &&
+    (o.payloadOff === -1 || o.ipPayloadOff === -1 || o.payloadOff + o.payloadLen <= o.ipPayloadOff + o.ipPayloadLen) &&
+    o.tcpSeq >= 0 &&
+    o.tcpSeq < 2 ** 32 &&
+    o.tcpAck >= 0 &&
+    o.tcpAck < 2 ** 32 &&
+    o.ip4Src >= 0 &&
+    o.ip4Dst >= 0 &&
+    (o.anomaly === null || KNOWN.has(o.anomaly)) &&
+    (o.anomaly2 === null || KNOWN.has(o.anomaly2));
+  if (!ok) expect.fail(`offsets out of bounds (len ${len}): ${JSON.stringify(o)}`);
+}
