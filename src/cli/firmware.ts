@@ -1,0 +1,111 @@
+// `wardwatch firmware audit <image|dir>`: what a firmware image would do on the network,
+// its components (CycloneDX SBOM), and with --capture which hard-coded peers were contacted.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import { SEVERITIES, type Severity, severityRank } from '../contract/records.js';
+import { analyzeCaptures } from '../engine/analyze.js';
+import { EXIT_ALERT, WardwatchError } from '../errors.js';
+import { auditFirmware } from '../firmware/audit.js';
+import type { ContactSource } from '../firmware/crosslink.js';
+import { buildSbom } from '../firmware/sbom.js';
+import type { AuditReport } from '../firmware/types.js';
+import type { Register } from './commands.js';
+import { textTable } from './tables.js';
+
+interface FirmwareCliOptions {
+  format: 'table' | 'json';
+  sbom?: string;
+  capture?: string[];
+  policyOut?: string;
+  osv?: string;
+  model?: string;
+  failOn?: Severity;
+  maxSize?: string;
+  maxFiles?: string;
+  timeout?: string;
+}
+
+/** Contacted peers = responders of every flow the engine saw (what the device talked to). */
+const engineContacts: ContactSource = async (captures) => {
+  // A throwaway salt: this run keeps no patient data, so no installation salt file is created.
+  const result = await analyzeCaptures(captures, { salt: randomBytes(32).toString('hex') });
+  return new Set(result.peers.map((p) => p.ip));
+};
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new WardwatchError('WW_FIRMWARE', `${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+export const register: Register = (program: Command) => {
+  const fw = program.command('firmware').description('firmware images: audit before the device is on the ward');
+  fw.command('audit')
+    .description('unpack an image (squashfs, cramfs, tar, cpio, zip, ext2/3/4, gzip/xz, or a directory) and report what it would do on the network')
+    .argument('<image>', 'firmware image file or unpacked directory (read only)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--sbom <file>', 'write a CycloneDX 1.6 JSON SBOM of the components')
+    .option('--capture <files...>', 'capture(s) of the device: which hard-coded outside peers it contacted')
+    .option('--policy-out <file>', 'write the proposed policy (YAML) denying every hard-coded outside peer')
+    .option('--osv <dir>', 'directory of OSV JSON files to match against the components')
+    .option('--model <name>', 'device model for the proposed policy (default: the image file name)')
+    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices([...SEVERITIES]))
+    .option('--max-size <bytes>', 'limit on the unpacked size', String(512 * 1024 * 1024))
+    .option('--max-files <n>', 'limit on the number of unpacked files', '50000')
+    .option('--timeout <seconds>', 'limit on the unpacking time', '120')
+    .action(async (image: string, opts: FirmwareCliOptions) => {
+      const report = await auditFirmware(image, {
+        limits: {
+          maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
+          maxFiles: positiveInt('--max-files', opts.maxFiles, 50_000),
+          timeoutMs: positiveInt('--timeout', opts.timeout, 120) * 1000,
+        },
+        osvDir: opts.osv,
+        captures: opts.capture,
+        contactSource: engineContacts,
+        proposePolicy: opts.policyOut !== undefined,
+        model: opts.model,
+      });
+      if (opts.sbom) await writeFile(opts.sbom, buildSbom(report));
+      if (opts.policyOut && report.proposedPolicy) await writeFile(opts.policyOut, stringify(report.proposedPolicy));
+      process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditTable(report));
+      const failOn = opts.failOn;
+      if (failOn && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
+        process.exitCode = EXIT_ALERT;
+      }
+    });
+};
+
+export function auditTable(r: AuditReport): string {
+  const out = [`Firmware ${r.image} (${r.format}, ${r.files} files)`, ''];
+  if (r.findings.length === 0) out.push('Findings: none');
+  else {
+    const rows = r.findings.map((f) => [
+      f.severity,
+      f.id,
+      `${f.file}${f.line !== undefined ? `:${f.line}` : f.offset !== undefined ? `@${f.offset}` : ''}`,
+      f.address ? `${f.address}${f.zone ? ` (${f.zone})` : ''}` : '',
+      f.evidence,
+    ]);
+    out.push(`Findings (${r.findings.length})`, textTable(['Severity', 'Finding', 'Where', 'Peer', 'Evidence'], rows, 60));
+  }
+  out.push('');
+  if (r.components.length === 0) out.push('Components: none recognised');
+  else {
+    const rows = r.components.map((c) => [c.name, c.version, c.file, (c.vulnerabilities ?? []).map((v) => v.id).join(' ')]);
+    out.push(`Components (${r.components.length})`, textTable(['Name', 'Version', 'File', 'Vulnerabilities'], rows));
+  }
+  if (r.contacted) {
+    out.push('', `Hard-coded outside peers contacted in the capture: ${r.contacted.join(', ') || 'none'}`);
+    out.push(`Hard-coded outside addresses not contacted: ${(r.notContacted ?? []).join(', ') || 'none'}`);
+  }
+  if (r.proposedPolicy) {
+    const deny = r.proposedPolicy.devices.flatMap((d) => d.deny);
+    out.push(`Proposed policy: deny ${deny.length} peer(s) (--policy-out FILE or --format json to see it)`);
+  }
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,123 @@
+// Hard-coded peers in text: IPv4/IPv6 literals, URLs and host names, each put in a zone
+// (DESIGN.md "Zones": site = hospital ranges; special = loopback, unspecified, multicast,
+// broadcast, masks; everything else, documentation ranges included, is outside).
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Zone } from './types.js';
+
+export interface AddressHit {
+  /** What is reported as `address`: the IP literal or host name. */
+  address: string;
+  kind: 'ipv4' | 'ipv6' | 'url' | 'host';
+  zone: Zone;
+  /** Index of the match in the text. */
+  index: number;
+}
+
+const SITE_V4: [number, number][] = [
+  [0x0a000000, 8],
+  [0xac100000, 12],
+  [0xc0a80000, 16],
+  [0x64400000, 10],
+  [0xa9fe0000, 16],
+];
+
+function v4num(ip: string): number {
+  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+export function zoneOfIPv4(ip: string): Zone {
+  const n = v4num(ip);
+  const first = n >>> 24;
+  // 0/8 "this network", 127/8 loopback, 224/4 multicast, 240/4 reserved + broadcast, 255.x masks.
+  if (first === 0 || first === 127 || first >= 224) return 'special';
+  for (const [net, bits] of SITE_V4) {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    if (((n & mask) >>> 0) === net) return 'site';
+  }
+  return 'outside';
+}
+
+export function zoneOfIPv6(ip: string): Zone {
+  const lower = ip.toLowerCase();
+  if (lower === '::' || lower === '::1' || lower.startsWith('ff')) return 'special';
+  const first = Number.parseInt(lower.split(':')[0] || '0', 16);
+  if ((first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80) return 'site';
+  return 'outside';
+}
+
+const SITE_SUFFIXES = ['.local', '.lan', '.localdomain', '.home.arpa', '.internal', '.intranet'];
+
+export function zoneOfHost(host: string): Zone {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isIPv4(h)) return zoneOfIPv4(h);
+  if (isIPv6(h)) return zoneOfIPv6(h);
+  if (h === 'localhost' || h.endsWith('.localhost')) return 'special';
+  if (!h.includes('.') || SITE_SUFFIXES.some((s) => h.endsWith(s))) return 'site';
+  return 'outside';
+}
+
+const IPV4 = /(?<![\d])(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+// Right before a version number: "v1.2.3.4", "version 1.2.3.4", "libfoo-1.2.3.4".
+const VERSION_BEFORE = /(?:\bv|\bver|version|release|\brev|[A-Za-z_-])[\s:=]*$/i;
+const IPV6 = /(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\w:.])/gi;
+const SCHEMES = 'https?|ftps?|tftp|nfs|smb|cifs|rtsp|mqtts?|wss?|telnet|ssh|sftp|ldaps?|coaps?|rsync';
+const URL = new RegExp(
+  `\\b(?:${SCHEMES}):\\/\\/(?:[^\\s/@"'<>]*@)?(\\[[0-9a-f:.]+\\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::\\d+)?[^\\s"'<>]*`,
+  'gi',
+);
+const TLDS =
+  'com|net|org|edu|gov|mil|int|io|cn|de|uk|fr|jp|ru|info|biz|us|eu|ch|nl|it|es|se|kr|tw|hk|br|au|ca|xyz|cloud|local|lan|localdomain';
+const HOST = new RegExp(`(?<![\\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS}))(?![\\w.-])`, 'gi');
+
+function octetsOk(m: RegExpExecArray): boolean {
+  for (let i = 1; i <= 4; i++) {
+    const o = m[i]!;
+    // Leading zeros ("01.02.2019.1") read as dates and versions, not addresses.
+    if (Number(o) > 255 || (o.length > 1 && o.startsWith('0'))) return false;
+  }
+  return true;
+}
+
+export interface FindOptions {
+  /** Bare host names (without a URL around them). */
+  hostNames: boolean;
+}
+
+/** Every address-like literal in one line or string, URLs first so their hosts are not counted twice. */
+export function findAddresses(text: string, opts: FindOptions): AddressHit[] {
+  const hits: AddressHit[] = [];
+  const covered: [number, number][] = [];
+  const inside = (i: number): boolean => covered.some(([s, e]) => i >= s && i < e);
+  if (text.includes('://')) {
+    for (const m of text.matchAll(URL)) {
+      const host = m[1]!.replace(/^\[|\]$/g, '');
+      hits.push({ address: host, kind: 'url', zone: zoneOfHost(host), index: m.index });
+      covered.push([m.index, m.index + m[0].length]);
+    }
+  }
+  if (/\d\.\d/.test(text)) {
+    for (const m of text.matchAll(IPV4)) {
+      if (inside(m.index) || !octetsOk(m)) continue;
+      if (VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+      const ip = m[0];
+      hits.push({ address: ip, kind: 'ipv4', zone: zoneOfIPv4(ip), index: m.index });
+    }
+  }
+  if (text.includes(':')) {
+    for (const m of text.matchAll(IPV6)) {
+      const ip = m[1]!;
+      if (inside(m.index) || !isIPv6(ip) || ip === '::') continue;
+      // Two hex groups at least (or ::1): "a::b" in C++ symbols is not an address worth a finding.
+      if (ip !== '::1' && ip.split(':').filter((g) => g !== '').length < 2) continue;
+      hits.push({ address: ip.toLowerCase(), kind: 'ipv6', zone: zoneOfIPv6(ip), index: m.index });
+    }
+  }
+  if (opts.hostNames && text.includes('.')) {
+    for (const m of text.matchAll(HOST)) {
+      if (inside(m.index)) continue;
+      const host = m[1]!.toLowerCase();
+      hits.push({ address: host, kind: 'host', zone: zoneOfHost(host), index: m.index });
+    }
+  }
+  return hits;
+}
