@@ -98,7 +98,10 @@ export function mergeCatalogs(parts: readonly { file: string; data: CatalogFile 
   for (const m of models) {
     if (m.relabelOf !== undefined && !byId.has(m.relabelOf)) {
       const file = parts.find((p) => p.data.models.includes(m))?.file ?? 'catalog';
-      throw new WardwatchError('WW_CONFIG', `${file}: model '${m.id}' is a relabel of '${m.relabelOf}', which no catalog defines`);
+      throw new WardwatchError(
+        'WW_CONFIG',
+        `${file}: model '${m.id}' is a relabel of '${m.relabelOf}', which no catalog defines`,
+      );
     }
   }
   return { models, files: parts.map((p) => p.file) };

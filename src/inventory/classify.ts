@@ -51,7 +51,11 @@ function hl7Witnesses(d: DeviceState, out: Witness[]): void {
       reason: `sends HL7 ORU^R01 observation results (${oruSent} message${oruSent === 1 ? '' : 's'}) to ${list(to)}`,
     });
     if (vitals.length > 0 && pumpObs.length === 0) {
-      out.push({ cls: 'patient-monitor', weight: 0.3, reason: `its observations are vital signs (${list(vitals, 6)})` });
+      out.push({
+        cls: 'patient-monitor',
+        weight: 0.3,
+        reason: `its observations are vital signs (${list(vitals, 6)})`,
+      });
     }
   }
   if (d.hl7Sent.get('ORU^R40') > 0) {
@@ -130,8 +134,10 @@ function infraWitnesses(d: DeviceState, out: Witness[]): void {
       reason: `forwards traffic for ${fronted} outside addresses (a router or gateway)`,
     });
   }
-  if (d.namedRouter) out.push({ cls: 'network-infrastructure', weight: 0.7, reason: 'named as the router in DHCP leases' });
-  if (d.namedDns) out.push({ cls: 'network-infrastructure', weight: 0.4, reason: 'named as a DNS server in DHCP leases' });
+  if (d.namedRouter)
+    out.push({ cls: 'network-infrastructure', weight: 0.7, reason: 'named as the router in DHCP leases' });
+  if (d.namedDns)
+    out.push({ cls: 'network-infrastructure', weight: 0.4, reason: 'named as a DNS server in DHCP leases' });
 }
 
 function workstationWitnesses(d: DeviceState, out: Witness[]): void {

@@ -100,7 +100,8 @@ export class Inventory {
         return;
       case 'tls-hello': {
         const s = this.resolve(ev.src);
-        if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside') s.tlsNames.add(ev.sni.toLowerCase());
+        if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
+          s.tlsNames.add(ev.sni.toLowerCase());
         return;
       }
       case 'http-request': {
@@ -176,7 +177,11 @@ export class Inventory {
     if (had !== 'strong') d.ips.set(ip, how);
     if (how === 'strong') this.strongOwner.set(ip, d.id);
     else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
-    if (this.routerIps.has(ip)) d.namedRouter = true;
+    if (this.routerIps.has(ip)) {
+      d.namedRouter = true;
+      if (how === 'weak') this.strongOwner.set(ip, d.id);
+      d.ips.set(ip, 'strong');
+    }
     if (this.dnsServerIps.has(ip)) d.namedDns = true;
   }
 
@@ -220,16 +225,26 @@ export class Inventory {
     const client = this.byMac(ev.clientMac);
     client?.touch(ev.ts);
     if (SERVER_MSGS.has(ev.msgType)) {
+      // The sender's address is its own (the server, or the relay agent on a router), so it binds.
+      const sender = ev.src.mac === undefined ? undefined : this.byMac(ev.src.mac);
+      if (sender !== undefined) this.sourceIp(sender, ev.src.ip, 'strong');
       const server = this.resolve(ev.src);
       if (server !== undefined) {
         server.touch(ev.ts);
         server.dhcpServed++;
         server.dhcpClients.add(ev.clientMac.toLowerCase());
       }
-      for (const ip of ev.routers ?? []) this.nameRole(ip, this.routerIps, (d) => (d.namedRouter = true));
+      // The router named in a lease owns that address: bind it, so the gateway's own flows stay its own.
+      for (const ip of ev.routers ?? []) {
+        this.nameRole(ip, this.routerIps, (d) => {
+          d.namedRouter = true;
+          this.bind(d, ip, 'strong');
+        });
+      }
       for (const ip of ev.dnsServers ?? []) this.nameRole(ip, this.dnsServerIps, (d) => (d.namedDns = true));
       if (client === undefined) return;
-      if (ev.msgType === 'ACK' && ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') this.bind(client, ev.yourIp, 'strong');
+      if (ev.msgType === 'ACK' && ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0')
+        this.bind(client, ev.yourIp, 'strong');
       // The server may echo the host name; the client's own word wins.
       if (ev.hostname && client.hostname === undefined) client.hostname = ev.hostname;
       return;

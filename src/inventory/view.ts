@@ -85,7 +85,8 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     ident = undefined;
     cls = classify(d, undefined);
   }
-  if (oui?.note === 'locally administered') notes.push('MAC is locally administered (randomised or virtual): no vendor');
+  if (oui?.note === 'locally administered')
+    notes.push('MAC is locally administered (randomised or virtual): no vendor');
   const ips = d.ownIps();
   const record: DeviceRecord = {
     type: 'device',

@@ -69,7 +69,10 @@ const special = (() => {
  * defaults unless it replaces them). Invalid CIDRs throw WW_CONFIG naming `origin`, since they
  * are the user's own input.
  */
-export function siteMatcher(cidrs: readonly string[] = DEFAULT_SITE_CIDRS, origin = 'site zones'): (ip: string) => boolean {
+export function siteMatcher(
+  cidrs: readonly string[] = DEFAULT_SITE_CIDRS,
+  origin = 'site zones',
+): (ip: string) => boolean {
   if (cidrs === DEFAULT_SITE_CIDRS) return defaultSite;
   const l = new BlockList();
   addCidrs(l, cidrs, origin);
@@ -78,7 +81,9 @@ export function siteMatcher(cidrs: readonly string[] = DEFAULT_SITE_CIDRS, origi
 
 /** True when `ip` belongs to the hospital (default zones, plus `extraCidrs` when given). */
 export function isSite(ip: string, extraCidrs?: readonly string[]): boolean {
-  return extraCidrs && extraCidrs.length > 0 ? siteMatcher([...DEFAULT_SITE_CIDRS, ...extraCidrs])(ip) : defaultSite(ip);
+  return extraCidrs && extraCidrs.length > 0
+    ? siteMatcher([...DEFAULT_SITE_CIDRS, ...extraCidrs])(ip)
+    : defaultSite(ip);
 }
 
 export function isSpecial(ip: string): boolean {

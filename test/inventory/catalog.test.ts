@@ -118,8 +118,20 @@ describe('user catalog files', () => {
       JSON.stringify({
         version: 1,
         models: [
-          { id: 'contec-cms8000', vendor: 'Contec', name: 'CMS8000 (ward 4 units)', class: 'patient-monitor', hints: { ouiPrefix: ['00:08:33'] } },
-          { id: 'ward-bed', vendor: 'Example', name: 'Example Bed', class: 'unknown', hints: { dhcpHostname: ['BED-\\d+'] } },
+          {
+            id: 'contec-cms8000',
+            vendor: 'Contec',
+            name: 'CMS8000 (ward 4 units)',
+            class: 'patient-monitor',
+            hints: { ouiPrefix: ['00:08:33'] },
+          },
+          {
+            id: 'ward-bed',
+            vendor: 'Example',
+            name: 'Example Bed',
+            class: 'unknown',
+            hints: { dhcpHostname: ['BED-\\d+'] },
+          },
         ],
       }),
     );

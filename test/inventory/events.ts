@@ -34,7 +34,19 @@ export function flow(
   return {
     flowId,
     start: { type: 'flow-start', ts, flowId, src, dst, proto, syn: opts.syn ?? proto === 'tcp' },
-    end: { type: 'flow-end', ts: ts + 1_000_000, flowId, src, dst, proto, first: ts, last: ts + 1_000_000, packets, bytes, reason: 'fin' },
+    end: {
+      type: 'flow-end',
+      ts: ts + 1_000_000,
+      flowId,
+      src,
+      dst,
+      proto,
+      first: ts,
+      last: ts + 1_000_000,
+      packets,
+      bytes,
+      reason: 'fin',
+    },
   };
 }
 
@@ -82,7 +94,14 @@ export function dhcp(
   return { type: 'dhcp-lease', ts: T0, msgType, clientMac, xid: 0x1234, src, dst, ...more };
 }
 
-export function dicomRq(flowId: number, src: Endpoint, dst: Endpoint, callingAe: string, calledAe: string, sop?: string): DicomAssociation {
+export function dicomRq(
+  flowId: number,
+  src: Endpoint,
+  dst: Endpoint,
+  callingAe: string,
+  calledAe: string,
+  sop?: string,
+): DicomAssociation {
   return {
     type: 'dicom-association',
     ts: T0 + 200,

@@ -42,7 +42,9 @@ describe('CMS8000 is identified from each hint alone', () => {
   it('DHCP host name', () => {
     const inv = new Inventory({ catalog });
     const mac = '00:08:33:00:00:12';
-    feed(inv, [dhcp('DISCOVER', mac, ep('0.0.0.0', 68, mac), BCAST, { hostname: 'CMS8000-BED12', paramList: [1, 3, 6, 15] })]);
+    feed(inv, [
+      dhcp('DISCOVER', mac, ep('0.0.0.0', 68, mac), BCAST, { hostname: 'CMS8000-BED12', paramList: [1, 3, 6, 15] }),
+    ]);
     const rec = only(inv, mac);
     expectCms(rec, 'dhcp-hostname');
     expect(rec.hostname).toBe('CMS8000-BED12');
@@ -68,7 +70,9 @@ describe('CMS8000 is identified from each hint alone', () => {
       ),
     };
     const inv = new Inventory({ catalog: site });
-    feed(inv, [{ type: 'device-seen', ts: 1_700_000_000_000_000, mac: '00:08:33:00:00:14', ip: '10.20.0.14', via: 'arp' }]);
+    feed(inv, [
+      { type: 'device-seen', ts: 1_700_000_000_000_000, mac: '00:08:33:00:00:14', ip: '10.20.0.14', via: 'arp' },
+    ]);
     const rec = only(inv, '00:08:33:00:00:14');
     expectCms(rec, 'oui');
     expect(rec.ips).toEqual(['10.20.0.14']);
@@ -99,7 +103,9 @@ describe('other catalog models', () => {
 
   it('Philips IntelliVue from the registry OUI alone, with the vendor named', () => {
     const inv = new Inventory({ catalog });
-    feed(inv, [{ type: 'device-seen', ts: 1_700_000_000_000_000, mac: '00:09:5c:00:00:01', ip: '10.20.0.30', via: 'ip' }]);
+    feed(inv, [
+      { type: 'device-seen', ts: 1_700_000_000_000_000, mac: '00:09:5c:00:00:01', ip: '10.20.0.30', via: 'ip' },
+    ]);
     const rec = only(inv, '00:09:5c:00:00:01');
     expect(rec.model).toBe('Philips IntelliVue');
     expect(rec.vendor).toMatch(/^Philips Medical Systems - Cardiac and Monitoring/);
@@ -128,7 +134,11 @@ describe('other catalog models', () => {
     const mon = ep('10.20.0.12', 40002, '00:08:33:00:00:21');
     const cs = ep('10.20.0.2', 2575, '00:08:33:00:00:02');
     const f = flow(mon, cs);
-    feed(inv, [f.start, hl7(f.flowId, mon, cs, 'ORU^R01', { sendingApp: 'ACME_BEDSIDE', observations: VITALS }), f.end]);
+    feed(inv, [
+      f.start,
+      hl7(f.flowId, mon, cs, 'ORU^R01', { sendingApp: 'ACME_BEDSIDE', observations: VITALS }),
+      f.end,
+    ]);
     const rec = only(inv, '00:08:33:00:00:21');
     expect(rec.model).toBeUndefined();
     expect(rec.identifiedBy).toBeUndefined();

@@ -38,7 +38,16 @@ describe('OUI vendor lookup (oui-data)', () => {
 
 describe('site zones', () => {
   it('puts the default private, CGNAT and link-local ranges in the site', () => {
-    for (const ip of ['10.1.2.3', '172.16.0.1', '172.31.255.254', '192.168.1.10', '100.64.0.1', '169.254.7.7', 'fd12::1', 'fe80::1%eth0']) {
+    for (const ip of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.254',
+      '192.168.1.10',
+      '100.64.0.1',
+      '169.254.7.7',
+      'fd12::1',
+      'fe80::1%eth0',
+    ]) {
       expect(isSite(ip), ip).toBe(true);
     }
   });
@@ -50,7 +59,17 @@ describe('site zones', () => {
   });
 
   it('keeps multicast, broadcast, unspecified and loopback out of both', () => {
-    for (const ip of ['224.0.0.251', '239.255.255.250', '255.255.255.255', '0.0.0.0', '127.0.0.1', '::', '::1', 'ff02::1', 'nonsense']) {
+    for (const ip of [
+      '224.0.0.251',
+      '239.255.255.250',
+      '255.255.255.255',
+      '0.0.0.0',
+      '127.0.0.1',
+      '::',
+      '::1',
+      'ff02::1',
+      'nonsense',
+    ]) {
       expect(zoneOf(ip), ip).toBe('special');
     }
   });
