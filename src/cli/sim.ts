@@ -3,12 +3,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { WardwatchError } from '../errors.js';
-import { writeScenario } from '../sim/file.js';
 import { parseHostPort, refuseIndicator } from '../sim/live/guard.js';
 import { startCentral } from '../sim/live/central.js';
 import { runLiveMonitor } from '../sim/live/monitor.js';
 import { startRpcResponder } from '../sim/live/rpc-server.js';
-import { SCENARIOS, type ScenarioName } from '../sim/scenarios.js';
+import { SCENARIOS, type ScenarioName, writeScenario } from '../sim/scenarios.js';
 import type { Register } from './commands.js';
 
 const LIVE = ['central', 'monitor', 'rpc-server'] as const;

@@ -1,12 +1,12 @@
 // Scenario → capture file, streamed: records go through a 4 MiB buffer straight to the file.
 // TODO(capture writer): switch to src/capture/writer.ts once it lands (this is a stopgap).
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { generateScenario, type ScenarioName, type ScenarioOptions, type ScenarioResult } from './scenarios.js';
 
 const LINKTYPE_ETHERNET = 1;
 const CHUNK = 4 << 20;
 
-class BufferedPcap {
+/** A .pcap or .pcapng (by extension) Ethernet capture written through a large buffer. */
+export class BufferedPcap {
   private readonly fd: number;
   private readonly buf = new Uint8Array(CHUNK);
   private readonly dv = new DataView(this.buf.buffer);
@@ -70,15 +70,5 @@ class BufferedPcap {
   close(): void {
     this.flush();
     closeSync(this.fd);
-  }
-}
-
-/** Generate a scenario into `.pcap` or `.pcapng` (by extension). */
-export async function writeScenario(name: ScenarioName, opts: ScenarioOptions & { readonly out: string }): Promise<ScenarioResult> {
-  const w = new BufferedPcap(opts.out);
-  try {
-    return generateScenario(name, opts, (ts, frame) => w.record(ts, frame));
-  } finally {
-    w.close();
   }
 }

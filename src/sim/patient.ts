@@ -1,7 +1,7 @@
 // A fictional patient whose vitals drift and react: a slow random walk toward a personal
 // baseline, occasional episodes (desaturation, tachycardia) that the other vitals follow,
 // NIBP measured in cycles. Demographics come from a small invented list — never real people.
-import { Rng } from './rng.js';
+import type { Rng } from './rng.js';
 
 const FAMILY = ['DOE', 'ROE', 'POE', 'MOE', 'LOE', 'COE', 'TESTPATIENT', 'SAMPLE'];
 const GIVEN = ['JANE', 'JOHN', 'ALEX', 'SAM', 'RIVER', 'ROBIN', 'KIM', 'JO'];

@@ -7,6 +7,7 @@ import { Modality } from './devices/modality.js';
 import { Monitor } from './devices/monitor.js';
 import { type Actor, Device, Ward } from './devices/net.js';
 import { Pump } from './devices/pump.js';
+import { BufferedPcap } from './file.js';
 import { type Site, Workstation } from './devices/workstation.js';
 import { Rng } from './rng.js';
 import { Sim, type Sink } from './sched.js';
@@ -21,6 +22,8 @@ export interface ScenarioOptions {
   readonly devices?: number;
   /** The backdoor's hard-coded addresses (default: the real indicators — file output only). */
   readonly outside?: { readonly nfs: string; readonly hl7: string; readonly hl7Port: number };
+  /** Stop after this many packets (benchmarks ask for a size, not a duration). */
+  readonly maxPackets?: number;
 }
 
 export interface ScenarioResult {
@@ -80,7 +83,7 @@ function plan(name: ScenarioName, devices: number | undefined): Plan {
     modalities,
     backdoor: true,
     monitorIntervalUs: 2e6,
-    image: { perStudy: 20, bytes: 512 * 1024, gapUs: 3e6 },
+    image: { perStudy: 20, bytes: 512 * 1024, gapUs: 60e6 },
   };
 }
 
@@ -88,7 +91,7 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
   if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario '${name}' (one of ${SCENARIOS.join(', ')})`);
   const start = SCENARIO_START_US;
   const end = start + opts.durationSec * 1e6;
-  const sim = new Sim(start, end, sink);
+  const sim = new Sim(start, end, sink, opts.maxPackets);
   const rng = new Rng(opts.seed ^ 0x57a8d);
   const ward = new Ward(sim, rng);
   const p = plan(name, opts.devices);
@@ -171,4 +174,14 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
   }
   sim.run();
   return { packets: sim.packets, bytes: sim.bytes };
+}
+
+/** Generate a scenario into `.pcap` or `.pcapng` (by extension), streamed to the file. */
+export async function writeScenario(name: ScenarioName, opts: ScenarioOptions & { readonly out: string }): Promise<ScenarioResult> {
+  const w = new BufferedPcap(opts.out);
+  try {
+    return generateScenario(name, opts, (ts, frame) => w.record(ts, frame));
+  } finally {
+    w.close();
+  }
 }

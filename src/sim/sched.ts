@@ -23,7 +23,12 @@ export class Sim {
   private seq = 0;
   private readonly sink: Sink;
 
-  constructor(start: number, end: number, sink: Sink) {
+  constructor(
+    start: number,
+    end: number,
+    sink: Sink,
+    private readonly maxPackets = Number.POSITIVE_INFINITY,
+  ) {
     this.now = start;
     this.end = end;
     this.sink = sink;
@@ -42,7 +47,7 @@ export class Sim {
 
   run(): void {
     const h = this.heap;
-    while (h.length > 0) {
+    while (h.length > 0 && this.packets < this.maxPackets) {
       const it = this.pop();
       this.now = it.t;
       if (it.frame) {

@@ -45,7 +45,7 @@ export class Modality implements Actor {
   private image(now: number, c: TcpConn, i: number): void {
     const sop = `1.2.826.0.1.3680043.9.7133.${this.dev.host.ip & 255}.${this.study}.${i}`;
     const ds = dicom.ctImage(sop, `DOE^JANE${this.study % 7}`, `SIM${this.study}`, this.pixels);
-    let t = c.send(now, true, dicom.pData(1, true, dicom.cStoreRq(i, sop))[0]!);
+    const t = c.send(now, true, dicom.pData(1, true, dicom.cStoreRq(i, sop))[0]!);
     const pdus = dicom.pData(1, false, ds);
     this.ward.sim.at(t, (n) => this.pdu(n, c, pdus, 0, i, sop));
   }

@@ -2,7 +2,7 @@
 // exchanges every device uses — DHCP boot, ARP for the gateway, DNS lookups, UDP
 // request/response, TCP connections. The capture point is a mirror of the ward switch, so
 // frames to and from outside addresses carry the gateway's MAC.
-import { Rng } from '../rng.js';
+import type { Rng } from '../rng.js';
 import type { Sim } from '../sched.js';
 import { TcpConn, type TcpOptions } from '../tcp.js';
 import { BROADCAST_MAC, type Host, ip4, ip4Text } from '../wire.js';
