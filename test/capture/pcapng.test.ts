@@ -18,11 +18,20 @@ function block(type: number, le: boolean, fields: Field[]): Uint8Array {
   dv.setUint32(0, type, le);
   dv.setUint32(4, len, le);
   let o = 8;
-  for (const [k, v] of fields) {
-    if (k === 'u8') dv.setUint8(o++, v as number);
-    else if (k === 'u16') dv.setUint16(o, v as number, le), (o += 2);
-    else if (k === 'u32') dv.setUint32(o, v as number, le), (o += 4);
-    else b.set(v as Uint8Array, o), (o += (v as Uint8Array).length);
+  for (const f of fields) {
+    if (f[0] === 'bytes') {
+      b.set(f[1], o);
+      o += f[1].length;
+    } else if (f[0] === 'u8') {
+      dv.setUint8(o, f[1]);
+      o += 1;
+    } else if (f[0] === 'u16') {
+      dv.setUint16(o, f[1], le);
+      o += 2;
+    } else {
+      dv.setUint32(o, f[1], le);
+      o += 4;
+    }
   }
   dv.setUint32(len - 4, len, le);
   return b;
@@ -36,7 +45,7 @@ const shb = (le: boolean): Uint8Array =>
     ['u32', 0xffffffff],
     ['u32', 0xffffffff],
   ]);
-const opt = (code: number, le: boolean, value: number[]): Field[] => {
+const opt = (code: number, value: number[]): Field[] => {
   const padded = new Uint8Array((value.length + 3) & ~3);
   padded.set(value);
   return [
@@ -75,8 +84,8 @@ describe('pcapng built block by block', () => {
     it(`${le ? 'little' : 'big'}-endian first section, then a little-endian one`, () => {
       const file = concat([
         shb(le),
-        idb(le, 1, 64, opt(9, le, [0x94])), // if_tsresol 2^-20 s
-        idb(le, 276, 0, opt(14, le, i64(100, le))), // if_tsoffset +100 s, µs resolution
+        idb(le, 1, 64, opt(9, [0x94])), // if_tsresol 2^-20 s
+        idb(le, 276, 0, opt(14, i64(100, le))), // if_tsoffset +100 s, µs resolution
         epb(le, 0, 0, 5 * 2 ** 20 + 2 ** 19, [1, 2, 3]), // 5.5 s in 2^-20 units
         epb(le, 1, 0, 1000, [4, 5, 6, 7, 8], 60),
         block(3, le, [
@@ -99,7 +108,7 @@ describe('pcapng built block by block', () => {
         block(4, le, [['u32', 0]]), // NRB: known, ignored
         block(0x1234, le, [['bytes', new Uint8Array(20)]]), // unknown: skipped by length
         shb(true),
-        idb(true, 101, 0, opt(9, true, [9])), // ns
+        idb(true, 101, 0, opt(9, [9])), // ns
         epb(true, 0, 0x0018_8618, 0x2bd8_7a7d, [0x45]),
         epb(true, 1, 0, 0, [0x46]), // interface 1 is not declared in this section
       ]);
@@ -126,14 +135,14 @@ describe('pcapng built block by block', () => {
     const ns = 1767663089500330493n;
     const file = concat([
       shb(true),
-      idb(true, 1, 0, opt(9, true, [9])),
+      idb(true, 1, 0, opt(9, [9])),
       epb(true, 0, Number(ns >> 32n), Number(ns & 0xffffffffn), [0]),
     ]);
     expect(parseBytes(file).pkts[0]!.ts).toBe(1767663089500330);
   });
 
   it('coarse resolution (10^-3) scales up', () => {
-    const file = concat([shb(true), idb(true, 1, 0, opt(9, true, [3])), epb(true, 0, 0, 1234, [0])]);
+    const file = concat([shb(true), idb(true, 1, 0, opt(9, [3])), epb(true, 0, 0, 1234, [0])]);
     expect(parseBytes(file).pkts[0]!.ts).toBe(1_234_000);
   });
 
