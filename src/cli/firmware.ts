@@ -5,7 +5,6 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { SEVERITIES, type Severity, severityRank } from '../contract/records.js';
-import { analyzeCaptures } from '../engine/analyze.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
 import { auditFirmware } from '../firmware/audit.js';
 import type { ContactSource } from '../firmware/crosslink.js';
@@ -27,8 +26,13 @@ interface FirmwareCliOptions {
   timeout?: string;
 }
 
-/** Contacted peers = responders of every flow the engine saw (what the device talked to). */
+/**
+ * Contacted peers = responders of every flow the engine saw (what the device talked to).
+ * The engine is loaded only when --capture is given, so an audit without captures does not
+ * depend on the packet path.
+ */
 const engineContacts: ContactSource = async (captures) => {
+  const { analyzeCaptures } = await import('../engine/analyze.js');
   // A throwaway salt: this run keeps no patient data, so no installation salt file is created.
   const result = await analyzeCaptures(captures, { salt: randomBytes(32).toString('hex') });
   return new Set(result.peers.map((p) => p.ip));

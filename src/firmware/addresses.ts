@@ -57,8 +57,8 @@ export function zoneOfHost(host: string): Zone {
 }
 
 const IPV4 = /(?<![\d])(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
-// Right before a version number: "v1.2.3.4", "version 1.2.3.4", "libfoo-1.2.3.4".
-const VERSION_BEFORE = /(?:\bv|\bver|version|release|\brev|[A-Za-z_-])[\s:=]*$/i;
+// Right before a version number: "v1.2.3.4", "version 1.2.3.4", or glued to a name: "libfoo-1.2.3.4".
+const VERSION_BEFORE = /(?:\bv|\bver\.?|version|release|\brev)[\s:=]*$|[A-Za-z_-]$/i;
 const IPV6 = /(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\w:.])/gi;
 const SCHEMES = 'https?|ftps?|tftp|nfs|smb|cifs|rtsp|mqtts?|wss?|telnet|ssh|sftp|ldaps?|coaps?|rsync';
 const URL = new RegExp(
