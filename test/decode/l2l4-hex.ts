@@ -56,3 +56,12 @@ export function checkBounds(o: Layers, len: number): void {
     (o.anomaly2 === null || KNOWN.has(o.anomaly2));
   if (!ok) expect.fail(`offsets out of bounds (len ${len}): ${JSON.stringify(o)}`);
 }
+
+/** After decodeL4 on reassembled bytes: the L4 offsets point into those `len` bytes. */
+export function checkL4Bounds(o: Layers, len: number): void {
+  const ok =
+    (o.l4Off === -1 || (o.l4Off >= 0 && o.l4Off <= len)) &&
+    o.payloadLen >= 0 &&
+    (o.payloadOff === -1 || (o.payloadOff >= 0 && o.payloadOff + o.payloadLen <= len));
+  if (!ok) expect.fail(`L4 offsets out of bounds (len ${len}): l4Off ${o.l4Off} payload ${o.payloadOff}+${o.payloadLen}`);
+}
