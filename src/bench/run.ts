@@ -65,15 +65,9 @@ export async function runBench(opts: { packets?: number; file?: string; log?: (s
     file = join(work, `mixed-${target}.pcap`);
     log(`generating a mixed capture of ≥ ${target} packets → ${file}`);
     const t0 = Date.now();
-    // The mixed scenario produces roughly a fixed packet rate per device-second; grow until enough.
-    let duration = 600;
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const r = await writeScenario('mixed', { durationSec: duration, seed: 7, devices: 200, out: file });
-      packets = r.packets;
-      bytes = r.bytes;
-      if (packets >= target) break;
-      duration = Math.ceil((duration * target * 1.05) / Math.max(1, packets));
-    }
+    const r = await writeScenario('mixed', { durationSec: 24 * 3600, seed: 7, devices: 200, maxPackets: target, out: file });
+    packets = r.packets;
+    bytes = r.bytes;
     log(`generated ${packets} packets (${(bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } else {
     const r = await countPackets(file);

@@ -6,7 +6,7 @@ import { Option } from 'commander';
 import { type AlertRecord, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
 import { formatCef } from '../detect/exports/cef.js';
 import { formatJsonl } from '../detect/exports/jsonl.js';
-import { sendSyslog } from '../detect/exports/syslog.js';
+import { alertSyslogMessages, sendSyslog } from '../detect/exports/syslog.js';
 import { formatAlertTable } from '../detect/exports/table.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
@@ -56,8 +56,8 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     progress.stop();
   }
   const result = pipeline.finish();
-  await writeOutput(result, opts);
-  if (opts.syslog) await sendSyslog(opts.syslog, result.alerts.map((a) => formatCef(a)));
+  await printResult(result, opts);
+  if (opts.syslog) await sendSyslog(opts.syslog, alertSyslogMessages(result.alerts, (a) => formatCef(a)));
   if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) return EXIT_ALERT;
   return 0;
 }
@@ -68,7 +68,8 @@ function render(result: AnalyzeResult, format: AnalyzeCliOptions['format']): str
   return [formatAlertTable(result.alerts), devicesTable(result.devices), summaryText(result.summary)].join('\n\n') + '\n';
 }
 
-async function writeOutput(result: AnalyzeResult, opts: AnalyzeCliOptions): Promise<void> {
+/** Print the records in the chosen format to stdout or --out. */
+export async function printResult(result: AnalyzeResult, opts: Pick<AnalyzeCliOptions, 'format' | 'out' | 'progress'>): Promise<void> {
   const text = render(result, opts.format);
   if (!opts.out) {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));

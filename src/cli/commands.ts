@@ -1,7 +1,11 @@
 // The command list. Each command lives in its own file and adds itself here (one line each).
 import type { Command } from 'commander';
 import { register as analyze } from './analyze.js';
+import { register as bench } from './bench.js';
+import { register as firmware } from './firmware.js';
+import { register as watch } from './watch.js';
+import { register as sim } from './sim.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze];
+export const commands: Register[] = [analyze, watch, bench, sim, firmware];
