@@ -109,7 +109,10 @@ const NO_LOGIN_SHELL = /\b(?:telnetd|getty|agetty)\b[^;&|]*\s-l\s*\/(?:usr\/)?bi
 
 /** Second pass: interfaces, download/copy-then-run, insecure services, debug shells. */
 export function scanScript(file: TextFile, ctx: ScriptContext, push: Push): void {
-  if (file.rel === 'etc/inetd.conf') return scanInetd(file, push);
+  if (file.rel === 'etc/inetd.conf') {
+    scanInetd(file, push);
+    return;
+  }
   if (file.rel === 'etc/inittab') scanInittab(file, push);
   if (!isBootContext(file)) return;
   const lines = file.lines;
