@@ -2,8 +2,7 @@
 // streamed in large chunks through the push parser: memory stays flat whatever the size.
 // A gzip-compressed capture is decompressed on the fly.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { WardwatchError } from '../errors.js';
@@ -56,18 +55,46 @@ export async function readCapture(
   opts: ReadOptions = {},
 ): Promise<CaptureInfo> {
   if (path === '-') return readCaptureStream(process.stdin, 'stdin', onPacket, opts);
+  let fh: FileHandle | undefined;
   let size: number;
   try {
-    const s = await stat(path);
+    fh = await open(path, 'r');
+    const s = await fh.stat();
     if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = s.isFile() ? s.size : 0;
   } catch (err) {
+    await fh?.close();
     throw ioError(path, err);
   }
-  return readCaptureStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, onPacket, {
-    ...opts,
-    total: size,
-  });
+  try {
+    return await readCaptureStream(fileChunks(fh), path, onPacket, { ...opts, total: size });
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The file in chunks read into two alternating buffers: the next read runs in the thread pool
+ * while the current chunk is parsed, and no memory is allocated per chunk. A chunk is valid
+ * until the next one is requested (packets are views valid only during their callback).
+ */
+async function* fileChunks(fh: FileHandle): AsyncGenerator<Uint8Array> {
+  const bufs = [new Uint8Array(READ_CHUNK), new Uint8Array(READ_CHUNK)];
+  let i = 0;
+  let pending = fh.read(bufs[0]!, 0, READ_CHUNK, null);
+  try {
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      const cur = bufs[i]!;
+      i ^= 1;
+      pending = fh.read(bufs[i]!, 0, READ_CHUNK, null);
+      yield cur.subarray(0, bytesRead);
+    }
+  } finally {
+    // Never close the file under an outstanding read.
+    await pending.catch(() => undefined);
+  }
 }
 
 /** Reads a capture from any byte stream (stdin, tcpdump's stdout, a socket). */
@@ -133,8 +160,9 @@ async function readGzip(
   name: string,
   onPacket: PacketCallback,
 ): Promise<CaptureInfo> {
+  // Copies: the pipeline queues chunks, and file chunks are reused buffers.
   async function* compressed(): AsyncGenerator<Uint8Array> {
-    for (let c: Uint8Array | null = first; c !== null; c = await next()) yield c;
+    for (let c: Uint8Array | null = first; c !== null; c = await next()) yield c.slice();
   }
   const gunzip = createGunzip({ chunkSize: READ_CHUNK });
   let zerr: Error | null = null;
