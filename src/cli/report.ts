@@ -1,0 +1,46 @@
+// `wardwatch report <capture…>`: the breach report (patient data that left the site in
+// cleartext), as Markdown, one self-contained HTML file, or the JSON contract.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { breachHtml } from '../detect/report/html.js';
+import { breachJson } from '../detect/report/json.js';
+import { breachMarkdown } from '../detect/report/md.js';
+import { analyzeCaptures } from '../engine/analyze.js';
+import { WardwatchError } from '../errors.js';
+import type { Register } from './commands.js';
+
+interface ReportCliOptions {
+  format: 'md' | 'html' | 'json';
+  out?: string;
+  config?: string;
+}
+
+export const register: Register = (program: Command) => {
+  program
+    .command('report')
+    .description('breach report: distinct patients whose data left the site in cleartext, per destination')
+    .argument('<captures...>', 'capture files (pcap, pcapng)')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['md', 'html', 'json']).default('md'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (YAML): site ranges, salt file, …')
+    .action(async (captures: string[], opts: ReportCliOptions) => {
+      const r = await analyzeCaptures(captures, { configPath: opts.config });
+      const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
+      const text =
+        opts.format === 'json'
+          ? breachJson(r.breach)
+          : opts.format === 'html'
+            ? breachHtml(r.breach, meta)
+            : breachMarkdown(r.breach, meta);
+      if (opts.out === undefined) {
+        await new Promise<void>((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
+        return;
+      }
+      try {
+        writeFileSync(opts.out, text);
+      } catch (err) {
+        throw new WardwatchError('WW_ARGS', `cannot write ${opts.out}: ${(err as Error).message}`, { cause: err });
+      }
+    });
+};
