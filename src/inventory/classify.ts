@@ -2,7 +2,7 @@
 // brand nobody catalogued is still classed. Each observation is a witness with a weight in
 // 0..1; a class's confidence is 1 − Π(1 − w) over its witnesses, and the strongest class wins.
 import type { DeviceClass } from '../contract/records.js';
-import type { DeviceState } from './device.js';
+import { type DeviceState, FRONTED4_MIN, FRONTED6_MIN } from './device.js';
 import type { Identification } from './identify.js';
 
 export interface Classification {
@@ -127,7 +127,7 @@ function infraWitnesses(d: DeviceState, out: Witness[]): void {
     out.push({ cls: 'network-infrastructure', weight: 0.6, reason: `answers DNS queries on port 53${who}` });
   }
   const fronted = d.fronted4.total + d.fronted6.total;
-  if (d.fronted4.total >= 2 || d.fronted6.total >= 8) {
+  if (d.fronted4.total >= FRONTED4_MIN || d.fronted6.total >= FRONTED6_MIN) {
     out.push({
       cls: 'network-infrastructure',
       weight: 0.85,

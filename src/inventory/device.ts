@@ -13,6 +13,9 @@ export class BoundedSet<T> {
     else this.extra++; // counted once per occurrence beyond the limit: an upper bound
     return true;
   }
+  delete(v: T): void {
+    this.kept.delete(v);
+  }
   has(v: T): boolean {
     return this.kept.has(v);
   }
@@ -50,6 +53,12 @@ export class Counter {
 export type IpBinding = 'strong' | 'weak';
 
 export const PEER_LIMIT = 64;
+/**
+ * Distinct outside source addresses (not bound to it by DHCP/ARP) that make a MAC a gateway. A
+ * host with a public address of its own shows one (a DHCP client may briefly show two offers).
+ */
+export const FRONTED4_MIN = 3;
+export const FRONTED6_MIN = 8;
 
 export class DeviceState {
   readonly ips = new Map<string, IpBinding>();
@@ -113,7 +122,12 @@ export class DeviceState {
 
   /** A MAC that sources outside addresses, or is named as the router, is a gateway, not a host. */
   get routerLike(): boolean {
-    return this.namedRouter || this.fronted4.total >= 2 || this.fronted6.total >= 8 || this.weakIps() > 16;
+    return (
+      this.namedRouter ||
+      this.fronted4.total >= FRONTED4_MIN ||
+      this.fronted6.total >= FRONTED6_MIN ||
+      this.weakIps() > 16
+    );
   }
 
   weakIps(): number {

@@ -36,6 +36,8 @@ export class Inventory {
   /** Open HL7 flows: 'ip|port' of the endpoint that sent the first non-ACK message. */
   private readonly hl7Flows = new Map<number, string>();
   private readonly dicomFlows = new Set<number>();
+  /** 'deviceId|ip' of DHCP offers, so the offered address never counts as forwarded. */
+  private readonly offered = new Set<string>();
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
   /** Devices not tracked because the table was full. */
@@ -175,8 +177,10 @@ export class Inventory {
     const had = d.ips.get(ip);
     if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
     if (had !== 'strong') d.ips.set(ip, how);
-    if (how === 'strong') this.strongOwner.set(ip, d.id);
-    else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
+    if (how === 'strong') {
+      this.strongOwner.set(ip, d.id);
+      (ip.includes(':') ? d.fronted6 : d.fronted4).delete(ip); // its own, not forwarded
+    } else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
     if (this.routerIps.has(ip)) {
       d.namedRouter = true;
       if (how === 'weak') this.strongOwner.set(ip, d.id);
@@ -194,7 +198,9 @@ export class Inventory {
       return;
     }
     if (zone === 'outside') {
-      (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
+      if (this.strongOwner.get(ip) !== d.id && !this.offered.has(`${d.id}|${ip}`)) {
+        (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
+      }
       return;
     }
     if (d.routerLike && this.strongOwner.get(ip) !== d.id) return; // a host behind the gateway
@@ -243,8 +249,12 @@ export class Inventory {
       }
       for (const ip of ev.dnsServers ?? []) this.nameRole(ip, this.dnsServerIps, (d) => (d.namedDns = true));
       if (client === undefined) return;
-      if (ev.msgType === 'ACK' && ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0')
-        this.bind(client, ev.yourIp, 'strong');
+      if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') {
+        // The offer travels to the offered address before it is bound: not a forwarded address.
+        (ev.yourIp.includes(':') ? client.fronted6 : client.fronted4).delete(ev.yourIp);
+        if (this.offered.size < MAX_OPEN_FLOWS) this.offered.add(`${client.id}|${ev.yourIp}`);
+        if (ev.msgType === 'ACK') this.bind(client, ev.yourIp, 'strong');
+      }
       // The server may echo the host name; the client's own word wins.
       if (ev.hostname && client.hostname === undefined) client.hostname = ev.hostname;
       return;

@@ -145,3 +145,31 @@ describe('records', () => {
     expect(d.peers.outsideTotal).toBeGreaterThanOrEqual(250);
   });
 });
+
+describe('DHCP clients on public addresses', () => {
+  it('an offered address reaching the client before the ACK does not make it look like a gateway', () => {
+    // As in the shared dhcp capture: OFFERs and the ACK travel to the offered (public) addresses.
+    const inv = new Inventory({ catalog });
+    const client = '00:08:33:00:00:70';
+    const srv = ep('192.0.2.10', 67, '00:08:33:00:00:01');
+    for (const [i, yourIp] of ['192.0.2.97', '192.0.2.98', '192.0.2.189'].entries()) {
+      feed(inv, [
+        { type: 'device-seen', ts: T0 + i, mac: client, ip: yourIp, via: 'ip' },
+        {
+          type: 'dhcp-lease',
+          ts: T0 + i,
+          msgType: i < 2 ? 'OFFER' : 'ACK',
+          clientMac: client,
+          xid: 1,
+          src: srv,
+          dst: ep(yourIp, 68, client),
+          yourIp,
+        },
+      ]);
+    }
+    const r = inv.device(client)!;
+    expect(r.ips).toEqual(['192.0.2.189']);
+    expect(r.class).toBe('unknown');
+    expect(inv.device('00:08:33:00:00:01')!.ips).toEqual(['192.0.2.10']);
+  });
+});
