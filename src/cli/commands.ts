@@ -5,7 +5,9 @@ import { register as bench } from './bench.js';
 import { register as firmware } from './firmware.js';
 import { register as watch } from './watch.js';
 import { register as sim } from './sim.js';
+import { register as report } from './report.js';
+import { register as lab } from './lab.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, watch, bench, sim, firmware];
+export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab];
