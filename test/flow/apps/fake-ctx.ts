@@ -43,7 +43,8 @@ export function runTcp(factory: TcpAppFactory, conn: TcpConn, flowId = 1): Recor
   const app = factory.create(rec.ctx);
   let last = 0;
   for (const c of conn.chunks) {
-    app.data(c.dir as Dir, c.bytes, c.ts);
+    if (c.gap) app.gap(c.dir as Dir, c.gap, c.ts);
+    else app.data(c.dir as Dir, c.bytes, c.ts);
     last = c.ts;
   }
   app.end(last);

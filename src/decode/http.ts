@@ -1,0 +1,200 @@
+// HTTP/1.x message heads (RFC 9112 §2-§5) and chunk-size lines (RFC 9112 §7.1).
+//
+// Only the head is decoded: start line, then the header fields wardwatch reports (Host,
+// User-Agent, Server) and those needed to find the next message (Content-Length,
+// Transfer-Encoding). The head must end (empty line) within `maxHead` bytes or it is
+// 'http.header-too-long'. Bare LF line ends are accepted as RFC 9112 §2.2 allows.
+// Strings are built only for those few fields, each capped at 512 characters.
+
+export const HTTP_ANOMALIES = [
+  'http.header-too-long',
+  'http.bad-start-line',
+  'http.bad-content-length',
+  'http.bad-chunk',
+] as const;
+export type HttpAnomaly = (typeof HTTP_ANOMALIES)[number];
+
+export type HttpResult<T> =
+  | { readonly kind: 'ok'; readonly value: T }
+  | { readonly kind: 'more' }
+  | { readonly kind: 'not' }
+  | { readonly kind: 'anomaly'; readonly code: HttpAnomaly };
+
+export interface HttpHead {
+  readonly isRequest: boolean;
+  readonly method: string; // requests
+  readonly uri: string; // requests
+  readonly version: string; // 'HTTP/1.1'
+  readonly status: number; // responses
+  readonly reason: string; // responses
+  readonly host?: string;
+  readonly userAgent?: string;
+  readonly server?: string;
+  /** -1 when absent. */
+  readonly contentLength: number;
+  readonly chunked: boolean;
+  /** Bytes of the head including the empty line. */
+  readonly headLen: number;
+  /** A header that could not be used as written (e.g. a non-numeric Content-Length). */
+  readonly anomaly: HttpAnomaly | null;
+}
+
+export const HTTP_MAX_HEAD = 16 * 1024;
+const MAX_VALUE = 512;
+const MORE = { kind: 'more' } as const;
+const NOT = { kind: 'not' } as const;
+
+const METHODS = [
+  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'SEARCH',
+] as const;
+const STARTS = [...METHODS.map((m) => `${m} `), 'HTTP/1.'];
+
+/**
+ * Does the data start like an HTTP request (a known method and a space) or response
+ * ('HTTP/1.')? 'more' while the bytes are a prefix of one.
+ */
+export function httpStart(b: Uint8Array, off: number, end: number): 'request' | 'response' | 'more' | 'not' {
+  end = Math.min(end, b.length);
+  let more = false;
+  for (const word of STARTS) {
+    const n = Math.min(word.length, end - off);
+    let i = 0;
+    while (i < n && b[off + i] === word.charCodeAt(i)) i++;
+    if (i === word.length) return word === 'HTTP/1.' ? 'response' : 'request';
+    if (i === n) more = true;
+  }
+  return more ? 'more' : 'not';
+}
+
+function text(b: Uint8Array, from: number, to: number): string {
+  while (from < to && (b[from] === 0x20 || b[from] === 0x09)) from++;
+  while (to > from && (b[to - 1] === 0x20 || b[to - 1] === 0x09 || b[to - 1] === 0x0d)) to--;
+  let s = '';
+  for (let i = from; i < to && s.length < MAX_VALUE; i++) {
+    const c = b[i]!;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
+  }
+  return s;
+}
+
+/** Case-insensitive match of header name `name` (lowercase) followed by ':' at b[p]. */
+function isField(b: Uint8Array, p: number, lineEnd: number, name: string): boolean {
+  if (p + name.length >= lineEnd || b[p + name.length] !== 0x3a) return false;
+  for (let i = 0; i < name.length; i++) if ((b[p + i]! | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+function indexOf(b: Uint8Array, c: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i] === c) return i;
+  return -1;
+}
+
+/** Offset just past the empty line ending the head, or -1 when not within [off, limit). */
+function headEnd(b: Uint8Array, off: number, limit: number): number {
+  for (let i = indexOf(b, 0x0a, off, limit); i >= 0; i = indexOf(b, 0x0a, i + 1, limit)) {
+    if (b[i + 1] === 0x0a && i + 1 < limit) return i + 2;
+    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a && i + 2 < limit) return i + 3;
+  }
+  return -1;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Decode a request or response head at `off`. */
+export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead = HTTP_MAX_HEAD): HttpResult<HttpHead> {
+  end = Math.min(end, b.length);
+  const kind = httpStart(b, off, end);
+  if (kind === 'not') return NOT;
+  if (kind === 'more') return MORE;
+  const limit = Math.min(end, off + maxHead);
+  const hEnd = headEnd(b, off, limit);
+  if (hEnd < 0) return end - off >= maxHead ? { kind: 'anomaly', code: 'http.header-too-long' } : MORE;
+  const l1 = indexOf(b, 0x0a, off, hEnd);
+  const sp1 = indexOf(b, 0x20, off, l1);
+  const sp2 = sp1 < 0 ? -1 : indexOf(b, 0x20, sp1 + 1, l1);
+  let method = '';
+  let uri = '';
+  let version: string;
+  let status = 0;
+  let reason = '';
+  if (kind === 'request') {
+    // METHOD SP request-target SP HTTP-version
+    if (sp2 < 0 || b[sp2 + 1] !== 0x48 || sp2 + 9 > l1) return { kind: 'anomaly', code: 'http.bad-start-line' };
+    method = text(b, off, sp1);
+    uri = text(b, sp1 + 1, sp2);
+    version = text(b, sp2 + 1, l1);
+  } else {
+    // HTTP-version SP 3DIGIT SP [reason-phrase]
+    if (sp1 < 0 || !isDigit(b[sp1 + 1]) || !isDigit(b[sp1 + 2]) || !isDigit(b[sp1 + 3])) {
+      return { kind: 'anomaly', code: 'http.bad-start-line' };
+    }
+    version = text(b, off, sp1);
+    status = (b[sp1 + 1]! - 0x30) * 100 + (b[sp1 + 2]! - 0x30) * 10 + (b[sp1 + 3]! - 0x30);
+    reason = sp2 < 0 ? '' : text(b, sp2 + 1, l1);
+  }
+  let host: string | undefined;
+  let userAgent: string | undefined;
+  let server: string | undefined;
+  let contentLength = -1;
+  let chunked = false;
+  let anomaly: HttpAnomaly | null = null;
+  // One pass over the header lines; each iteration moves past one line.
+  for (let p = l1 + 1; p < hEnd; ) {
+    let e = indexOf(b, 0x0a, p, hEnd);
+    if (e < 0) e = hEnd;
+    const c = b[p]! | 0x20;
+    if (c === 0x68 && host === undefined && isField(b, p, e, 'host')) host = text(b, p + 5, e);
+    else if (c === 0x75 && userAgent === undefined && isField(b, p, e, 'user-agent')) userAgent = text(b, p + 11, e);
+    else if (c === 0x73 && server === undefined && isField(b, p, e, 'server')) server = text(b, p + 7, e);
+    else if (c === 0x63 && isField(b, p, e, 'content-length')) {
+      const v = text(b, p + 15, e);
+      if (/^[0-9]{1,15}$/.test(v)) {
+        const n = Number(v);
+        if (contentLength >= 0 && contentLength !== n) anomaly = 'http.bad-content-length';
+        contentLength = n;
+      } else anomaly = 'http.bad-content-length';
+    } else if (c === 0x74 && isField(b, p, e, 'transfer-encoding')) {
+      // chunked must be the final coding (RFC 9112 §6.1)
+      chunked = /chunked$/i.test(text(b, p + 18, e));
+    }
+    p = e + 1;
+  }
+  return {
+    kind: 'ok',
+    value: { isRequest: kind === 'request', method, uri, version, status, reason, host, userAgent, server, contentLength, chunked, headLen: hEnd - off, anomaly },
+  };
+}
+
+/** A chunk-size line (hex size, optional extensions, line end), optionally preceded by the CRLF
+ * that ends the previous chunk's data. `len` covers everything consumed. */
+export function decodeChunkSize(b: Uint8Array, off: number, end: number): HttpResult<{ size: number; len: number }> {
+  end = Math.min(end, b.length);
+  let p = off;
+  if (b[p] === 0x0d && p + 1 < end) p++;
+  if (b[p] === 0x0a && p < end) p++;
+  const lineEnd = indexOf(b, 0x0a, p, Math.min(end, p + 1024));
+  if (lineEnd < 0) return end - p >= 1024 ? { kind: 'anomaly', code: 'http.bad-chunk' } : MORE;
+  let size = 0;
+  let digits = 0;
+  for (let i = p; i < lineEnd; i++) {
+    const c = b[i]! | 0x20;
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (v < 0) break;
+    if (++digits > 12) return { kind: 'anomaly', code: 'http.bad-chunk' };
+    size = size * 16 + v;
+  }
+  if (digits === 0) return { kind: 'anomaly', code: 'http.bad-chunk' };
+  return { kind: 'ok', value: { size, len: lineEnd + 1 - off } };
+}
+
+/** End of the trailer section after the last chunk: offset past its empty line, or -1. */
+export function trailerEnd(b: Uint8Array, off: number, end: number): number {
+  end = Math.min(end, b.length);
+  // The empty line may come at once (no trailer fields).
+  if (b[off] === 0x0a) return off + 1;
+  if (b[off] === 0x0d && b[off + 1] === 0x0a && off + 1 < end) return off + 2;
+  return headEnd(b, off, end);
+}

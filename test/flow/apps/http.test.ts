@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { HttpRequest, HttpResponse, WardEvent } from '../../../src/events.js';
+import { httpApp } from '../../../src/flow/apps/http.js';
+import { ascii } from '../../decode/app-hex.js';
+import { tcpConns } from '../../decode/app-payloads.js';
+import { capture, GROUND_TRUTH } from '../../helpers/paths.js';
+import { fakeCtx, feedBytewise, runTcp } from './fake-ctx.js';
+
+type Truth = Record<string, { http_hosts?: string[]; http_requests?: number; http_user_agents?: string[] }>;
+const truth = JSON.parse(readFileSync(GROUND_TRUTH, 'utf8')) as Truth;
+
+describe.each(['http-bro.org.pcap', 'http-get.pcap', 'http-get.pcapng', 'http-vlan-0.pcap', 'http-qinq-0.pcap'])(
+  'httpApp on %s',
+  (file) => {
+    it('finds every request, host and user agent that tshark finds', () => {
+      const events: WardEvent[] = [];
+      const apps: Record<string, number> = {};
+      const anomalies: string[] = [];
+      for (const [i, conn] of tcpConns(capture(file)).entries()) {
+        const first = conn.chunks[0];
+        if (first) expect(httpApp.probe(first.dir, first.bytes)).toBe('yes');
+        const rec = runTcp(httpApp, conn, i + 1);
+        events.push(...rec.events);
+        anomalies.push(...rec.anomalies);
+        for (const [k, v] of Object.entries(rec.apps)) apps[k] = (apps[k] ?? 0) + v;
+      }
+      const reqs = events.filter((e): e is HttpRequest => e.type === 'http-request');
+      const t = truth[file]!;
+      expect(reqs).toHaveLength(t.http_requests!);
+      expect(apps.http).toBe(t.http_requests);
+      expect([...new Set(reqs.map((r) => r.host))]).toEqual(t.http_hosts);
+      expect([...new Set(reqs.map((r) => r.userAgent))]).toEqual(t.http_user_agents);
+      expect(anomalies).toEqual([]);
+      // Every request on these captures got its response (keep-alive bodies were skipped right).
+      expect(events.filter((e) => e.type === 'http-response')).toHaveLength(reqs.length);
+    });
+  },
+);
+
+describe('httpApp framing', () => {
+  const client = { ip: '10.0.0.2', port: 5000 };
+  const server = { ip: '10.0.0.1', port: 80 };
+
+  it('pipelined requests, HEAD, 100-continue, chunked with trailer, then a close-delimited body', () => {
+    const rec = fakeCtx('tcp', client, server);
+    const app = httpApp.create(rec.ctx);
+    const up = ascii(
+      'HEAD /a HTTP/1.1\r\nHost: h\r\n\r\n' +
+        'POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello' +
+        'GET /c HTTP/1.1\r\nHost: h\r\nUser-Agent: ua/1\r\n\r\n' +
+        'GET /d HTTP/1.0\n\n',
+    );
+    const down = ascii(
+      'HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n' + // HEAD: no body despite the length
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok' +
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nwiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n' +
+        'HTTP/1.0 200 OK\r\nServer: srv\r\n\r\nthe rest HTTP/1.1 200 is body',
+    );
+    feedBytewise(app, 0, up);
+    feedBytewise(app, 1, down);
+    app.end(1);
+    const reqs = rec.events.filter((e): e is HttpRequest => e.type === 'http-request');
+    const resps = rec.events.filter((e): e is HttpResponse => e.type === 'http-response');
+    expect(reqs.map((r) => `${r.method} ${r.uri} ${r.version}`)).toEqual(['HEAD /a HTTP/1.1', 'POST /b HTTP/1.1', 'GET /c HTTP/1.1', 'GET /d HTTP/1.0']);
+    expect(reqs[2]!.userAgent).toBe('ua/1');
+    expect(resps.map((r) => r.status)).toEqual([200, 100, 201, 200, 200]);
+    expect(resps[4]).toMatchObject({ server: 'srv', reason: 'OK', src: client, dst: server });
+    expect(rec.apps).toEqual({ http: 4 });
+    expect(rec.anomalies).toEqual([]);
+  });
+
+  it('names an oversized head and stops that direction', () => {
+    const rec = fakeCtx('tcp', client, server);
+    const app = httpApp.create(rec.ctx);
+    app.data(0, ascii(`GET / HTTP/1.1\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`), 1);
+    app.data(0, ascii('GET /next HTTP/1.1\r\n\r\n'), 2);
+    expect(rec.anomalies).toEqual(['http.header-too-long']);
+    expect(rec.events).toEqual([]);
+  });
+
+  it('names a bad chunk size', () => {
+    const rec = fakeCtx('tcp', client, server);
+    const app = httpApp.create(rec.ctx);
+    app.data(0, ascii('GET / HTTP/1.1\r\n\r\n'), 1);
+    app.data(1, ascii('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'), 2);
+    expect(rec.anomalies).toEqual(['http.bad-chunk']);
+  });
+
+  it('stops after a protocol upgrade', () => {
+    const rec = fakeCtx('tcp', client, server);
+    const app = httpApp.create(rec.ctx);
+    app.data(0, ascii('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n'), 1);
+    app.data(1, ascii('HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x05hello'), 2);
+    app.data(0, ascii('\x81\x85garbage that is not http'), 3);
+    expect(rec.events.map((e) => e.type)).toEqual(['http-request', 'http-response']);
+    expect(rec.anomalies).toEqual([]);
+  });
+
+  it('probes: request from the client, response from the server, TLS no', () => {
+    expect(httpApp.probe(0, ascii('GET / HTTP/1.1'))).toBe('yes');
+    expect(httpApp.probe(0, ascii('GE'))).toBe('more');
+    expect(httpApp.probe(1, ascii('HTTP/1.1 200 OK'))).toBe('yes');
+    expect(httpApp.probe(0, new Uint8Array([0x16, 3, 1]))).toBe('no');
+    expect(httpApp.probe(1, ascii('220 ftp ready'))).toBe('no');
+  });
+});
