@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/reader.js';
 import { CAPTURES_DIR, capture, GROUND_TRUTH } from '../helpers/paths.js';
 import { pcapRecords } from '../helpers/pcap-records.js';
-import { copyPkt, digest, type Pkt, parseFile, rng } from './helpers.js';
+import { copyPkt, digest, type Pkt, parseBytes, parseFile, rng } from './helpers.js';
 
 interface Truth {
   packets: number;
@@ -114,5 +114,22 @@ describe('chunk boundaries', () => {
     expect(digest(seen)).toBe(digest(whole.pkts));
     expect(progress.at(-2)).toBe(readFileSync(f).length);
     expect(progress.at(-1)).toBe(readFileSync(f).length);
+  });
+});
+
+describe('pcap header details', () => {
+  it('FCS flags in the link-type word are ignored; an unknown link type is delivered with a warning', () => {
+    const b = new Uint8Array(readFileSync(capture('http-get.pcap')));
+    // Bits 28-31: F flag + FCS length (pcap draft 4.1); the link type is the low 16 bits.
+    b[23] = 0x14;
+    const fcs = parseBytes(b);
+    expect(fcs.info.linktypes).toEqual([1]);
+    expect(fcs.pkts[0]!.linktype).toBe(1);
+    expect(fcs.info.warnings).toEqual([]);
+    b[23] = 0;
+    b[20] = 147; // LINKTYPE_USER0
+    const user = parseBytes(b);
+    expect(user.info).toMatchObject({ linktypes: [147], packets: 14, damaged: false });
+    expect(user.info.warnings).toEqual(['link type 147 is not decoded']);
   });
 });
