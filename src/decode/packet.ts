@@ -84,8 +84,9 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers): v
 
 /**
  * Decode TCP/UDP/ICMP/ICMPv6 at `off` (`len` bytes), e.g. a datagram reassembled by
- * IpDefragmenter. Resets and fills only the L4 fields (l4Off, ports, TCP, ICMP, payload);
- * link and IP fields, `snapped` and earlier anomalies are left as they are.
+ * IpDefragmenter. Resets and fills only the L4 fields (l4Off, ports, TCP, ICMP, payload) and
+ * the anomalies, so that afterwards `anomaly`/`anomaly2` hold only what this call found (the
+ * caller has already counted those of decodePacket). Link and IP fields stay as they are.
  */
 export function decodeL4(proto: number, data: Uint8Array, off: number, len: number, out: Layers): void {
   out.l4Off = -1;
@@ -100,6 +101,8 @@ export function decodeL4(proto: number, data: Uint8Array, off: number, len: numb
   out.icmpCode = -1;
   out.payloadOff = -1;
   out.payloadLen = 0;
+  out.anomaly = null;
+  out.anomaly2 = null;
   if (!(off >= 0 && off <= data.length)) return;
   const avail = data.length - off;
   if (!(len <= avail)) len = avail;

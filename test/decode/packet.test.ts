@@ -203,6 +203,15 @@ describe('decodeL4 (for reassembled datagrams)', () => {
     expect(out).toMatchObject({ tcpMss: -1, tcpFlags: 0, srcPort: 54321, payloadLen: 8 });
   });
 
+  it('reports only its own anomalies', () => {
+    const out = decode(new Uint8Array([0x45, 0, 0, 0, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]), 101);
+    expect(out.anomaly).toBe('ipv4.zero-total-length');
+    decodeL4(17, ETH_VLAN_IPV4_UDP, 38, 16, out);
+    expect(out).toMatchObject({ anomaly: null, anomaly2: null, ipVersion: 4, ip4Src: 0x01020304 });
+    decodeL4(17, ETH_VLAN_IPV4_UDP, 38, 6, out);
+    expect(out.anomaly).toBe('udp.truncated');
+  });
+
   it('never reads outside the buffer whatever the arguments', () => {
     const out = new Layers();
     for (const [off, len] of [
