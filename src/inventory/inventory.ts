@@ -1,14 +1,11 @@
-// The device table: which devices are on the ward, fed with events, judged at output time.
-//
-// Devices are keyed by MAC. An address is attributed to a MAC only when it is a site address or
-// DHCP/ARP bound it, because the gateway's MAC fronts every outside address on the link; once a
-// MAC is seen forwarding outside addresses, site addresses behind it become their own 'ip:<addr>'
-// devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
+// The inventory: which devices are on the ward and what they do, fed with events and judged at
+// output time (src/inventory/view.ts). Who is who — MACs, addresses, gateways — is the device
+// table's job (src/inventory/table.ts); this file records behaviour: DHCP, DNS, flows, services,
+// HL7 and DICOM roles, web use.
 import type { DeviceRecord } from '../contract/records.js';
-import type { DhcpLease, DicomAssociation, Endpoint, FlowEnd, Hl7Message, WardEvent } from '../events.js';
+import type { DhcpLease, DicomAssociation, FlowEnd, Hl7Message, WardEvent } from '../events.js';
 import { type Catalog, loadCatalog } from './catalog.js';
-import { DeviceState, type IpBinding } from './device.js';
-import { isMulticastMac, normMac } from './oui.js';
+import { DeviceTable } from './table.js';
 import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
 import { siteMatcher, zoneOf } from './zones.js';
 
@@ -18,71 +15,60 @@ export interface InventoryOptions {
   site?: (ip: string) => boolean;
 }
 
-const MAX_DEVICES = 20_000;
-const MAX_IPS_PER_DEVICE = 64;
 const MAX_OPEN_FLOWS = 200_000;
 const SERVER_MSGS = new Set(['OFFER', 'ACK', 'NAK']);
 
 export class Inventory {
-  private readonly devices = new Map<string, DeviceState>();
-  /** ip → device id, from DHCP ACKs and ARP: the address's owner even when routed packets carry another MAC. */
-  private readonly strongOwner = new Map<string, string>();
-  /** ip → device id, from packets only. */
-  private readonly weakOwner = new Map<string, string>();
-  private readonly routerIps = new Set<string>();
-  private readonly dnsServerIps = new Set<string>();
+  private readonly table: DeviceTable;
   /** Open flows: whether the originator was a SYN sender (services need the true responder). */
   private readonly flowSyn = new Map<number, boolean>();
   /** Open HL7 flows: 'ip|port' of the endpoint that sent the first non-ACK message. */
   private readonly hl7Flows = new Map<number, string>();
   private readonly dicomFlows = new Set<number>();
-  /** 'deviceId|ip' of DHCP offers, so the offered address never counts as forwarded. */
-  private readonly offered = new Set<string>();
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
-  /** Devices not tracked because the table was full. */
-  dropped = 0;
 
   constructor(opts: InventoryOptions = {}) {
     this.catalog = opts.catalog ?? loadCatalog();
     this.site = opts.site ?? siteMatcher();
+    this.table = new DeviceTable(this.site);
   }
 
   onEvent(ev: WardEvent): void {
     switch (ev.type) {
       case 'device-seen': {
-        const d = this.byMac(ev.mac);
+        const d = this.table.byMac(ev.mac);
         if (d === undefined) return;
         d.touch(ev.ts);
-        if (ev.ip !== undefined) this.sourceIp(d, ev.ip, ev.via === 'ip' ? 'weak' : 'strong');
+        if (ev.ip !== undefined) this.table.sourceIp(d, ev.ip, ev.via === 'ip' ? 'weak' : 'strong');
         return;
       }
       case 'arp': {
-        const d = this.byMac(ev.senderMac);
+        const d = this.table.byMac(ev.senderMac);
         if (d === undefined) return;
         d.touch(ev.ts);
-        this.sourceIp(d, ev.senderIp, 'strong');
+        this.table.sourceIp(d, ev.senderIp, 'strong');
         return;
       }
       case 'dhcp-lease':
         this.dhcp(ev);
         return;
       case 'dns-answer': {
-        const server = this.resolve({ ip: ev.server });
+        const server = this.table.resolve({ ip: ev.server });
         if (server !== undefined && zoneOf(ev.asker, this.site) !== 'special') {
           server.touch(ev.ts);
           server.dnsAnswered++;
           server.dnsAskers.add(ev.asker);
         }
-        if (ev.query !== '') this.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
         return;
       }
       case 'dns-query':
-        if (ev.query !== '') this.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
         return;
       case 'flow-start': {
-        const s = this.resolve(ev.src);
-        const d = this.resolve(ev.dst);
+        const s = this.table.resolve(ev.src);
+        const d = this.table.resolve(ev.dst);
         for (const [dev, peer] of [
           [s, ev.dst.ip],
           [d, ev.src.ip],
@@ -101,13 +87,13 @@ export class Inventory {
         this.flowEnd(ev);
         return;
       case 'tls-hello': {
-        const s = this.resolve(ev.src);
+        const s = this.table.resolve(ev.src);
         if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
           s.tlsNames.add(ev.sni.toLowerCase());
         return;
       }
       case 'http-request': {
-        const s = this.resolve(ev.src);
+        const s = this.table.resolve(ev.src);
         if (s === undefined) return;
         if (ev.userAgent) s.userAgents.add(ev.userAgent);
         if (ev.host) s.httpHosts.add(ev.host.toLowerCase());
@@ -126,115 +112,37 @@ export class Inventory {
 
   /** Device records (the output contract), sorted by id. */
   records(): DeviceRecord[] {
-    return [...this.devices.values()]
+    return [...this.table.devices.values()]
       .filter((d) => d.last > 0)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((d) => deviceRecord(d, this.catalog));
   }
 
+  /** Devices not tracked because the table was full. */
+  get dropped(): number {
+    return this.table.dropped;
+  }
+
   /** One device's record, by id (MAC in any notation, or 'ip:<addr>') or by one of its addresses. */
   device(idOrIp: string): DeviceRecord | undefined {
-    const d = this.find(idOrIp);
+    const d = this.table.find(idOrIp);
     return d === undefined ? undefined : deviceRecord(d, this.catalog);
   }
 
   /** Everything known about one device: the record plus services, peers, HL7 apps, AE titles, DHCP fingerprint. */
   details(idOrIp: string): DeviceDetail | undefined {
-    const d = this.find(idOrIp);
+    const d = this.table.find(idOrIp);
     return d === undefined ? undefined : deviceDetail(d, this.catalog);
   }
 
-  private find(idOrIp: string): DeviceState | undefined {
-    const mac = normMac(idOrIp);
-    if (mac !== undefined) return this.devices.get(mac);
-    const direct = this.devices.get(idOrIp);
-    if (direct !== undefined) return direct;
-    const ip = idOrIp.startsWith('ip:') ? idOrIp.slice(3) : idOrIp;
-    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip) ?? `ip:${ip}`;
-    return this.devices.get(id);
-  }
-
-  private get(id: string, mac: string | undefined): DeviceState | undefined {
-    let d = this.devices.get(id);
-    if (d === undefined) {
-      if (this.devices.size >= MAX_DEVICES) {
-        this.dropped++;
-        return undefined;
-      }
-      d = new DeviceState(id, mac);
-      this.devices.set(id, d);
-    }
-    return d;
-  }
-
-  private byMac(raw: string): DeviceState | undefined {
-    const mac = normMac(raw);
-    if (mac === undefined || isMulticastMac(mac) || mac === '00:00:00:00:00:00') return undefined;
-    return this.get(mac, mac);
-  }
-
-  private bind(d: DeviceState, ip: string, how: IpBinding): void {
-    const had = d.ips.get(ip);
-    if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
-    if (had !== 'strong') d.ips.set(ip, how);
-    if (how === 'strong') {
-      this.strongOwner.set(ip, d.id);
-      (ip.includes(':') ? d.fronted6 : d.fronted4).delete(ip); // its own, not forwarded
-    } else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
-    if (this.routerIps.has(ip)) {
-      d.namedRouter = true;
-      if (how === 'weak') this.strongOwner.set(ip, d.id);
-      d.ips.set(ip, 'strong');
-    }
-    if (this.dnsServerIps.has(ip)) d.namedDns = true;
-  }
-
-  /** `ip` was the source address of something `d`'s MAC sent. */
-  private sourceIp(d: DeviceState, ip: string, how: IpBinding): void {
-    const zone = zoneOf(ip, this.site);
-    if (zone === 'special') return;
-    if (how === 'strong') {
-      this.bind(d, ip, 'strong');
-      return;
-    }
-    if (zone === 'outside') {
-      if (this.strongOwner.get(ip) !== d.id && !this.offered.has(`${d.id}|${ip}`)) {
-        (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
-      }
-      return;
-    }
-    if (d.routerLike && this.strongOwner.get(ip) !== d.id) return; // a host behind the gateway
-    this.bind(d, ip, 'weak');
-  }
-
-  /** The device behind one end of a flow, or undefined for outside, multicast and broadcast ends. */
-  private resolve(ep: Endpoint): DeviceState | undefined {
-    const zone = zoneOf(ep.ip, this.site);
-    if (zone === 'special') return undefined;
-    const strong = this.strongOwner.get(ep.ip);
-    if (zone === 'outside') return strong === undefined ? undefined : this.devices.get(strong);
-    if (ep.mac === undefined) {
-      const id = strong ?? this.weakOwner.get(ep.ip) ?? `ip:${ep.ip}`;
-      return this.devices.get(id) ?? this.get(id, undefined);
-    }
-    const mac = normMac(ep.mac);
-    if (mac === undefined || isMulticastMac(mac)) return undefined; // subnet broadcast and the like
-    if (strong !== undefined && strong !== mac) return this.devices.get(strong);
-    const d = this.get(mac, mac);
-    if (d === undefined) return undefined;
-    if (d.routerLike && strong !== mac) return this.get(`ip:${ep.ip}`, undefined);
-    this.bind(d, ep.ip, 'weak');
-    return d;
-  }
-
   private dhcp(ev: DhcpLease): void {
-    const client = this.byMac(ev.clientMac);
+    const client = this.table.byMac(ev.clientMac);
     client?.touch(ev.ts);
     if (SERVER_MSGS.has(ev.msgType)) {
       // The sender's address is its own (the server, or the relay agent on a router), so it binds.
-      const sender = ev.src.mac === undefined ? undefined : this.byMac(ev.src.mac);
-      if (sender !== undefined) this.sourceIp(sender, ev.src.ip, 'strong');
-      const server = this.resolve(ev.src);
+      const sender = ev.src.mac === undefined ? undefined : this.table.byMac(ev.src.mac);
+      if (sender !== undefined) this.table.sourceIp(sender, ev.src.ip, 'strong');
+      const server = this.table.resolve(ev.src);
       if (server !== undefined) {
         server.touch(ev.ts);
         server.dhcpServed++;
@@ -242,18 +150,18 @@ export class Inventory {
       }
       // The router named in a lease owns that address: bind it, so the gateway's own flows stay its own.
       for (const ip of ev.routers ?? []) {
-        this.nameRole(ip, this.routerIps, (d) => {
+        this.table.nameRole(ip, this.table.routerIps, (d) => {
           d.namedRouter = true;
-          this.bind(d, ip, 'strong');
+          this.table.bind(d, ip, 'strong');
         });
       }
-      for (const ip of ev.dnsServers ?? []) this.nameRole(ip, this.dnsServerIps, (d) => (d.namedDns = true));
+      for (const ip of ev.dnsServers ?? [])
+        this.table.nameRole(ip, this.table.dnsServerIps, (d) => (d.namedDns = true));
       if (client === undefined) return;
       if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') {
         // The offer travels to the offered address before it is bound: not a forwarded address.
-        (ev.yourIp.includes(':') ? client.fronted6 : client.fronted4).delete(ev.yourIp);
-        if (this.offered.size < MAX_OPEN_FLOWS) this.offered.add(`${client.id}|${ev.yourIp}`);
-        if (ev.msgType === 'ACK') this.bind(client, ev.yourIp, 'strong');
+        this.table.offer(client, ev.yourIp);
+        if (ev.msgType === 'ACK') this.table.bind(client, ev.yourIp, 'strong');
       }
       // The server may echo the host name; the client's own word wins.
       if (ev.hostname && client.hostname === undefined) client.hostname = ev.hostname;
@@ -264,14 +172,7 @@ export class Inventory {
     if (ev.vendorClass) client.vendorClass = ev.vendorClass;
     if (ev.paramList && ev.paramList.length > 0) client.paramList = ev.paramList;
     if (ev.clientId) client.clientId = ev.clientId;
-    if (ev.msgType === 'INFORM' && ev.clientIp !== undefined) this.sourceIp(client, ev.clientIp, 'strong');
-  }
-
-  private nameRole(ip: string, set: Set<string>, mark: (d: DeviceState) => void): void {
-    if (set.size < 256) set.add(ip);
-    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip);
-    const d = id === undefined ? undefined : this.devices.get(id);
-    if (d !== undefined) mark(d);
+    if (ev.msgType === 'INFORM' && ev.clientIp !== undefined) this.table.sourceIp(client, ev.clientIp, 'strong');
   }
 
   private flowEnd(ev: FlowEnd): void {
@@ -279,8 +180,8 @@ export class Inventory {
     this.flowSyn.delete(ev.flowId);
     this.hl7Flows.delete(ev.flowId);
     this.dicomFlows.delete(ev.flowId);
-    const s = this.resolve(ev.src);
-    const d = this.resolve(ev.dst);
+    const s = this.table.resolve(ev.src);
+    const d = this.table.resolve(ev.dst);
     const packets = ev.packets[0] + ev.packets[1];
     const bytes = ev.bytes[0] + ev.bytes[1];
     for (const dev of [s, d]) {
@@ -309,8 +210,8 @@ export class Inventory {
     let fromSrc = true;
     if (isAck) fromSrc = first !== undefined && first !== srcKey;
     else if (first === undefined && this.hl7Flows.size < MAX_OPEN_FLOWS) this.hl7Flows.set(ev.flowId, srcKey);
-    const sender = this.resolve(fromSrc ? ev.src : ev.dst);
-    const receiver = this.resolve(fromSrc ? ev.dst : ev.src);
+    const sender = this.table.resolve(fromSrc ? ev.src : ev.dst);
+    const receiver = this.table.resolve(fromSrc ? ev.dst : ev.src);
     const senderIp = fromSrc ? ev.src.ip : ev.dst.ip;
     const receiverIp = fromSrc ? ev.dst.ip : ev.src.ip;
     const type = ev.messageType || '(none)';
@@ -340,8 +241,8 @@ export class Inventory {
     const swap = ev.pdu === 'ac' && ev.src.port !== undefined && [104, 11112].includes(ev.src.port);
     const rqEp = swap ? ev.dst : ev.src;
     const acEp = swap ? ev.src : ev.dst;
-    const requester = this.resolve(rqEp);
-    const acceptor = this.resolve(acEp);
+    const requester = this.table.resolve(rqEp);
+    const acceptor = this.table.resolve(acEp);
     if (requester !== undefined) {
       requester.touch(ev.ts);
       if (ev.callingAe) requester.aeCalling.add(ev.callingAe);

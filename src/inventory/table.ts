@@ -1,0 +1,130 @@
+// Who is who on the link: devices by MAC (or 'ip:<addr>'), and which addresses belong to them.
+//
+// An address is attributed to a MAC only when it is a site address or DHCP/ARP bound it, because
+// the gateway's MAC fronts every outside address on the link; once a MAC is seen forwarding
+// outside addresses (or is named the router), site addresses behind it become their own
+// 'ip:<addr>' devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
+import type { Endpoint } from '../events.js';
+import { DeviceState, type IpBinding } from './device.js';
+import { isMulticastMac, normMac } from './oui.js';
+import { zoneOf } from './zones.js';
+
+const MAX_DEVICES = 20_000;
+const MAX_IPS_PER_DEVICE = 64;
+const MAX_REMEMBERED = 200_000;
+
+export class DeviceTable {
+  readonly devices = new Map<string, DeviceState>();
+  /** ip → device id, from DHCP ACKs and ARP: the address's owner even when routed packets carry another MAC. */
+  private readonly strongOwner = new Map<string, string>();
+  /** ip → device id, from packets only. */
+  private readonly weakOwner = new Map<string, string>();
+  readonly routerIps = new Set<string>();
+  readonly dnsServerIps = new Set<string>();
+  /** 'deviceId|ip' of DHCP offers, so the offered address never counts as forwarded. */
+  private readonly offered = new Set<string>();
+  /** Devices not tracked because the table was full. */
+  dropped = 0;
+
+  constructor(readonly site: (ip: string) => boolean) {}
+
+  /** A DHCP server offered `ip` to `client`: the address travels to it before it is bound. */
+  offer(client: DeviceState, ip: string): void {
+    (ip.includes(':') ? client.fronted6 : client.fronted4).delete(ip);
+    if (this.offered.size < MAX_REMEMBERED) this.offered.add(`${client.id}|${ip}`);
+  }
+
+  /** A device by id (MAC in any notation, or 'ip:<addr>') or by one of its addresses. */
+  find(idOrIp: string): DeviceState | undefined {
+    const mac = normMac(idOrIp);
+    if (mac !== undefined) return this.devices.get(mac);
+    const direct = this.devices.get(idOrIp);
+    if (direct !== undefined) return direct;
+    const ip = idOrIp.startsWith('ip:') ? idOrIp.slice(3) : idOrIp;
+    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip) ?? `ip:${ip}`;
+    return this.devices.get(id);
+  }
+
+  private get(id: string, mac: string | undefined): DeviceState | undefined {
+    let d = this.devices.get(id);
+    if (d === undefined) {
+      if (this.devices.size >= MAX_DEVICES) {
+        this.dropped++;
+        return undefined;
+      }
+      d = new DeviceState(id, mac);
+      this.devices.set(id, d);
+    }
+    return d;
+  }
+
+  /** The device of a unicast MAC, created on first sight; undefined for multicast/broadcast/zero MACs. */
+  byMac(raw: string): DeviceState | undefined {
+    const mac = normMac(raw);
+    if (mac === undefined || isMulticastMac(mac) || mac === '00:00:00:00:00:00') return undefined;
+    return this.get(mac, mac);
+  }
+
+  /** Attribute `ip` to `d`: 'strong' (DHCP/ARP) makes it the address's owner. */
+  bind(d: DeviceState, ip: string, how: IpBinding): void {
+    const had = d.ips.get(ip);
+    if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
+    if (had !== 'strong') d.ips.set(ip, how);
+    if (how === 'strong') {
+      this.strongOwner.set(ip, d.id);
+      (ip.includes(':') ? d.fronted6 : d.fronted4).delete(ip); // its own, not forwarded
+    } else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
+    if (this.routerIps.has(ip)) {
+      d.namedRouter = true;
+      if (how === 'weak') this.strongOwner.set(ip, d.id);
+      d.ips.set(ip, 'strong');
+    }
+    if (this.dnsServerIps.has(ip)) d.namedDns = true;
+  }
+
+  /** `ip` was the source address of something `d`'s MAC sent. */
+  sourceIp(d: DeviceState, ip: string, how: IpBinding): void {
+    const zone = zoneOf(ip, this.site);
+    if (zone === 'special') return;
+    if (how === 'strong') {
+      this.bind(d, ip, 'strong');
+      return;
+    }
+    if (zone === 'outside') {
+      if (this.strongOwner.get(ip) !== d.id && !this.offered.has(`${d.id}|${ip}`)) {
+        (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
+      }
+      return;
+    }
+    if (d.routerLike && this.strongOwner.get(ip) !== d.id) return; // a host behind the gateway
+    this.bind(d, ip, 'weak');
+  }
+
+  /** The device behind one end of a flow, or undefined for outside, multicast and broadcast ends. */
+  resolve(ep: Endpoint): DeviceState | undefined {
+    const zone = zoneOf(ep.ip, this.site);
+    if (zone === 'special') return undefined;
+    const strong = this.strongOwner.get(ep.ip);
+    if (zone === 'outside') return strong === undefined ? undefined : this.devices.get(strong);
+    if (ep.mac === undefined) {
+      const id = strong ?? this.weakOwner.get(ep.ip) ?? `ip:${ep.ip}`;
+      return this.devices.get(id) ?? this.get(id, undefined);
+    }
+    const mac = normMac(ep.mac);
+    if (mac === undefined || isMulticastMac(mac)) return undefined; // subnet broadcast and the like
+    if (strong !== undefined && strong !== mac) return this.devices.get(strong);
+    const d = this.get(mac, mac);
+    if (d === undefined) return undefined;
+    if (d.routerLike && strong !== mac) return this.get(`ip:${ep.ip}`, undefined);
+    this.bind(d, ep.ip, 'weak');
+    return d;
+  }
+
+  /** A DHCP lease names `ip` as router or DNS server: mark its device now, or when it binds later. */
+  nameRole(ip: string, set: Set<string>, mark: (d: DeviceState) => void): void {
+    if (set.size < 256) set.add(ip);
+    const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip);
+    const d = id === undefined ? undefined : this.devices.get(id);
+    if (d !== undefined) mark(d);
+  }
+}
