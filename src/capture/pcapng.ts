@@ -62,6 +62,7 @@ export class PcapngEngine implements Engine {
   private le = true;
   private ifaces: Iface[] = [];
   private sections = 0;
+  private readonly warnedIfaces = new Set<number>();
 
   constructor(private readonly st: ParseState) {
     st.info.format = 'pcapng';
@@ -199,7 +200,11 @@ export class PcapngEngine implements Engine {
     }
     const ifc = this.ifaces[ifIndex];
     if (ifc === undefined) {
-      st.warn(`packet for undeclared interface ${ifIndex} skipped (first at offset ${fileOff})`);
+      // Warn once per interface: a file can hold millions of such packets.
+      if (!this.warnedIfaces.has(ifIndex) && this.warnedIfaces.size < 16) {
+        this.warnedIfaces.add(ifIndex);
+        st.warn(`packets for undeclared interface ${ifIndex} skipped (first at offset ${fileOff})`);
+      }
       return;
     }
     const le = this.le;
@@ -218,7 +223,10 @@ export class PcapngEngine implements Engine {
     }
     const ifc = this.ifaces[0];
     if (ifc === undefined) {
-      st.warn(`simple packet block without an interface skipped (first at offset ${fileOff})`);
+      if (!this.warnedIfaces.has(-1)) {
+        this.warnedIfaces.add(-1);
+        st.warn(`simple packet blocks without an interface skipped (first at offset ${fileOff})`);
+      }
       return;
     }
     const orig = dv.getUint32(off + 8, this.le);
