@@ -116,9 +116,10 @@ const NAMES: Record<string, string> = {
 };
 
 /** Extracts `file` into `dest` (which must not exist yet); returns the format name. */
-async function extract(file: string, dest: string, depth: number, ctx: Ctx): Promise<string> {
+async function extract(file: string, dest: string, depth: number, ctx: Ctx, label?: string): Promise<string> {
   const magic = await magicOfFile(file);
-  const name = basename(file);
+  // Messages name what the user knows: the image, not our intermediate file.
+  const name = label ?? basename(file);
   switch (magic) {
     case 'gzip':
     case 'xz': {
@@ -126,7 +127,7 @@ async function extract(file: string, dest: string, depth: number, ctx: Ctx): Pro
       await decompress(magic, file, raw, ctx.limits.maxBytes - ctx.budget.bytes, ctx.deadline);
       const inner = await magicOfFile(raw);
       if (CONTAINERS.has(inner) && inner !== 'gzip' && inner !== 'xz') {
-        const f = await extract(raw, dest, depth, ctx);
+        const f = await extract(raw, dest, depth, ctx, `${name} (decompressed)`);
         await rm(raw, { force: true });
         return `${f}.${magic === 'gzip' ? 'gz' : 'xz'}`;
       }
@@ -134,7 +135,7 @@ async function extract(file: string, dest: string, depth: number, ctx: Ctx): Pro
       await mkdir(dest, { recursive: true, mode: 0o700 });
       const { size } = await stat(raw);
       ctx.budget.add(file, size, ctx.limits);
-      await rename(raw, join(dest, name.replace(/\.(gz|xz)$/i, '') || 'payload'));
+      await rename(raw, join(dest, basename(file).replace(/\.(gz|xz)$/i, '') || 'payload'));
       return magic;
     }
     case 'squashfs': {
@@ -255,7 +256,7 @@ async function unpackNested(dir: string, depth: number, ctx: Ctx): Promise<void>
     if ((magic === 'gzip' || magic === 'xz') && !NESTED_COMPRESSED.test(e.rel)) continue;
     const target = `${e.abs}.unpacked`;
     if (await exists(target)) continue;
-    ctx.formats.push(await extract(e.abs, target, depth + 1, ctx));
+    ctx.formats.push(await extract(e.abs, target, depth + 1, ctx, e.rel));
   }
 }
 
@@ -268,6 +269,9 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/** The first stderr line that says what went wrong (tar's "Removing leading ..." notes do not). */
 function firstLine(r: RunResult): string {
-  return (r.stderr.trim().split('\n')[0] ?? '').slice(0, 300) || `exit ${r.code ?? r.signal}`;
+  const lines = r.stderr.trim().split('\n');
+  const line = lines.find((l) => l.trim() && !/Removing leading|Exiting with failure status/.test(l)) ?? lines[0] ?? '';
+  return line.slice(0, 300) || `exit ${r.code ?? r.signal}`;
 }
