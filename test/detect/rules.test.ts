@@ -166,7 +166,11 @@ describe('service.insecure', () => {
 });
 
 describe('egress.beacon', () => {
-  const times = (gaps: number[]) => gaps.reduce<number[]>((acc, g) => [...acc, (acc.at(-1) ?? 0) + g], [0]);
+  const times = (gaps: number[]) => {
+    const out = [0];
+    for (const g of gaps) out.push((out.at(-1) ?? 0) + g);
+    return out;
+  };
   const yaml = 'allowlist:\n  - {address: 203.0.113.40, note: x}\n';
   it('fires for regular connections', () => {
     const ev = times([60, 61, 59, 60, 60, 62]).map((s) => flow(s, MON, '203.0.113.40', 8080));
