@@ -83,6 +83,8 @@ export interface DnsAnswer extends Base {
   readonly query: string; // first question name ('' when none)
   readonly qtype: string;
   readonly answers: readonly DnsRecord[];
+  /** Authority and additional records (glue addresses, SOA), without EDNS OPT pseudo-records. */
+  readonly extra?: readonly DnsRecord[];
   /**
    * Address records with the CNAME chain followed back to the question: for each A/AAAA in the
    * answer, the name the asker actually looked up (and the chain in between).

@@ -52,6 +52,9 @@ function emitMessage(ctx: FlowContext, dir: Dir, m: DnsMessage, ts: number): voi
     query: q?.name ?? '',
     qtype: q?.type ?? '',
     answers: m.answers.map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: a.data })),
+    extra: [...m.authority, ...m.additional]
+      .filter((a) => a.type !== 'OPT')
+      .map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: a.data })),
     resolved: resolveChains(m),
   });
 }
