@@ -7,7 +7,8 @@ import { register as watch } from './watch.js';
 import { register as sim } from './sim.js';
 import { register as report } from './report.js';
 import { register as lab } from './lab.js';
+import { register as inventory } from './inventory.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab];
+export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory];
