@@ -202,7 +202,7 @@ describe.skipIf(missing.length > 0)('firmware audit: clean image and other forma
 
   it('unpacks a tar holding a squashfs one level deeper (tar>squashfs)', async () => {
     const tree = writeTree(join(base, 'nested-src'), cms8000Tree());
-    const sq = mksquashfs(tree, join(base, 'rootfs.sqfs'));
+    mksquashfs(tree, join(base, 'rootfs.sqfs'));
     const tar = join(base, 'update.tar');
     execFileSync('tar', ['-cf', tar, '-C', base, 'rootfs.sqfs']);
     const r = await auditFirmware(tar);
