@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceBanner } from '../../../src/events.js';
 import { bannerApp } from '../../../src/flow/apps/banner.js';
 import { ascii, hex } from '../../decode/app-hex.js';
 import { tcpConns } from '../../decode/app-payloads.js';
