@@ -125,6 +125,8 @@ export class FlowEngine {
       const whole = this.defrag.add(L, frame, ts);
       if (whole === null) return;
       decodeL4(L.ipProto, whole, 0, whole.length, L);
+      if (L.anomaly !== null) this.anomaly(L.anomaly, ts);
+      if (L.anomaly2 !== null) this.anomaly(L.anomaly2, ts);
       l4 = whole;
     }
     const proto = L.ipProto;
@@ -387,14 +389,18 @@ function protoName(p: number): L4Proto {
           : 'other';
 }
 
-/** True when `src` looks like the server side answering `dst`. */
+/**
+ * True when `src` looks like the server side answering `dst` (we missed the first packet):
+ * only when `src` is a well-known service port and `dst` is not. Port numbers alone mislead —
+ * RPC clients bind reserved ports below 1024 (RFC 1813 §"Mount protocol" servers often require
+ * it) — so by default the first sender is the client.
+ */
 function looksLikeServer(src: number, dst: number): boolean {
-  if (src === 67 && dst === 68) return true; // DHCP server → client
-  if (src === 68 && dst === 67) return false;
-  if (src < 1024 && dst >= 1024) return true;
-  if (src >= 1024 && dst < 1024) return false;
-  // Both unprivileged: a few well-known high service ports (HL7, DICOM alt, HTTP alt, NFS).
   return SERVICE_PORTS.has(src) && !SERVICE_PORTS.has(dst);
 }
 
-const SERVICE_PORTS = new Set([2049, 2575, 3128, 5353, 5355, 6514, 8000, 8080, 8443, 11112]);
+const SERVICE_PORTS = new Set([
+  20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 104, 110, 111, 119, 123, 135, 137, 138, 139, 143, 161, 162, 389, 443, 445,
+  465, 513, 514, 515, 587, 636, 873, 993, 995, 1433, 1812, 1813, 2049, 2575, 3128, 3306, 3389, 5060, 5061, 5353, 5355,
+  5432, 6514, 8000, 8080, 8443, 11112, 20048,
+]);
