@@ -34,7 +34,7 @@ describe('lab config', () => {
   });
 
   it('refuses to start without root, with a WW_LAB error', () => {
-    const spy = vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    const spy = vi.spyOn(process as { getuid: () => number }, 'getuid').mockReturnValue(1000);
     try {
       expect(() => labUp()).toThrow(WardwatchError);
       expect(() => labUp()).toThrow(/needs root/);
