@@ -21,8 +21,12 @@ interface Witness {
 
 export const DICOM_PORTS: ReadonlySet<number> = new Set([104, 11112]);
 
-// A browser says "Mozilla/5.0 (…)" followed by an engine token; embedded HTTP clients rarely do.
-const BROWSER_UA = /^Mozilla\/5\.0 \(.*\) .*(Gecko|AppleWebKit|Trident|Chrome|Firefox|Safari|Edg)/;
+// A browser says "Mozilla/5.0 (<desktop or phone platform>…" and usually an engine token after it;
+// embedded HTTP clients rarely claim a desktop platform.
+const BROWSER_UA =
+  /^Mozilla\/5\.0 \((Windows NT|Macintosh|X11|iPhone|iPad|Linux; Android)|^Mozilla\/5\.0 \(.*\) .*(Gecko|AppleWebKit|Chrome|Firefox|Safari|Edg)\//;
+// Option 60 of the Windows DHCP client; Windows also runs central stations and PACS, hence a weak witness.
+const WINDOWS_DHCP = /^MSFT \d/;
 // IHE PCD infusion content: pump device and infusion rate codes carry these words in their MDC names.
 const INFUSION_OBX = /PUMP|INFUS/i;
 
@@ -147,6 +151,13 @@ function workstationWitnesses(d: DeviceState, out: Witness[]): void {
       cls: 'workstation',
       weight: 0.6,
       reason: `browses the web (User-Agent '${browsers[0]!.slice(0, 60)}${browsers[0]!.length > 60 ? '…' : ''}')`,
+    });
+  }
+  if (d.vendorClass !== undefined && WINDOWS_DHCP.test(d.vendorClass)) {
+    out.push({
+      cls: 'workstation',
+      weight: 0.3,
+      reason: `DHCP vendor class '${d.vendorClass}' is the Windows DHCP client`,
     });
   }
   const names = d.tlsNames.total;

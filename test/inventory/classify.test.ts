@@ -222,4 +222,51 @@ describe('network infrastructure and workstations', () => {
     const r = rec(inv, mac(0x90));
     expect(r).toMatchObject({ class: 'unknown', confidence: 0, ips: ['10.20.0.90'] });
   });
+
+  it('a Windows PC browsing with a short desktop User-Agent is a workstation', () => {
+    const inv = new Inventory({ catalog });
+    const pcMac = mac(0x81);
+    const pc = ep('10.20.0.81', 52000, pcMac);
+    const h = flow(pc, ep('10.20.0.40', 80, mac(0x40)));
+    feed(inv, [
+      dhcp('REQUEST', pcMac, ep('0.0.0.0', 68, pcMac), ep('255.255.255.255', 67, 'ff:ff:ff:ff:ff:ff'), {
+        vendorClass: 'MSFT 5.0',
+      }),
+      h.start,
+      {
+        type: 'http-request',
+        ts: T0,
+        flowId: h.flowId,
+        src: pc,
+        dst: h.start.dst,
+        method: 'GET',
+        uri: '/',
+        version: 'HTTP/1.1',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+      },
+      h.end,
+    ]);
+    const r = rec(inv, pcMac);
+    expect(r.class).toBe('workstation');
+    expect(r.reasons).toContain("DHCP vendor class 'MSFT 5.0' is the Windows DHCP client");
+    // An embedded client's User-Agent is not a browser.
+    const inv2 = new Inventory({ catalog });
+    const g = flow(pc, ep('10.20.0.40', 80, mac(0x40)));
+    feed(inv2, [
+      g.start,
+      {
+        type: 'http-request',
+        ts: T0,
+        flowId: g.flowId,
+        src: pc,
+        dst: g.start.dst,
+        method: 'GET',
+        uri: '/fw',
+        version: 'HTTP/1.0',
+        userAgent: 'Wget/1.12 (linux-gnu)',
+      },
+      g.end,
+    ]);
+    expect(rec(inv2, pcMac).class).toBe('unknown');
+  });
 });
