@@ -104,9 +104,14 @@ export const ConfigFile = z
       .object({
         /** Seconds an answer stays valid beyond its TTL (caches, clock skew). */
         graceSeconds: z.number().nonnegative().default(300),
+        /**
+         * A flow this soon after the capture began may follow a lookup made before it: egress.no-dns
+         * grades it `low` (uncertain) unless the device's DHCP lease — its boot — is in the capture.
+         */
+        warmupSeconds: z.number().nonnegative().default(300),
       })
       .strict()
-      .default({ graceSeconds: 300 }),
+      .default({ graceSeconds: 300, warmupSeconds: 300 }),
     beacon: z
       .object({
         minCount: z.number().int().min(3).default(6),

@@ -2,6 +2,7 @@
 // one alert with count, first, last and merged evidence. The source port is left out of the
 // key (it is ephemeral) and out of the output.
 import type { RuleId } from '../contract/config.js';
+import { type Severity, severityRank } from '../contract/records.js';
 import type { Endpoint, Micros } from '../events.js';
 
 export type Evidence = Record<string, unknown>;
@@ -17,6 +18,8 @@ export interface Aggregate {
   readonly deviceId: string;
   message: string;
   evidence: Evidence;
+  /** Set when a rule grades its own alerts (the highest raw severity wins). */
+  severity?: Severity;
 }
 
 interface RawLike {
@@ -29,6 +32,7 @@ interface RawLike {
   readonly deviceId: string;
   readonly message: string;
   readonly evidence: Evidence;
+  readonly severity?: Severity;
 }
 
 const MAX_LIST = 50;
@@ -78,6 +82,7 @@ export class Aggregator {
         deviceId: raw.deviceId,
         message: raw.message,
         evidence: raw.evidence,
+        ...(raw.severity !== undefined ? { severity: raw.severity } : {}),
       });
       return;
     }
@@ -85,6 +90,11 @@ export class Aggregator {
     cur.first = Math.min(cur.first, raw.ts);
     cur.last = Math.max(cur.last, raw.last ?? raw.ts);
     cur.evidence = (merge ?? mergeEvidence)(cur.evidence, raw.evidence);
+    if (
+      cur.severity !== undefined &&
+      (raw.severity === undefined || severityRank(raw.severity) > severityRank(cur.severity))
+    )
+      cur.severity = raw.severity;
   }
 
   all(): Aggregate[] {

@@ -4,7 +4,7 @@
 // the table at a flow-start sees every answer up to and including that moment.
 import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
-import type { DeviceRecord } from '../contract/records.js';
+import type { DeviceRecord, Severity } from '../contract/records.js';
 import type { Endpoint, Micros, WardEvent } from '../events.js';
 import { Aggregator, type Evidence } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
@@ -21,6 +21,8 @@ export interface RawAlert {
   readonly deviceId: string;
   readonly message: string;
   readonly evidence: Evidence;
+  /** Overrides the rule's default severity for this raw alert (config severities still win). */
+  readonly severity?: Severity;
 }
 
 export interface Rule {
@@ -44,6 +46,10 @@ export class Context {
   readonly macByIp = new Map<string, string>();
   readonly aggregator = new Aggregator();
   readonly warnings: string[] = [];
+  /** Time of the first event: what happened before it is unknown to us. */
+  captureStart: Micros | undefined;
+  /** Clients whose DHCP lease was seen (their boot, and so their lookups, are in the capture). */
+  readonly leased = new Set<string>();
   private readonly indicatorNets = new CidrSet<Indicator>();
   private readonly indicatorDomains: Indicator[] = [];
   /** Addresses that a DNS answer gave for an indicator domain. */
@@ -90,6 +96,7 @@ export class Context {
 
   /** Update shared tables from an event (called before the rules see it). */
   learn(ev: WardEvent): void {
+    if (this.captureStart === undefined) this.captureStart = ev.ts;
     switch (ev.type) {
       case 'device-seen':
         if (ev.ip !== undefined) this.macByIp.set(ev.ip, ev.mac.toLowerCase());
@@ -105,8 +112,10 @@ export class Context {
           for (const r of ev.dnsServers ?? []) add(r, 'dns');
           for (const r of ev.ntpServers ?? []) add(r, 'ntp');
           if (ev.serverId !== undefined) add(ev.serverId, 'dhcp');
-          if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0')
+          if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') {
             this.macByIp.set(ev.yourIp, ev.clientMac.toLowerCase());
+            if (ev.msgType === 'ACK') this.leased.add(ev.yourIp);
+          }
         }
         break;
       case 'dns-answer':

@@ -91,7 +91,7 @@ export class Detector {
       out.push({
         type: 'alert',
         rule: a.rule,
-        severity: this.ctx.config.rules[a.rule]?.severity ?? DEFAULT_SEVERITY[a.rule],
+        severity: this.ctx.config.rules[a.rule]?.severity ?? a.severity ?? DEFAULT_SEVERITY[a.rule],
         first: isoTime(a.first),
         last: isoTime(a.last),
         count: a.count,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MON, at, dns, flow, run, rules, rpc } from './helpers.js';
+import { CENTRAL, MON, at, dns, flow, run, rules, rpc } from './helpers.js';
 
 describe('egress.no-dns', () => {
   it('fires for a flow to an outside address never resolved, and notes a later answer', () => {
-    const { alerts } = run([flow(1, MON, '203.0.113.7', 515), dns(50, MON.ip, 'late.example.org', '203.0.113.7')]);
+    const { alerts } = run(
+      [flow(1, MON, '203.0.113.7', 515), dns(50, MON.ip, 'late.example.org', '203.0.113.7')],
+      'dns: {warmupSeconds: 0}\n',
+    );
     const a = alerts.find((x) => x.rule === 'egress.no-dns');
     expect(a).toMatchObject({
       severity: 'high',
@@ -16,6 +19,26 @@ describe('egress.no-dns', () => {
       time: new Date(at(50) / 1000).toISOString(),
       byDevice: true,
     });
+  });
+
+  it('grades a flow early in the capture low (the lookup may predate it), unless the device booted in it', () => {
+    const early = run([flow(10, MON, '203.0.113.7', 443)]).alerts[0];
+    expect(early?.severity).toBe('low');
+    expect(early?.evidence.uncertain).toContain('may predate the capture');
+    const lease = {
+      type: 'dhcp-lease' as const,
+      ts: at(0),
+      msgType: 'ACK',
+      clientMac: MON.mac,
+      xid: 1,
+      src: { ip: '10.1.1.1', port: 67 },
+      dst: { ip: MON.ip, port: 68 },
+      yourIp: MON.ip,
+    };
+    expect(run([lease, flow(10, MON, '203.0.113.7', 443)]).alerts[0]?.severity).toBe('high');
+    expect(run([flow(0, CENTRAL, '10.1.1.3', 80), flow(400, MON, '203.0.113.7', 443)]).alerts[0]?.severity).toBe(
+      'high',
+    );
   });
 
   it('stays quiet for the same public address after a DNS answer', () => {

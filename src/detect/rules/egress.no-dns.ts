@@ -55,6 +55,11 @@ export function createEgressNoDns(): Rule {
             }
           : {}),
       };
+      // Early in a capture the lookup may simply predate it; a device seen booting (DHCP ACK) has no such excuse.
+      const sinceStart = (ev.ts - (ctx.captureStart ?? ev.ts)) / 1e6;
+      const uncertain = sinceStart < ctx.config.dns.warmupSeconds && !ctx.leased.has(src.ip);
+      if (uncertain)
+        evidence.uncertain = `flow ${Math.round(sinceStart)} s after the capture began; the DNS lookup may predate the capture`;
       if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
       ctx.raise({
         rule: 'egress.no-dns',
@@ -64,6 +69,7 @@ export function createEgressNoDns(): Rule {
         deviceId: ctx.deviceId(src.ip, src.mac),
         message: `connects to outside address ${dst.ip}${dst.port !== undefined ? ` port ${dst.port}` : ''} that no DNS answer on the wire resolved — a hard-coded address`,
         evidence,
+        severity: uncertain ? 'low' : 'high',
       });
     },
     merge(a: Evidence, b: Evidence): Evidence {
