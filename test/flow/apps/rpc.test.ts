@@ -4,7 +4,18 @@ import { probeRpcTcp, probeRpcUdp, RPC_MAX_PENDING, rpcTcpApp, rpcUdpApp } from 
 import { concat } from '../../fixtures/medical/hex.js';
 import { fakeContext, type Recorder } from '../../fixtures/medical/fake-context.js';
 import { pcapFlows, type TestFlow } from '../../fixtures/medical/pcap-flows.js';
-import { GETPORT_CALL, GETPORT_REPLY, MNT_CALL, MNT_REPLY, NFS3_LOOKUP_CALL, recordMark } from '../../fixtures/medical/rpc-messages.js';
+import {
+  DUMP_CALL,
+  DUMP_REPLY,
+  GETADDR_CALL,
+  GETADDR_REPLY,
+  GETPORT_CALL,
+  GETPORT_REPLY,
+  MNT_CALL,
+  MNT_REPLY,
+  NFS3_LOOKUP_CALL,
+  recordMark,
+} from '../../fixtures/medical/rpc-messages.js';
 import { capture } from '../../helpers/paths.js';
 
 const calls = (r: Recorder) => r.events.filter((e): e is RpcCall => e.type === 'rpc-call');
@@ -97,6 +108,24 @@ describe('rpc analyzers on fixtures', () => {
       },
     ]);
     expect(rec.learned).toEqual([{ ip: ioc.ip, port: 20048, proto: 'udp', prog: 100005 }]);
+  });
+
+  it('learns ports from DUMP entries and rpcbind GETADDR universal addresses', () => {
+    const rec = fakeContext('udp', monitor, { ip: '10.0.0.9', port: 111 });
+    const app = rpcUdpApp.create(rec.ctx);
+    app.datagram(0, DUMP_CALL, 1);
+    app.datagram(1, DUMP_REPLY, 2);
+    app.datagram(0, GETADDR_CALL, 3);
+    app.datagram(1, GETADDR_REPLY, 4);
+    expect(rec.learned).toEqual([
+      { ip: '10.0.0.9', port: 111, proto: 'tcp', prog: 100000 },
+      { ip: '10.0.0.9', port: 20048, proto: 'udp', prog: 100005 },
+      { ip: '10.0.0.9', port: 2049, proto: 'tcp', prog: 100003 },
+    ]);
+    expect(calls(rec).map((c) => [c.procName, c.lookupProg, c.reply?.port])).toEqual([
+      ['DUMP', undefined, undefined],
+      ['GETADDR', 100003, 2049],
+    ]);
   });
 
   it('emits unanswered calls at end, reports MNT status and xid reuse', () => {
