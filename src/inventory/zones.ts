@@ -44,10 +44,18 @@ function bare(ip: string): string {
 }
 
 function checker(list: BlockList): (ip: string) => boolean {
+  // BlockList.check allocates a SocketAddress per call; every HL7 message asks about the same
+  // few addresses, so answers are memoised (bounded: cleared when full).
+  const memo = new Map<string, boolean>();
   return (ip) => {
+    const hit = memo.get(ip);
+    if (hit !== undefined) return hit;
     const a = bare(ip);
     const family = isIP(a);
-    return family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+    const r = family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+    if (memo.size >= 65_536) memo.clear();
+    memo.set(ip, r);
+    return r;
   };
 }
 
