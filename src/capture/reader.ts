@@ -110,16 +110,42 @@ export async function readCaptureStream(
   let read = 0;
   let aborted = false;
   let done = false;
+  let inFlight = false;
+  // An idle source (a quiet interface, stdin) must not keep an abort waiting for its next chunk.
+  const abortWait =
+    signal === undefined
+      ? null
+      : new Promise<null>((resolve) => {
+          if (signal.aborted) resolve(null);
+          else signal.addEventListener('abort', () => resolve(null), { once: true });
+        });
   const next = async (): Promise<Uint8Array | null> => {
     if (signal?.aborted) {
       aborted = true;
       return null;
     }
-    let r: IteratorResult<Uint8Array | string>;
+    let r: IteratorResult<Uint8Array | string> | null;
     try {
-      r = await it.next();
+      const pending = it.next();
+      if (abortWait === null) r = await pending;
+      else {
+        inFlight = true;
+        pending.then(
+          () => {
+            inFlight = false;
+          },
+          () => {
+            inFlight = false; // it may fail after we stopped waiting for it
+          },
+        );
+        r = await Promise.race([pending, abortWait]);
+      }
     } catch (err) {
       throw ioError(name, err);
+    }
+    if (r === null) {
+      aborted = true;
+      return null;
     }
     if (r.done) {
       done = true;
@@ -143,7 +169,12 @@ export async function readCaptureStream(
     return finish(parser, aborted);
   } finally {
     // Stopped before the end (damage, abort, error): release the source (closes the file).
-    if (!done) await it.return?.();
+    // An iterator's return() waits for a pending next(): destroy an idle stream to end that.
+    if (!done) {
+      const s = stream as { destroy?: () => void };
+      if (inFlight && typeof s.destroy === 'function') s.destroy();
+      await it.return?.()?.catch(() => undefined);
+    }
   }
 }
 

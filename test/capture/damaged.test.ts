@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CaptureParser, readCapture, readCaptureStream } from '../../src/capture/reader.js';
@@ -258,6 +258,22 @@ describe('gzip and streams', () => {
     expect(info.damaged).toBe(false);
     expect(info.packets).toBeLessThan(751);
     expect(info.packets).toBeGreaterThanOrEqual(10);
+    expect(info.warnings.join()).toContain('aborted');
+  });
+});
+
+describe('abort while the source is idle', () => {
+  it('resolves promptly with what was read, even though no more chunks come', async () => {
+    const b = readFileSync(capture('http-get.pcap'));
+    const src = new PassThrough();
+    src.write(b.subarray(0, 24 + 16 + 78 + 10)); // header, record 0 (78 bytes), part of record 1
+    const ac = new AbortController();
+    let n = 0;
+    const reading = readCaptureStream(src, 'idle', () => n++, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    const info = await reading;
+    expect(n).toBe(1);
+    expect(info).toMatchObject({ packets: 1, damaged: false });
     expect(info.warnings.join()).toContain('aborted');
   });
 });
