@@ -238,6 +238,34 @@ describe.skipIf(missing.length > 0)('firmware audit: clean image and other forma
     expect(r.findings.map(short)).toEqual(CMS_FINDINGS);
   });
 
+  it('reads tar.xz, zip (when unzip exists) and a gzip-compressed single binary', async () => {
+    const tree = writeTree(join(base, 'fmt2'), cms8000Tree());
+    const txz = join(base, 'fmt2.tar.xz');
+    execFileSync('tar', ['-cJf', txz, '-C', tree, '.']);
+    const r = await auditFirmware(txz);
+    expect(r.format).toBe('tar.xz');
+    expect(r.findings.map(short)).toEqual(CMS_FINDINGS);
+    const zip = join(base, 'fmt2.zip');
+    let zipped = true;
+    try {
+      execFileSync('zip', ['-qry', zip, '.'], { cwd: tree });
+      execFileSync('/bin/sh', ['-c', 'command -v unzip'], { stdio: 'ignore' });
+    } catch {
+      zipped = false;
+    }
+    if (zipped) {
+      const z = await auditFirmware(zip);
+      expect(z.format).toBe('zip');
+      expect(z.findings.map(short)).toEqual(CMS_FINDINGS);
+    }
+    const gz = join(base, 'monitor.gz');
+    execFileSync('/bin/sh', ['-c', `gzip -c "${join(tree, 'opt/app/monitor')}" > "${gz}"`]);
+    const g = await auditFirmware(gz);
+    expect(g.format).toBe('gzip');
+    expect(g.findings.map((f) => [f.id, f.file, f.address])).toEqual([['fw.hardcoded-address', 'monitor', MONITOR_ADDRESS]]);
+    expect(g.binaries.map((b) => b.machine)).toEqual(['x86-64']);
+  });
+
   it('rejects a file that is not an image, with a clear error', async () => {
     const f = join(base, 'notes.txt');
     writeFileSync(f, 'hello');
