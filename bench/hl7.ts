@@ -33,7 +33,13 @@ function build(n: number): Uint8Array {
       version: '2.6',
       patient: { ids: [`SIM${i % 500}`], name: 'SIMULATED^PATIENT', birthDate: '19000101', sex: 'U' },
       location: `ICU^${i % 20}^1`,
-      observations: VITALS.map(([code, text, unit], k) => ({ code, text, value: String(60 + ((i + k) % 40)), unit, status: 'R' })),
+      observations: VITALS.map(([code, text, unit], k) => ({
+        code,
+        text,
+        value: String(60 + ((i + k) % 40)),
+        unit,
+        status: 'R',
+      })),
     });
     const f = frameMllp(msg);
     parts.push(f);
@@ -72,7 +78,10 @@ function run(hash: (id: string) => string): { messages: number; observations: nu
 }
 
 run(cheapHash); // warm-up
-for (const [label, hash] of [['decode only (trivial hash)', cheapHash], ['decode + SHA-256 patient hash', hashId]] as const) {
+for (const [label, hash] of [
+  ['decode only (trivial hash)', cheapHash],
+  ['decode + SHA-256 patient hash', hashId],
+] as const) {
   const r = run(hash);
   const mb = stream.length / 1e6;
   console.log(

@@ -56,7 +56,16 @@ const RJ_RESULT = ['', 'rejected-permanent', 'rejected-transient'];
 const RJ_SOURCE = ['', 'service-user', 'service-provider-acse', 'service-provider-presentation'];
 const RJ_REASON: readonly (readonly string[])[] = [
   [],
-  ['', 'no-reason-given', 'application-context-name-not-supported', 'calling-AE-title-not-recognized', '', '', '', 'called-AE-title-not-recognized'],
+  [
+    '',
+    'no-reason-given',
+    'application-context-name-not-supported',
+    'calling-AE-title-not-recognized',
+    '',
+    '',
+    '',
+    'called-AE-title-not-recognized',
+  ],
   ['', 'no-reason-given', 'protocol-version-not-supported'],
   ['', 'temporary-congestion', 'local-limit-exceeded'],
 ];
@@ -69,7 +78,15 @@ export function rejectText(result: number, source: number, reason: number): stri
   return `${r}/${s}/${why}`;
 }
 
-const ABORT_REASON = ['reason-not-specified', 'unrecognized-PDU', 'unexpected-PDU', '', 'unrecognized-PDU-parameter', 'unexpected-PDU-parameter', 'invalid-PDU-parameter-value'];
+const ABORT_REASON = [
+  'reason-not-specified',
+  'unrecognized-PDU',
+  'unexpected-PDU',
+  '',
+  'unrecognized-PDU-parameter',
+  'unexpected-PDU-parameter',
+  'invalid-PDU-parameter-value',
+];
 
 /** 'service-provider/unexpected-PDU' (PS3.8 table 9-26); the reason only means something from the provider. */
 export function abortText(source: number, reason: number): string {

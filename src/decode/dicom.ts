@@ -45,7 +45,13 @@ export interface DicomPdv {
 
 export type DicomPdu =
   | DicomAssociate
-  | { readonly type: 'associate-rj'; readonly result: number; readonly source: number; readonly reason: number; readonly text: string }
+  | {
+      readonly type: 'associate-rj';
+      readonly result: number;
+      readonly source: number;
+      readonly reason: number;
+      readonly text: string;
+    }
   | { readonly type: 'p-data'; readonly pdvs: readonly DicomPdv[] }
   | { readonly type: 'release-rq' }
   | { readonly type: 'release-rp' }
@@ -101,10 +107,22 @@ export function decodeDicomPdu(b: Uint8Array, off: number, end: number): DicomRe
     case 2:
       return associate(b, off, bodyEnd, h.type === 1 ? 'associate-rq' : 'associate-ac');
     case 3:
-      if (h.length < 4) return { kind: 'ok', pdu: { type: 'associate-rj', result: 0, source: 0, reason: 0, text: '' }, next: bodyEnd, anomaly: 'dicom.item-overrun' };
+      if (h.length < 4)
+        return {
+          kind: 'ok',
+          pdu: { type: 'associate-rj', result: 0, source: 0, reason: 0, text: '' },
+          next: bodyEnd,
+          anomaly: 'dicom.item-overrun',
+        };
       return {
         kind: 'ok',
-        pdu: { type: 'associate-rj', result: b[p + 1]!, source: b[p + 2]!, reason: b[p + 3]!, text: rejectText(b[p + 1]!, b[p + 2]!, b[p + 3]!) },
+        pdu: {
+          type: 'associate-rj',
+          result: b[p + 1]!,
+          source: b[p + 2]!,
+          reason: b[p + 3]!,
+          text: rejectText(b[p + 1]!, b[p + 2]!, b[p + 3]!),
+        },
         next: bodyEnd,
       };
     case 4:
@@ -149,7 +167,12 @@ interface Mutable {
 function associate(b: Uint8Array, off: number, end: number, type: DicomAssociate['type']): DicomResult {
   // Fixed part: version at 6, called AE at 10, calling AE at 26, 32 reserved bytes; items from 74.
   if (off + 74 > end) {
-    return { kind: 'ok', pdu: { type, protocolVersion: 0, calledAe: '', callingAe: '', contexts: [] }, next: end, anomaly: 'dicom.item-overrun' };
+    return {
+      kind: 'ok',
+      pdu: { type, protocolVersion: 0, calledAe: '', callingAe: '', contexts: [] },
+      next: end,
+      anomaly: 'dicom.item-overrun',
+    };
   }
   const contexts: DicomContext[] = [];
   const m: Mutable = {};

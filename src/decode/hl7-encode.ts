@@ -58,7 +58,8 @@ export function encodeHl7(d: Hl7Draft): string {
     `MSH|^~\\&|${esc(d.sendingApp)}|${esc(d.sendingFacility)}|${esc(d.receivingApp)}|${esc(d.receivingFacility)}|` +
       `${esc(d.time)}||${comps(d.messageType)}|${esc(d.controlId)}|P|${esc(d.version)}`,
   );
-  if (d.ackCode !== undefined || d.ackControlId !== undefined) segs.push(seg('MSA', [esc(d.ackCode), esc(d.ackControlId)]));
+  if (d.ackCode !== undefined || d.ackControlId !== undefined)
+    segs.push(seg('MSA', [esc(d.ackCode), esc(d.ackControlId)]));
   if (d.patient) {
     const p = d.patient;
     const f: string[] = ['1', '', p.ids.map(esc).join('~'), '', comps(p.name), '', esc(p.birthDate), esc(p.sex)];

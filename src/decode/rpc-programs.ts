@@ -67,7 +67,14 @@ const NFS2_DIROP = new Set([4, 9, 10, 11, 13, 14, 15]);
 /** v3: LOOKUP CREATE MKDIR SYMLINK MKNOD REMOVE RMDIR RENAME; LINK (15) has a file handle first. */
 const NFS3_DIROP = new Set([3, 8, 9, 10, 11, 12, 13, 14]);
 
-export function decodeCallArgs(prog: number, vers: number, proc: number, b: Uint8Array, o: number, end: number): RpcCallInfo {
+export function decodeCallArgs(
+  prog: number,
+  vers: number,
+  proc: number,
+  b: Uint8Array,
+  o: number,
+  end: number,
+): RpcCallInfo {
   if (end > b.length) end = b.length;
   if (prog === PROG_PORTMAP) {
     if (proc !== 3 || o + 8 > end) return {};
@@ -110,7 +117,14 @@ function nfsArgs(vers: number, proc: number, b: Uint8Array, o: number, end: numb
   return s ? { path: s[0] } : {};
 }
 
-export function decodeReplyResult(prog: number, vers: number, proc: number, b: Uint8Array, o: number, end: number): RpcResultInfo {
+export function decodeReplyResult(
+  prog: number,
+  vers: number,
+  proc: number,
+  b: Uint8Array,
+  o: number,
+  end: number,
+): RpcResultInfo {
   if (end > b.length) end = b.length;
   if (prog === PROG_PORTMAP) {
     if (proc === 3) {
@@ -150,7 +164,12 @@ function dump(vers: number, b: Uint8Array, o: number, end: number): RpcMapping[]
     o += 4;
     if (vers === 2) {
       if (o + 16 > end) break;
-      out.push({ prog: u32(b, o), vers: u32(b, o + 4), proto: protoName(u32(b, o + 8)), port: u32(b, o + 12) & 0xffff });
+      out.push({
+        prog: u32(b, o),
+        vers: u32(b, o + 4),
+        proto: protoName(u32(b, o + 8)),
+        port: u32(b, o + 12) & 0xffff,
+      });
       o += 16;
       continue;
     }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DICOM_ANOMALIES, decodeDicomPdu, readPduHeader } from '../../src/decode/dicom.js';
 import { abortText, rejectText, uidName } from '../../src/decode/dicom-names.js';
-import { ABORT, ASSOCIATE_AC, ASSOCIATE_RJ, ASSOCIATE_RQ, P_DATA, RELEASE_RP, RELEASE_RQ } from '../fixtures/medical/dicom-pdus.js';
+import {
+  ABORT,
+  ASSOCIATE_AC,
+  ASSOCIATE_RJ,
+  ASSOCIATE_RQ,
+  P_DATA,
+  RELEASE_RP,
+  RELEASE_RQ,
+} from '../fixtures/medical/dicom-pdus.js';
 import { mutate, rng } from '../fixtures/medical/fuzz.js';
 
 const ALL = [ASSOCIATE_RQ, ASSOCIATE_AC, ASSOCIATE_RJ, P_DATA, RELEASE_RQ, RELEASE_RP, ABORT];
@@ -24,7 +32,11 @@ describe('decodeDicomPdu', () => {
         appContext: '1.2.840.10008.3.1.1.1',
         contexts: [
           { id: 1, abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2'] },
-          { id: 3, abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50'] },
+          {
+            id: 3,
+            abstractSyntax: '1.2.840.10008.5.1.4.1.1.2',
+            transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50'],
+          },
         ],
         maxLength: 16384,
         implementationClass: '1.2.276.0.7230010.3.0.3.6.4',
@@ -52,25 +64,49 @@ describe('decodeDicomPdu', () => {
 
   it('decodes RJ, P-DATA PDV headers, release and abort', () => {
     expect(decode(ASSOCIATE_RJ)).toMatchObject({
-      pdu: { type: 'associate-rj', result: 1, source: 1, reason: 7, text: 'rejected-permanent/service-user/called-AE-title-not-recognized' },
+      pdu: {
+        type: 'associate-rj',
+        result: 1,
+        source: 1,
+        reason: 7,
+        text: 'rejected-permanent/service-user/called-AE-title-not-recognized',
+      },
     });
     expect(decode(P_DATA)).toEqual({
       kind: 'ok',
       next: P_DATA.length,
-      pdu: { type: 'p-data', pdvs: [{ length: 6, contextId: 1, command: true, last: true }, { length: 6, contextId: 3, command: false, last: false }] },
+      pdu: {
+        type: 'p-data',
+        pdvs: [
+          { length: 6, contextId: 1, command: true, last: true },
+          { length: 6, contextId: 3, command: false, last: false },
+        ],
+      },
     });
     expect(decode(RELEASE_RQ)).toMatchObject({ pdu: { type: 'release-rq' } });
     expect(decode(RELEASE_RP)).toMatchObject({ pdu: { type: 'release-rp' } });
-    expect(decode(ABORT)).toMatchObject({ pdu: { type: 'abort', source: 2, reason: 2, text: 'service-provider/unexpected-PDU' } });
+    expect(decode(ABORT)).toMatchObject({
+      pdu: { type: 'abort', source: 2, reason: 2, text: 'service-provider/unexpected-PDU' },
+    });
   });
 
   it('names hostile PDUs: bad type, huge length, items beyond the PDU', () => {
-    expect(decode(Uint8Array.of(0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0))).toEqual({ kind: 'anomaly', code: 'dicom.bad-pdu-type' });
-    expect(decode(Uint8Array.of(0x04, 0, 0x7f, 0xff, 0xff, 0xff))).toEqual({ kind: 'anomaly', code: 'dicom.pdu-too-long' });
+    expect(decode(Uint8Array.of(0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0))).toEqual({
+      kind: 'anomaly',
+      code: 'dicom.bad-pdu-type',
+    });
+    expect(decode(Uint8Array.of(0x04, 0, 0x7f, 0xff, 0xff, 0xff))).toEqual({
+      kind: 'anomaly',
+      code: 'dicom.pdu-too-long',
+    });
     const overrun = ASSOCIATE_RQ.slice();
     overrun[74 + 25 + 2] = 0xff; // first presentation context item claims 0xff2e bytes
     const r = decode(overrun);
-    expect(r).toMatchObject({ kind: 'ok', anomaly: 'dicom.item-overrun', pdu: { calledAe: 'STORESCP', appContext: '1.2.840.10008.3.1.1.1', contexts: [] } });
+    expect(r).toMatchObject({
+      kind: 'ok',
+      anomaly: 'dicom.item-overrun',
+      pdu: { calledAe: 'STORESCP', appContext: '1.2.840.10008.3.1.1.1', contexts: [] },
+    });
     const sub = ASSOCIATE_RQ.slice();
     sub[74 + 25 + 8 + 3] = 0x60; // abstract syntax sub-item longer than its context item
     expect(decode(sub)).toMatchObject({ kind: 'ok', anomaly: 'dicom.item-overrun' });

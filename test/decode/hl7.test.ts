@@ -56,9 +56,23 @@ describe('decodeHl7', () => {
       { code: '150456', text: 'MDC_PULS_OXIM_SAT_O2', vital: 'spo2', value: '97', unit: '262688', status: 'R' },
       { code: '149530', text: 'MDC_PULS_OXIM_PULS_RATE', vital: 'pulse', value: '72', unit: '264864', status: 'R' },
       { code: '147842', text: 'MDC_ECG_HEART_RATE', vital: 'hr', value: '71', unit: '264864', status: 'R' },
-      { code: '150021', text: 'MDC_PRESS_BLD_NONINV_SYS', vital: 'nibp-sys', value: '118', unit: '266016', status: 'R' },
+      {
+        code: '150021',
+        text: 'MDC_PRESS_BLD_NONINV_SYS',
+        vital: 'nibp-sys',
+        value: '118',
+        unit: '266016',
+        status: 'R',
+      },
       { code: '150022', text: 'MDC_PRESS_BLD_NONINV_DIA', vital: 'nibp-dia', value: '76', unit: '266016', status: 'R' },
-      { code: '150023', text: 'MDC_PRESS_BLD_NONINV_MEAN', vital: 'nibp-mean', value: '90', unit: '266016', status: 'R' },
+      {
+        code: '150023',
+        text: 'MDC_PRESS_BLD_NONINV_MEAN',
+        vital: 'nibp-mean',
+        value: '90',
+        unit: '266016',
+        status: 'R',
+      },
       { code: '150364', text: 'MDC_TEMP_BODY', vital: 'temp', value: '<35.0', unit: '268192', status: 'R' },
     ]);
     expect(JSON.stringify(m)).not.toMatch(/TESTPATIENT|FICTIONA|19010203|MRN4711|ALT-0042|Nowhere|555-0100/);
@@ -105,7 +119,9 @@ describe('decodeHl7', () => {
   });
 
   it('names hostile inputs: missing MSH, wrong delimiters, oversize', () => {
-    expect(decodeAll(ascii('PID|||X\rOBX|1|NM|1|2|3'))).toEqual([{ kind: 'anomaly', code: 'hl7.missing-msh', next: 22 }]);
+    expect(decodeAll(ascii('PID|||X\rOBX|1|NM|1|2|3'))).toEqual([
+      { kind: 'anomaly', code: 'hl7.missing-msh', next: 22 },
+    ]);
     expect(decodeHl7(ascii('MSHA^~\\&|X'), 0, 10, opts)).toMatchObject({ kind: 'anomaly', code: 'hl7.bad-delimiters' });
     expect(decodeHl7(ascii('MSH|^^\\&|X'), 0, 10, opts)).toMatchObject({ kind: 'anomaly', code: 'hl7.bad-delimiters' });
     expect(decodeHl7(ascii('MSH|AB|X'), 0, 8, opts)).toMatchObject({ kind: 'anomaly', code: 'hl7.bad-delimiters' });
@@ -190,7 +206,9 @@ describe('decodeHl7', () => {
       const b = mutate(bases[i % bases.length]!, r);
       for (const res of decodeAll(b)) {
         if (res.kind === 'ok') {
-          expect(res.message.observations.every((o) => /^[<>=]*[+-]?[\d.]*[-+/.:]?[+-]?[\d.]*$/.test(o.value))).toBe(true);
+          expect(res.message.observations.every((o) => /^[<>=]*[+-]?[\d.]*[-+/.:]?[+-]?[\d.]*$/.test(o.value))).toBe(
+            true,
+          );
           expect(JSON.stringify(res.message)).not.toMatch(/TESTPATIENT|FICTIONA/);
         }
       }
@@ -204,7 +222,20 @@ describe('decodeHl7', () => {
     expect(vitalFor('188448')).toBe('temp');
     expect(vitalFor('12345')).toBeUndefined();
     expect(new Set(MDC_VITALS.values())).toEqual(
-      new Set(['spo2', 'pulse', 'hr', 'nibp-sys', 'nibp-dia', 'nibp-mean', 'abp-sys', 'abp-dia', 'abp-mean', 'temp', 'resp', 'etco2']),
+      new Set([
+        'spo2',
+        'pulse',
+        'hr',
+        'nibp-sys',
+        'nibp-dia',
+        'nibp-mean',
+        'abp-sys',
+        'abp-dia',
+        'abp-mean',
+        'temp',
+        'resp',
+        'etco2',
+      ]),
     );
   });
 });

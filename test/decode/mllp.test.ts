@@ -23,7 +23,14 @@ function collect() {
 
 describe('scanMllp', () => {
   it('finds a frame and the offset after FS CR', () => {
-    expect(scanMllp(FRAME, 0, FRAME.length)).toEqual({ kind: 'ok', start: 1, end: 10, next: 12, junk: 0, restarted: false });
+    expect(scanMllp(FRAME, 0, FRAME.length)).toEqual({
+      kind: 'ok',
+      start: 1,
+      end: 10,
+      next: 12,
+      junk: 0,
+      restarted: false,
+    });
     expect(scanMllp(FRAME, 0, 5)).toEqual({ kind: 'more', start: 0, junk: 0 });
     expect(scanMllp(ascii('\r\nxy'), 0, 4)).toEqual({ kind: 'not', junk: 2 });
   });

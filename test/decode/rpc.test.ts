@@ -24,7 +24,13 @@ function call(b: Uint8Array) {
 describe('decodeRpc', () => {
   it('decodes a GETPORT call and its reply', () => {
     expect(call(GETPORT_CALL)).toEqual({
-      kind: 'call', xid: 0x12345678, prog: 100000, vers: 2, proc: 3, credFlavor: 0, argOff: 40,
+      kind: 'call',
+      xid: 0x12345678,
+      prog: 100000,
+      vers: 2,
+      proc: 3,
+      credFlavor: 0,
+      argOff: 40,
       info: { lookupProg: 100005, lookupVers: 3, lookupProto: 'udp' },
     });
     const r = decodeRpc(GETPORT_REPLY, 0, GETPORT_REPLY.length);
@@ -36,19 +42,31 @@ describe('decodeRpc', () => {
     const c = call(MNT_CALL);
     expect(c).toMatchObject({ prog: 100005, vers: 3, proc: 1, credFlavor: 1, info: { path: '/export' } });
     const r = decodeRpc(MNT_REPLY, 0, MNT_REPLY.length);
-    expect(r.kind === 'ok' && r.msg.kind === 'reply' && decodeReplyResult(100005, 3, 1, MNT_REPLY, r.msg.resOff, MNT_REPLY.length)).toEqual({ status: 13 });
+    expect(
+      r.kind === 'ok' &&
+        r.msg.kind === 'reply' &&
+        decodeReplyResult(100005, 3, 1, MNT_REPLY, r.msg.resOff, MNT_REPLY.length),
+    ).toEqual({ status: 13 });
   });
 
   it('decodes NFS v3 LOOKUP name, v4 COMPOUND first op, and denied replies', () => {
     expect(call(NFS3_LOOKUP_CALL).info).toEqual({ path: 'boot.sh' });
     expect(call(NFS4_COMPOUND_CALL).info).toEqual({ firstOp: 'SEQUENCE' });
     expect(decodeRpc(DENIED_REPLY, 0, DENIED_REPLY.length)).toEqual({
-      kind: 'ok', msg: { kind: 'reply', xid: 99, accepted: false, stat: 1, resOff: DENIED_REPLY.length },
+      kind: 'ok',
+      msg: { kind: 'reply', xid: 99, accepted: false, stat: 1, resOff: DENIED_REPLY.length },
     });
   });
 
   it('names programs and procedures', () => {
-    expect([100000, 100003, 100005, 100021, 100024, 100227].map(progName)).toEqual(['portmap', 'nfs', 'mount', 'nlockmgr', 'status', 'nfs_acl']);
+    expect([100000, 100003, 100005, 100021, 100024, 100227].map(progName)).toEqual([
+      'portmap',
+      'nfs',
+      'mount',
+      'nlockmgr',
+      'status',
+      'nfs_acl',
+    ]);
     expect(procName(100003, 3, 17)).toBe('READDIRPLUS');
     expect(procName(100003, 2, 8)).toBe('WRITE');
     expect(procName(100003, 3, 7)).toBe('WRITE');
@@ -76,7 +94,15 @@ describe('decodeRpc', () => {
   });
 
   it('every truncated prefix is ok or an anomaly, never a throw', () => {
-    for (const m of [GETPORT_CALL, GETPORT_REPLY, MNT_CALL, MNT_REPLY, NFS3_LOOKUP_CALL, NFS4_COMPOUND_CALL, DENIED_REPLY]) {
+    for (const m of [
+      GETPORT_CALL,
+      GETPORT_REPLY,
+      MNT_CALL,
+      MNT_REPLY,
+      NFS3_LOOKUP_CALL,
+      NFS4_COMPOUND_CALL,
+      DENIED_REPLY,
+    ]) {
       for (let n = 0; n < m.length; n++) {
         const r = decodeRpc(m, 0, n);
         if (r.kind === 'ok') {
@@ -96,7 +122,16 @@ describe('decodeRpc', () => {
       const b = mutate(bases[i % bases.length]!, r);
       const d = decodeRpc(b, 0, b.length);
       if (d.kind !== 'ok') continue;
-      for (const [prog, vers, proc] of [[100000, 2, 3], [100000, 4, 3], [100000, 2, 4], [100000, 3, 4], [100005, 3, 1], [100003, 3, 3], [100003, 2, 12], [100003, 4, 1]] as const) {
+      for (const [prog, vers, proc] of [
+        [100000, 2, 3],
+        [100000, 4, 3],
+        [100000, 2, 4],
+        [100000, 3, 4],
+        [100005, 3, 1],
+        [100003, 3, 3],
+        [100003, 2, 12],
+        [100003, 4, 1],
+      ] as const) {
         const info = decodeCallArgs(prog, vers, proc, b, d.msg.kind === 'call' ? d.msg.argOff : 0, b.length);
         if (info.path !== undefined) expect(info.path.length).toBeLessThanOrEqual(1024);
         const res = decodeReplyResult(prog, vers, proc, b, d.msg.kind === 'reply' ? d.msg.resOff : 0, b.length);
@@ -110,7 +145,10 @@ describe('RecordReassembler', () => {
   function rec() {
     const records: { head: Uint8Array; total: number }[] = [];
     const anomalies: RpcAnomaly[] = [];
-    const r = new RecordReassembler({ record: (head, total) => records.push({ head: head.slice(), total }), anomaly: (c) => anomalies.push(c) });
+    const r = new RecordReassembler({
+      record: (head, total) => records.push({ head: head.slice(), total }),
+      anomaly: (c) => anomalies.push(c),
+    });
     return { r, records, anomalies };
   }
 
@@ -122,7 +160,14 @@ describe('RecordReassembler', () => {
   it('reassembles a record sent as 2 fragments, split across chunks at every point', () => {
     const a = MNT_CALL.subarray(0, 30);
     const b = MNT_CALL.subarray(30);
-    const stream = concat(recordMark(a.length, false), a, recordMark(b.length, true), b, recordMark(GETPORT_CALL.length, true), GETPORT_CALL);
+    const stream = concat(
+      recordMark(a.length, false),
+      a,
+      recordMark(b.length, true),
+      b,
+      recordMark(GETPORT_CALL.length, true),
+      GETPORT_CALL,
+    );
     for (let cut = 0; cut <= stream.length; cut++) {
       const { r, records, anomalies } = rec();
       r.push(stream.subarray(0, cut));
@@ -155,7 +200,9 @@ describe('RecordReassembler', () => {
     expect(big.anomalies).toEqual(['rpc.fragment-too-long']);
     expect(big.records).toEqual([]);
     const zero = rec();
-    zero.r.push(concat(recordMark(0, false), recordMark(0, false), recordMark(GETPORT_CALL.length, true), GETPORT_CALL));
+    zero.r.push(
+      concat(recordMark(0, false), recordMark(0, false), recordMark(GETPORT_CALL.length, true), GETPORT_CALL),
+    );
     expect(zero.anomalies).toEqual(['rpc.zero-fragment']);
     expect(zero.records.map((x) => x.total)).toEqual([GETPORT_CALL.length]);
     expect(RPC_ANOMALIES).toContain('rpc.xid-reuse');

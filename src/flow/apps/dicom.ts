@@ -121,7 +121,15 @@ class DicomStream implements StreamApp {
     const src: Endpoint = dir === 0 ? ctx.client : ctx.server;
     const dst: Endpoint = dir === 0 ? ctx.server : ctx.client;
     ctx.env.countApp('dicom');
-    ctx.emit({ type: 'dicom-association', ts, flowId: ctx.flowId, src, dst, ...(ctx.vlan !== undefined ? { vlan: ctx.vlan } : {}), ...body });
+    ctx.emit({
+      type: 'dicom-association',
+      ts,
+      flowId: ctx.flowId,
+      src,
+      dst,
+      ...(ctx.vlan !== undefined ? { vlan: ctx.vlan } : {}),
+      ...body,
+    });
   }
 
   private associate(a: DicomAssociate): Partial<DicomAssociation> & Pick<DicomAssociation, 'pdu'> {

@@ -3,11 +3,20 @@ import type { DicomAssociation } from '../../../src/events.js';
 import { dicomApp, probeDicom } from '../../../src/flow/apps/dicom.js';
 import { concat } from '../../fixtures/medical/hex.js';
 import { fakeContext } from '../../fixtures/medical/fake-context.js';
-import { ABORT, ASSOCIATE_AC, ASSOCIATE_RJ, ASSOCIATE_RQ, P_DATA, RELEASE_RP, RELEASE_RQ } from '../../fixtures/medical/dicom-pdus.js';
+import {
+  ABORT,
+  ASSOCIATE_AC,
+  ASSOCIATE_RJ,
+  ASSOCIATE_RQ,
+  P_DATA,
+  RELEASE_RP,
+  RELEASE_RQ,
+} from '../../fixtures/medical/dicom-pdus.js';
 
 const modality = { ip: '10.2.0.17', port: 50123 };
 const pacs = { ip: '10.2.0.2', port: 104 };
-const assocs = (evs: readonly { type: string }[]) => evs.filter((e): e is DicomAssociation => e.type === 'dicom-association');
+const assocs = (evs: readonly { type: string }[]) =>
+  evs.filter((e): e is DicomAssociation => e.type === 'dicom-association');
 
 describe('dicomApp', () => {
   it('probes an A-ASSOCIATE-RQ by content', () => {
@@ -41,10 +50,22 @@ describe('dicomApp', () => {
       implementationVersion: 'OFFIS_DCMTK_364',
       contexts: [
         { id: 1, abstractSyntax: '1.2.840.10008.1.1', name: 'Verification', transferSyntaxes: ['1.2.840.10008.1.2'] },
-        { id: 3, abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', name: 'CT Image Storage', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50'] },
+        {
+          id: 3,
+          abstractSyntax: '1.2.840.10008.5.1.4.1.1.2',
+          name: 'CT Image Storage',
+          transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.50'],
+        },
       ],
     });
-    expect(evs[1]).toMatchObject({ src: pacs, dst: modality, contexts: [{ id: 1, name: 'Verification', result: 0 }, { id: 3, name: 'CT Image Storage', result: 4 }] });
+    expect(evs[1]).toMatchObject({
+      src: pacs,
+      dst: modality,
+      contexts: [
+        { id: 1, name: 'Verification', result: 0 },
+        { id: 3, name: 'CT Image Storage', result: 4 },
+      ],
+    });
     expect(rec.counts).toEqual({ dicom: 3 });
     expect(rec.anomalies).toEqual([]);
   });
@@ -75,7 +96,11 @@ describe('dicomApp', () => {
     overrun[74 + 25 + 2] = 0xff;
     app.data(0, overrun, 6);
     app.data(0, Uint8Array.of(0x66, 0, 0, 0, 0, 4), 7);
-    expect(rec.anomalies.map((a) => a.code)).toEqual(['dicom.pdu-too-long', 'dicom.item-overrun', 'dicom.bad-pdu-type']);
+    expect(rec.anomalies.map((a) => a.code)).toEqual([
+      'dicom.pdu-too-long',
+      'dicom.item-overrun',
+      'dicom.bad-pdu-type',
+    ]);
     expect(assocs(rec.events).map((e) => e.pdu)).toEqual(['rq', 'release', 'rq']);
   });
 });

@@ -42,9 +42,23 @@ describe('hl7App', () => {
     });
     expect(msgs[0]!.patientHashes).toHaveLength(2);
     expect(msgs[0]!.patientHashes[0]).toMatch(/^salted:/);
-    expect(msgs[0]!.observations.map((o) => o.vital)).toEqual(['spo2', 'pulse', 'hr', 'nibp-sys', 'nibp-dia', 'nibp-mean', 'temp']);
+    expect(msgs[0]!.observations.map((o) => o.vital)).toEqual([
+      'spo2',
+      'pulse',
+      'hr',
+      'nibp-sys',
+      'nibp-dia',
+      'nibp-mean',
+      'temp',
+    ]);
     expect(msgs[0]).not.toHaveProperty('orders');
-    expect(msgs[1]).toMatchObject({ src: outside, dst: monitor, messageType: 'ACK^R01', ackCode: 'AA', ackControlId: 'MSG00001' });
+    expect(msgs[1]).toMatchObject({
+      src: outside,
+      dst: monitor,
+      messageType: 'ACK^R01',
+      ackCode: 'AA',
+      ackControlId: 'MSG00001',
+    });
     expect(rec.counts).toEqual({ hl7: 2 });
     expect(rec.anomalies).toEqual([]);
   });
@@ -57,7 +71,8 @@ describe('hl7App', () => {
     app.end(3);
     const json = JSON.stringify(rec.events);
     expect(rec.events.filter((e) => e.type === 'hl7-message')).toHaveLength(2);
-    for (const secret of [...Object.values(FICTIONAL), '123-45-6789', 'Springfield']) expect(json).not.toContain(secret);
+    for (const secret of [...Object.values(FICTIONAL), '123-45-6789', 'Springfield'])
+      expect(json).not.toContain(secret);
     expect(rec.anomalies.map((a) => a.code)).toEqual(['mllp.unterminated']);
   });
 
@@ -68,7 +83,11 @@ describe('hl7App', () => {
     app.data(0, mllp('MSHA^~\\&|X'), 2); // wrong delimiters
     app.gap(0, 100, 3);
     app.data(0, concat(ascii('tail'), Uint8Array.of(0x1c, 0x0d), mllp(ACK_AA)), 4);
-    expect(rec.anomalies.map((a) => a.code)).toEqual(['hl7.missing-msh', 'hl7.bad-delimiters', 'mllp.junk-before-start']);
+    expect(rec.anomalies.map((a) => a.code)).toEqual([
+      'hl7.missing-msh',
+      'hl7.bad-delimiters',
+      'mllp.junk-before-start',
+    ]);
     expect(rec.events.filter((e) => e.type === 'hl7-message')).toHaveLength(1);
   });
 });

@@ -47,11 +47,20 @@ describe('rpc analyzers on the shared captures', () => {
     const { recs, calls: cs, anomalies } = runCapture('rpc-mount-unmount.pcap');
     for (const { f } of recs) expect(probeRpcUdp(f.packets[0]!.payload)).toBe('yes');
     expect(cs.map((c) => `${c.progName} ${c.procName} ${c.path ?? ''}`.trim())).toEqual([
-      'mount NULL', 'mount NULL', 'mount MNT /export', 'mount NULL', 'mount UMNT /export',
+      'mount NULL',
+      'mount NULL',
+      'mount MNT /export',
+      'mount NULL',
+      'mount UMNT /export',
     ]);
     expect(new Set(cs.map((c) => c.prog))).toEqual(new Set([100005]));
     expect(cs.every((c) => c.reply?.accepted && c.reply.status === 0 && c.transport === 'udp')).toBe(true);
-    expect(cs[2]).toMatchObject({ src: { ip: '192.168.122.1', port: 940 }, dst: { ip: '192.168.122.219', port: 20048 }, vers: 3, proc: 1 });
+    expect(cs[2]).toMatchObject({
+      src: { ip: '192.168.122.1', port: 940 },
+      dst: { ip: '192.168.122.219', port: 20048 },
+      vers: 3,
+      proc: 1,
+    });
     expect(anomalies).toEqual([]);
   });
 
@@ -75,9 +84,17 @@ describe('rpc analyzers on the shared captures', () => {
     expect([...new Set(cs.filter((c) => c.prog === 100005 && c.path).map((c) => c.path))]).toEqual(['/export']);
     const getport = cs.filter((c) => c.procName === 'GETPORT');
     expect(getport.map((c) => [c.transport, c.lookupProg, c.reply?.port])).toEqual([
-      ['tcp', 100003, 2049], ['udp', 100005, 20048], ['tcp', 100003, 2049], ['udp', 100005, 20048],
+      ['tcp', 100003, 2049],
+      ['udp', 100005, 20048],
+      ['tcp', 100003, 2049],
+      ['udp', 100005, 20048],
     ]);
-    expect(recs.flatMap((x) => x.rec.learned)).toContainEqual({ ip: '192.168.122.219', port: 20048, proto: 'udp', prog: 100005 });
+    expect(recs.flatMap((x) => x.rec.learned)).toContainEqual({
+      ip: '192.168.122.219',
+      port: 20048,
+      proto: 'udp',
+      prog: 100005,
+    });
     expect(recs.reduce((n, x) => n + (x.rec.counts.rpc ?? 0), 0)).toBe(cs.length);
     expect(anomalies).toEqual([]);
   });
@@ -102,9 +119,20 @@ describe('rpc analyzers on fixtures', () => {
     app.data(1, concat(recordMark(GETPORT_REPLY.length, true), GETPORT_REPLY), 20);
     expect(calls(rec)).toEqual([
       {
-        type: 'rpc-call', ts: 10, flowId: 7, src: monitor, dst: ioc, transport: 'tcp', xid: 0x12345678,
-        prog: 100000, progName: 'portmap', vers: 2, proc: 3, procName: 'GETPORT',
-        reply: { accepted: true, status: 0, port: 20048 }, lookupProg: 100005,
+        type: 'rpc-call',
+        ts: 10,
+        flowId: 7,
+        src: monitor,
+        dst: ioc,
+        transport: 'tcp',
+        xid: 0x12345678,
+        prog: 100000,
+        progName: 'portmap',
+        vers: 2,
+        proc: 3,
+        procName: 'GETPORT',
+        reply: { accepted: true, status: 0, port: 20048 },
+        lookupProg: 100005,
       },
     ]);
     expect(rec.learned).toEqual([{ ip: ioc.ip, port: 20048, proto: 'udp', prog: 100005 }]);
