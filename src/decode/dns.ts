@@ -103,10 +103,23 @@ function putEscaped(c: number): void {
 function readName(b: Uint8Array, base: number, off: number, end: number): DnsAnomaly | null {
   nameLen = 0;
   nameEnd = -1;
+  cacheHit = null;
+  curKey = off - base < CACHE_SIZE ? off - base : -1;
+  // Most owner names are one pointer to a name already read in this message: reuse its string.
+  if (b[off]! >= 0xc0 && off + 1 < end) {
+    const key = ((b[off]! & 0x3f) << 8) | b[off + 1]!;
+    if (base + key < off && cacheGen[key] === generation && cacheHops[key]! < MAX_POINTER_HOPS) {
+      cacheHit = cacheStr[key]!;
+      nameEnd = off + 2;
+      curKey = -1;
+      return null;
+    }
+  }
   let wire = 1; // the root label's length octet counts toward the 255 limit (RFC 1035 §3.1)
   let segStart = off;
   let p = off;
   let hops = 0;
+  lastHops = 0;
   // Each step reads a label (≤127 fit in 255 bytes) or follows a pointer (≤ MAX_POINTER_HOPS).
   for (let guard = 0; guard < 256 + MAX_POINTER_HOPS; guard++) {
     if (p >= end) return 'dns.truncated';
@@ -125,6 +138,7 @@ function readName(b: Uint8Array, base: number, off: number, end: number): DnsAno
       // Real chains are a few hops deep; a cap keeps a hostile message from costing
       // (records × message length) steps.
       if (++hops > MAX_POINTER_HOPS) return 'dns.pointer-depth';
+      lastHops = hops;
       segStart = p = target;
       continue;
     }
@@ -140,8 +154,27 @@ function readName(b: Uint8Array, base: number, off: number, end: number): DnsAno
   return 'dns.pointer-loop';
 }
 
+// Per-message cache of decoded names by their offset (pointers are 14-bit, hence the size);
+// `generation` invalidates it in O(1) for each new message.
+const CACHE_SIZE = 16384;
+const cacheGen = new Uint32Array(CACHE_SIZE);
+const cacheHops = new Uint8Array(CACHE_SIZE);
+const cacheStr: string[] = new Array<string>(CACHE_SIZE).fill('');
+let generation = 0;
+let cacheHit: string | null = null;
+let curKey = -1;
+let lastHops = 0;
+
+/** The name `readName` just read, as a string (built once, then cached for this message). */
 function nameString(): string {
-  return nameBuf.toString('latin1', 0, nameLen);
+  if (cacheHit !== null) return cacheHit;
+  const s = nameBuf.toString('latin1', 0, nameLen);
+  if (curKey >= 0) {
+    cacheGen[curKey] = generation;
+    cacheStr[curKey] = s;
+    cacheHops[curKey] = lastHops;
+  }
+  return s;
 }
 
 export function ip4String(b: Uint8Array, o: number): string {
@@ -278,6 +311,11 @@ function readRecords(
 export function decodeDns(b: Uint8Array, off: number, end: number): DnsResult {
   end = Math.min(end, b.length);
   if (off < 0 || end - off < 12) return { kind: 'more' };
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    cacheGen.fill(0);
+    generation = 1;
+  }
   const flags = u16(b, off + 2);
   const opcode = (flags >> 11) & 0xf;
   if (opcode === 3 || opcode > 6) return { kind: 'not' };

@@ -86,6 +86,16 @@ describe('decodeDns fixtures', () => {
     expect(decodeDns(LONG_LABEL, 0, LONG_LABEL.length)).toEqual({ kind: 'anomaly', code: 'dns.label-too-long' });
   });
 
+  it('reuses decoded names only where a pointer names the same start (suffix pointers decode)', () => {
+    const b = hex(`
+      0002 8180 0001 0002 0000 0000
+      03 777777 07 6578616d706c65 03 636f6d 00 0001 0001   // @12 www.example.com
+      c010 0002 0001 00000001 0002 c00c                     // owner @16 example.com (suffix), NS www.example.com
+      c00c 0002 0001 00000001 0002 c010                     // owner www.example.com (cached), NS example.com
+    `);
+    expect(ok(b).answers.map((a) => `${a.name} ${a.data}`)).toEqual(['example.com www.example.com', 'www.example.com example.com']);
+  });
+
   it('rejects names over 255 bytes', () => {
     const parts = ['0001 0100 0001 0000 0000 0000'];
     for (let i = 0; i < 5; i++) parts.push(`3f ${'61'.repeat(63)}`);
