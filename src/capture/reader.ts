@@ -112,12 +112,14 @@ export async function readCaptureStream(
   let done = false;
   let inFlight = false;
   // An idle source (a quiet interface, stdin) must not keep an abort waiting for its next chunk.
+  let onAbort: (() => void) | undefined;
   const abortWait =
     signal === undefined
       ? null
       : new Promise<null>((resolve) => {
+          onAbort = () => resolve(null);
           if (signal.aborted) resolve(null);
-          else signal.addEventListener('abort', () => resolve(null), { once: true });
+          else signal.addEventListener('abort', onAbort, { once: true });
         });
   const next = async (): Promise<Uint8Array | null> => {
     if (signal?.aborted) {
@@ -168,6 +170,7 @@ export async function readCaptureStream(
     }
     return finish(parser, aborted);
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     // Stopped before the end (damage, abort, error): release the source (closes the file).
     // An iterator's return() waits for a pending next(): destroy an idle stream to end that.
     if (!done) {
