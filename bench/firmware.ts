@@ -33,7 +33,9 @@ if (!existsSync(image)) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, `svc${i}.conf`),
-      `#!/bin/sh\n# service ${i}\nSERVER=10.0.${i % 250}.1\nPORT=${1000 + i}\nifconfig eth${i % 2} up\nlogger started ${i}\n`.repeat(4),
+      `#!/bin/sh\n# service ${i}\nSERVER=10.0.${i % 250}.1\nPORT=${1000 + i}\nifconfig eth${i % 2} up\nlogger started ${i}\n`.repeat(
+        4,
+      ),
     );
   }
   execFileSync('mksquashfs', [tree, image, '-noappend', '-quiet', '-no-progress', '-all-root'], { stdio: 'ignore' });

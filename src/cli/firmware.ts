@@ -41,14 +41,17 @@ const engineContacts: ContactSource = async (captures) => {
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new WardwatchError('WW_FIRMWARE', `${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new WardwatchError('WW_FIRMWARE', `${name} must be a positive integer, got ${value}`);
   return n;
 }
 
 export const register: Register = (program: Command) => {
   const fw = program.command('firmware').description('firmware images: audit before the device is on the ward');
   fw.command('audit')
-    .description('unpack an image (squashfs, cramfs, tar, cpio, zip, ext2/3/4, gzip/xz, or a directory) and report what it would do on the network')
+    .description(
+      'unpack an image (squashfs, cramfs, tar, cpio, zip, ext2/3/4, gzip/xz, or a directory) and report what it would do on the network',
+    )
     .argument('<image>', 'firmware image file or unpacked directory (read only)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--sbom <file>', 'write a CycloneDX 1.6 JSON SBOM of the components')
@@ -56,7 +59,11 @@ export const register: Register = (program: Command) => {
     .option('--policy-out <file>', 'write the proposed policy (YAML) denying every hard-coded outside peer')
     .option('--osv <dir>', 'directory of OSV JSON files to match against the components')
     .option('--model <name>', 'device model for the proposed policy (default: the image file name)')
-    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices([...SEVERITIES]))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices([
+        ...SEVERITIES,
+      ]),
+    )
     .option('--max-size <bytes>', 'limit on the unpacked size', String(512 * 1024 * 1024))
     .option('--max-files <n>', 'limit on the number of unpacked files', '50000')
     .option('--timeout <seconds>', 'limit on the unpacking time', '120')
@@ -94,12 +101,20 @@ export function auditTable(r: AuditReport): string {
       f.address ? `${f.address}${f.zone ? ` (${f.zone})` : ''}` : '',
       f.evidence,
     ]);
-    out.push(`Findings (${r.findings.length})`, textTable(['Severity', 'Finding', 'Where', 'Peer', 'Evidence'], rows, 60));
+    out.push(
+      `Findings (${r.findings.length})`,
+      textTable(['Severity', 'Finding', 'Where', 'Peer', 'Evidence'], rows, 60),
+    );
   }
   out.push('');
   if (r.components.length === 0) out.push('Components: none recognised');
   else {
-    const rows = r.components.map((c) => [c.name, c.version, c.file, (c.vulnerabilities ?? []).map((v) => v.id).join(' ')]);
+    const rows = r.components.map((c) => [
+      c.name,
+      c.version,
+      c.file,
+      (c.vulnerabilities ?? []).map((v) => v.id).join(' '),
+    ]);
     out.push(`Components (${r.components.length})`, textTable(['Name', 'Version', 'File', 'Vulnerabilities'], rows));
   }
   if (r.contacted) {

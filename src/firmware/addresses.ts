@@ -32,7 +32,7 @@ export function zoneOfIPv4(ip: string): Zone {
   if (first === 0 || first === 127 || first >= 224) return 'special';
   for (const [net, bits] of SITE_V4) {
     const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    if (((n & mask) >>> 0) === net) return 'site';
+    if ((n & mask) >>> 0 === net) return 'site';
   }
   return 'outside';
 }

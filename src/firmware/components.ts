@@ -26,7 +26,8 @@ const STRING_PATTERNS: Pattern[] = [
   { name: 'wpa_supplicant', re: /wpa_supplicant v(\d+\.\d+(?:\.\d+)?)/ },
 ];
 // Cheap prefilter so most strings never meet the patterns above.
-const KEYWORDS = /BusyBox|Linux|OpenSSL|ropbear|OpenSSH|lighttpd|Boa\/|thttpd|curl\/|Copyright|nsmasq|GNU C|uClibc|wpa_/i;
+const KEYWORDS =
+  /BusyBox|Linux|OpenSSL|ropbear|OpenSSH|lighttpd|Boa\/|thttpd|curl\/|Copyright|nsmasq|GNU C|uClibc|wpa_/i;
 
 const NAME_PATTERNS: Pattern[] = [
   { name: 'uclibc', re: /(?:^|\/)(?:libuClibc|ld-uClibc)-(\d+\.\d+\.\d+(?:\.\d+)?)\.so$/ },

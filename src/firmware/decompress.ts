@@ -51,10 +51,12 @@ export async function decompress(
       child.kill('SIGKILL');
     }
     const code = await exited;
-    if (code !== 0 && code !== null) throw new WardwatchError('WW_FIRMWARE', `${src}: xz could not decompress it`, { exitCode: 2 });
+    if (code !== 0 && code !== null)
+      throw new WardwatchError('WW_FIRMWARE', `${src}: xz could not decompress it`, { exitCode: 2 });
   } catch (err) {
     if (err instanceof WardwatchError) throw err;
-    if (ac.signal.aborted) throw new WardwatchError('WW_FIRMWARE', `${src}: decompression took longer than the time limit`, { exitCode: 2 });
+    if (ac.signal.aborted)
+      throw new WardwatchError('WW_FIRMWARE', `${src}: decompression took longer than the time limit`, { exitCode: 2 });
     const msg = err instanceof Error ? err.message : String(err);
     throw new WardwatchError('WW_FIRMWARE', `${src}: cannot decompress (${msg})`, { exitCode: 2, cause: err });
   } finally {

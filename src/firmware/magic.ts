@@ -35,4 +35,13 @@ export async function magicOfFile(path: string): Promise<Magic> {
 }
 
 /** Formats that are file systems or archives worth unpacking when found inside another. */
-export const CONTAINERS: ReadonlySet<Magic> = new Set(['squashfs', 'cramfs', 'gzip', 'xz', 'tar', 'cpio', 'zip', 'ext']);
+export const CONTAINERS: ReadonlySet<Magic> = new Set([
+  'squashfs',
+  'cramfs',
+  'gzip',
+  'xz',
+  'tar',
+  'cpio',
+  'zip',
+  'ext',
+]);

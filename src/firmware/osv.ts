@@ -114,7 +114,12 @@ export function matchOsv(components: Component[], records: readonly OsvRecord[])
         if (a.versions?.includes(c.version)) return true;
         return (a.ranges ?? []).some((rg) => rg.type !== 'GIT' && inRange(c.version, rg.events));
       });
-      if (hit) vulns.push({ id: r.id, ...(r.summary ? { summary: r.summary } : {}), ...(r.aliases ? { aliases: r.aliases } : {}) });
+      if (hit)
+        vulns.push({
+          id: r.id,
+          ...(r.summary ? { summary: r.summary } : {}),
+          ...(r.aliases ? { aliases: r.aliases } : {}),
+        });
     }
     return vulns.length > 0 ? { ...c, vulnerabilities: vulns } : c;
   });

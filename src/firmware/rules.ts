@@ -18,7 +18,10 @@ type Push = (f: Finding) => void;
 export function isBootContext(file: TextFile): boolean {
   const first = file.lines[0] ?? '';
   return (
-    file.rel.startsWith('etc/') || file.rel.endsWith('.sh') || /^#!\s*\S*\/(?:ba|a|da|k)?sh\b/.test(first) || /^#!.*\benv\s+(?:ba)?sh\b/.test(first)
+    file.rel.startsWith('etc/') ||
+    file.rel.endsWith('.sh') ||
+    /^#!\s*\S*\/(?:ba|a|da|k)?sh\b/.test(first) ||
+    /^#!.*\benv\s+(?:ba)?sh\b/.test(first)
   );
 }
 
@@ -104,7 +107,8 @@ const INETD_SERVICES: Record<string, 'high' | 'medium'> = {
   tftp: 'medium',
 };
 const SHELL = /^-?\/(?:usr\/)?bin\/(?:ba|a|da|k)?sh\b/;
-const BIND_SHELL = /\b(?:nc|netcat|ncat)\b[^;&|]*\s-[a-z]*l[a-z]*\b[^;&|]*-e\s*\S*sh\b|\bsocat\b[^;&|]*exec:[^;&|]*sh\b/i;
+const BIND_SHELL =
+  /\b(?:nc|netcat|ncat)\b[^;&|]*\s-[a-z]*l[a-z]*\b[^;&|]*-e\s*\S*sh\b|\bsocat\b[^;&|]*exec:[^;&|]*sh\b/i;
 const NO_LOGIN_SHELL = /\b(?:telnetd|getty|agetty)\b[^;&|]*\s-l\s*\/(?:usr\/)?bin\/(?:ba|a|da)?sh\b/;
 
 /** Second pass: interfaces, download/copy-then-run, insecure services, debug shells. */

@@ -61,7 +61,8 @@ export async function haveTool(tool: string): Promise<boolean> {
 
 export async function runTool(tool: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const timeLeft = opts.deadline - Date.now();
-  if (timeLeft <= 0) throw new WardwatchError('WW_FIRMWARE', `unpacking timed out before ${tool} could run`, { exitCode: 2 });
+  if (timeLeft <= 0)
+    throw new WardwatchError('WW_FIRMWARE', `unpacking timed out before ${tool} could run`, { exitCode: 2 });
   if (!(await haveTool(tool))) {
     throw new WardwatchError('WW_TOOL_MISSING', `${tool} is not installed (run: npm run setup)`, { exitCode: 2 });
   }

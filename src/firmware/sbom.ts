@@ -14,7 +14,11 @@ export function buildSbom(report: AuditReport): string {
   );
   for (const c of report.components) {
     const type =
-      c.name === 'linux' ? CDX.Enums.ComponentType.OperatingSystem : /libc|ssl|zlib/.test(c.name) ? CDX.Enums.ComponentType.Library : CDX.Enums.ComponentType.Application;
+      c.name === 'linux'
+        ? CDX.Enums.ComponentType.OperatingSystem
+        : /libc|ssl|zlib/.test(c.name)
+          ? CDX.Enums.ComponentType.Library
+          : CDX.Enums.ComponentType.Application;
     const comp = new CDX.Models.Component(type, c.name, {
       bomRef: `${c.name}@${c.version}`,
       ...(c.version !== 'unknown' ? { version: c.version } : {}),

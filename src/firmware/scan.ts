@@ -29,7 +29,8 @@ export async function scanTree(entries: readonly TreeEntry[]): Promise<ScanResul
   const seen = new Set<string>();
   const push = (f: Finding): void => {
     // One address finding per (file, address); every other rule reports each line.
-    const key = f.id === 'fw.hardcoded-address' ? `${f.id}|${f.file}|${f.address}` : `${f.id}|${f.file}|${f.line}|${f.offset}`;
+    const key =
+      f.id === 'fw.hardcoded-address' ? `${f.id}|${f.file}|${f.address}` : `${f.id}|${f.file}|${f.line}|${f.offset}`;
     if (seen.has(key)) return;
     seen.add(key);
     findings.push(f);
@@ -123,7 +124,8 @@ function scanText(file: TextFile, components: ComponentSet, push: (f: Finding) =
   file.lines.forEach((line, i) => {
     if (line.length === 0 || /^\s*#/.test(line)) return;
     if (addresses) {
-      for (const hit of findAddresses(line, { hostNames: true })) push(addressFinding(file.rel, hit, { line: i + 1 }, line));
+      for (const hit of findAddresses(line, { hostNames: true }))
+        push(addressFinding(file.rel, hit, { line: i + 1 }, line));
     }
     const key = PEM_KEY.exec(line);
     if (key) {
@@ -145,7 +147,8 @@ function scanStrings(
   for (const s of printableStrings(buf, 6)) {
     components.fromString(s.text, rel);
     const key = PEM_KEY.exec(s.text);
-    if (key) push({ id: 'fw.private-key', severity: 'high', file: rel, offset: s.offset + key.index, evidence: key[0] });
+    if (key)
+      push({ id: 'fw.private-key', severity: 'high', file: rel, offset: s.offset + key.index, evidence: key[0] });
     if (!elf) continue;
     for (const hit of findAddresses(s.text, { hostNames: true })) {
       push(addressFinding(rel, hit, { offset: s.offset + hit.index }, s.text));

@@ -225,7 +225,8 @@ async function extract(file: string, dest: string, depth: number, ctx: Ctx, labe
       const count = Number(/Inode count:\s+(\d+)/.exec(stats.stdout)?.[1] ?? Number.NaN);
       const free = Number(/Free inodes:\s+(\d+)/.exec(stats.stdout)?.[1] ?? Number.NaN);
       if (!Number.isFinite(count - free)) fail(`${name}: debugfs cannot read it: ${firstLine(stats)}`);
-      if (count - free > ctx.limits.maxFiles) fail(`${name}: more than ${ctx.limits.maxFiles} files; refusing to unpack`);
+      if (count - free > ctx.limits.maxFiles)
+        fail(`${name}: more than ${ctx.limits.maxFiles} files; refusing to unpack`);
       await mkdir(dest, { mode: 0o700 });
       // debugfs has no listing with sizes; RLIMIT_FSIZE stops a huge file and walkTree checks the total.
       const r = await runTool('debugfs', ['-R', `rdump / ${dest}`, file], {

@@ -20,7 +20,9 @@ describe('findAddresses', () => {
   });
 
   it('skips version numbers, OIDs, dates and out-of-range octets', () => {
-    expect(hits('BusyBox v1.2.3.4 version 2.6.32.1 libuClibc-0.9.33.2.so OID 1.3.6.1.4.1.2021 01.02.2019.1 300.1.1.1')).toEqual([]);
+    expect(
+      hits('BusyBox v1.2.3.4 version 2.6.32.1 libuClibc-0.9.33.2.so OID 1.3.6.1.4.1.2021 01.02.2019.1 300.1.1.1'),
+    ).toEqual([]);
   });
 
   it('keeps a trailing full stop out of the address', () => {
@@ -73,9 +75,9 @@ describe('boot-script rules', () => {
 
   it('reads fstab remote mounts and copies from them in another file', () => {
     const ctx: ScriptContext = { remoteMounts: new Map() };
-    expect(rules('etc/fstab', '198.51.100.2:/export /data nfs defaults 0 0\n/dev/mtd1 / jffs2 defaults 0 0\n', ctx)).toEqual([
-      ['fw.remote-mount', 'critical', 1, '198.51.100.2'],
-    ]);
+    expect(
+      rules('etc/fstab', '198.51.100.2:/export /data nfs defaults 0 0\n/dev/mtd1 / jffs2 defaults 0 0\n', ctx),
+    ).toEqual([['fw.remote-mount', 'critical', 1, '198.51.100.2']]);
     expect(rules('etc/init.d/rcS', '#!/bin/sh\ncp -a /data/bin/app /usr/bin/app\n/usr/bin/app &\n', ctx)).toEqual([
       ['fw.remote-exec', 'critical', 2, '198.51.100.2'],
     ]);
@@ -93,7 +95,12 @@ describe('boot-script rules', () => {
       ['fw.interface-up', 'low', 4, null],
       ['fw.debug-interface', 'high', 6, null],
     ]);
-    expect(rules('etc/inetd.conf', '# comment\ntelnet stream tcp nowait root /usr/sbin/telnetd telnetd\ntftp dgram udp wait root /usr/sbin/tftpd tftpd\n')).toEqual([
+    expect(
+      rules(
+        'etc/inetd.conf',
+        '# comment\ntelnet stream tcp nowait root /usr/sbin/telnetd telnetd\ntftp dgram udp wait root /usr/sbin/tftpd tftpd\n',
+      ),
+    ).toEqual([
       ['fw.insecure-service', 'high', 2, null],
       ['fw.insecure-service', 'medium', 3, null],
     ]);

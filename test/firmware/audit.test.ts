@@ -47,7 +47,11 @@ function short(f: Finding): unknown[] {
 }
 
 const monitorOffset = Buffer.from(
-  minimalElf({ interp: '/lib/ld-uClibc.so.0', needed: ['libc.so.0', 'libpthread.so.0'], data: `hl7 server ${MONITOR_ADDRESS}` }),
+  minimalElf({
+    interp: '/lib/ld-uClibc.so.0',
+    needed: ['libc.so.0', 'libpthread.so.0'],
+    data: `hl7 server ${MONITOR_ADDRESS}`,
+  }),
 ).indexOf(MONITOR_ADDRESS);
 
 const CMS_FINDINGS = [
@@ -146,7 +150,10 @@ describe.skipIf(missing.length > 0)('firmware audit: CMS8000-like image', () => 
       affected: [{ package: { name: 'BusyBox', ecosystem: 'Debian' }, ranges: [{ type: 'ECOSYSTEM', events }] }],
     });
     writeFileSync(join(osv, 'a.json'), JSON.stringify(rec('OSV-TEST-1', [{ introduced: '0' }, { fixed: '1.21.0' }])));
-    writeFileSync(join(osv, 'b.json'), JSON.stringify(rec('OSV-TEST-2', [{ introduced: '1.30.0' }, { fixed: '1.31.0' }])));
+    writeFileSync(
+      join(osv, 'b.json'),
+      JSON.stringify(rec('OSV-TEST-2', [{ introduced: '1.30.0' }, { fixed: '1.31.0' }])),
+    );
     writeFileSync(join(osv, 'broken.json'), '{');
     const r = await auditFirmware(squash, { osvDir: osv });
     const bb = r.components.find((c) => c.name === 'busybox')!;
@@ -190,10 +197,24 @@ describe.skipIf(missing.length > 0)('firmware audit: clean image and other forma
     const r = await auditFirmware(mksquashfs(tree, join(base, 'clean.sqfs')));
     expect(r.findings.filter((f) => severityRank(f.severity) >= severityRank('medium'))).toEqual([]);
     expect(r.findings.map(short)).toEqual([
-      ['fw.hardcoded-address', 'low', 'etc/init.d/rcS', 4, '192.168.10.20', 'ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up'],
+      [
+        'fw.hardcoded-address',
+        'low',
+        'etc/init.d/rcS',
+        4,
+        '192.168.10.20',
+        'ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up',
+      ],
       ['fw.interface-up', 'low', 'etc/init.d/rcS', 4, null, 'ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up'],
       ['fw.hardcoded-address', 'info', 'etc/init.d/rcS', 3, '127.0.0.1', 'ifconfig lo 127.0.0.1 up'],
-      ['fw.hardcoded-address', 'info', 'etc/init.d/rcS', 4, '255.255.255.0', 'ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up'],
+      [
+        'fw.hardcoded-address',
+        'info',
+        'etc/init.d/rcS',
+        4,
+        '255.255.255.0',
+        'ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up',
+      ],
     ]);
     expect(r.components).toEqual([
       { name: 'busybox', version: '1.36.1', file: 'bin/busybox', purl: 'pkg:generic/busybox@1.36.1' },
@@ -262,7 +283,9 @@ describe.skipIf(missing.length > 0)('firmware audit: clean image and other forma
     execFileSync('/bin/sh', ['-c', `gzip -c "${join(tree, 'opt/app/monitor')}" > "${gz}"`]);
     const g = await auditFirmware(gz);
     expect(g.format).toBe('gzip');
-    expect(g.findings.map((f) => [f.id, f.file, f.address])).toEqual([['fw.hardcoded-address', 'monitor', MONITOR_ADDRESS]]);
+    expect(g.findings.map((f) => [f.id, f.file, f.address])).toEqual([
+      ['fw.hardcoded-address', 'monitor', MONITOR_ADDRESS],
+    ]);
     expect(g.binaries.map((b) => b.machine)).toEqual(['x86-64']);
   });
 

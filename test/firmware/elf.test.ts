@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { printableStrings, readElf } from '../../src/firmware/elf.js';
 import { minimalElf } from './images.js';
 
-const elf = minimalElf({ interp: '/lib/ld-musl-arm.so.1', needed: ['libssl.so.1.0.0', 'libc.so'], data: 'http://198.51.100.7/fw' });
+const elf = minimalElf({
+  interp: '/lib/ld-musl-arm.so.1',
+  needed: ['libssl.so.1.0.0', 'libc.so'],
+  data: 'http://198.51.100.7/fw',
+});
 
 describe('readElf', () => {
   it('reads class, byte order, machine, type, interpreter and DT_NEEDED', () => {
@@ -63,7 +67,13 @@ describe('readElf', () => {
 
 describe('printableStrings', () => {
   it('finds runs of at least 6 printable bytes with their offsets', () => {
-    const b = new Uint8Array([0, ...new TextEncoder().encode('short'), 0, ...new TextEncoder().encode('BusyBox v1.20.2'), 1]);
+    const b = new Uint8Array([
+      0,
+      ...new TextEncoder().encode('short'),
+      0,
+      ...new TextEncoder().encode('BusyBox v1.20.2'),
+      1,
+    ]);
     expect(printableStrings(b)).toEqual([{ offset: 7, text: 'BusyBox v1.20.2' }]);
   });
 

@@ -22,7 +22,8 @@ function have(tool: string): boolean {
 /** Missing tools: in CI that is a failure, locally the suite is skipped with a note. */
 export function missingTools(): string[] {
   const missing = TOOLS.filter((t) => !have(t));
-  if (missing.length > 0 && IN_CI) throw new Error(`firmware tests need ${missing.join(', ')} (scripts/setup-system.sh)`);
+  if (missing.length > 0 && IN_CI)
+    throw new Error(`firmware tests need ${missing.join(', ')} (scripts/setup-system.sh)`);
   return missing;
 }
 
@@ -180,7 +181,8 @@ export function cms8000Tree(): Tree {
     ].join('\n'),
     'etc/inittab': '::sysinit:/etc/init.d/rcS\nconsole::respawn:-/bin/sh\n',
     'etc/passwd': 'root::0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
-    'etc/ssl/device.key': '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n',
+    'etc/ssl/device.key':
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n',
     'bin/busybox': Buffer.concat([
       Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]),
       Buffer.from('\0BusyBox v1.20.2 (2013-05-07 10:21:06 CST) multi-call binary.\0', 'latin1'),
