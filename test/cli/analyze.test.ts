@@ -1,0 +1,122 @@
+// `wardwatch analyze` as a user runs it: the output contract, exit codes, stdin, damaged input.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OutputRecord, SummaryRecord } from '../../src/contract/records.js';
+import { jsonl, wardwatch } from '../helpers/cli.js';
+import { capture } from '../helpers/paths.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ww-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('analyze --format jsonl (the output contract)', () => {
+  it('prints alerts, then devices, then one summary last; every line validates', () => {
+    const r = wardwatch(['analyze', capture('dhcp-dhcp.pcap'), '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const recs = jsonl(r.stdout);
+    for (const rec of recs) expect(OutputRecord.safeParse(rec).success).toBe(true);
+    const types = recs.map((x) => x.type);
+    expect(types[types.length - 1]).toBe('summary');
+    expect(types.filter((t) => t === 'summary')).toHaveLength(1);
+    const order = types.map((t) => ({ alert: 0, device: 1, summary: 2 })[t as string]!);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const summary = SummaryRecord.parse(recs[recs.length - 1]);
+    expect(summary.packets).toBe(9);
+    expect(summary.flows).toBe(4);
+    expect(summary.damaged).toBe(false);
+    expect(summary.apps.dhcp).toBe(9);
+    const dev = recs.find((x) => x.type === 'device' && x.id === '90:b1:1c:99:49:29') as Record<string, unknown>;
+    expect(dev).toBeDefined();
+    expect(dev.hostname).toBe('btest.is.cool');
+    // 'ArubaAP' (option 60) in this capture is sent by the server, so it describes the server,
+    // not this client: the client's record carries none (tshark lists it per message).
+    expect(dev.vendorClass).toBeUndefined();
+    expect(dev.vendor).toBe('Dell Inc.');
+    expect(r.stderr).toBe('');
+  });
+
+  it('reads a capture from stdin with "-"', () => {
+    const r = wardwatch(['analyze', '-', '--format', 'jsonl'], { input: readFileSync(capture('http-get.pcapng')) });
+    expect(r.status).toBe(0);
+    const summary = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    expect(summary.packets).toBe(14);
+    expect(summary.apps.http).toBe(1);
+  });
+
+  it('analyses several files as one run', () => {
+    const r = wardwatch(['analyze', capture('http-get.pcap'), capture('dns53.pcap'), '--format', 'jsonl']);
+    const summary = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    expect(summary.packets).toBe(15);
+    expect(summary.files).toHaveLength(2);
+  });
+
+  it('writes to --out and keeps stdout empty', () => {
+    const out = join(tmp, 'out.jsonl');
+    const r = wardwatch(['analyze', capture('http-get.pcap'), '--format', 'jsonl', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(SummaryRecord.parse(jsonl(readFileSync(out, 'utf8')).at(-1)).packets).toBe(14);
+  });
+
+  it('prints a readable table by default', () => {
+    const r = wardwatch(['analyze', capture('dhcp-dhcp.pcap')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Devices (');
+    expect(r.stdout).toContain('btest.is.cool');
+    expect(r.stdout).toMatch(/Summary: 9 packets/);
+  });
+});
+
+describe('analyze exit codes', () => {
+  it('exits 2 naming the file and what is at offset 0 when the input is not a capture', () => {
+    const f = join(tmp, 'notes.txt');
+    writeFileSync(f, 'hello, this is text\n');
+    const r = wardwatch(['analyze', f]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(f);
+    expect(r.stderr).toMatch(/offset 0/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 for a missing file', () => {
+    const r = wardwatch(['analyze', join(tmp, 'nope.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('nope.pcap');
+  });
+
+  it('exits 1 for a bad format or option', () => {
+    expect(wardwatch(['analyze', capture('dns53.pcap'), '--format', 'xml']).status).toBe(1);
+    expect(wardwatch(['analyze', capture('dns53.pcap'), '--max-flows', 'many']).status).toBe(1);
+    expect(wardwatch(['analyze']).status).toBe(1);
+  });
+
+  it('exits 1 naming the file for a broken config', () => {
+    const cfg = join(tmp, 'bad.yaml');
+    writeFileSync(cfg, 'site:\n  - 10.0.0.0/8\nsitez: []\n');
+    const r = wardwatch(['analyze', capture('dns53.pcap'), '--config', cfg]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('bad.yaml');
+  });
+
+  it('exits 0 on a damaged capture, says so, and keeps what came before the damage', () => {
+    const whole = readFileSync(capture('http-bro.org.pcap'));
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const r = wardwatch(['analyze', cut, '--format', 'jsonl']);
+    expect(r.status).toBe(0);
+    const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    expect(s.damaged).toBe(true);
+    expect(s.packets).toBeGreaterThan(100);
+    expect(s.packets).toBeLessThan(751);
+    expect(s.warnings.join(' ')).toMatch(/damaged/);
+  });
+
+  it('exits 3 when an alert reaches --fail-on, 0 when none does', () => {
+    const ward = join(tmp, 'cms8000.pcap');
+    expect(wardwatch(['sim', 'cms8000', '--out', ward, '--duration', '60s', '--seed', '3']).status).toBe(0);
+    expect(wardwatch(['analyze', ward, '--fail-on', 'critical', '--format', 'jsonl']).status).toBe(3);
+    // dhcp-dhcp.pcap raises nothing at medium or above.
+    expect(wardwatch(['analyze', capture('dhcp-dhcp.pcap'), '--fail-on', 'medium']).status).toBe(0);
+  });
+});
