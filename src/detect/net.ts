@@ -104,12 +104,26 @@ export function cidrContains(c: Cidr, ip: IpAddr): boolean {
 /** A list of CIDRs, each carrying a value; `match` returns the most specific entry. */
 export class CidrSet<T> {
   private readonly entries: { cidr: Cidr; value: T }[] = [];
+  /** Answers by address text (rules ask per event about the same few addresses), bounded. */
+  private readonly memo = new Map<string, { v: T | undefined }>();
   add(cidr: Cidr, value: T): void {
     this.entries.push({ cidr, value });
     this.entries.sort((a, b) => b.cidr.bits - a.cidr.bits);
+    this.memo.clear();
   }
   match(ip: string | IpAddr | undefined): T | undefined {
-    const a = typeof ip === 'string' ? parseIp(ip) : ip;
+    if (this.entries.length === 0) return undefined;
+    if (typeof ip === 'string') {
+      const hit = this.memo.get(ip);
+      if (hit !== undefined) return hit.v;
+      const v = this.matchAddr(parseIp(ip));
+      if (this.memo.size >= 65_536) this.memo.clear();
+      this.memo.set(ip, { v });
+      return v;
+    }
+    return this.matchAddr(ip);
+  }
+  private matchAddr(a: IpAddr | undefined): T | undefined {
     if (a === undefined) return undefined;
     for (const e of this.entries) if (cidrContains(e.cidr, a)) return e.value;
     return undefined;
@@ -147,14 +161,26 @@ export class Zones {
       if (c) this.site.add(c, true);
     }
   }
+  // Every event asks about the same few addresses; BigInt CIDR matching is too slow to repeat per
+  // HL7 message, so answers are memoised (bit 0 site, bit 1 outside), bounded.
+  private readonly memo = new Map<string, number>();
+  private classify(ip: string): number {
+    let m = this.memo.get(ip);
+    if (m !== undefined) return m;
+    const a = parseIp(ip);
+    const site = a !== undefined && this.site.match(a) === true;
+    const outside = a !== undefined && !site && !isNowhere(a);
+    m = (site ? 1 : 0) | (outside ? 2 : 0);
+    if (this.memo.size >= 65_536) this.memo.clear();
+    this.memo.set(ip, m);
+    return m;
+  }
   isSite(ip: string): boolean {
-    return this.site.match(ip) === true;
+    return (this.classify(ip) & 1) !== 0;
   }
   /** Outside = not site, and not multicast/broadcast/unspecified/loopback. Unparseable → not outside. */
   isOutside(ip: string): boolean {
-    const a = parseIp(ip);
-    if (a === undefined || isNowhere(a)) return false;
-    return this.site.match(a) !== true;
+    return (this.classify(ip) & 2) !== 0;
   }
 }
 
