@@ -3,9 +3,15 @@
 const enc = new TextEncoder();
 
 export class Bytes {
-  private buf = new Uint8Array(256);
-  private dv = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private dv: DataView;
   length = 0;
+
+  /** `capacity`: expected size, so large payloads (images) are not regrown and copied. */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+    this.dv = new DataView(this.buf.buffer);
+  }
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -65,8 +71,9 @@ export class Bytes {
     };
   }
 
+  /** The bytes written (a view: the writer is not used after this). */
   done(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.subarray(0, this.length);
   }
 }
 

@@ -2,12 +2,13 @@
 // monitors with the CMS8000 backdoor behaviour (one relabelled as Epsimed MN-120); `mixed` is
 // a bigger ward with image traffic for benchmarks. Time starts at a fixed instant (the day
 // of the advisory), never the clock, so the same seed gives the same bytes.
+import { CaptureFileWriter } from '../capture/writer.js';
+import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import { CentralLogic } from './devices/central.js';
 import { Modality } from './devices/modality.js';
 import { Monitor } from './devices/monitor.js';
 import { type Actor, Device, Ward } from './devices/net.js';
 import { Pump } from './devices/pump.js';
-import { BufferedPcap } from './file.js';
 import { type Site, Workstation } from './devices/workstation.js';
 import { Rng } from './rng.js';
 import { Sim, type Sink } from './sched.js';
@@ -178,9 +179,9 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
 
 /** Generate a scenario into `.pcap` or `.pcapng` (by extension), streamed to the file. */
 export async function writeScenario(name: ScenarioName, opts: ScenarioOptions & { readonly out: string }): Promise<ScenarioResult> {
-  const w = new BufferedPcap(opts.out);
+  const w = new CaptureFileWriter(opts.out, { linktype: LINKTYPE_ETHERNET });
   try {
-    return generateScenario(name, opts, (ts, frame) => w.record(ts, frame));
+    return generateScenario(name, opts, (ts, frame) => w.write(ts, frame));
   } finally {
     w.close();
   }

@@ -9,9 +9,14 @@ export type Sink = (tsMicros: number, frame: Uint8Array) => void;
 interface Item {
   t: number;
   s: number; // insertion order: ties break deterministically
-  frame: Uint8Array | null;
+  /** Frame bytes (pooled buffer) and their length; len 0 for a wake-up. */
+  buf: Uint8Array | null;
+  len: number;
   fn: ((now: number) => void) | null;
 }
+
+/** Every frame the simulator builds fits (1514-byte Ethernet maximum); larger ones get their own buffer. */
+const SLOT = 1536;
 
 export class Sim {
   now: number;
@@ -22,6 +27,8 @@ export class Sim {
   private readonly heap: Item[] = [];
   private seq = 0;
   private readonly sink: Sink;
+  // Items and their frame buffers are recycled once written: millions of packets, few allocations.
+  private readonly pool: Item[] = [];
 
   constructor(
     start: number,
@@ -36,13 +43,28 @@ export class Sim {
 
   /** Queue a copy of `frame` (usually a FrameBuilder view) for time `t` (clamped to now). */
   emit(t: number, frame: Uint8Array): void {
-    this.push({ t: Math.max(t, this.now), s: this.seq++, frame: frame.slice(), fn: null });
+    const it = this.item(t);
+    if (it.buf === null || it.buf.length < frame.length) it.buf = new Uint8Array(Math.max(SLOT, frame.length));
+    it.buf.set(frame);
+    it.len = frame.length;
+    this.push(it);
+  }
+
+  private item(t: number): Item {
+    const it = this.pool.pop() ?? { t: 0, s: 0, buf: null, len: 0, fn: null };
+    it.t = Math.max(t, this.now);
+    it.s = this.seq++;
+    it.len = 0;
+    it.fn = null;
+    return it;
   }
 
   /** Wake `fn` at time `t`; ignored past the end of the scenario. */
   at(t: number, fn: (now: number) => void): void {
     if (t > this.end) return;
-    this.push({ t: Math.max(t, this.now), s: this.seq++, frame: null, fn });
+    const it = this.item(t);
+    it.fn = fn;
+    this.push(it);
   }
 
   run(): void {
@@ -50,15 +72,21 @@ export class Sim {
     while (h.length > 0 && this.packets < this.maxPackets) {
       const it = this.pop();
       this.now = it.t;
-      if (it.frame) {
+      if (it.len > 0) {
         // Packets scheduled by an exchange that started before the end still go out,
         // so the last TCP exchange in a capture is complete.
         this.packets++;
-        this.bytes += it.frame.length;
-        this.sink(Math.round(it.t), it.frame);
+        this.bytes += it.len;
+        this.sink(Math.round(it.t), it.buf!.subarray(0, it.len));
       } else if (it.t <= this.end) {
-        it.fn!(it.t);
+        const fn = it.fn!;
+        it.fn = null;
+        this.pool.push(it);
+        fn(it.t);
+        continue;
       }
+      it.fn = null;
+      this.pool.push(it);
     }
   }
 

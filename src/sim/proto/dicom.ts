@@ -123,7 +123,7 @@ export function cStoreRsp(msgId: number, sopInstance: string): Uint8Array {
 
 /** An image data set with fictional demographics; `pixels` becomes (7FE0,0010). */
 export function ctImage(sopInstance: string, patientName: string, patientId: string, pixels: Uint8Array): Uint8Array {
-  const b = new Bytes();
+  const b = new Bytes(pixels.length + 512);
   el(b, 0x0008, 0x0016, CT_STORAGE);
   el(b, 0x0008, 0x0018, sopInstance);
   el(b, 0x0008, 0x0060, 'CT');
@@ -145,7 +145,7 @@ export function pData(ctxId: number, isCommand: boolean, data: Uint8Array): Uint
   for (let off = 0; off < data.length || off === 0; off += maxPdv) {
     const len = Math.min(maxPdv, data.length - off);
     const last = off + len >= data.length;
-    const b = new Bytes();
+    const b = new Bytes(len + 12);
     b.u8(4).u8(0).u32(len + 6).u32(len + 2).u8(ctxId).u8((isCommand ? 1 : 0) | (last ? 2 : 0));
     b.bytes(data.subarray(off, off + len));
     out.push(b.done());
