@@ -1,0 +1,90 @@
+// `wardwatch watch -i lo`: live analysis on loopback through tcpdump. Needs root and tcpdump;
+// in CI their absence fails the test instead of skipping it.
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findExecutable } from '../../src/capture/live.js';
+import { SummaryRecord } from '../../src/contract/records.js';
+import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
+import { capture, IN_CI, REPO_ROOT } from '../helpers/paths.js';
+
+const canRun = findExecutable('tcpdump') !== null && process.getuid?.() === 0;
+const live = IN_CI || canRun ? it : it.skip;
+
+/** A DNS query for `name` (type A), as a resolver would send it. */
+function dnsQuery(id: number, name: string): Buffer {
+  const labels = name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l, 'ascii')]);
+  return Buffer.concat([
+    Buffer.from([id >> 8, id & 0xff, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), // id, RD, 1 question
+    ...labels,
+    Buffer.from([0, 0, 1, 0, 1]), // root, QTYPE A, QCLASS IN
+  ]);
+}
+
+async function sendQueries(port: number, n: number): Promise<void> {
+  const sock = createSocket('udp4');
+  for (let i = 0; i < n; i++) {
+    await new Promise<void>((res, rej) => sock.send(dnsQuery(i + 1, `bed${i}.ward.example`), port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+  }
+  sock.close();
+}
+
+function runWatch(args: string[]): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: (s: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, [CLI, 'watch', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { done, kill: (s) => child.kill(s) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('watch', () => {
+  it('needs exactly one of -i or -r -', () => {
+    expect(wardwatch(['watch']).status).toBe(1);
+    expect(wardwatch(['watch', '-i', 'lo', '-r', '-']).status).toBe(1);
+  });
+
+  it('-r - analyses a capture stream from stdin', () => {
+    const pcap = readFileSync(capture('dns53.pcap'));
+    const r = wardwatch(['watch', '-r', '-', '--format', 'jsonl'], { input: pcap });
+    expect(r.status).toBe(0);
+    expect(SummaryRecord.parse(jsonl(r.stdout).at(-1)).apps.dns).toBe(1);
+  });
+
+  live('captures loopback traffic for --seconds, then prints the summary', async () => {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const w = runWatch(['-i', 'lo', '--filter', `udp and port ${port}`, '--seconds', '4', '--format', 'jsonl']);
+    await sleep(1500); // tcpdump needs a moment to start listening
+    await sendQueries(port, 5);
+    const r = await w.done;
+    expect(r.code).toBe(0);
+    const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    expect(s.packets).toBe(5);
+    expect(s.apps.dns).toBe(5);
+    expect(s.files).toEqual(['live:lo']);
+  });
+
+  live('stops cleanly on SIGINT: summary printed, tcpdump gone', async () => {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const w = runWatch(['-i', 'lo', '--filter', `udp and port ${port}`, '--format', 'jsonl']);
+    await sleep(1500);
+    await sendQueries(port, 3);
+    await sleep(300);
+    w.kill('SIGINT');
+    const r = await w.done;
+    expect(r.code).toBe(0);
+    expect(SummaryRecord.parse(jsonl(r.stdout).at(-1)).packets).toBe(3);
+    const left = spawnSync('pgrep', ['-f', `tcpdump.*port ${port}`], { encoding: 'utf8' }).stdout.trim();
+    expect(left).toBe('');
+  });
+});
