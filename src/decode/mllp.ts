@@ -122,11 +122,14 @@ export class MllpDeframer {
     }
   }
 
-  /** Capture loss or flow end: forget a partial frame; report it when it held data. */
+  /**
+   * Capture loss or flow end: forget a partial frame (reported when asked and it held data) and
+   * skip quietly to the next start byte: bytes after a gap are the lost frame's tail, not junk.
+   */
   reset(reportPartial: boolean): void {
     if (reportPartial && this.inFrame && this.len > 0) this.sink.anomaly('mllp.unterminated');
     this.inFrame = false;
-    this.discarding = false;
+    this.discarding = true;
     this.skipCr = false;
     this.len = 0;
   }

@@ -85,9 +85,21 @@ describe('hl7App', () => {
     app.data(0, concat(ascii('tail'), Uint8Array.of(0x1c, 0x0d), mllp(ACK_AA)), 4);
     expect(rec.anomalies.map((a) => a.code)).toEqual([
       'hl7.missing-msh',
-      'hl7.bad-delimiters',
-      'mllp.junk-before-start',
+      'hl7.bad-delimiters', // the tail after the gap is skipped quietly, not reported as junk
     ]);
     expect(rec.events.filter((e) => e.type === 'hl7-message')).toHaveLength(1);
+  });
+
+  it('drops a 10 MB message with one anomaly, bounded memory, and keeps decoding after it', () => {
+    const rec = fakeContext('tcp');
+    const app = hl7App.create(rec.ctx);
+    const heapBefore = process.memoryUsage().heapUsed;
+    app.data(0, concat(Uint8Array.of(0x0b), ascii(ORU_R01)), 1);
+    const chunk = ascii(`OBX|1|NM|150456^X|1|${'9'.repeat(65_000)}\r`);
+    for (let i = 0; i < 160; i++) app.data(0, chunk, 2); // ~10 MB inside one frame
+    app.data(0, concat(Uint8Array.of(0x1c, 0x0d), mllp(ACK_AA)), 3);
+    expect(rec.anomalies.map((a) => a.code)).toEqual(['mllp.unterminated']);
+    expect(rec.events.filter((e) => e.type === 'hl7-message')).toHaveLength(1);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);
   });
 });
