@@ -71,6 +71,8 @@ class RpcSession {
     if (!call) return;
     this.pending.delete(key);
     const res = m.accepted && m.stat === 0 ? decodeReplyResult(call.prog, call.vers, call.proc, b, m.resOff, end) : {};
+    // reply.status: the procedure's own status word (mountstat3, nfsstat3…; 0 = OK) when the call
+    // was accepted and succeeded and the procedure has one; otherwise accept_stat or reject_stat.
     const status = m.accepted && m.stat === 0 && res.status !== undefined ? res.status : m.stat;
     const replier = dir === 0 ? this.ctx.client : this.ctx.server;
     if (call.prog === PROG_PORTMAP) this.learn(replier.ip, call, res.port, res.mappings);
