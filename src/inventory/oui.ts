@@ -28,9 +28,16 @@ export function macHex(mac: string): string | undefined {
 
 /** Lower-case colon form ('00:0b:82:01:fc:42'), or undefined when not a MAC. */
 export function normMac(mac: string): string | undefined {
+  // Called for both ends of every event: memoised (bounded), the regexes are the cost.
+  const hit = normMemo.get(mac);
+  if (hit !== undefined) return hit === '' ? undefined : hit;
   const hex = macHex(mac);
-  return hex === undefined ? undefined : hex.toLowerCase().replace(/(..)(?!$)/g, '$1:');
+  const norm = hex === undefined ? undefined : hex.toLowerCase().replace(/(..)(?!$)/g, '$1:');
+  if (normMemo.size >= 65_536) normMemo.clear();
+  normMemo.set(mac, norm ?? '');
+  return norm;
 }
+const normMemo = new Map<string, string>();
 
 /** Group bit (I/G) of the first octet: multicast and broadcast addresses, never a device. */
 export function isMulticastMac(mac: string): boolean {
