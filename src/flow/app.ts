@@ -44,6 +44,11 @@ export interface StreamApp {
   gap(dir: Dir, length: number, ts: number): void;
   /** The flow ended (FIN/RST/idle/eof): flush pending state (e.g. emit unanswered RPC calls). */
   end(ts: number): void;
+  /**
+   * True once the analyzer wants no more bytes (TLS after the handshake, a banner once read):
+   * the engine then stops reassembling the flow and only counts it. `end` is still called.
+   */
+  readonly finished?: boolean;
 }
 
 export interface TcpAppFactory {

@@ -72,8 +72,12 @@ export function onTcpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
   const flags = L.tcpFlags;
   if (flags & FIN) f.closeFlags |= dir === 0 ? 1 : 2;
   if (flags & RST) f.closeFlags |= 4;
-  // Flows with no application of ours are only counted: no reassembly, no copies.
-  if (f.appDecided && f.stream === null) return;
+  // Flows with no application of ours, or whose analyzer is finished, are only counted:
+  // no reassembly, no copies.
+  if (f.appDecided && (f.stream === null || f.stream.finished === true)) {
+    f.tcp = null;
+    return;
+  }
   let tcp = f.tcp;
   if (tcp === null) {
     tcp = f.tcp = [

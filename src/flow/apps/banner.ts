@@ -11,6 +11,11 @@ const KEEP = 512;
 class BannerStream implements StreamApp {
   private buf: Uint8Array = new Uint8Array(0);
   private done = false;
+
+  /** The banner is read (or given up on): nothing more to see in this flow. */
+  get finished(): boolean {
+    return this.done;
+  }
   private clientHint: BannerService | null = null;
   private lastTs = 0;
 

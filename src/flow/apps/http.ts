@@ -98,7 +98,7 @@ class HttpStream implements StreamApp {
       }
       p += r.value.headLen;
       this.head(dir, r.value, ts);
-      if (this.finished(dir)) return;
+      if (this.bodyComplete(dir)) return;
     }
     if (p < b.length) s.pending = b.slice(p);
   }
@@ -157,7 +157,7 @@ class HttpStream implements StreamApp {
 
   /** Past the last message head this direction will carry (read through a method call so
    * that the compiler does not keep the mode narrowed from before `head` changed it). */
-  private finished(dir: Dir): boolean {
+  private bodyComplete(dir: Dir): boolean {
     const m = this.sides[dir].mode;
     return m === UntilClose || m === Dead;
   }

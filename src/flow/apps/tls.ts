@@ -42,6 +42,11 @@ class TlsStream implements StreamApp {
 
   constructor(private readonly ctx: FlowContext) {}
 
+  /** Both directions parsed as far as we go (hello, server hello, certificate): the rest is ciphertext. */
+  get finished(): boolean {
+    return this.emitted && this.sides[0].done && this.sides[1].done;
+  }
+
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
     const s = this.sides[dir];
     if (s.done) return;
