@@ -1,6 +1,6 @@
 // The lab's network: four namespaces joined by veth pairs, nothing in the host's own namespace.
 //
-//   ww-ward (monitors, 10.40.12.101-.109) ─┐
+//   ww-ward (monitors on macvlans m1-m3) ──┐
 //                                          ├─ wwbr0 in ww-gw (10.40.12.1) ── ww-gw routes ── ww-out (203.0.113.0/24)
 //   ww-cs   (central station, 10.40.12.20)─┘
 //
@@ -89,6 +89,8 @@ export function labUp(): { created: boolean } {
     for (const ns of Object.values(NS)) {
       ip(['netns', 'add', ns]);
       ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+      // IPv4 only: no router solicitations or link-local chatter in the capture.
+      nsExec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     }
     // veth pairs are created with both ends directly inside their namespaces.
     ip(['link', 'add', CAPTURE_IF, 'netns', NS.gw, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.ward]);
@@ -101,8 +103,22 @@ export function labUp(): { created: boolean } {
     ip(['-n', NS.gw, 'addr', 'add', '203.0.113.1/24', 'dev', 'ww-g-out']);
     nsExec(NS.gw, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
 
+    // Each monitor gets its own macvlan interface (own MAC) on the ward uplink, so the gateway
+    // sees three devices, not one MAC with three addresses. Source-based rules send each
+    // monitor's traffic out of its own interface; arp_ignore/announce stop one interface
+    // answering ARP for another's address.
     ip(['-n', NS.ward, 'link', 'set', 'eth0', 'up']);
-    for (const a of MONITOR_IPS) ip(['-n', NS.ward, 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
+    nsExec(NS.ward, ['sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2']);
+    MONITOR_IPS.forEach((a, i) => {
+      const dev = `m${i + 1}`;
+      const table = String(101 + i);
+      ip(['-n', NS.ward, 'link', 'add', dev, 'link', 'eth0', 'address', `02:57:77:00:00:${String(i + 1).padStart(2, '0')}`, 'type', 'macvlan', 'mode', 'bridge']);
+      ip(['-n', NS.ward, 'addr', 'add', `${a}/24`, 'dev', dev]);
+      ip(['-n', NS.ward, 'link', 'set', dev, 'up']);
+      ip(['-n', NS.ward, 'rule', 'add', 'from', a, 'table', table]);
+      ip(['-n', NS.ward, 'route', 'add', WARD_NET, 'dev', dev, 'src', a, 'table', table]);
+      ip(['-n', NS.ward, 'route', 'add', 'default', 'via', GW_WARD, 'dev', dev, 'table', table]);
+    });
     ip(['-n', NS.ward, 'route', 'add', 'default', 'via', GW_WARD]);
 
     ip(['-n', NS.cs, 'link', 'set', 'eth0', 'up']);
