@@ -130,6 +130,8 @@ export function labConfigYaml(): string {
 export async function labRun(o: LabRunOptions): Promise<LabRunResult> {
   const log = o.log ?? (() => {});
   labUp();
+  // A previous run that was interrupted may still hold the lab's addresses and ports.
+  stopTracked();
   const dir = stateDir();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const capture = resolve(o.out ?? join(dir, `lab-${o.scenario}-${stamp}.pcap`));
@@ -188,11 +190,9 @@ export async function labRun(o: LabRunOptions): Promise<LabRunResult> {
   return { capture, config, packets: existsSync(capture) ? countPcap(capture) : 0, monitors };
 }
 
-/** End every tracked process, then delete the namespaces. Safe to run twice. */
-export function labDown(): { killed: number; namespaces: string[] } {
-  checkPrivileges();
+/** End every tracked process that is still ours (by PID, never by name); returns how many. */
+function stopTracked(): number {
   const s = readState();
-  let killed = 0;
   // Only PIDs that still run one of our commands: a stale state file must not kill a stranger.
   const ours = s.pids.filter(({ pid }) => {
     try {
@@ -204,12 +204,11 @@ export function labDown(): { killed: number; namespaces: string[] } {
   for (const { pid } of ours) {
     try {
       process.kill(pid, 'SIGTERM');
-      killed++;
     } catch {
       // already gone
     }
   }
-  if (killed > 0) spawnSync('sleep', ['0.5']);
+  if (ours.length > 0) spawnSync('sleep', ['0.5']);
   for (const { pid } of ours) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -218,6 +217,13 @@ export function labDown(): { killed: number; namespaces: string[] } {
     }
   }
   writeState({ pids: [] });
+  return ours.length;
+}
+
+/** End every tracked process, then delete the namespaces. Safe to run twice. */
+export function labDown(): { killed: number; namespaces: string[] } {
+  checkPrivileges();
+  const killed = stopTracked();
   // Logs and state go; captures stay (they are the user's results) — `lab run` printed where.
   const dir = stateDir();
   for (const f of readdirSync(dir)) if (/\.log$|^state\.json$|^lab-config\.yaml$/.test(f)) rmSync(join(dir, f), { force: true });
