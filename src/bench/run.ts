@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeScenario } from '../sim/scenarios.js';
+import { writeBenchCapture } from './gen.js';
 
 export interface BenchTool {
   name: string;
@@ -63,11 +63,12 @@ export async function runBench(opts: { packets?: number; file?: string; log?: (s
   let bytes = 0;
   if (file === undefined) {
     file = join(work, `mixed-${target}.pcap`);
-    log(`generating a mixed capture of ≥ ${target} packets → ${file}`);
+    log(`generating a mixed many-flow capture of ${target} packets → ${file}`);
     const t0 = Date.now();
-    const r = await writeScenario('mixed', { durationSec: 24 * 3600, seed: 7, devices: 200, maxPackets: target, out: file });
+    const r = writeBenchCapture(file, target, 7);
     packets = r.packets;
     bytes = r.bytes;
+    log(`  ${r.flows} flows`);
     log(`generated ${packets} packets (${(bytes / 1e6).toFixed(0)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } else {
     const r = await countPackets(file);
