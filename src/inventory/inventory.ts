@@ -217,13 +217,18 @@ export class Inventory {
     const type = ev.messageType || '(none)';
     if (sender !== undefined) {
       sender.touch(ev.ts);
-      if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
-      if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
       sender.hl7Sent.add(type);
-      sender.hl7SentTo.add(receiverIp);
-      for (const o of ev.observations) {
-        if (o.vital) sender.vitals.add(o.vital);
-        if (o.text) sender.obsTexts.add(o.text);
+      // A monitor repeats the same apps, receiver and observation codes every few seconds: after
+      // its first 64 messages, every 16th is enough to catch new ones (the sets were the cost).
+      const n = ++sender.hl7Messages;
+      if (n <= 64 || (n & 15) === 0) {
+        if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
+        if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
+        sender.hl7SentTo.add(receiverIp);
+        for (const o of ev.observations) {
+          if (o.vital) sender.vitals.add(o.vital);
+          if (o.text) sender.obsTexts.add(o.text);
+        }
       }
     }
     if (receiver !== undefined) {

@@ -41,8 +41,8 @@ const normMemo = new Map<string, string>();
 
 /** Group bit (I/G) of the first octet: multicast and broadcast addresses, never a device. */
 export function isMulticastMac(mac: string): boolean {
-  const hex = macHex(mac);
-  return hex !== undefined && (Number.parseInt(hex.slice(0, 2), 16) & 0x01) !== 0;
+  const norm = normMac(mac);
+  return norm !== undefined && (Number.parseInt(norm.slice(0, 2), 16) & 0x01) !== 0;
 }
 
 /** U/L bit: set on randomised (private Wi-Fi) and virtual MACs, which have no registry entry. */
