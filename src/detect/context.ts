@@ -5,10 +5,11 @@
 import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { DeviceRecord, Severity } from '../contract/records.js';
+import { parseCidr, parseIp, Zones } from '../contract/zones.js';
 import type { Endpoint, Micros, WardEvent } from '../events.js';
 import { Aggregator, type Evidence } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
-import { CidrSet, domainMatches, parseCidr, parseIp, Zones } from './net.js';
+import { CidrSet, domainMatches } from './net.js';
 
 export interface RawAlert {
   readonly rule: RuleId;
