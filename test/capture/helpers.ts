@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import { CaptureParser } from '../../src/capture/reader.js';
 import type { CaptureInfo, RawPacket } from '../../src/capture/types.js';
 
+/** Deterministic PRNG so fuzz and random-chunk tests are reproducible. */
+export { rng } from '../helpers/rng.js';
+
 export interface Pkt {
   ts: number;
   linktype: number;
@@ -43,16 +46,4 @@ export function digest(pkts: Pkt[]): string {
     h.update(p.data);
   }
   return h.digest('hex');
-}
-
-/** Deterministic PRNG (mulberry32) so fuzz and random-chunk tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,30 +1,10 @@
-// Test-only helpers for the application decoder tests: commented hex fixtures and a seeded PRNG.
-
-/** Hex fixture: one field a line, `//` comments allowed, whitespace ignored. */
-export function hex(text: string): Uint8Array {
-  const clean = text
-    .split('\n')
-    .map((l) => l.replace(/\/\/.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`bad hex fixture: ${clean}`);
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
-}
+// Test-only helpers for the application decoder tests: commented hex fixtures and a seeded PRNG
+// (both shared with the other test areas, from test/helpers), text as bytes, a mutator.
+export { hex } from '../helpers/hex.js';
+export { rng } from '../helpers/rng.js';
 
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s, 'latin1'));
-}
-
-/** mulberry32: small, fast, seeded; good enough to shake a decoder. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A mutated copy of `base`: a few random byte flips, sometimes cut short or extended. */

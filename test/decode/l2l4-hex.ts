@@ -1,30 +1,11 @@
-// Test-only helpers for the L2–L4 decoder tests: commented hex, a seeded PRNG, bounds checks.
+// Test-only helpers for the L2–L4 decoder tests: commented hex and a seeded PRNG (shared, from
+// test/helpers), bounds checks.
 import { expect } from 'vitest';
 import { L2L4_ANOMALIES } from '../../src/decode/packet.js';
 import type { Layers } from '../../src/decode/layers.js';
 
-/** Hex with `#` comments to the end of the line; whitespace ignored. */
-export function hex(text: string): Uint8Array {
-  const clean = text
-    .split('\n')
-    .map((l) => l.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`bad hex fixture: ${clean}`);
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
-}
-
-/** mulberry32: small, seeded, reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { hex } from '../helpers/hex.js';
+export { rng } from '../helpers/rng.js';
 
 const KNOWN = new Set<string>(L2L4_ANOMALIES);
 
