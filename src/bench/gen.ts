@@ -3,9 +3,10 @@
 // a DPI engine's cost is per flow and per packet until it decides, so a capture of a few long
 // transfers flatters everyone. Deterministic for a seed. Fictional patients only.
 import { CaptureFileWriter } from '../capture/writer.js';
-import { clientFinish, clientHello, serverFlight } from '../sim/proto/tls.js';
 import { dnsQuery, dnsResponse } from '../sim/proto/dns.js';
+import { mllp } from '../sim/proto/hl7.js';
 import { httpGet, httpResponse, ntpClient, ntpServer } from '../sim/proto/misc.js';
+import { clientFinish, clientHello, serverFlight } from '../sim/proto/tls.js';
 import { ACK, FIN, FrameBuilder, type Host, host, PSH, SYN } from '../sim/wire.js';
 
 export interface GenResult {
@@ -15,7 +16,6 @@ export interface GenResult {
 }
 
 const START_US = Date.UTC(2025, 0, 30, 8, 0, 0) * 1000;
-const enc = new TextEncoder();
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -25,16 +25,6 @@ function rng(seed: number): () => number {
     s ^= s << 5;
     return (s >>> 0) / 4294967296;
   };
-}
-
-function mllp(text: string): Uint8Array {
-  const body = enc.encode(text);
-  const out = new Uint8Array(body.length + 3);
-  out[0] = 0x0b;
-  out.set(body, 1);
-  out[body.length + 1] = 0x1c;
-  out[body.length + 2] = 0x0d;
-  return out;
 }
 
 function oru(n: number, bed: number, r: () => number): string {
