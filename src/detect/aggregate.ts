@@ -22,9 +22,11 @@ export interface Aggregate {
   severity?: Severity;
 }
 
-interface RawLike {
+/** What a rule raises (through `Context.raise`); the aggregator folds these into `Aggregate`s. */
+export interface RawAlert {
   readonly rule: RuleId;
   readonly ts: Micros;
+  /** When the rule aggregated itself (finish-time rules): last time and count. */
   readonly last?: Micros;
   readonly count?: number;
   readonly src: Endpoint;
@@ -32,6 +34,7 @@ interface RawLike {
   readonly deviceId: string;
   readonly message: string;
   readonly evidence: Evidence;
+  /** Overrides the rule's default severity for this raw alert (config severities still win). */
   readonly severity?: Severity;
 }
 
@@ -62,7 +65,7 @@ export class Aggregator {
   private readonly map = new Map<string, Aggregate>();
   dropped = 0;
 
-  add(raw: RawLike, merge: ((a: Evidence, b: Evidence) => Evidence) | undefined): void {
+  add(raw: RawAlert, merge: ((a: Evidence, b: Evidence) => Evidence) | undefined): void {
     const key = `${raw.rule}|${raw.src.ip}|${raw.dst.ip}|${raw.dst.port ?? ''}`;
     const cur = this.map.get(key);
     const count = raw.count ?? 1;

@@ -4,27 +4,14 @@
 // the table at a flow-start sees every answer up to and including that moment.
 import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
-import type { DeviceRecord, Severity } from '../contract/records.js';
+import type { DeviceRecord } from '../contract/records.js';
 import { parseCidr, parseIp, Zones } from '../contract/zones.js';
 import type { Endpoint, Micros, WardEvent } from '../events.js';
-import { Aggregator, type Evidence } from './aggregate.js';
+import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
 import { CidrSet, domainMatches } from './net.js';
 
-export interface RawAlert {
-  readonly rule: RuleId;
-  readonly ts: Micros;
-  /** When the rule aggregated itself (finish-time rules): last time and count. */
-  readonly last?: Micros;
-  readonly count?: number;
-  readonly src: Endpoint;
-  readonly dst: Endpoint;
-  readonly deviceId: string;
-  readonly message: string;
-  readonly evidence: Evidence;
-  /** Overrides the rule's default severity for this raw alert (config severities still win). */
-  readonly severity?: Severity;
-}
+export type { RawAlert } from './aggregate.js';
 
 export interface Rule {
   readonly id: RuleId;
