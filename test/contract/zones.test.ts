@@ -35,7 +35,15 @@ describe('parseCidr', () => {
   });
 
   it('rejects prefixes out of range or not a number', () => {
-    for (const bad of ['10.0.0.0/33', '10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/ 8', '::/129', '::ffff:10.0.0.0/95', 'x/8']) {
+    for (const bad of [
+      '10.0.0.0/33',
+      '10.0.0.0/',
+      '10.0.0.0/-1',
+      '10.0.0.0/ 8',
+      '::/129',
+      '::ffff:10.0.0.0/95',
+      'x/8',
+    ]) {
       expect(parseCidr(bad), bad).toBeUndefined();
     }
   });
@@ -48,7 +56,15 @@ describe('Zones', () => {
     for (const ip of ['10.0.0.0', '10.255.255.255', '172.16.0.0', '172.31.255.255', '192.168.0.1', '100.64.0.0']) {
       expect(zones.zone(ip), ip).toBe('site');
     }
-    for (const ip of ['100.127.255.255', '169.254.0.1', 'fc00::1', 'fdff::1', 'fe80::1', 'febf::1', '::ffff:10.0.0.1']) {
+    for (const ip of [
+      '100.127.255.255',
+      '169.254.0.1',
+      'fc00::1',
+      'fdff::1',
+      'fe80::1',
+      'febf::1',
+      '::ffff:10.0.0.1',
+    ]) {
       expect(zones.zone(ip), ip).toBe('site');
     }
   });
