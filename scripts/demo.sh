@@ -4,7 +4,7 @@
 # Nothing is sent on any network: the simulator writes a file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ww() { node dist/cli/main.js "$@"; }
+ww() { node dist/cli/bin.js "$@"; }
 mkdir -p demo
 ww sim cms8000 --out demo/cms8000.pcap --duration 300s --seed 1
 echo

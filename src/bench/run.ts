@@ -76,7 +76,7 @@ export async function runBench(opts: { packets?: number; file?: string; log?: (s
     bytes = r.bytes;
   }
   const fileBytes = statSync(file).size;
-  const cli = join(ROOT, 'dist/cli/main.js');
+  const cli = join(ROOT, 'dist/cli/bin.js');
   const candidates: { name: string; cmd: string[]; tool: string }[] = [
     { name: 'wardwatch', cmd: [process.execPath, cli, 'analyze', file, '--format', 'jsonl'], tool: 'node' },
     { name: 'tcpdump', cmd: ['tcpdump', '-nr', file, '-w', '/dev/null'], tool: 'tcpdump' },

@@ -54,12 +54,14 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy });
   const abort = new AbortController();
   let stopLive: (() => Promise<void>) | undefined;
+  // Idempotent: a Ctrl-C may arrive twice (from the terminal and forwarded by the launcher).
   const stop = () => {
+    if (abort.signal.aborted) return;
     abort.abort();
     if (stopLive) void stopLive();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
   const status =
     process.stderr.isTTY === true

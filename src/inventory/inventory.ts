@@ -3,8 +3,9 @@
 // table's job (src/inventory/table.ts); this file records behaviour: DHCP, DNS, flows, services,
 // HL7 and DICOM roles, web use.
 import type { DeviceRecord } from '../contract/records.js';
-import type { DhcpLease, DicomAssociation, FlowEnd, Hl7Message, WardEvent } from '../events.js';
+import type { DhcpLease, DicomAssociation, Endpoint, FlowEnd, Hl7Message, WardEvent } from '../events.js';
 import { type Catalog, loadCatalog } from './catalog.js';
+import type { DeviceState } from './device.js';
 import { DeviceTable } from './table.js';
 import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
 import { siteMatcher, zoneOf } from './zones.js';
@@ -25,6 +26,12 @@ export class Inventory {
   /** Open HL7 flows: 'ip|port' of the endpoint that sent the first non-ACK message. */
   private readonly hl7Flows = new Map<number, string>();
   private readonly dicomFlows = new Set<number>();
+  /**
+   * Devices of each open flow's ends, resolved once at flow-start. Events reuse the flow's
+   * Endpoint objects, so an end is recognised by identity and per-message events (HL7 every few
+   * seconds per monitor) skip resolving addresses again.
+   */
+  private readonly flowDevs = new Map<number, { a: Endpoint; da: DeviceState | undefined; b: Endpoint; db: DeviceState | undefined }>();
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
 
@@ -69,6 +76,7 @@ export class Inventory {
       case 'flow-start': {
         const s = this.table.resolve(ev.src);
         const d = this.table.resolve(ev.dst);
+        if (this.flowDevs.size < MAX_OPEN_FLOWS) this.flowDevs.set(ev.flowId, { a: ev.src, da: s, b: ev.dst, db: d });
         for (const [dev, peer] of [
           [s, ev.dst.ip],
           [d, ev.src.ip],
@@ -87,13 +95,13 @@ export class Inventory {
         this.flowEnd(ev);
         return;
       case 'tls-hello': {
-        const s = this.table.resolve(ev.src);
+        const s = this.resolveIn(ev.flowId, ev.src);
         if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
           s.tlsNames.add(ev.sni.toLowerCase());
         return;
       }
       case 'http-request': {
-        const s = this.table.resolve(ev.src);
+        const s = this.resolveIn(ev.flowId, ev.src);
         if (s === undefined) return;
         if (ev.userAgent) s.userAgents.add(ev.userAgent);
         if (ev.host) s.httpHosts.add(ev.host.toLowerCase());
@@ -175,13 +183,24 @@ export class Inventory {
     if (ev.msgType === 'INFORM' && ev.clientIp !== undefined) this.table.sourceIp(client, ev.clientIp, 'strong');
   }
 
+  /** The device behind an end of an open flow (cached at flow-start), else resolved now. */
+  private resolveIn(flowId: number, ep: Endpoint): DeviceState | undefined {
+    const c = this.flowDevs.get(flowId);
+    if (c !== undefined) {
+      if (ep === c.a) return c.da;
+      if (ep === c.b) return c.db;
+    }
+    return this.table.resolve(ep);
+  }
+
   private flowEnd(ev: FlowEnd): void {
     const syn = this.flowSyn.get(ev.flowId);
     this.flowSyn.delete(ev.flowId);
     this.hl7Flows.delete(ev.flowId);
     this.dicomFlows.delete(ev.flowId);
-    const s = this.table.resolve(ev.src);
-    const d = this.table.resolve(ev.dst);
+    const s = this.resolveIn(ev.flowId, ev.src);
+    const d = this.resolveIn(ev.flowId, ev.dst);
+    this.flowDevs.delete(ev.flowId);
     const packets = ev.packets[0] + ev.packets[1];
     const bytes = ev.bytes[0] + ev.bytes[1];
     for (const dev of [s, d]) {
@@ -210,8 +229,8 @@ export class Inventory {
     let fromSrc = true;
     if (isAck) fromSrc = first !== undefined && first !== srcKey;
     else if (first === undefined && this.hl7Flows.size < MAX_OPEN_FLOWS) this.hl7Flows.set(ev.flowId, srcKey);
-    const sender = this.table.resolve(fromSrc ? ev.src : ev.dst);
-    const receiver = this.table.resolve(fromSrc ? ev.dst : ev.src);
+    const sender = this.resolveIn(ev.flowId, fromSrc ? ev.src : ev.dst);
+    const receiver = this.resolveIn(ev.flowId, fromSrc ? ev.dst : ev.src);
     const senderIp = fromSrc ? ev.src.ip : ev.dst.ip;
     const receiverIp = fromSrc ? ev.dst.ip : ev.src.ip;
     const type = ev.messageType || '(none)';

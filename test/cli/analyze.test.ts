@@ -1,11 +1,12 @@
 // `wardwatch analyze` as a user runs it: the output contract, exit codes, stdin, damaged input.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputRecord, SummaryRecord } from '../../src/contract/records.js';
 import { jsonl, wardwatch } from '../helpers/cli.js';
-import { capture } from '../helpers/paths.js';
+import { capture, REPO_ROOT } from '../helpers/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -118,5 +119,33 @@ describe('analyze exit codes', () => {
     expect(wardwatch(['analyze', ward, '--fail-on', 'critical', '--format', 'jsonl']).status).toBe(3);
     // dhcp-dhcp.pcap raises nothing at medium or above.
     expect(wardwatch(['analyze', capture('dhcp-dhcp.pcap'), '--fail-on', 'medium']).status).toBe(0);
+  });
+});
+
+describe('the installed entry', () => {
+  it('npx wardwatch runs the CLI in the repo after install', () => {
+    const r = spawnSync('npx', ['--no-install', 'wardwatch', '--version'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('0.1.0');
+  });
+
+  it('runs the analysis in a child whose heap is capped (bounded memory whatever the capture size)', async () => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli/bin.js'), 'watch', '-r', '-', '--format', 'jsonl'], {
+      env: { ...process.env, WARDWATCH_HEAP_MB: '150', WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<number | null>((res) => child.on('close', res));
+    let cmdline = '';
+    for (let i = 0; i < 50 && cmdline === ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const kid = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+      if (kid) cmdline = readFileSync(`/proc/${kid}/cmdline`, 'utf8').split('\0').join(' ');
+    }
+    expect(cmdline).toContain('--max-old-space-size=150');
+    child.stdin.end(readFileSync(capture('dns53.pcap')));
+    expect(await done).toBe(0);
+    expect(SummaryRecord.parse(jsonl(out).at(-1)).packets).toBe(1);
   });
 });

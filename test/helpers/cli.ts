@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
-export const CLI = join(REPO_ROOT, 'dist/cli/main.js');
+/** The installed entry (heap-capped launcher around main.js), as `npx wardwatch` runs it. */
+export const CLI = join(REPO_ROOT, 'dist/cli/bin.js');
 
 export interface CliRun {
   status: number | null;
