@@ -4,7 +4,21 @@
 // synchronous and not re-entrant, so nothing is allocated per field.
 
 import { vitalFor } from './hl7-vitals.js';
-import { compText, type Hl7Delims, isEmpty, piece, slice, text, unescapeHl7 } from './hl7-text.js';
+import {
+  compSlice,
+  compText,
+  HL7_MAX_TEXT,
+  type Hl7Delims,
+  isEmpty,
+  isPlain,
+  NUMBER,
+  numberText,
+  piece,
+  slice,
+  sliceText,
+  text,
+  unescapeHl7,
+} from './hl7-text.js';
 
 const MAX_FIELDS = 40;
 const MAX_OBSERVATIONS = 256;
@@ -40,27 +54,26 @@ export const FS = new Int32Array(MAX_FIELDS);
 export const FE = new Int32Array(MAX_FIELDS);
 export const D: Hl7Delims = { field: 0x7c, comp: 0x5e, rep: 0x7e, esc: 0x5c, sub: 0x26 };
 
-/** Split segment [s, e) on the field separator; returns the number of fields (≤ MAX_FIELDS). */
-export function split(buf: Uint8Array, s: number, e: number): number {
+/**
+ * Split segment [s, e) on the field separator, up to field index `upto` (callers ask for no field
+ * beyond it); returns the number of fields found (≤ MAX_FIELDS).
+ */
+export function split(buf: Uint8Array, s: number, e: number, upto = MAX_FIELDS - 1): number {
+  const f = D.field;
+  const last = Math.min(upto, MAX_FIELDS - 1);
   let n = 0;
   let start = s;
-  for (let i = s; i < e && n < MAX_FIELDS - 1; i++) {
-    if (buf[i] === D.field) {
+  for (let i = s; i < e; i++) {
+    if (buf[i] === f) {
       FS[n] = start;
-      FE[n++] = i;
+      FE[n] = i;
+      // A segment with more fields than we track: the last tracked one runs to its own separator.
+      if (n++ === last) return n;
       start = i + 1;
     }
   }
   FS[n] = start;
-  // A segment with more fields than we track: the last tracked one runs to its own separator.
-  let stop = e;
-  for (let i = start; i < e; i++) {
-    if (buf[i] === D.field) {
-      stop = i;
-      break;
-    }
-  }
-  FE[n++] = stop;
+  FE[n++] = e;
   return n;
 }
 
@@ -89,7 +102,12 @@ const OBX = id('OBX');
 const MSA = id('MSA');
 const ERR = id('ERR');
 export const BATCH = new Set([id('FHS'), id('BHS'), id('BTS'), id('FTS')]);
-const IDENT = new Map(Object.entries(IDENTIFYING).map(([k, v]) => [id(k), { name: k, fields: v }]));
+const IDENT = new Map(
+  Object.entries(IDENTIFYING).map(([k, v]) => [
+    id(k),
+    { fields: v, names: v.map((n) => `${k}-${n}`), last: Math.max(3, ...v) },
+  ]),
+);
 
 export interface Acc {
   hashes: string[];
@@ -102,33 +120,53 @@ export interface Acc {
   ackControlId?: string;
 }
 
-/** Drop undefined members so decoded objects compare and serialise cleanly. */
-export function defined<T extends Partial<Record<string, string | undefined>>>(o: T): Partial<Record<keyof T, string>> {
-  const out: Partial<Record<keyof T, string>> = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function segment(buf: Uint8Array, sid: number, nf: number, acc: Acc, hashId: (id: string) => string): void {
+/** Extract what leaves the decoder from segment [s, e); segments we do not read are not split. */
+export function segment(
+  buf: Uint8Array,
+  sid: number,
+  s: number,
+  e: number,
+  acc: Acc,
+  hashId: (id: string) => string,
+): void {
   const ident = IDENT.get(sid);
   if (ident) {
-    for (const n of ident.fields) {
-      if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!)) {
-        const name = `${ident.name}-${n}`;
-        if (!acc.fields.includes(name)) acc.fields.push(name);
-      }
+    const nf = split(buf, s, e, ident.last);
+    const { fields, names } = ident;
+    for (let k = 0; k < fields.length; k++) {
+      const n = fields[k]!;
+      if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
     }
-  }
-  if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
-  else if (sid === PV1 && acc.location === undefined && nf > 3) acc.location = location(buf, FS[3]!, FE[3]!);
-  else if (sid === OBX && acc.observations.length < MAX_OBSERVATIONS) observation(buf, nf, acc);
-  else if (sid === OBR && acc.orders.length < MAX_LIST) {
-    const o = defined({ placerId: comp(buf, nf, 2, 1), fillerId: comp(buf, nf, 3, 1), code: comp(buf, nf, 4, 1) });
-    acc.orders.push(o);
-  } else if (sid === MSA && acc.ackCode === undefined) {
-    acc.ackCode = comp(buf, nf, 1, 1);
-    acc.ackControlId = comp(buf, nf, 2, 1);
+    if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
+  } else if (sid === OBX) {
+    if (acc.observations.length < MAX_OBSERVATIONS) observation(buf, split(buf, s, e, 11), acc);
+  } else if (sid === PV1) {
+    if (acc.location === undefined) {
+      const nf = split(buf, s, e, 3);
+      if (nf > 3) acc.location = location(buf, FS[3]!, FE[3]!);
+    }
+  } else if (sid === OBR) {
+    if (acc.orders.length < MAX_LIST) {
+      const nf = split(buf, s, e, 4);
+      const o: Mutable<Hl7Order> = {};
+      const placerId = comp(buf, nf, 2, 1);
+      const fillerId = comp(buf, nf, 3, 1);
+      const code = comp(buf, nf, 4, 1);
+      if (placerId !== undefined) o.placerId = placerId;
+      if (fillerId !== undefined) o.fillerId = fillerId;
+      if (code !== undefined) o.code = code;
+      acc.orders.push(o);
+    }
+  } else if (sid === MSA) {
+    if (acc.ackCode === undefined) {
+      const nf = split(buf, s, e, 2);
+      acc.ackCode = comp(buf, nf, 1, 1);
+      acc.ackControlId = comp(buf, nf, 2, 1);
+    }
   } else if (sid === ERR && acc.errors.length < MAX_LIST) {
+    const nf = split(buf, s, e, 3);
     const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
     if (code !== undefined) acc.errors.push(code);
   }
@@ -144,6 +182,7 @@ function hashIds(buf: Uint8Array, s: number, e: number, acc: Acc, hashId: (id: s
     piece(buf, rs, re, D.comp, 1);
     piece(buf, slice.s, slice.e, D.sub, 1);
     if (!isEmpty(buf, slice.s, slice.e)) {
+      // Built with text(), never the output cache: identifiers must not outlive this call.
       let t = text(buf, slice.s, slice.e);
       if (D.esc >= 0 && t.indexOf(String.fromCharCode(D.esc)) >= 0) t = unescapeHl7(t, D);
       const h = hashId(t);
@@ -155,9 +194,12 @@ function hashIds(buf: Uint8Array, s: number, e: number, acc: Acc, hashId: (id: s
 
 /** PV1-3 (PL): point of care^room^bed, joined with '^' whatever the message's delimiters. */
 function location(buf: Uint8Array, s: number, e: number): string | undefined {
-  const parts = [1, 2, 3].map((c) => compText(buf, s, e, D, c) ?? '');
-  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts.length > 0 ? parts.join('^') : undefined;
+  const c1 = compText(buf, s, e, D, 1) ?? '';
+  const c2 = compText(buf, s, e, D, 2) ?? '';
+  const c3 = compText(buf, s, e, D, 3) ?? '';
+  if (c3 !== '') return `${c1}^${c2}^${c3}`;
+  if (c2 !== '') return `${c1}^${c2}`;
+  return c1 !== '' ? c1 : undefined;
 }
 
 function errLocationCode(buf: Uint8Array, nf: number): string | undefined {
@@ -170,31 +212,59 @@ function errLocationCode(buf: Uint8Array, nf: number): string | undefined {
   return slice.e > slice.s ? text(buf, slice.s, slice.e) : undefined;
 }
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const COMPARATOR = /^(>|<|>=|<=|=|<>)?$/;
 const SN_SEPARATOR = /^[-+/.:]?$/;
+const snPart = (buf: Uint8Array, nf: number, c: number) => (comp(buf, nf, 5, c) ?? '').trim();
 
 /** OBX: numeric values (NM, SN) only; any other value type never leaves the decoder. */
 function observation(buf: Uint8Array, nf: number, acc: Acc): void {
-  const type = comp(buf, nf, 2, 1);
+  const type = valueType(buf, nf);
+  if (type === 0) return;
   const code = comp(buf, nf, 3, 1);
-  if (code === undefined || (type !== 'NM' && type !== 'SN')) return;
+  if (code === undefined) return;
   let value: string | undefined;
-  if (type === 'NM') {
-    const v = (comp(buf, nf, 5, 1) ?? '').trim();
-    if (NUMBER.test(v)) value = v;
+  if (type === NM) {
+    const i = field(nf, 5, false);
+    if (i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, 1)) value = numberText(buf, slice.s, slice.e, D);
   } else {
-    const [cmp, n1, sep, n2] = [1, 2, 3, 4].map((c) => (comp(buf, nf, 5, c) ?? '').trim());
-    const ok = COMPARATOR.test(cmp!) && SN_SEPARATOR.test(sep!) && (n1 === '' || NUMBER.test(n1!));
-    if (ok && (n2 === '' || NUMBER.test(n2!)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
+    const cmp = snPart(buf, nf, 1);
+    const n1 = snPart(buf, nf, 2);
+    const sep = snPart(buf, nf, 3);
+    const n2 = snPart(buf, nf, 4);
+    const ok = COMPARATOR.test(cmp) && SN_SEPARATOR.test(sep) && (n1 === '' || NUMBER.test(n1));
+    if (ok && (n2 === '' || NUMBER.test(n2)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
   }
   if (value === undefined) return;
+  // Assigned in this order so every observation serialises with the same key order.
+  const o = { code } as Mutable<Hl7Observation>;
   const textPart = comp(buf, nf, 3, 2);
   const vital = vitalFor(code);
-  acc.observations.push({
-    code,
-    ...defined({ text: textPart, vital }),
-    value,
-    ...defined({ unit: comp(buf, nf, 6, 1), status: comp(buf, nf, 11, 1) }),
-  });
+  if (textPart !== undefined) o.text = textPart;
+  if (vital !== undefined) o.vital = vital;
+  o.value = value;
+  const unit = comp(buf, nf, 6, 1);
+  const status = comp(buf, nf, 11, 1);
+  if (unit !== undefined) o.unit = unit;
+  if (status !== undefined) o.status = status;
+  acc.observations.push(o);
+}
+
+const NM = 1;
+const SN = 2;
+
+/** OBX-2 as NM, SN or 0 (anything else), read from the bytes unless it holds an escape. */
+function valueType(buf: Uint8Array, nf: number): number {
+  const i = field(nf, 2, false);
+  if (i < 0 || !compSlice(buf, FS[i]!, FE[i]!, D, 1)) return 0;
+  const { s, e } = slice;
+  if (e - s === 2) {
+    // Encoding characters are never alphanumeric, so 'NM' / 'SN' bytes hold no escape.
+    if (buf[s] === 0x4e && buf[s + 1] === 0x4d) return NM;
+    if (buf[s] === 0x53 && buf[s + 1] === 0x4e) return SN;
+    return 0;
+  }
+  // Longer: only an escape or a UTF-8 BOM (dropped by the decoder) can still make 'NM' / 'SN'.
+  if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), D.esc)) return 0;
+  const t = sliceText(buf, s, e, D);
+  return t === 'NM' ? NM : t === 'SN' ? SN : 0;
 }

@@ -72,13 +72,123 @@ export function component(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n
   piece(buf, slice.s, slice.e, d.comp, n);
 }
 
+/**
+ * Sets `slice` to component n, first subcomponent, of the first repetition of field [s, e), in
+ * one pass (the delimiters are distinct bytes, so the first of them to end the piece wins).
+ * Returns false when that piece is empty.
+ */
+export function compSlice(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n: number): boolean {
+  const { rep, comp, sub } = d;
+  let k = 1;
+  let start = s;
+  let i = s;
+  for (; i < e; i++) {
+    const b = buf[i]!;
+    if (b === rep) break;
+    if (b === comp) {
+      if (k === n) break;
+      k++;
+      start = i + 1;
+    } else if (b === sub && k === n) break;
+  }
+  if (k < n) start = i = e;
+  slice.s = start;
+  slice.e = i;
+  return i > start;
+}
+
 /** Component n of the first repetition, first subcomponent, unescaped; undefined when empty. */
 export function compText(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n: number): string | undefined {
-  component(buf, s, e, d, n);
-  piece(buf, slice.s, slice.e, d.sub, 1);
-  if (slice.e <= slice.s) return undefined;
-  const t = text(buf, slice.s, slice.e);
+  return compSlice(buf, s, e, d, n) ? sliceText(buf, slice.s, slice.e, d) : undefined;
+}
+
+/** Text of buf[s, e) cut at HL7_MAX_TEXT, unescaped: short plain ASCII comes from the cache. */
+export function sliceText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): string {
+  if (e - s > HL7_MAX_TEXT) e = s + HL7_MAX_TEXT;
+  if (e - s <= INTERN_MAX) {
+    const t = interned(buf, s, e, d.esc);
+    if (t !== undefined) return t;
+  }
+  const t = text(buf, s, e);
   return d.esc >= 0 && t.indexOf(String.fromCharCode(d.esc)) >= 0 ? unescapeHl7(t, d) : t;
+}
+
+// Output fields repeat across messages (applications, codes, units, statuses), so short ones
+// are kept in a small direct-mapped cache keyed by their bytes: no string is built or hashed
+// again, and Map lookups on the cached strings reuse V8's stored hash. Only fields that leave
+// the decoder anyway go through here (never PID), so the cache holds nothing private.
+const INTERN_MAX = 24;
+const INTERN_SLOTS = 2048;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+const internLen = new Int8Array(INTERN_SLOTS).fill(-1);
+const internStr: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+/** Cached text of plain ASCII buf[s, e) (no escape byte); undefined when it needs the slow path. */
+function interned(buf: Uint8Array, s: number, e: number, esc: number): string | undefined {
+  const n = e - s;
+  let h = n;
+  for (let i = s; i < e; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80 || b === esc) return undefined;
+    h = (Math.imul(h, 0x01000193) ^ b) | 0;
+  }
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const at = slot * INTERN_MAX;
+  if (internLen[slot] === n) {
+    let i = 0;
+    while (i < n && internBytes[at + i] === buf[s + i]) i++;
+    if (i === n) return internStr[slot];
+  }
+  let t = '';
+  for (let i = s; i < e; i++) t += String.fromCharCode(buf[i]!);
+  internBytes.set(buf.subarray(s, e), at);
+  internLen[slot] = n;
+  internStr[slot] = t;
+  return t;
+}
+
+/** True when buf[s, e) is ASCII without the escape byte: its text is its bytes. */
+export function isPlain(buf: Uint8Array, s: number, e: number, esc: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i]! >= 0x80 || buf[i] === esc) return false;
+  return true;
+}
+
+export const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * buf[s, e) as text, trimmed, when it is a plain decimal number (NUMBER); undefined otherwise.
+ * Plain ASCII is trimmed and checked on the bytes; anything else takes the string path.
+ */
+export function numberText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): string | undefined {
+  if (e - s > HL7_MAX_TEXT) e = s + HL7_MAX_TEXT; // cut before trimming, as text() does
+  if (!isPlain(buf, s, e, d.esc)) {
+    // Escapes, or non-ASCII that String.prototype.trim may remove (NBSP, BOM…).
+    const v = sliceText(buf, s, e, d).trim();
+    return NUMBER.test(v) ? v : undefined;
+  }
+  while (s < e && isSpace(buf[s]!)) s++;
+  while (e > s && isSpace(buf[e - 1]!)) e--;
+  return isNumber(buf, s, e) ? sliceText(buf, s, e, d) : undefined;
+}
+
+/** The ASCII characters String.prototype.trim removes: TAB, LF, VT, FF, CR, space. */
+const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
+/** NUMBER over bytes: [+-]? then digits with an optional fraction, or a fraction alone. */
+function isNumber(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
+  const d0 = i;
+  while (i < e && isDigit(buf[i]!)) i++;
+  const whole = i > d0;
+  if (i < e && buf[i] === 0x2e) {
+    i++;
+    const f0 = i;
+    while (i < e && isDigit(buf[i]!)) i++;
+    if (!whole && i === f0) return false;
+  } else if (!whole) return false;
+  return i === e;
 }
 
 /** True when buf[s, e) holds only HL7 "empty" content (nothing, or the null value `""`). */

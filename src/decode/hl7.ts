@@ -9,7 +9,6 @@ import {
   BATCH,
   comp,
   D,
-  defined,
   type Hl7Observation,
   type Hl7Order,
   MSH,
@@ -71,26 +70,20 @@ const HEADER = [
   'controlId',
   'version',
 ] as const;
+/** MSH-3…MSH-12 fields for HEADER (MSH-8 security and MSH-9 type are not among them). */
+const HEADER_FIELD = [3, 4, 5, 6, 7, 10, 12] as const;
 
-/** End of the segment starting at p: the next CR or LF (HL7 says CR; LF and CRLF are tolerated). */
-class SegmentCursor {
-  private cr = -1;
-  private lf = -1;
-  constructor(
-    private readonly buf: Uint8Array,
-    private readonly end: number,
-  ) {}
-  /** Cached next-CR / next-LF positions keep the scan linear even when one of them never occurs. */
-  stop(p: number): number {
-    if (this.cr !== this.end && this.cr < p) this.cr = indexIn(this.buf, 0x0d, p, this.end);
-    if (this.lf !== this.end && this.lf < p) this.lf = indexIn(this.buf, 0x0a, p, this.end);
-    return Math.min(this.cr, this.lf);
+/**
+ * End of the segment starting at p: the next CR or LF (HL7 says CR; LF and CRLF are tolerated).
+ * A byte loop beats indexOf on segments of tens of bytes; every byte is visited once per pass.
+ */
+function segEnd(buf: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const b = buf[p]!;
+    if (b === 0x0d || b === 0x0a) return p;
+    p++;
   }
-}
-
-function indexIn(buf: Uint8Array, b: number, from: number, end: number): number {
-  const i = buf.indexOf(b, from);
-  return i < 0 || i > end ? end : i;
+  return end;
 }
 
 function skipBreaks(buf: Uint8Array, p: number, end: number): number {
@@ -102,12 +95,11 @@ function skipBreaks(buf: Uint8Array, p: number, end: number): number {
 export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Options): Hl7Result {
   if (end > buf.length) end = buf.length;
   if (end - off > (opts.maxBytes ?? HL7_MAX_MESSAGE)) return { kind: 'anomaly', code: 'hl7.oversize', next: end };
-  const cur = new SegmentCursor(buf, end);
   let p = skipBreaks(buf, off, end);
   // Batch envelopes before the first MSH are tolerated; anything else means no MSH here.
   let sawOther = false;
   while (p < end) {
-    const e = cur.stop(p);
+    const e = segEnd(buf, p, end);
     const sid = segId(buf, p, e);
     if (sid === MSH) break;
     if (!BATCH.has(sid) && e > p) sawOther = true;
@@ -116,66 +108,61 @@ export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Op
   if (p >= end) return sawOther ? { kind: 'anomaly', code: 'hl7.missing-msh', next: end } : { kind: 'not' };
   if (sawOther) return { kind: 'anomaly', code: 'hl7.missing-msh', next: p };
   const start = p;
-  const mshEnd = cur.stop(p);
+  const mshEnd = segEnd(buf, p, end);
   if (!readDelims(buf, p, mshEnd, D))
-    return { kind: 'anomaly', code: 'hl7.bad-delimiters', next: nextMsh(buf, cur, mshEnd, end) };
-  return { kind: 'ok', ...body(buf, cur, start, end, opts) };
+    return { kind: 'anomaly', code: 'hl7.bad-delimiters', next: nextMsh(buf, mshEnd, end) };
+  return body(buf, start, end, opts);
 }
 
-function nextMsh(buf: Uint8Array, cur: SegmentCursor, p: number, end: number): number {
+function nextMsh(buf: Uint8Array, p: number, end: number): number {
   p = skipBreaks(buf, p, end);
   while (p < end) {
-    const e = cur.stop(p);
+    const e = segEnd(buf, p, end);
     if (e - p >= 3 && buf[p] === 0x4d && buf[p + 1] === 0x53 && buf[p + 2] === 0x48) return p;
     p = skipBreaks(buf, e, end);
   }
   return end;
 }
 
-function body(buf: Uint8Array, cur: SegmentCursor, start: number, end: number, opts: Hl7Options) {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function body(buf: Uint8Array, start: number, end: number, opts: Hl7Options): Hl7Result {
   let p = start;
   let segments = 0;
-  let header: Partial<Record<(typeof HEADER)[number], string | undefined>> = {};
-  let messageType = '';
+  let mshEnd = start;
   const acc: Acc = { hashes: [], fields: [], observations: [], orders: [], errors: [] };
   while (p < end) {
-    const e = cur.stop(p);
+    const e = segEnd(buf, p, end);
     const sid = segId(buf, p, e);
     if (segments > 0 && sid === MSH) break;
     if (BATCH.has(sid)) {
       if (segments > 0) break;
     } else if (e > p) {
-      segments++;
-      if (sid === MSH) {
-        const nf = split(buf, p, e);
-        const t1 = comp(buf, nf, 9, 1, true) ?? '';
-        const t2 = comp(buf, nf, 9, 2, true);
-        messageType = t2 ? `${t1}^${t2}` : t1;
-        header = {
-          sendingApp: comp(buf, nf, 3, 1, true),
-          sendingFacility: comp(buf, nf, 4, 1, true),
-          receivingApp: comp(buf, nf, 5, 1, true),
-          receivingFacility: comp(buf, nf, 6, 1, true),
-          time: comp(buf, nf, 7, 1, true),
-          controlId: comp(buf, nf, 10, 1, true),
-          version: comp(buf, nf, 12, 1, true),
-        };
-      } else if (sid !== 0) segment(buf, sid, split(buf, p, e), acc, opts.hashId);
+      if (segments++ === 0) mshEnd = e;
+      // The MSH at `start` is read after the loop (segments share the field offsets).
+      if (sid !== MSH && sid !== 0) segment(buf, sid, p, e, acc, opts.hashId);
     }
     p = skipBreaks(buf, e, end);
   }
-  const message: Hl7Decoded = {
-    messageType,
-    ...defined(header),
-    patientHashes: acc.hashes,
-    fieldsPresent: acc.fields,
-    ...defined({ location: acc.location }),
-    observations: acc.observations,
-    ...defined({ ackCode: acc.ackCode, ackControlId: acc.ackControlId }),
-    segments,
-    bytes: p - start,
-    orders: acc.orders,
-    errors: acc.errors,
-  };
-  return { message, next: p };
+  // Built member by member in a fixed order, leaving out what is absent (no spreads).
+  const m = { messageType: '' } as Mutable<Hl7Decoded>;
+  const nf = split(buf, start, mshEnd, 11);
+  const t1 = comp(buf, nf, 9, 1, true) ?? '';
+  const t2 = comp(buf, nf, 9, 2, true);
+  m.messageType = t2 ? `${t1}^${t2}` : t1;
+  for (let k = 0; k < HEADER.length; k++) {
+    const v = comp(buf, nf, HEADER_FIELD[k]!, 1, true);
+    if (v !== undefined) m[HEADER[k]!] = v;
+  }
+  m.patientHashes = acc.hashes;
+  m.fieldsPresent = acc.fields;
+  if (acc.location !== undefined) m.location = acc.location;
+  m.observations = acc.observations;
+  if (acc.ackCode !== undefined) m.ackCode = acc.ackCode;
+  if (acc.ackControlId !== undefined) m.ackControlId = acc.ackControlId;
+  m.segments = segments;
+  m.bytes = p - start;
+  m.orders = acc.orders;
+  m.errors = acc.errors;
+  return { kind: 'ok', message: m, next: p };
 }
