@@ -2,6 +2,7 @@
 // (DESIGN.md "Zones": site = hospital ranges; special = loopback, unspecified, multicast,
 // broadcast, masks; everything else, documentation ranges included, is outside).
 import { isIPv4, isIPv6 } from 'node:net';
+import { Zones } from '../contract/zones.js';
 import type { Zone } from './types.js';
 
 export interface AddressHit {
@@ -13,36 +14,17 @@ export interface AddressHit {
   index: number;
 }
 
-const SITE_V4: [number, number][] = [
-  [0x0a000000, 8],
-  [0xac100000, 12],
-  [0xc0a80000, 16],
-  [0x64400000, 10],
-  [0xa9fe0000, 16],
-];
-
-function v4num(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
+// The zones are DESIGN.md's, shared with inventory and detect (src/contract/zones.ts).
+const zones = new Zones();
 
 export function zoneOfIPv4(ip: string): Zone {
-  const n = v4num(ip);
-  const first = n >>> 24;
-  // 0/8 "this network", 127/8 loopback, 224/4 multicast, 240/4 reserved + broadcast, 255.x masks.
-  if (first === 0 || first === 127 || first >= 224) return 'special';
-  for (const [net, bits] of SITE_V4) {
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    if ((n & mask) >>> 0 === net) return 'site';
-  }
-  return 'outside';
+  // 240/4 is reserved and, in firmware, a 255.x literal is a netmask: neither is a peer.
+  if (Number(ip.slice(0, ip.indexOf('.'))) >= 240) return 'special';
+  return zones.zone(ip);
 }
 
 export function zoneOfIPv6(ip: string): Zone {
-  const lower = ip.toLowerCase();
-  if (lower === '::' || lower === '::1' || lower.startsWith('ff')) return 'special';
-  const first = Number.parseInt(lower.split(':')[0] || '0', 16);
-  if ((first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80) return 'site';
-  return 'outside';
+  return zones.zone(ip);
 }
 
 const SITE_SUFFIXES = ['.local', '.lan', '.localdomain', '.home.arpa', '.internal', '.intranet'];
