@@ -6,14 +6,15 @@
 
 import type { RawPacket } from '../capture/types.js';
 import { ip4ToString, ip6ToString, macToString } from '../decode/addr.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
+import { IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
 import { decodeL4, decodePacket } from '../decode/packet.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
 import type { AppEnv } from './app.js';
 import { Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
 import { FlowCtx, onTcpPacket, onUdpPacket, endFlowApps } from './engine-apps.js';
-import { DEFAULT_TIMEOUTS, endpointHash, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
+import { FlowKey, looksLikeServer, protoName } from './ports.js';
+import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
 
 export interface EngineOptions {
   /** Salted hash of a patient identifier (the engine never sees the salt's source). */
@@ -42,6 +43,8 @@ const UNKNOWN_MAC = undefined;
 
 export class FlowEngine {
   private readonly L = new Layers();
+  /** The current packet's key, reused (no allocation per packet). */
+  private readonly key = new FlowKey();
   private readonly table: FlowTable;
   private readonly timeouts: FlowTimeouts;
   private readonly defrag: IpDefragmenter;
@@ -134,39 +137,21 @@ export class FlowEngine {
     const isUdp = proto === IPPROTO_UDP;
     if ((isTcp || isUdp) && L.srcPort < 0) return; // L4 header damaged: anomaly already counted
 
-    let a0: number;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let b0: number;
-    let b1 = 0;
-    let b2 = 0;
-    let b3 = 0;
+    const k = this.key;
     if (L.ipVersion === 4) {
-      a0 = L.ip4Src;
-      b0 = L.ip4Dst;
+      k.set4(L.ip4Src, L.ip4Dst);
     } else {
-      const s = L.ip6SrcOff;
-      const d = L.ip6DstOff;
-      a0 = word(frame, s);
-      a1 = word(frame, s + 4);
-      a2 = word(frame, s + 8);
-      a3 = word(frame, s + 12);
-      b0 = word(frame, d);
-      b1 = word(frame, d + 4);
-      b2 = word(frame, d + 8);
-      b3 = word(frame, d + 12);
+      k.set6(frame, L.ip6SrcOff, L.ip6DstOff);
     }
-    const aPort = isTcp || isUdp ? L.srcPort : 0;
-    const bPort = isTcp || isUdp ? L.dstPort : 0;
-    const vlan = L.vlanOuter;
-    const h = mixKey(endpointHash(a0, a1, a2, a3, aPort) + endpointHash(b0, b1, b2, b3, bPort), proto, vlan);
+    k.aPort = isTcp || isUdp ? L.srcPort : 0;
+    k.bPort = isTcp || isUdp ? L.dstPort : 0;
+    k.proto = proto;
+    k.vlan = L.vlanOuter;
+    const h = k.hash();
 
-    let f = this.table.find(h, proto, vlan, a0, a1, a2, a3, aPort, b0, b1, b2, b3, bPort);
-    if (f === null) {
-      f = this.newFlow(frame, h, proto, vlan, a0, a1, a2, a3, aPort, b0, b1, b2, b3, bPort, ts);
-    }
-    const dir = f.dirOf(a0, a1, a2, a3, aPort);
+    let f = this.table.find(h, k);
+    if (f === null) f = this.newFlow(frame, h, ts);
+    const dir = f.dirOf(k.a0, k.a1, k.a2, k.a3, k.aPort);
     const len = p.origLen;
     if (dir === 0) {
       f.pkts0++;
@@ -207,23 +192,7 @@ export class FlowEngine {
     this.defrag.expire(ts);
   }
 
-  private newFlow(
-    frame: Uint8Array,
-    h: number,
-    proto: number,
-    vlan: number,
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    aPort: number,
-    b0: number,
-    b1: number,
-    b2: number,
-    b3: number,
-    bPort: number,
-    ts: number,
-  ): Flow {
+  private newFlow(frame: Uint8Array, h: number, ts: number): Flow {
     const L = this.L;
     if (this.table.size >= this.table.maxFlows) {
       const victim = this.table.oldest();
@@ -233,6 +202,9 @@ export class FlowEngine {
         this.endFlow(victim, victim.last, 'evicted');
       }
     }
+    const k = this.key;
+    const proto = k.proto;
+    const vlan = k.vlan;
     const f = new Flow();
     f.id = this.nextFlowId++;
     f.proto = proto;
@@ -243,44 +215,20 @@ export class FlowEngine {
     f.last = ts;
     const flags = L.tcpFlags;
     const isTcp = proto === IPPROTO_TCP;
-    // Who started it: SYN sender; SYN-ACK receiver; else the port heuristic (a low/service port
-    // talking to a high one is the server answering).
+    const withPorts = isTcp || proto === IPPROTO_UDP;
+    // Who started it: SYN sender; SYN-ACK receiver; else the port heuristic (ports.ts).
     let senderIsClient = true;
     if (isTcp && flags & 0x02) {
       senderIsClient = (flags & 0x10) === 0;
       f.syn = senderIsClient;
-    } else if (isTcp || proto === IPPROTO_UDP) {
-      senderIsClient = !looksLikeServer(aPort, bPort);
+    } else if (withPorts) {
+      senderIsClient = !looksLikeServer(k.aPort, k.bPort);
     }
-    const srcEp = this.endpoint(frame, L.ipVersion, L.ip6SrcOff, a0, aPort, L.macSrcOff, isTcp || proto === IPPROTO_UDP);
-    const dstEp = this.endpoint(frame, L.ipVersion, L.ip6DstOff, b0, bPort, L.macDstOff, isTcp || proto === IPPROTO_UDP);
-    if (senderIsClient) {
-      f.c0 = a0;
-      f.c1 = a1;
-      f.c2 = a2;
-      f.c3 = a3;
-      f.cPort = aPort;
-      f.s0 = b0;
-      f.s1 = b1;
-      f.s2 = b2;
-      f.s3 = b3;
-      f.sPort = bPort;
-      f.client = srcEp;
-      f.server = dstEp;
-    } else {
-      f.c0 = b0;
-      f.c1 = b1;
-      f.c2 = b2;
-      f.c3 = b3;
-      f.cPort = bPort;
-      f.s0 = a0;
-      f.s1 = a1;
-      f.s2 = a2;
-      f.s3 = a3;
-      f.sPort = aPort;
-      f.client = dstEp;
-      f.server = srcEp;
-    }
+    const srcEp = this.endpoint(frame, L.ipVersion, L.ip6SrcOff, k.a0, k.aPort, L.macSrcOff, withPorts);
+    const dstEp = this.endpoint(frame, L.ipVersion, L.ip6DstOff, k.b0, k.bPort, L.macDstOff, withPorts);
+    f.setEnds(k, senderIsClient);
+    f.client = senderIsClient ? srcEp : dstEp;
+    f.server = senderIsClient ? dstEp : srcEp;
     f.tclass = isTcp ? TimeoutClass.Tcp : proto === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
     this.table.insert(f);
     const pname = protoName(proto);
@@ -368,39 +316,3 @@ export class FlowEngine {
     f.probe = null;
   }
 }
-
-function word(d: Uint8Array, o: number): number {
-  return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
-}
-
-function mixKey(h: number, proto: number, vlan: number): number {
-  return (Math.imul(h ^ (proto << 16) ^ (vlan & 0xfff), 0x9e3779b1) ^ (h >>> 15)) | 0;
-}
-
-function protoName(p: number): L4Proto {
-  return p === IPPROTO_TCP
-    ? 'tcp'
-    : p === IPPROTO_UDP
-      ? 'udp'
-      : p === IPPROTO_ICMP
-        ? 'icmp'
-        : p === IPPROTO_ICMPV6
-          ? 'icmpv6'
-          : 'other';
-}
-
-/**
- * True when `src` looks like the server side answering `dst` (we missed the first packet):
- * only when `src` is a well-known service port and `dst` is not. Port numbers alone mislead —
- * RPC clients bind reserved ports below 1024 (RFC 1813 §"Mount protocol" servers often require
- * it) — so by default the first sender is the client.
- */
-function looksLikeServer(src: number, dst: number): boolean {
-  return SERVICE_PORTS.has(src) && !SERVICE_PORTS.has(dst);
-}
-
-const SERVICE_PORTS = new Set([
-  20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 104, 110, 111, 119, 123, 135, 137, 138, 139, 143, 161, 162, 389, 443, 445,
-  465, 513, 514, 515, 587, 636, 873, 993, 995, 1433, 1812, 1813, 2049, 2575, 3128, 3306, 3389, 5060, 5061, 5353, 5355,
-  5432, 6514, 8000, 8080, 8443, 11112, 20048,
-]);

@@ -7,6 +7,7 @@
 
 import type { Endpoint } from '../events.js';
 import type { Dir, DatagramApp, FlowContext, StreamApp } from './app.js';
+import type { FlowKey } from './ports.js';
 import type { TcpStream } from './tcp-stream.js';
 
 export const TimeoutClass = {
@@ -81,6 +82,52 @@ export class Flow {
   lruPrev: Flow | null = null;
   lruNext: Flow | null = null;
 
+  /** Client is (c…, cp) and server is (s…, sp). */
+  matches(
+    c0: number,
+    c1: number,
+    c2: number,
+    c3: number,
+    cp: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    sp: number,
+  ): boolean {
+    return (
+      this.c0 === c0 && this.c1 === c1 && this.c2 === c2 && this.c3 === c3 && this.cPort === cp &&
+      this.s0 === s0 && this.s1 === s1 && this.s2 === s2 && this.s3 === s3 && this.sPort === sp
+    );
+  }
+
+  /** Take the ends from the packet key: its source is the client when `srcIsClient`. */
+  setEnds(k: FlowKey, srcIsClient: boolean): void {
+    if (srcIsClient) {
+      this.c0 = k.a0;
+      this.c1 = k.a1;
+      this.c2 = k.a2;
+      this.c3 = k.a3;
+      this.cPort = k.aPort;
+      this.s0 = k.b0;
+      this.s1 = k.b1;
+      this.s2 = k.b2;
+      this.s3 = k.b3;
+      this.sPort = k.bPort;
+    } else {
+      this.c0 = k.b0;
+      this.c1 = k.b1;
+      this.c2 = k.b2;
+      this.c3 = k.b3;
+      this.cPort = k.bPort;
+      this.s0 = k.a0;
+      this.s1 = k.a1;
+      this.s2 = k.a2;
+      this.s3 = k.a3;
+      this.sPort = k.aPort;
+    }
+  }
+
   /** Direction of a packet whose source words/port are given. */
   dirOf(w0: number, w1: number, w2: number, w3: number, port: number): Dir {
     return w0 === this.c0 && w1 === this.c1 && w2 === this.c2 && w3 === this.c3 && port === this.cPort ? 0 : 1;
@@ -117,16 +164,6 @@ class LruList {
   }
 }
 
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}
-
-export function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
-  return mix(mix(mix(mix(w0 ^ 0x9e3779b9) + w1) + w2) + w3 + port * 0x10001);
-}
-
 export class FlowTable {
   private readonly buckets = new Map<number, Flow>();
   private readonly lists = [new LruList(), new LruList(), new LruList(), new LruList()];
@@ -135,50 +172,12 @@ export class FlowTable {
 
   constructor(readonly maxFlows: number) {}
 
-  /** Find the flow of a packet (either direction). `h` = symmetric hash from `keyHash`. */
-  find(
-    h: number,
-    proto: number,
-    vlan: number,
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    aPort: number,
-    b0: number,
-    b1: number,
-    b2: number,
-    b3: number,
-    bPort: number,
-  ): Flow | null {
+  /** Find the flow of a packet (either direction). `h` = the key's symmetric hash. */
+  find(h: number, k: FlowKey): Flow | null {
     for (let f = this.buckets.get(h) ?? null; f !== null; f = f.nextInBucket) {
-      if (f.proto !== proto || f.vlan !== vlan) continue;
-      if (
-        f.c0 === a0 &&
-        f.c1 === a1 &&
-        f.c2 === a2 &&
-        f.c3 === a3 &&
-        f.cPort === aPort &&
-        f.s0 === b0 &&
-        f.s1 === b1 &&
-        f.s2 === b2 &&
-        f.s3 === b3 &&
-        f.sPort === bPort
-      )
-        return f;
-      if (
-        f.c0 === b0 &&
-        f.c1 === b1 &&
-        f.c2 === b2 &&
-        f.c3 === b3 &&
-        f.cPort === bPort &&
-        f.s0 === a0 &&
-        f.s1 === a1 &&
-        f.s2 === a2 &&
-        f.s3 === a3 &&
-        f.sPort === aPort
-      )
-        return f;
+      if (f.proto !== k.proto || f.vlan !== k.vlan) continue;
+      if (f.matches(k.a0, k.a1, k.a2, k.a3, k.aPort, k.b0, k.b1, k.b2, k.b3, k.bPort)) return f;
+      if (f.matches(k.b0, k.b1, k.b2, k.b3, k.bPort, k.a0, k.a1, k.a2, k.a3, k.aPort)) return f;
     }
     return null;
   }
