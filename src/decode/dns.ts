@@ -12,6 +12,8 @@
 // A record that fails to parse ends the walk but keeps the records before it: the result is
 // 'ok' with `anomaly` set, so a damaged tail does not hide good answers (tshark does the same).
 
+import { ip4FromBytes, ip4ToString, ip6ToString } from './addr.js';
+
 export const DNS_ANOMALIES = [
   'dns.pointer-loop',
   'dns.pointer-forward',
@@ -177,38 +179,6 @@ function nameString(): string {
   return s;
 }
 
-export function ip4String(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-}
-
-/** RFC 5952 text form: lowercase hex, longest run (≥2) of zero groups as '::'. */
-export function ip6String(b: Uint8Array, o: number): string {
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (b[o + 2 * i] === 0 && b[o + 2 * i + 1] === 0) {
-      let j = i;
-      while (j < 8 && b[o + 2 * j] === 0 && b[o + 2 * j + 1] === 0) j++;
-      if (j - i > bestLen) {
-        bestAt = i;
-        bestLen = j - i;
-      }
-      i = j;
-    } else i++;
-  }
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestAt) {
-      s += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (s.length > 0 && !s.endsWith(':')) s += ':';
-    s += ((b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!).toString(16);
-  }
-  return s;
-}
-
 /** TXT rendering: character-strings joined by spaces, non-printables as '.', ≤ 200 chars. */
 function txtString(b: Uint8Array, p: number, end: number): string {
   let s = '';
@@ -246,9 +216,9 @@ function rdata(b: Uint8Array, base: number, type: number, p: number, rdEnd: numb
   rdErr = null;
   switch (type) {
     case 1:
-      return n === 4 ? ip4String(b, p) : fail('dns.bad-rdlength');
+      return n === 4 ? ip4ToString(ip4FromBytes(b, p)) : fail('dns.bad-rdlength');
     case 28:
-      return n === 16 ? ip6String(b, p) : fail('dns.bad-rdlength');
+      return n === 16 ? ip6ToString(b, p) : fail('dns.bad-rdlength');
     case 2:
     case 5:
     case 12: {
@@ -363,40 +333,4 @@ export function decodeDns(b: Uint8Array, off: number, end: number): DnsResult {
   return { kind: 'ok', msg, anomaly };
 }
 
-export interface Resolution {
-  readonly address: string;
-  readonly name: string;
-  readonly ttl: number;
-  readonly chain: readonly string[];
-}
-
-/**
- * For each A/AAAA answer, follow CNAMEs back towards the question: `name` is the question name
- * when the chain reaches it (else the chain's first owner), `chain` the names in between ending
- * with the address record's owner, `ttl` the smallest TTL along the way (the binding expires
- * with its weakest link). Names compare case-insensitively (RFC 4343); chains are bounded.
- */
-export function resolveChains(msg: DnsMessage): Resolution[] {
-  const out: Resolution[] = [];
-  const qname = msg.questions[0]?.name.toLowerCase();
-  let back: Map<string, DnsRecord> | null = null;
-  for (const r of msg.answers) {
-    if (r.typeNum !== 1 && r.typeNum !== 28) continue;
-    if (back === null) {
-      back = new Map();
-      for (const c of msg.answers) if (c.typeNum === 5) back.set(c.data.toLowerCase(), c);
-    }
-    let cur = r.name;
-    let ttl = r.ttl;
-    const chain: string[] = [];
-    for (let i = 0; i < 16 && cur.toLowerCase() !== qname; i++) {
-      const c = back.get(cur.toLowerCase());
-      if (c === undefined) break;
-      chain.unshift(cur);
-      ttl = Math.min(ttl, c.ttl);
-      cur = c.name;
-    }
-    out.push({ address: r.data, name: cur, ttl, chain });
-  }
-  return out;
-}
+export { type Resolution, resolveChains } from './dns-chains.js';
