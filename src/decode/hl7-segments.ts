@@ -101,7 +101,12 @@ const OBR = id('OBR');
 const OBX = id('OBX');
 const MSA = id('MSA');
 const ERR = id('ERR');
-export const BATCH = new Set([id('FHS'), id('BHS'), id('BTS'), id('FTS')]);
+const FHS = id('FHS');
+const BHS = id('BHS');
+const BTS = id('BTS');
+const FTS = id('FTS');
+/** Batch envelope segments (§2.10.3), compared directly: this runs for every segment. */
+export const isBatch = (sid: number) => sid === BTS || sid === BHS || sid === FHS || sid === FTS;
 const IDENT = new Map(
   Object.entries(IDENTIFYING).map(([k, v]) => [
     id(k),
@@ -131,16 +136,7 @@ export function segment(
   acc: Acc,
   hashId: (id: string) => string,
 ): void {
-  const ident = IDENT.get(sid);
-  if (ident) {
-    const nf = split(buf, s, e, ident.last);
-    const { fields, names } = ident;
-    for (let k = 0; k < fields.length; k++) {
-      const n = fields[k]!;
-      if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
-    }
-    if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
-  } else if (sid === OBX) {
+  if (sid === OBX) {
     if (acc.observations.length < MAX_OBSERVATIONS) observation(buf, split(buf, s, e, 11), acc);
   } else if (sid === PV1) {
     if (acc.location === undefined) {
@@ -165,10 +161,22 @@ export function segment(
       acc.ackCode = comp(buf, nf, 1, 1);
       acc.ackControlId = comp(buf, nf, 2, 1);
     }
-  } else if (sid === ERR && acc.errors.length < MAX_LIST) {
-    const nf = split(buf, s, e, 3);
-    const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
-    if (code !== undefined) acc.errors.push(code);
+  } else if (sid === ERR) {
+    if (acc.errors.length < MAX_LIST) {
+      const nf = split(buf, s, e, 3);
+      const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
+      if (code !== undefined) acc.errors.push(code);
+    }
+  } else {
+    const ident = IDENT.get(sid);
+    if (ident === undefined) return;
+    const nf = split(buf, s, e, ident.last);
+    const { fields, names } = ident;
+    for (let k = 0; k < fields.length; k++) {
+      const n = fields[k]!;
+      if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
+    }
+    if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
   }
 }
 

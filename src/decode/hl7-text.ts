@@ -126,22 +126,21 @@ const internStr: string[] = new Array<string>(INTERN_SLOTS).fill('');
 /** Cached text of plain ASCII buf[s, e) (no escape byte); undefined when it needs the slow path. */
 function interned(buf: Uint8Array, s: number, e: number, esc: number): string | undefined {
   const n = e - s;
-  let h = n;
-  for (let i = s; i < e; i++) {
-    const b = buf[i]!;
-    if (b >= 0x80 || b === esc) return undefined;
-    h = (Math.imul(h, 0x01000193) ^ b) | 0;
-  }
-  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-  const at = slot * INTERN_MAX;
+  if (n === 0) return '';
+  // The slot comes from the length and the outer bytes only, so a hit costs one compare pass.
+  const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(buf[s]! | (buf[s + (n >> 1)]! << 8), 0x85ebca6b) ^ (buf[e - 1]! << 3);
+  const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
+  const at = slot * INTERN_MAX - s;
   if (internLen[slot] === n) {
-    let i = 0;
-    while (i < n && internBytes[at + i] === buf[s + i]) i++;
-    if (i === n) return internStr[slot];
+    let i = s;
+    // Cached bytes are plain ASCII, but the escape byte changes per message: check it as well.
+    while (i < e && internBytes[at + i] === buf[i] && buf[i] !== esc) i++;
+    if (i === e) return internStr[slot];
   }
+  if (!isPlain(buf, s, e, esc)) return undefined;
   let t = '';
   for (let i = s; i < e; i++) t += String.fromCharCode(buf[i]!);
-  internBytes.set(buf.subarray(s, e), at);
+  internBytes.set(buf.subarray(s, e), at + s);
   internLen[slot] = n;
   internStr[slot] = t;
   return t;

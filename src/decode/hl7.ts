@@ -6,11 +6,11 @@
 
 import {
   type Acc,
-  BATCH,
   comp,
   D,
   type Hl7Observation,
   type Hl7Order,
+  isBatch,
   MSH,
   segId,
   segment,
@@ -102,7 +102,7 @@ export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Op
     const e = segEnd(buf, p, end);
     const sid = segId(buf, p, e);
     if (sid === MSH) break;
-    if (!BATCH.has(sid) && e > p) sawOther = true;
+    if (!isBatch(sid) && e > p) sawOther = true;
     p = skipBreaks(buf, e, end);
   }
   if (p >= end) return sawOther ? { kind: 'anomaly', code: 'hl7.missing-msh', next: end } : { kind: 'not' };
@@ -135,7 +135,7 @@ function body(buf: Uint8Array, start: number, end: number, opts: Hl7Options): Hl
     const e = segEnd(buf, p, end);
     const sid = segId(buf, p, e);
     if (segments > 0 && sid === MSH) break;
-    if (BATCH.has(sid)) {
+    if (isBatch(sid)) {
       if (segments > 0) break;
     } else if (e > p) {
       if (segments++ === 0) mshEnd = e;
@@ -149,7 +149,7 @@ function body(buf: Uint8Array, start: number, end: number, opts: Hl7Options): Hl
   const nf = split(buf, start, mshEnd, 11);
   const t1 = comp(buf, nf, 9, 1, true) ?? '';
   const t2 = comp(buf, nf, 9, 2, true);
-  m.messageType = t2 ? `${t1}^${t2}` : t1;
+  m.messageType = t2 ? joinType(t1, t2) : t1;
   for (let k = 0; k < HEADER.length; k++) {
     const v = comp(buf, nf, HEADER_FIELD[k]!, 1, true);
     if (v !== undefined) m[HEADER[k]!] = v;
@@ -165,4 +165,17 @@ function body(buf: Uint8Array, start: number, end: number, opts: Hl7Options): Hl
   m.orders = acc.orders;
   m.errors = acc.errors;
   return { kind: 'ok', message: m, next: p };
+}
+
+// Senders repeat one message type ('ORU^R01'): keep the last joined string instead of a new one.
+let lastT1 = '';
+let lastT2 = '';
+let lastType = '';
+function joinType(t1: string, t2: string): string {
+  if (t1 !== lastT1 || t2 !== lastT2) {
+    lastT1 = t1;
+    lastT2 = t2;
+    lastType = `${t1}^${t2}`;
+  }
+  return lastType;
 }
