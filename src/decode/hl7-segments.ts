@@ -55,25 +55,49 @@ export const FE = new Int32Array(MAX_FIELDS);
 export const D: Hl7Delims = { field: 0x7c, comp: 0x5e, rep: 0x7e, esc: 0x5c, sub: 0x26 };
 
 /**
- * Split segment [s, e) on the field separator, up to field index `upto` (callers ask for no field
- * beyond it); returns the number of fields found (≤ MAX_FIELDS).
+ * End of the segment starting at p: the next CR or LF (HL7 says CR; LF and CRLF are tolerated).
+ * A byte loop beats indexOf on segments of tens of bytes; every byte is visited once per pass.
  */
-export function split(buf: Uint8Array, s: number, e: number, upto = MAX_FIELDS - 1): number {
+export function segEnd(buf: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const b = buf[p]!;
+    if (b === 0x0d || b === 0x0a) return p;
+    p++;
+  }
+  return end;
+}
+
+/** Where the segment last split ends (set by split, which finds it on the way). */
+let splitEnd = 0;
+
+/**
+ * Split the segment starting at s (ending at the next CR/LF before `end`) on the field
+ * separator, up to field index `upto` (callers ask for no field beyond it); returns the number
+ * of fields found (≤ MAX_FIELDS) and leaves the segment end in `splitEnd`. The field separator
+ * is never CR or LF (readDelims), so one pass finds both.
+ */
+export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS - 1): number {
   const f = D.field;
   const last = Math.min(upto, MAX_FIELDS - 1);
   let n = 0;
   let start = s;
-  for (let i = s; i < e; i++) {
-    if (buf[i] === f) {
+  let i = s;
+  for (; i < end; i++) {
+    const b = buf[i]!;
+    if (b === f) {
       FS[n] = start;
       FE[n] = i;
       // A segment with more fields than we track: the last tracked one runs to its own separator.
-      if (n++ === last) return n;
+      if (n++ === last) {
+        splitEnd = segEnd(buf, i + 1, end);
+        return n;
+      }
       start = i + 1;
-    }
+    } else if (b === 0x0d || b === 0x0a) break;
   }
   FS[n] = start;
-  FE[n++] = e;
+  FE[n++] = i;
+  splitEnd = i;
   return n;
 }
 
@@ -92,6 +116,15 @@ export function comp(buf: Uint8Array, nf: number, n: number, c: number, msh = fa
 export function segId(buf: Uint8Array, s: number, e: number): number {
   if (e - s < 3) return 0;
   return (buf[s]! << 16) | (buf[s + 1]! << 8) | buf[s + 2]!;
+}
+/** segId of the segment starting at p, without knowing its end: 0 when CR/LF comes first. */
+export function segIdAt(buf: Uint8Array, p: number, end: number): number {
+  if (p + 3 > end) return 0;
+  const a = buf[p]!;
+  const b = buf[p + 1]!;
+  const c = buf[p + 2]!;
+  if (a === 0x0d || a === 0x0a || b === 0x0d || b === 0x0a || c === 0x0d || c === 0x0a) return 0;
+  return (a << 16) | (b << 8) | c;
 }
 const id = (t: string) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
 export const MSH = id('MSH');
@@ -127,25 +160,32 @@ export interface Acc {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Extract what leaves the decoder from segment [s, e); segments we do not read are not split. */
+/**
+ * Extract what leaves the decoder from the segment starting at s; returns its end (the next
+ * CR/LF before `end`). Segments we do not read are scanned for their end only.
+ */
 export function segment(
   buf: Uint8Array,
   sid: number,
   s: number,
-  e: number,
+  end: number,
   acc: Acc,
   hashId: (id: string) => string,
-): void {
+): number {
   if (sid === OBX) {
-    if (acc.observations.length < MAX_OBSERVATIONS) observation(buf, split(buf, s, e, 11), acc);
+    if (acc.observations.length < MAX_OBSERVATIONS) {
+      observation(buf, split(buf, s, end, 11), acc);
+      return splitEnd;
+    }
   } else if (sid === PV1) {
     if (acc.location === undefined) {
-      const nf = split(buf, s, e, 3);
+      const nf = split(buf, s, end, 3);
       if (nf > 3) acc.location = location(buf, FS[3]!, FE[3]!);
+      return splitEnd;
     }
   } else if (sid === OBR) {
     if (acc.orders.length < MAX_LIST) {
-      const nf = split(buf, s, e, 4);
+      const nf = split(buf, s, end, 4);
       const o: Mutable<Hl7Order> = {};
       const placerId = comp(buf, nf, 2, 1);
       const fillerId = comp(buf, nf, 3, 1);
@@ -154,30 +194,35 @@ export function segment(
       if (fillerId !== undefined) o.fillerId = fillerId;
       if (code !== undefined) o.code = code;
       acc.orders.push(o);
+      return splitEnd;
     }
   } else if (sid === MSA) {
     if (acc.ackCode === undefined) {
-      const nf = split(buf, s, e, 2);
+      const nf = split(buf, s, end, 2);
       acc.ackCode = comp(buf, nf, 1, 1);
       acc.ackControlId = comp(buf, nf, 2, 1);
+      return splitEnd;
     }
   } else if (sid === ERR) {
     if (acc.errors.length < MAX_LIST) {
-      const nf = split(buf, s, e, 3);
+      const nf = split(buf, s, end, 3);
       const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
       if (code !== undefined) acc.errors.push(code);
+      return splitEnd;
     }
   } else {
     const ident = IDENT.get(sid);
-    if (ident === undefined) return;
-    const nf = split(buf, s, e, ident.last);
+    if (ident === undefined) return segEnd(buf, s, end);
+    const nf = split(buf, s, end, ident.last);
     const { fields, names } = ident;
     for (let k = 0; k < fields.length; k++) {
       const n = fields[k]!;
       if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
     }
     if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
+    return splitEnd;
   }
+  return segEnd(buf, s, end);
 }
 
 /** PID-3 repetitions: component 1 of each is an identifier; only its hash leaves. */

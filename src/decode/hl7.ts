@@ -12,7 +12,9 @@ import {
   type Hl7Order,
   isBatch,
   MSH,
+  segEnd,
   segId,
+  segIdAt,
   segment,
   split,
 } from './hl7-segments.js';
@@ -73,19 +75,6 @@ const HEADER = [
 /** MSH-3…MSH-12 fields for HEADER (MSH-8 security and MSH-9 type are not among them). */
 const HEADER_FIELD = [3, 4, 5, 6, 7, 10, 12] as const;
 
-/**
- * End of the segment starting at p: the next CR or LF (HL7 says CR; LF and CRLF are tolerated).
- * A byte loop beats indexOf on segments of tens of bytes; every byte is visited once per pass.
- */
-function segEnd(buf: Uint8Array, p: number, end: number): number {
-  while (p < end) {
-    const b = buf[p]!;
-    if (b === 0x0d || b === 0x0a) return p;
-    p++;
-  }
-  return end;
-}
-
 function skipBreaks(buf: Uint8Array, p: number, end: number): number {
   while (p < end && (buf[p] === 0x0d || buf[p] === 0x0a)) p++;
   return p;
@@ -111,7 +100,7 @@ export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Op
   const mshEnd = segEnd(buf, p, end);
   if (!readDelims(buf, p, mshEnd, D))
     return { kind: 'anomaly', code: 'hl7.bad-delimiters', next: nextMsh(buf, mshEnd, end) };
-  return body(buf, start, end, opts);
+  return body(buf, start, mshEnd, end, opts);
 }
 
 function nextMsh(buf: Uint8Array, p: number, end: number): number {
@@ -126,23 +115,16 @@ function nextMsh(buf: Uint8Array, p: number, end: number): number {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function body(buf: Uint8Array, start: number, end: number, opts: Hl7Options): Hl7Result {
-  let p = start;
-  let segments = 0;
-  let mshEnd = start;
+/** The message whose MSH is [start, mshEnd): every segment up to the next MSH or batch segment. */
+function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts: Hl7Options): Hl7Result {
+  let p = skipBreaks(buf, mshEnd, end);
+  let segments = 1;
   const acc: Acc = { hashes: [], fields: [], observations: [], orders: [], errors: [] };
   while (p < end) {
-    const e = segEnd(buf, p, end);
-    const sid = segId(buf, p, e);
-    if (segments > 0 && sid === MSH) break;
-    if (isBatch(sid)) {
-      if (segments > 0) break;
-    } else if (e > p) {
-      if (segments++ === 0) mshEnd = e;
-      // The MSH at `start` is read after the loop (segments share the field offsets).
-      if (sid !== MSH && sid !== 0) segment(buf, sid, p, e, acc, opts.hashId);
-    }
-    p = skipBreaks(buf, e, end);
+    const sid = segIdAt(buf, p, end);
+    if (sid === MSH || isBatch(sid)) break;
+    segments++;
+    p = skipBreaks(buf, segment(buf, sid, p, end, acc, opts.hashId), end);
   }
   // Built member by member in a fixed order, leaving out what is absent (no spreads).
   const m = { messageType: '' } as Mutable<Hl7Decoded>;
