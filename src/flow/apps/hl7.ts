@@ -2,8 +2,8 @@
 // port 2575 otherwise. One de-framer per direction; each message becomes an `hl7-message`
 // whose src is the sender of that message (ACKs flow back from the receiver).
 
-import type { Endpoint } from '../../events.js';
-import { decodeHl7, type Hl7Decoded } from '../../decode/hl7.js';
+import type { Endpoint, Hl7Message } from '../../events.js';
+import { decodeHl7, type Hl7Decoded, type Hl7Options } from '../../decode/hl7.js';
 import { MLLP_START, MllpDeframer } from '../../decode/mllp.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
@@ -28,10 +28,11 @@ export function probeHl7(bytes: Uint8Array): ProbeResult {
 class Hl7Stream implements StreamApp {
   private readonly deframers: [MllpDeframer, MllpDeframer];
   private ts = 0;
-  private readonly hashId: (id: string) => string;
+  /** One options object for the flow's life: nothing is allocated per frame for it. */
+  private readonly opts: Hl7Options;
 
   constructor(private readonly ctx: FlowContext) {
-    this.hashId = (id) => ctx.env.hashPatientId(id);
+    this.opts = { hashId: (id) => ctx.env.hashPatientId(id) };
     this.deframers = [this.deframer(0), this.deframer(1)];
   }
 
@@ -62,7 +63,7 @@ class Hl7Stream implements StreamApp {
     let off = 0;
     // Each decode consumes at least one message or names an anomaly that skips ahead.
     while (off < payload.length) {
-      const r = decodeHl7(payload, off, payload.length, { hashId: this.hashId });
+      const r = decodeHl7(payload, off, payload.length, this.opts);
       if (r.kind === 'not') return;
       if (r.kind === 'anomaly') this.ctx.anomaly(r.code, this.ts);
       else this.emit(dir, r.message);
@@ -76,43 +77,31 @@ class Hl7Stream implements StreamApp {
     const src: Endpoint = dir === 0 ? ctx.client : ctx.server;
     const dst: Endpoint = dir === 0 ? ctx.server : ctx.client;
     ctx.env.countApp('hl7');
-    // Built field by field: decoder extras (orders, errors) stay out of the event vocabulary.
-    ctx.emit({
-      type: 'hl7-message',
-      ts: this.ts,
-      flowId: ctx.flowId,
-      src,
-      dst,
-      ...(ctx.vlan !== undefined ? { vlan: ctx.vlan } : {}),
-      messageType: m.messageType,
-      ...pick(m),
-      patientHashes: m.patientHashes,
-      fieldsPresent: m.fieldsPresent,
-      observations: m.observations,
-      segments: m.segments,
-      bytes: m.bytes,
-    });
+    // Built field by field, in the event's key order, leaving out what is absent (no spreads or
+    // intermediate objects): decoder extras (orders, errors) stay out of the event vocabulary.
+    const ev = { type: 'hl7-message', ts: this.ts, flowId: ctx.flowId, src, dst } as Mutable<Hl7Message>;
+    if (ctx.vlan !== undefined) ev.vlan = ctx.vlan;
+    ev.messageType = m.messageType;
+    if (m.sendingApp !== undefined) ev.sendingApp = m.sendingApp;
+    if (m.sendingFacility !== undefined) ev.sendingFacility = m.sendingFacility;
+    if (m.receivingApp !== undefined) ev.receivingApp = m.receivingApp;
+    if (m.receivingFacility !== undefined) ev.receivingFacility = m.receivingFacility;
+    if (m.time !== undefined) ev.time = m.time;
+    if (m.controlId !== undefined) ev.controlId = m.controlId;
+    if (m.version !== undefined) ev.version = m.version;
+    if (m.location !== undefined) ev.location = m.location;
+    if (m.ackCode !== undefined) ev.ackCode = m.ackCode;
+    if (m.ackControlId !== undefined) ev.ackControlId = m.ackControlId;
+    ev.patientHashes = m.patientHashes;
+    ev.fieldsPresent = m.fieldsPresent;
+    ev.observations = m.observations;
+    ev.segments = m.segments;
+    ev.bytes = m.bytes;
+    ctx.emit(ev);
   }
 }
 
-const OPTIONAL = [
-  'sendingApp',
-  'sendingFacility',
-  'receivingApp',
-  'receivingFacility',
-  'time',
-  'controlId',
-  'version',
-  'location',
-  'ackCode',
-  'ackControlId',
-] as const;
-
-function pick(m: Hl7Decoded): Partial<Record<(typeof OPTIONAL)[number], string>> {
-  const out: Partial<Record<(typeof OPTIONAL)[number], string>> = {};
-  for (const k of OPTIONAL) if (m[k] !== undefined) out[k] = m[k];
-  return out;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const hl7App: TcpAppFactory = {
   name: 'hl7',
