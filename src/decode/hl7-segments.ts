@@ -288,15 +288,20 @@ function observation(buf: Uint8Array, nf: number, acc: Acc): void {
     if (ok && (n2 === '' || NUMBER.test(n2)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
   }
   if (value === undefined) return;
-  // Assigned in this order so every observation serialises with the same key order.
-  const o = { code } as Mutable<Hl7Observation>;
   const textPart = comp(buf, nf, 3, 2);
   const vital = vitalFor(code);
+  const unit = comp(buf, nf, 6, 1);
+  const status = comp(buf, nf, 11, 1);
+  // PCD-01 observations carry all of these: one literal, one object shape.
+  if (textPart !== undefined && vital !== undefined && unit !== undefined && status !== undefined) {
+    acc.observations.push({ code, text: textPart, vital, value, unit, status });
+    return;
+  }
+  // Otherwise assigned in the same order, so every observation serialises with one key order.
+  const o = { code } as Mutable<Hl7Observation>;
   if (textPart !== undefined) o.text = textPart;
   if (vital !== undefined) o.vital = vital;
   o.value = value;
-  const unit = comp(buf, nf, 6, 1);
-  const status = comp(buf, nf, 11, 1);
   if (unit !== undefined) o.unit = unit;
   if (status !== undefined) o.status = status;
   acc.observations.push(o);
