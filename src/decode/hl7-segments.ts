@@ -61,7 +61,7 @@ export const D: Hl7Delims = { field: 0x7c, comp: 0x5e, rep: 0x7e, esc: 0x5c, sub
 export function segEnd(buf: Uint8Array, p: number, end: number): number {
   while (p < end) {
     const b = buf[p]!;
-    if (b === 0x0d || b === 0x0a) return p;
+    if (b < 0x0e && (b === 0x0d || b === 0x0a)) return p;
     p++;
   }
   return end;
@@ -93,7 +93,7 @@ export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS
         return n;
       }
       start = i + 1;
-    } else if (b === 0x0d || b === 0x0a) break;
+    } else if (b < 0x0e && (b === 0x0d || b === 0x0a)) break; // the separator is > 0x20
   }
   FS[n] = start;
   FE[n++] = i;
