@@ -7,6 +7,7 @@ import { vitalFor } from './hl7-vitals.js';
 import {
   compSlice,
   compText,
+  escapedText,
   HL7_MAX_TEXT,
   type Hl7Delims,
   isEmpty,
@@ -15,7 +16,6 @@ import {
   numberText,
   piece,
   slice,
-  sliceText,
   text,
   unescapeHl7,
 } from './hl7-text.js';
@@ -267,14 +267,16 @@ function errLocationCode(buf: Uint8Array, nf: number): string | undefined {
 
 const COMPARATOR = /^(>|<|>=|<=|=|<>)?$/;
 const SN_SEPARATOR = /^[-+/.:]?$/;
-const snPart = (buf: Uint8Array, nf: number, c: number) => (comp(buf, nf, 5, c) ?? '').trim();
+/** An SN component, trimmed; through text(), not the output cache: it may not be a number. */
+function snPart(buf: Uint8Array, nf: number, c: number): string {
+  const i = field(nf, 5, false);
+  return i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, c) ? escapedText(buf, slice.s, slice.e, D).trim() : '';
+}
 
 /** OBX: numeric values (NM, SN) only; any other value type never leaves the decoder. */
 function observation(buf: Uint8Array, nf: number, acc: Acc): void {
   const type = valueType(buf, nf);
   if (type === 0) return;
-  const code = comp(buf, nf, 3, 1);
-  if (code === undefined) return;
   let value: string | undefined;
   if (type === NM) {
     const i = field(nf, 5, false);
@@ -288,6 +290,9 @@ function observation(buf: Uint8Array, nf: number, acc: Acc): void {
     if (ok && (n2 === '' || NUMBER.test(n2)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
   }
   if (value === undefined) return;
+  // Read once the value is valid, so only what leaves reaches the output cache.
+  const code = comp(buf, nf, 3, 1);
+  if (code === undefined) return;
   const textPart = comp(buf, nf, 3, 2);
   const vital = vitalFor(code);
   const unit = comp(buf, nf, 6, 1);
@@ -323,6 +328,6 @@ function valueType(buf: Uint8Array, nf: number): number {
   }
   // Longer: only an escape or a UTF-8 BOM (dropped by the decoder) can still make 'NM' / 'SN'.
   if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), D.esc)) return 0;
-  const t = sliceText(buf, s, e, D);
+  const t = escapedText(buf, s, e, D);
   return t === 'NM' ? NM : t === 'SN' ? SN : 0;
 }

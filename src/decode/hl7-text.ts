@@ -109,6 +109,11 @@ export function sliceText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): 
     const t = interned(buf, s, e, d.esc);
     if (t !== undefined) return t;
   }
+  return escapedText(buf, s, e, d);
+}
+
+/** Text of buf[s, e) cut at HL7_MAX_TEXT, unescaped, without the cache. */
+export function escapedText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): string {
   const t = text(buf, s, e);
   return d.esc >= 0 && t.indexOf(String.fromCharCode(d.esc)) >= 0 ? unescapeHl7(t, d) : t;
 }
@@ -116,7 +121,7 @@ export function sliceText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): 
 // Output fields repeat across messages (applications, codes, units, statuses), so short ones
 // are kept in a small direct-mapped cache keyed by their bytes: no string is built or hashed
 // again, and Map lookups on the cached strings reuse V8's stored hash. Only fields that leave
-// the decoder anyway go through here (never PID), so the cache holds nothing private.
+// the decoder go through here (never PID; OBX values only once valid), so it holds nothing private.
 const INTERN_MAX = 24;
 const INTERN_SLOTS = 2048;
 const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
@@ -162,7 +167,7 @@ export function numberText(buf: Uint8Array, s: number, e: number, d: Hl7Delims):
   if (e - s > HL7_MAX_TEXT) e = s + HL7_MAX_TEXT; // cut before trimming, as text() does
   if (!isPlain(buf, s, e, d.esc)) {
     // Escapes, or non-ASCII that String.prototype.trim may remove (NBSP, BOM…).
-    const v = sliceText(buf, s, e, d).trim();
+    const v = escapedText(buf, s, e, d).trim();
     return NUMBER.test(v) ? v : undefined;
   }
   while (s < e && isSpace(buf[s]!)) s++;
