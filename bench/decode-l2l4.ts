@@ -6,7 +6,13 @@ import { readCapture } from '../src/capture/reader.js';
 import { Layers } from '../src/decode/layers.js';
 import { decodePacket } from '../src/decode/packet.js';
 
-const DEFAULT_FILES = ['http-bro.org.pcap', 'ftp-ipv6.pcap', 'rpc-nfs-write.pcap', 'http-qinq-0.pcap', 'linuxsll-arp.pcap'];
+const DEFAULT_FILES = [
+  'http-bro.org.pcap',
+  'ftp-ipv6.pcap',
+  'rpc-nfs-write.pcap',
+  'http-qinq-0.pcap',
+  'linuxsll-arp.pcap',
+];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -89,7 +89,12 @@ export interface DnsAnswer extends Base {
    * Address records with the CNAME chain followed back to the question: for each A/AAAA in the
    * answer, the name the asker actually looked up (and the chain in between).
    */
-  readonly resolved: readonly { readonly address: string; readonly name: string; readonly ttl: number; readonly chain: readonly string[] }[];
+  readonly resolved: readonly {
+    readonly address: string;
+    readonly name: string;
+    readonly ttl: number;
+    readonly chain: readonly string[];
+  }[];
 }
 
 /** A DNS query (emitted so that "asked but never answered" can be explained). */
@@ -190,7 +195,13 @@ export interface DicomAssociation extends FlowBase {
   readonly calledAe?: string;
   readonly callingAe?: string;
   readonly appContext?: string;
-  readonly contexts?: readonly { readonly id: number; readonly abstractSyntax?: string; readonly name?: string; readonly transferSyntaxes: readonly string[]; readonly result?: number }[];
+  readonly contexts?: readonly {
+    readonly id: number;
+    readonly abstractSyntax?: string;
+    readonly name?: string;
+    readonly transferSyntaxes: readonly string[];
+    readonly result?: number;
+  }[];
   readonly maxLength?: number;
   readonly implementationClass?: string;
   readonly implementationVersion?: string;

@@ -43,15 +43,26 @@ function oru(n: number, bed: number, r: () => number): string {
   ].join('\r');
 }
 
-const ack = (n: number) => `MSH|^~\\&|CENTRAL|WARD12|MONITOR|WARD12|20250130080000||ACK^R01^ACK|A${n}|P|2.6\rMSA|AA|MSG${n}\r`;
+const ack = (n: number) =>
+  `MSH|^~\\&|CENTRAL|WARD12|MONITOR|WARD12|20250130080000||ACK^R01^ACK|A${n}|P|2.6\rMSA|AA|MSG${n}\r`;
 
 /** A TCP conversation as frames (copies): handshake, exchanges segmented at the MSS, teardown. */
-function tcpFrames(fb: FrameBuilder, c: Host, s: Host, cp: number, sp: number, isn: number, talk: [0 | 1, Uint8Array][]): Uint8Array[] {
+function tcpFrames(
+  fb: FrameBuilder,
+  c: Host,
+  s: Host,
+  cp: number,
+  sp: number,
+  isn: number,
+  talk: [0 | 1, Uint8Array][],
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   let cs = isn >>> 0;
   let ss = Math.imul(isn ^ 0x5bd1e995, 0x27d4eb2d) >>> 0;
   const seg = (fromC: boolean, flags: number, data: Uint8Array | null, off = 0, len = 0) => {
-    const f = fromC ? fb.tcp(c, s, cp, sp, cs, ss, flags, 64240, data, off, len) : fb.tcp(s, c, sp, cp, ss, cs, flags, 64240, data, off, len);
+    const f = fromC
+      ? fb.tcp(c, s, cp, sp, cs, ss, flags, 64240, data, off, len)
+      : fb.tcp(s, c, sp, cp, ss, cs, flags, 64240, data, off, len);
     out.push(f.slice());
   };
   seg(true, SYN, null);
@@ -84,12 +95,20 @@ export function writeBenchCapture(out: string, target: number, seed = 7): GenRes
   for (let i = 0; i < 400; i++) {
     const a = 16 + (i >> 8);
     const b = i & 0xff;
-    clients.push(host(`c${i}`, `02:57:b0:00:${a.toString(16).padStart(2, '0')}:${b.toString(16).padStart(2, '0')}`, `10.40.${a}.${b}`));
+    clients.push(
+      host(
+        `c${i}`,
+        `02:57:b0:00:${a.toString(16).padStart(2, '0')}:${b.toString(16).padStart(2, '0')}`,
+        `10.40.${a}.${b}`,
+      ),
+    );
   }
   const central = host('central', '02:57:b1:00:00:01', '10.40.1.20');
   const gw = host('gw', '02:57:b1:00:00:fe', '10.40.1.1');
   // Outside servers are reached through the gateway's MAC, as on a real ward.
-  const web = Array.from({ length: 50 }, (_, i) => ({ ...host(`web${i}`, '02:57:b1:00:00:fe', `198.51.100.${i + 1}`) }));
+  const web = Array.from({ length: 50 }, (_, i) => ({
+    ...host(`web${i}`, '02:57:b1:00:00:fe', `198.51.100.${i + 1}`),
+  }));
   const random96 = new Uint8Array(96).map((_, i) => (i * 37) & 0xff);
   let packets = 0;
   let bytes = 0;
@@ -136,11 +155,22 @@ export function writeBenchCapture(out: string, target: number, seed = 7): GenRes
       const name = `host${Math.floor(r() * 5000)}.example.org`;
       return [
         fb.udp(c, gw, port, 53, dnsQuery(id, name)).slice(),
-        fb.udp(gw, c, 53, port, dnsResponse(id, name, [{ name, type: 'A', ttl: 300, data: `198.51.100.${1 + (id % 50)}` }])).slice(),
+        fb
+          .udp(
+            gw,
+            c,
+            53,
+            port,
+            dnsResponse(id, name, [{ name, type: 'A', ttl: 300, data: `198.51.100.${1 + (id % 50)}` }]),
+          )
+          .slice(),
       ];
     }
     if (k < 0.97) {
-      return [fb.udp(c, gw, 123, 123, ntpClient(ts)).slice(), fb.udp(gw, c, 123, 123, ntpServer(ts, ts + 300, 0x7f000001)).slice()];
+      return [
+        fb.udp(c, gw, 123, 123, ntpClient(ts)).slice(),
+        fb.udp(gw, c, 123, 123, ntpServer(ts, ts + 300, 0x7f000001)).slice(),
+      ];
     }
     return [fb.arp(1, c, gw.ip).slice(), fb.arp(2, gw, c.ip, c).slice()];
   };

@@ -52,9 +52,12 @@ function have(tool: string): boolean {
   return ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin'].some((d) => existsSync(join(d, tool)));
 }
 
-export async function runBench(opts: { packets?: number; file?: string; log?: (s: string) => void } = {}): Promise<BenchResult> {
+export async function runBench(
+  opts: { packets?: number; file?: string; log?: (s: string) => void } = {},
+): Promise<BenchResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  if (!existsSync('/usr/bin/time')) throw new Error('bench needs /usr/bin/time (Debian package "time"): run npm run setup');
+  if (!existsSync('/usr/bin/time'))
+    throw new Error('bench needs /usr/bin/time (Debian package "time"): run npm run setup');
   const work = join(ROOT, 'bench/work');
   mkdirSync(work, { recursive: true });
   const target = opts.packets ?? 2_000_000;
@@ -108,9 +111,12 @@ export async function runBench(opts: { packets?: number; file?: string; log?: (s
   const ratios: Record<string, number> = {};
   for (const t of tools) if (t !== ww) ratios[`wardwatch/${t.name}`] = round(ww.pps / t.pps, 3);
   const targets: BenchResult['targets'] = {};
-  if (ratios['wardwatch/tcpdump'] !== undefined) targets['≥ 0.25 × tcpdump'] = { target: 0.25, met: ratios['wardwatch/tcpdump']! >= 0.25 };
-  if (ratios['wardwatch/ndpiReader'] !== undefined) targets['≥ 2 × ndpiReader'] = { target: 2, met: ratios['wardwatch/ndpiReader']! >= 2 };
-  if (ratios['wardwatch/tshark'] !== undefined) targets['≥ 20 × tshark'] = { target: 20, met: ratios['wardwatch/tshark']! >= 20 };
+  if (ratios['wardwatch/tcpdump'] !== undefined)
+    targets['≥ 0.25 × tcpdump'] = { target: 0.25, met: ratios['wardwatch/tcpdump']! >= 0.25 };
+  if (ratios['wardwatch/ndpiReader'] !== undefined)
+    targets['≥ 2 × ndpiReader'] = { target: 2, met: ratios['wardwatch/ndpiReader']! >= 2 };
+  if (ratios['wardwatch/tshark'] !== undefined)
+    targets['≥ 20 × tshark'] = { target: 20, met: ratios['wardwatch/tshark']! >= 20 };
   targets['peak RSS ≤ 300 MB'] = { target: 300, met: ww.peakRssMb <= 300 };
   const result: BenchResult = {
     date: new Date().toISOString(),

@@ -32,9 +32,16 @@ export const register: Register = (program: Command) => {
     .argument('<captures...>', 'capture files, or - for standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'cef']).default('table'))
     .option('-o, --out <file>', 'write the output to a file instead of stdout')
-    .option('-c, --config <file>', 'config file (YAML): site ranges, HL7 receivers, allowlists, indicators, suppressions')
+    .option(
+      '-c, --config <file>',
+      'config file (YAML): site ranges, HL7 receivers, allowlists, indicators, suppressions',
+    )
     .option('-p, --policy <file>', 'policy file (YAML/JSON): flows it does not allow raise policy.violation')
-    .addOption(new Option('--fail-on <severity>', 'exit 3 when an alert at or above this severity is raised').choices([...SEVERITIES]))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 3 when an alert at or above this severity is raised').choices([
+        ...SEVERITIES,
+      ]),
+    )
     .option('--syslog <url>', 'also send alerts as CEF over syslog: udp://HOST:PORT or tcp://HOST:PORT (RFC 5424)')
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
@@ -46,8 +53,10 @@ export const register: Register = (program: Command) => {
 
 export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
   const maxFlows = Number(opts.maxFlows ?? '100000');
-  if (!Number.isInteger(maxFlows) || maxFlows < 16) throw new WardwatchError('WW_ARGS', `--max-flows must be an integer ≥ 16, got ${opts.maxFlows}`);
-  if (captures.filter((c) => c === '-').length > 1) throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
+  if (!Number.isInteger(maxFlows) || maxFlows < 16)
+    throw new WardwatchError('WW_ARGS', `--max-flows must be an integer ≥ 16, got ${opts.maxFlows}`);
+  if (captures.filter((c) => c === '-').length > 1)
+    throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
   const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy, maxFlows });
   const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
   try {
@@ -57,19 +66,29 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
   }
   const result = pipeline.finish();
   await printResult(result, opts);
-  if (opts.syslog) await sendSyslog(opts.syslog, alertSyslogMessages(result.alerts, (a) => formatCef(a)));
-  if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) return EXIT_ALERT;
+  if (opts.syslog)
+    await sendSyslog(
+      opts.syslog,
+      alertSyslogMessages(result.alerts, (a) => formatCef(a)),
+    );
+  if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!)))
+    return EXIT_ALERT;
   return 0;
 }
 
 function render(result: AnalyzeResult, format: AnalyzeCliOptions['format']): string {
   if (format === 'jsonl') return formatJsonl([...result.alerts, ...result.devices, result.summary]);
   if (format === 'cef') return result.alerts.map((a: AlertRecord) => `${formatCef(a)}\n`).join('');
-  return [formatAlertTable(result.alerts), devicesTable(result.devices), summaryText(result.summary)].join('\n\n') + '\n';
+  return (
+    [formatAlertTable(result.alerts), devicesTable(result.devices), summaryText(result.summary)].join('\n\n') + '\n'
+  );
 }
 
 /** Print the records in the chosen format to stdout or --out. */
-export async function printResult(result: AnalyzeResult, opts: Pick<AnalyzeCliOptions, 'format' | 'out' | 'progress'>): Promise<void> {
+export async function printResult(
+  result: AnalyzeResult,
+  opts: Pick<AnalyzeCliOptions, 'format' | 'out' | 'progress'>,
+): Promise<void> {
   const text = render(result, opts.format);
   if (!opts.out) {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));

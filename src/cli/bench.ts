@@ -12,7 +12,8 @@ export const register: Register = (program: Command) => {
     .option('--packets <n>', 'packets in the generated capture', '2000000')
     .action(async (capture: string | undefined, opts: { packets: string }) => {
       const packets = Number(opts.packets);
-      if (!Number.isInteger(packets) || packets < 1000) throw new WardwatchError('WW_ARGS', `--packets must be an integer ≥ 1000`);
+      if (!Number.isInteger(packets) || packets < 1000)
+        throw new WardwatchError('WW_ARGS', `--packets must be an integer ≥ 1000`);
       const r = await runBench(capture ? { file: capture } : { packets });
       process.stdout.write(`${JSON.stringify({ ratios: r.ratios, targets: r.targets }, null, 2)}\n`);
     });

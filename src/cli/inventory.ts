@@ -40,7 +40,9 @@ export const register: Register = (program: Command) => {
         opts.format === 'json'
           ? `${JSON.stringify(inventoryJson(result.devices, result.inventory), null, 2)}\n`
           : `${inventoryTable(result.devices)}\n`;
-      await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
+      );
     });
 };
 

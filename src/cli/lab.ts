@@ -9,7 +9,9 @@ import { labDown, labRun } from '../lab/run.js';
 import type { Register } from './commands.js';
 
 export const register: Register = (program: Command) => {
-  const lab = program.command('lab').description('network-namespace testbed: ward → gateway → outside (203.0.113.0/24); needs root');
+  const lab = program
+    .command('lab')
+    .description('network-namespace testbed: ward → gateway → outside (203.0.113.0/24); needs root');
   lab
     .command('up')
     .description(`create the namespaces (${Object.values(NS).join(', ')}); idempotent`)
@@ -24,12 +26,15 @@ export const register: Register = (program: Command) => {
     .option('--seconds <n>', 'how long the monitors send', '20')
     .option('-o, --out <file>', 'where to write the capture (.pcap)')
     .action(async (scenario: string, o: { seconds: string; out?: string }) => {
-      if (scenario !== 'cms8000' && scenario !== 'ward') throw new WardwatchError('WW_ARGS', `lab run: scenario must be cms8000 or ward, got '${scenario}'`);
+      if (scenario !== 'cms8000' && scenario !== 'ward')
+        throw new WardwatchError('WW_ARGS', `lab run: scenario must be cms8000 or ward, got '${scenario}'`);
       const seconds = Number(o.seconds);
-      if (!Number.isFinite(seconds) || seconds < 3 || seconds > 3600) throw new WardwatchError('WW_ARGS', '--seconds: expected 3…3600');
+      if (!Number.isFinite(seconds) || seconds < 3 || seconds > 3600)
+        throw new WardwatchError('WW_ARGS', '--seconds: expected 3…3600');
       const r = await labRun({ scenario, seconds, out: o.out, log: (l) => process.stderr.write(`${l}\n`) });
       process.stderr.write(`capture: ${r.capture} (${r.packets} packets)\nconfig: ${r.config}\n`);
-      for (const m of r.monitors) process.stderr.write(`monitor ${m.app}: ${JSON.stringify(m.result ?? 'no result')}\n`);
+      for (const m of r.monitors)
+        process.stderr.write(`monitor ${m.app}: ${JSON.stringify(m.result ?? 'no result')}\n`);
       const res = await analyzeCaptures([r.capture], { configPath: r.config });
       process.stdout.write(`${formatAlertTable(res.alerts)}\n`);
     });
@@ -38,6 +43,8 @@ export const register: Register = (program: Command) => {
     .description('stop every process the lab started and delete its namespaces')
     .action(() => {
       const r = labDown();
-      process.stderr.write(`lab down: stopped ${r.killed} processes, removed ${r.namespaces.join(', ') || 'no namespaces'}\n`);
+      process.stderr.write(
+        `lab down: stopped ${r.killed} processes, removed ${r.namespaces.join(', ') || 'no namespaces'}\n`,
+      );
     });
 };

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
       process.stderr.write(`wardwatch: ${err.message}\n`);
       process.exit(err.exitCode);
     }
-    process.stderr.write(`wardwatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `wardwatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(70);
   }
 }

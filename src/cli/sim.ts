@@ -23,7 +23,8 @@ export function parseDuration(text: string, what = '--duration'): number {
 
 function int(text: string, what: string, min: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new WardwatchError('WW_ARGS', `${what}: expected an integer ≥ ${min}, got '${text}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw new WardwatchError('WW_ARGS', `${what}: expected an integer ≥ ${min}, got '${text}'`);
   return n;
 }
 
@@ -94,7 +95,9 @@ async function live(mode: (typeof LIVE)[number], o: SimCliOptions): Promise<void
 export const register: Register = (program: Command) => {
   program
     .command('sim')
-    .description(`simulate a ward: ${SCENARIOS.join('|')} to a capture file, or live ${LIVE.join('|')} over real sockets`)
+    .description(
+      `simulate a ward: ${SCENARIOS.join('|')} to a capture file, or live ${LIVE.join('|')} over real sockets`,
+    )
     .argument('<scenario>', `${[...SCENARIOS, ...LIVE].join(', ')}`)
     .option('-o, --out <file>', 'capture to write (.pcap or .pcapng); default <scenario>.pcap')
     .option('-d, --duration <time>', 'simulated time (60s, 5m, 1h)', '60s')
@@ -112,7 +115,10 @@ export const register: Register = (program: Command) => {
     .action(async (scenario: string, o: SimCliOptions) => {
       if ((LIVE as readonly string[]).includes(scenario)) return live(scenario as (typeof LIVE)[number], o);
       if (!(SCENARIOS as readonly string[]).includes(scenario)) {
-        throw new WardwatchError('WW_ARGS', `unknown scenario '${scenario}': one of ${[...SCENARIOS, ...LIVE].join(', ')}`);
+        throw new WardwatchError(
+          'WW_ARGS',
+          `unknown scenario '${scenario}': one of ${[...SCENARIOS, ...LIVE].join(', ')}`,
+        );
       }
       const out = resolve(o.out ?? `${scenario}.pcap`);
       if (!/\.pcap(ng)?$/i.test(out)) throw new WardwatchError('WW_ARGS', `--out: ${out} must end in .pcap or .pcapng`);
@@ -125,6 +131,8 @@ export const register: Register = (program: Command) => {
         devices: o.devices === undefined ? undefined : int(o.devices, '--devices', 1),
       });
       const secs = (performance.now() - t0) / 1000;
-      process.stderr.write(`sim ${scenario}: ${r.packets} packets, ${r.bytes} bytes, ${durationSec}s simulated → ${out} (${secs.toFixed(1)}s)\n`);
+      process.stderr.write(
+        `sim ${scenario}: ${r.packets} packets, ${r.bytes} bytes, ${durationSec}s simulated → ${out} (${secs.toFixed(1)}s)\n`,
+      );
     });
 };

@@ -35,7 +35,11 @@ export const register: Register = (program: Command) => {
     .option('-o, --out <file>', 'write the output to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML)')
     .option('-p, --policy <file>', 'policy file (YAML/JSON)')
-    .addOption(new Option('--fail-on <severity>', 'exit 3 when an alert at or above this severity is raised').choices([...SEVERITIES]))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 3 when an alert at or above this severity is raised').choices([
+        ...SEVERITIES,
+      ]),
+    )
     .action(async (opts: WatchOptions) => {
       const code = await runWatch(opts);
       if (code !== 0) process.exitCode = code;
@@ -50,7 +54,8 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     throw new WardwatchError('WW_ARGS', 'watch -r reads only "-" (stdin); use analyze for files');
   }
   const seconds = opts.seconds === undefined ? undefined : Number(opts.seconds);
-  if (seconds !== undefined && !(seconds > 0)) throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
+  if (seconds !== undefined && !(seconds > 0))
+    throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy });
   const abort = new AbortController();
   let stopLive: (() => Promise<void>) | undefined;
@@ -67,7 +72,9 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     process.stderr.isTTY === true
       ? setInterval(() => {
           const s = pipeline.engine.stats;
-          process.stderr.write(`\rwatching: ${s.packets} packets, ${s.flows} flows, ${pipeline.engine.openFlows} open   `);
+          process.stderr.write(
+            `\rwatching: ${s.packets} packets, ${s.flows} flows, ${pipeline.engine.openFlows} open   `,
+          );
         }, 1000)
       : undefined;
   try {
@@ -91,6 +98,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   }
   const result = pipeline.finish();
   await printResult(result, { format: opts.format, out: opts.out, progress: false });
-  if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!))) return EXIT_ALERT;
+  if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!)))
+    return EXIT_ALERT;
   return 0;
 }

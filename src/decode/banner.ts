@@ -60,7 +60,13 @@ function contains(b: Uint8Array, from: number, to: number, word: string): boolea
  * The first line a server sent. `complete` says the direction will bring no more bytes soon
  * (a prompt without line end, e.g. 'login: ', is then taken as it is).
  */
-export function decodeBanner(b: Uint8Array, off: number, end: number, serverPort: number, complete = false): BannerResult {
+export function decodeBanner(
+  b: Uint8Array,
+  off: number,
+  end: number,
+  serverPort: number,
+  complete = false,
+): BannerResult {
   end = Math.min(end, b.length);
   if (end <= off) return MORE;
   const c0 = b[off]!;

@@ -11,7 +11,17 @@
 export const DHCP_ANOMALIES = ['dhcp.bad-magic', 'dhcp.option-overrun', 'dhcp.bad-hlen', 'dhcp.truncated'] as const;
 export type DhcpAnomaly = Exclude<(typeof DHCP_ANOMALIES)[number], 'dhcp.truncated'>;
 
-export const DHCP_MSG_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'] as const;
+export const DHCP_MSG_TYPES = [
+  '',
+  'DISCOVER',
+  'OFFER',
+  'REQUEST',
+  'DECLINE',
+  'ACK',
+  'NAK',
+  'RELEASE',
+  'INFORM',
+] as const;
 
 export interface DhcpMessage {
   /** 1 BOOTREQUEST (client), 2 BOOTREPLY (server). */
@@ -199,7 +209,7 @@ export function decodeDhcp(b: Uint8Array, off: number, end: number): DhcpResult 
   const msg: DhcpMessage = {
     op,
     xid: ((b[off + 4]! << 24) | (b[off + 5]! << 16) | (b[off + 6]! << 8) | b[off + 7]!) >>> 0,
-    msgType: t === undefined ? 'BOOTP' : (DHCP_MSG_TYPES[t] || `TYPE${t}`),
+    msgType: t === undefined ? 'BOOTP' : DHCP_MSG_TYPES[t] || `TYPE${t}`,
     clientMac: hexJoin(b, off + 28, hlen, ':'),
     ciaddr: ip4(b, off + 12),
     yiaddr: ip4(b, off + 16),

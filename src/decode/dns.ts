@@ -65,9 +65,26 @@ export type DnsResult =
   | { readonly kind: 'anomaly'; readonly code: DnsAnomaly };
 
 const TYPE_NAMES: Record<number, string> = {
-  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA',
-  33: 'SRV', 35: 'NAPTR', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 64: 'SVCB',
-  65: 'HTTPS', 255: 'ANY', 257: 'CAA',
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  13: 'HINFO',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  41: 'OPT',
+  43: 'DS',
+  46: 'RRSIG',
+  47: 'NSEC',
+  48: 'DNSKEY',
+  64: 'SVCB',
+  65: 'HTTPS',
+  255: 'ANY',
+  257: 'CAA',
 };
 
 export function dnsTypeName(t: number): string {
@@ -256,7 +273,12 @@ function rdata(b: Uint8Array, base: number, type: number, p: number, rdEnd: numb
 }
 
 function readRecords(
-  b: Uint8Array, base: number, p: number, end: number, count: number, out: DnsRecord[],
+  b: Uint8Array,
+  base: number,
+  p: number,
+  end: number,
+  count: number,
+  out: DnsRecord[],
 ): { p: number; err: DnsAnomaly | null } {
   for (let i = 0; i < count && i < MAX_RECORDS; i++) {
     const e = readName(b, base, p, end);

@@ -45,8 +45,24 @@ const MORE = { kind: 'more' } as const;
 const NOT = { kind: 'not' } as const;
 
 const METHODS = [
-  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'SEARCH',
+  'GET',
+  'POST',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'PATCH',
+  'CONNECT',
+  'TRACE',
+  'PROPFIND',
+  'PROPPATCH',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'LOCK',
+  'UNLOCK',
+  'REPORT',
+  'SEARCH',
 ] as const;
 const STARTS = [...METHODS.map((m) => `${m} `), 'HTTP/1.'];
 
@@ -164,7 +180,21 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
   }
   return {
     kind: 'ok',
-    value: { isRequest: kind === 'request', method, uri, version, status, reason, host, userAgent, server, contentLength, chunked, headLen: hEnd - off, anomaly },
+    value: {
+      isRequest: kind === 'request',
+      method,
+      uri,
+      version,
+      status,
+      reason,
+      host,
+      userAgent,
+      server,
+      contentLength,
+      chunked,
+      headLen: hEnd - off,
+      anomaly,
+    },
   };
 }
 

@@ -8,7 +8,12 @@
 // however many records carried it; that joining is the analyzer's job (src/flow/apps/tls.ts).
 // GREASE values (RFC 8701, 0x?A?A) are skipped wherever versions are listed.
 
-export const TLS_ANOMALIES = ['tls.bad-record', 'tls.bad-handshake', 'tls.bad-extension', 'tls.bad-certificate'] as const;
+export const TLS_ANOMALIES = [
+  'tls.bad-record',
+  'tls.bad-handshake',
+  'tls.bad-extension',
+  'tls.bad-certificate',
+] as const;
 export type TlsAnomaly = (typeof TLS_ANOMALIES)[number];
 
 export type TlsResult<T> =
@@ -200,7 +205,14 @@ export function decodeClientHello(b: Uint8Array, off: number, end: number): TlsR
   for (const v of ext.versions) if (rank(v) > rank(best)) best = v;
   return {
     kind: 'ok',
-    value: { legacyVersion, version: tlsVersionName(best), sni: ext.sni, alpn: ext.alpn, versions: ext.versions, sslv2: false },
+    value: {
+      legacyVersion,
+      version: tlsVersionName(best),
+      sni: ext.sni,
+      alpn: ext.alpn,
+      versions: ext.versions,
+      sslv2: false,
+    },
   };
 }
 

@@ -18,7 +18,10 @@ export function loadOrCreateSalt(path = defaultSaltPath()): string {
     if (existsSync(path)) {
       const s = readFileSync(path, 'utf8').trim();
       if (!/^[0-9a-f]{32,128}$/i.test(s)) {
-        throw new WardwatchError('WW_CONFIG', `salt file ${path} is not 32–128 hex characters; remove it to regenerate`);
+        throw new WardwatchError(
+          'WW_CONFIG',
+          `salt file ${path} is not 32–128 hex characters; remove it to regenerate`,
+        );
       }
       return s;
     }

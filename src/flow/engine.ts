@@ -288,7 +288,8 @@ export class FlowEngine {
       targetIp: ip4ToString(L.arpTargetIp),
     };
     this.sink(ev);
-    if (senderMac !== '' && L.arpSenderIp !== 0) this.deviceSeen({ ip: ev.senderIp, mac: senderMac }, ts, L.vlanOuter, 'arp');
+    if (senderMac !== '' && L.arpSenderIp !== 0)
+      this.deviceSeen({ ip: ev.senderIp, mac: senderMac }, ts, L.vlanOuter, 'arp');
   }
 
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {

@@ -55,7 +55,8 @@ export class FlowKey {
   /** Symmetric: both directions of a flow hash alike (the endpoint hashes are added). */
   hash(): number {
     const h =
-      endpointHash(this.a0, this.a1, this.a2, this.a3, this.aPort) + endpointHash(this.b0, this.b1, this.b2, this.b3, this.bPort);
+      endpointHash(this.a0, this.a1, this.a2, this.a3, this.aPort) +
+      endpointHash(this.b0, this.b1, this.b2, this.b3, this.bPort);
     return (Math.imul(h ^ (this.proto << 16) ^ (this.vlan & 0xfff), 0x9e3779b1) ^ (h >>> 15)) | 0;
   }
 }

@@ -96,8 +96,16 @@ export class Flow {
     sp: number,
   ): boolean {
     return (
-      this.c0 === c0 && this.c1 === c1 && this.c2 === c2 && this.c3 === c3 && this.cPort === cp &&
-      this.s0 === s0 && this.s1 === s1 && this.s2 === s2 && this.s3 === s3 && this.sPort === sp
+      this.c0 === c0 &&
+      this.c1 === c1 &&
+      this.c2 === c2 &&
+      this.c3 === c3 &&
+      this.cPort === cp &&
+      this.s0 === s0 &&
+      this.s1 === s1 &&
+      this.s2 === s2 &&
+      this.s3 === s3 &&
+      this.sPort === sp
     );
   }
 

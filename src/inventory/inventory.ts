@@ -31,7 +31,10 @@ export class Inventory {
    * Endpoint objects, so an end is recognised by identity and per-message events (HL7 every few
    * seconds per monitor) skip resolving addresses again.
    */
-  private readonly flowDevs = new Map<number, { a: Endpoint; da: DeviceState | undefined; b: Endpoint; db: DeviceState | undefined }>();
+  private readonly flowDevs = new Map<
+    number,
+    { a: Endpoint; da: DeviceState | undefined; b: Endpoint; db: DeviceState | undefined }
+  >();
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
 

@@ -30,7 +30,9 @@ export interface LabState {
 
 /** Where the lab keeps its state (PIDs, logs, config): /run when writable, else the temp dir. */
 export function stateDir(): string {
-  const base = process.env.WARDWATCH_LAB_DIR ?? (existsSync('/run') && process.getuid?.() === 0 ? '/run/wardwatch-lab' : join(tmpdir(), 'wardwatch-lab'));
+  const base =
+    process.env.WARDWATCH_LAB_DIR ??
+    (existsSync('/run') && process.getuid?.() === 0 ? '/run/wardwatch-lab' : join(tmpdir(), 'wardwatch-lab'));
   mkdirSync(base, { recursive: true });
   return base;
 }
@@ -51,8 +53,13 @@ export function writeState(s: LabState): void {
 /** Root and iproute2 are required; say so plainly instead of failing halfway. */
 export function checkPrivileges(): void {
   if (process.platform !== 'linux') throw new WardwatchError('WW_LAB', 'the lab needs Linux network namespaces');
-  if (process.getuid?.() !== 0) throw new WardwatchError('WW_LAB', 'the lab needs root (network namespaces, veth pairs): run it with sudo, or as root in a container with CAP_NET_ADMIN');
-  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0) throw new WardwatchError('WW_LAB', "the lab needs the 'ip' command (iproute2): apt-get install iproute2");
+  if (process.getuid?.() !== 0)
+    throw new WardwatchError(
+      'WW_LAB',
+      'the lab needs root (network namespaces, veth pairs): run it with sudo, or as root in a container with CAP_NET_ADMIN',
+    );
+  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0)
+    throw new WardwatchError('WW_LAB', "the lab needs the 'ip' command (iproute2): apt-get install iproute2");
 }
 
 function ip(args: string[]): void {
@@ -70,7 +77,10 @@ function nsExec(ns: string, cmd: string[]): void {
 
 export function namespaces(): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return (r.stdout ?? '').split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.length > 0);
+  return (r.stdout ?? '')
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.length > 0);
 }
 
 /** True when every namespace exists and the gateway's capture port is up. */
@@ -112,7 +122,21 @@ export function labUp(): { created: boolean } {
     MONITOR_IPS.forEach((a, i) => {
       const dev = `m${i + 1}`;
       const table = String(101 + i);
-      ip(['-n', NS.ward, 'link', 'add', dev, 'link', 'eth0', 'address', `02:57:77:00:00:${String(i + 1).padStart(2, '0')}`, 'type', 'macvlan', 'mode', 'bridge']);
+      ip([
+        '-n',
+        NS.ward,
+        'link',
+        'add',
+        dev,
+        'link',
+        'eth0',
+        'address',
+        `02:57:77:00:00:${String(i + 1).padStart(2, '0')}`,
+        'type',
+        'macvlan',
+        'mode',
+        'bridge',
+      ]);
       ip(['-n', NS.ward, 'addr', 'add', `${a}/24`, 'dev', dev]);
       ip(['-n', NS.ward, 'link', 'set', dev, 'up']);
       ip(['-n', NS.ward, 'rule', 'add', 'from', a, 'table', table]);
@@ -126,7 +150,8 @@ export function labUp(): { created: boolean } {
     ip(['-n', NS.cs, 'route', 'add', 'default', 'via', GW_WARD]);
 
     ip(['-n', NS.out, 'link', 'set', 'eth0', 'up']);
-    for (const a of ['203.0.113.2', NFS_STANDIN, HL7_STANDIN]) ip(['-n', NS.out, 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
+    for (const a of ['203.0.113.2', NFS_STANDIN, HL7_STANDIN])
+      ip(['-n', NS.out, 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
     ip(['-n', NS.out, 'route', 'add', 'default', 'via', '203.0.113.1']);
   } catch (e) {
     removeNamespaces();

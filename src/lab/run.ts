@@ -58,11 +58,19 @@ function untrack(pid: number | undefined): void {
   writeState(s);
 }
 
-function startIn(ns: string, cmd: string[], role: string, env?: Record<string, string>): { child: ChildProcess; logFile: string } {
+function startIn(
+  ns: string,
+  cmd: string[],
+  role: string,
+  env?: Record<string, string>,
+): { child: ChildProcess; logFile: string } {
   const logFile = join(stateDir(), `${role}.log`);
   const fd = openSync(logFile, 'w');
   // `ip netns exec` execs the command, so the PID we track is the process itself.
-  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+  });
   closeSync(fd);
   track(child.pid, role);
   return { child, logFile };
@@ -118,10 +126,10 @@ export function labConfigYaml(): string {
     `    receivers: [${CENTRAL_IP}]`,
     'indicators:',
     `  - address: ${NFS_STANDIN}`,
-    "    note: lab stand-in for 202.114.4.119 (NFS share mounted at boot)",
+    '    note: lab stand-in for 202.114.4.119 (NFS share mounted at boot)',
     '    source: wardwatch-lab (ICSMA-25-030-01)',
     `  - address: ${HL7_STANDIN}`,
-    "    note: lab stand-in for 202.114.4.120 (HL7 patient data copied in cleartext)",
+    '    note: lab stand-in for 202.114.4.120 (HL7 patient data copied in cleartext)',
     '    source: wardwatch-lab (ICSMA-25-030-01)',
     '',
   ].join('\n');
@@ -146,11 +154,19 @@ export async function labRun(o: LabRunOptions): Promise<LabRunResult> {
     started.push(sink.child);
     const rpc = startAgent(NS.out, { role: 'rpc', host: NFS_STANDIN }, 'rpc');
     started.push(rpc.child);
-    for (const [f, what] of [[central.logFile, 'central'], [sink.logFile, 'hl7-sink'], [rpc.logFile, 'rpc']] as const) {
+    for (const [f, what] of [
+      [central.logFile, 'central'],
+      [sink.logFile, 'hl7-sink'],
+      [rpc.logFile, 'rpc'],
+    ] as const) {
       await waitFor(() => logHas(f, 'ready'), 30_000, `${what} to start (see ${f})`);
     }
     // -Z root: Debian's tcpdump otherwise drops to a user that cannot write the state dir.
-    const dump = startIn(NS.gw, ['tcpdump', '-i', CAPTURE_IF, '-w', capture, '-U', '-n', '-s', '0', '-Z', 'root'], 'tcpdump');
+    const dump = startIn(
+      NS.gw,
+      ['tcpdump', '-i', CAPTURE_IF, '-w', capture, '-U', '-n', '-s', '0', '-Z', 'root'],
+      'tcpdump',
+    );
     started.push(dump.child);
     await waitFor(() => logHas(dump.logFile, 'listening on'), 10_000, `tcpdump (see ${dump.logFile})`);
     log(`capturing on ${NS.gw}/${CAPTURE_IF} → ${capture}`);
@@ -179,7 +195,9 @@ export async function labRun(o: LabRunOptions): Promise<LabRunResult> {
     const deadline = Date.now() + (o.seconds + 30) * 1000;
     for (const r of runs) {
       await Promise.race([exited(r.child), new Promise((res) => setTimeout(res, Math.max(0, deadline - Date.now())))]);
-      const line = readFileSync(r.logFile, 'utf8').split('\n').find((l) => l.startsWith('result '));
+      const line = readFileSync(r.logFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('result '));
       monitors.push({ app: r.app, result: line ? (JSON.parse(line.slice(7)) as Record<string, unknown>) : undefined });
     }
     // Let the last ACKs and FINs reach the capture before stopping it.
@@ -226,6 +244,7 @@ export function labDown(): { killed: number; namespaces: string[] } {
   const killed = stopTracked();
   // Logs and state go; captures stay (they are the user's results) — `lab run` printed where.
   const dir = stateDir();
-  for (const f of readdirSync(dir)) if (/\.log$|^state\.json$|^lab-config\.yaml$/.test(f)) rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir))
+    if (/\.log$|^state\.json$|^lab-config\.yaml$/.test(f)) rmSync(join(dir, f), { force: true });
   return { killed, namespaces: removeNamespaces() };
 }

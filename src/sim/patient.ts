@@ -48,7 +48,12 @@ export class Patient {
   private nextNibp: number;
   private last = 0;
 
-  constructor(rng: Rng, index: number, start: number, readonly nibpEveryUs = 5 * 60e6) {
+  constructor(
+    rng: Rng,
+    index: number,
+    start: number,
+    readonly nibpEveryUs = 5 * 60e6,
+  ) {
     this.rng = rng;
     this.demo = fictionalPatient(rng, index);
     this.base = {

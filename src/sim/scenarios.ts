@@ -71,7 +71,15 @@ interface Plan {
 
 function plan(name: ScenarioName, devices: number | undefined): Plan {
   if (name !== 'mixed') {
-    return { monitors: 4, pumps: 1, workstations: 1, modalities: 1, backdoor: name === 'cms8000', monitorIntervalUs: 5e6, image: { perStudy: 3, bytes: 64 * 1024, gapUs: 90e6 } };
+    return {
+      monitors: 4,
+      pumps: 1,
+      workstations: 1,
+      modalities: 1,
+      backdoor: name === 'cms8000',
+      monitorIntervalUs: 5e6,
+      image: { perStudy: 3, bytes: 64 * 1024, gapUs: 90e6 },
+    };
   }
   const n = Math.max(8, Math.min(devices ?? 120, 230));
   const modalities = Math.max(1, Math.round(n * 0.08));
@@ -139,11 +147,17 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
   if (p.backdoor) {
     const models = name === 'mixed' ? (['CMS8000'] as const) : (['CMS8000', 'MN-120'] as const);
     models.forEach((model, k) => {
-      const d = new Device(`${model.toLowerCase()}-${k + 1}`, macFor(0x30, k + 1), ward.addr(ip++), rng.fork(3000 + k), {
-        hostname: model,
-        vendorClass: model,
-        paramList: BUSYBOX_DHCP,
-      });
+      const d = new Device(
+        `${model.toLowerCase()}-${k + 1}`,
+        macFor(0x30, k + 1),
+        ward.addr(ip++),
+        rng.fork(3000 + k),
+        {
+          hostname: model,
+          vendorClass: model,
+          paramList: BUSYBOX_DHCP,
+        },
+      );
       actors.push(
         new Monitor(ward, d, ref, {
           bed: `ICU^${String(20 + k).padStart(2, '0')}^A`,
@@ -157,15 +171,31 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
     });
   }
   for (let i = 0; i < p.pumps; i++) {
-    const d = new Device(`pump-${i + 1}`, macFor(0x40, i + 1), ward.addr(ip++), rng.fork(4000 + i), { hostname: `PUMP-${i + 1}`, vendorClass: 'wardsim-pump', paramList: PUMP_DHCP });
+    const d = new Device(`pump-${i + 1}`, macFor(0x40, i + 1), ward.addr(ip++), rng.fork(4000 + i), {
+      hostname: `PUMP-${i + 1}`,
+      vendorClass: 'wardsim-pump',
+      paramList: PUMP_DHCP,
+    });
     actors.push(new Pump(ward, d, 'update.infusion-vendor.example'));
   }
   for (let i = 0; i < p.modalities; i++) {
     const d = new Device(`ct-${i + 1}`, macFor(0x50, i + 1), ward.addr(ip++), rng.fork(5000 + i));
-    actors.push(new Modality(ward, d, pacs.host, { aeTitle: `CT${i + 1}_WARD`, pacsAe: 'PACS_WARD', imagesPerStudy: p.image.perStudy, imageBytes: p.image.bytes, gapUs: p.image.gapUs }));
+    actors.push(
+      new Modality(ward, d, pacs.host, {
+        aeTitle: `CT${i + 1}_WARD`,
+        pacsAe: 'PACS_WARD',
+        imagesPerStudy: p.image.perStudy,
+        imageBytes: p.image.bytes,
+        gapUs: p.image.gapUs,
+      }),
+    );
   }
   for (let i = 0; i < p.workstations; i++) {
-    const d = new Device(`ws-${i + 1}`, macFor(0x60, i + 1), ward.addr(ip++), rng.fork(6000 + i), { hostname: `NURSE-PC-${i + 1}`, vendorClass: 'MSFT 5.0', paramList: PC_DHCP });
+    const d = new Device(`ws-${i + 1}`, macFor(0x60, i + 1), ward.addr(ip++), rng.fork(6000 + i), {
+      hostname: `NURSE-PC-${i + 1}`,
+      vendorClass: 'MSFT 5.0',
+      paramList: PC_DHCP,
+    });
     actors.push(new Workstation(ward, d, SITES));
   }
   // Devices power up over the first seconds, in a seeded order.
@@ -178,7 +208,10 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
 }
 
 /** Generate a scenario into `.pcap` or `.pcapng` (by extension), streamed to the file. */
-export async function writeScenario(name: ScenarioName, opts: ScenarioOptions & { readonly out: string }): Promise<ScenarioResult> {
+export async function writeScenario(
+  name: ScenarioName,
+  opts: ScenarioOptions & { readonly out: string },
+): Promise<ScenarioResult> {
   const w = new CaptureFileWriter(opts.out, { linktype: LINKTYPE_ETHERNET });
   try {
     return generateScenario(name, opts, (ts, frame) => w.write(ts, frame));

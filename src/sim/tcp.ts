@@ -47,8 +47,34 @@ export class TcpConn {
   private seg(t: number, fromClient: boolean, flags: number, data: Uint8Array | null, off: number, len: number): void {
     const fb = this.sim.fb;
     const f = fromClient
-      ? fb.tcp(this.client, this.server, this.cport, this.sport, this.cseq, this.sseq, flags, this.window, data, off, len, this.mss)
-      : fb.tcp(this.server, this.client, this.sport, this.cport, this.sseq, this.cseq, flags, this.window, data, off, len, this.mss);
+      ? fb.tcp(
+          this.client,
+          this.server,
+          this.cport,
+          this.sport,
+          this.cseq,
+          this.sseq,
+          flags,
+          this.window,
+          data,
+          off,
+          len,
+          this.mss,
+        )
+      : fb.tcp(
+          this.server,
+          this.client,
+          this.sport,
+          this.cport,
+          this.sseq,
+          this.cseq,
+          flags,
+          this.window,
+          data,
+          off,
+          len,
+          this.mss,
+        );
     this.sim.emit(t, f);
   }
 

@@ -124,23 +124,33 @@ describe('analyze exit codes', () => {
 
 describe('the installed entry', () => {
   it('npx wardwatch runs the CLI in the repo after install', () => {
-    const r = spawnSync('npx', ['--no-install', 'wardwatch', '--version'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npx', ['--no-install', 'wardwatch', '--version'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('0.1.0');
   });
 
   it('runs the analysis in a child whose heap is capped (bounded memory whatever the capture size)', async () => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli/bin.js'), 'watch', '-r', '-', '--format', 'jsonl'], {
-      env: { ...process.env, WARDWATCH_HEAP_MB: '150', WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'dist/cli/bin.js'), 'watch', '-r', '-', '--format', 'jsonl'],
+      {
+        env: { ...process.env, WARDWATCH_HEAP_MB: '150', WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<number | null>((res) => child.on('close', res));
     let cmdline = '';
     for (let i = 0; i < 50 && cmdline === ''; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const kid = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+      const kid = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0];
       if (kid) cmdline = readFileSync(`/proc/${kid}/cmdline`, 'utf8').split('\0').join(' ');
     }
     expect(cmdline).toContain('--max-old-space-size=150');

@@ -68,12 +68,15 @@ describe('analyze exports on a simulated CMS8000 ward', () => {
       const sp = stream.indexOf(' ', p);
       const len = Number(stream.slice(p, sp));
       expect(Number.isInteger(len) && len > 0).toBe(true);
-      const bytes = Buffer.from(stream.slice(sp + 1), 'utf8').subarray(0, len).toString('utf8');
+      const bytes = Buffer.from(stream.slice(sp + 1), 'utf8')
+        .subarray(0, len)
+        .toString('utf8');
       frames.push(bytes);
       p = sp + 1 + bytes.length;
     }
     expect(frames).toHaveLength(alerts.length);
-    for (const f of frames) expect(f).toMatch(/^<\d{1,3}>1 \d{4}-\d\d-\d\dT\S+ \S+ wardwatch \S+ \S+ \S+ CEF:0\|wardwatch\|/);
+    for (const f of frames)
+      expect(f).toMatch(/^<\d{1,3}>1 \d{4}-\d\d-\d\dT\S+ \S+ wardwatch \S+ \S+ \S+ CEF:0\|wardwatch\|/);
   });
 
   it('syslog over UDP: one datagram per alert', async () => {
@@ -87,7 +90,9 @@ describe('analyze exports on a simulated CMS8000 ward', () => {
     sock.close();
     expect(r).toBe(0);
     expect(got).toHaveLength(alerts.length);
-    expect(got.filter((g) => g.includes('|egress.ioc|'))).toHaveLength(alerts.filter((a) => a.rule === 'egress.ioc').length);
+    expect(got.filter((g) => g.includes('|egress.ioc|'))).toHaveLength(
+      alerts.filter((a) => a.rule === 'egress.ioc').length,
+    );
   });
 
   it('syslog to a closed port fails with exit 1 and a message naming the URL', () => {

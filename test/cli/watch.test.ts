@@ -26,12 +26,17 @@ function dnsQuery(id: number, name: string): Buffer {
 async function sendQueries(port: number, n: number): Promise<void> {
   const sock = createSocket('udp4');
   for (let i = 0; i < n; i++) {
-    await new Promise<void>((res, rej) => sock.send(dnsQuery(i + 1, `bed${i}.ward.example`), port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) =>
+      sock.send(dnsQuery(i + 1, `bed${i}.ward.example`), port, '127.0.0.1', (e) => (e ? rej(e) : res())),
+    );
   }
   sock.close();
 }
 
-function runWatch(args: string[]): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: (s: NodeJS.Signals) => void } {
+function runWatch(args: string[]): {
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  kill: (s: NodeJS.Signals) => void;
+} {
   const child = spawn(process.execPath, [CLI, 'watch', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },

@@ -28,7 +28,22 @@ describe('IPv4', () => {
   });
 
   it('rejects everything but a strict dotted quad', () => {
-    for (const s of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.04', ' 1.2.3.4', '1.2.3.4 ', 'a.b.c.d', '1..2.3', '-1.2.3.4', '1.2.3.4/8', '1234.1.1.1', '0x1.2.3.4']) {
+    for (const s of [
+      '',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3.04',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      'a.b.c.d',
+      '1..2.3',
+      '-1.2.3.4',
+      '1.2.3.4/8',
+      '1234.1.1.1',
+      '0x1.2.3.4',
+    ]) {
       expect(parseIp4(s), s).toBeNull();
       expect(isIp4(s)).toBe(false);
       expect(isIPv4(s), `node:net agrees on ${s}`).toBe(false);

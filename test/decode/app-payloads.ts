@@ -85,12 +85,29 @@ export function l4Payloads(path: string): L4Payload[] {
       dst = ipText(d, o + 24, true);
     } else continue;
     if (proto === 17) {
-      out.push({ ts: r.ts, proto: 'udp', src, dst, sport: dv.getUint16(l4), dport: dv.getUint16(l4 + 2), seq: 0, flags: 0, payload: d.subarray(l4 + 8, end) });
+      out.push({
+        ts: r.ts,
+        proto: 'udp',
+        src,
+        dst,
+        sport: dv.getUint16(l4),
+        dport: dv.getUint16(l4 + 2),
+        seq: 0,
+        flags: 0,
+        payload: d.subarray(l4 + 8, end),
+      });
     } else if (proto === 6) {
       const hl = (d[l4 + 12]! >> 4) * 4;
       out.push({
-        ts: r.ts, proto: 'tcp', src, dst, sport: dv.getUint16(l4), dport: dv.getUint16(l4 + 2),
-        seq: dv.getUint32(l4 + 4), flags: d[l4 + 13]!, payload: d.subarray(l4 + hl, end),
+        ts: r.ts,
+        proto: 'tcp',
+        src,
+        dst,
+        sport: dv.getUint16(l4),
+        dport: dv.getUint16(l4 + 2),
+        seq: dv.getUint32(l4 + 4),
+        flags: d[l4 + 13]!,
+        payload: d.subarray(l4 + hl, end),
       });
     }
   }
@@ -143,7 +160,8 @@ export function tcpConns(path: string): TcpConn[] {
         const end = r + s.bytes.length;
         if (end <= next) continue; // retransmission
         ts = Math.max(ts, s.ts);
-        if (r > next && merged.some((m) => m.dir === dir)) merged.push({ dir, ts, bytes: new Uint8Array(0), gap: r - next });
+        if (r > next && merged.some((m) => m.dir === dir))
+          merged.push({ dir, ts, bytes: new Uint8Array(0), gap: r - next });
         merged.push({ dir, ts, bytes: s.bytes.subarray(Math.max(0, next - r)) });
         next = end;
       }

@@ -6,7 +6,12 @@ const FTP = ascii('220 ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.\r
 
 describe('decodeBanner', () => {
   it.each([
-    ['220 ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.\r\n', 21, 'ftp', 'ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.'],
+    [
+      '220 ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.\r\n',
+      21,
+      'ftp',
+      'ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.',
+    ],
     ['220 mx.example.org ESMTP Postfix\r\n', 25, 'smtp', 'mx.example.org ESMTP Postfix'],
     ['220-multi line\r\n220 done\r\n', 2121, 'ftp', 'multi line'], // neither named: the port decides, FTP by default
     ['220 hello\r\n', 587, 'smtp', 'hello'],

@@ -70,8 +70,14 @@ describe('decodeDhcp fixtures', () => {
       0f 04 77617264                // 15 domain "ward"
       ff`);
     expect(ok(b)).toMatchObject({
-      op: 2, msgType: 'ACK', yiaddr: '10.0.0.42', leaseTime: 3600, routers: ['10.0.0.1'],
-      dnsServers: ['10.0.0.1', '10.0.0.2'], ntpServers: ['10.0.0.3'], domain: 'ward',
+      op: 2,
+      msgType: 'ACK',
+      yiaddr: '10.0.0.42',
+      leaseTime: 3600,
+      routers: ['10.0.0.1'],
+      dnsServers: ['10.0.0.1', '10.0.0.2'],
+      ntpServers: ['10.0.0.3'],
+      domain: 'ward',
     });
   });
 

@@ -93,7 +93,10 @@ describe('decodeDns fixtures', () => {
       c010 0002 0001 00000001 0002 c00c                     // owner @16 example.com (suffix), NS www.example.com
       c00c 0002 0001 00000001 0002 c010                     // owner www.example.com (cached), NS example.com
     `);
-    expect(ok(b).answers.map((a) => `${a.name} ${a.data}`)).toEqual(['example.com www.example.com', 'www.example.com example.com']);
+    expect(ok(b).answers.map((a) => `${a.name} ${a.data}`)).toEqual([
+      'example.com www.example.com',
+      'www.example.com example.com',
+    ]);
   });
 
   it('rejects names over 255 bytes', () => {

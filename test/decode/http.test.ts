@@ -20,23 +20,47 @@ describe('decodeHttpHead', () => {
     expect(r).toEqual({
       kind: 'ok',
       value: {
-        isRequest: true, method: 'GET', uri: '/monitor/status?id=7', version: 'HTTP/1.1', status: 0, reason: '',
-        host: 'ward-7.example', userAgent: 'curl/8.5.0', server: undefined, contentLength: 3, chunked: false,
-        headLen: REQUEST.length - 3, anomaly: null,
+        isRequest: true,
+        method: 'GET',
+        uri: '/monitor/status?id=7',
+        version: 'HTTP/1.1',
+        status: 0,
+        reason: '',
+        host: 'ward-7.example',
+        userAgent: 'curl/8.5.0',
+        server: undefined,
+        contentLength: 3,
+        chunked: false,
+        headLen: REQUEST.length - 3,
+        anomaly: null,
       },
     });
   });
 
   it('decodes a response head with bare LF line ends', () => {
     const r = decodeHttpHead(RESPONSE, 0, RESPONSE.length);
-    expect(r.kind === 'ok' && r.value).toMatchObject({ isRequest: false, status: 404, reason: 'Not Found', version: 'HTTP/1.0', server: 'nginx', chunked: true, contentLength: -1 });
+    expect(r.kind === 'ok' && r.value).toMatchObject({
+      isRequest: false,
+      status: 404,
+      reason: 'Not Found',
+      version: 'HTTP/1.0',
+      server: 'nginx',
+      chunked: true,
+      contentLength: -1,
+    });
   });
 
   it('names bad start lines, bad lengths and oversized heads', () => {
     expect(decodeHttpHead(ascii('GET /x\r\n\r\n'), 0, 10)).toEqual({ kind: 'anomaly', code: 'http.bad-start-line' });
-    expect(decodeHttpHead(ascii('HTTP/1.1 2x0 OK\r\n\r\n'), 0, 19)).toEqual({ kind: 'anomaly', code: 'http.bad-start-line' });
+    expect(decodeHttpHead(ascii('HTTP/1.1 2x0 OK\r\n\r\n'), 0, 19)).toEqual({
+      kind: 'anomaly',
+      code: 'http.bad-start-line',
+    });
     const cl = ascii('POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n');
-    expect(decodeHttpHead(cl, 0, cl.length).kind === 'ok' && (decodeHttpHead(cl, 0, cl.length) as { value: { anomaly: string } }).value.anomaly).toBe('http.bad-content-length');
+    expect(
+      decodeHttpHead(cl, 0, cl.length).kind === 'ok' &&
+        (decodeHttpHead(cl, 0, cl.length) as { value: { anomaly: string } }).value.anomaly,
+    ).toBe('http.bad-content-length');
     const big = ascii(`GET / HTTP/1.1\r\nX: ${'a'.repeat(100)}`);
     expect(decodeHttpHead(big, 0, big.length, 64)).toEqual({ kind: 'anomaly', code: 'http.header-too-long' });
     expect(decodeHttpHead(ascii('SSH-2.0-x\r\n'), 0, 11).kind).toBe('not');

@@ -44,5 +44,6 @@ export function checkL4Bounds(o: Layers, len: number): void {
     (o.l4Off === -1 || (o.l4Off >= 0 && o.l4Off <= len)) &&
     o.payloadLen >= 0 &&
     (o.payloadOff === -1 || (o.payloadOff >= 0 && o.payloadOff + o.payloadLen <= len));
-  if (!ok) expect.fail(`L4 offsets out of bounds (len ${len}): l4Off ${o.l4Off} payload ${o.payloadOff}+${o.payloadLen}`);
+  if (!ok)
+    expect.fail(`L4 offsets out of bounds (len ${len}): l4Off ${o.l4Off} payload ${o.payloadOff}+${o.payloadLen}`);
 }

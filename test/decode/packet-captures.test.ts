@@ -66,7 +66,13 @@ function tally(name: string): Tally {
       if (whole === null) continue;
       decodeL4(out.ipProto, whole, 0, whole.length, out);
       checkL4Bounds(out, whole.length);
-      t.reassembled.push({ proto: out.ipProto, bytes: whole.length, srcPort: out.srcPort, dstPort: out.dstPort, payloadLen: out.payloadLen });
+      t.reassembled.push({
+        proto: out.ipProto,
+        bytes: whole.length,
+        srcPort: out.srcPort,
+        dstPort: out.dstPort,
+        payloadLen: out.payloadLen,
+      });
     }
     if (out.srcPort >= 0) conv(r.data);
   }

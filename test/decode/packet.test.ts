@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { Layers } from '../../src/decode/layers.js';
 import { decodeL4, decodePacket, L2L4_ANOMALIES } from '../../src/decode/packet.js';
-import { FIXTURES, ETH_IPV4_OPTS_TCP_SYN, ETH_VLAN_IPV4_UDP, RAW_IPV4_TCP, SLL_IPV4_TCP_SACK } from './l2l4-fixtures.js';
+import {
+  FIXTURES,
+  ETH_IPV4_OPTS_TCP_SYN,
+  ETH_VLAN_IPV4_UDP,
+  RAW_IPV4_TCP,
+  SLL_IPV4_TCP_SACK,
+} from './l2l4-fixtures.js';
 import { checkBounds, hex } from './l2l4-hex.js';
 
 function decode(bytes: Uint8Array, linktype: number): Layers {
@@ -77,7 +83,16 @@ describe('decodePacket fixtures', () => {
   });
 
   it('SLL carrying an 802.1Q frame walks the tag', () => {
-    const b = Uint8Array.from([...SLL_IPV4_TCP_SACK.subarray(0, 14), 0x81, 0x00, 0x00, 0x2a, 0x08, 0x00, ...SLL_IPV4_TCP_SACK.subarray(16)]);
+    const b = Uint8Array.from([
+      ...SLL_IPV4_TCP_SACK.subarray(0, 14),
+      0x81,
+      0x00,
+      0x00,
+      0x2a,
+      0x08,
+      0x00,
+      ...SLL_IPV4_TCP_SACK.subarray(16),
+    ]);
     expect(decode(b, 113)).toMatchObject({ vlanOuter: 42, l3Off: 20, dstPort: 515, payloadLen: 5 });
   });
 });
@@ -170,7 +185,10 @@ describe('TCP, UDP, ICMP malformed cases', () => {
 
   it('TCP option with length 0 or past the header', () => {
     const opts = 14 + 24 + 20;
-    expect(decode(patch(ETH_IPV4_OPTS_TCP_SYN, opts + 1, 0), 1)).toMatchObject({ anomaly: 'tcp.bad-option', payloadOff: 78 });
+    expect(decode(patch(ETH_IPV4_OPTS_TCP_SYN, opts + 1, 0), 1)).toMatchObject({
+      anomaly: 'tcp.bad-option',
+      payloadOff: 78,
+    });
     expect(decode(patch(ETH_IPV4_OPTS_TCP_SYN, opts + 17, 3, 9), 1).anomaly).toBe('tcp.bad-option');
     expect(decode(patch(ETH_IPV4_OPTS_TCP_SYN, opts + 1, 5), 1).anomaly).toBe('tcp.bad-option'); // MSS length 5
   });
@@ -183,7 +201,10 @@ describe('TCP, UDP, ICMP malformed cases', () => {
   it('UDP length below 8 or beyond the IP payload', () => {
     const udp = 18 + 20 + 4;
     expect(decode(patch(ETH_VLAN_IPV4_UDP, udp, 0, 4), 1)).toMatchObject({ anomaly: 'udp.bad-length', payloadLen: 8 });
-    expect(decode(patch(ETH_VLAN_IPV4_UDP, udp, 0, 200), 1)).toMatchObject({ anomaly: 'udp.bad-length', payloadLen: 8 });
+    expect(decode(patch(ETH_VLAN_IPV4_UDP, udp, 0, 200), 1)).toMatchObject({
+      anomaly: 'udp.bad-length',
+      payloadLen: 8,
+    });
     // shorter than IP says: the rest is trailer, UDP's length rules
     expect(decode(patch(ETH_VLAN_IPV4_UDP, udp, 0, 12), 1)).toMatchObject({ anomaly: null, payloadLen: 4 });
   });
@@ -198,7 +219,15 @@ describe('decodeL4 (for reassembled datagrams)', () => {
   it('decodes at an offset and leaves L2/L3 alone', () => {
     const out = decode(ETH_VLAN_IPV4_UDP, 1);
     decodeL4(6, SLL_IPV4_TCP_SACK, 36, 49, out);
-    expect(out).toMatchObject({ vlanOuter: 100, ipProto: 17, l4Off: 36, srcPort: 40000, dstPort: 515, payloadOff: 80, payloadLen: 5 });
+    expect(out).toMatchObject({
+      vlanOuter: 100,
+      ipProto: 17,
+      l4Off: 36,
+      srcPort: 40000,
+      dstPort: 515,
+      payloadOff: 80,
+      payloadLen: 5,
+    });
     decodeL4(17, ETH_VLAN_IPV4_UDP, 38, 16, out);
     expect(out).toMatchObject({ tcpMss: -1, tcpFlags: 0, srcPort: 54321, payloadLen: 8 });
   });

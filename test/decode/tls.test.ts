@@ -44,7 +44,10 @@ const SSLV2 = hex(`
 
 describe('TLS decoders on fixtures', () => {
   it('reads the record header', () => {
-    expect(tlsRecordHeader(RECORD, 0, RECORD.length)).toEqual({ kind: 'ok', value: { type: 22, version: 0x0301, length: 93 } });
+    expect(tlsRecordHeader(RECORD, 0, RECORD.length)).toEqual({
+      kind: 'ok',
+      value: { type: 22, version: 0x0301, length: 93 },
+    });
     expect(tlsRecordHeader(hex('474554202f'), 0, 5).kind).toBe('not'); // "GET /"
     expect(tlsRecordHeader(hex('1603034801'), 0, 5)).toEqual({ kind: 'anomaly', code: 'tls.bad-record' });
   });
@@ -53,7 +56,14 @@ describe('TLS decoders on fixtures', () => {
     const r = decodeClientHello(RECORD, 5, RECORD.length);
     expect(r).toEqual({
       kind: 'ok',
-      value: { legacyVersion: 0x0303, version: 'TLS 1.3', sni: 'google.de', alpn: ['http/1.1'], versions: [0x0304, 0x0303], sslv2: false },
+      value: {
+        legacyVersion: 0x0303,
+        version: 'TLS 1.3',
+        sni: 'google.de',
+        alpn: ['http/1.1'],
+        versions: [0x0304, 0x0303],
+        sslv2: false,
+      },
     });
   });
 

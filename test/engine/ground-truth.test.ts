@@ -36,7 +36,12 @@ interface Truth {
 }
 
 const truth = JSON.parse(readFileSync(GROUND_TRUTH, 'utf8')) as Record<string, Truth>;
-const LINK: Record<string, number[]> = { ether: [1], 'linux-sll': [113], 'linux-sll2': [276], rawip4: [101, 228, 12, 14] };
+const LINK: Record<string, number[]> = {
+  ether: [1],
+  'linux-sll': [113],
+  'linux-sll2': [276],
+  rawip4: [101, 228, 12, 14],
+};
 
 async function run(name: string): Promise<{ info: CaptureInfo; events: WardEvent[]; engine: FlowEngine }> {
   const events: WardEvent[] = [];
@@ -80,16 +85,24 @@ describe('shared captures end to end (tshark ground truth)', () => {
       const answers = of('dns-answer').flatMap((e) => [...e.answers, ...(e.extra ?? [])]);
       const queries = uniq([...of('dns-query'), ...of('dns-answer')].map((e) => e.query).filter((q) => q !== ''));
       if (t.dns_queries) expect(lower(queries).sort()).toEqual(lower(t.dns_queries).sort());
-      if (t.dns_a) expect(uniq(answers.filter((a) => a.type === 'A').map((a) => a.data)).sort()).toEqual([...t.dns_a].sort());
-      if (t.dns_aaaa) expect(uniq(answers.filter((a) => a.type === 'AAAA').map((a) => a.data)).sort()).toEqual([...t.dns_aaaa].sort());
+      if (t.dns_a)
+        expect(uniq(answers.filter((a) => a.type === 'A').map((a) => a.data)).sort()).toEqual([...t.dns_a].sort());
+      if (t.dns_aaaa)
+        expect(uniq(answers.filter((a) => a.type === 'AAAA').map((a) => a.data)).sort()).toEqual(
+          [...t.dns_aaaa].sort(),
+        );
       if (t.dns_cname) {
         // DNS names are case-insensitive; tshark prints them as sent, we compare folded.
-        expect(lower(uniq(answers.filter((a) => a.type === 'CNAME').map((a) => a.data))).sort()).toEqual(lower(t.dns_cname).sort());
+        expect(lower(uniq(answers.filter((a) => a.type === 'CNAME').map((a) => a.data))).sort()).toEqual(
+          lower(t.dns_cname).sort(),
+        );
       }
 
       const leases = of('dhcp-lease');
-      if (t.dhcp_hostnames) expect(uniq(leases.flatMap((l) => (l.hostname ? [l.hostname] : [])))).toEqual(t.dhcp_hostnames);
-      if (t.dhcp_vendor_class) expect(uniq(leases.flatMap((l) => (l.vendorClass ? [l.vendorClass] : [])))).toEqual(t.dhcp_vendor_class);
+      if (t.dhcp_hostnames)
+        expect(uniq(leases.flatMap((l) => (l.hostname ? [l.hostname] : [])))).toEqual(t.dhcp_hostnames);
+      if (t.dhcp_vendor_class)
+        expect(uniq(leases.flatMap((l) => (l.vendorClass ? [l.vendorClass] : [])))).toEqual(t.dhcp_vendor_class);
       if (t.dhcp_client_macs) expect(uniq(leases.map((l) => l.clientMac))).toEqual(t.dhcp_client_macs);
 
       const hellos = of('tls-hello');
@@ -98,12 +111,16 @@ describe('shared captures end to end (tshark ground truth)', () => {
 
       const reqs = of('http-request');
       if (t.http_requests !== undefined) expect(reqs.length).toBe(t.http_requests);
-      if (t.http_hosts) expect(uniq(reqs.flatMap((r) => (r.host ? [r.host] : []))).sort()).toEqual([...t.http_hosts].sort());
-      if (t.http_user_agents) expect(uniq(reqs.flatMap((r) => (r.userAgent ? [r.userAgent] : [])))).toEqual(t.http_user_agents);
+      if (t.http_hosts)
+        expect(uniq(reqs.flatMap((r) => (r.host ? [r.host] : []))).sort()).toEqual([...t.http_hosts].sort());
+      if (t.http_user_agents)
+        expect(uniq(reqs.flatMap((r) => (r.userAgent ? [r.userAgent] : [])))).toEqual(t.http_user_agents);
 
       const calls = of('rpc-call');
       if (t.mount_paths) {
-        expect(uniq(calls.filter((c) => c.prog === 100005 && c.path !== undefined).map((c) => c.path!))).toEqual(t.mount_paths);
+        expect(uniq(calls.filter((c) => c.prog === 100005 && c.path !== undefined).map((c) => c.path!))).toEqual(
+          t.mount_paths,
+        );
       }
       if (t.rpc_programs) {
         // tshark lists programs it saw in calls and in portmapper arguments; we list called programs
@@ -118,7 +135,13 @@ describe('shared captures end to end (tshark ground truth)', () => {
         expect(calls.filter((c) => c.prog === 100003).length).toBe(t.nfs_calls + extra);
       }
       if (t.ftp_banners) {
-        expect(uniq(of('service-banner').filter((b) => b.service === 'ftp').map((b) => b.banner))).toEqual(t.ftp_banners);
+        expect(
+          uniq(
+            of('service-banner')
+              .filter((b) => b.service === 'ftp')
+              .map((b) => b.banner),
+          ),
+        ).toEqual(t.ftp_banners);
       }
       if (t.arp_packets !== undefined) expect(of('arp').length).toBe(t.arp_packets);
       if (t.vlan_ids) expect(uniq(of('flow-start').map((f) => String(f.vlan)))).toEqual(t.vlan_ids);

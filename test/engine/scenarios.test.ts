@@ -21,7 +21,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulated CMS8000 ward', () => {
   it('raises exactly the expected alerts', () => {
-    const got = cms.alerts.map((a) => `${a.severity} ${a.rule} ${a.src.ip} ${a.dst.ip}${a.dst.port ? `:${a.dst.port}` : ''}`).sort();
+    const got = cms.alerts
+      .map((a) => `${a.severity} ${a.rule} ${a.src.ip} ${a.dst.ip}${a.dst.port ? `:${a.dst.port}` : ''}`)
+      .sort();
     const expected: string[] = [];
     for (const m of ['10.40.12.104', '10.40.12.105']) {
       // NFS boot: portmapper GETPORT (UDP 111) → MOUNT (UDP 20048) → NFS (TCP 2049), then the HL7 copy to TCP 515.
@@ -53,9 +55,19 @@ describe('simulated CMS8000 ward', () => {
   it('names both backdoor models with their advisories, and classes every ward device', () => {
     const byHost = new Map(cms.devices.map((d) => [d.hostname ?? d.ips[0], d]));
     expect(byHost.get('CMS8000')?.model).toBe('Contec CMS8000');
-    expect(byHost.get('CMS8000')?.advisories.map((a) => a.id).sort()).toEqual(['ICSMA-24-352-01', 'ICSMA-25-030-01']);
+    expect(
+      byHost
+        .get('CMS8000')
+        ?.advisories.map((a) => a.id)
+        .sort(),
+    ).toEqual(['ICSMA-24-352-01', 'ICSMA-25-030-01']);
     expect(byHost.get('MN-120')?.model).toBe('Epsimed MN-120');
-    expect(byHost.get('MN-120')?.advisories.flatMap((a) => a.cves).sort()).toEqual(['CVE-2025-0626', 'CVE-2025-0683']);
+    expect(
+      byHost
+        .get('MN-120')
+        ?.advisories.flatMap((a) => a.cves)
+        .sort(),
+    ).toEqual(['CVE-2025-0626', 'CVE-2025-0683']);
     const classes = new Map(cms.devices.map((d) => [d.ips[0], d.class]));
     expect(classes.get('10.40.12.20')).toBe('central-station');
     expect(classes.get('10.40.12.30')).toBe('pacs');

@@ -116,7 +116,11 @@ describe('IPv4 reassembly', () => {
     const [a, b, c] = split4(DATA, 16);
     h.feed(c);
     h.feed(v4(7, 16, true, udpDatagram(40))); // 48 bytes from 16: runs to 64
-    expect(Array.from(h.feed(a)!)).toEqual([...DATA.subarray(0, 16), ...udpDatagram(40).subarray(0, 16), ...DATA.subarray(32)]);
+    expect(Array.from(h.feed(a)!)).toEqual([
+      ...DATA.subarray(0, 16),
+      ...udpDatagram(40).subarray(0, 16),
+      ...DATA.subarray(32),
+    ]);
     // [32, 48) also overlaps the last fragment with different bytes: kept from the first.
     expect(h.anomalies).toEqual(['ipfrag.past-end', 'ipfrag.overlap']);
     expect(b).toBeDefined();

@@ -12,7 +12,8 @@ const fb = new FrameBuilder();
 function engine(opts: Partial<ConstructorParameters<typeof FlowEngine>[1]> = {}) {
   const events: WardEvent[] = [];
   const e = new FlowEngine((ev) => events.push(ev), { hashPatientId: (s) => `h${s.length}`, ...opts });
-  const feed = (ts: number, frame: Uint8Array) => e.packet({ ts, linktype: 1, data: frame, origLen: frame.length, ifIndex: 0 });
+  const feed = (ts: number, frame: Uint8Array) =>
+    e.packet({ ts, linktype: 1, data: frame, origLen: frame.length, ifIndex: 0 });
   const ends = () => events.filter((x): x is FlowEnd => x.type === 'flow-end');
   return { e, events, feed, ends };
 }
@@ -26,7 +27,11 @@ describe('FlowEngine', () => {
     feed(2e6, fb.tcp(a, b, 40000, 80, 101, 501, ACK, 1000, null));
     e.finish();
     const start = events.find((x) => x.type === 'flow-start');
-    expect(start).toMatchObject({ src: { ip: '10.0.0.10', port: 40000 }, dst: { ip: '10.0.0.20', port: 80 }, syn: false });
+    expect(start).toMatchObject({
+      src: { ip: '10.0.0.10', port: 40000 },
+      dst: { ip: '10.0.0.20', port: 80 },
+      syn: false,
+    });
   });
 
   it('treats the first sender as the client unless its port is a known service port', () => {
@@ -66,9 +71,11 @@ describe('FlowEngine', () => {
     for (let i = 0; i < 100; i++) feed(i * 1000, fb.udp(a, b, 10000 + i, 53000, new Uint8Array(4)));
     expect(e.openFlows).toBe(16);
     expect(e.stats.evicted).toBe(84);
-    expect(ends().filter((f) => f.reason === 'evicted').map((f) => f.src.port)).toEqual(
-      Array.from({ length: 84 }, (_, i) => 10000 + i),
-    );
+    expect(
+      ends()
+        .filter((f) => f.reason === 'evicted')
+        .map((f) => f.src.port),
+    ).toEqual(Array.from({ length: 84 }, (_, i) => 10000 + i));
     e.finish();
     expect(e.stats.flows).toBe(100);
   });

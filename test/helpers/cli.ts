@@ -13,7 +13,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function wardwatch(args: readonly string[], opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {}): CliRun {
+export function wardwatch(
+  args: readonly string[],
+  opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {},
+): CliRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build (npm test does)`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: opts.input,

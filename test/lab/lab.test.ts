@@ -92,9 +92,31 @@ describe.skipIf(reason !== '')('lab end to end (root)', () => {
     expect(run.packets).toBeGreaterThan(30);
     const central = tshark(run.capture, ['-Y', 'hl7 && ip.dst==10.40.12.20', '-T', 'fields', '-e', 'ip.src']);
     expect(new Set(central)).toEqual(new Set(['10.40.12.101', '10.40.12.102', '10.40.12.105']));
-    const copy = tshark(run.capture, ['-d', 'tcp.port==515,hl7', '-Y', 'hl7 && tcp.dstport==515', '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']);
+    const copy = tshark(run.capture, [
+      '-d',
+      'tcp.port==515,hl7',
+      '-Y',
+      'hl7 && tcp.dstport==515',
+      '-T',
+      'fields',
+      '-e',
+      'ip.src',
+      '-e',
+      'ip.dst',
+    ]);
     expect(new Set(copy)).toEqual(new Set(['10.40.12.105\t203.0.113.120']));
-    const calls = tshark(run.capture, ['-Y', 'rpc.msgtyp==0', '-T', 'fields', '-e', 'ip.dst', '-e', 'rpc.program', '-e', 'mount.path']);
+    const calls = tshark(run.capture, [
+      '-Y',
+      'rpc.msgtyp==0',
+      '-T',
+      'fields',
+      '-e',
+      'ip.dst',
+      '-e',
+      'rpc.program',
+      '-e',
+      'mount.path',
+    ]);
     expect(calls).toContain('203.0.113.119\t100000\t');
     expect(calls).toContain('203.0.113.119\t100005\t/export/cms8000');
     // Nothing ever went toward the real indicator range.

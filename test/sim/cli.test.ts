@@ -11,11 +11,15 @@ const dir = mkdtempSync(join(tmpdir(), 'ww-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function wardwatch(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite-node/vite-node.mjs'), join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/vite-node/vite-node.mjs'), join(REPO_ROOT, 'src/cli/main.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

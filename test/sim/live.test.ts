@@ -26,7 +26,13 @@ describe('live central station and monitor (loopback)', () => {
     const lines: string[] = [];
     const logged = await startCentral({ host: '127.0.0.1', port: 0, log: (l) => lines.push(l) });
     servers.push(logged);
-    const res = await runLiveMonitor({ to: { host: '127.0.0.1', port: c.port }, copyTo: { host: '127.0.0.1', port: logged.port }, count: 6, intervalMs: 10, bed: 'ICU^07^A' });
+    const res = await runLiveMonitor({
+      to: { host: '127.0.0.1', port: c.port },
+      copyTo: { host: '127.0.0.1', port: logged.port },
+      count: 6,
+      intervalMs: 10,
+      bed: 'ICU^07^A',
+    });
     expect(res.sent).toBe(6);
     expect(res.acked).toBe(6);
     expect(res.copies).toBe(6);
@@ -58,9 +64,20 @@ describe('live central station and monitor (loopback)', () => {
   });
 
   it('refuses the real indicator addresses before opening any socket', async () => {
-    await expect(runLiveMonitor({ to: { host: '202.114.4.120', port: 515 }, count: 1, intervalMs: 1 })).rejects.toBeInstanceOf(WardwatchError);
-    await expect(runLiveMonitor({ to: { host: '127.0.0.1', port: 1 }, copyTo: { host: '202.114.4.120', port: 515 }, count: 1, intervalMs: 1 })).rejects.toThrow(/202\.114\.4/);
-    await expect(runLiveMonitor({ to: { host: '127.0.0.1', port: 1 }, nfsFrom: '202.114.4.119', count: 1, intervalMs: 1 })).rejects.toThrow(/never sends/);
+    await expect(
+      runLiveMonitor({ to: { host: '202.114.4.120', port: 515 }, count: 1, intervalMs: 1 }),
+    ).rejects.toBeInstanceOf(WardwatchError);
+    await expect(
+      runLiveMonitor({
+        to: { host: '127.0.0.1', port: 1 },
+        copyTo: { host: '202.114.4.120', port: 515 },
+        count: 1,
+        intervalMs: 1,
+      }),
+    ).rejects.toThrow(/202\.114\.4/);
+    await expect(
+      runLiveMonitor({ to: { host: '127.0.0.1', port: 1 }, nfsFrom: '202.114.4.119', count: 1, intervalMs: 1 }),
+    ).rejects.toThrow(/never sends/);
   });
 
   it('parses HOST:PORT strictly', () => {

@@ -59,7 +59,13 @@ describe('TCP model', () => {
     sim.run();
     const segs = frames.map((f) => {
       const dv = new DataView(f.buffer);
-      return { sport: dv.getUint16(34), seq: dv.getUint32(38), ack: dv.getUint32(42), flags: f[47]!, len: f.length - 54 - (f[47]! & 2 ? 4 : 0) };
+      return {
+        sport: dv.getUint16(34),
+        seq: dv.getUint32(38),
+        ack: dv.getUint32(42),
+        flags: f[47]!,
+        len: f.length - 54 - (f[47]! & 2 ? 4 : 0),
+      };
     });
     const data = segs.filter((s) => s.sport === 40000 && s.len > 0);
     expect(data.map((s) => s.len)).toEqual([1460, 1460, 1080]);
@@ -74,7 +80,13 @@ describe('TCP model', () => {
 describe('HL7 and MLLP', () => {
   const rng = new Rng(5);
   const p = new Patient(rng, 0, 0);
-  const h = { sendingApp: 'CMS8000', sendingFacility: 'WARD', receivingApp: 'CENTRAL', receivingFacility: 'WARD', controlId: 'C1' };
+  const h = {
+    sendingApp: 'CMS8000',
+    sendingFacility: 'WARD',
+    receivingApp: 'CENTRAL',
+    receivingFacility: 'WARD',
+    controlId: 'C1',
+  };
 
   it('builds PCD-01 ORU^R01 with MDC-coded vitals', () => {
     const v = p.at(60e6);
@@ -82,7 +94,8 @@ describe('HL7 and MLLP', () => {
     expect(field(m, 'MSH', 3)).toBe('CMS8000');
     expect(field(m, 'MSH', 9)).toBe('ORU^R01^ORU_R01');
     expect(field(m, 'PV1', 3)).toBe('ICU^01^A');
-    for (const code of ['150456', '149530', '147842', '150344', '151562', '150021', '150022', '150023']) expect(m).toContain(`|${code}^MDC_`);
+    for (const code of ['150456', '149530', '147842', '150344', '151562', '150021', '150022', '150023'])
+      expect(m).toContain(`|${code}^MDC_`);
     expect(p.demo.name).toMatch(/^(DOE|ROE|POE|MOE|LOE|COE|TESTPATIENT|SAMPLE)\^/);
   });
 

@@ -35,7 +35,14 @@ function emitMessage(ctx: FlowContext, dir: Dir, m: DnsMessage, ts: number): voi
     for (let i = 0; i < m.questions.length && i < MAX_QUESTIONS_EMITTED; i++) {
       const qi = m.questions[i]!;
       const ev: DnsQuery = {
-        type: 'dns-query', ts, flowId: ctx.flowId, asker: sender, server: receiver, id: m.id, query: qi.name, qtype: qi.type,
+        type: 'dns-query',
+        ts,
+        flowId: ctx.flowId,
+        asker: sender,
+        server: receiver,
+        id: m.id,
+        query: qi.name,
+        qtype: qi.type,
       };
       ctx.emit(ev);
     }

@@ -50,28 +50,70 @@ export class Backdoor {
     const machine = this.dev.dhcp?.hostname ?? this.dev.name;
     // mount.nfs asks the portmapper where MOUNT and NFS live (UDP, as busybox mount does).
     let x = this.xid++;
-    t = w.udpExchange(t, me, this.nfsHost, this.dev.ephemeral(), 111, rpc.getportCall(x, rpc.MOUNT, 3, 17), rpc.getportReply(x, MOUNTD_PORT), WAN_RTT);
+    t = w.udpExchange(
+      t,
+      me,
+      this.nfsHost,
+      this.dev.ephemeral(),
+      111,
+      rpc.getportCall(x, rpc.MOUNT, 3, 17),
+      rpc.getportReply(x, MOUNTD_PORT),
+      WAN_RTT,
+    );
     x = this.xid++;
-    t = w.udpExchange(t + 200, me, this.nfsHost, this.dev.ephemeral(), 111, rpc.getportCall(x, rpc.NFS, 3, 6), rpc.getportReply(x, 2049), WAN_RTT);
+    t = w.udpExchange(
+      t + 200,
+      me,
+      this.nfsHost,
+      this.dev.ephemeral(),
+      111,
+      rpc.getportCall(x, rpc.NFS, 3, 6),
+      rpc.getportReply(x, 2049),
+      WAN_RTT,
+    );
     // MNT from a reserved port, as root-run mount does.
     x = this.xid++;
     this.rootFh = this.dev.rng.bytes(32);
-    t = w.udpExchange(t + 200, me, this.nfsHost, 800 + this.dev.rng.int(0, 200), MOUNTD_PORT, rpc.mntCall(x, this.opts.path ?? '/export/cms8000', machine), rpc.mntReply(x, this.rootFh), WAN_RTT);
+    t = w.udpExchange(
+      t + 200,
+      me,
+      this.nfsHost,
+      800 + this.dev.rng.int(0, 200),
+      MOUNTD_PORT,
+      rpc.mntCall(x, this.opts.path ?? '/export/cms8000', machine),
+      rpc.mntReply(x, this.rootFh),
+      WAN_RTT,
+    );
     // NFS over TCP 2049: attributes of the share, then each file looked up and read.
     const c = w.tcp(this.dev, this.nfsHost, 2049);
     this.nfsConn = c;
     t = c.connect(t + 500);
     x = this.xid++;
-    t = c.exchange(t, true, rpc.recordMark(rpc.getattrCall(x, this.rootFh, machine)), rpc.recordMark(rpc.getattrReply(x, 4096, true)));
+    t = c.exchange(
+      t,
+      true,
+      rpc.recordMark(rpc.getattrCall(x, this.rootFh, machine)),
+      rpc.recordMark(rpc.getattrReply(x, 4096, true)),
+    );
     for (const [name, size] of FILES) {
       const fh = this.dev.rng.bytes(32);
       x = this.xid++;
-      t = c.exchange(t, true, rpc.recordMark(rpc.lookupCall(x, this.rootFh, name, machine)), rpc.recordMark(rpc.lookupReply(x, fh, size)));
+      t = c.exchange(
+        t,
+        true,
+        rpc.recordMark(rpc.lookupCall(x, this.rootFh, name, machine)),
+        rpc.recordMark(rpc.lookupReply(x, fh, size)),
+      );
       for (let off = 0; off < size; off += 8192) {
         const n = Math.min(8192, size - off);
         x = this.xid++;
         const data = this.dev.rng.bytes(n);
-        t = c.exchange(t, true, rpc.recordMark(rpc.readCall(x, fh, off, n, machine)), rpc.recordMark(rpc.readReply(x, data, size, off + n >= size)));
+        t = c.exchange(
+          t,
+          true,
+          rpc.recordMark(rpc.readCall(x, fh, off, n, machine)),
+          rpc.recordMark(rpc.readReply(x, data, size, off + n >= size)),
+        );
       }
     }
     return t;
@@ -82,7 +124,12 @@ export class Backdoor {
     if (!this.nfsConn?.open) return t;
     const x = this.xid++;
     const machine = this.dev.dhcp?.hostname ?? this.dev.name;
-    return this.nfsConn.exchange(t, true, rpc.recordMark(rpc.getattrCall(x, this.rootFh, machine)), rpc.recordMark(rpc.getattrReply(x, 4096, true)));
+    return this.nfsConn.exchange(
+      t,
+      true,
+      rpc.recordMark(rpc.getattrCall(x, this.rootFh, machine)),
+      rpc.recordMark(rpc.getattrReply(x, 4096, true)),
+    );
   }
 
   /** Copy one MLLP frame to the hard-coded receiver (connect on first use; no DNS, no ACK). */

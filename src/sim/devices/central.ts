@@ -69,7 +69,12 @@ export class CentralLogic {
     if (bed) {
       const prev = this.beds.get(bed);
       const vitals = type.startsWith('ORU') ? vitalsOf(message) : (prev?.vitals ?? {});
-      this.beds.set(bed, { bed, messages: (prev?.messages ?? 0) + 1, lastType: type.split('^').slice(0, 2).join('^'), vitals });
+      this.beds.set(bed, {
+        bed,
+        messages: (prev?.messages ?? 0) + 1,
+        lastType: type.split('^').slice(0, 2).join('^'),
+        vitals,
+      });
     }
     return { ack: ack(h, t, 'AA', controlId), code: 'AA', bed };
   }

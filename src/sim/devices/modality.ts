@@ -37,7 +37,13 @@ export class Modality implements Actor {
   private begin(now: number): void {
     const c = this.ward.tcp(this.dev, this.pacs, 104);
     let t = c.connect(now);
-    t = c.exchange(t, true, dicom.associateRq(this.opts.pacsAe, this.opts.aeTitle), dicom.associateAc(this.opts.pacsAe, this.opts.aeTitle), 1_000);
+    t = c.exchange(
+      t,
+      true,
+      dicom.associateRq(this.opts.pacsAe, this.opts.aeTitle),
+      dicom.associateAc(this.opts.pacsAe, this.opts.aeTitle),
+      1_000,
+    );
     this.study++;
     this.ward.sim.at(t, (n) => this.image(n, c, 1));
   }

@@ -63,7 +63,15 @@ export class Ward {
   ) {
     this.prefix = prefix;
     this.gw = { name: 'gateway', mac: macFrom('02:57:57:00:00:01'), ip: ip4(`${prefix}.1`) };
-    this.dhcpInfo = { serverIp: this.gw.ip, mask: ip4('255.255.255.0'), router: this.gw.ip, dns: this.gw.ip, ntp: this.gw.ip, domain, leaseSec: 86400 };
+    this.dhcpInfo = {
+      serverIp: this.gw.ip,
+      mask: ip4('255.255.255.0'),
+      router: this.gw.ip,
+      dns: this.gw.ip,
+      ntp: this.gw.ip,
+      domain,
+      leaseSec: 86400,
+    };
   }
 
   /** An outside address as seen on the ward segment: behind the gateway's MAC. */
@@ -106,16 +114,35 @@ export class Ward {
     const opts = { srcIp: 0, dstIp: 0xffffffff, dstMac: BROADCAST_MAC };
     this.sim.emit(t, fb.udp(dev.host, bcast, 68, 67, dhcpClient(DISCOVER, xid, info), opts));
     t += 2_000;
-    this.sim.emit(t, fb.udp(this.gw, bcast, 67, 68, dhcpServer(OFFER, xid, dev.host.mac, dev.host.ip, this.dhcpInfo), { dstMac: BROADCAST_MAC }));
+    this.sim.emit(
+      t,
+      fb.udp(this.gw, bcast, 67, 68, dhcpServer(OFFER, xid, dev.host.mac, dev.host.ip, this.dhcpInfo), {
+        dstMac: BROADCAST_MAC,
+      }),
+    );
     t += 1_000;
     this.sim.emit(t, fb.udp(dev.host, bcast, 68, 67, dhcpClient(REQUEST, xid, info, dev.host.ip, this.gw.ip), opts));
     t += 2_000;
-    this.sim.emit(t, fb.udp(this.gw, bcast, 67, 68, dhcpServer(ACK, xid, dev.host.mac, dev.host.ip, this.dhcpInfo), { dstMac: BROADCAST_MAC }));
+    this.sim.emit(
+      t,
+      fb.udp(this.gw, bcast, 67, 68, dhcpServer(ACK, xid, dev.host.mac, dev.host.ip, this.dhcpInfo), {
+        dstMac: BROADCAST_MAC,
+      }),
+    );
     return this.arpGateway(t + 5_000, dev);
   }
 
   /** One UDP request and its answer `rttUs` later. */
-  udpExchange(t: number, client: Host, server: Host, cport: number, sport: number, req: Uint8Array, resp: Uint8Array | null, rttUs = LAN_RTT): number {
+  udpExchange(
+    t: number,
+    client: Host,
+    server: Host,
+    cport: number,
+    sport: number,
+    req: Uint8Array,
+    resp: Uint8Array | null,
+    rttUs = LAN_RTT,
+  ): number {
     const fb = this.sim.fb;
     this.sim.emit(t, fb.udp(client, server, cport, sport, req));
     if (resp) this.sim.emit(t + rttUs, fb.udp(server, client, sport, cport, resp));
@@ -138,12 +165,30 @@ export class Ward {
     if (entry) answers.push({ name: cur, type: 'A', ttl: entry.ttl ?? 300, data: entry.address });
     const id = dev.rng.int(1, 65535);
     const upstream = this.isLocal(ip4(entry?.address ?? '0.0.0.0')) ? 400 : 18_000;
-    const end = this.udpExchange(t, dev.host, this.gw, dev.ephemeral(), 53, dnsQuery(id, name), dnsResponse(id, name, answers, entry ? 0 : 3), upstream);
+    const end = this.udpExchange(
+      t,
+      dev.host,
+      this.gw,
+      dev.ephemeral(),
+      53,
+      dnsQuery(id, name),
+      dnsResponse(id, name, answers, entry ? 0 : 3),
+      upstream,
+    );
     return { t: end, address: entry ? entry.address : null };
   }
 
   ntp(t: number, dev: Device): number {
-    return this.udpExchange(t, dev.host, this.gw, 123, 123, ntpClient(t), ntpServer(t, t + 500, ip4('192.0.2.123')), 600);
+    return this.udpExchange(
+      t,
+      dev.host,
+      this.gw,
+      123,
+      123,
+      ntpClient(t),
+      ntpServer(t, t + 500, ip4('192.0.2.123')),
+      600,
+    );
   }
 
   tcp(dev: Device, server: Host, sport: number, opts?: TcpOptions): TcpConn {

@@ -23,8 +23,20 @@ export class Pump implements Actor {
       const c = w.tcp(this.dev, w.peer(r.address), 443);
       let t = c.connect(r.t + 200);
       const rnd = this.dev.rng.bytes(96);
-      t = c.exchange(t, true, clientHello(this.updateHost, ['http/1.1'], rnd), serverFlight(this.dev.rng.bytes(64), rnd.subarray(32, 64), [2400, 280, 60]), 2_000);
-      t = c.exchange(t, true, clientFinish(this.dev.rng.bytes(64), [53, 180]), clientFinish(this.dev.rng.bytes(64), [410]).subarray(6), 5_000);
+      t = c.exchange(
+        t,
+        true,
+        clientHello(this.updateHost, ['http/1.1'], rnd),
+        serverFlight(this.dev.rng.bytes(64), rnd.subarray(32, 64), [2400, 280, 60]),
+        2_000,
+      );
+      t = c.exchange(
+        t,
+        true,
+        clientFinish(this.dev.rng.bytes(64), [53, 180]),
+        clientFinish(this.dev.rng.bytes(64), [410]).subarray(6),
+        5_000,
+      );
       c.close(t + 1_000);
     }
     w.sim.at(now + this.everyUs + this.dev.rng.int(0, 5_000_000), (n) => this.check(n));

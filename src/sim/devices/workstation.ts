@@ -39,11 +39,29 @@ export class Workstation implements Actor {
       let t = c.connect(r.t + 300);
       if (site.tls) {
         const rnd = rng.bytes(96);
-        t = c.exchange(t, true, clientHello(site.name, ['h2', 'http/1.1'], rnd), serverFlight(rng.bytes(64), rnd.subarray(32, 64), [3100, 260, 52]), 3_000);
-        t = c.exchange(t, true, clientFinish(rng.bytes(64), [53, 240]), clientFinish(rng.bytes(64), [rng.int(800, 9000)]).subarray(6), 8_000);
+        t = c.exchange(
+          t,
+          true,
+          clientHello(site.name, ['h2', 'http/1.1'], rnd),
+          serverFlight(rng.bytes(64), rnd.subarray(32, 64), [3100, 260, 52]),
+          3_000,
+        );
+        t = c.exchange(
+          t,
+          true,
+          clientFinish(rng.bytes(64), [53, 240]),
+          clientFinish(rng.bytes(64), [rng.int(800, 9000)]).subarray(6),
+          8_000,
+        );
       } else {
         const body = `<html><body>${'ward record '.repeat(rng.int(10, 400))}</body></html>`;
-        t = c.exchange(t, true, httpGet(site.name, site.path ?? '/', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'), httpResponse(200, 'OK', body), 4_000);
+        t = c.exchange(
+          t,
+          true,
+          httpGet(site.name, site.path ?? '/', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)'),
+          httpResponse(200, 'OK', body),
+          4_000,
+        );
       }
       c.close(t + 500);
     }

@@ -41,8 +41,14 @@ export function startCentral(opts: CentralServerOptions): Promise<CentralServer>
         sock.write(mllp(r.ack));
         const type = (m.split('|')[8] ?? '').split('^').slice(0, 2).join('^');
         const v = r.bed ? logic.beds.get(r.bed)?.vitals : undefined;
-        const vitals = v ? Object.entries(v).map(([k, x]) => `${k}=${x}`).join(' ') : '';
-        opts.log?.(`${new Date().toISOString()} ${peer} ${type} bed=${r.bed ?? '-'} ${vitals} -> ${r.code}`.replace(/\s+/g, ' '));
+        const vitals = v
+          ? Object.entries(v)
+              .map(([k, x]) => `${k}=${x}`)
+              .join(' ')
+          : '';
+        opts.log?.(
+          `${new Date().toISOString()} ${peer} ${type} bed=${r.bed ?? '-'} ${vitals} -> ${r.code}`.replace(/\s+/g, ' '),
+        );
       }
     });
     sock.on('error', () => sock.destroy());

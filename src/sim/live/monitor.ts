@@ -134,7 +134,13 @@ export async function runLiveMonitor(o: LiveMonitorOptions): Promise<LiveMonitor
   const link = new MllpLink(o.to, o.localAddress);
   const copy = o.copyTo ? new MllpLink(o.copyTo, o.localAddress) : null;
   let seq = 0;
-  const header = (): Hl7Header => ({ sendingApp: app, sendingFacility: 'WARD', receivingApp: 'CENTRAL', receivingFacility: 'WARD', controlId: `${app.replace(/[^A-Z0-9]/gi, '')}${String(++seq).padStart(6, '0')}` });
+  const header = (): Hl7Header => ({
+    sendingApp: app,
+    sendingFacility: 'WARD',
+    receivingApp: 'CENTRAL',
+    receivingFacility: 'WARD',
+    controlId: `${app.replace(/[^A-Z0-9]/gi, '')}${String(++seq).padStart(6, '0')}`,
+  });
 
   const ensure = async (l: MllpLink, what: string): Promise<boolean> => {
     for (let attempt = 0; attempt < 5 && !l.connected; attempt++) {
@@ -153,7 +159,10 @@ export async function runLiveMonitor(o: LiveMonitorOptions): Promise<LiveMonitor
     for (let i = 0; i < o.count; i++) {
       if (i > 0) await sleep(o.intervalMs);
       const now = Date.now() * 1000;
-      const msg = i === 0 ? adt(header(), now, 'A01', patient.demo, bed) : oru(header(), now, patient.demo, bed, patient.at(now), `${app}^WARDSIM`);
+      const msg =
+        i === 0
+          ? adt(header(), now, 'A01', patient.demo, bed)
+          : oru(header(), now, patient.demo, bed, patient.at(now), `${app}^WARDSIM`);
       const frame = mllp(msg);
       if (copy && (await ensure(copy, 'copy'))) {
         await copy.send(frame);

@@ -5,7 +5,13 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import * as rpc from '../proto/rpc.js';
 
-function udpCall(host: string, port: number, msg: Uint8Array, localAddress: string | undefined, timeoutMs: number): Promise<Uint8Array | null> {
+function udpCall(
+  host: string,
+  port: number,
+  msg: Uint8Array,
+  localAddress: string | undefined,
+  timeoutMs: number,
+): Promise<Uint8Array | null> {
   return new Promise((resolve) => {
     const s = createSocket('udp4');
     const done = (v: Uint8Array | null): void => {
@@ -20,7 +26,13 @@ function udpCall(host: string, port: number, msg: Uint8Array, localAddress: stri
   });
 }
 
-function tcpCall(host: string, port: number, msg: Uint8Array, localAddress: string | undefined, timeoutMs: number): Promise<Uint8Array | null> {
+function tcpCall(
+  host: string,
+  port: number,
+  msg: Uint8Array,
+  localAddress: string | undefined,
+  timeoutMs: number,
+): Promise<Uint8Array | null> {
   return new Promise((resolve) => {
     const s = connect({ host, port, localAddress });
     const timer = setTimeout(() => done(null), timeoutMs);
@@ -56,12 +68,18 @@ export async function nfsBoot(
 ): Promise<{ mountPort?: number; mounted: boolean; getattr: boolean }> {
   let xid = (Date.now() & 0xffffff) >>> 0;
   const out: { mountPort?: number; mounted: boolean; getattr: boolean } = { mounted: false, getattr: false };
-  const gp = replyBody(await udpCall(host, 111, rpc.getportCall(++xid, rpc.MOUNT, 3, 17), localAddress, timeoutMs), xid);
+  const gp = replyBody(
+    await udpCall(host, 111, rpc.getportCall(++xid, rpc.MOUNT, 3, 17), localAddress, timeoutMs),
+    xid,
+  );
   const mountPort = gp && gp.byteLength >= 4 ? gp.getUint32(0) : 0;
   log(`nfs: portmap GETPORT MOUNT at ${host}:111 -> ${mountPort || 'no answer'}`);
   if (!mountPort) return out;
   out.mountPort = mountPort;
-  const mnt = replyBody(await udpCall(host, mountPort, rpc.mntCall(++xid, path, machine), localAddress, timeoutMs), xid);
+  const mnt = replyBody(
+    await udpCall(host, mountPort, rpc.mntCall(++xid, path, machine), localAddress, timeoutMs),
+    xid,
+  );
   let fh = new Uint8Array(0);
   if (mnt && mnt.byteLength >= 8 && mnt.getUint32(0) === 0) {
     const len = Math.min(64, mnt.getUint32(4), mnt.byteLength - 8);

@@ -34,7 +34,9 @@ function fixed(b: Bytes, op: number, xid: number, mac: Uint8Array, yiaddr: numbe
 }
 
 function opt(b: Bytes, code: number, data: Uint8Array | number[]): void {
-  b.u8(code).u8(data.length).bytes(data instanceof Uint8Array ? data : Uint8Array.from(data));
+  b.u8(code)
+    .u8(data.length)
+    .bytes(data instanceof Uint8Array ? data : Uint8Array.from(data));
 }
 
 function u32b(v: number): number[] {
@@ -66,7 +68,13 @@ export function dhcpClient(
 }
 
 /** OFFER or ACK from the server for address `yiaddr`. */
-export function dhcpServer(type: typeof OFFER | typeof ACK, xid: number, mac: Uint8Array, yiaddr: number, s: DhcpServerInfo): Uint8Array {
+export function dhcpServer(
+  type: typeof OFFER | typeof ACK,
+  xid: number,
+  mac: Uint8Array,
+  yiaddr: number,
+  s: DhcpServerInfo,
+): Uint8Array {
   const b = new Bytes();
   fixed(b, 2, xid, mac, yiaddr, s.serverIp);
   opt(b, 53, [type]);

@@ -146,7 +146,12 @@ export function pData(ctxId: number, isCommand: boolean, data: Uint8Array): Uint
     const len = Math.min(maxPdv, data.length - off);
     const last = off + len >= data.length;
     const b = new Bytes(len + 12);
-    b.u8(4).u8(0).u32(len + 6).u32(len + 2).u8(ctxId).u8((isCommand ? 1 : 0) | (last ? 2 : 0));
+    b.u8(4)
+      .u8(0)
+      .u32(len + 6)
+      .u32(len + 2)
+      .u8(ctxId)
+      .u8((isCommand ? 1 : 0) | (last ? 2 : 0));
     b.bytes(data.subarray(off, off + len));
     out.push(b.done());
     if (last) break;

@@ -40,7 +40,9 @@ export function dnsResponse(id: number, qname: string, answers: readonly DnsRr[]
     // The question name sits at offset 12: point to it instead of repeating it.
     if (rr.name === qname) b.u16(0xc00c);
     else name(b, rr.name);
-    b.u16(rr.type === 'A' ? 1 : 5).u16(1).u32(rr.ttl);
+    b.u16(rr.type === 'A' ? 1 : 5)
+      .u16(1)
+      .u32(rr.ttl);
     if (rr.type === 'A') b.u16(4).u32(ip4(rr.data));
     else {
       const fill = b.lengthField(2);

@@ -40,7 +40,12 @@ const VITALS: readonly [keyof Omit<Vitals, 'nibp'>, string, string, string, stri
 /** ORU^R01: one OBR for the monitor, one OBX per vital; NIBP while the last reading is recent. */
 export function oru(h: Hl7Header, t: number, p: Demographics, bed: string, v: Vitals, device: string): string {
   const ts = hl7Time(t);
-  const segs = [msh(h, t, 'ORU^R01^ORU_R01'), pid(p), pv1(bed), `OBR|1|${h.controlId}^${h.sendingApp}|${h.controlId}^${h.sendingApp}|182777000^monitoring of patient^SNOMED-CT|||${ts}`];
+  const segs = [
+    msh(h, t, 'ORU^R01^ORU_R01'),
+    pid(p),
+    pv1(bed),
+    `OBR|1|${h.controlId}^${h.sendingApp}|${h.controlId}^${h.sendingApp}|182777000^monitoring of patient^SNOMED-CT|||${ts}`,
+  ];
   let n = 1;
   segs.push(`OBX|${n++}||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X|||||||${device}`);
   // PCD-01 carries the equipment identifier (OBX-18) and alarm limits (OBX-7) on each
@@ -52,9 +57,15 @@ export function oru(h: Hl7Header, t: number, p: Demographics, bed: string, v: Vi
   if (v.nibp && t - v.nibp.at < 10 * 60e6) {
     const at = hl7Time(v.nibp.at);
     const mmhg = '266016^MDC_DIM_MMHG^MDC';
-    segs.push(`OBX|${n++}|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.5.1.1|${v.nibp.sys}|${mmhg}|90-160||||R|||${at}||||${device}`);
-    segs.push(`OBX|${n++}|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.5.1.2|${v.nibp.dia}|${mmhg}|50-90||||R|||${at}||||${device}`);
-    segs.push(`OBX|${n++}|NM|150023^MDC_PRESS_BLD_NONINV_MEAN^MDC|1.5.1.3|${v.nibp.mean}|${mmhg}|60-110||||R|||${at}||||${device}`);
+    segs.push(
+      `OBX|${n++}|NM|150021^MDC_PRESS_BLD_NONINV_SYS^MDC|1.5.1.1|${v.nibp.sys}|${mmhg}|90-160||||R|||${at}||||${device}`,
+    );
+    segs.push(
+      `OBX|${n++}|NM|150022^MDC_PRESS_BLD_NONINV_DIA^MDC|1.5.1.2|${v.nibp.dia}|${mmhg}|50-90||||R|||${at}||||${device}`,
+    );
+    segs.push(
+      `OBX|${n++}|NM|150023^MDC_PRESS_BLD_NONINV_MEAN^MDC|1.5.1.3|${v.nibp.mean}|${mmhg}|60-110||||R|||${at}||||${device}`,
+    );
   }
   return `${segs.join('\r')}\r`;
 }
@@ -67,7 +78,10 @@ export function adt(h: Hl7Header, t: number, event: 'A01' | 'A03', p: Demographi
 /** The receiver's ACK for a message with control id `ackOf`; AE/AR carry an ERR segment. */
 export function ack(h: Hl7Header, t: number, code: 'AA' | 'AE' | 'AR', ackOf: string): string {
   const segs = [msh(h, t, 'ACK^R01^ACK'), `MSA|${code}|${ackOf}`];
-  if (code !== 'AA') segs.push(`ERR|||${code === 'AE' ? '207^Application internal error^HL70357' : '101^Required field missing^HL70357'}|E`);
+  if (code !== 'AA')
+    segs.push(
+      `ERR|||${code === 'AE' ? '207^Application internal error^HL70357' : '101^Required field missing^HL70357'}|E`,
+    );
   return `${segs.join('\r')}\r`;
 }
 

@@ -2,12 +2,16 @@
 import { Bytes, ascii } from '../bytes.js';
 
 export function httpGet(hostName: string, path: string, userAgent: string): Uint8Array {
-  return ascii(`GET ${path} HTTP/1.1\r\nHost: ${hostName}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+  return ascii(
+    `GET ${path} HTTP/1.1\r\nHost: ${hostName}\r\nUser-Agent: ${userAgent}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+  );
 }
 
 export function httpResponse(status: number, reason: string, body: string, server = 'nginx'): Uint8Array {
   const bytes = ascii(body);
-  return ascii(`HTTP/1.1 ${status} ${reason}\r\nServer: ${server}\r\nContent-Type: text/html\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`);
+  return ascii(
+    `HTTP/1.1 ${status} ${reason}\r\nServer: ${server}\r\nContent-Type: text/html\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** NTP seconds since 1900 for a Unix time in µs. */

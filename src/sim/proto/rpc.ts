@@ -79,7 +79,11 @@ export function mntReply(xid: number, fh: Uint8Array): Uint8Array {
 }
 
 function fattr3(b: Bytes, type: number, size: number, fileid: number): void {
-  b.u32(type).u32(type === 2 ? 0o755 : 0o644).u32(1).u32(0).u32(0);
+  b.u32(type)
+    .u32(type === 2 ? 0o755 : 0o644)
+    .u32(1)
+    .u32(0)
+    .u32(0);
   b.u32(0).u32(size).u32(0).u32(size); // size, used (u64 each)
   b.u32(0).u32(0); // rdev
   b.u32(0).u32(0x0777); // fsid

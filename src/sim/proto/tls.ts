@@ -69,7 +69,8 @@ export function serverFlight(random: Uint8Array, sessionId: Uint8Array, appBytes
     hs();
   });
   record(b, 20, (r) => r.u8(1));
-  for (const n of appBytes) record(b, 23, (r) => r.bytes(random.subarray(0, Math.min(n, random.length))).zeros(Math.max(0, n - random.length)));
+  for (const n of appBytes)
+    record(b, 23, (r) => r.bytes(random.subarray(0, Math.min(n, random.length))).zeros(Math.max(0, n - random.length)));
   return b.done();
 }
 
@@ -77,6 +78,7 @@ export function serverFlight(random: Uint8Array, sessionId: Uint8Array, appBytes
 export function clientFinish(random: Uint8Array, appBytes: readonly number[]): Uint8Array {
   const b = new Bytes();
   record(b, 20, (r) => r.u8(1));
-  for (const n of appBytes) record(b, 23, (r) => r.bytes(random.subarray(0, Math.min(n, random.length))).zeros(Math.max(0, n - random.length)));
+  for (const n of appBytes)
+    record(b, 23, (r) => r.bytes(random.subarray(0, Math.min(n, random.length))).zeros(Math.max(0, n - random.length)));
   return b.done();
 }

@@ -8,24 +8,37 @@ import { fakeCtx, runTcp } from './fake-ctx.js';
 const NETBSD = 'ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.';
 
 describe('bannerApp on the shared captures', () => {
-  it.each(['ftp-ipv4.pcap', 'ftp-ipv6.pcap'])('%s: the FTP greeting of each control connection (ground truth)', (file) => {
-    const control = tcpConns(capture(file)).filter((c) => c.server.port === 21);
-    expect(control.length).toBeGreaterThan(0);
-    for (const conn of control) {
-      const firstServer = conn.chunks.find((c) => c.dir === 1)!;
-      expect(bannerApp.probe(1, firstServer.bytes)).toBe('yes');
-      const rec = runTcp(bannerApp, conn);
-      expect(rec.events).toHaveLength(1);
-      expect(rec.events[0]).toMatchObject({ type: 'service-banner', service: 'ftp', banner: NETBSD, dst: { port: 21 } });
-      expect(rec.apps).toEqual({ ftp: 1 });
-    }
-  });
+  it.each(['ftp-ipv4.pcap', 'ftp-ipv6.pcap'])(
+    '%s: the FTP greeting of each control connection (ground truth)',
+    (file) => {
+      const control = tcpConns(capture(file)).filter((c) => c.server.port === 21);
+      expect(control.length).toBeGreaterThan(0);
+      for (const conn of control) {
+        const firstServer = conn.chunks.find((c) => c.dir === 1)!;
+        expect(bannerApp.probe(1, firstServer.bytes)).toBe('yes');
+        const rec = runTcp(bannerApp, conn);
+        expect(rec.events).toHaveLength(1);
+        expect(rec.events[0]).toMatchObject({
+          type: 'service-banner',
+          service: 'ftp',
+          banner: NETBSD,
+          dst: { port: 21 },
+        });
+        expect(rec.apps).toEqual({ ftp: 1 });
+      }
+    },
+  );
 
   it('rawip-telnet-port21: telnet sub-negotiation on port 21 is telnet (content first)', () => {
     const [conn] = tcpConns(capture('rawip-telnet-port21.pcap'));
     const rec = runTcp(bannerApp, conn!);
     expect(rec.events).toEqual([
-      expect.objectContaining({ type: 'service-banner', service: 'telnet', banner: '', dst: { ip: '10.0.0.2', port: 21 } }),
+      expect.objectContaining({
+        type: 'service-banner',
+        service: 'telnet',
+        banner: '',
+        dst: { ip: '10.0.0.2', port: 21 },
+      }),
     ]);
     expect(rec.apps).toEqual({ telnet: 1 });
   });

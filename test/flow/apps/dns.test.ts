@@ -54,7 +54,10 @@ describe('dnsUdpApp on the shared captures', () => {
     const { events } = runUdp('pcapng-multi-interface.pcapng');
     const a = events.filter((e): e is DnsAnswer => e.type === 'dns-answer');
     const apple = a.flatMap((e) => e.resolved).find((r) => r.address === '23.194.101.24');
-    expect(apple).toMatchObject({ name: 'www.apple.com', chain: ['www-apple-com.v.aaplimg.com', 'www.apple.com.edgekey.net', 'e6858.dsce9.akamaiedge.net'] });
+    expect(apple).toMatchObject({
+      name: 'www.apple.com',
+      chain: ['www-apple-com.v.aaplimg.com', 'www.apple.com.edgekey.net', 'e6858.dsce9.akamaiedge.net'],
+    });
     const google = a.flatMap((e) => e.resolved).filter((r) => r.name === 'google.com');
     expect(google.map((r) => r.address)).toContain('142.251.181.138');
     expect(google.every((r) => r.chain.length === 0)).toBe(true);
@@ -63,7 +66,15 @@ describe('dnsUdpApp on the shared captures', () => {
   it('dns-max-compression-depth: all seven answers decode, no anomaly', () => {
     const { events, anomalies } = runUdp('dns-max-compression-depth.pcap');
     const a = events.find((e): e is DnsAnswer => e.type === 'dns-answer')!;
-    expect(a.answers.map((r) => r.data)).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7']);
+    expect(a.answers.map((r) => r.data)).toEqual([
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.4',
+      '127.0.0.5',
+      '127.0.0.6',
+      '127.0.0.7',
+    ]);
     expect(a.resolved).toHaveLength(7);
     expect(anomalies).toEqual([]);
   });
@@ -112,7 +123,11 @@ describe('dnsTcpApp', () => {
     app.data(1, Buffer.concat([answer, answer]), 2);
     app.end(3);
     expect(rec.events.map((e) => e.type)).toEqual(['dns-query', 'dns-answer', 'dns-answer']);
-    expect(rec.events[1]).toMatchObject({ asker: '10.0.0.2', server: '10.0.0.1', resolved: [{ address: '10.0.0.5', name: 'ward.local', ttl: 60, chain: [] }] });
+    expect(rec.events[1]).toMatchObject({
+      asker: '10.0.0.2',
+      server: '10.0.0.1',
+      resolved: [{ address: '10.0.0.5', name: 'ward.local', ttl: 60, chain: [] }],
+    });
     expect(rec.apps).toEqual({ dns: 3 });
   });
 

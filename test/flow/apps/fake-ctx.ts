@@ -52,6 +52,10 @@ export function runTcp(factory: TcpAppFactory, conn: TcpConn, flowId = 1): Recor
 }
 
 /** Feed `bytes` one byte at a time (the worst segmentation). */
-export function feedBytewise(app: { data(dir: Dir, b: Uint8Array, ts: number): void }, dir: Dir, bytes: Uint8Array): void {
+export function feedBytewise(
+  app: { data(dir: Dir, b: Uint8Array, ts: number): void },
+  dir: Dir,
+  bytes: Uint8Array,
+): void {
   for (let i = 0; i < bytes.length; i++) app.data(dir, bytes.subarray(i, i + 1), 0);
 }

@@ -62,7 +62,12 @@ describe('httpApp framing', () => {
     app.end(1);
     const reqs = rec.events.filter((e): e is HttpRequest => e.type === 'http-request');
     const resps = rec.events.filter((e): e is HttpResponse => e.type === 'http-response');
-    expect(reqs.map((r) => `${r.method} ${r.uri} ${r.version}`)).toEqual(['HEAD /a HTTP/1.1', 'POST /b HTTP/1.1', 'GET /c HTTP/1.1', 'GET /d HTTP/1.0']);
+    expect(reqs.map((r) => `${r.method} ${r.uri} ${r.version}`)).toEqual([
+      'HEAD /a HTTP/1.1',
+      'POST /b HTTP/1.1',
+      'GET /c HTTP/1.1',
+      'GET /d HTTP/1.0',
+    ]);
     expect(reqs[2]!.userAgent).toBe('ua/1');
     expect(resps.map((r) => r.status)).toEqual([200, 100, 201, 200, 200]);
     expect(resps[4]).toMatchObject({ server: 'srv', reason: 'OK', src: client, dst: server });
