@@ -1,27 +1,12 @@
 // HL7 v2 segment readers used by hl7.ts: field splitting over the message bytes and the
-// per-segment extraction of PID (hashes and field names only), PV1, OBR, OBX, MSA and ERR.
+// per-segment extraction of PID (hashes and field names only), PV1, OBR, MSA and ERR (OBX is
+// read in hl7-vitals.ts).
 // Module scratch (field offsets, delimiters) is reused for every segment: the decoder is
 // synchronous and not re-entrant, so nothing is allocated per field.
 
-import { vitalFor } from './hl7-vitals.js';
-import {
-  compSlice,
-  compText,
-  escapedText,
-  HL7_MAX_TEXT,
-  type Hl7Delims,
-  isEmpty,
-  isPlain,
-  NUMBER,
-  numberText,
-  piece,
-  slice,
-  text,
-  unescapeHl7,
-} from './hl7-text.js';
+import { compText, type Hl7Delims, isEmpty, piece, slice, text, unescapeHl7 } from './hl7-text.js';
 
 const MAX_FIELDS = 40;
-const MAX_OBSERVATIONS = 256;
 const MAX_HASHES = 16;
 const MAX_REPS = 16;
 const MAX_LIST = 32;
@@ -68,12 +53,12 @@ export function segEnd(buf: Uint8Array, p: number, end: number): number {
 }
 
 /** Where the segment last split ends (set by split, which finds it on the way). */
-let splitEnd = 0;
+export const splitAt = { end: 0 };
 
 /**
  * Split the segment starting at s (ending at the next CR/LF before `end`) on the field
  * separator, up to field index `upto` (callers ask for no field beyond it); returns the number
- * of fields found (≤ MAX_FIELDS) and leaves the segment end in `splitEnd`. The field separator
+ * of fields found (≤ MAX_FIELDS) and leaves the segment end in `splitAt.end`. The field separator
  * is never CR or LF (readDelims), so one pass finds both.
  */
 export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS - 1): number {
@@ -89,7 +74,7 @@ export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS
       FE[n] = i;
       // A segment with more fields than we track: the last tracked one runs to its own separator.
       if (n++ === last) {
-        splitEnd = segEnd(buf, i + 1, end);
+        splitAt.end = segEnd(buf, i + 1, end);
         return n;
       }
       start = i + 1;
@@ -97,7 +82,7 @@ export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS
   }
   FS[n] = start;
   FE[n++] = i;
-  splitEnd = i;
+  splitAt.end = i;
   return n;
 }
 
@@ -131,7 +116,7 @@ export const MSH = id('MSH');
 const PID = id('PID');
 const PV1 = id('PV1');
 const OBR = id('OBR');
-const OBX = id('OBX');
+export const OBX = id('OBX');
 const MSA = id('MSA');
 const ERR = id('ERR');
 const FHS = id('FHS');
@@ -158,7 +143,7 @@ export interface Acc {
   ackControlId?: string;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Extract what leaves the decoder from the segment starting at s; returns its end (the next
@@ -172,16 +157,11 @@ export function segment(
   acc: Acc,
   hashId: (id: string) => string,
 ): number {
-  if (sid === OBX) {
-    if (acc.observations.length < MAX_OBSERVATIONS) {
-      observation(buf, split(buf, s, end, 11), acc);
-      return splitEnd;
-    }
-  } else if (sid === PV1) {
+  if (sid === PV1) {
     if (acc.location === undefined) {
       const nf = split(buf, s, end, 3);
       if (nf > 3) acc.location = location(buf, FS[3]!, FE[3]!);
-      return splitEnd;
+      return splitAt.end;
     }
   } else if (sid === OBR) {
     if (acc.orders.length < MAX_LIST) {
@@ -194,21 +174,21 @@ export function segment(
       if (fillerId !== undefined) o.fillerId = fillerId;
       if (code !== undefined) o.code = code;
       acc.orders.push(o);
-      return splitEnd;
+      return splitAt.end;
     }
   } else if (sid === MSA) {
     if (acc.ackCode === undefined) {
       const nf = split(buf, s, end, 2);
       acc.ackCode = comp(buf, nf, 1, 1);
       acc.ackControlId = comp(buf, nf, 2, 1);
-      return splitEnd;
+      return splitAt.end;
     }
   } else if (sid === ERR) {
     if (acc.errors.length < MAX_LIST) {
       const nf = split(buf, s, end, 3);
       const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
       if (code !== undefined) acc.errors.push(code);
-      return splitEnd;
+      return splitAt.end;
     }
   } else {
     const ident = IDENT.get(sid);
@@ -220,7 +200,7 @@ export function segment(
       if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
     }
     if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
-    return splitEnd;
+    return splitAt.end;
   }
   return segEnd(buf, s, end);
 }
@@ -263,71 +243,4 @@ function errLocationCode(buf: Uint8Array, nf: number): string | undefined {
   piece(buf, slice.s, slice.e, D.comp, 4);
   piece(buf, slice.s, slice.e, D.sub, 1);
   return slice.e > slice.s ? text(buf, slice.s, slice.e) : undefined;
-}
-
-const COMPARATOR = /^(>|<|>=|<=|=|<>)?$/;
-const SN_SEPARATOR = /^[-+/.:]?$/;
-/** An SN component, trimmed; through text(), not the output cache: it may not be a number. */
-function snPart(buf: Uint8Array, nf: number, c: number): string {
-  const i = field(nf, 5, false);
-  return i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, c) ? escapedText(buf, slice.s, slice.e, D).trim() : '';
-}
-
-/** OBX: numeric values (NM, SN) only; any other value type never leaves the decoder. */
-function observation(buf: Uint8Array, nf: number, acc: Acc): void {
-  const type = valueType(buf, nf);
-  if (type === 0) return;
-  let value: string | undefined;
-  if (type === NM) {
-    const i = field(nf, 5, false);
-    if (i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, 1)) value = numberText(buf, slice.s, slice.e, D);
-  } else {
-    const cmp = snPart(buf, nf, 1);
-    const n1 = snPart(buf, nf, 2);
-    const sep = snPart(buf, nf, 3);
-    const n2 = snPart(buf, nf, 4);
-    const ok = COMPARATOR.test(cmp) && SN_SEPARATOR.test(sep) && (n1 === '' || NUMBER.test(n1));
-    if (ok && (n2 === '' || NUMBER.test(n2)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
-  }
-  if (value === undefined) return;
-  // Read once the value is valid, so only what leaves reaches the output cache.
-  const code = comp(buf, nf, 3, 1);
-  if (code === undefined) return;
-  const textPart = comp(buf, nf, 3, 2);
-  const vital = vitalFor(code);
-  const unit = comp(buf, nf, 6, 1);
-  const status = comp(buf, nf, 11, 1);
-  // PCD-01 observations carry all of these: one literal, one object shape.
-  if (textPart !== undefined && vital !== undefined && unit !== undefined && status !== undefined) {
-    acc.observations.push({ code, text: textPart, vital, value, unit, status });
-    return;
-  }
-  // Otherwise assigned in the same order, so every observation serialises with one key order.
-  const o = { code } as Mutable<Hl7Observation>;
-  if (textPart !== undefined) o.text = textPart;
-  if (vital !== undefined) o.vital = vital;
-  o.value = value;
-  if (unit !== undefined) o.unit = unit;
-  if (status !== undefined) o.status = status;
-  acc.observations.push(o);
-}
-
-const NM = 1;
-const SN = 2;
-
-/** OBX-2 as NM, SN or 0 (anything else), read from the bytes unless it holds an escape. */
-function valueType(buf: Uint8Array, nf: number): number {
-  const i = field(nf, 2, false);
-  if (i < 0 || !compSlice(buf, FS[i]!, FE[i]!, D, 1)) return 0;
-  const { s, e } = slice;
-  if (e - s === 2) {
-    // Encoding characters are never alphanumeric, so 'NM' / 'SN' bytes hold no escape.
-    if (buf[s] === 0x4e && buf[s + 1] === 0x4d) return NM;
-    if (buf[s] === 0x53 && buf[s + 1] === 0x4e) return SN;
-    return 0;
-  }
-  // Longer: only an escape or a UTF-8 BOM (dropped by the decoder) can still make 'NM' / 'SN'.
-  if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), D.esc)) return 0;
-  const t = escapedText(buf, s, e, D);
-  return t === 'NM' ? NM : t === 'SN' ? SN : 0;
 }

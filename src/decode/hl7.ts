@@ -12,6 +12,7 @@ import {
   type Hl7Order,
   isBatch,
   MSH,
+  OBX,
   segEnd,
   segId,
   segIdAt,
@@ -19,6 +20,7 @@ import {
   split,
 } from './hl7-segments.js';
 import { readDelims } from './hl7-text.js';
+import { obx } from './hl7-vitals.js';
 
 export type { Hl7Observation, Hl7Order } from './hl7-segments.js';
 
@@ -124,7 +126,9 @@ function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts:
     const sid = segIdAt(buf, p, end);
     if (sid === MSH || isBatch(sid)) break;
     segments++;
-    p = skipBreaks(buf, segment(buf, sid, p, end, acc, opts.hashId), end);
+    // OBX is most of a PCD-01 message: read it directly, every other segment through segment().
+    const e = sid === OBX ? obx(buf, p, end, acc) : segment(buf, sid, p, end, acc, opts.hashId);
+    p = skipBreaks(buf, e, end);
   }
   // Built member by member in a fixed order, leaving out what is absent (no spreads).
   const m = { messageType: '' } as Mutable<Hl7Decoded>;
