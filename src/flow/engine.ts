@@ -5,7 +5,6 @@
 // the analyzer. It describes; it never judges (that is inventory/detect, downstream of events).
 
 import type { RawPacket } from '../capture/types.js';
-import { ip4ToString, ip6ToString, macToString } from '../decode/addr.js';
 import { IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
 import { decodeL4, decodePacket } from '../decode/packet.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
@@ -13,6 +12,7 @@ import type { AppEnv } from './app.js';
 import { Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
 import { FlowCtx, onTcpPacket, onUdpPacket, endFlowApps } from './engine-apps.js';
+import { AddressText } from './intern.js';
 import { FlowKey, looksLikeServer, protoName } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
 
@@ -52,7 +52,8 @@ export class FlowEngine {
   readonly env: AppEnv;
   readonly maxTcpBuffer: number;
   private readonly anomalyEventsPerCode: number;
-  private readonly seenPairs = new Set<string>();
+  private readonly seenPairs = new Map<string, Set<string>>();
+  private readonly text = new AddressText();
   private nextFlowId = 1;
   private lastSweep = 0;
   readonly stats: EngineStats = {
@@ -259,8 +260,8 @@ export class FlowEngine {
     macOff: number,
     withPort: boolean,
   ): Endpoint {
-    const ip = version === 4 ? ip4ToString(ip4) : ip6ToString(frame, ip6Off);
-    const mac = macOff >= 0 ? macToString(frame, macOff) : UNKNOWN_MAC;
+    const ip = version === 4 ? this.text.ip4(ip4) : this.text.ip6(frame, ip6Off);
+    const mac = macOff >= 0 ? this.text.macAt(frame, macOff) : UNKNOWN_MAC;
     if (withPort) return mac === undefined ? { ip, port } : { ip, port, mac };
     return mac === undefined ? { ip } : { ip, mac };
   }
@@ -268,24 +269,30 @@ export class FlowEngine {
   /** A unicast (MAC, IP) pair, once per run. */
   deviceSeen(ep: Endpoint, ts: number, vlan: number, via: 'ip' | 'arp' | 'dhcp'): void {
     const mac = ep.mac;
-    if (mac === undefined || (Number.parseInt(mac.slice(0, 2), 16) & 1) === 1) return;
-    const key = `${mac}|${ep.ip}`;
-    if (this.seenPairs.has(key)) return;
-    if (this.seenPairs.size < 1_000_000) this.seenPairs.add(key);
+    // Group bit of the first octet ('x1', 'x3', … in the second hex digit): multicast/broadcast.
+    if (mac === undefined || (hexValue(mac.charCodeAt(1)) & 1) === 1) return;
+    let ips = this.seenPairs.get(mac);
+    if (ips === undefined) {
+      if (this.seenPairs.size >= 100_000) this.seenPairs.clear();
+      ips = new Set();
+      this.seenPairs.set(mac, ips);
+    }
+    if (ips.has(ep.ip)) return;
+    if (ips.size < 4096) ips.add(ep.ip);
     this.sink({ type: 'device-seen', ts, mac, ip: ep.ip, vlan: vlan >= 0 ? vlan : undefined, via });
   }
 
   private onArp(frame: Uint8Array, ts: number): void {
     const L = this.L;
-    const senderMac = L.arpSenderMacOff >= 0 ? macToString(frame, L.arpSenderMacOff) : '';
+    const senderMac = L.arpSenderMacOff >= 0 ? this.text.macAt(frame, L.arpSenderMacOff) : '';
     const ev: WardEvent = {
       type: 'arp',
       ts,
       op: L.arpOp,
       senderMac,
-      senderIp: ip4ToString(L.arpSenderIp),
-      targetMac: L.arpTargetMacOff >= 0 ? macToString(frame, L.arpTargetMacOff) : '',
-      targetIp: ip4ToString(L.arpTargetIp),
+      senderIp: this.text.ip4(L.arpSenderIp),
+      targetMac: L.arpTargetMacOff >= 0 ? this.text.macAt(frame, L.arpTargetMacOff) : '',
+      targetIp: this.text.ip4(L.arpTargetIp),
     };
     this.sink(ev);
     if (senderMac !== '' && L.arpSenderIp !== 0)
@@ -316,4 +323,8 @@ export class FlowEngine {
     f.dgram = null;
     f.probe = null;
   }
+}
+
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
 }

@@ -6,7 +6,7 @@
 // Judged at finish: a device's class and model are known only once inventory is complete.
 // Patients are counted by salted hash; the hashes never leave this file.
 import type { DeviceRecord } from '../../contract/records.js';
-import type { Endpoint, Micros, WardEvent } from '../../events.js';
+import type { Endpoint, Hl7Message, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
 import { CidrSet, parseCidr } from '../net.js';
 
@@ -44,37 +44,52 @@ export function createPhiCleartext(): Rule {
     return set;
   };
 
+  const byEnds = new WeakMap<Endpoint, { dst: Endpoint; b: Bucket | null }>();
+
+  /** The (device, destination) bucket of a message; null when no site device is involved or the table is full. */
+  const bucketFor = (ev: Hl7Message, ctx: Context): Bucket | null => {
+    // The device is the site end; when both are site, the sender (originator) is.
+    const inbound = !ctx.zones.isSite(ev.src.ip) && ctx.zones.isSite(ev.dst.ip);
+    const device = inbound ? ev.dst : ev.src;
+    if (!ctx.zones.isSite(device.ip)) return null;
+    const peer = inbound ? ev.src : ev.dst;
+    const key = `${device.ip}|${peer.ip}|${peer.port ?? ''}`;
+    let b = buckets.get(key);
+    if (b === undefined) {
+      if (buckets.size >= MAX_BUCKETS) {
+        ctx.warnOnce('phi.cleartext: too many (device, destination) pairs; later ones are not tracked');
+        return null;
+      }
+      b = {
+        src: inbound ? peer : device,
+        dst: inbound ? device : peer,
+        deviceId: ctx.deviceId(device.ip, device.mac),
+        inbound,
+        hashes: new Set(),
+        messages: 0,
+        fields: new Set(),
+        types: new Set(),
+        first: ev.ts,
+        last: ev.ts,
+      };
+      buckets.set(key, b);
+    }
+    return b;
+  };
+
   return {
     id: 'phi.cleartext',
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'hl7-message') return;
       if (ev.patientHashes.length === 0 && ev.fieldsPresent.length === 0) return;
-      // The device is the site end; when both are site, the sender (originator) is.
-      const inbound = !ctx.zones.isSite(ev.src.ip) && ctx.zones.isSite(ev.dst.ip);
-      const device = inbound ? ev.dst : ev.src;
-      if (!ctx.zones.isSite(device.ip)) return;
-      const peer = inbound ? ev.src : ev.dst;
-      const key = `${device.ip}|${peer.ip}|${peer.port ?? ''}`;
-      let b = buckets.get(key);
+      // Events of one flow reuse its Endpoint objects: the bucket is found once per direction.
+      const c = byEnds.get(ev.src);
+      let b = c !== undefined && c.dst === ev.dst ? c.b : undefined;
       if (b === undefined) {
-        if (buckets.size >= MAX_BUCKETS) {
-          ctx.warnOnce('phi.cleartext: too many (device, destination) pairs; later ones are not tracked');
-          return;
-        }
-        b = {
-          src: inbound ? peer : device,
-          dst: inbound ? device : peer,
-          deviceId: ctx.deviceId(device.ip, device.mac),
-          inbound,
-          hashes: new Set(),
-          messages: 0,
-          fields: new Set(),
-          types: new Set(),
-          first: ev.ts,
-          last: ev.ts,
-        };
-        buckets.set(key, b);
+        b = bucketFor(ev, ctx);
+        byEnds.set(ev.src, { dst: ev.dst, b });
       }
+      if (b === null) return;
       for (const h of ev.patientHashes) b.hashes.add(h);
       for (const f of ev.fieldsPresent) b.fields.add(f);
       b.types.add(ev.messageType);
