@@ -122,11 +122,16 @@ export function escapedText(buf: Uint8Array, s: number, e: number, d: Hl7Delims)
 // are kept in a small direct-mapped cache keyed by their bytes: no string is built or hashed
 // again, and Map lookups on the cached strings reuse V8's stored hash. Only fields that leave
 // the decoder go through here (never PID; OBX values only once valid), so it holds nothing private.
-const INTERN_MAX = 24;
+const INTERN_MAX = 32;
 const INTERN_SLOTS = 2048;
 const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
 const internLen = new Int8Array(INTERN_SLOTS).fill(-1);
 const internStr: string[] = new Array<string>(INTERN_SLOTS).fill('');
+/** Which punctuation bytes each cached entry holds: an escape byte is always one of them. */
+const internPunct = new Int32Array(INTERN_SLOTS);
+/** One bit for each of the 32 ASCII punctuation characters (the only possible delimiters). */
+const PUNCT = new Int32Array(128);
+for (let b = 0x21, k = 0; b < 0x7f; b++) if (!isAlnum(b)) PUNCT[b] = 1 << k++;
 
 /** Cached text of plain ASCII buf[s, e) (no escape byte); undefined when it needs the slow path. */
 function interned(buf: Uint8Array, s: number, e: number, esc: number): string | undefined {
@@ -136,17 +141,22 @@ function interned(buf: Uint8Array, s: number, e: number, esc: number): string | 
   const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(buf[s]! | (buf[s + (n >> 1)]! << 8), 0x85ebca6b) ^ (buf[e - 1]! << 3);
   const slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
   const at = slot * INTERN_MAX - s;
-  if (internLen[slot] === n) {
+  // Cached bytes are plain ASCII, but the escape byte changes per message: a hit must not hold it.
+  if (internLen[slot] === n && (esc < 0 || (internPunct[slot]! & PUNCT[esc]!) === 0)) {
     let i = s;
-    // Cached bytes are plain ASCII, but the escape byte changes per message: check it as well.
-    while (i < e && internBytes[at + i] === buf[i] && buf[i] !== esc) i++;
+    while (i < e && internBytes[at + i] === buf[i]) i++;
     if (i === e) return internStr[slot];
   }
   if (!isPlain(buf, s, e, esc)) return undefined;
   let t = '';
-  for (let i = s; i < e; i++) t += String.fromCharCode(buf[i]!);
+  let punct = 0;
+  for (let i = s; i < e; i++) {
+    t += String.fromCharCode(buf[i]!);
+    punct |= PUNCT[buf[i]!]!;
+  }
   internBytes.set(buf.subarray(s, e), at + s);
   internLen[slot] = n;
+  internPunct[slot] = punct;
   internStr[slot] = t;
   return t;
 }

@@ -65,18 +65,6 @@ export interface Hl7Options {
   readonly maxBytes?: number;
 }
 
-const HEADER = [
-  'sendingApp',
-  'sendingFacility',
-  'receivingApp',
-  'receivingFacility',
-  'time',
-  'controlId',
-  'version',
-] as const;
-/** MSH-3…MSH-12 fields for HEADER (MSH-8 security and MSH-9 type are not among them). */
-const HEADER_FIELD = [3, 4, 5, 6, 7, 10, 12] as const;
-
 function skipBreaks(buf: Uint8Array, p: number, end: number): number {
   while (p < end && (buf[p] === 0x0d || buf[p] === 0x0a)) p++;
   return p;
@@ -130,26 +118,94 @@ function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts:
     const e = sid === OBX ? obx(buf, p, end, acc) : segment(buf, sid, p, end, acc, opts.hashId);
     p = skipBreaks(buf, e, end);
   }
-  // Built member by member in a fixed order, leaving out what is absent (no spreads).
-  const m = { messageType: '' } as Mutable<Hl7Decoded>;
   const nf = split(buf, start, mshEnd, 11);
   const t1 = comp(buf, nf, 9, 1, true) ?? '';
   const t2 = comp(buf, nf, 9, 2, true);
-  m.messageType = t2 ? joinType(t1, t2) : t1;
-  for (let k = 0; k < HEADER.length; k++) {
-    const v = comp(buf, nf, HEADER_FIELD[k]!, 1, true);
-    if (v !== undefined) m[HEADER[k]!] = v;
+  const messageType = t2 ? joinType(t1, t2) : t1;
+  const sendingApp = comp(buf, nf, 3, 1, true);
+  const sendingFacility = comp(buf, nf, 4, 1, true);
+  const receivingApp = comp(buf, nf, 5, 1, true);
+  const receivingFacility = comp(buf, nf, 6, 1, true);
+  const time = comp(buf, nf, 7, 1, true);
+  const controlId = comp(buf, nf, 10, 1, true);
+  const version = comp(buf, nf, 12, 1, true);
+  const { hashes: patientHashes, fields: fieldsPresent, observations, orders, errors } = acc;
+  const { location, ackCode, ackControlId } = acc;
+  const bytes = p - start;
+  // The two shapes nearly every message has (results with a bed; acknowledgements) are single
+  // literals, not a chain of added members; every shape keeps one member order and leaves out
+  // what is absent.
+  if (
+    sendingApp !== undefined &&
+    sendingFacility !== undefined &&
+    receivingApp !== undefined &&
+    receivingFacility !== undefined &&
+    time !== undefined &&
+    controlId !== undefined &&
+    version !== undefined
+  ) {
+    if (location !== undefined && ackCode === undefined && ackControlId === undefined) {
+      const message: Hl7Decoded = {
+        messageType,
+        sendingApp,
+        sendingFacility,
+        receivingApp,
+        receivingFacility,
+        time,
+        controlId,
+        version,
+        patientHashes,
+        fieldsPresent,
+        location,
+        observations,
+        segments,
+        bytes,
+        orders,
+        errors,
+      };
+      return { kind: 'ok', message, next: p };
+    }
+    if (location === undefined && ackCode !== undefined && ackControlId !== undefined) {
+      const message: Hl7Decoded = {
+        messageType,
+        sendingApp,
+        sendingFacility,
+        receivingApp,
+        receivingFacility,
+        time,
+        controlId,
+        version,
+        patientHashes,
+        fieldsPresent,
+        observations,
+        ackCode,
+        ackControlId,
+        segments,
+        bytes,
+        orders,
+        errors,
+      };
+      return { kind: 'ok', message, next: p };
+    }
   }
-  m.patientHashes = acc.hashes;
-  m.fieldsPresent = acc.fields;
-  if (acc.location !== undefined) m.location = acc.location;
-  m.observations = acc.observations;
-  if (acc.ackCode !== undefined) m.ackCode = acc.ackCode;
-  if (acc.ackControlId !== undefined) m.ackControlId = acc.ackControlId;
+  const m = { messageType } as Mutable<Hl7Decoded>;
+  if (sendingApp !== undefined) m.sendingApp = sendingApp;
+  if (sendingFacility !== undefined) m.sendingFacility = sendingFacility;
+  if (receivingApp !== undefined) m.receivingApp = receivingApp;
+  if (receivingFacility !== undefined) m.receivingFacility = receivingFacility;
+  if (time !== undefined) m.time = time;
+  if (controlId !== undefined) m.controlId = controlId;
+  if (version !== undefined) m.version = version;
+  m.patientHashes = patientHashes;
+  m.fieldsPresent = fieldsPresent;
+  if (location !== undefined) m.location = location;
+  m.observations = observations;
+  if (ackCode !== undefined) m.ackCode = ackCode;
+  if (ackControlId !== undefined) m.ackControlId = ackControlId;
   m.segments = segments;
-  m.bytes = p - start;
-  m.orders = acc.orders;
-  m.errors = acc.errors;
+  m.bytes = bytes;
+  m.orders = orders;
+  m.errors = errors;
   return { kind: 'ok', message: m, next: p };
 }
 
