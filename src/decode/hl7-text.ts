@@ -129,6 +129,8 @@ const internLen = new Int8Array(INTERN_SLOTS).fill(-1);
 const internStr: string[] = new Array<string>(INTERN_SLOTS).fill('');
 /** Which punctuation bytes each cached entry holds: an escape byte is always one of them. */
 const internPunct = new Int32Array(INTERN_SLOTS);
+/** Scratch code arrays, one per length (they only ever hold bytes of cached output fields). */
+const CODES = Array.from({ length: INTERN_MAX + 1 }, (_, n) => new Array<number>(n).fill(0));
 /** One bit for each of the 32 ASCII punctuation characters (the only possible delimiters). */
 const PUNCT = new Int32Array(128);
 for (let b = 0x21, k = 0; b < 0x7f; b++) if (!isAlnum(b)) PUNCT[b] = 1 << k++;
@@ -148,13 +150,17 @@ function interned(buf: Uint8Array, s: number, e: number, esc: number): string | 
     if (i === e) return internStr[slot];
   }
   if (!isPlain(buf, s, e, esc)) return undefined;
-  let t = '';
+  // A miss (control ids, timestamps) fills the slot and the string in one pass; fromCharCode
+  // over a scratch array of the exact length builds a flat string at once.
+  const codes = CODES[n]!;
   let punct = 0;
-  for (let i = s; i < e; i++) {
-    t += String.fromCharCode(buf[i]!);
-    punct |= PUNCT[buf[i]!]!;
+  for (let k = 0; k < n; k++) {
+    const b = buf[s + k]!;
+    codes[k] = b;
+    internBytes[at + s + k] = b;
+    punct |= PUNCT[b]!;
   }
-  internBytes.set(buf.subarray(s, e), at + s);
+  const t = String.fromCharCode.apply(null, codes);
   internLen[slot] = n;
   internPunct[slot] = punct;
   internStr[slot] = t;
