@@ -17,7 +17,7 @@ import {
   split,
   splitAt,
 } from './hl7-segments.js';
-import { compSlice, escapedText, HL7_MAX_TEXT, isPlain, NUMBER, numberText, slice } from './hl7-text.js';
+import { compSlice, escapedText, HL7_MAX_TEXT, type Hl7Delims, isPlain, slice, sliceText } from './hl7-text.js';
 
 const MAX_OBSERVATIONS = 256;
 
@@ -119,4 +119,42 @@ function valueType(buf: Uint8Array, nf: number): number {
   if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), D.esc)) return 0;
   const t = escapedText(buf, s, e, D);
   return t === 'NM' ? NM : t === 'SN' ? SN : 0;
+}
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * buf[s, e) as text, trimmed, when it is a plain decimal number (NUMBER); undefined otherwise.
+ * Plain ASCII is trimmed and checked on the bytes; anything else takes the string path.
+ */
+function numberText(buf: Uint8Array, s: number, e: number, d: Hl7Delims): string | undefined {
+  if (e - s > HL7_MAX_TEXT) e = s + HL7_MAX_TEXT; // cut before trimming, as text() does
+  if (!isPlain(buf, s, e, d.esc)) {
+    // Escapes, or non-ASCII that String.prototype.trim may remove (NBSP, BOM…).
+    const v = escapedText(buf, s, e, d).trim();
+    return NUMBER.test(v) ? v : undefined;
+  }
+  while (s < e && isSpace(buf[s]!)) s++;
+  while (e > s && isSpace(buf[e - 1]!)) e--;
+  return isNumber(buf, s, e) ? sliceText(buf, s, e, d) : undefined;
+}
+
+/** The ASCII characters String.prototype.trim removes: TAB, LF, VT, FF, CR, space. */
+const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
+/** NUMBER over bytes: [+-]? then digits with an optional fraction, or a fraction alone. */
+function isNumber(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
+  const d0 = i;
+  while (i < e && isDigit(buf[i]!)) i++;
+  const whole = i > d0;
+  if (i < e && buf[i] === 0x2e) {
+    i++;
+    const f0 = i;
+    while (i < e && isDigit(buf[i]!)) i++;
+    if (!whole && i === f0) return false;
+  } else if (!whole) return false;
+  return i === e;
 }
