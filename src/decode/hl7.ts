@@ -12,6 +12,7 @@ import {
   type Hl7Order,
   isBatch,
   MSH,
+  type Mutable,
   OBX,
   segEnd,
   segId,
@@ -102,8 +103,6 @@ function nextMsh(buf: Uint8Array, p: number, end: number): number {
   }
   return end;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The message whose MSH is [start, mshEnd): every segment up to the next MSH or batch segment. */
 function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts: Hl7Options): Hl7Result {
