@@ -4,15 +4,23 @@
 import type { Endpoint, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
 
+// Memory is O(1) per series: the intervals' mean and variance are kept as running sums
+// (Welford), not the connection times, so a long capture cannot grow it. Captures are read in
+// time order; an earlier start (a second, older file) only moves `first`.
 interface Series {
   src: Endpoint;
   dst: Endpoint;
   proto: string;
-  times: Micros[];
+  count: number;
+  first: Micros;
+  last: Micros;
+  /** Intervals seen, their running mean (s) and sum of squared deviations. */
+  n: number;
+  mean: number;
+  m2: number;
 }
 
 const MAX_SERIES = 20_000;
-const MAX_TIMES = 10_000;
 
 export interface BeaconStats {
   count: number;
@@ -23,12 +31,33 @@ export interface BeaconStats {
 /** Interval statistics of sorted start times; undefined below two intervals. */
 export function intervalStats(times: readonly Micros[]): BeaconStats | undefined {
   if (times.length < 3) return undefined;
-  const iv: number[] = [];
-  for (let i = 1; i < times.length; i++) iv.push(((times[i] ?? 0) - (times[i - 1] ?? 0)) / 1e6);
-  const mean = iv.reduce((a, b) => a + b, 0) / iv.length;
-  if (mean <= 0) return { count: times.length, meanSeconds: 0, jitter: Number.POSITIVE_INFINITY };
-  const sd = Math.sqrt(iv.reduce((a, b) => a + (b - mean) ** 2, 0) / iv.length);
-  return { count: times.length, meanSeconds: mean, jitter: sd / mean };
+  const s: Series = { src: { ip: '' }, dst: { ip: '' }, proto: '', count: 0, first: 0, last: 0, n: 0, mean: 0, m2: 0 };
+  for (const t of times) addStart(s, t);
+  return seriesStats(s);
+}
+
+function addStart(s: Series, ts: Micros): void {
+  s.count++;
+  if (s.count === 1) {
+    s.first = s.last = ts;
+    return;
+  }
+  if (ts < s.last) {
+    if (ts < s.first) s.first = ts;
+    return;
+  }
+  const x = (ts - s.last) / 1e6;
+  s.last = ts;
+  s.n++;
+  const d = x - s.mean;
+  s.mean += d / s.n;
+  s.m2 += d * (x - s.mean);
+}
+
+function seriesStats(s: Series): BeaconStats | undefined {
+  if (s.n < 2) return undefined;
+  if (s.mean <= 0) return { count: s.count, meanSeconds: 0, jitter: Number.POSITIVE_INFINITY };
+  return { count: s.count, meanSeconds: s.mean, jitter: Math.sqrt(s.m2 / s.n) / s.mean };
 }
 
 export function createEgressBeacon(): Rule {
@@ -45,32 +74,31 @@ export function createEgressBeacon(): Rule {
           ctx.warnOnce('egress.beacon: too many (device, destination) series; later ones are not tracked');
           return;
         }
-        s = { src: ev.src, dst: ev.dst, proto: ev.proto, times: [] };
+        s = { src: ev.src, dst: ev.dst, proto: ev.proto, count: 0, first: 0, last: 0, n: 0, mean: 0, m2: 0 };
         series.set(key, s);
       }
-      if (s.times.length < MAX_TIMES) s.times.push(ev.ts);
+      addStart(s, ev.ts);
     },
     finish(ctx: Context): void {
       const { minCount, maxJitter, minIntervalSeconds } = ctx.config.beacon;
       for (const s of series.values()) {
-        if (s.times.length < minCount) continue;
-        const times = [...s.times].sort((a, b) => a - b);
-        const st = intervalStats(times);
+        if (s.count < minCount) continue;
+        const st = seriesStats(s);
         if (st === undefined || st.jitter >= maxJitter || st.meanSeconds < minIntervalSeconds) continue;
-        const first = times[0] ?? 0;
-        const last = times[times.length - 1] ?? first;
+        const first = s.first;
+        const last = s.last;
         ctx.raise({
           rule: 'egress.beacon',
           ts: first,
           last,
-          count: times.length,
+          count: s.count,
           src: s.src,
           dst: s.dst,
           deviceId: ctx.deviceId(s.src.ip, s.src.mac),
-          message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${times.length} times, regular)`,
+          message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${s.count} times, regular)`,
           evidence: {
             proto: s.proto,
-            count: times.length,
+            count: s.count,
             intervalSeconds: Math.round(st.meanSeconds * 1000) / 1000,
             jitter: Math.round(st.jitter * 1000) / 1000,
           },
