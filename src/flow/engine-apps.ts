@@ -119,12 +119,24 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
   const old = f.probe[dir];
   const room = PROBE_MAX - (old?.length ?? 0);
   const take = Math.min(room, bytes.length);
-  const buf = new Uint8Array((old?.length ?? 0) + take);
-  if (old) buf.set(old);
-  buf.set(bytes.subarray(0, take), old?.length ?? 0);
+  // The first bytes of a direction are probed in place (a view of the packet); they are copied
+  // only when the probes need more, because the view dies with this call.
+  let buf: Uint8Array;
+  let borrowed = false;
+  if (old === null) {
+    buf = bytes.subarray(0, take);
+    borrowed = true;
+  } else {
+    buf = new Uint8Array(old.length + take);
+    buf.set(old);
+    buf.set(bytes.subarray(0, take), old.length);
+  }
   f.probe[dir] = buf;
   const app = engine.dispatcher.probeTcp(f, dir);
-  if (app === undefined) return;
+  if (app === undefined) {
+    if (borrowed) f.probe[dir] = buf.slice();
+    return;
+  }
   if (app === null) {
     giveUp(f);
     return;
