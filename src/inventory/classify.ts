@@ -173,6 +173,25 @@ function workstationWitnesses(d: DeviceState, out: Witness[]): void {
   }
 }
 
+// Words a device uses to name itself (DHCP host name, vendor class). Weak witnesses only: a name is
+// what someone typed, behaviour outweighs it, but a pump with no HL7 says little else about itself.
+const PUMP_NAME = /pump|infus|alaris|medfusion|perfusor|volumat|spectrum iq|sigma spectrum/i;
+const MONITOR_NAME = /monitor|bedside|intellivue|carescape|vitals/i;
+
+function nameWitnesses(d: DeviceState, out: Witness[]): void {
+  for (const [what, value] of [
+    ['DHCP host name', d.hostname],
+    ['DHCP vendor class', d.vendorClass],
+  ] as const) {
+    if (value === undefined) continue;
+    if (PUMP_NAME.test(value)) {
+      out.push({ cls: 'infusion-pump', weight: 0.4, reason: `${what} '${value}' names an infusion pump` });
+    } else if (MONITOR_NAME.test(value)) {
+      out.push({ cls: 'patient-monitor', weight: 0.3, reason: `${what} '${value}' names a patient monitor` });
+    }
+  }
+}
+
 // Ties go to the more specific clinical class.
 const PRIORITY: readonly DeviceClass[] = [
   'patient-monitor',
@@ -199,6 +218,7 @@ export function classify(d: DeviceState, ident: Identification | undefined): Cla
   dicomWitnesses(d, out);
   infraWitnesses(d, out);
   workstationWitnesses(d, out);
+  nameWitnesses(d, out);
 
   const miss = new Map<DeviceClass, number>();
   for (const w of out) miss.set(w.cls, (miss.get(w.cls) ?? 1) * (1 - w.weight));

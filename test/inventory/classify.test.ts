@@ -270,3 +270,44 @@ describe('network infrastructure and workstations', () => {
     expect(rec(inv2, pcMac).class).toBe('unknown');
   });
 });
+
+describe('self-description as a weak witness', () => {
+  it('a pump that only names itself is an infusion pump, with low confidence and the reason', () => {
+    const inv = new Inventory({ catalog });
+    const pump = mac(0x31);
+    feed(inv, [
+      dhcp('REQUEST', pump, ep('0.0.0.0', 68, pump), ep('255.255.255.255', 67, 'ff:ff:ff:ff:ff:ff'), {
+        hostname: 'PUMP-ICU-7',
+      }),
+    ]);
+    feed(inv, [{ type: 'device-seen', ts: T0, mac: pump, ip: '10.20.0.31', via: 'arp' }]);
+    const r = rec(inv, pump);
+    expect(r.class).toBe('infusion-pump');
+    expect(r.confidence).toBeLessThan(0.5);
+    expect(r.reasons?.[0]).toContain("DHCP host name 'PUMP-ICU-7' names an infusion pump");
+  });
+
+  it('behaviour outweighs the name: a host named "monitor-pc" that browses is a workstation', () => {
+    const inv = new Inventory({ catalog });
+    const pc = mac(0x41);
+    const f = flow(ep('10.20.0.41', 50000, pc), ep('198.51.100.9', 80));
+    feed(inv, [
+      dhcp('REQUEST', pc, ep('0.0.0.0', 68, pc), ep('255.255.255.255', 67, 'ff:ff:ff:ff:ff:ff'), {
+        hostname: 'monitor-pc',
+      }),
+      f.start,
+      {
+        type: 'http-request',
+        ts: T0,
+        flowId: f.flowId,
+        src: f.start.src,
+        dst: f.start.dst,
+        method: 'GET',
+        uri: '/',
+        version: 'HTTP/1.1',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36',
+      },
+    ]);
+    expect(rec(inv, pc).class).toBe('workstation');
+  });
+});
