@@ -42,6 +42,7 @@ interface SimCliOptions {
   bed?: string;
   app?: string;
   bind?: string;
+  live?: string;
 }
 
 /** Keep a server running until SIGINT/SIGTERM, then close it. */
@@ -92,6 +93,50 @@ async function live(mode: (typeof LIVE)[number], o: SimCliOptions): Promise<void
   if (res.acked < res.sent - res.retransmitted) process.exitCode = 1;
 }
 
+/** The ward's monitors of a scenario, live over sockets (DESIGN.md `sim <scenario> --live HOST:PORT`). */
+const LIVE_BEDS: Record<'ward' | 'cms8000', readonly { bed: string; app?: string; backdoor?: boolean }[]> = {
+  ward: [{ bed: 'BED1' }, { bed: 'BED2' }, { bed: 'BED3' }, { bed: 'BED4' }],
+  cms8000: [
+    { bed: 'BED1' },
+    { bed: 'BED2' },
+    { bed: 'BED3' },
+    { bed: 'BED4' },
+    { bed: 'BED5', app: 'CMS8000', backdoor: true },
+    { bed: 'BED6', app: 'MN-120', backdoor: true },
+  ],
+};
+
+async function liveScenario(scenario: ScenarioName, o: SimCliOptions): Promise<void> {
+  if (scenario === 'mixed')
+    throw new WardwatchError('WW_ARGS', '--live runs ward or cms8000; mixed is for files (--out)');
+  const to = parseHostPort(o.live!, '--live', 2575);
+  await refuseIndicator(to.host, '--live');
+  const copyTo = o.copyTo ? parseHostPort(o.copyTo, '--copy-to', 515) : undefined;
+  const beds = LIVE_BEDS[scenario];
+  if (scenario === 'cms8000' && copyTo === undefined) {
+    process.stderr.write('sim cms8000 --live: no --copy-to given, so the backdoor monitors send no copies\n');
+  }
+  const count = int(o.count, '--count', 1);
+  const intervalMs = parseDuration(o.interval, '--interval') * 1000;
+  const seed = int(o.seed, '--seed', 0);
+  const results = await Promise.all(
+    beds.map((b, i) =>
+      runLiveMonitor({
+        to,
+        copyTo: b.backdoor ? copyTo : undefined,
+        count,
+        intervalMs,
+        seed: seed + i,
+        bed: b.bed,
+        app: b.app,
+        log: (line) => process.stderr.write(`${b.bed}: ${line}\n`),
+      }).then((r) => ({ bed: b.bed, app: b.app, ...r })),
+    ),
+  );
+  for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+  if (results.some((r) => r.acked < r.sent - r.retransmitted)) process.exitCode = 1;
+}
+
 export const register: Register = (program: Command) => {
   program
     .command('sim')
@@ -112,6 +157,10 @@ export const register: Register = (program: Command) => {
     .option('--bed <bed>', 'monitor: PV1-3 location')
     .option('--app <name>', 'monitor: MSH-3 sending application (e.g. CMS8000)')
     .option('--bind <addr>', 'monitor: local address to send from')
+    .option(
+      '--live <host:port>',
+      "ward|cms8000: run the scenario's monitors live against this central station instead of writing a file",
+    )
     .action(async (scenario: string, o: SimCliOptions) => {
       if ((LIVE as readonly string[]).includes(scenario)) return live(scenario as (typeof LIVE)[number], o);
       if (!(SCENARIOS as readonly string[]).includes(scenario)) {
@@ -120,6 +169,7 @@ export const register: Register = (program: Command) => {
           `unknown scenario '${scenario}': one of ${[...SCENARIOS, ...LIVE].join(', ')}`,
         );
       }
+      if (o.live !== undefined) return liveScenario(scenario as ScenarioName, o);
       const out = resolve(o.out ?? `${scenario}.pcap`);
       if (!/\.pcap(ng)?$/i.test(out)) throw new WardwatchError('WW_ARGS', `--out: ${out} must end in .pcap or .pcapng`);
       const durationSec = parseDuration(o.duration);
