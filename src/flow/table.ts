@@ -172,18 +172,30 @@ class LruList {
   }
 }
 
+/** Bucket count bounds: ≥ 2 buckets a flow up to the cap, so chains stay about one flow long. */
+const MIN_BUCKETS = 1 << 10;
+const MAX_BUCKETS = 1 << 22;
+
 export class FlowTable {
-  private readonly buckets = new Map<number, Flow>();
+  // A power-of-two array of chain heads indexed by hash bits: no Map hashing or entry
+  // allocation per lookup/insert, and its size is fixed by maxFlows (bounded).
+  private readonly buckets: (Flow | null)[];
+  private readonly mask: number;
   private readonly lists = [new LruList(), new LruList(), new LruList(), new LruList()];
   size = 0;
   evicted = 0;
 
-  constructor(readonly maxFlows: number) {}
+  constructor(readonly maxFlows: number) {
+    let n = MIN_BUCKETS;
+    while (n < MAX_BUCKETS && n < maxFlows * 2) n *= 2;
+    this.buckets = new Array<Flow | null>(n).fill(null);
+    this.mask = n - 1;
+  }
 
   /** Find the flow of a packet (either direction). `h` = the key's symmetric hash. */
   find(h: number, k: FlowKey): Flow | null {
-    for (let f = this.buckets.get(h) ?? null; f !== null; f = f.nextInBucket) {
-      if (f.proto !== k.proto || f.vlan !== k.vlan) continue;
+    for (let f = this.buckets[h & this.mask] as Flow | null; f !== null; f = f.nextInBucket) {
+      if (f.hash !== h || f.proto !== k.proto || f.vlan !== k.vlan) continue;
       if (f.matches(k.a0, k.a1, k.a2, k.a3, k.aPort, k.b0, k.b1, k.b2, k.b3, k.bPort)) return f;
       if (f.matches(k.b0, k.b1, k.b2, k.b3, k.bPort, k.a0, k.a1, k.a2, k.a3, k.aPort)) return f;
     }
@@ -191,8 +203,9 @@ export class FlowTable {
   }
 
   insert(f: Flow): void {
-    f.nextInBucket = this.buckets.get(f.hash) ?? null;
-    this.buckets.set(f.hash, f);
+    const i = f.hash & this.mask;
+    f.nextInBucket = this.buckets[i] as Flow | null;
+    this.buckets[i] = f;
     this.lists[f.tclass]!.push(f);
     this.size++;
   }
@@ -202,12 +215,12 @@ export class FlowTable {
   }
 
   remove(f: Flow): void {
+    const i = f.hash & this.mask;
     let prev: Flow | null = null;
-    for (let g = this.buckets.get(f.hash) ?? null; g !== null; prev = g, g = g.nextInBucket) {
+    for (let g = this.buckets[i] as Flow | null; g !== null; prev = g, g = g.nextInBucket) {
       if (g !== f) continue;
       if (prev) prev.nextInBucket = g.nextInBucket;
-      else if (g.nextInBucket) this.buckets.set(f.hash, g.nextInBucket);
-      else this.buckets.delete(f.hash);
+      else this.buckets[i] = g.nextInBucket;
       break;
     }
     f.nextInBucket = null;
