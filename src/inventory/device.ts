@@ -5,16 +5,29 @@
 export class BoundedSet<T> {
   private readonly kept = new Set<T>();
   private extra = 0;
+  /**
+   * The last value known to be kept: the same peer or name usually comes again next (a monitor's
+   * every message, a device's every flow to one server), and an identity check is cheaper than
+   * hashing into the set. Only kept values are cached, so the count beyond the limit is unchanged.
+   */
+  private last: T | undefined;
   constructor(private readonly limit: number) {}
 
   add(v: T): boolean {
-    if (this.kept.has(v)) return false;
-    if (this.kept.size < this.limit) this.kept.add(v);
-    else this.extra++; // counted once per occurrence beyond the limit: an upper bound
+    if (v === this.last) return false;
+    if (this.kept.has(v)) {
+      this.last = v;
+      return false;
+    }
+    if (this.kept.size < this.limit) {
+      this.kept.add(v);
+      this.last = v;
+    } else this.extra++; // counted once per occurrence beyond the limit: an upper bound
     return true;
   }
   delete(v: T): void {
     this.kept.delete(v);
+    if (v === this.last) this.last = undefined;
   }
   has(v: T): boolean {
     return this.kept.has(v);
@@ -61,7 +74,9 @@ export const FRONTED4_MIN = 3;
 export const FRONTED6_MIN = 8;
 
 export class DeviceState {
+  /** Written only through `setIp`, which keeps `weakCount` (read by `routerLike` on every flow). */
   readonly ips = new Map<string, IpBinding>();
+  private weakCount = 0;
   /**
    * Outside addresses this MAC sent packets from: a gateway forwarding the internet. Counted per
    * family because an ordinary dual-stack host has a few global IPv6 addresses of its own.
@@ -121,6 +136,14 @@ export class DeviceState {
     if (ts > this.last) this.last = ts;
   }
 
+  /** One ended flow of this device: its time span and both directions' totals. */
+  flowTotals(first: number, last: number, packets: number, bytes: number): void {
+    this.touch(first);
+    this.touch(last);
+    this.packets += packets;
+    this.bytes += bytes;
+  }
+
   /** A MAC that sources outside addresses, or is named as the router, is a gateway, not a host. */
   get routerLike(): boolean {
     return (
@@ -132,9 +155,15 @@ export class DeviceState {
   }
 
   weakIps(): number {
-    let n = 0;
-    for (const b of this.ips.values()) if (b === 'weak') n++;
-    return n;
+    return this.weakCount;
+  }
+
+  setIp(ip: string, how: IpBinding): void {
+    const had = this.ips.get(ip);
+    if (had === how) return;
+    if (had === 'weak') this.weakCount--;
+    if (how === 'weak') this.weakCount++;
+    this.ips.set(ip, how);
   }
 
   /** Addresses to report: a gateway's weakly bound addresses are hosts behind it, not its own. */

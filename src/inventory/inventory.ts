@@ -19,22 +19,35 @@ export interface InventoryOptions {
 const MAX_OPEN_FLOWS = 200_000;
 const SERVER_MSGS = new Set(['OFFER', 'ACK', 'NAK']);
 
+interface OpenFlow {
+  readonly a: Endpoint;
+  readonly da: DeviceState | undefined;
+  readonly b: Endpoint;
+  readonly db: DeviceState | undefined;
+  readonly syn: boolean;
+}
+
+/** Service keys ('tcp/104') by protocol and port, built once each: every flow-end names one. */
+const serviceKeys = { tcp: new Map<number, string>(), udp: new Map<number, string>() };
+function serviceKey(proto: 'tcp' | 'udp', port: number): string {
+  const m = serviceKeys[proto];
+  let k = m.get(port);
+  if (k === undefined) m.set(port, (k = `${proto}/${port}`)); // at most 65 536 per protocol
+  return k;
+}
+
 export class Inventory {
   private readonly table: DeviceTable;
-  /** Open flows: whether the originator was a SYN sender (services need the true responder). */
-  private readonly flowSyn = new Map<number, boolean>();
-  /** Open HL7 flows: 'ip|port' of the endpoint that sent the first non-ACK message. */
-  private readonly hl7Flows = new Map<number, string>();
-  private readonly dicomFlows = new Set<number>();
   /**
-   * Devices of each open flow's ends, resolved once at flow-start. Events reuse the flow's
-   * Endpoint objects, so an end is recognised by identity and per-message events (HL7 every few
-   * seconds per monitor) skip resolving addresses again.
+   * Open flows: the devices of each end, resolved once at flow-start, and whether the originator
+   * was a SYN sender (services need the true responder). Events reuse the flow's Endpoint
+   * objects, so an end is recognised by identity and per-message events (HL7 every few seconds
+   * per monitor) skip resolving addresses again.
    */
-  private readonly flowDevs = new Map<
-    number,
-    { a: Endpoint; da: DeviceState | undefined; b: Endpoint; db: DeviceState | undefined }
-  >();
+  private readonly open = new Map<number, OpenFlow>();
+  /** Open HL7 flows: the endpoint that sent the first non-ACK message (compared by ip and port). */
+  private readonly hl7Flows = new Map<number, Endpoint>();
+  private readonly dicomFlows = new Set<number>();
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
 
@@ -79,32 +92,23 @@ export class Inventory {
       case 'flow-start': {
         const s = this.table.resolve(ev.src);
         const d = this.table.resolve(ev.dst);
-        if (this.flowDevs.size < MAX_OPEN_FLOWS) this.flowDevs.set(ev.flowId, { a: ev.src, da: s, b: ev.dst, db: d });
-        for (const [dev, peer] of [
-          [s, ev.dst.ip],
-          [d, ev.src.ip],
-        ] as const) {
-          if (dev === undefined) continue;
-          dev.touch(ev.ts);
-          dev.flows++;
-          const zone = zoneOf(peer, this.site);
-          if (zone === 'site') dev.peersInside.add(peer);
-          else if (zone === 'outside') dev.peersOutside.add(peer);
-        }
-        if (this.flowSyn.size < MAX_OPEN_FLOWS) this.flowSyn.set(ev.flowId, ev.syn);
+        if (this.open.size < MAX_OPEN_FLOWS)
+          this.open.set(ev.flowId, { a: ev.src, da: s, b: ev.dst, db: d, syn: ev.syn });
+        if (s !== undefined) this.flowPeer(s, ev.dst.ip, ev.ts);
+        if (d !== undefined) this.flowPeer(d, ev.src.ip, ev.ts);
         return;
       }
       case 'flow-end':
         this.flowEnd(ev);
         return;
       case 'tls-hello': {
-        const s = this.resolveIn(ev.flowId, ev.src);
+        const s = this.resolveIn(this.open.get(ev.flowId), ev.src);
         if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
           s.tlsNames.add(ev.sni.toLowerCase());
         return;
       }
       case 'http-request': {
-        const s = this.resolveIn(ev.flowId, ev.src);
+        const s = this.resolveIn(this.open.get(ev.flowId), ev.src);
         if (s === undefined) return;
         if (ev.userAgent) s.userAgents.add(ev.userAgent);
         if (ev.host) s.httpHosts.add(ev.host.toLowerCase());
@@ -186,9 +190,16 @@ export class Inventory {
     if (ev.msgType === 'INFORM' && ev.clientIp !== undefined) this.table.sourceIp(client, ev.clientIp, 'strong');
   }
 
+  private flowPeer(dev: DeviceState, peer: string, ts: number): void {
+    dev.touch(ts);
+    dev.flows++;
+    const zone = zoneOf(peer, this.site);
+    if (zone === 'site') dev.peersInside.add(peer);
+    else if (zone === 'outside') dev.peersOutside.add(peer);
+  }
+
   /** The device behind an end of an open flow (cached at flow-start), else resolved now. */
-  private resolveIn(flowId: number, ep: Endpoint): DeviceState | undefined {
-    const c = this.flowDevs.get(flowId);
+  private resolveIn(c: OpenFlow | undefined, ep: Endpoint): DeviceState | undefined {
     if (c !== undefined) {
       if (ep === c.a) return c.da;
       if (ep === c.b) return c.db;
@@ -197,45 +208,41 @@ export class Inventory {
   }
 
   private flowEnd(ev: FlowEnd): void {
-    const syn = this.flowSyn.get(ev.flowId);
-    this.flowSyn.delete(ev.flowId);
+    const c = this.open.get(ev.flowId);
+    this.open.delete(ev.flowId);
     this.hl7Flows.delete(ev.flowId);
     this.dicomFlows.delete(ev.flowId);
-    const s = this.resolveIn(ev.flowId, ev.src);
-    const d = this.resolveIn(ev.flowId, ev.dst);
-    this.flowDevs.delete(ev.flowId);
+    const s = this.resolveIn(c, ev.src);
+    const d = this.resolveIn(c, ev.dst);
     const packets = ev.packets[0] + ev.packets[1];
     const bytes = ev.bytes[0] + ev.bytes[1];
-    for (const dev of [s, d]) {
-      if (dev === undefined) continue;
-      dev.touch(ev.first);
-      dev.touch(ev.last);
-      dev.packets += packets;
-      dev.bytes += bytes;
-    }
+    if (s !== undefined) s.flowTotals(ev.first, ev.last, packets, bytes);
+    if (d !== undefined) d.flowTotals(ev.first, ev.last, packets, bytes);
     // A service is a port that answered. Without a SYN the originator is a guess, so a TCP flow
     // only counts when the responder's port is the lower one (ephemeral ports are high).
     const port = ev.dst.port;
     if (d === undefined || port === undefined || ev.packets[1] === 0) return;
     if (ev.proto !== 'tcp' && ev.proto !== 'udp') return;
-    if (ev.proto === 'tcp' && syn !== true && !(ev.src.port !== undefined && port < ev.src.port)) return;
-    d.services.add(`${ev.proto}/${port}`);
+    if (ev.proto === 'tcp' && c?.syn !== true && !(ev.src.port !== undefined && port < ev.src.port)) return;
+    d.services.add(serviceKey(ev.proto, port));
   }
 
   private hl7(ev: Hl7Message): void {
     const isAck = ev.messageType.startsWith('ACK') || ev.ackCode !== undefined;
-    const srcKey = `${ev.src.ip}|${ev.src.port ?? ''}`;
     const first = this.hl7Flows.get(ev.flowId);
     // src/dst are the flow's originator/responder (FlowBase). In MLLP original mode the originator
     // sends and the responder ACKs, so an ACK is the responder's — unless the decoder reported
     // per-message direction, which shows as an ACK whose src differs from the message's sender.
     let fromSrc = true;
-    if (isAck) fromSrc = first !== undefined && first !== srcKey;
-    else if (first === undefined && this.hl7Flows.size < MAX_OPEN_FLOWS) this.hl7Flows.set(ev.flowId, srcKey);
-    const sender = this.resolveIn(ev.flowId, fromSrc ? ev.src : ev.dst);
-    const receiver = this.resolveIn(ev.flowId, fromSrc ? ev.dst : ev.src);
-    const senderIp = fromSrc ? ev.src.ip : ev.dst.ip;
-    const receiverIp = fromSrc ? ev.dst.ip : ev.src.ip;
+    if (isAck) fromSrc = first !== undefined && (first.ip !== ev.src.ip || first.port !== ev.src.port);
+    else if (first === undefined && this.hl7Flows.size < MAX_OPEN_FLOWS) this.hl7Flows.set(ev.flowId, ev.src);
+    const from = fromSrc ? ev.src : ev.dst;
+    const to = fromSrc ? ev.dst : ev.src;
+    const c = this.open.get(ev.flowId);
+    const sender = this.resolveIn(c, from);
+    const receiver = this.resolveIn(c, to);
+    const senderIp = from.ip;
+    const receiverIp = to.ip;
     const type = ev.messageType || '(none)';
     if (sender !== undefined) {
       sender.touch(ev.ts);

@@ -42,7 +42,14 @@ const normMemo = new Map<string, string>();
 /** Group bit (I/G) of the first octet: multicast and broadcast addresses, never a device. */
 export function isMulticastMac(mac: string): boolean {
   const norm = normMac(mac);
-  return norm !== undefined && (Number.parseInt(norm.slice(0, 2), 16) & 0x01) !== 0;
+  return norm !== undefined && isMulticastNorm(norm);
+}
+
+/** `isMulticastMac` for a MAC already in `normMac` form (the device table asks per flow end). */
+export function isMulticastNorm(norm: string): boolean {
+  // The I/G bit is the low bit of the first octet's second hex digit: '0'–'9' are 0x30–0x39, 'a'–'f' 0x61–0x66.
+  const c = norm.charCodeAt(1);
+  return ((c <= 0x39 ? c - 0x30 : c - 0x57) & 1) !== 0;
 }
 
 /** U/L bit: set on randomised (private Wi-Fi) and virtual MACs, which have no registry entry. */

@@ -6,7 +6,7 @@
 // 'ip:<addr>' devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
 import type { Endpoint } from '../events.js';
 import { DeviceState, type IpBinding } from './device.js';
-import { isMulticastMac, normMac } from './oui.js';
+import { isMulticastNorm, normMac } from './oui.js';
 import { zoneOf } from './zones.js';
 
 const MAX_DEVICES = 20_000;
@@ -61,7 +61,7 @@ export class DeviceTable {
   /** The device of a unicast MAC, created on first sight; undefined for multicast/broadcast/zero MACs. */
   byMac(raw: string): DeviceState | undefined {
     const mac = normMac(raw);
-    if (mac === undefined || isMulticastMac(mac) || mac === '00:00:00:00:00:00') return undefined;
+    if (mac === undefined || isMulticastNorm(mac) || mac === '00:00:00:00:00:00') return undefined;
     return this.get(mac, mac);
   }
 
@@ -69,7 +69,7 @@ export class DeviceTable {
   bind(d: DeviceState, ip: string, how: IpBinding): void {
     const had = d.ips.get(ip);
     if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
-    if (had !== 'strong') d.ips.set(ip, how);
+    if (had !== 'strong') d.setIp(ip, how);
     if (how === 'strong') {
       this.strongOwner.set(ip, d.id);
       (ip.includes(':') ? d.fronted6 : d.fronted4).delete(ip); // its own, not forwarded
@@ -77,7 +77,7 @@ export class DeviceTable {
     if (this.routerIps.has(ip)) {
       d.namedRouter = true;
       if (how === 'weak') this.strongOwner.set(ip, d.id);
-      d.ips.set(ip, 'strong');
+      d.setIp(ip, 'strong');
     }
     if (this.dnsServerIps.has(ip)) d.namedDns = true;
   }
@@ -111,7 +111,7 @@ export class DeviceTable {
       return this.devices.get(id) ?? this.get(id, undefined);
     }
     const mac = normMac(ep.mac);
-    if (mac === undefined || isMulticastMac(mac)) return undefined; // subnet broadcast and the like
+    if (mac === undefined || isMulticastNorm(mac)) return undefined; // subnet broadcast and the like
     if (strong !== undefined && strong !== mac) return this.devices.get(strong);
     const d = this.get(mac, mac);
     if (d === undefined) return undefined;
