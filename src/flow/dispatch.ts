@@ -50,15 +50,14 @@ export class Dispatcher {
    * ours, or undefined when more bytes are needed.
    */
   probeTcp(f: Flow, dir: Dir): TcpAppFactory | null | undefined {
-    const probe = f.probe!;
-    const buf = probe[dir]!;
+    const buf = (dir === 0 ? f.probe0 : f.probe1)!;
     let more = false;
     for (const app of this.tcp) {
       const r = app.probe(dir, buf);
       if (r === 'yes') return app;
       if (r === 'more') more = true;
     }
-    const other = probe[dir === 0 ? 1 : 0];
+    const other = dir === 0 ? f.probe1 : f.probe0;
     const budgetSpent = buf.length >= PROBE_MAX;
     // Undecided while any probe wants more, or while the other side may still speak first-of-kind.
     if (!budgetSpent && (more || other === null)) return undefined;

@@ -15,7 +15,11 @@ const FIN = 0x01;
 const RST = 0x04;
 const ACK = 0x10;
 
-export class FlowCtx implements FlowContext {
+/**
+ * What analyzers see of a flow, and the sink of both of its TCP directions (each TcpStream
+ * passes its direction back), so a flow needs no per-direction wrapper objects.
+ */
+export class FlowCtx implements FlowContext, StreamSink {
   readonly flowId: number;
   readonly proto: 'tcp' | 'udp';
   readonly client: Endpoint;
@@ -42,30 +46,31 @@ export class FlowCtx implements FlowContext {
   anomaly(code: string, ts: number, detail?: string): void {
     this.engine.anomaly(code, ts, this.flow, detail);
   }
-}
 
-class DirSink implements StreamSink {
-  constructor(
-    private readonly engine: FlowEngine,
-    private readonly flow: Flow,
-    private readonly dir: Dir,
-  ) {}
-
-  data(bytes: Uint8Array, ts: number): void {
+  data(bytes: Uint8Array, ts: number, dir: Dir): void {
     const f = this.flow;
-    if (f.stream !== null) f.stream.data(this.dir, bytes, ts);
-    else if (!f.appDecided) probeData(this.engine, f, this.dir, bytes, ts);
+    if (f.stream !== null) f.stream.data(dir, bytes, ts);
+    else if (!f.appDecided) probeData(this.engine, f, dir, bytes, ts);
   }
 
-  gap(length: number, ts: number): void {
+  gap(length: number, ts: number, dir: Dir): void {
     const f = this.flow;
     if (!f.appDecided) decideByPort(this.engine, f, ts);
-    if (f.stream !== null) f.stream.gap(this.dir, length, ts);
+    if (f.stream !== null) f.stream.gap(dir, length, ts);
   }
+}
 
-  anomaly(code: string, ts: number): void {
-    this.engine.anomaly(code, ts, this.flow);
-  }
+function ctxOf(engine: FlowEngine, f: Flow): FlowCtx {
+  let c = f.ctx;
+  if (c === null) c = f.ctx = new FlowCtx(engine, f);
+  return c;
+}
+
+function newStream(engine: FlowEngine, f: Flow, dir: Dir): TcpStream {
+  const st = new TcpStream(ctxOf(engine, f), engine.maxTcpBuffer, dir);
+  if (dir === 0) f.tcp0 = st;
+  else f.tcp1 = st;
+  return st;
 }
 
 export function onTcpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Array, L: Layers, ts: number): void {
@@ -75,26 +80,25 @@ export function onTcpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
   // Flows with no application of ours, or whose analyzer is finished, are only counted:
   // no reassembly, no copies.
   if (f.appDecided && (f.stream === null || f.stream.finished === true)) {
-    f.tcp = null;
+    f.tcp0 = f.tcp1 = null;
     return;
   }
-  let tcp = f.tcp;
-  if (tcp === null) {
-    tcp = f.tcp = [
-      new TcpStream(new DirSink(engine, f, 0), engine.maxTcpBuffer),
-      new TcpStream(new DirSink(engine, f, 1), engine.maxTcpBuffer),
-    ];
+  const hasData = (L.payloadLen > 0 || flags & FIN) && !(flags & RST);
+  // A direction's stream exists from its first SYN or data on; until then there is nothing it
+  // could hold (an acknowledgement of an unstarted stream is ignored either way).
+  if (flags & SYN || hasData) {
+    const st = (dir === 0 ? f.tcp0 : f.tcp1) ?? newStream(engine, f, dir);
+    let seq = L.tcpSeq;
+    if (flags & SYN) {
+      st.syn(seq);
+      seq = (seq + 1) >>> 0;
+    }
+    if (hasData) st.segment(seq, data, L.payloadOff, L.payloadLen, (flags & FIN) !== 0, ts);
   }
-  const st = tcp[dir];
-  let seq = L.tcpSeq;
-  if (flags & SYN) {
-    st.syn(seq);
-    seq = (seq + 1) >>> 0;
+  if (flags & ACK) {
+    const other = dir === 0 ? f.tcp1 : f.tcp0;
+    if (other !== null) other.acked(L.tcpAck, ts);
   }
-  if (L.payloadLen > 0 || flags & FIN) {
-    if (!(flags & RST)) st.segment(seq, data, L.payloadOff, L.payloadLen, (flags & FIN) !== 0, ts);
-  }
-  if (flags & ACK && f.tcp !== null) f.tcp[dir === 0 ? 1 : 0].acked(L.tcpAck, ts);
 }
 
 export function onUdpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Array, L: Layers, ts: number): void {
@@ -105,18 +109,15 @@ export function onUdpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
     const app = engine.dispatcher.chooseUdp(f, dir, payload, L.srcPort, L.dstPort);
     if (app !== null) {
       f.appName = app.name;
-      f.dgram = app.create(f.ctx!);
+      f.dgram = app.create(ctxOf(engine, f));
     }
   }
   if (f.dgram !== null) f.dgram.datagram(dir, payload, ts);
 }
 
 function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts: number): void {
-  if (f.probe === null) {
-    f.probe = [null, null];
-    f.probeTs = ts;
-  }
-  const old = f.probe[dir];
+  if (f.probe0 === null && f.probe1 === null) f.probeTs = ts;
+  const old = dir === 0 ? f.probe0 : f.probe1;
   const room = PROBE_MAX - (old?.length ?? 0);
   const take = Math.min(room, bytes.length);
   // The first bytes of a direction are probed in place (a view of the packet); they are copied
@@ -131,17 +132,21 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
     buf.set(old);
     buf.set(bytes.subarray(0, take), old.length);
   }
-  f.probe[dir] = buf;
+  if (dir === 0) f.probe0 = buf;
+  else f.probe1 = buf;
   const app = engine.dispatcher.probeTcp(f, dir);
   if (app === undefined) {
-    if (borrowed) f.probe[dir] = buf.slice();
+    if (borrowed) {
+      if (dir === 0) f.probe0 = buf.slice();
+      else f.probe1 = buf.slice();
+    }
     return;
   }
   if (app === null) {
     giveUp(f);
     return;
   }
-  startApp(f, app, ts);
+  startApp(engine, f, app, ts);
   // Bytes beyond the probe budget in this very segment still belong to the app.
   if (take < bytes.length && f.stream !== null) f.stream.data(dir, bytes.subarray(take), ts);
 }
@@ -149,35 +154,32 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
 function decideByPort(engine: FlowEngine, f: Flow, ts: number): void {
   const app = engine.dispatcher.tcpByServerPort(f);
   if (app === undefined) giveUp(f);
-  else startApp(f, app, ts);
+  else startApp(engine, f, app, ts);
 }
 
-function startApp(f: Flow, app: Parameters<typeof createFlowApp>[1], ts: number): void {
-  createFlowApp(f, app, f.ctx!);
-  const probe = f.probe;
-  f.probe = null;
-  if (probe === null) return;
+function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlowApp>[1], ts: number): void {
+  createFlowApp(f, app, ctxOf(engine, f));
+  const p0 = f.probe0;
+  const p1 = f.probe1;
+  f.probe0 = f.probe1 = null;
   // Replay what was kept while probing, client side first (requests precede answers).
-  if (probe[0] !== null) f.stream!.data(0, probe[0], f.probeTs || ts);
-  if (probe[1] !== null) f.stream!.data(1, probe[1], f.probeTs || ts);
+  if (p0 !== null) f.stream!.data(0, p0, f.probeTs || ts);
+  if (p1 !== null) f.stream!.data(1, p1, f.probeTs || ts);
 }
 
 function giveUp(f: Flow): void {
   f.appDecided = true;
-  f.probe = null;
-  f.tcp = null;
+  f.probe0 = f.probe1 = null;
+  f.tcp0 = f.tcp1 = null;
 }
 
 /** Flush reassembly and tell the analyzer the flow is over. */
-export function endFlowApps(f: Flow, ts: number): void {
-  if (f.tcp !== null) {
-    f.tcp[0].flush(ts);
-    f.tcp[1].flush(ts);
-  }
-  if (!f.appDecided && f.probe !== null && f.ctx !== null) {
-    // The flow ended while still probing: judge by what we have.
-    if (f.ctx instanceof FlowCtx) decideByPort(f.ctx.engine, f, ts);
-  }
+export function endFlowApps(engine: FlowEngine, f: Flow, ts: number): void {
+  if (f.tcp0 !== null) f.tcp0.flush(ts);
+  // Flushing one side may have ended probing (a gap decides by port) and dropped the other.
+  if (f.tcp1 !== null) f.tcp1.flush(ts);
+  // The flow ended while still probing: judge by what we have.
+  if (!f.appDecided && (f.probe0 !== null || f.probe1 !== null)) decideByPort(engine, f, ts);
   if (f.stream !== null) f.stream.end(ts);
   if (f.dgram !== null) f.dgram.end(ts);
 }

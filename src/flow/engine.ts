@@ -11,7 +11,7 @@ import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
 import type { AppEnv } from './app.js';
 import { Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
-import { FlowCtx, onTcpPacket, onUdpPacket, endFlowApps } from './engine-apps.js';
+import { endFlowApps, onTcpPacket, onUdpPacket } from './engine-apps.js';
 import { AddressText } from './intern.js';
 import { FlowKey, looksLikeServer, protoName } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
@@ -237,7 +237,6 @@ export class FlowEngine {
     this.stats.flowsByProto[pname]++;
     this.deviceSeen(srcEp, ts, vlan, 'ip');
     this.deviceSeen(dstEp, ts, vlan, 'ip');
-    f.ctx = new FlowCtx(this, f);
     this.sink({
       type: 'flow-start',
       ts,
@@ -300,7 +299,7 @@ export class FlowEngine {
   }
 
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
-    endFlowApps(f, ts);
+    endFlowApps(this, f, ts);
     const reason = f.closeFlags & 4 ? 'rst' : (f.closeFlags & 3) === 3 ? 'fin' : why;
     this.sink({
       type: 'flow-end',
@@ -318,10 +317,10 @@ export class FlowEngine {
       reason,
     });
     f.ctx = null;
-    f.tcp = null;
+    f.tcp0 = f.tcp1 = null;
     f.stream = null;
     f.dgram = null;
-    f.probe = null;
+    f.probe0 = f.probe1 = null;
   }
 }
 

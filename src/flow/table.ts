@@ -6,7 +6,8 @@
 // is O(1) per flow: the head of each list is always the flow idle the longest.
 
 import type { Endpoint } from '../events.js';
-import type { Dir, DatagramApp, FlowContext, StreamApp } from './app.js';
+import type { Dir, DatagramApp, StreamApp } from './app.js';
+import type { FlowCtx } from './engine-apps.js';
 import type { FlowKey } from './ports.js';
 import type { TcpStream } from './tcp-stream.js';
 
@@ -66,15 +67,19 @@ export class Flow {
   server!: Endpoint;
 
   // Application state, owned by the engine.
-  ctx: FlowContext | null = null;
+  /** Made at the first payload (flows without one never need it). */
+  ctx: FlowCtx | null = null;
   /** 0 undecided, 1 decided (app may be null: nothing to analyse), */
   appDecided = false;
   appName: string | undefined = undefined;
   stream: StreamApp | null = null;
   dgram: DatagramApp | null = null;
-  tcp: [TcpStream, TcpStream] | null = null;
+  /** Reassembly per direction, made at that direction's first SYN, data or FIN. */
+  tcp0: TcpStream | null = null;
+  tcp1: TcpStream | null = null;
   /** Bytes kept while probing which application this is, per direction. */
-  probe: [Uint8Array | null, Uint8Array | null] | null = null;
+  probe0: Uint8Array | null = null;
+  probe1: Uint8Array | null = null;
   probeTs = 0;
 
   // Intrusive links: hash bucket chain and LRU list.

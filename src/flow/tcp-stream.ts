@@ -8,9 +8,15 @@
 // the same signal Zeek uses for content gaps), or at flush, the reassembler skips forward to the
 // next data it has and reports the hole to the consumer, which resynchronises or gives up.
 
+import type { Dir } from './app.js';
+
+/**
+ * Where a stream's bytes go. `dir` is the stream's own direction, passed back so that one sink
+ * (the flow's context) serves both directions without a wrapper object per direction.
+ */
 export interface StreamSink {
-  data(bytes: Uint8Array, ts: number): void;
-  gap(length: number, ts: number): void;
+  data(bytes: Uint8Array, ts: number, dir: Dir): void;
+  gap(length: number, ts: number, dir: Dir): void;
   anomaly(code: string, ts: number): void;
 }
 
@@ -41,6 +47,7 @@ export class TcpStream {
   constructor(
     private readonly sink: StreamSink,
     private readonly maxBuffered = 256 * 1024,
+    private readonly dir: Dir = 0,
   ) {}
 
   /** SYN seen: data starts at isn + 1. */
@@ -141,7 +148,7 @@ export class TcpStream {
     if (bytes.length === 0) return;
     this.nextSeq = (this.nextSeq + bytes.length) >>> 0;
     this.delivered += bytes.length;
-    this.sink.data(bytes, ts);
+    this.sink.data(bytes, ts, this.dir);
   }
 
   /** Deliver pending segments that are now in order. */
@@ -169,7 +176,7 @@ export class TcpStream {
     }
     this.gapBytes += hole;
     this.nextSeq = seq;
-    this.sink.gap(hole, ts);
+    this.sink.gap(hole, ts, this.dir);
     this.drain(ts);
   }
 }
