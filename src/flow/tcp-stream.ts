@@ -30,6 +30,9 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** Shared by every stream that never buffered out of order (most): the array is made on first need. */
+const NO_PENDING: Pending[] = [];
+
 export const TCP_STREAM_ANOMALIES = ['tcp.overlap', 'tcp.overlap-mismatch', 'tcp.buffer-full', 'tcp.gap'] as const;
 
 export class TcpStream {
@@ -41,7 +44,7 @@ export class TcpStream {
   delivered = 0;
   gapBytes = 0;
   retransmits = 0;
-  private pending: Pending[] = [];
+  private pending: Pending[] = NO_PENDING;
   private buffered = 0;
 
   constructor(
@@ -131,7 +134,8 @@ export class TcpStream {
   }
 
   private insertPending(seq: number, bytes: Uint8Array, ts: number): void {
-    const p = this.pending;
+    let p = this.pending;
+    if (p === NO_PENDING) p = this.pending = [];
     let i = p.length;
     while (i > 0 && seqDiff(p[i - 1]!.seq, seq) > 0) i--;
     const prev = p[i - 1];

@@ -13,13 +13,18 @@ import {
   TLS_HANDSHAKE,
   tlsRecordHeader,
 } from '../../decode/tls.js';
+import type { TlsHello } from '../../events.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 const CAP = 16 * 1024;
+/** The empty buffer every side starts with: nothing is allocated until bytes must be kept. */
+const EMPTY = new Uint8Array(0);
 
 class Side {
-  rec: Uint8Array = new Uint8Array(0); // undecoded record bytes
-  hs: Uint8Array = new Uint8Array(0); // handshake bytes joined from records
+  rec: Uint8Array = EMPTY; // undecoded record bytes (owned: a record that spans segments)
+  hs: Uint8Array = EMPTY; // handshake bytes joined from records
+  /** `hs` is a view of the caller's bytes, valid only during `data`: copy what is left. */
+  hsBorrowed = false;
   done = false;
   started = false;
 }
@@ -32,8 +37,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 class TlsStream implements StreamApp {
-  private readonly sides = [new Side(), new Side()] as const;
+  private readonly side0 = new Side();
+  private readonly side1 = new Side();
   private hello: ClientHello | null = null;
   private helloTs = 0;
   private serverDone = false;
@@ -44,11 +52,11 @@ class TlsStream implements StreamApp {
 
   /** Both directions parsed as far as we go (hello, server hello, certificate): the rest is ciphertext. */
   get finished(): boolean {
-    return this.emitted && this.sides[0].done && this.sides[1].done;
+    return this.emitted && this.side0.done && this.side1.done;
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     if (s.done) return;
     if (!s.started) {
       s.started = true;
@@ -75,7 +83,11 @@ class TlsStream implements StreamApp {
       if (r.value.type === TLS_HANDSHAKE) {
         if (s.hs.length + r.value.length > CAP) this.stop(dir);
         else {
-          s.hs = concat(s.hs, buf.slice(p + 5, end));
+          // A record that starts the handshake bytes is parsed in place; only a remainder is kept.
+          if (s.hs.length === 0) {
+            s.hs = buf.subarray(p + 5, end);
+            s.hsBorrowed = true;
+          } else s.hs = concat(s.hs, buf.slice(p + 5, end));
           this.handshake(dir, ts);
         }
       } else if (dir === 1) this.stop(1); // ChangeCipherSpec/alert/data: nothing more in clear
@@ -83,13 +95,13 @@ class TlsStream implements StreamApp {
     }
     const rest = buf.length - p;
     if (s.done || rest > CAP) {
-      s.rec = new Uint8Array(0);
+      s.rec = EMPTY;
       this.stop(dir);
-    } else s.rec = rest === 0 ? new Uint8Array(0) : buf.slice(p);
+    } else s.rec = rest === 0 ? EMPTY : buf.slice(p);
   }
 
   private handshake(dir: Dir, ts: number): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     let p = 0;
     // Each iteration consumes one whole handshake message (≥4 bytes) or leaves the loop.
     while (!s.done && s.hs.length - p >= 4) {
@@ -118,7 +130,10 @@ class TlsStream implements StreamApp {
       } else if (type === 14) this.stop(dir); // ServerHelloDone: no certificate was sent
       p = end;
     }
-    s.hs = s.done ? new Uint8Array(0) : s.hs.subarray(p);
+    const hs = s.hs;
+    if (s.done || p >= hs.length) s.hs = EMPTY;
+    else s.hs = s.hsBorrowed ? hs.slice(p) : hs.subarray(p);
+    s.hsBorrowed = false;
   }
 
   private gotHello(h: ClientHello, ts: number): void {
@@ -126,15 +141,16 @@ class TlsStream implements StreamApp {
     this.hello = h;
     this.helloTs = ts;
     this.ctx.env.countApp('tls');
-    this.sides[0].done = true;
+    this.side0.done = true;
     this.maybeEmit(false);
   }
 
   private stop(dir: Dir): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     s.done = true;
-    s.rec = new Uint8Array(0);
-    s.hs = new Uint8Array(0);
+    s.rec = EMPTY;
+    s.hs = EMPTY;
+    s.hsBorrowed = false;
     if (dir === 1) {
       this.serverDone = true;
       this.maybeEmit(false);
@@ -146,18 +162,14 @@ class TlsStream implements StreamApp {
     this.emitted = true;
     const h = this.hello;
     const c = this.ctx;
-    c.emit({
-      type: 'tls-hello',
-      ts: this.helloTs,
-      flowId: c.flowId,
-      src: c.client,
-      dst: c.server,
-      ...(c.vlan !== undefined ? { vlan: c.vlan } : {}),
-      ...(h.sni !== undefined ? { sni: h.sni } : {}),
-      ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
-      version: h.version,
-      ...(this.cn !== undefined ? { certSubject: this.cn } : {}),
-    });
+    // Member by member in the event's key order, leaving out what is absent (no spreads).
+    const ev = { type: 'tls-hello', ts: this.helloTs, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<TlsHello>;
+    if (c.vlan !== undefined) ev.vlan = c.vlan;
+    if (h.sni !== undefined) ev.sni = h.sni;
+    if (h.alpn !== undefined) ev.alpn = h.alpn;
+    ev.version = h.version;
+    if (this.cn !== undefined) ev.certSubject = this.cn;
+    c.emit(ev);
   }
 
   gap(dir: Dir, _length: number, _ts: number): void {
