@@ -91,7 +91,7 @@ export function onTcpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
     let seq = L.tcpSeq;
     if (flags & SYN) {
       st.syn(seq);
-      seq = (seq + 1) >>> 0;
+      seq = (seq + 1) | 0;
     }
     if (hasData) st.segment(seq, data, L.payloadOff, L.payloadLen, (flags & FIN) !== 0, ts);
   }

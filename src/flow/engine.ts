@@ -225,8 +225,8 @@ export class FlowEngine {
     } else if (withPorts) {
       senderIsClient = !looksLikeServer(k.aPort, k.bPort);
     }
-    const srcEp = this.endpoint(frame, L.ipVersion, L.ip6SrcOff, k.a0, k.aPort, L.macSrcOff, withPorts);
-    const dstEp = this.endpoint(frame, L.ipVersion, L.ip6DstOff, k.b0, k.bPort, L.macDstOff, withPorts);
+    const srcEp = this.endpoint(frame, L.ipVersion, L.ip6SrcOff, L.ip4Src, k.aPort, L.macSrcOff, withPorts);
+    const dstEp = this.endpoint(frame, L.ipVersion, L.ip6DstOff, L.ip4Dst, k.bPort, L.macDstOff, withPorts);
     f.setEnds(k, senderIsClient);
     f.client = senderIsClient ? srcEp : dstEp;
     f.server = senderIsClient ? dstEp : srcEp;

@@ -13,12 +13,17 @@ function endpointHash(w0: number, w1: number, w2: number, w3: number, port: numb
 }
 
 function word(d: Uint8Array, o: number): number {
-  return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
+  return (d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!;
 }
 
 /**
  * The key of the packet being processed: both addresses as four 32-bit words (IPv4 uses the
  * first), ports, protocol, outer VLAN. One instance is reused for every packet.
+ *
+ * Words are kept signed (int32): keys are only compared and hashed, and an unsigned word above
+ * 2^31 (192.168/16, every IPv6 address) is not a small integer to V8, so each such field of
+ * every Flow would hold a boxed number of its own. The hash is the same either way (it works
+ * modulo 2^32).
  */
 export class FlowKey {
   a0 = 0;
@@ -35,9 +40,9 @@ export class FlowKey {
   vlan = -1;
 
   set4(src: number, dst: number): void {
-    this.a0 = src;
+    this.a0 = src | 0;
     this.a1 = this.a2 = this.a3 = 0;
-    this.b0 = dst;
+    this.b0 = dst | 0;
     this.b1 = this.b2 = this.b3 = 0;
   }
 

@@ -2,7 +2,9 @@
 //
 // In-order data is handed on as a view of the packet (no copy); only out-of-order segments are
 // copied, and only up to `maxBuffered` bytes per direction. Sequence numbers are compared modulo
-// 2^32 (RFC 793 §3.3, RFC 1982 serial arithmetic).
+// 2^32 (RFC 793 §3.3, RFC 1982 serial arithmetic). They are held as signed 32-bit values:
+// only differences modulo 2^32 matter, and an unsigned number above 2^31 would be a boxed heap
+// number in every stream and pending segment instead of a small integer.
 //
 // Gaps: when the buffer is full, when the peer acknowledges bytes we never saw (capture loss,
 // the same signal Zeek uses for content gaps), or at flush, the reassembler skips forward to the
@@ -56,7 +58,7 @@ export class TcpStream {
   /** SYN seen: data starts at isn + 1. */
   syn(isn: number): void {
     if (this.started) return;
-    this.nextSeq = (isn + 1) >>> 0;
+    this.nextSeq = (isn + 1) | 0;
     this.started = true;
   }
 
@@ -64,10 +66,10 @@ export class TcpStream {
   segment(seq: number, data: Uint8Array, off: number, len: number, fin: boolean, ts: number): void {
     if (!this.started) {
       // Mid-stream pickup: start where the first data segment starts.
-      this.nextSeq = seq >>> 0;
+      this.nextSeq = seq | 0;
       this.started = true;
     }
-    if (len > 0) this.addData(seq >>> 0, data, off, len, ts);
+    if (len > 0) this.addData(seq | 0, data, off, len, ts);
     if (fin) this.finished = true;
   }
 
@@ -86,7 +88,7 @@ export class TcpStream {
       if (head !== undefined && seqDiff(head.seq, ack) < 0) {
         this.skipTo(head.seq, ts);
       } else {
-        this.skipTo(ack >>> 0, ts);
+        this.skipTo(ack | 0, ts);
         return;
       }
     }
@@ -150,7 +152,7 @@ export class TcpStream {
 
   private deliver(bytes: Uint8Array, ts: number): void {
     if (bytes.length === 0) return;
-    this.nextSeq = (this.nextSeq + bytes.length) >>> 0;
+    this.nextSeq = (this.nextSeq + bytes.length) | 0;
     this.delivered += bytes.length;
     this.sink.data(bytes, ts, this.dir);
   }

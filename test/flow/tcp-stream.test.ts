@@ -79,6 +79,22 @@ describe('TcpStream', () => {
     expect(c.text()).toBe('abcd');
   });
 
+  it('reorders, retransmits and reports gaps across the wrap (unsigned or signed sequence numbers)', () => {
+    const c = new Collect();
+    const st = new TcpStream(c);
+    st.syn(0xfffffff0); // data starts at 0xfffffff1
+    seg(st, 0xfffffff1, 'abc');
+    seg(st, 0xfffffffa, 'klm'); // out of order, before the wrap: 0xfffffff4..0xfffffff9 missing
+    seg(st, 0x2, 'xyz'); // out of order, after the wrap
+    st.segment(-12, enc('def'), 0, 3, false, 0); // 0xfffffff4 as a signed number
+    seg(st, 0xfffffff1, 'abc'); // retransmission
+    expect(c.text()).toBe('abcdef');
+    st.acked(0x5, 0); // 0xfffffff7..0xfffffff9 and 0xfffffffd..0x1 never captured
+    expect(c.gaps).toEqual([3, 5]);
+    expect(c.text()).toBe('abcdefklmxyz');
+    expect(st.retransmits).toBe(1);
+  });
+
   it('reports a gap when the peer acknowledges bytes never captured, then resumes', () => {
     const c = new Collect();
     const st = new TcpStream(c);
