@@ -163,7 +163,13 @@ class TlsStream implements StreamApp {
     const h = this.hello;
     const c = this.ctx;
     // Member by member in the event's key order, leaving out what is absent (no spreads).
-    const ev = { type: 'tls-hello', ts: this.helloTs, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<TlsHello>;
+    const ev = {
+      type: 'tls-hello',
+      ts: this.helloTs,
+      flowId: c.flowId,
+      src: c.client,
+      dst: c.server,
+    } as Mutable<TlsHello>;
     if (c.vlan !== undefined) ev.vlan = c.vlan;
     if (h.sni !== undefined) ev.sni = h.sni;
     if (h.alpn !== undefined) ev.alpn = h.alpn;
