@@ -16,22 +16,62 @@ interface Dest {
   devices: Set<string>;
   /** Minute (µs at the minute's start) → messages. */
   minutes: Map<number, number>;
+  /** What the previous message added (one monitor repeats one patient and field list). */
+  lastHash: string | undefined;
+  lastFields: readonly string[];
+  lastDevice: string | undefined;
 }
 
 const MINUTE = 60e6;
 const MAX_DESTINATIONS = 10_000;
 const MAX_MINUTES = 100_000;
 
+/** Same strings in the same order (field names are the decoder's constants). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class BreachLedger {
   private readonly dests = new Map<string, Dest>();
+  /**
+   * Destination by the flow's Endpoint object (events of one flow share them), so a message does
+   * not build the 'ip|port' key again.
+   */
+  private readonly byEndpoint = new WeakMap<object, Dest>();
 
   /** Record one identifying HL7 message that crossed to `outside` (its ip and port). */
   add(ev: Hl7Message, outside: { ip: string; port?: number }, deviceId: string): void {
+    const d = this.byEndpoint.get(outside) ?? this.dest(ev, outside);
+    if (d === undefined) return;
+    for (const h of ev.patientHashes) {
+      if (h === d.lastHash) continue;
+      d.hashes.add(h);
+      d.lastHash = h;
+    }
+    if (!sameList(ev.fieldsPresent, d.lastFields)) {
+      for (const f of ev.fieldsPresent) d.fields.add(f);
+      d.lastFields = ev.fieldsPresent;
+    }
+    if (deviceId !== d.lastDevice) {
+      d.devices.add(deviceId);
+      d.lastDevice = deviceId;
+    }
+    d.messages++;
+    d.first = Math.min(d.first, ev.ts);
+    d.last = Math.max(d.last, ev.ts);
+    const m = Math.floor(ev.ts / MINUTE) * MINUTE;
+    if (d.minutes.size < MAX_MINUTES || d.minutes.has(m)) d.minutes.set(m, (d.minutes.get(m) ?? 0) + 1);
+  }
+
+  private dest(ev: Hl7Message, outside: { ip: string; port?: number }): Dest | undefined {
     const port = outside.port ?? 0;
     const key = `${outside.ip}|${port}`;
     let d = this.dests.get(key);
     if (d === undefined) {
-      if (this.dests.size >= MAX_DESTINATIONS) return;
+      if (this.dests.size >= MAX_DESTINATIONS) return undefined;
       d = {
         ip: outside.ip,
         port,
@@ -42,17 +82,14 @@ export class BreachLedger {
         fields: new Set(),
         devices: new Set(),
         minutes: new Map(),
+        lastHash: undefined,
+        lastFields: [],
+        lastDevice: undefined,
       };
       this.dests.set(key, d);
     }
-    for (const h of ev.patientHashes) d.hashes.add(h);
-    for (const f of ev.fieldsPresent) d.fields.add(f);
-    d.devices.add(deviceId);
-    d.messages++;
-    d.first = Math.min(d.first, ev.ts);
-    d.last = Math.max(d.last, ev.ts);
-    const m = Math.floor(ev.ts / MINUTE) * MINUTE;
-    if (d.minutes.size < MAX_MINUTES || d.minutes.has(m)) d.minutes.set(m, (d.minutes.get(m) ?? 0) + 1);
+    this.byEndpoint.set(outside, d);
+    return d;
   }
 
   report(): BreachReport {

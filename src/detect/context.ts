@@ -15,6 +15,8 @@ export type { RawAlert } from './aggregate.js';
 
 export interface Rule {
   readonly id: RuleId;
+  /** The event types `onEvent` reads; the detector hands it only these (every type when absent). */
+  readonly types?: readonly WardEvent['type'][];
   onEvent?(ev: WardEvent, ctx: Context): void;
   /** Rules that judge with the whole picture (device identity, all flows) raise here. */
   finish?(ctx: Context, devices: readonly DeviceRecord[]): void;

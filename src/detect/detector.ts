@@ -39,6 +39,10 @@ export class Detector {
   readonly stats: DetectorStats = { events: 0, raised: 0, suppressed: 0 };
   private readonly ctx: Context;
   private readonly rules: Rule[];
+  /** Rules by the event types they read, so each event reaches only the rules that judge it. */
+  private readonly byType = new Map<WardEvent['type'], Rule[]>();
+  /** Rules that read every event type. */
+  private readonly anyType: Rule[] = [];
   private readonly ledger = new BreachLedger();
   private readonly suppressor: Suppressor;
   private finished: AlertRecord[] | undefined;
@@ -58,7 +62,20 @@ export class Detector {
     if (opts.policy !== undefined) all.push(createPolicyViolation(opts.policy));
     if (config.learningUntil !== undefined) all.push(createDeviceNew(Date.parse(config.learningUntil) * 1000));
     this.rules = all.filter((r) => config.rules[r.id]?.enabled !== false);
-    for (const r of this.rules) this.ctx.registerMerge(r);
+    for (const r of this.rules) {
+      this.ctx.registerMerge(r);
+      if (r.onEvent === undefined) continue;
+      if (r.types === undefined) {
+        this.anyType.push(r);
+        for (const list of this.byType.values()) list.push(r);
+        continue;
+      }
+      for (const t of r.types) {
+        let list = this.byType.get(t);
+        if (list === undefined) this.byType.set(t, (list = [...this.anyType]));
+        list.push(r);
+      }
+    }
     this.suppressor = new Suppressor(config.suppressions, opts.now ?? Date.now());
     this.warnings.push(...this.suppressor.warnings);
   }
@@ -73,7 +90,9 @@ export class Detector {
       else if (z.isSite(ev.dst.ip) && z.isOutside(ev.src.ip))
         this.ledger.add(ev, ev.src, this.ctx.deviceId(ev.dst.ip, ev.dst.mac));
     }
-    for (const r of this.rules) r.onEvent?.(ev, this.ctx);
+    // Rules run in their configured order, whichever list the event picks.
+    const rules = this.byType.get(ev.type) ?? this.anyType;
+    for (let i = 0; i < rules.length; i++) (rules[i] as Rule).onEvent?.(ev, this.ctx);
   }
 
   /** End of input: judge what needs the whole picture, and return the aggregated alerts. */

@@ -18,13 +18,17 @@ const MAX_ADDRESSES = 200_000;
 const MAX_NAMES_PER_ADDRESS = 32;
 
 function norm(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
+  // No regex: every answer's names pass through here.
+  const n = name.toLowerCase();
+  return n.charCodeAt(n.length - 1) === 0x2e ? n.slice(0, -1) : n;
 }
 
 export class ResolutionTable {
   private readonly byAddress = new Map<string, Map<string, NameEntry>>();
-  /** `${address} ${asker}` → expiry (answer time + TTL). */
-  private readonly byAsker = new Map<string, Micros>();
+  /** address → asker → expiry (answer time + TTL); nested so no key string is built per answer. */
+  private readonly byAsker = new Map<string, Map<string, Micros>>();
+  /** Entries across `byAsker` (bounded like one flat map of MAX_ADDRESSES * 4). */
+  private askerEntries = 0;
 
   constructor(private readonly graceMicros: Micros) {}
 
@@ -46,30 +50,46 @@ export class ResolutionTable {
   }
 
   add(ev: DnsAnswer): void {
-    for (const p of ResolutionTable.pairs(ev)) {
-      let names = this.byAddress.get(p.address);
-      if (names === undefined) {
-        if (this.byAddress.size >= MAX_ADDRESSES) {
-          const oldest = this.byAddress.keys().next().value;
-          if (oldest !== undefined) this.byAddress.delete(oldest);
-        }
-        names = new Map();
-        this.byAddress.set(p.address, names);
-      }
-      const expires = ev.ts + p.ttl * 1e6;
-      const e = names.get(p.name);
-      if (e === undefined) {
-        if (names.size < MAX_NAMES_PER_ADDRESS)
-          names.set(p.name, { name: p.name, chain: p.chain, first: ev.ts, last: ev.ts, expires, ttl: p.ttl });
-      } else {
-        e.last = Math.max(e.last, ev.ts);
-        e.expires = Math.max(e.expires, expires);
-        e.ttl = p.ttl;
-      }
-      const k = `${p.address} ${ev.asker}`;
-      if (this.byAsker.size < MAX_ADDRESSES * 4 || this.byAsker.has(k))
-        this.byAsker.set(k, Math.max(this.byAsker.get(k) ?? 0, expires));
+    if (ev.rcode !== 0) return;
+    if (ev.resolved.length > 0) {
+      // The chain is built only for a name new to the address (pairs() builds it for every answer).
+      for (const r of ev.resolved) this.addPair(ev, r.address, norm(r.name), r.ttl, r.chain);
+      return;
     }
+    // A decoder that did not fill `resolved` still gives us the records themselves.
+    for (const a of ev.answers)
+      if (a.type === 'A' || a.type === 'AAAA') this.addPair(ev, a.data, norm(a.name), a.ttl, []);
+  }
+
+  /** One address → name pair of `ev`; `chain` is the CNAME chain after the name, not yet normalised. */
+  private addPair(ev: DnsAnswer, address: string, name: string, ttl: number, chain: readonly string[]): void {
+    let names = this.byAddress.get(address);
+    if (names === undefined) {
+      if (this.byAddress.size >= MAX_ADDRESSES) {
+        const oldest = this.byAddress.keys().next().value;
+        if (oldest !== undefined) this.byAddress.delete(oldest);
+      }
+      names = new Map();
+      this.byAddress.set(address, names);
+    }
+    const expires = ev.ts + ttl * 1e6;
+    const e = names.get(name);
+    if (e === undefined) {
+      if (names.size < MAX_NAMES_PER_ADDRESS)
+        names.set(name, { name, chain: [name, ...chain.map(norm)], first: ev.ts, last: ev.ts, expires, ttl });
+    } else {
+      e.last = Math.max(e.last, ev.ts);
+      e.expires = Math.max(e.expires, expires);
+      e.ttl = ttl;
+    }
+    let askers = this.byAsker.get(address);
+    const had = askers?.get(ev.asker);
+    if (had === undefined) {
+      if (this.askerEntries >= MAX_ADDRESSES * 4) return;
+      if (askers === undefined) this.byAsker.set(address, (askers = new Map()));
+      this.askerEntries++;
+    }
+    (askers as Map<string, Micros>).set(ev.asker, Math.max(had ?? 0, expires));
   }
 
   /** Names valid for `address` at `ts` (answered at or before `ts`, TTL + grace not yet over). */
@@ -83,8 +103,16 @@ export class ResolutionTable {
 
   /** Did this asker itself get `address` in an answer still valid at `ts`? */
   askerResolved(address: string, asker: string, ts: Micros): boolean {
-    const exp = this.byAsker.get(`${address} ${asker}`);
+    const exp = this.byAsker.get(address)?.get(asker);
     return exp !== undefined && exp + this.graceMicros >= ts;
+  }
+
+  /** `valid(address, ts).length > 0` without building the list (asked for every outside flow). */
+  hasValid(address: string, ts: Micros): boolean {
+    const names = this.byAddress.get(address);
+    if (names === undefined) return false;
+    for (const e of names.values()) if (e.first <= ts && e.expires + this.graceMicros >= ts) return true;
+    return false;
   }
 
   /** An answer that named `address` before `ts` but has expired (TTL + grace over). */

@@ -9,6 +9,7 @@ export function createDeviceNew(learningUntil: number): Rule {
   let byId = new Map<string, DeviceRecord>();
   return {
     id: 'device.new',
+    types: ['device-seen'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'device-seen') return;
       const mac = ev.mac.toLowerCase();

@@ -61,27 +61,43 @@ function seriesStats(s: Series): BeaconStats | undefined {
 }
 
 export function createEgressBeacon(): Rule {
-  const series = new Map<string, Series>();
+  // Looked up by source then destination address (interned strings, no key built per flow), then
+  // a short scan over that pair's (port, protocol) series; `all` keeps creation order for finish.
+  const bySrc = new Map<string, Map<string, Series[]>>();
+  const all: Series[] = [];
   return {
     id: 'egress.beacon',
+    types: ['flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'flow-start' || (ev.proto !== 'tcp' && ev.proto !== 'udp')) return;
       if (!ctx.zones.isSite(ev.src.ip) || !ctx.zones.isOutside(ev.dst.ip)) return;
-      const key = `${ev.src.ip}|${ev.dst.ip}|${ev.dst.port ?? ''}|${ev.proto}`;
-      let s = series.get(key);
+      let byDst = bySrc.get(ev.src.ip);
+      const pair = byDst?.get(ev.dst.ip);
+      let s: Series | undefined;
+      if (pair !== undefined)
+        for (const x of pair)
+          if (x.dst.port === ev.dst.port && x.proto === ev.proto) {
+            s = x;
+            break;
+          }
       if (s === undefined) {
-        if (series.size >= MAX_SERIES) {
+        if (all.length >= MAX_SERIES) {
           ctx.warnOnce('egress.beacon: too many (device, destination) series; later ones are not tracked');
           return;
         }
         s = { src: ev.src, dst: ev.dst, proto: ev.proto, count: 0, first: 0, last: 0, n: 0, mean: 0, m2: 0 };
-        series.set(key, s);
+        all.push(s);
+        if (pair !== undefined) pair.push(s);
+        else {
+          if (byDst === undefined) bySrc.set(ev.src.ip, (byDst = new Map()));
+          byDst.set(ev.dst.ip, [s]);
+        }
       }
       addStart(s, ev.ts);
     },
     finish(ctx: Context): void {
       const { minCount, maxJitter, minIntervalSeconds } = ctx.config.beacon;
-      for (const s of series.values()) {
+      for (const s of all) {
         if (s.count < minCount) continue;
         const st = seriesStats(s);
         if (st === undefined || st.jitter >= maxJitter || st.meanSeconds < minIntervalSeconds) continue;

@@ -36,6 +36,7 @@ export function createEgressIoc(): Rule {
 
   return {
     id: 'egress.ioc',
+    types: ['flow-start', 'dns-query', 'dns-answer', 'tls-hello', 'http-request'],
     onEvent(ev: WardEvent, ctx: Context): void {
       switch (ev.type) {
         case 'flow-start': {

@@ -15,6 +15,7 @@ export function createEgressNoDns(): Rule {
 
   return {
     id: 'egress.no-dns',
+    types: ['dns-answer', 'flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type === 'dns-answer') {
         if (pending.size === 0) return;
@@ -34,7 +35,7 @@ export function createEgressNoDns(): Rule {
       if (!ctx.zones.isSite(src.ip) || !ctx.zones.isOutside(dst.ip)) return;
       if (ctx.dhcpServers.has(dst.ip)) return;
       if (ctx.allowed(dst.ip) !== undefined) return;
-      if (ctx.dns.valid(dst.ip, ev.ts).length > 0) return;
+      if (ctx.dns.hasValid(dst.ip, ev.ts)) return;
       const stale = ctx.dns.stale(dst.ip, ev.ts);
       const service = dst.port !== undefined ? SERVICE_BY_PORT[dst.port] : undefined;
       const evidence: Evidence = {

@@ -22,6 +22,21 @@ interface Bucket {
   types: Set<string>;
   first: Micros;
   last: Micros;
+  /**
+   * What the previous message added: a monitor repeats one patient, one field list and one type
+   * message after message, and comparing references is cheaper than hashing into the sets.
+   */
+  lastHash: string | undefined;
+  lastFields: readonly string[];
+  lastType: string | undefined;
+}
+
+/** Same strings in the same order (field names are the decoder's constants). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const MAX_BUCKETS = 50_000;
@@ -71,6 +86,9 @@ export function createPhiCleartext(): Rule {
         types: new Set(),
         first: ev.ts,
         last: ev.ts,
+        lastHash: undefined,
+        lastFields: [],
+        lastType: undefined,
       };
       buckets.set(key, b);
     }
@@ -79,6 +97,7 @@ export function createPhiCleartext(): Rule {
 
   return {
     id: 'phi.cleartext',
+    types: ['hl7-message'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'hl7-message') return;
       if (ev.patientHashes.length === 0 && ev.fieldsPresent.length === 0) return;
@@ -90,9 +109,19 @@ export function createPhiCleartext(): Rule {
         byEnds.set(ev.src, { dst: ev.dst, b });
       }
       if (b === null) return;
-      for (const h of ev.patientHashes) b.hashes.add(h);
-      for (const f of ev.fieldsPresent) b.fields.add(f);
-      b.types.add(ev.messageType);
+      for (const h of ev.patientHashes) {
+        if (h === b.lastHash) continue;
+        b.hashes.add(h);
+        b.lastHash = h;
+      }
+      if (!sameList(ev.fieldsPresent, b.lastFields)) {
+        for (const f of ev.fieldsPresent) b.fields.add(f);
+        b.lastFields = ev.fieldsPresent;
+      }
+      if (ev.messageType !== b.lastType) {
+        b.types.add(ev.messageType);
+        b.lastType = ev.messageType;
+      }
       b.messages++;
       b.last = Math.max(b.last, ev.ts);
       b.first = Math.min(b.first, ev.ts);

@@ -83,6 +83,7 @@ export function createPolicyViolation(policy: PolicyFile): Rule {
   const flows = new Map<string, FlowKey>();
   return {
     id: 'policy.violation',
+    types: ['flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'flow-start' || !ctx.zones.isSite(ev.src.ip)) return;
       const key = `${ev.src.ip}|${ev.dst.ip}|${ev.proto}|${ev.dst.port ?? ''}`;

@@ -8,6 +8,7 @@ const PROGRAMS: Readonly<Record<number, string>> = { 100000: 'portmap', 100005: 
 export function createRpcOutboundNfs(): Rule {
   return {
     id: 'rpc.outbound-nfs',
+    types: ['rpc-call'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'rpc-call') return;
       const prog = PROGRAMS[ev.prog];

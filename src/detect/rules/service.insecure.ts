@@ -36,6 +36,7 @@ export function createServiceInsecure(): Rule {
   };
   return {
     id: 'service.insecure',
+    types: ['service-banner', 'flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type === 'service-banner' && BANNERS.has(ev.service))
         raise(ctx, ev.ts, ev.src, ev.dst, ev.service, ev.banner);

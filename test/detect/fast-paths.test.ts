@@ -1,0 +1,75 @@
+// The per-event shortcuts (reference caches, nested tables, dispatch by event type) must give the
+// answers the plain versions gave: these pin the cases a shortcut could get wrong.
+import { describe, expect, it } from 'vitest';
+import { BreachLedger } from '../../src/detect/breach.js';
+import { ResolutionTable } from '../../src/detect/dns-table.js';
+import { BoundedSet } from '../../src/inventory/device.js';
+import { at, CENTRAL, dns, flow, hl7, MON, run } from './helpers.js';
+
+describe('BoundedSet remembers the last kept value', () => {
+  it('still counts every repeat of a value beyond the limit', () => {
+    const s = new BoundedSet<string>(2);
+    for (const v of ['a', 'b', 'c', 'c', 'c', 'a', 'a']) s.add(v);
+    // 'a', 'b' kept; 'c' three times beyond the limit (an upper bound, as before).
+    expect(s.total).toBe(5);
+    expect(s.values()).toEqual(['a', 'b']);
+  });
+
+  it('forgets a deleted value, so adding it again keeps it again', () => {
+    const s = new BoundedSet<string>(4);
+    s.add('x');
+    s.delete('x');
+    expect(s.add('x')).toBe(true);
+    expect(s.has('x')).toBe(true);
+  });
+});
+
+describe('ResolutionTable', () => {
+  it('hasValid agrees with valid() across the answer, TTL and grace', () => {
+    const t = new ResolutionTable(5e6);
+    t.add(dns(10, MON.ip, 'Example.COM.', '198.51.100.7', 60));
+    for (const s of [9, 10, 40, 70, 75, 76])
+      expect(t.hasValid('198.51.100.7', at(s))).toBe(t.valid('198.51.100.7', at(s)).length > 0);
+    expect(t.valid('198.51.100.7', at(20))[0]?.name).toBe('example.com');
+  });
+
+  it('keeps the longest expiry per asker and normalises the chain once', () => {
+    const t = new ResolutionTable(0);
+    t.add(dns(0, MON.ip, 'a.example', '198.51.100.8', 100, ['B.Example.']));
+    t.add(dns(10, MON.ip, 'a.example', '198.51.100.8', 10));
+    expect(t.askerResolved('198.51.100.8', MON.ip, at(90))).toBe(true);
+    expect(t.askerResolved('198.51.100.8', CENTRAL.ip, at(5))).toBe(false);
+    expect(t.everNames('198.51.100.8')).toEqual(['a.example', 'b.example']);
+  });
+});
+
+describe('BreachLedger', () => {
+  it('counts patients, fields and devices when messages repeat and then change', () => {
+    const ledger = new BreachLedger();
+    const out = { ip: '203.0.113.9', port: 2575 };
+    const m1 = hl7(1, MON, out.ip, out.port, ['h1']);
+    const m2 = hl7(2, MON, out.ip, out.port, ['h1'], ['PID-3', 'PID-5', 'PID-7']);
+    const m3 = hl7(3, MON, out.ip, out.port, ['h2'], ['PID-3', 'PID-8']);
+    ledger.add(m1, m1.dst, 'dev-a');
+    ledger.add(m2, m2.dst, 'dev-a');
+    ledger.add(m3, { ...out }, 'dev-b'); // another object for the same destination
+    const d = ledger.report().destinations;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ patients: 2, messages: 3, fields: ['PID-3', 'PID-5', 'PID-7', 'PID-8'] });
+    expect(d[0]?.devices).toEqual(['dev-a', 'dev-b']);
+  });
+});
+
+describe('dispatch by event type', () => {
+  it('rules still see the events they judge, in order, among others', () => {
+    const events = [
+      dns(0, MON.ip, 'cloud.example', '198.51.100.20'),
+      flow(120, MON, '198.51.100.20', 443),
+      flow(121, MON, '198.51.100.21', 443), // never resolved: egress.no-dns
+      hl7(122, MON, '203.0.113.30', 2575, ['h1']),
+    ];
+    const { alerts } = run(events);
+    const seen = alerts.map((a) => `${a.rule} ${a.dst.ip}`).sort();
+    expect(seen).toEqual(['egress.no-dns 198.51.100.21', 'phi.cleartext 203.0.113.30']);
+  });
+});
