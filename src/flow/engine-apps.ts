@@ -125,12 +125,12 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
   let buf: Uint8Array;
   let borrowed = false;
   if (old === null) {
-    buf = bytes.subarray(0, take);
+    buf = take === bytes.length ? bytes : bytes.subarray(0, take);
     borrowed = true;
   } else {
     buf = new Uint8Array(old.length + take);
     buf.set(old);
-    buf.set(bytes.subarray(0, take), old.length);
+    buf.set(take === bytes.length ? bytes : bytes.subarray(0, take), old.length);
   }
   if (dir === 0) f.probe0 = buf;
   else f.probe1 = buf;
