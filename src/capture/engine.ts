@@ -9,6 +9,37 @@ import type { CaptureInfo, PacketCallback, RawPacket } from './types.js';
 export const MAX_CAPLEN = 262144;
 const MAX_WARNINGS = 20;
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The reused packet of a reader. `data` is made on demand from (frame, frameStart, frameEnd);
+ * it is an own enumerable accessor, so `{ ...pkt }` and JSON see it like a plain field.
+ */
+export class ReaderPacket implements RawPacket {
+  ts = 0;
+  linktype = 0;
+  origLen = 0;
+  ifIndex = 0;
+  frame: Uint8Array = EMPTY;
+  frameStart = 0;
+  frameEnd = 0;
+  declare data: Uint8Array;
+
+  constructor() {
+    Object.defineProperty(this, 'data', {
+      enumerable: true,
+      get(this: ReaderPacket): Uint8Array {
+        return this.frame.subarray(this.frameStart, this.frameEnd);
+      },
+      set(this: ReaderPacket, d: Uint8Array): void {
+        this.frame = d;
+        this.frameStart = 0;
+        this.frameEnd = d.length;
+      },
+    });
+  }
+}
+
 export class ParseState {
   readonly info: CaptureInfo = {
     format: null,
@@ -21,7 +52,7 @@ export class ParseState {
     warnings: [],
   };
   /** The one packet object handed to every callback (see RawPacket: valid during the callback). */
-  readonly pkt: RawPacket = { ts: 0, linktype: 0, data: new Uint8Array(0), origLen: 0, ifIndex: 0 };
+  readonly pkt = new ReaderPacket();
   stopped = false;
   private suppressed = 0;
 

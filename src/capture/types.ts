@@ -13,6 +13,14 @@ export interface RawPacket {
   origLen: number;
   /** pcapng interface index (0 for pcap). */
   ifIndex: number;
+  /**
+   * Set by the readers: `data` is frame[frameStart, frameEnd), the chunk being parsed. The flow
+   * engine decodes there in place, so no view is made per packet unless someone reads `data`.
+   * Packets built by hand leave these out.
+   */
+  readonly frame?: Uint8Array;
+  readonly frameStart?: number;
+  readonly frameEnd?: number;
 }
 
 export interface CaptureInfo {

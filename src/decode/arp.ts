@@ -5,8 +5,8 @@ import type { Layers } from './layers.js';
 
 const ARP_FIXED = 8; // htype(2) ptype(2) hlen(1) plen(1) op(2)
 
-export function decodeArp(d: Uint8Array, off: number, out: Layers): void {
-  const avail = d.length - off;
+export function decodeArp(d: Uint8Array, off: number, out: Layers, end = d.length): void {
+  const avail = end - off;
   if (avail < ARP_FIXED) {
     flag(out, 'arp.truncated');
     return;

@@ -19,19 +19,20 @@ export const MAX_VLAN_TAGS = 4;
 
 const ETH_HEADER = 14;
 
-export function decodeEthernet(d: Uint8Array, out: Layers): number {
-  if (d.length < ETH_HEADER) {
+/** The frame is d[start, end) (a record inside a reader's chunk); offsets set in `out` index `d`. */
+export function decodeEthernet(d: Uint8Array, out: Layers, start = 0, end = d.length): number {
+  if (end - start < ETH_HEADER) {
     flag(out, 'eth.truncated');
     return -1;
   }
-  out.macDstOff = 0;
-  out.macSrcOff = 6;
-  return decodeEthertype(d, 12, out);
+  out.macDstOff = start;
+  out.macSrcOff = start + 6;
+  return decodeEthertype(d, start + 12, out, end);
 }
 
 /** Read the EtherType at `off` (the caller guarantees 2 bytes there) and the tags after it. */
-export function decodeEthertype(d: Uint8Array, off: number, out: Layers): number {
-  return walkVlanTags(d, (d[off] << 8) | d[off + 1], off + 2, out);
+export function decodeEthertype(d: Uint8Array, off: number, out: Layers, end = d.length): number {
+  return walkVlanTags(d, (d[off] << 8) | d[off + 1], off + 2, out, end);
 }
 
 /**
@@ -39,7 +40,7 @@ export function decodeEthertype(d: Uint8Array, off: number, out: Layers): number
  * (each 4 bytes: TCI, then the next EtherType). Also used by the Linux cooked headers, which
  * carry frames whose tag the kernel did not strip the same way.
  */
-export function walkVlanTags(d: Uint8Array, type: number, off: number, out: Layers): number {
+export function walkVlanTags(d: Uint8Array, type: number, off: number, out: Layers, end = d.length): number {
   while (
     type === ETHERTYPE_VLAN ||
     type === ETHERTYPE_QINQ ||
@@ -50,7 +51,7 @@ export function walkVlanTags(d: Uint8Array, type: number, off: number, out: Laye
       flag(out, 'vlan.too-many-tags');
       return -1;
     }
-    if (off + 4 > d.length) {
+    if (off + 4 > end) {
       flag(out, 'vlan.truncated');
       return -1;
     }

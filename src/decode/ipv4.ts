@@ -5,10 +5,11 @@ import type { Layers } from './layers.js';
 
 /**
  * Decode the IPv4 header at `off`. Returns the offset of the upper-layer header when it is
- * present in this packet (not a later fragment, header complete), else -1.
+ * present in this packet (not a later fragment, header complete), else -1. The frame ends at
+ * `end` in `d` (a reader's chunk holds the records after it).
  */
-export function decodeIpv4(d: Uint8Array, off: number, out: Layers): number {
-  const avail = d.length - off;
+export function decodeIpv4(d: Uint8Array, off: number, out: Layers, end = d.length): number {
+  const avail = end - off;
   if (avail < 20) {
     flag(out, avail > 0 && d[off] >> 4 !== 4 ? 'ipv4.bad-version' : 'ipv4.truncated');
     return -1;

@@ -56,10 +56,11 @@ function extLen(d: Uint8Array, p: number, nh: number): number {
 
 /**
  * Decode the IPv6 header at `off`. Returns the offset of the upper-layer header when it is in
- * this packet (not a later fragment, chain complete, not No Next Header/ESP), else -1.
+ * this packet (not a later fragment, chain complete, not No Next Header/ESP), else -1. The
+ * frame ends at `frameEnd` in `d` (a reader's chunk holds the records after it).
  */
-export function decodeIpv6(d: Uint8Array, off: number, out: Layers): number {
-  const avail = d.length - off;
+export function decodeIpv6(d: Uint8Array, off: number, out: Layers, frameEnd = d.length): number {
+  const avail = frameEnd - off;
   if (avail < 40) {
     flag(out, avail > 0 && d[off] >> 4 !== 6 ? 'ipv6.bad-version' : 'ipv6.truncated');
     return -1;

@@ -32,35 +32,39 @@ export { L2L4_ANOMALIES, type L2L4Anomaly } from './l2l4-anomaly.js';
 /** OpenBSD's loopback: like NULL, but the family is always in network byte order. */
 export const LINKTYPE_LOOP = 108;
 
-export function decodePacket(data: Uint8Array, linktype: number, out: Layers): void {
+/**
+ * Decode the frame data[start, end). Offsets written to `out` index `data`, so a reader's chunk
+ * can be decoded in place, without a view per packet; the defaults decode all of `data`.
+ */
+export function decodePacket(data: Uint8Array, linktype: number, out: Layers, start = 0, end = data.length): void {
   out.reset(linktype);
   let off: number;
   switch (linktype) {
     case LINKTYPE_ETHERNET:
-      off = decodeEthernet(data, out);
+      off = decodeEthernet(data, out, start, end);
       break;
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_ALT1:
     case LINKTYPE_RAW_ALT2:
-      off = decodeRawIp(data, out);
+      off = decodeRawIp(data, out, start, end);
       break;
     case LINKTYPE_IPV4:
       out.ethertype = ETHERTYPE_IPV4;
-      off = 0;
+      off = start;
       break;
     case LINKTYPE_IPV6:
       out.ethertype = ETHERTYPE_IPV6;
-      off = 0;
+      off = start;
       break;
     case LINKTYPE_LINUX_SLL:
-      off = decodeSll(data, out);
+      off = decodeSll(data, out, start, end);
       break;
     case LINKTYPE_LINUX_SLL2:
-      off = decodeSll2(data, out);
+      off = decodeSll2(data, out, start, end);
       break;
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP:
-      off = decodeNull(data, out);
+      off = decodeNull(data, out, start, end);
       break;
     default:
       flag(out, 'link.unknown-type');
@@ -69,17 +73,17 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers): v
   if (off < 0) return;
   const et = out.ethertype;
   let l4: number;
-  if (et === ETHERTYPE_IPV4) l4 = decodeIpv4(data, off, out);
-  else if (et === ETHERTYPE_IPV6) l4 = decodeIpv6(data, off, out);
+  if (et === ETHERTYPE_IPV4) l4 = decodeIpv4(data, off, out, end);
+  else if (et === ETHERTYPE_IPV6) l4 = decodeIpv6(data, off, out, end);
   else {
-    if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(data, off, out);
+    if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(data, off, out, end);
     return;
   }
   if (l4 < 0) return;
   // IP bounded both: readable bytes end at ipPayloadOff + ipPayloadLen, claimed ones further.
-  const end = out.ipPayloadOff + out.ipPayloadLen;
+  const readEnd = out.ipPayloadOff + out.ipPayloadLen;
   const claimedEnd = out.ipPayloadOff + out.ipPayloadClaimed;
-  dispatchL4(out.ipProto, data, l4, end - l4, claimedEnd - l4, out.isFragment, out);
+  dispatchL4(out.ipProto, data, l4, readEnd - l4, claimedEnd - l4, out.isFragment, out);
 }
 
 /**

@@ -114,8 +114,12 @@ export class FlowEngine {
     if (ts > st.last) st.last = ts;
     if (ts - this.lastSweep >= 1e6) this.sweep(ts);
 
-    const frame = p.data;
-    decodePacket(frame, p.linktype, L);
+    // Decode in the reader's chunk when it says where the frame is (no view per packet).
+    let frame = p.frame;
+    if (frame === undefined) {
+      frame = p.data;
+      decodePacket(frame, p.linktype, L);
+    } else decodePacket(frame, p.linktype, L, p.frameStart, p.frameEnd);
     if (L.anomaly !== null) this.anomaly(L.anomaly, ts);
     if (L.anomaly2 !== null) this.anomaly(L.anomaly2, ts);
     if (L.isArp) {
