@@ -211,7 +211,7 @@ export class PcapngEngine implements Engine {
     const hi = dv.getUint32(off + 12, le);
     const lo = dv.getUint32(off + 16, le);
     const orig = dv.getUint32(off + 24, le);
-    this.deliver(ifc, ifIndex, this.tsOf(ifc, hi, lo), buf.subarray(off + dataAt, off + dataAt + caplen), orig);
+    this.deliver(ifc, ifIndex, this.tsOf(ifc, hi, lo), buf, off + dataAt, caplen, orig);
   }
 
   /** Simple Packet Block: no timestamp, interface 0, caplen implied by the block and snaplen. */
@@ -232,7 +232,7 @@ export class PcapngEngine implements Engine {
     const orig = dv.getUint32(off + 8, this.le);
     let caplen = Math.min(orig, len - 16);
     if (ifc.snaplen > 0 && caplen > ifc.snaplen) caplen = ifc.snaplen;
-    this.deliver(ifc, 0, 0, buf.subarray(off + 12, off + 12 + caplen), orig);
+    this.deliver(ifc, 0, 0, buf, off + 12, caplen, orig);
   }
 
   private tsOf(ifc: Iface, hi: number, lo: number): number {
@@ -243,16 +243,27 @@ export class PcapngEngine implements Engine {
     return ts + ifc.offsetUs;
   }
 
-  private deliver(ifc: Iface, ifIndex: number, ts: number, data: Uint8Array, orig: number): void {
+  /** The packet is buf[at, at + caplen): handed out in place (see ReaderPacket). */
+  private deliver(
+    ifc: Iface,
+    ifIndex: number,
+    ts: number,
+    buf: Uint8Array,
+    at: number,
+    caplen: number,
+    orig: number,
+  ): void {
     const st = this.st;
     const pkt = st.pkt;
     pkt.ts = ts;
     pkt.linktype = ifc.linktype;
     pkt.ifIndex = ifIndex;
-    pkt.data = data;
-    pkt.origLen = Math.max(orig, data.length);
+    pkt.frame = buf;
+    pkt.frameStart = at;
+    pkt.frameEnd = at + caplen;
+    pkt.origLen = Math.max(orig, caplen);
     st.info.packets++;
-    st.info.bytes += data.length;
+    st.info.bytes += caplen;
     st.onPacket(pkt);
   }
 }
