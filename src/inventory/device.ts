@@ -1,5 +1,6 @@
 // Per-device state accumulated from events. Everything that grows with traffic is bounded: a
 // busy workstation talks to thousands of peers, and the inventory must not grow with them.
+import type { Hl7Observation } from '../events.js';
 
 /** Keeps the first `limit` distinct values and counts all distinct values seen (up to a cap). */
 export class BoundedSet<T> {
@@ -24,6 +25,22 @@ export class BoundedSet<T> {
       this.last = v;
     } else this.extra++; // counted once per occurrence beyond the limit: an upper bound
     return true;
+  }
+  /** `add`, then whether `v` is kept (false: it was counted beyond the limit). */
+  addKept(v: T): boolean {
+    this.add(v);
+    return v === this.last || this.kept.has(v);
+  }
+  /**
+   * Count one more occurrence of a value known to be beyond the limit (the set was full without
+   * it, and a set is never emptied except by `delete`, which callers of this do not use).
+   */
+  addBeyond(): void {
+    this.extra++;
+  }
+  /** Occurrences counted beyond the limit so far. */
+  get beyond(): number {
+    return this.extra;
   }
   delete(v: T): void {
     this.kept.delete(v);
@@ -80,6 +97,7 @@ export class DeviceState {
   /**
    * Outside addresses this MAC sent packets from: a gateway forwarding the internet. Counted per
    * family because an ordinary dual-stack host has a few global IPv6 addresses of its own.
+   * Written through `addFronted`/`deleteFronted`, which keep `routerLike`.
    */
   readonly fronted4 = new BoundedSet<string>(PEER_LIMIT);
   readonly fronted6 = new BoundedSet<string>(PEER_LIMIT);
@@ -103,6 +121,11 @@ export class DeviceState {
   readonly hl7ReceivedFrom = new BoundedSet<string>(PEER_LIMIT);
   readonly vitals = new BoundedSet<string>(32);
   readonly obsTexts = new BoundedSet<string>(64); // OBX-3 texts, e.g. MDC_PUMP_… names
+  /**
+   * Vital and text of each observation of the last sampled message, when all of them were kept:
+   * a monitor reports the same list every time, and the next identical list needs no set lookups.
+   */
+  private lastObs: readonly (string | undefined)[] = [];
 
   readonly aeCalling = new BoundedSet<string>(16); // AE titles it used to request associations
   readonly aeCalled = new BoundedSet<string>(16); // AE titles others called it by
@@ -116,7 +139,9 @@ export class DeviceState {
 
   dhcpServed = 0; // OFFER/ACK/NAK sent
   dnsAnswered = 0; // DNS responses sent to unicast askers
-  namedRouter = false; // listed in a DHCP router option
+  private named = false;
+  /** `routerLike`, recomputed when an input changes: every flow end asks, and the inputs live in other objects. */
+  private router = false;
   namedDns = false; // listed in a DHCP DNS-server option
   readonly dhcpClients = new BoundedSet<string>(PEER_LIMIT);
   readonly dnsAskers = new BoundedSet<string>(PEER_LIMIT);
@@ -136,6 +161,28 @@ export class DeviceState {
     if (ts > this.last) this.last = ts;
   }
 
+  /** The vitals and observation texts of one message this device sent. */
+  observe(obs: readonly Hl7Observation[]): void {
+    const last = this.lastObs;
+    if (last.length === obs.length * 2) {
+      let same = true;
+      for (let i = 0; i < obs.length && same; i++) {
+        const o = obs[i] as Hl7Observation;
+        same = last[2 * i] === o.vital && last[2 * i + 1] === o.text;
+      }
+      if (same) return;
+    }
+    const beyond = this.vitals.beyond + this.obsTexts.beyond;
+    const flat: (string | undefined)[] = [];
+    for (const o of obs) {
+      if (o.vital) this.vitals.add(o.vital);
+      if (o.text) this.obsTexts.add(o.text);
+      flat.push(o.vital, o.text);
+    }
+    // Remembered only when every value was kept: a repeat beyond the limit must still be counted.
+    if (this.vitals.beyond + this.obsTexts.beyond === beyond) this.lastObs = flat;
+  }
+
   /** One ended flow of this device: its time span and both directions' totals. */
   flowTotals(first: number, last: number, packets: number, bytes: number): void {
     this.touch(first);
@@ -146,12 +193,33 @@ export class DeviceState {
 
   /** A MAC that sources outside addresses, or is named as the router, is a gateway, not a host. */
   get routerLike(): boolean {
-    return (
-      this.namedRouter ||
-      this.fronted4.total >= FRONTED4_MIN ||
-      this.fronted6.total >= FRONTED6_MIN ||
-      this.weakIps() > 16
-    );
+    return this.router;
+  }
+
+  /** Listed in a DHCP router option. */
+  get namedRouter(): boolean {
+    return this.named;
+  }
+  set namedRouter(v: boolean) {
+    this.named = v;
+    this.refreshRouter();
+  }
+
+  /** This MAC sent a packet from outside address `ip` (not its own). */
+  addFronted(ip: string): void {
+    (ip.includes(':') ? this.fronted6 : this.fronted4).add(ip);
+    this.refreshRouter();
+  }
+
+  /** `ip` is the device's own after all (bound, or offered to it). */
+  deleteFronted(ip: string): void {
+    (ip.includes(':') ? this.fronted6 : this.fronted4).delete(ip);
+    this.refreshRouter();
+  }
+
+  private refreshRouter(): void {
+    this.router =
+      this.named || this.fronted4.total >= FRONTED4_MIN || this.fronted6.total >= FRONTED6_MIN || this.weakCount > 16;
   }
 
   weakIps(): number {
@@ -164,6 +232,7 @@ export class DeviceState {
     if (had === 'weak') this.weakCount--;
     if (how === 'weak') this.weakCount++;
     this.ips.set(ip, how);
+    this.refreshRouter();
   }
 
   /** Addresses to report: a gateway's weakly bound addresses are hosts behind it, not its own. */

@@ -25,6 +25,12 @@ interface OpenFlow {
   readonly b: Endpoint;
   readonly db: DeviceState | undefined;
   readonly syn: boolean;
+  /**
+   * HL7 `hl7ReceivedFrom` outcome per sending end (a, b): 0 not yet added, 1 kept, 2 beyond the
+   * limit. Both are fixed for the flow's life, so later messages skip the set lookup.
+   */
+  fromA: 0 | 1 | 2;
+  fromB: 0 | 1 | 2;
 }
 
 /** Service keys ('tcp/104') by protocol and port, built once each: every flow-end names one. */
@@ -93,7 +99,7 @@ export class Inventory {
         const s = this.table.resolve(ev.src);
         const d = this.table.resolve(ev.dst);
         if (this.open.size < MAX_OPEN_FLOWS)
-          this.open.set(ev.flowId, { a: ev.src, da: s, b: ev.dst, db: d, syn: ev.syn });
+          this.open.set(ev.flowId, { a: ev.src, da: s, b: ev.dst, db: d, syn: ev.syn, fromA: 0, fromB: 0 });
         if (s !== undefined) this.flowPeer(s, ev.dst.ip, ev.ts);
         if (d !== undefined) this.flowPeer(d, ev.src.ip, ev.ts);
         return;
@@ -254,16 +260,21 @@ export class Inventory {
         if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
         if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
         sender.hl7SentTo.add(receiverIp);
-        for (const o of ev.observations) {
-          if (o.vital) sender.vitals.add(o.vital);
-          if (o.text) sender.obsTexts.add(o.text);
-        }
+        sender.observe(ev.observations);
       }
     }
     if (receiver !== undefined) {
       receiver.touch(ev.ts);
       receiver.hl7Received.add(type);
-      receiver.hl7ReceivedFrom.add(senderIp);
+      const fromA = c !== undefined && from === c.a && to === c.b;
+      const fromB = c !== undefined && from === c.b && to === c.a;
+      const known = fromA ? c.fromA : fromB ? c.fromB : 0;
+      if (known === 2) receiver.hl7ReceivedFrom.addBeyond();
+      else if (known === 0) {
+        const outcome = receiver.hl7ReceivedFrom.addKept(senderIp) ? 1 : 2;
+        if (fromA) c.fromA = outcome;
+        else if (fromB) c.fromB = outcome;
+      }
     }
   }
 

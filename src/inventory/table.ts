@@ -30,7 +30,7 @@ export class DeviceTable {
 
   /** A DHCP server offered `ip` to `client`: the address travels to it before it is bound. */
   offer(client: DeviceState, ip: string): void {
-    (ip.includes(':') ? client.fronted6 : client.fronted4).delete(ip);
+    client.deleteFronted(ip);
     if (this.offered.size < MAX_REMEMBERED) this.offered.add(`${client.id}|${ip}`);
   }
 
@@ -72,7 +72,7 @@ export class DeviceTable {
     if (had !== 'strong') d.setIp(ip, how);
     if (how === 'strong') {
       this.strongOwner.set(ip, d.id);
-      (ip.includes(':') ? d.fronted6 : d.fronted4).delete(ip); // its own, not forwarded
+      d.deleteFronted(ip); // its own, not forwarded
     } else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
     if (this.routerIps.has(ip)) {
       d.namedRouter = true;
@@ -92,7 +92,7 @@ export class DeviceTable {
     }
     if (zone === 'outside') {
       if (this.strongOwner.get(ip) !== d.id && !this.offered.has(`${d.id}|${ip}`)) {
-        (ip.includes(':') ? d.fronted6 : d.fronted4).add(ip);
+        d.addFronted(ip);
       }
       return;
     }
