@@ -12,6 +12,7 @@ import {
   httpStart,
   trailerEnd,
 } from '../../decode/http.js';
+import type { HttpRequest, HttpResponse } from '../../events.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 // Per-direction parser state (plain numbers: no enum object on the hot path).
@@ -33,14 +34,17 @@ class Side {
   pending: Uint8Array = EMPTY;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 class HttpStream implements StreamApp {
-  private readonly sides = [new Side(), new Side()] as const;
+  private readonly side0 = new Side();
+  private readonly side1 = new Side();
   private readonly methods: string[] = [];
 
   constructor(private readonly ctx: FlowContext) {}
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     if (s.mode === Dead || s.mode === UntilClose) return;
     let b = bytes;
     if (s.pending.length > 0) {
@@ -104,44 +108,37 @@ class HttpStream implements StreamApp {
   }
 
   private head(dir: Dir, h: HttpHead, ts: number): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     const c = this.ctx;
     if (h.anomaly !== null) c.anomaly(h.anomaly, ts);
-    const base = {
-      ts,
-      flowId: c.flowId,
-      src: c.client,
-      dst: c.server,
-      ...(c.vlan !== undefined ? { vlan: c.vlan } : {}),
-    };
+    // Events are built member by member in their key order, leaving out what is absent (no
+    // intermediate objects or spreads).
     let bodyless = false;
     if (h.isRequest) {
       c.env.countApp('http');
-      c.emit({
-        type: 'http-request',
-        ...base,
-        method: h.method,
-        uri: h.uri,
-        version: h.version,
-        ...(h.host !== undefined ? { host: h.host } : {}),
-        ...(h.userAgent !== undefined ? { userAgent: h.userAgent } : {}),
-      });
+      const ev = { type: 'http-request', ts, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<HttpRequest>;
+      if (c.vlan !== undefined) ev.vlan = c.vlan;
+      ev.method = h.method;
+      ev.uri = h.uri;
+      ev.version = h.version;
+      if (h.host !== undefined) ev.host = h.host;
+      if (h.userAgent !== undefined) ev.userAgent = h.userAgent;
+      c.emit(ev);
       if (this.methods.length < MAX_PENDING_METHODS) this.methods.push(h.method);
     } else {
-      c.emit({
-        type: 'http-response',
-        ...base,
-        status: h.status,
-        reason: h.reason,
-        version: h.version,
-        ...(h.server !== undefined ? { server: h.server } : {}),
-      });
+      const ev = { type: 'http-response', ts, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<HttpResponse>;
+      if (c.vlan !== undefined) ev.vlan = c.vlan;
+      ev.status = h.status;
+      ev.reason = h.reason;
+      ev.version = h.version;
+      if (h.server !== undefined) ev.server = h.server;
+      c.emit(ev);
       // Interim 1xx responses precede the real one for the same request (RFC 9110 §15.2).
       const method = h.status >= 200 || h.status === 101 ? this.methods.shift() : this.methods[0];
       if (h.status === 101 || (method === 'CONNECT' && h.status < 300 && h.status >= 200)) {
         // The connection now carries another protocol in both directions.
-        this.sides[0].mode = Dead;
-        this.sides[1].mode = Dead;
+        this.side0.mode = Dead;
+        this.side1.mode = Dead;
         return;
       }
       bodyless = method === 'HEAD' || h.status < 200 || h.status === 204 || h.status === 304;
@@ -158,19 +155,19 @@ class HttpStream implements StreamApp {
   /** Past the last message head this direction will carry (read through a method call so
    * that the compiler does not keep the mode narrowed from before `head` changed it). */
   private bodyComplete(dir: Dir): boolean {
-    const m = this.sides[dir].mode;
+    const m = (dir === 0 ? this.side0 : this.side1).mode;
     return m === UntilClose || m === Dead;
   }
 
   private kill(dir: Dir, code: string | null, ts: number): void {
     if (code !== null) this.ctx.anomaly(code, ts);
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     s.mode = Dead;
     s.pending = EMPTY;
   }
 
   gap(dir: Dir, length: number, _ts: number): void {
-    const s = this.sides[dir];
+    const s = dir === 0 ? this.side0 : this.side1;
     // A hole inside a counted body is harmless; anywhere else the framing is lost.
     if ((s.mode === Body || s.mode === ChunkData) && length < s.remaining) s.remaining -= length;
     else if (s.mode !== UntilClose) {
