@@ -36,6 +36,11 @@ export class Context {
   readonly macByIp = new Map<string, string>();
   readonly aggregator = new Aggregator();
   readonly warnings: string[] = [];
+  /**
+   * The flow-start being judged goes from a site address to an outside one (set by `learn`, so
+   * the rules that ask share one zone lookup per end).
+   */
+  egress = false;
   /** Time of the first event: what happened before it is unknown to us. */
   captureStart: Micros | undefined;
   /** Clients whose DHCP lease was seen (their boot, and so their lookups, are in the capture). */
@@ -117,10 +122,13 @@ export class Context {
           }
         }
         break;
-      case 'flow-start':
-        if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
+      case 'flow-start': {
+        const site = this.zones.isSite(ev.src.ip);
+        this.egress = site && this.zones.isOutside(ev.dst.ip);
+        if (ev.src.mac !== undefined && site && !this.macByIp.has(ev.src.ip))
           this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
         break;
+      }
       default:
         break;
     }

@@ -70,7 +70,7 @@ export function createEgressBeacon(): Rule {
     types: ['flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'flow-start' || (ev.proto !== 'tcp' && ev.proto !== 'udp')) return;
-      if (!ctx.zones.isSite(ev.src.ip) || !ctx.zones.isOutside(ev.dst.ip)) return;
+      if (!ctx.egress) return; // site → outside, judged once by Context.learn
       let byDst = bySrc.get(ev.src.ip);
       const pair = byDst?.get(ev.dst.ip);
       let s: Series | undefined;

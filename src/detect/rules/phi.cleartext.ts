@@ -42,7 +42,10 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 const MAX_BUCKETS = 50_000;
 
 export function createPhiCleartext(): Rule {
-  const buckets = new Map<string, Bucket>();
+  // Device address → peer address → that pair's buckets by peer port (interned strings, no key
+  // built per flow); `buckets` keeps creation order for finish.
+  const byDevice = new Map<string, Map<string, Bucket[]>>();
+  const buckets: Bucket[] = [];
 
   const receiversFor = (ctx: Context, deviceId: string, ip: string, dev: DeviceRecord | undefined) => {
     const set = new CidrSet<true>();
@@ -68,10 +71,17 @@ export function createPhiCleartext(): Rule {
     const device = inbound ? ev.dst : ev.src;
     if (!ctx.zones.isSite(device.ip)) return null;
     const peer = inbound ? ev.src : ev.dst;
-    const key = `${device.ip}|${peer.ip}|${peer.port ?? ''}`;
-    let b = buckets.get(key);
+    let byPeer = byDevice.get(device.ip);
+    const pair = byPeer?.get(peer.ip);
+    let b: Bucket | undefined;
+    if (pair !== undefined)
+      for (const x of pair)
+        if ((x.inbound ? x.src : x.dst).port === peer.port) {
+          b = x;
+          break;
+        }
     if (b === undefined) {
-      if (buckets.size >= MAX_BUCKETS) {
+      if (buckets.length >= MAX_BUCKETS) {
         ctx.warnOnce('phi.cleartext: too many (device, destination) pairs; later ones are not tracked');
         return null;
       }
@@ -90,7 +100,12 @@ export function createPhiCleartext(): Rule {
         lastFields: [],
         lastType: undefined,
       };
-      buckets.set(key, b);
+      buckets.push(b);
+      if (pair !== undefined) pair.push(b);
+      else {
+        if (byPeer === undefined) byDevice.set(device.ip, (byPeer = new Map()));
+        byPeer.set(peer.ip, [b]);
+      }
     }
     return b;
   };
@@ -128,7 +143,7 @@ export function createPhiCleartext(): Rule {
     },
     finish(ctx: Context, devices: readonly DeviceRecord[]): void {
       const byId = new Map(devices.map((d) => [d.id, d]));
-      for (const b of buckets.values()) {
+      for (const b of buckets) {
         const device = b.inbound ? b.dst : b.src;
         const peer = b.inbound ? b.src : b.dst;
         const outside = ctx.zones.isOutside(peer.ip);
