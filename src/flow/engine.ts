@@ -115,11 +115,8 @@ export class FlowEngine {
     if (ts - this.lastSweep >= 1e6) this.sweep(ts);
 
     // Decode in the reader's chunk when it says where the frame is (no view per packet).
-    let frame = p.frame;
-    if (frame === undefined) {
-      frame = p.data;
-      decodePacket(frame, p.linktype, L);
-    } else decodePacket(frame, p.linktype, L, p.frameStart, p.frameEnd);
+    const frame = p.frame ?? p.data;
+    decodePacket(frame, p.linktype, L, p.frameStart ?? 0, p.frameEnd ?? frame.length);
     if (L.anomaly !== null) this.anomaly(L.anomaly, ts);
     if (L.anomaly2 !== null) this.anomaly(L.anomaly2, ts);
     if (L.isArp) {
