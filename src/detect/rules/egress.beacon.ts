@@ -10,6 +10,8 @@ import type { Context, Rule } from '../context.js';
 interface Series {
   src: Endpoint;
   dst: Endpoint;
+  /** `dst.port`, kept here so the per-flow lookup reads only this object. */
+  port: number | undefined;
   proto: string;
   count: number;
   first: Micros;
@@ -31,7 +33,18 @@ export interface BeaconStats {
 /** Interval statistics of sorted start times; undefined below two intervals. */
 export function intervalStats(times: readonly Micros[]): BeaconStats | undefined {
   if (times.length < 3) return undefined;
-  const s: Series = { src: { ip: '' }, dst: { ip: '' }, proto: '', count: 0, first: 0, last: 0, n: 0, mean: 0, m2: 0 };
+  const s: Series = {
+    src: { ip: '' },
+    dst: { ip: '' },
+    port: undefined,
+    proto: '',
+    count: 0,
+    first: 0,
+    last: 0,
+    n: 0,
+    mean: 0,
+    m2: 0,
+  };
   for (const t of times) addStart(s, t);
   return seriesStats(s);
 }
@@ -76,7 +89,7 @@ export function createEgressBeacon(): Rule {
       let s: Series | undefined;
       if (pair !== undefined)
         for (const x of pair)
-          if (x.dst.port === ev.dst.port && x.proto === ev.proto) {
+          if (x.port === ev.dst.port && x.proto === ev.proto) {
             s = x;
             break;
           }
@@ -85,7 +98,18 @@ export function createEgressBeacon(): Rule {
           ctx.warnOnce('egress.beacon: too many (device, destination) series; later ones are not tracked');
           return;
         }
-        s = { src: ev.src, dst: ev.dst, proto: ev.proto, count: 0, first: 0, last: 0, n: 0, mean: 0, m2: 0 };
+        s = {
+          src: ev.src,
+          dst: ev.dst,
+          port: ev.dst.port,
+          proto: ev.proto,
+          count: 0,
+          first: 0,
+          last: 0,
+          n: 0,
+          mean: 0,
+          m2: 0,
+        };
         all.push(s);
         if (pair !== undefined) pair.push(s);
         else {

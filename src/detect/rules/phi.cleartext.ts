@@ -16,6 +16,8 @@ interface Bucket {
   deviceId: string;
   /** The device is the responder of the flow (the outside end connected in). */
   inbound: boolean;
+  /** The peer end's port, kept here so the per-flow lookup reads only this object. */
+  peerPort: number | undefined;
   hashes: Set<string>;
   messages: number;
   fields: Set<string>;
@@ -76,7 +78,7 @@ export function createPhiCleartext(): Rule {
     let b: Bucket | undefined;
     if (pair !== undefined)
       for (const x of pair)
-        if ((x.inbound ? x.src : x.dst).port === peer.port) {
+        if (x.peerPort === peer.port) {
           b = x;
           break;
         }
@@ -90,6 +92,7 @@ export function createPhiCleartext(): Rule {
         dst: inbound ? device : peer,
         deviceId: ctx.deviceId(device.ip, device.mac),
         inbound,
+        peerPort: peer.port,
         hashes: new Set(),
         messages: 0,
         fields: new Set(),
