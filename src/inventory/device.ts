@@ -83,6 +83,12 @@ export class Counter {
 export type IpBinding = 'strong' | 'weak';
 
 export const PEER_LIMIT = 64;
+
+/** How often any device's `routerLike` changed (the device table's resolve memo checks it). */
+let routerChanges = 0;
+export function routerChangeCount(): number {
+  return routerChanges;
+}
 /**
  * Distinct outside source addresses (not bound to it by DHCP/ARP) that make a MAC a gateway. A
  * host with a public address of its own shows one (a DHCP client may briefly show two offers).
@@ -218,21 +224,25 @@ export class DeviceState {
   }
 
   private refreshRouter(): void {
-    this.router =
+    const router =
       this.named || this.fronted4.total >= FRONTED4_MIN || this.fronted6.total >= FRONTED6_MIN || this.weakCount > 16;
+    if (router !== this.router) routerChanges++;
+    this.router = router;
   }
 
   weakIps(): number {
     return this.weakCount;
   }
 
-  setIp(ip: string, how: IpBinding): void {
+  /** Bind `ip` (`ips` is written only here); false when it already was bound so. */
+  setIp(ip: string, how: IpBinding): boolean {
     const had = this.ips.get(ip);
-    if (had === how) return;
+    if (had === how) return false;
     if (had === 'weak') this.weakCount--;
     if (how === 'weak') this.weakCount++;
     this.ips.set(ip, how);
     this.refreshRouter();
+    return true;
   }
 
   /** Addresses to report: a gateway's weakly bound addresses are hosts behind it, not its own. */

@@ -5,7 +5,7 @@
 // outside addresses (or is named the router), site addresses behind it become their own
 // 'ip:<addr>' devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
 import type { Endpoint } from '../events.js';
-import { DeviceState, type IpBinding } from './device.js';
+import { DeviceState, type IpBinding, routerChangeCount } from './device.js';
 import { isMulticastNorm, normMac } from './oui.js';
 import { zoneOf } from './zones.js';
 
@@ -25,6 +25,17 @@ export class DeviceTable {
   private readonly offered = new Set<string>();
   /** Devices not tracked because the table was full. */
   dropped = 0;
+  /**
+   * Answers of `resolve` by address, valid while nothing it reads has changed: `gen` counts
+   * changes to devices, owners, bindings and role lists, and `routerChangeCount()` gateway
+   * verdicts. Only answers that changed nothing are kept, so a repeat is exactly a no-op. Every
+   * flow-start resolves both ends, mostly the same few hundred addresses.
+   */
+  private readonly memo = new Map<
+    string,
+    { mac: string | undefined; gen: number; routers: number; dev: DeviceState | undefined }
+  >();
+  private gen = 0;
 
   constructor(readonly site: (ip: string) => boolean) {}
 
@@ -54,6 +65,7 @@ export class DeviceTable {
       }
       d = new DeviceState(id, mac);
       this.devices.set(id, d);
+      this.gen++;
     }
     return d;
   }
@@ -69,17 +81,23 @@ export class DeviceTable {
   bind(d: DeviceState, ip: string, how: IpBinding): void {
     const had = d.ips.get(ip);
     if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
-    if (had !== 'strong') d.setIp(ip, how);
+    if (had !== 'strong' && d.setIp(ip, how)) this.gen++;
     if (how === 'strong') {
-      this.strongOwner.set(ip, d.id);
+      this.own(this.strongOwner, ip, d.id);
       d.deleteFronted(ip); // its own, not forwarded
-    } else if (!this.strongOwner.has(ip)) this.weakOwner.set(ip, d.id);
+    } else if (!this.strongOwner.has(ip)) this.own(this.weakOwner, ip, d.id);
     if (this.routerIps.has(ip)) {
       d.namedRouter = true;
-      if (how === 'weak') this.strongOwner.set(ip, d.id);
-      d.setIp(ip, 'strong');
+      if (how === 'weak') this.own(this.strongOwner, ip, d.id);
+      if (d.setIp(ip, 'strong')) this.gen++;
     }
     if (this.dnsServerIps.has(ip)) d.namedDns = true;
+  }
+
+  private own(owners: Map<string, string>, ip: string, id: string): void {
+    if (owners.get(ip) === id) return;
+    owners.set(ip, id);
+    this.gen++;
   }
 
   /** `ip` was the source address of something `d`'s MAC sent. */
@@ -102,6 +120,20 @@ export class DeviceTable {
 
   /** The device behind one end of a flow, or undefined for outside, multicast and broadcast ends. */
   resolve(ep: Endpoint): DeviceState | undefined {
+    const m = this.memo.get(ep.ip);
+    if (m !== undefined && m.mac === ep.mac && m.gen === this.gen && m.routers === routerChangeCount()) return m.dev;
+    const gen = this.gen;
+    const routers = routerChangeCount();
+    const dropped = this.dropped;
+    const dev = this.resolveNow(ep);
+    if (gen === this.gen && routers === routerChangeCount() && dropped === this.dropped) {
+      if (this.memo.size >= MAX_REMEMBERED) this.memo.clear();
+      this.memo.set(ep.ip, { mac: ep.mac, gen, routers, dev });
+    }
+    return dev;
+  }
+
+  private resolveNow(ep: Endpoint): DeviceState | undefined {
     const zone = zoneOf(ep.ip, this.site);
     if (zone === 'special') return undefined;
     const strong = this.strongOwner.get(ep.ip);
@@ -123,6 +155,7 @@ export class DeviceTable {
   /** A DHCP lease names `ip` as router or DNS server: mark its device now, or when it binds later. */
   nameRole(ip: string, set: Set<string>, mark: (d: DeviceState) => void): void {
     if (set.size < 256) set.add(ip);
+    this.gen++; // bind() reads the role lists
     const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip);
     const d = id === undefined ? undefined : this.devices.get(id);
     if (d !== undefined) mark(d);
