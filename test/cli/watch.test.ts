@@ -66,29 +66,52 @@ describe('watch', () => {
     expect(SummaryRecord.parse(jsonl(r.stdout).at(-1)).apps.dns).toBe(1);
   });
 
+  // tcpdump takes a moment to start listening, longer on a loaded machine: the tests wait for its
+  // process, then keep sending, and check that every captured datagram was analysed as DNS.
+  async function tcpdumpStarted(port: number): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (spawnSync('pgrep', ['-f', `tcpdump.*port ${port}`]).status === 0) return;
+      await sleep(100);
+    }
+    throw new Error('tcpdump did not start within 10 s');
+  }
+
+  async function sendFor(port: number, ms: number): Promise<number> {
+    let sent = 0;
+    for (const end = Date.now() + ms; Date.now() < end; sent++) {
+      await sendQueries(port, 1);
+      await sleep(100);
+    }
+    return sent;
+  }
+
   live('captures loopback traffic for --seconds, then prints the summary', async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
     const w = runWatch(['-i', 'lo', '--filter', `udp and port ${port}`, '--seconds', '4', '--format', 'jsonl']);
-    await sleep(1500); // tcpdump needs a moment to start listening
-    await sendQueries(port, 5);
+    await tcpdumpStarted(port);
+    const sent = await sendFor(port, 2000);
     const r = await w.done;
     expect(r.code).toBe(0);
     const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
-    expect(s.packets).toBe(5);
-    expect(s.apps.dns).toBe(5);
+    expect(s.packets).toBeGreaterThanOrEqual(3);
+    expect(s.packets).toBeLessThanOrEqual(sent);
+    expect(s.apps.dns).toBe(s.packets);
     expect(s.files).toEqual(['live:lo']);
   });
 
   live('stops cleanly on SIGINT: summary printed, tcpdump gone', async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
     const w = runWatch(['-i', 'lo', '--filter', `udp and port ${port}`, '--format', 'jsonl']);
-    await sleep(1500);
-    await sendQueries(port, 3);
+    await tcpdumpStarted(port);
+    const sent = await sendFor(port, 1500);
     await sleep(300);
     w.kill('SIGINT');
     const r = await w.done;
     expect(r.code).toBe(0);
-    expect(SummaryRecord.parse(jsonl(r.stdout).at(-1)).packets).toBe(3);
+    const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    expect(s.packets).toBeGreaterThanOrEqual(3);
+    expect(s.packets).toBeLessThanOrEqual(sent);
+    expect(s.apps.dns).toBe(s.packets);
     const left = spawnSync('pgrep', ['-f', `tcpdump.*port ${port}`], { encoding: 'utf8' }).stdout.trim();
     expect(left).toBe('');
   });
