@@ -131,6 +131,9 @@ export function labConfigYaml(): string {
     `  - address: ${HL7_STANDIN}`,
     '    note: lab stand-in for 202.114.4.120 (HL7 patient data copied in cleartext)',
     '    source: wardwatch-lab (ICSMA-25-030-01)',
+    '# The capture starts before any lab device talks, so no DNS lookup can predate it.',
+    'dns:',
+    '  warmupSeconds: 0',
     '',
   ].join('\n');
 }

@@ -131,6 +131,9 @@ describe.skipIf(reason !== '')('lab end to end (root)', () => {
     expect(rules).toContain('egress.ioc 203.0.113.119');
     expect([...rules].some((r) => r.startsWith('phi.cleartext 203.0.113.120'))).toBe(true);
     expect(res.alerts.filter((a) => a.dst.ip === '10.40.12.20' && a.rule === 'phi.cleartext')).toEqual([]);
+    // The lab's capture starts before any device talks (dns.warmupSeconds: 0), so the hard-coded
+    // address is judged with full confidence.
+    expect(res.alerts.find((a) => a.rule === 'egress.no-dns' && a.dst.ip === '203.0.113.120')?.severity).toBe('high');
     // Each monitor has its own MAC in the lab, so only the backdoor monitor carries the model.
     const modelled = res.devices.filter((d) => d.model !== undefined);
     expect(modelled.map((d) => d.ips.filter((ip) => ip.startsWith('10.')))).toEqual([['10.40.12.105']]);
