@@ -126,6 +126,12 @@ export class Layers {
     this.fragOffset = 0;
     this.fragMore = false;
     this.fragId = 0;
+    this.snapped = false;
+    this.resetL4();
+  }
+
+  /** Forget the L4 fields and the anomalies (before decoding a reassembled datagram's L4). */
+  resetL4(): void {
     this.l4Off = -1;
     this.srcPort = -1;
     this.dstPort = -1;
@@ -138,7 +144,6 @@ export class Layers {
     this.icmpCode = -1;
     this.payloadOff = -1;
     this.payloadLen = 0;
-    this.snapped = false;
     this.anomaly = null;
     this.anomaly2 = null;
   }

@@ -93,20 +93,7 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers, st
  * caller has already counted those of decodePacket). Link and IP fields stay as they are.
  */
 export function decodeL4(proto: number, data: Uint8Array, off: number, len: number, out: Layers): void {
-  out.l4Off = -1;
-  out.srcPort = -1;
-  out.dstPort = -1;
-  out.tcpFlags = 0;
-  out.tcpSeq = 0;
-  out.tcpAck = 0;
-  out.tcpWindow = 0;
-  out.tcpMss = -1;
-  out.icmpType = -1;
-  out.icmpCode = -1;
-  out.payloadOff = -1;
-  out.payloadLen = 0;
-  out.anomaly = null;
-  out.anomaly2 = null;
+  out.resetL4();
   if (!(off >= 0 && off <= data.length)) return;
   const avail = data.length - off;
   if (!(len <= avail)) len = avail;
