@@ -24,4 +24,20 @@ describe('README', () => {
     expect(commands.sort()).toEqual(['analyze', 'bench', 'firmware', 'inventory', 'lab', 'report', 'sim', 'watch']);
     for (const c of commands) expect(readme).toContain(`wardwatch ${c}`);
   });
+
+  it('installs the way CI does: the set-up and .ci/run both use npm ci, and .ci/run runs the README test command', () => {
+    const setup = /## Set-up[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme);
+    expect(setup).not.toBeNull();
+    const lines = setup![1]!
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim());
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.startsWith('npm ci &&')).toBe(true);
+    const ci = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8');
+    const steps = ci.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+    expect(steps).toContain('npm ci --no-audit --no-fund');
+    expect(steps).not.toContain('npm install');
+    expect(steps[steps.length - 1]).toBe(lines[1]);
+  });
 });
