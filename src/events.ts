@@ -36,7 +36,8 @@ export interface DeviceSeen extends Base {
   readonly mac: string;
   readonly ip?: string;
   readonly vlan?: number;
-  readonly via: 'ip' | 'arp' | 'dhcp';
+  /** How the pair was seen: 'ndp' is IPv6 neighbour discovery (ICMPv6 133–137), IPv6's ARP. */
+  readonly via: 'ip' | 'arp' | 'dhcp' | 'ndp';
 }
 
 export interface DhcpLease extends Base {

@@ -5,7 +5,7 @@
 // the analyzer. It describes; it never judges (that is inventory/detect, downstream of events).
 
 import type { RawPacket } from '../capture/types.js';
-import { IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
+import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
 import { decodeL4, decodePacket } from '../decode/packet.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
 import type { AppEnv } from './app.js';
@@ -236,7 +236,9 @@ export class FlowEngine {
     const pname = protoName(proto);
     this.stats.flows++;
     this.stats.flowsByProto[pname]++;
-    this.deviceSeen(srcEp, ts, vlan, 'ip');
+    // Router/neighbour solicitations and advertisements speak for the sender's own address.
+    const ndp = proto === IPPROTO_ICMPV6 && L.icmpType >= 133 && L.icmpType <= 137;
+    this.deviceSeen(srcEp, ts, vlan, ndp ? 'ndp' : 'ip');
     this.deviceSeen(dstEp, ts, vlan, 'ip');
     this.sink({
       type: 'flow-start',
@@ -267,7 +269,7 @@ export class FlowEngine {
   }
 
   /** A unicast (MAC, IP) pair, once per run. */
-  deviceSeen(ep: Endpoint, ts: number, vlan: number, via: 'ip' | 'arp' | 'dhcp'): void {
+  deviceSeen(ep: Endpoint, ts: number, vlan: number, via: 'ip' | 'arp' | 'dhcp' | 'ndp'): void {
     const mac = ep.mac;
     // Group bit of the first octet ('x1', 'x3', … in the second hex digit): multicast/broadcast.
     if (mac === undefined || (hexValue(mac.charCodeAt(1)) & 1) === 1) return;

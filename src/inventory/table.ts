@@ -6,8 +6,9 @@
 // 'ip:<addr>' devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
 import type { Endpoint } from '../events.js';
 import { DeviceState, type IpBinding, routerChangeCount } from './device.js';
-import { isMulticastNorm, normMac } from './oui.js';
+import { isMulticastNorm, macHex, normMac } from './oui.js';
 import { zoneOf } from './zones.js';
+import { parseIp } from '../contract/zones.js';
 
 const MAX_DEVICES = 20_000;
 const MAX_IPS_PER_DEVICE = 64;
@@ -104,6 +105,9 @@ export class DeviceTable {
   sourceIp(d: DeviceState, ip: string, how: IpBinding): void {
     const zone = zoneOf(ip, this.site);
     if (zone === 'special') return;
+    // An IPv6 address a router never forwards (link-local) or made from this MAC (EUI-64) is the
+    // MAC's own, as an ARP-announced IPv4 address is: a gateway answering on both is one device.
+    if (how === 'weak' && d.mac !== undefined && ownIpv6(ip, d.mac)) how = 'strong';
     if (how === 'strong') {
       this.bind(d, ip, 'strong');
       return;
@@ -160,4 +164,24 @@ export class DeviceTable {
     const d = id === undefined ? undefined : this.devices.get(id);
     if (d !== undefined) mark(d);
   }
+}
+
+const LINK_LOCAL = 0xfe80n >> 6n; // fe80::/10
+
+/**
+ * Whether IPv6 `ip` belongs to the host with `mac` whatever else that MAC forwards: link-local
+ * sources are never forwarded (RFC 4291 §2.5.6), and a modified EUI-64 interface id (RFC 4291
+ * appendix A: the MAC with ff:fe in the middle and the universal/local bit flipped) is the
+ * MAC's own address on any prefix.
+ */
+export function ownIpv6(ip: string, mac: string): boolean {
+  if (!ip.includes(':')) return false;
+  const a = parseIp(ip);
+  if (a === undefined || a.v !== 6) return false;
+  if (a.n >> 118n === LINK_LOCAL) return true;
+  const hex = macHex(mac);
+  if (hex === undefined) return false;
+  const m = BigInt(`0x${hex}`);
+  const eui = ((((m >> 24n) ^ 0x020000n) << 40n) | (0xfffen << 24n) | (m & 0xffffffn)) & 0xffffffffffffffffn;
+  return (a.n & 0xffffffffffffffffn) === eui;
 }
