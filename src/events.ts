@@ -220,8 +220,18 @@ export interface RpcCall extends FlowBase {
   readonly procName?: string; // 'GETPORT', 'MNT', 'UMNT', 'READ', ...
   /** MOUNT MNT/UMNT directory path, or NFS file name where the call carries one. */
   readonly path?: string;
-  /** Filled when the reply was seen (the event is emitted at reply time, or at flow end without one). */
-  readonly reply?: { readonly accepted: boolean; readonly status: number; readonly port?: number };
+  /** NFS v2/v3: the file handle the call works on (hex of the handle's bytes). */
+  readonly fh?: string;
+  /**
+   * Filled when the reply was seen (the event is emitted at reply time, or at flow end without
+   * one). `fh`: the handle the reply handed out (MOUNT MNT's export root, NFS LOOKUP's object).
+   */
+  readonly reply?: {
+    readonly accepted: boolean;
+    readonly status: number;
+    readonly port?: number;
+    readonly fh?: string;
+  };
   /** For portmapper GETPORT: the program asked about. */
   readonly lookupProg?: number;
 }

@@ -20,6 +20,8 @@ export interface RpcCallInfo {
   readonly lookupProto?: 'tcp' | 'udp';
   /** NFSv4 COMPOUND: the first operation's name. */
   readonly firstOp?: string;
+  /** NFS v2/v3: the file handle the call starts with (hex), to tie it to the MOUNT that handed it out. */
+  readonly fh?: string;
 }
 
 export interface RpcMapping {
@@ -36,6 +38,34 @@ export interface RpcResultInfo {
   readonly port?: number;
   /** Portmapper DUMP: the registrations listed (at most MAX_DUMP). */
   readonly mappings?: readonly RpcMapping[];
+  /** The file handle handed out (hex): MOUNT MNT's root of the export, NFS LOOKUP's object. */
+  readonly fh?: string;
+}
+
+/** NFS v2 handles are a fixed 32 bytes (RFC 1094 §2.3.3); v3 nfs_fh3 and fhandle3 are opaque<64>. */
+const FHSIZE2 = 32;
+const FHSIZE3 = 64;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexOf(b: Uint8Array, o: number, n: number): string {
+  let s = '';
+  for (let i = o; i < o + n; i++) s += HEX[b[i]!];
+  return s;
+}
+
+/** The file handle at o (v2 fixed, else opaque<64>), as hex; undefined when it does not fit. */
+function handleAt(vers: number, b: Uint8Array, o: number, end: number): string | undefined {
+  if (vers === 2 || vers === 1) return o + FHSIZE2 <= end ? hexOf(b, o, FHSIZE2) : undefined;
+  if (o + 4 > end) return undefined;
+  const len = u32(b, o);
+  if (len === 0 || len > FHSIZE3 || o + 4 + len > end) return undefined;
+  return hexOf(b, o + 4, len);
+}
+
+/** NFS v2 procedures that start with a file handle: all but NULL, ROOT and WRITECACHE. */
+function startsWithHandle(vers: number, proc: number): boolean {
+  if (vers === 2) return proc >= 1 && proc <= 17 && proc !== 3 && proc !== 7;
+  return vers === 3 && proc >= 1 && proc <= 21;
 }
 
 /** An XDR string<max> at o: [text, next offset], or undefined when it does not fit. */
@@ -98,6 +128,13 @@ export function decodeCallArgs(
 }
 
 function nfsArgs(vers: number, proc: number, b: Uint8Array, o: number, end: number): RpcCallInfo {
+  const fh = startsWithHandle(vers, proc) ? handleAt(vers, b, o, end) : undefined;
+  const named = nfsName(vers, proc, b, o, end);
+  if (fh === undefined) return named;
+  return named.path !== undefined ? { path: named.path, fh } : { fh };
+}
+
+function nfsName(vers: number, proc: number, b: Uint8Array, o: number, end: number): RpcCallInfo {
   let p = -1;
   if (vers === 2 && (NFS2_DIROP.has(proc) || proc === 12)) {
     // fhandle is a fixed 32 bytes in v2; LINK carries the source handle before the diropargs.
@@ -140,7 +177,15 @@ export function decodeReplyResult(
   const hasStatus =
     (prog === PROG_MOUNT && proc === 1) ||
     (prog === PROG_NFS && proc !== 0 && !(vers === 2 && (proc === 3 || proc === 7)));
-  return hasStatus && o + 4 <= end ? { status: u32(b, o) } : {};
+  if (!hasStatus || o + 4 > end) return {};
+  const status = u32(b, o);
+  // fhstatus (MOUNT v1/v2) / mountres3 and diropres (v2 LOOKUP) / LOOKUP3resok: the handle follows OK.
+  const handsOut = (prog === PROG_MOUNT && proc === 1) || (prog === PROG_NFS && proc === (vers === 2 ? 4 : 3));
+  const fh =
+    status === 0 && handsOut && vers <= 3
+      ? handleAt(prog === PROG_MOUNT && vers < 3 ? 2 : vers, b, o + 4, end)
+      : undefined;
+  return fh === undefined ? { status } : { status, fh };
 }
 
 /**

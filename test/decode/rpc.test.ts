@@ -10,7 +10,10 @@ import {
   GETPORT_REPLY,
   MNT_CALL,
   MNT_REPLY,
+  MNT_REPLY_OK,
+  NFS2_READ_CALL,
   NFS3_LOOKUP_CALL,
+  NFS3_LOOKUP_REPLY,
   NFS4_COMPOUND_CALL,
   recordMark,
 } from '../fixtures/medical/rpc-messages.js';
@@ -50,12 +53,31 @@ describe('decodeRpc', () => {
   });
 
   it('decodes NFS v3 LOOKUP name, v4 COMPOUND first op, and denied replies', () => {
-    expect(call(NFS3_LOOKUP_CALL).info).toEqual({ path: 'boot.sh' });
+    expect(call(NFS3_LOOKUP_CALL).info).toEqual({ path: 'boot.sh', fh: '0102030405060708' });
     expect(call(NFS4_COMPOUND_CALL).info).toEqual({ firstOp: 'SEQUENCE' });
     expect(decodeRpc(DENIED_REPLY, 0, DENIED_REPLY.length)).toEqual({
       kind: 'ok',
       msg: { kind: 'reply', xid: 99, accepted: false, stat: 1, resOff: DENIED_REPLY.length },
     });
+  });
+
+  it('reads the file handles that tie NFS calls to their MOUNT: MNT and LOOKUP replies, v2 and v3 calls', () => {
+    const res = (b: Uint8Array, prog: number, vers: number, proc: number) => {
+      const r = decodeRpc(b, 0, b.length);
+      if (r.kind !== 'ok' || r.msg.kind !== 'reply') throw new Error(JSON.stringify(r));
+      return decodeReplyResult(prog, vers, proc, b, r.msg.resOff, b.length);
+    };
+    expect(res(MNT_REPLY_OK, 100005, 3, 1)).toEqual({ status: 0, fh: '0102030405060708' });
+    expect(res(NFS3_LOOKUP_REPLY, 100003, 3, 3)).toEqual({ status: 0, fh: '0a0b0c0d' });
+    expect(res(MNT_REPLY, 100005, 3, 1)).toEqual({ status: 13 }); // refused: no handle
+    expect(call(NFS2_READ_CALL).info).toEqual({ fh: '11'.repeat(32) });
+    // A handle longer than the buffer is no handle, never a read past the end.
+    expect(call(NFS2_READ_CALL.subarray(0, 60)).info).toEqual({});
+    for (let n = 0; n < MNT_REPLY_OK.length; n++) {
+      const cut = MNT_REPLY_OK.subarray(0, n);
+      const r = decodeRpc(cut, 0, n);
+      if (r.kind === 'ok' && r.msg.kind === 'reply') expect(() => res(cut, 100005, 3, 1)).not.toThrow();
+    }
   });
 
   it('names programs and procedures', () => {

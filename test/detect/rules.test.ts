@@ -158,6 +158,33 @@ describe('rpc.outbound-nfs', () => {
     });
     expect(a[0]?.count).toBe(2);
   });
+  it('names the export an NFS call works in: by the handle MOUNT or LOOKUP handed out, else the last mount', () => {
+    const ok = (fh: string) => ({ accepted: true, status: 0, fh });
+    const { alerts } = run([
+      { ...rpc(1, '203.0.113.9', 100005, 'mount', 'MNT', '/a'), reply: ok('aa') },
+      { ...rpc(2, '203.0.113.9', 100005, 'mount', 'MNT', '/b'), reply: ok('bb') },
+      // READ in /a by its root handle, although /b was mounted last.
+      { ...rpc(3, '203.0.113.9', 100003, 'nfs', 'READ'), fh: 'aa' },
+      // LOOKUP of boot.sh in /a hands out a handle under /a; a READ by that handle is in /a too.
+      { ...rpc(4, '203.0.113.9', 100003, 'nfs', 'LOOKUP', 'boot.sh'), fh: 'aa', reply: ok('a1') },
+      { ...rpc(5, '203.0.113.9', 100003, 'nfs', 'READ'), fh: 'a1' },
+    ]);
+    const nfs = alerts.find((x) => x.rule === 'rpc.outbound-nfs' && x.dst.port === 2049)!;
+    expect(nfs.evidence).toMatchObject({ exports: ['/a'], paths: ['/a', '/b', 'boot.sh'] });
+    expect(nfs.message).toBe(
+      'mounts /a from outside address 203.0.113.9 (ONC-RPC mount over tcp)', // the aggregate keeps its first message
+    );
+    const later = run([
+      { ...rpc(1, '203.0.113.9', 100005, 'mount', 'MNT', '/b'), reply: ok('bb') },
+      { ...rpc(2, '203.0.113.9', 100003, 'nfs', 'READ'), fh: 'unknown' }, // never handed out: the pair's mount
+    ]).alerts.find((x) => x.rule === 'rpc.outbound-nfs')!;
+    expect(later.evidence).toMatchObject({ exports: ['/b'], paths: ['/b'] });
+    const refused = run([
+      { ...rpc(1, '203.0.113.9', 100005, 'mount', 'MNT', '/c'), reply: { accepted: true, status: 13 } },
+      { ...rpc(2, '203.0.113.9', 100003, 'nfs', 'GETATTR'), fh: 'cc' },
+    ]).alerts.find((x) => x.rule === 'rpc.outbound-nfs')!;
+    expect(refused.evidence).not.toHaveProperty('exports'); // a refused mount hands out no export
+  });
   it('stays quiet for NFS inside the site', () => {
     expect(rules(run([rpc(1, '10.1.1.50', 100005, 'mount', 'MNT', '/export')]).alerts)).not.toContain(
       'rpc.outbound-nfs',

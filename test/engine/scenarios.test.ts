@@ -40,6 +40,16 @@ describe('simulated CMS8000 ward', () => {
     expect(got).toEqual(expected.sort());
   });
 
+  it('names on the NFS alert the export the files were read from (handles tied to the MOUNT)', () => {
+    const nfs = cms.alerts.filter((a) => a.rule === 'rpc.outbound-nfs' && a.dst.port === 2049);
+    expect(nfs).toHaveLength(2);
+    for (const a of nfs) {
+      expect(a.evidence.exports).toEqual(['/export/cms8000']);
+      expect(a.evidence.paths).toEqual(['/export/cms8000', 'start.sh', 'update.bin']);
+      expect(a.evidence.procedures).toEqual(expect.arrayContaining(['nfs.LOOKUP', 'nfs.READ']));
+    }
+  });
+
   it('counts one patient and every HL7 message per backdoor monitor, with the identifying fields', () => {
     const phi = cms.alerts.filter((a) => a.rule === 'phi.cleartext');
     expect(phi).toHaveLength(2);

@@ -76,7 +76,12 @@ class RpcSession {
     const status = m.accepted && m.stat === 0 && res.status !== undefined ? res.status : m.stat;
     const replier = dir === 0 ? this.ctx.client : this.ctx.server;
     if (call.prog === PROG_PORTMAP) this.learn(replier.ip, call, res.port, res.mappings);
-    this.emit(call, { accepted: m.accepted, status, ...(res.port !== undefined ? { port: res.port } : {}) });
+    this.emit(call, {
+      accepted: m.accepted,
+      status,
+      ...(res.port !== undefined ? { port: res.port } : {}),
+      ...(res.fh !== undefined ? { fh: res.fh } : {}),
+    });
   }
 
   private learn(
@@ -115,6 +120,7 @@ class RpcSession {
       proc: p.proc,
       ...(procN ? { procName: procN } : {}),
       ...(p.info.path !== undefined ? { path: p.info.path } : {}),
+      ...(p.info.fh !== undefined ? { fh: p.info.fh } : {}),
       ...(reply ? { reply } : {}),
       ...(p.info.lookupProg !== undefined ? { lookupProg: p.info.lookupProg } : {}),
     });
