@@ -77,7 +77,7 @@ function hl7Witnesses(d: DeviceState, out: Witness[]): void {
       reason: `receives HL7 observation results (${oruIn} message${oruIn === 1 ? '' : 's'}) from ${list(from)}`,
     });
     if (d.hl7ReceivedFrom.total >= 2) {
-      out.push({ cls: 'central-station', weight: 0.4, reason: `collects from ${d.hl7ReceivedFrom.total} devices` });
+      out.push({ cls: 'central-station', weight: 0.4, reason: `collects from ${d.hl7ReceivedFrom.totalText} devices` });
     }
     const acks = d.hl7Sent.sum((k) => k.startsWith('ACK'));
     if (acks > 0) out.push({ cls: 'central-station', weight: 0.4, reason: `answers with HL7 ACKs (${acks})` });
@@ -112,7 +112,7 @@ function dicomWitnesses(d: DeviceState, out: Witness[]): void {
     const on = listens.length > 0 ? ` on port ${listens.join('/')}` : '';
     out.push({ cls: 'pacs', weight: 0.8, reason: `accepts DICOM associations${as}${on}` });
     if (d.dicomCalledBy.total >= 2) {
-      out.push({ cls: 'pacs', weight: 0.4, reason: `${d.dicomCalledBy.total} devices send it DICOM` });
+      out.push({ cls: 'pacs', weight: 0.4, reason: `${d.dicomCalledBy.totalText} devices send it DICOM` });
     }
   }
 }
@@ -122,20 +122,21 @@ function infraWitnesses(d: DeviceState, out: Witness[]): void {
     out.push({
       cls: 'network-infrastructure',
       weight: 0.85,
-      reason: `hands out DHCP leases (${d.dhcpServed} OFFER/ACK to ${d.dhcpClients.total} client${d.dhcpClients.total === 1 ? '' : 's'})`,
+      reason: `hands out DHCP leases (${d.dhcpServed} OFFER/ACK to ${d.dhcpClients.totalText} client${d.dhcpClients.total === 1 ? '' : 's'})`,
     });
   }
   const dnsPort = d.services.get('udp/53') + d.services.get('tcp/53');
   if (dnsPort > 0) {
-    const who = d.dnsAskers.total > 0 ? ` from ${d.dnsAskers.total} host${d.dnsAskers.total === 1 ? '' : 's'}` : '';
+    const who = d.dnsAskers.total > 0 ? ` from ${d.dnsAskers.totalText} host${d.dnsAskers.total === 1 ? '' : 's'}` : '';
     out.push({ cls: 'network-infrastructure', weight: 0.6, reason: `answers DNS queries on port 53${who}` });
   }
   const fronted = d.fronted4.total + d.fronted6.total;
+  const about = d.fronted4.exact && d.fronted6.exact ? '' : 'about ';
   if (d.fronted4.total >= FRONTED4_MIN || d.fronted6.total >= FRONTED6_MIN) {
     out.push({
       cls: 'network-infrastructure',
       weight: 0.85,
-      reason: `forwards traffic for ${fronted} outside addresses (a router or gateway)`,
+      reason: `forwards traffic for ${about}${fronted} outside addresses (a router or gateway)`,
     });
   }
   if (d.namedRouter)
@@ -165,11 +166,11 @@ function workstationWitnesses(d: DeviceState, out: Witness[]): void {
     out.push({
       cls: 'workstation',
       weight: names >= 15 ? 0.7 : 0.5,
-      reason: `opens TLS connections to ${names} different outside names (${list(d.tlsNames.values())})`,
+      reason: `opens TLS connections to ${d.tlsNames.totalText} different outside names (${list(d.tlsNames.values())})`,
     });
   }
   if (d.dnsNames.total >= 20) {
-    out.push({ cls: 'workstation', weight: 0.3, reason: `looks up ${d.dnsNames.total} different DNS names` });
+    out.push({ cls: 'workstation', weight: 0.3, reason: `looks up ${d.dnsNames.totalText} different DNS names` });
   }
 }
 

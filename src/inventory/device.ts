@@ -1,19 +1,25 @@
 // Per-device state accumulated from events. Everything that grows with traffic is bounded: a
 // busy workstation talks to thousands of peers, and the inventory must not grow with them.
 import type { Hl7Observation } from '../events.js';
+import { DistinctCount } from './distinct.js';
 
-/** Keeps the first `limit` distinct values and counts all distinct values seen (up to a cap). */
-export class BoundedSet<T> {
+/**
+ * Keeps the first `limit` distinct values and counts every distinct value seen: exactly up to
+ * `limit` + EXACT_CAP, estimated beyond (see distinct.ts; `exact` says which).
+ */
+export class BoundedSet<T extends string> {
   private readonly kept = new Set<T>();
-  private extra = 0;
+  /** Distinct values seen beyond the limit (created on the first one: most sets never fill). */
+  private extra: DistinctCount | undefined;
   /**
    * The last value known to be kept: the same peer or name usually comes again next (a monitor's
    * every message, a device's every flow to one server), and an identity check is cheaper than
-   * hashing into the set. Only kept values are cached, so the count beyond the limit is unchanged.
+   * hashing into the set. Only kept values are cached.
    */
   private last: T | undefined;
   constructor(private readonly limit: number) {}
 
+  /** True when `v` was not kept before (new, or beyond the limit). */
   add(v: T): boolean {
     if (v === this.last) return false;
     if (this.kept.has(v)) {
@@ -23,7 +29,10 @@ export class BoundedSet<T> {
     if (this.kept.size < this.limit) {
       this.kept.add(v);
       this.last = v;
-    } else this.extra++; // counted once per occurrence beyond the limit: an upper bound
+    } else {
+      if (this.extra === undefined) this.extra = new DistinctCount();
+      this.extra.add(v);
+    }
     return true;
   }
   /** `add`, then whether `v` is kept (false: it was counted beyond the limit). */
@@ -31,16 +40,9 @@ export class BoundedSet<T> {
     this.add(v);
     return v === this.last || this.kept.has(v);
   }
-  /**
-   * Count one more occurrence of a value known to be beyond the limit (the set was full without
-   * it, and a set is never emptied except by `delete`, which callers of this do not use).
-   */
-  addBeyond(): void {
-    this.extra++;
-  }
-  /** Occurrences counted beyond the limit so far. */
+  /** Distinct values counted beyond the limit so far. */
   get beyond(): number {
-    return this.extra;
+    return this.extra?.count ?? 0;
   }
   delete(v: T): void {
     this.kept.delete(v);
@@ -49,9 +51,17 @@ export class BoundedSet<T> {
   has(v: T): boolean {
     return this.kept.has(v);
   }
-  /** Distinct values (exact up to `limit`, an upper bound beyond). */
+  /** Distinct values seen (an estimate once `exact` is false). */
   get total(): number {
-    return this.kept.size + this.extra;
+    return this.kept.size + this.beyond;
+  }
+  /** Whether `total` is an exact count. */
+  get exact(): boolean {
+    return this.extra?.isExact ?? true;
+  }
+  /** `total` for a reason people read: "about N" when it is an estimate. */
+  get totalText(): string {
+    return this.exact ? `${this.total}` : `about ${this.total}`;
   }
   values(): T[] {
     return [...this.kept];
@@ -178,15 +188,14 @@ export class DeviceState {
       }
       if (same) return;
     }
-    const beyond = this.vitals.beyond + this.obsTexts.beyond;
     const flat: (string | undefined)[] = [];
     for (const o of obs) {
       if (o.vital) this.vitals.add(o.vital);
       if (o.text) this.obsTexts.add(o.text);
       flat.push(o.vital, o.text);
     }
-    // Remembered only when every value was kept: a repeat beyond the limit must still be counted.
-    if (this.vitals.beyond + this.obsTexts.beyond === beyond) this.lastObs = flat;
+    // The sets count distinct values, so the same list again would change nothing.
+    this.lastObs = flat;
   }
 
   /** One ended flow of this device: its time span and both directions' totals. */

@@ -269,8 +269,8 @@ export class Inventory {
       const fromA = c !== undefined && from === c.a && to === c.b;
       const fromB = c !== undefined && from === c.b && to === c.a;
       const known = fromA ? c.fromA : fromB ? c.fromB : 0;
-      if (known === 2) receiver.hl7ReceivedFrom.addBeyond();
-      else if (known === 0) {
+      // 2: this flow's sender is already counted beyond the set's limit (distinct: nothing to add).
+      if (known === 0) {
         const outcome = receiver.hl7ReceivedFrom.addKept(senderIp) ? 1 : 2;
         if (fromA) c.fromA = outcome;
         else if (fromB) c.fromB = outcome;

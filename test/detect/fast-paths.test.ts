@@ -7,11 +7,13 @@ import { BoundedSet } from '../../src/inventory/device.js';
 import { at, CENTRAL, dns, flow, hl7, MON, run } from './helpers.js';
 
 describe('BoundedSet remembers the last kept value', () => {
-  it('still counts every repeat of a value beyond the limit', () => {
+  it('counts a value beyond the limit once, however often it repeats', () => {
     const s = new BoundedSet<string>(2);
-    for (const v of ['a', 'b', 'c', 'c', 'c', 'a', 'a']) s.add(v);
-    // 'a', 'b' kept; 'c' three times beyond the limit (an upper bound, as before).
-    expect(s.total).toBe(5);
+    for (const v of ['a', 'b', 'c', 'c', 'c', 'a', 'a', 'd', 'c']) s.add(v);
+    // 'a', 'b' kept; 'c' and 'd' counted beyond the limit, each once (distinct values).
+    expect(s.total).toBe(4);
+    expect(s.exact).toBe(true);
+    expect(s.totalText).toBe('4');
     expect(s.values()).toEqual(['a', 'b']);
   });
 
