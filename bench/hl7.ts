@@ -4,9 +4,9 @@
 // Each figure is the best of `rounds` runs (3 by default): on a shared machine the best run is
 // the one least disturbed by other work.
 import { createHash } from 'node:crypto';
-import { decodeHl7 } from '../src/decode/hl7.js';
-import { encodeHl7 } from '../src/decode/hl7-encode.js';
-import { frameMllp, MllpDeframer } from '../src/decode/mllp.js';
+import { decodeHl7 } from '../src/decode/hl7/hl7.js';
+import { encodeHl7 } from '../src/decode/hl7/encode.js';
+import { frameMllp, MllpDeframer } from '../src/decode/hl7/mllp.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Math.max(1, Number(process.argv[3] ?? 3));

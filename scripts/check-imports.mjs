@@ -10,20 +10,23 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const src = process.argv[2] ? resolve(process.argv[2]) : join(root, 'src');
 
 // What each top-level part may import (besides itself). 'events', 'errors', 'contract' are leaves.
-const LEAVES = ['events', 'errors', 'contract'];
+const LEAVES = ['events', 'errors', 'contract', 'net'];
 const ALLOWED = {
-  decode: [],
+  net: ['errors'],
+  decode: ['net'],
+  config: ['contract', 'errors', 'net'],
+  export: ['contract', 'errors'],
   capture: ['errors', 'decode'],
   flow: ['decode', 'capture', ...LEAVES],
   inventory: LEAVES,
   detect: LEAVES,
   policy: LEAVES,
   store: ['contract', 'errors', 'events'],
-  contract: ['errors'],
+  contract: ['errors', 'net'],
   firmware: LEAVES,
   sim: ['capture', 'decode', ...LEAVES],
-  engine: ['capture', 'decode', 'flow', 'inventory', 'detect', 'policy', 'store', ...LEAVES],
-  lab: ['sim', 'engine', 'capture', 'detect', 'policy', ...LEAVES],
+  engine: ['capture', 'decode', 'flow', 'inventory', 'detect', 'policy', 'store', 'config', ...LEAVES],
+  lab: ['sim', 'engine', 'capture', 'detect', 'policy', 'config', 'export', ...LEAVES],
   server: [
     'capture',
     'decode',

@@ -19,14 +19,39 @@ export const EXIT_USAGE = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_ALERT = 3;
 
+/** Where the user's input was wrong, as fields a program can read (the message says it too). */
+export interface ErrorWhere {
+  /** The file the user gave (config, capture, policy, image). */
+  readonly file?: string;
+  /** 1-based line in `file` (YAML and text lists). */
+  readonly line?: number;
+  /** Byte offset in `file` (captures, images). */
+  readonly offset?: number;
+  /** The field, option or argument: a config key path ('rules.egress.beacon.severity'), '--out'. */
+  readonly field?: string;
+}
+
+export interface ErrorOptions extends ErrorWhere {
+  readonly cause?: unknown;
+  readonly exitCode?: number;
+}
+
 export class WardwatchError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly offset: number | undefined;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WardwatchError';
     this.code = code;
     this.exitCode =
-      options?.exitCode ?? (code === 'WW_CAPTURE_FORMAT' || code === 'WW_CAPTURE_IO' ? EXIT_INPUT : EXIT_USAGE);
+      options.exitCode ?? (code === 'WW_CAPTURE_FORMAT' || code === 'WW_CAPTURE_IO' ? EXIT_INPUT : EXIT_USAGE);
+    this.file = options.file;
+    this.line = options.line;
+    this.offset = options.offset;
+    this.field = options.field;
   }
 }

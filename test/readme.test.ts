@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/detect/config.js';
+import { parseConfig } from '../src/config/config.js';
 import { wardwatch } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/paths.js';
 

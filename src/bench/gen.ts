@@ -3,10 +3,10 @@
 // a DPI engine's cost is per flow and per packet until it decides, so a capture of a few long
 // transfers flatters everyone. Deterministic for a seed. Fictional patients only.
 import { CaptureFileWriter } from '../capture/writer.js';
-import { dnsQuery, dnsResponse } from '../sim/proto/dns.js';
-import { mllp } from '../sim/proto/hl7.js';
+import { dnsQuery, dnsResponse } from '../decode/dns/encode.js';
+import { mllp } from '../decode/hl7/messages.js';
 import { httpGet, httpResponse, ntpClient, ntpServer } from '../sim/proto/misc.js';
-import { clientFinish, clientHello, serverFlight } from '../sim/proto/tls.js';
+import { clientFinish, clientHello, serverFlight } from '../decode/tls-encode.js';
 import { ACK, FIN, FrameBuilder, type Host, host, PSH, SYN } from '../sim/wire.js';
 
 export interface GenResult {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './gen.js';
+import { WardwatchError } from '../errors.js';
 
 export interface BenchTool {
   name: string;
@@ -57,7 +58,13 @@ export async function runBench(
 ): Promise<BenchResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   if (!existsSync('/usr/bin/time'))
-    throw new Error('bench needs /usr/bin/time (Debian package "time"): run npm run setup');
+    throw new WardwatchError(
+      'WW_TOOL_MISSING',
+      'bench needs /usr/bin/time (Debian package "time"): run npm run setup',
+      {
+        field: '/usr/bin/time',
+      },
+    );
   const work = join(ROOT, 'bench/work');
   mkdirSync(work, { recursive: true });
   const target = opts.packets ?? 2_000_000;

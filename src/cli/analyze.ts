@@ -4,15 +4,15 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { type AlertRecord, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
-import { formatCef } from '../detect/exports/cef.js';
-import { formatJsonl } from '../detect/exports/jsonl.js';
-import { alertSyslogMessages, sendSyslog } from '../detect/exports/syslog.js';
-import { formatAlertTable } from '../detect/exports/table.js';
+import { formatCef } from '../export/cef.js';
+import { formatJsonl } from '../export/jsonl.js';
+import { alertSyslogMessages, sendSyslog } from '../export/transport/syslog.js';
+import { formatAlertTable } from '../export/table.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
 import { fileProgress } from './progress.js';
-import { devicesTable, summaryText } from './tables.js';
+import { devicesTable, summaryText } from '../export/tables.js';
 
 export interface AnalyzeCliOptions {
   format: 'table' | 'jsonl' | 'cef';

@@ -11,7 +11,7 @@ import type { ContactSource } from '../firmware/crosslink.js';
 import { buildSbom } from '../firmware/sbom.js';
 import type { AuditReport } from '../firmware/types.js';
 import type { Register } from './commands.js';
-import { textTable } from './tables.js';
+import { textTable } from '../export/tables.js';
 
 interface FirmwareCliOptions {
   format: 'table' | 'json';

@@ -9,7 +9,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import type { DeviceDetail } from '../inventory/view.js';
 import type { Register } from './commands.js';
 import { fileProgress } from './progress.js';
-import { textTable } from './tables.js';
+import { textTable } from '../export/tables.js';
 
 interface InventoryCliOptions {
   format: 'table' | 'json';

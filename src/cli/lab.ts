@@ -1,7 +1,7 @@
 // `wardwatch lab up|run|down`: the network-namespace testbed (root). `run` captures live
 // traffic on the gateway, then analyses it with the lab's config and prints the alerts.
 import type { Command } from 'commander';
-import { formatAlertTable } from '../detect/exports/table.js';
+import { formatAlertTable } from '../export/table.js';
 import { analyzeCaptures } from '../engine/analyze.js';
 import { WardwatchError } from '../errors.js';
 import { labUp, NS } from '../lab/net.js';

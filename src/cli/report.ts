@@ -3,9 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { breachHtml } from '../detect/report/html.js';
-import { breachJson } from '../detect/report/json.js';
-import { breachMarkdown } from '../detect/report/md.js';
+import { breachHtml } from '../export/report/html.js';
+import { breachJson } from '../export/report/json.js';
+import { breachMarkdown } from '../export/report/md.js';
 import { analyzeCaptures } from '../engine/analyze.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';

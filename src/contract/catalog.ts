@@ -64,3 +64,10 @@ export const CatalogFile = z.strictObject({
   models: z.array(CatalogModel),
 });
 export type CatalogFile = z.infer<typeof CatalogFile>;
+
+/** The merged catalog a run uses: the shipped file plus the user's (config/catalog.ts loads it). */
+export interface Catalog {
+  readonly models: readonly CatalogModel[];
+  /** The files it was built from, shipped first. */
+  readonly files: readonly string[];
+}

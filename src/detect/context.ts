@@ -5,11 +5,11 @@
 import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { DeviceRecord } from '../contract/records.js';
-import { parseCidr, parseIp, Zones } from '../contract/zones.js';
+import { parseCidr, parseIp, Zones } from '../net/zones.js';
 import type { Endpoint, Micros, WardEvent } from '../events.js';
 import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
-import { CidrSet, domainMatches } from './net.js';
+import { CidrSet, domainMatches } from '../net/cidr-set.js';
 
 export type { RawAlert } from './aggregate.js';
 

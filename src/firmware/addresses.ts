@@ -2,7 +2,7 @@
 // (DESIGN.md "Zones": site = hospital ranges; special = loopback, unspecified, multicast,
 // broadcast, masks; everything else, documentation ranges included, is outside).
 import { isIPv4, isIPv6 } from 'node:net';
-import { Zones } from '../contract/zones.js';
+import { Zones } from '../net/zones.js';
 import type { Zone } from './types.js';
 
 export interface AddressHit {

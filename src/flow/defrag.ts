@@ -2,7 +2,7 @@
 // `maxDatagrams` datagrams, each at most `maxDatagramBytes`, all together at most
 // `maxTotalBytes`, dropped after `timeoutUs`. Overlaps keep the bytes seen first (the BSD and
 // Linux policy for differing overlaps is contested; we name them instead of choosing a victim).
-import { ip6Key } from '../decode/addr.js';
+import { ip6Key } from '../net/addr.js';
 import { skipIpv6ExtHeaders } from '../decode/ipv6.js';
 import type { Layers } from '../decode/layers.js';
 

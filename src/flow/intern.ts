@@ -2,7 +2,7 @@
 // addresses and MACs, so handing out the same string object each time saves the allocation and,
 // because V8 keeps a string's hash in the string, every Map and Set downstream (inventory,
 // detection) hashes each address once instead of once per event. Bounded: cleared when full.
-import { ip4ToString, ip6ToString, macToString } from '../decode/addr.js';
+import { ip4ToString, ip6ToString, macToString } from '../net/addr.js';
 
 const LIMIT = 65_536;
 

@@ -3,7 +3,7 @@
 // weight says how much a kind is worth, so an OUI (a vendor, not a product) counts for less.
 import type { CatalogModel } from '../contract/catalog.js';
 import type { Advisory } from '../contract/records.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../contract/catalog.js';
 import { formatPrefix } from './oui.js';
 
 export type HintKind = 'hl7-msh3' | 'dhcp-hostname' | 'dhcp-vendor-class' | 'oui' | 'dicom-ae';

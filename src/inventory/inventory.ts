@@ -4,14 +4,15 @@
 // HL7 and DICOM roles, web use.
 import type { DeviceRecord } from '../contract/records.js';
 import type { DhcpLease, DicomAssociation, Endpoint, FlowEnd, Hl7Message, WardEvent } from '../events.js';
-import { type Catalog, loadCatalog } from './catalog.js';
+import type { Catalog } from '../contract/catalog.js';
 import type { DeviceState } from './device.js';
 import { DeviceTable } from './table.js';
 import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
 import { siteMatcher, zoneOf } from './zones.js';
 
 export interface InventoryOptions {
-  catalog?: Catalog;
+  /** The device catalog (config/catalog.ts `loadCatalog`): the inventory reads no files itself. */
+  catalog: Catalog;
   /** Site predicate (config zones); default zones when omitted. */
   site?: (ip: string) => boolean;
 }
@@ -57,8 +58,8 @@ export class Inventory {
   private readonly catalog: Catalog;
   private readonly site: (ip: string) => boolean;
 
-  constructor(opts: InventoryOptions = {}) {
-    this.catalog = opts.catalog ?? loadCatalog();
+  constructor(opts: InventoryOptions) {
+    this.catalog = opts.catalog;
     this.site = opts.site ?? siteMatcher();
     this.table = new DeviceTable(this.site);
   }

@@ -8,7 +8,7 @@ import type { Endpoint } from '../events.js';
 import { DeviceState, type IpBinding, routerChangeCount } from './device.js';
 import { isMulticastNorm, macHex, normMac } from './oui.js';
 import { zoneOf } from './zones.js';
-import { parseIp } from '../contract/zones.js';
+import { parseIp } from '../net/zones.js';
 
 const MAX_DEVICES = 20_000;
 const MAX_IPS_PER_DEVICE = 64;

@@ -2,7 +2,7 @@
 // the `inventory` command and the device page show. Judging happens here, at output time, so a
 // late DHCP lease or HL7 message still counts for everything seen before it.
 import { type DeviceRecord, isoTime } from '../contract/records.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../contract/catalog.js';
 import { type Classification, classify } from './classify.js';
 import type { DeviceState } from './device.js';
 import { type Identification, identify } from './identify.js';

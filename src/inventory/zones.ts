@@ -1,6 +1,6 @@
 // The inventory's view of the zones (DESIGN.md "Zones", implemented once in contract/zones.ts):
 // a site predicate the device table and inventory carry, and `zoneOf` over it.
-import { DEFAULT_SITE_CIDRS, type Zone, Zones } from '../contract/zones.js';
+import { DEFAULT_SITE_CIDRS, type Zone, Zones } from '../net/zones.js';
 
 const defaults = new Zones();
 const defaultSite = (ip: string): boolean => defaults.isSite(ip);

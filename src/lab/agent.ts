@@ -4,6 +4,7 @@
 import { startCentral } from '../sim/live/central.js';
 import { runLiveMonitor } from '../sim/live/monitor.js';
 import { startRpcResponder } from '../sim/live/rpc-server.js';
+import { WardwatchError } from '../errors.js';
 
 export type AgentRole =
   | { role: 'central'; host: string; port: number }
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
     });
     out(`result ${JSON.stringify(res)}`);
   } else {
-    throw new Error(`WW_LAB_AGENT: unknown role in ${process.env.WW_LAB_AGENT}`);
+    throw new WardwatchError('WW_LAB', `WW_LAB_AGENT: unknown role '${process.env.WW_LAB_AGENT}'`, {
+      field: 'WW_LAB_AGENT',
+    });
   }
 }
 

@@ -1,28 +1,13 @@
 // A fictional patient whose vitals drift and react: a slow random walk toward a personal
 // baseline, occasional episodes (desaturation, tachycardia) that the other vitals follow,
 // NIBP measured in cycles. Demographics come from a small invented list — never real people.
+import type { Demographics, Vitals } from '../decode/hl7/messages.js';
 import type { Rng } from './rng.js';
+
+export type { Demographics, Vitals } from '../decode/hl7/messages.js';
 
 const FAMILY = ['DOE', 'ROE', 'POE', 'MOE', 'LOE', 'COE', 'TESTPATIENT', 'SAMPLE'];
 const GIVEN = ['JANE', 'JOHN', 'ALEX', 'SAM', 'RIVER', 'ROBIN', 'KIM', 'JO'];
-
-export interface Demographics {
-  readonly mrn: string;
-  /** HL7 XPN: FAMILY^GIVEN. */
-  readonly name: string;
-  readonly birthDate: string; // YYYYMMDD
-  readonly sex: 'F' | 'M' | 'U';
-}
-
-export interface Vitals {
-  readonly spo2: number;
-  readonly pulse: number;
-  readonly hr: number;
-  readonly resp: number;
-  readonly temp: number; // °C, one decimal
-  /** Last NIBP reading, with the time it was taken (µs); absent before the first cycle. */
-  readonly nibp?: { readonly sys: number; readonly dia: number; readonly mean: number; readonly at: number };
-}
 
 export function fictionalPatient(rng: Rng, index: number): Demographics {
   const year = 1940 + rng.int(0, 60);

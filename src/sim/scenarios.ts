@@ -12,6 +12,7 @@ import { Pump } from './devices/pump.js';
 import { type Site, Workstation } from './devices/workstation.js';
 import { Rng } from './rng.js';
 import { Sim, type Sink } from './sched.js';
+import { WardwatchError } from '../errors.js';
 
 export const SCENARIOS = ['ward', 'cms8000', 'mixed'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -97,7 +98,10 @@ function plan(name: ScenarioName, devices: number | undefined): Plan {
 }
 
 export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink: Sink): ScenarioResult {
-  if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario '${name}' (one of ${SCENARIOS.join(', ')})`);
+  if (!SCENARIOS.includes(name))
+    throw new WardwatchError('WW_ARGS', `unknown scenario '${name}' (one of ${SCENARIOS.join(', ')})`, {
+      field: 'scenario',
+    });
   const start = SCENARIO_START_US;
   const end = start + opts.durationSec * 1e6;
   const sim = new Sim(start, end, sink, opts.maxPackets);

@@ -3,6 +3,9 @@
 // until the next build. Callers copy (or write out) the frame before building another one,
 // so generating millions of packets allocates almost nothing per packet.
 
+import { macBytes, parseIp4 } from '../net/addr.js';
+import { WardwatchError } from '../errors.js';
+
 export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
 export const IP_TCP = 6;
@@ -24,18 +27,21 @@ export interface Host {
 export const BROADCAST_MAC = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 const ZERO_MAC = new Uint8Array(6);
 
+/** A dotted quad as a number; a bad one is the user's argument (`--live HOST:PORT`, scenario hosts). */
 export function ip4(text: string): number {
-  const p = text.split('.');
-  if (p.length !== 4) throw new Error(`not an IPv4 address: ${text}`);
-  return ((+p[0]! << 24) | (+p[1]! << 16) | (+p[2]! << 8) | +p[3]!) >>> 0;
+  const n = parseIp4(text);
+  if (n === null)
+    throw new WardwatchError('WW_ARGS', `not an IPv4 address: '${text}' (e.g. 10.40.12.20)`, { field: 'address' });
+  return n;
 }
 
-export function ip4Text(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
+export { ip4ToString as ip4Text } from '../net/addr.js';
 
 export function mac(text: string): Uint8Array {
-  return new Uint8Array(text.split(':').map((h) => Number.parseInt(h, 16)));
+  const b = macBytes(text);
+  if (b === null)
+    throw new WardwatchError('WW_ARGS', `not a MAC address: '${text}' (e.g. 02:57:30:00:00:01)`, { field: 'mac' });
+  return b;
 }
 
 export function host(name: string, macText: string, ipText: string): Host {

@@ -2,7 +2,7 @@
 // in ground-truth.json.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ip4ToString, ip6ToString } from '../../src/decode/addr.js';
+import { ip4ToString, ip6ToString } from '../../src/net/addr.js';
 import { Layers } from '../../src/decode/layers.js';
 import { decodeL4, decodePacket } from '../../src/decode/packet.js';
 import { IpDefragmenter } from '../../src/flow/defrag.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/detect/config.js';
-import { configIndicators, loadIndicators, parseIndicatorList } from '../../src/detect/indicators.js';
+import { loadConfig, parseConfig } from '../../src/config/config.js';
+import { configIndicators, loadIndicators, parseIndicatorList } from '../../src/config/indicators.js';
 import { WardwatchError } from '../../src/errors.js';
 
 function err(fn: () => unknown): WardwatchError {

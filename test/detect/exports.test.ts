@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../src/contract/records.js';
-import { formatCef } from '../../src/detect/exports/cef.js';
-import { formatJsonl } from '../../src/detect/exports/jsonl.js';
-import { formatAlertTable } from '../../src/detect/exports/table.js';
-import { breachHtml } from '../../src/detect/report/html.js';
-import { breachJson } from '../../src/detect/report/json.js';
-import { breachMarkdown } from '../../src/detect/report/md.js';
+import { formatCef } from '../../src/export/cef.js';
+import { formatJsonl } from '../../src/export/jsonl.js';
+import { formatAlertTable } from '../../src/export/table.js';
+import { breachHtml } from '../../src/export/report/html.js';
+import { breachJson } from '../../src/export/report/json.js';
+import { breachMarkdown } from '../../src/export/report/md.js';
 import { golden } from './golden.js';
 import { wardRun } from './scenario.js';
 

@@ -1,7 +1,7 @@
 // Synthetic event builders for detector tests. Times are seconds from T0 (converted to µs).
-import { parseConfig } from '../../src/detect/config.js';
+import { parseConfig } from '../../src/config/config.js';
 import { Detector } from '../../src/detect/detector.js';
-import { configIndicators } from '../../src/detect/indicators.js';
+import { configIndicators } from '../../src/config/indicators.js';
 import type { PolicyFile } from '../../src/contract/policy.js';
 import type { AlertRecord, DeviceRecord } from '../../src/contract/records.js';
 import type { DnsAnswer, FlowStart, Hl7Message, RpcCall, WardEvent } from '../../src/events.js';

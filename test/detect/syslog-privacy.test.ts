@@ -1,13 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { formatCef } from '../../src/detect/exports/cef.js';
-import { formatJsonl } from '../../src/detect/exports/jsonl.js';
-import { alertSyslogMessages, formatSyslog, parseSyslogUrl, sendSyslog } from '../../src/detect/exports/syslog.js';
-import { formatAlertTable } from '../../src/detect/exports/table.js';
-import { breachHtml } from '../../src/detect/report/html.js';
-import { breachJson } from '../../src/detect/report/json.js';
-import { breachMarkdown } from '../../src/detect/report/md.js';
+import { formatCef } from '../../src/export/cef.js';
+import { formatJsonl } from '../../src/export/jsonl.js';
+import { alertSyslogMessages, formatSyslog, parseSyslogUrl, sendSyslog } from '../../src/export/transport/syslog.js';
+import { formatAlertTable } from '../../src/export/table.js';
+import { breachHtml } from '../../src/export/report/html.js';
+import { breachJson } from '../../src/export/report/json.js';
+import { breachMarkdown } from '../../src/export/report/md.js';
 import { WardwatchError } from '../../src/errors.js';
 import { HASHES, wardRun } from './scenario.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogFile } from '../../src/contract/catalog.js';
 import { WardwatchError } from '../../src/errors.js';
-import { loadCatalog, parseCatalog, SHIPPED_CATALOG } from '../../src/inventory/catalog.js';
+import { loadCatalog, parseCatalog, SHIPPED_CATALOG } from '../../src/config/catalog.js';
 
 function tmpFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ww-catalog-'));

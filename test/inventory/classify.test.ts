@@ -2,7 +2,7 @@
 // "outside" from the documentation ranges). MACs under 00:08:33 have no registry entry.
 import { describe, expect, it } from 'vitest';
 import type { DeviceRecord } from '../../src/contract/records.js';
-import { loadCatalog } from '../../src/inventory/catalog.js';
+import { loadCatalog } from '../../src/config/catalog.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { dhcp, dicomRq, ep, feed, flow, hl7, T0, VITALS } from './events.js';
 

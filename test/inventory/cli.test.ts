@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inventoryJson, inventoryTable } from '../../src/cli/inventory.js';
 import { DeviceRecord } from '../../src/contract/records.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
-import { loadCatalog } from '../../src/inventory/catalog.js';
+import { loadCatalog } from '../../src/config/catalog.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { capture } from '../helpers/paths.js';
 import { dhcp, ep, feed, flow, hl7, VITALS } from './events.js';

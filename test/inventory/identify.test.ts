@@ -2,7 +2,7 @@
 // (so no vendor interferes); addresses and names are fictional.
 import { describe, expect, it } from 'vitest';
 import { DeviceRecord } from '../../src/contract/records.js';
-import { type Catalog, loadCatalog } from '../../src/inventory/catalog.js';
+import { type Catalog, loadCatalog } from '../../src/config/catalog.js';
 import { identify } from '../../src/inventory/identify.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { dhcp, ep, feed, flow, hl7, VITALS } from './events.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/capture/writer.js';
-import { parseIp } from '../../src/contract/zones.js';
+import { parseIp } from '../../src/net/zones.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { ownIpv6 } from '../../src/inventory/table.js';
 import { ACK, FrameBuilder, host, mac, SYN } from '../../src/sim/wire.js';

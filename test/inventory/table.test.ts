@@ -3,7 +3,7 @@
 // gateway, outside hosts from the documentation ranges.
 import { describe, expect, it } from 'vitest';
 import { DeviceRecord } from '../../src/contract/records.js';
-import { loadCatalog } from '../../src/inventory/catalog.js';
+import { loadCatalog } from '../../src/config/catalog.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { ep, feed, flow, hl7, T0, VITALS } from './events.js';
 

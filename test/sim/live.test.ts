@@ -7,7 +7,7 @@ import { parseHostPort } from '../../src/sim/live/guard.js';
 import { runLiveMonitor } from '../../src/sim/live/monitor.js';
 import { nfsBoot } from '../../src/sim/live/rpc-client.js';
 import { answer, startRpcResponder } from '../../src/sim/live/rpc-server.js';
-import * as rpc from '../../src/sim/proto/rpc.js';
+import * as rpc from '../../src/decode/rpc/encode.js';
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@
 // MLLP framing round trips, PCD-01 content, and the seeded patient model.
 import { describe, expect, it } from 'vitest';
 import { Patient } from '../../src/sim/patient.js';
-import { ack, adt, field, mllp, oru, unframe } from '../../src/sim/proto/hl7.js';
+import { ack, adt, field, mllp, oru, unframe } from '../../src/decode/hl7/messages.js';
 import { Rng } from '../../src/sim/rng.js';
 import { Sim } from '../../src/sim/sched.js';
 import { TcpConn } from '../../src/sim/tcp.js';

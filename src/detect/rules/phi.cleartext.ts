@@ -8,7 +8,7 @@
 import type { DeviceRecord } from '../../contract/records.js';
 import type { Endpoint, Hl7Message, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
-import { CidrSet, parseCidr } from '../net.js';
+import { CidrSet, parseCidr } from '../../net/cidr-set.js';
 
 interface Bucket {
   src: Endpoint;

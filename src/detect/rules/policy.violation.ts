@@ -7,7 +7,7 @@ import type { DevicePolicy, PolicyFile, PolicyRule } from '../../contract/policy
 import type { DeviceRecord } from '../../contract/records.js';
 import type { Endpoint, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
-import { cidrContains, domainMatches, parseCidr, parseIp } from '../net.js';
+import { cidrContains, domainMatches, parseCidr, parseIp } from '../../net/cidr-set.js';
 
 interface FlowKey {
   src: Endpoint;

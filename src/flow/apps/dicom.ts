@@ -3,8 +3,8 @@
 // AC/RJ, A-RELEASE-RQ and A-ABORT becomes a `dicom-association` whose src is its sender.
 
 import type { DicomAssociation, Endpoint } from '../../events.js';
-import { type DicomAssociate, type DicomPdu, decodeDicomPdu, readPduHeader } from '../../decode/dicom.js';
-import { uidName } from '../../decode/dicom-names.js';
+import { type DicomAssociate, type DicomPdu, decodeDicomPdu, readPduHeader } from '../../decode/dicom/dicom.js';
+import { uidName } from '../../decode/dicom/names.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 /** Association PDUs longer than this are skipped ('dicom.pdu-too-long'); real ones are a few KiB. */

@@ -3,7 +3,7 @@
 // question), responses `dns-answer` with the CNAME chains followed back to the question, so that
 // later stages can tell which name an address was looked up under.
 
-import { type DnsMessage, decodeDns, resolveChains } from '../../decode/dns.js';
+import { type DnsMessage, decodeDns, resolveChains } from '../../decode/dns/dns.js';
 import type { DnsQuery } from '../../events.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
 

@@ -3,8 +3,8 @@
 // whose src is the sender of that message (ACKs flow back from the receiver).
 
 import type { Endpoint, Hl7Message } from '../../events.js';
-import { decodeHl7, type Hl7Decoded, type Hl7Options } from '../../decode/hl7.js';
-import { MLLP_START, MllpDeframer } from '../../decode/mllp.js';
+import { decodeHl7, type Hl7Decoded, type Hl7Options } from '../../decode/hl7/hl7.js';
+import { MLLP_START, MllpDeframer } from '../../decode/hl7/mllp.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 /** Bytes of whitespace/junk tolerated before the start byte when probing. */

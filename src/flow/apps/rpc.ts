@@ -3,9 +3,9 @@
 // `rpc-call` each; portmapper answers teach the engine which dynamic ports serve MOUNT/NFS.
 
 import type { Endpoint, RpcCall } from '../../events.js';
-import { decodeRpc, RecordReassembler, type RpcAnomaly, type RpcReplyHeader, u32 } from '../../decode/rpc.js';
-import { PROG_PORTMAP, plausibleProg, procName, progName } from '../../decode/rpc-names.js';
-import { decodeCallArgs, decodeReplyResult, type RpcCallInfo } from '../../decode/rpc-programs.js';
+import { decodeRpc, RecordReassembler, type RpcAnomaly, type RpcReplyHeader, u32 } from '../../decode/rpc/rpc.js';
+import { PROG_PORTMAP, plausibleProg, procName, progName } from '../../decode/rpc/names.js';
+import { decodeCallArgs, decodeReplyResult, type RpcCallInfo } from '../../decode/rpc/programs.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
 
 /** Calls awaiting a reply per flow; the oldest is emitted unanswered when full. */

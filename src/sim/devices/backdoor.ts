@@ -5,7 +5,7 @@
 // literals in the firmware. File scenarios only: nothing here opens a socket.
 import type { TcpConn } from '../tcp.js';
 import type { Host } from '../wire.js';
-import * as rpc from '../proto/rpc.js';
+import * as rpc from '../../decode/rpc/encode.js';
 import { type Device, type Ward, WAN_RTT } from './net.js';
 
 export interface BackdoorOptions {

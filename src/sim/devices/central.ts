@@ -1,7 +1,7 @@
 // The central station: receives PCD-01 messages over MLLP, ACKs each one, and keeps the latest
 // vitals per bed. Shared by the file simulator and the live server (src/sim/live/central.ts).
 import type { Rng } from '../rng.js';
-import { ack, field, type Hl7Header } from '../proto/hl7.js';
+import { ack, field, type Hl7Header } from '../../decode/hl7/messages.js';
 
 export interface BedState {
   readonly bed: string;

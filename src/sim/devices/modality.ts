@@ -1,7 +1,7 @@
 // An imaging modality storing studies on the PACS: A-ASSOCIATE-RQ/AC on TCP 104, one C-STORE
 // (command + data set in P-DATA-TF PDUs) per image with its response, A-RELEASE-RQ/RP.
 // Large images are streamed one PDU per wake-up, so a long study never sits in memory.
-import * as dicom from '../proto/dicom.js';
+import * as dicom from '../../decode/dicom/encode.js';
 import type { TcpConn } from '../tcp.js';
 import type { Host } from '../wire.js';
 import type { Actor, Device, Ward } from './net.js';

@@ -4,7 +4,7 @@
 // attempt is refused while the station restarts), ADT^A03 on discharge. With a backdoor
 // profile it also behaves like the CMS8000.
 import { Patient } from '../patient.js';
-import { adt, type Hl7Header, mllp, oru } from '../proto/hl7.js';
+import { adt, type Hl7Header, mllp, oru } from '../../decode/hl7/messages.js';
 import type { TcpConn } from '../tcp.js';
 import type { Host } from '../wire.js';
 import { Backdoor, type BackdoorOptions } from './backdoor.js';

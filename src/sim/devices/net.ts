@@ -6,8 +6,16 @@ import type { Rng } from '../rng.js';
 import type { Sim } from '../sched.js';
 import { TcpConn, type TcpOptions } from '../tcp.js';
 import { BROADCAST_MAC, type Host, ip4, ip4Text } from '../wire.js';
-import { dnsQuery, dnsResponse, type DnsRr } from '../proto/dns.js';
-import { ACK, DISCOVER, dhcpClient, dhcpServer, type DhcpServerInfo, OFFER, REQUEST } from '../proto/dhcp.js';
+import { dnsQuery, dnsResponse, type DnsRr } from '../../decode/dns/encode.js';
+import {
+  ACK,
+  DISCOVER,
+  dhcpClient,
+  dhcpServer,
+  type DhcpServerInfo,
+  OFFER,
+  REQUEST,
+} from '../../decode/dhcp-encode.js';
 import { ntpClient, ntpServer } from '../proto/misc.js';
 
 /** A device on the ward: its interface, its random stream, and how it presents itself in DHCP. */

@@ -1,6 +1,6 @@
 // An infusion pump that checks for updates the well-behaved way: DNS lookup of its vendor's
 // update host (a CNAME to a CDN), then TLS with that name as SNI to the resolved address.
-import { clientFinish, clientHello, serverFlight } from '../proto/tls.js';
+import { clientFinish, clientHello, serverFlight } from '../../decode/tls-encode.js';
 import type { Actor, Device, Ward } from './net.js';
 
 export class Pump implements Actor {

@@ -1,7 +1,7 @@
 // A nurses' workstation browsing internal (EHR) and external names over HTTP and HTTPS,
 // always resolving first, and keeping its clock with NTP.
 import { httpGet, httpResponse } from '../proto/misc.js';
-import { clientFinish, clientHello, serverFlight } from '../proto/tls.js';
+import { clientFinish, clientHello, serverFlight } from '../../decode/tls-encode.js';
 import type { Actor, Device, Ward } from './net.js';
 
 export interface Site {

@@ -2,7 +2,7 @@
 // (bed, type and vitals — never a patient's name or identifier).
 import { createServer, type Server, type Socket } from 'node:net';
 import { CentralLogic } from '../devices/central.js';
-import { mllp, unframe } from '../proto/hl7.js';
+import { mllp, unframe } from '../../decode/hl7/messages.js';
 
 export interface CentralServer {
   readonly host: string;

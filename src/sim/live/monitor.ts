@@ -4,7 +4,7 @@
 // `nfsFrom` its boot-time portmap GETPORT + MOUNT + NFS GETATTR. Loopback or lab addresses only.
 import { connect, type Socket } from 'node:net';
 import { Patient } from '../patient.js';
-import { adt, field, type Hl7Header, mllp, oru, unframe } from '../proto/hl7.js';
+import { adt, field, type Hl7Header, mllp, oru, unframe } from '../../decode/hl7/messages.js';
 import { Rng } from '../rng.js';
 import { type HostPort, refuseIndicator } from './guard.js';
 import { nfsBoot } from './rpc-client.js';

@@ -3,7 +3,7 @@
 // Every step has a timeout; a silent or absent server is reported, never thrown.
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import * as rpc from '../proto/rpc.js';
+import * as rpc from '../../decode/rpc/encode.js';
 
 function udpCall(
   host: string,

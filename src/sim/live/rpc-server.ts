@@ -3,7 +3,7 @@
 // LOOKUP/READ on TCP 2049. Enough for a capture to show the whole mount sequence.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import * as rpc from '../proto/rpc.js';
+import * as rpc from '../../decode/rpc/encode.js';
 
 export const MOUNTD_PORT = 20048;
 const FH = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255);

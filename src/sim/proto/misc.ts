@@ -1,5 +1,5 @@
 // Small application payloads: HTTP/1.1 request and response, NTP v4 client/server packets.
-import { Bytes, ascii } from '../bytes.js';
+import { Bytes, ascii } from '../../decode/bytes.js';
 
 export function httpGet(hostName: string, path: string, userAgent: string): Uint8Array {
   return ascii(
