@@ -130,6 +130,9 @@ export class Pipeline {
       if (c.info.damaged) warnings.push(`${c.file}: damaged: ${c.info.damage ?? 'stopped early'}`);
       for (const w of c.info.warnings) warnings.push(`${c.file}: ${w}`);
     }
+    const anomalies: Record<string, number> = { ...st.anomalies };
+    for (const c of this.captures)
+      for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
     warnings.push(...this.detector.warnings);
     const summary: SummaryRecord = {
@@ -142,7 +145,7 @@ export class Pipeline {
       alerts: alerts.length,
       damaged: this.captures.some((c) => c.info.damaged),
       apps: sortedRecord(st.apps),
-      anomalies: sortedRecord(st.anomalies),
+      anomalies: sortedRecord(anomalies),
       warnings,
       ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
     };
