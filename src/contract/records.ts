@@ -87,6 +87,8 @@ export const SummaryRecord = z.object({
   warnings: z.array(z.string()),
   first: z.string().optional(),
   last: z.string().optional(),
+  /** Set when SIGINT/SIGTERM stopped the run: the records cover what was read before it. */
+  interrupted: z.boolean().optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 
