@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isoTime } from '../../src/contract/records.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { concat, epb, frames, idb, pcap, shb } from './build.js';
+import { FIXTURES_DIR } from '../helpers/paths.js';
 import { parseBytes } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-ts-test-'));
@@ -98,4 +99,18 @@ describe('modified pcap (0xa1b2cd34)', () => {
     expect(modified.pkts.length).toBe(F.length);
     expect(modified.pkts).toEqual(plain.pkts);
   });
+});
+
+describe('crashes the fuzz run found (test/fixtures/fuzz)', () => {
+  for (const [name, bad] of [
+    ['epb-timestamp-high.pcapng', 2],
+    ['idb-tsresol-tsoffset.pcapng', 6],
+  ] as const) {
+    it(`${name}: analysed, ${bad} bad timestamps counted, every time valid`, async () => {
+      const r = await analyzeCaptures([join(FIXTURES_DIR, 'fuzz', name)], { salt: SALT });
+      expect(r.summary.packets).toBe(6);
+      expect(r.summary.anomalies['pcapng.bad-timestamp']).toBe(bad);
+      expectValidTimes(r);
+    });
+  }
 });
