@@ -11,13 +11,43 @@ export type ErrorCode =
   | 'WW_LAB'
   | 'WW_TOOL_MISSING'
   | 'WW_AUTH'
+  | 'WW_OUTPUT' // writing the output (a file, stdout, syslog) failed after the run: exit 74
   | 'WW_INTERNAL';
 
-/** Exit codes (README "Exit codes"): 0 ok, 1 bad arguments/config, 2 input unreadable, 3 alert ≥ --fail-on. */
+/**
+ * Exit codes (README "Exit codes"): 0 ok, 1 bad arguments/config, 2 input unreadable, 3 alert ≥
+ * --fail-on, 74 output could not be written (sysexits EX_IOERR), 70 internal error.
+ */
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_ALERT = 3;
+export const EXIT_OUTPUT = 74;
+export const EXIT_INTERNAL = 70;
+
+const OS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EPIPE: 'broken pipe',
+  EEXIST: 'file exists',
+  ENAMETOOLONG: 'file name too long',
+  ECONNREFUSED: 'connection refused',
+};
+
+/** The OS reason of a failed file or socket operation, in words (`EISDIR (is a directory)`). */
+export function osReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code !== undefined && OS_REASONS[code] !== undefined) return `${code} (${OS_REASONS[code]})`;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
 
 /** Where the user's input was wrong, as fields a program can read (the message says it too). */
 export interface ErrorWhere {
@@ -48,7 +78,12 @@ export class WardwatchError extends Error {
     this.name = 'WardwatchError';
     this.code = code;
     this.exitCode =
-      options.exitCode ?? (code === 'WW_CAPTURE_FORMAT' || code === 'WW_CAPTURE_IO' ? EXIT_INPUT : EXIT_USAGE);
+      options.exitCode ??
+      (code === 'WW_CAPTURE_FORMAT' || code === 'WW_CAPTURE_IO'
+        ? EXIT_INPUT
+        : code === 'WW_OUTPUT'
+          ? EXIT_OUTPUT
+          : EXIT_USAGE);
     this.file = options.file;
     this.line = options.line;
     this.offset = options.offset;

@@ -8,6 +8,11 @@ import type { CaptureInfo, PacketCallback, RawPacket } from './types.js';
 /** Largest caplen we accept: libpcap's MAXIMUM_SNAPLEN for ordinary link types. */
 export const MAX_CAPLEN = 262144;
 const MAX_WARNINGS = 20;
+/**
+ * Latest capture time we accept (9999-12-31T23:59:59Z, in µs; exact in a double): every time the
+ * output prints must be an ordinary ISO time. Earlier than the epoch is refused too.
+ */
+export const MAX_TS_US = 253402300799000000;
 
 const EMPTY = new Uint8Array(0);
 
@@ -50,6 +55,7 @@ export class ParseState {
     offset: 0,
     damaged: false,
     warnings: [],
+    anomalies: {},
   };
   /** The one packet object handed to every callback (see RawPacket: valid during the callback). */
   readonly pkt = new ReaderPacket();
@@ -68,6 +74,24 @@ export class ParseState {
     this.info.damaged = true;
     this.info.damage = `${what} at offset ${fileOffset}`;
     this.info.offset = fileOffset;
+  }
+
+  /**
+   * A packet's timestamp is wire data: one outside [epoch, year 9999] (or not a number) is counted
+   * as the anomaly `code` (`pcap.bad-timestamp`, `pcapng.bad-timestamp`) and the packet keeps the
+   * time of the packet before it (0 when none came before), so it is still analysed.
+   */
+  checkTs(ts: number, code: string): number {
+    return ts >= 0 && ts <= MAX_TS_US ? ts : this.badTs(code);
+  }
+
+  /** Counts a timestamp known to be bad; returns the time that stands in for it (the reused packet's last). */
+  badTs(code: string): number {
+    const a = this.info.anomalies;
+    if ((a[code] = (a[code] ?? 0) + 1) === 1) {
+      this.warn(`${code}: packet timestamps outside what a clock can hold took the time of the packet before`);
+    }
+    return this.pkt.ts;
   }
 
   /** Non-fatal remark; bounded so a hostile file cannot grow the list without limit. */

@@ -134,8 +134,8 @@ export class CaptureParser {
   private detect(chunk: Uint8Array, pos: number): void {
     const st = this.st;
     const m = magicOf(this.carry);
-    if (m === 'pcap-le' || m === 'pcap-be' || m === 'nsecpcap-le' || m === 'nsecpcap-be') {
-      this.engine = new PcapEngine(st, m.endsWith('-le'), m.startsWith('nsec'));
+    if (m !== null && m !== 'pcapng' && m !== 'gzip') {
+      this.engine = new PcapEngine(st, m.endsWith('-le'), m.startsWith('nsec'), m.startsWith('modpcap'));
     } else if (m === 'pcapng') {
       this.engine = new PcapngEngine(st);
     } else {

@@ -1,5 +1,7 @@
 // Classic libpcap files (https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/):
-// a 24-byte file header, then records of a 16-byte header + caplen bytes.
+// a 24-byte file header, then records of a 16-byte header + caplen bytes. The "modified pcap"
+// of Kuznetzov's patched libpcap (magic 0xa1b2cd34, µs) adds 8 bytes to each record header
+// (ifindex u32, protocol u16, pkt_type u8, pad u8), which we skip, as tshark does.
 // This is the benchmark's hot path: one DataView per chunk and no allocation per record (the
 // packet points into the chunk; a view is made only if a consumer reads `data`).
 
@@ -7,19 +9,23 @@ import { type Engine, MAX_CAPLEN, noteLinktype, type ParseState } from './engine
 
 export const PCAP_HEADER_LEN = 24;
 export const PCAP_RECORD_HEADER_LEN = 16;
+export const MODIFIED_PCAP_RECORD_HEADER_LEN = 24;
 
 export class PcapEngine implements Engine {
   headerLen = PCAP_HEADER_LEN;
   unitName = 'file header';
   private inHeader = true;
   private linktype = 0;
+  private readonly recLen: number;
 
   constructor(
     private readonly st: ParseState,
     private readonly le: boolean,
     private readonly nanos: boolean,
+    modified = false,
   ) {
     st.info.format = nanos ? 'nsecpcap' : 'pcap';
+    this.recLen = modified ? MODIFIED_PCAP_RECORD_HEADER_LEN : PCAP_RECORD_HEADER_LEN;
   }
 
   unitLength(dv: DataView, _buf: Uint8Array, off: number, fileOff: number): number {
@@ -29,7 +35,7 @@ export class PcapEngine implements Engine {
       this.st.damage(`absurd caplen ${caplen} in record`, fileOff);
       return -1;
     }
-    return PCAP_RECORD_HEADER_LEN + caplen;
+    return this.recLen + caplen;
   }
 
   unit(dv: DataView, buf: Uint8Array, off: number, len: number, fileOff: number): void {
@@ -49,7 +55,7 @@ export class PcapEngine implements Engine {
     info.linktypes = [this.linktype];
     noteLinktype(this.st, this.linktype);
     this.inHeader = false;
-    this.headerLen = PCAP_RECORD_HEADER_LEN;
+    this.headerLen = this.recLen;
     this.unitName = 'record';
     info.offset = PCAP_HEADER_LEN;
   }
@@ -66,23 +72,27 @@ export class PcapEngine implements Engine {
     const cb = st.onPacket;
     const le = this.le;
     const nanos = this.nanos;
+    const recLen = this.recLen;
+    // A fraction of a second at or past one second is not a time (pcap draft, Timestamp).
+    const fracMax = nanos ? 1e9 : 1e6;
     pkt.linktype = this.linktype;
     pkt.ifIndex = 0;
-    while (off + PCAP_RECORD_HEADER_LEN <= end) {
+    while (off + recLen <= end) {
       const caplen = dv.getUint32(off + 8, le);
       if (caplen > MAX_CAPLEN) {
         st.damage(`absurd caplen ${caplen} in record`, base + off);
         return off;
       }
-      const next = off + PCAP_RECORD_HEADER_LEN + caplen;
+      const next = off + recLen + caplen;
       if (next > end) break;
       const sec = dv.getUint32(off, le);
       const frac = dv.getUint32(off + 4, le);
-      pkt.ts = nanos ? sec * 1e6 + Math.floor(frac / 1000) : sec * 1e6 + frac;
+      if (frac < fracMax) pkt.ts = nanos ? sec * 1e6 + Math.floor(frac / 1000) : sec * 1e6 + frac;
+      else pkt.ts = st.badTs('pcap.bad-timestamp');
       const orig = dv.getUint32(off + 12, le);
       pkt.origLen = Math.max(orig, caplen);
       pkt.frame = buf;
-      pkt.frameStart = off + PCAP_RECORD_HEADER_LEN;
+      pkt.frameStart = off + recLen;
       pkt.frameEnd = next;
       info.packets++;
       info.bytes += caplen;

@@ -214,7 +214,7 @@ export class PcapngEngine implements Engine {
     this.deliver(ifc, ifIndex, this.tsOf(ifc, hi, lo), buf, off + dataAt, caplen, orig);
   }
 
-  /** Simple Packet Block: no timestamp, interface 0, caplen implied by the block and snaplen. */
+  /** Simple Packet Block: no timestamp (the previous packet's is kept), interface 0, caplen implied by the block and snaplen. */
   private simple(dv: DataView, buf: Uint8Array, off: number, len: number, fileOff: number): void {
     const st = this.st;
     if (len < 16) {
@@ -232,7 +232,8 @@ export class PcapngEngine implements Engine {
     const orig = dv.getUint32(off + 8, this.le);
     let caplen = Math.min(orig, len - 16);
     if (ifc.snaplen > 0 && caplen > ifc.snaplen) caplen = ifc.snaplen;
-    this.deliver(ifc, 0, 0, buf, off + 12, caplen, orig);
+    // No timestamp on the wire: the packet takes the time of the one before (0 at the start).
+    this.deliver(ifc, 0, st.pkt.ts, buf, off + 12, caplen, orig);
   }
 
   private tsOf(ifc: Iface, hi: number, lo: number): number {
@@ -240,7 +241,7 @@ export class PcapngEngine implements Engine {
     if (ifc.div === 1) ts = hi * TWO32 + lo;
     else if (ifc.div > 1) ts = hi * ifc.divQ + Math.floor((hi * ifc.divR + lo) / ifc.div);
     else ts = Math.floor((hi * TWO32 + lo) * ifc.factor);
-    return ts + ifc.offsetUs;
+    return this.st.checkTs(ts + ifc.offsetUs, 'pcapng.bad-timestamp');
   }
 
   /** The packet is buf[at, at + caplen): handed out in place (see ReaderPacket). */

@@ -5,10 +5,21 @@ import { WardwatchError } from '../errors.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
+/** Kuznetzov's "modified pcap" (patched libpcap, Red Hat 6.x era): µs, longer record headers. */
+export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 export const PCAPNG_SHB = 0x0a0d0d0a;
 export const PCAPNG_BOM = 0x1a2b3c4d;
 
-export type Magic = 'pcap-le' | 'pcap-be' | 'nsecpcap-le' | 'nsecpcap-be' | 'pcapng' | 'gzip' | null;
+export type Magic =
+  | 'pcap-le'
+  | 'pcap-be'
+  | 'nsecpcap-le'
+  | 'nsecpcap-be'
+  | 'modpcap-le'
+  | 'modpcap-be'
+  | 'pcapng'
+  | 'gzip'
+  | null;
 
 /** Classifies the first 4 bytes (b must hold at least 4). */
 export function magicOf(b: Uint8Array): Magic {
@@ -18,6 +29,8 @@ export function magicOf(b: Uint8Array): Magic {
   if (be === PCAP_MAGIC_US) return 'pcap-be';
   if (le === PCAP_MAGIC_NS) return 'nsecpcap-le';
   if (be === PCAP_MAGIC_NS) return 'nsecpcap-be';
+  if (le === PCAP_MAGIC_MODIFIED) return 'modpcap-le';
+  if (be === PCAP_MAGIC_MODIFIED) return 'modpcap-be';
   // The SHB type is a palindrome so it reads the same in both byte orders (pcapng spec 4.1).
   if (be === PCAPNG_SHB) return 'pcapng';
   if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';

@@ -41,6 +41,8 @@ export interface CaptureInfo {
   compression?: 'gzip';
   /** Non-fatal remarks: unknown block types skipped, unknown link types, ... */
   warnings: string[];
+  /** Malformed record-level fields (code → count), e.g. `pcapng.bad-timestamp`; the packets were kept. */
+  anomalies: Record<string, number>;
 }
 
 export type PacketCallback = (pkt: RawPacket) => void;

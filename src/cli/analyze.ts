@@ -1,18 +1,19 @@
 // `wardwatch analyze <capture…|->`: the output contract of DESIGN.md. Only contract records go
 // to stdout (or --out); progress and errors go to stderr. Exit 3 when an alert reaches --fail-on.
-import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { type AlertRecord, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
 import { formatCef } from '../export/cef.js';
 import { formatJsonl } from '../export/jsonl.js';
-import { alertSyslogMessages, sendSyslog } from '../export/transport/syslog.js';
 import { formatAlertTable } from '../export/table.js';
+import { alertSyslogMessages, parseSyslogUrl, sendSyslog } from '../export/transport/syslog.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { type Output, openOutput, stdoutOutput } from './output.js';
 import { fileProgress } from './progress.js';
 import { devicesTable, summaryText } from '../export/tables.js';
+import { onStopSignal } from './stop.js';
 
 export interface AnalyzeCliOptions {
   format: 'table' | 'jsonl' | 'cef';
@@ -57,15 +58,29 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     throw new WardwatchError('WW_ARGS', `--max-flows must be an integer ≥ 16, got ${opts.maxFlows}`);
   if (captures.filter((c) => c === '-').length > 1)
     throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
+  // Every destination is checked before the run: a bad one must not cost the analysis.
+  if (opts.syslog) parseSyslogUrl(opts.syslog);
   const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy, maxFlows });
+  const output = opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
+  // SIGINT/SIGTERM (Ctrl-C behind `tcpdump … | wardwatch analyze -`) stops reading; what was
+  // read is analysed and printed, the summary marked interrupted, and the exit is 0.
+  const stop = onStopSignal();
   const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
+  let result: AnalyzeResult;
   try {
-    for (const file of captures) await pipeline.readFile(file, { onProgress: (f, o, t) => progress.update(f, o, t) });
+    for (const file of captures) {
+      if (stop.signal.aborted) break;
+      await pipeline.readFile(file, { onProgress: (f, o, t) => progress.update(f, o, t), signal: stop.signal });
+    }
+    result = pipeline.finish({ interrupted: stop.received() });
+  } catch (err) {
+    await output.close();
+    throw err;
   } finally {
     progress.stop();
+    stop.dispose();
   }
-  const result = pipeline.finish();
-  await printResult(result, opts);
+  await printResult(result, opts, output);
   if (opts.syslog)
     await sendSyslog(
       opts.syslog,
@@ -84,19 +99,11 @@ function render(result: AnalyzeResult, format: AnalyzeCliOptions['format']): str
   );
 }
 
-/** Print the records in the chosen format to stdout or --out. */
+/** Print the records in the chosen format to `output` (opened before the run: stdout or --out). */
 export async function printResult(
   result: AnalyzeResult,
-  opts: Pick<AnalyzeCliOptions, 'format' | 'out' | 'progress'>,
+  opts: Pick<AnalyzeCliOptions, 'format'>,
+  output: Output,
 ): Promise<void> {
-  const text = render(result, opts.format);
-  if (!opts.out) {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
-    return;
-  }
-  await new Promise<void>((resolve, reject) => {
-    const ws = createWriteStream(opts.out!);
-    ws.on('error', (err) => reject(new WardwatchError('WW_ARGS', `cannot write ${opts.out}: ${err.message}`)));
-    ws.end(text, () => resolve());
-  });
+  await output.write(render(result, opts.format));
 }

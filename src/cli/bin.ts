@@ -4,6 +4,9 @@
 // analysis stays near 60 MB, but V8 grows the heap with the allocation rate, not the live set
 // (300+ MB on a 6 M-packet capture without the cap, under 200 MB with it).
 // WARDWATCH_HEAP_MB changes the cap; an explicit --max-old-space-size (argv or NODE_OPTIONS) wins.
+// The child holds an IPC channel to the launcher: when the launcher dies (even by kill -9) the
+// channel closes and the child stops as on SIGTERM (see parent.ts), instead of reading stdin
+// behind a live tcpdump forever.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +22,7 @@ if (capped) {
   const heapMb = Number(process.env.WARDWATCH_HEAP_MB ?? '192');
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   const child = spawn(process.execPath, [`${FLAG}=${heapMb}`, ...process.execArgv, main, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, WARDWATCH_CHILD: '1' },
   });
   // Forward termination signals; the CLI's handlers are idempotent, so a terminal's Ctrl-C that

@@ -1,7 +1,6 @@
 // `wardwatch firmware audit <image|dir>`: what a firmware image would do on the network,
 // its components (CycloneDX SBOM), and with --capture which hard-coded peers were contacted.
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { SEVERITIES, type Severity, severityRank } from '../contract/records.js';
@@ -12,6 +11,7 @@ import { buildSbom } from '../firmware/sbom.js';
 import type { AuditReport } from '../firmware/types.js';
 import type { Register } from './commands.js';
 import { textTable } from '../export/tables.js';
+import { openOutput } from './output.js';
 
 interface FirmwareCliOptions {
   format: 'table' | 'json';
@@ -68,20 +68,36 @@ export const register: Register = (program: Command) => {
     .option('--max-files <n>', 'limit on the number of unpacked files', '50000')
     .option('--timeout <seconds>', 'limit on the unpacking time', '120')
     .action(async (image: string, opts: FirmwareCliOptions) => {
-      const report = await auditFirmware(image, {
-        limits: {
-          maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
-          maxFiles: positiveInt('--max-files', opts.maxFiles, 50_000),
-          timeoutMs: positiveInt('--timeout', opts.timeout, 120) * 1000,
-        },
-        osvDir: opts.osv,
-        captures: opts.capture,
-        contactSource: engineContacts,
-        proposePolicy: opts.policyOut !== undefined,
-        model: opts.model,
-      });
-      if (opts.sbom) await writeFile(opts.sbom, buildSbom(report));
-      if (opts.policyOut && report.proposedPolicy) await writeFile(opts.policyOut, stringify(report.proposedPolicy));
+      const limits = {
+        maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
+        maxFiles: positiveInt('--max-files', opts.maxFiles, 50_000),
+        timeoutMs: positiveInt('--timeout', opts.timeout, 120) * 1000,
+      };
+      // The output paths are user input: checked (opened) before the unpack, not after it.
+      const sbom = opts.sbom ? await openOutput(opts.sbom, '--sbom') : undefined;
+      const policyOut = opts.policyOut
+        ? await openOutput(opts.policyOut, '--policy-out').catch(async (err: unknown) => {
+            await sbom?.close();
+            throw err;
+          })
+        : undefined;
+      let report: AuditReport;
+      try {
+        report = await auditFirmware(image, {
+          limits,
+          osvDir: opts.osv,
+          captures: opts.capture,
+          contactSource: engineContacts,
+          proposePolicy: opts.policyOut !== undefined,
+          model: opts.model,
+        });
+      } catch (err) {
+        await sbom?.close();
+        await policyOut?.close();
+        throw err;
+      }
+      await sbom?.write(buildSbom(report));
+      await policyOut?.write(report.proposedPolicy ? stringify(report.proposedPolicy) : '');
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditTable(report));
       const failOn = opts.failOn;
       if (failOn && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {

@@ -4,6 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, WardwatchError } from '../errors.js';
 import { commands } from './commands.js';
+import { exitWithLauncher } from './parent.js';
+
+exitWithLauncher();
 
 const program = new Command();
 program

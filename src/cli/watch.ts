@@ -10,6 +10,8 @@ import { EXIT_ALERT, WardwatchError } from '../errors.js';
 import type { AnalyzeCliOptions } from './analyze.js';
 import { printResult } from './analyze.js';
 import type { Register } from './commands.js';
+import { openOutput, stdoutOutput } from './output.js';
+import { onStopSignal } from './stop.js';
 
 interface WatchOptions {
   interface?: string;
@@ -57,16 +59,13 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   if (seconds !== undefined && !(seconds > 0))
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy });
-  const abort = new AbortController();
+  const output = opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
   let stopLive: (() => Promise<void>) | undefined;
-  // Idempotent: a Ctrl-C may arrive twice (from the terminal and forwarded by the launcher).
-  const stop = () => {
-    if (abort.signal.aborted) return;
-    abort.abort();
+  const signals = onStopSignal(() => {
     if (stopLive) void stopLive();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
+  const abort = signals.controller;
+  const stop = () => signals.stop();
   const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
   const status =
     process.stderr.isTTY === true
@@ -77,6 +76,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
           );
         }, 1000)
       : undefined;
+  let finished = false;
   try {
     if (opts.interface !== undefined) {
       const live = startLiveCapture({ iface: opts.interface, filter: opts.filter });
@@ -87,17 +87,18 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     } else {
       await pipeline.readStream(process.stdin, 'stdin', { signal: abort.signal });
     }
+    finished = true;
   } finally {
+    if (!finished) await output.close();
     if (timer) clearTimeout(timer);
     if (status) {
       clearInterval(status);
       process.stderr.write('\n');
     }
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    signals.dispose();
   }
-  const result = pipeline.finish();
-  await printResult(result, { format: opts.format, out: opts.out, progress: false });
+  const result = pipeline.finish({ interrupted: signals.received() });
+  await printResult(result, { format: opts.format }, output);
   if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!)))
     return EXIT_ALERT;
   return 0;

@@ -87,13 +87,23 @@ export const SummaryRecord = z.object({
   warnings: z.array(z.string()),
   first: z.string().optional(),
   last: z.string().optional(),
+  /** Set when SIGINT/SIGTERM stopped the run: the records cover what was read before it. */
+  interrupted: z.boolean().optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 
 export const OutputRecord = z.discriminatedUnion('type', [AlertRecord, DeviceRecord, SummaryRecord]);
 export type OutputRecord = z.infer<typeof OutputRecord>;
 
-/** Capture time (µs since epoch) → ISO string. */
+/** Latest time printed: 9999-12-31T23:59:59.999Z (in ms); later years need a sign ISO readers reject. */
+const MAX_ISO_MS = 253402300799999;
+
+/**
+ * Capture time (µs since epoch) → ISO string. The readers already replace out-of-range capture
+ * times (a `*.bad-timestamp` anomaly); this clamps anything else into the epoch … year 9999, so
+ * printing a time can never throw.
+ */
 export function isoTime(micros: number): string {
-  return new Date(Math.floor(micros / 1000)).toISOString();
+  const ms = micros >= 0 ? Math.min(Math.floor(micros / 1000), MAX_ISO_MS) : 0; // NaN, negatives → the epoch
+  return new Date(ms).toISOString();
 }

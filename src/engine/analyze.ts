@@ -54,6 +54,9 @@ export interface AnalyzeResult {
   captures: { file: string; info: CaptureInfo }[];
 }
 
+/** A signal that stopped a run early (the summary says so). */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
 /** Everything one run needs, built once from options. */
 export class Pipeline {
   readonly config: WardConfig;
@@ -119,8 +122,8 @@ export class Pipeline {
     return info;
   }
 
-  /** End of input: close every flow, judge, and build the records. */
-  finish(): AnalyzeResult {
+  /** End of input (or `interrupted` by a signal): close every flow, judge, and build the records. */
+  finish(opts: { interrupted?: StopSignal } = {}): AnalyzeResult {
     this.engine.finish();
     const devices = this.inventory.records();
     const alerts = this.detector.finish(devices);
@@ -130,8 +133,13 @@ export class Pipeline {
       if (c.info.damaged) warnings.push(`${c.file}: damaged: ${c.info.damage ?? 'stopped early'}`);
       for (const w of c.info.warnings) warnings.push(`${c.file}: ${w}`);
     }
+    const anomalies: Record<string, number> = { ...st.anomalies };
+    for (const c of this.captures)
+      for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
     warnings.push(...this.detector.warnings);
+    if (opts.interrupted)
+      warnings.push(`interrupted by ${opts.interrupted}: the records cover what was read before it`);
     const summary: SummaryRecord = {
       type: 'summary',
       files: this.captures.map((c) => c.file),
@@ -142,9 +150,10 @@ export class Pipeline {
       alerts: alerts.length,
       damaged: this.captures.some((c) => c.info.damaged),
       apps: sortedRecord(st.apps),
-      anomalies: sortedRecord(st.anomalies),
+      anomalies: sortedRecord(anomalies),
       warnings,
       ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
+      ...(opts.interrupted ? { interrupted: true } : {}),
     };
     return {
       alerts,

@@ -7,8 +7,12 @@ import { evidenceSummary } from './summary.js';
 
 export const CEF_SEVERITY: Readonly<Record<Severity, number>> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
 
+/** Wire text may carry terminal escapes and other controls: none reaches a SIEM line raw. */
+const CONTROLS = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/g;
+
 export function cefHeaderEscape(s: string): string {
   return s
+    .replace(CONTROLS, '.')
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
     .replace(/\r\n|\r|\n/g, ' ');
@@ -16,6 +20,7 @@ export function cefHeaderEscape(s: string): string {
 
 export function cefValueEscape(s: string): string {
   return s
+    .replace(CONTROLS, '.')
     .replace(/\\/g, '\\\\')
     .replace(/=/g, '\\=')
     .replace(/\r\n|\n/g, '\\n')

@@ -1,8 +1,7 @@
 // Unpacks an image into a private temp dir with system tools (never running anything from
 // the image), under limits on size, file count, time and nesting. See DESIGN.md "Firmware audit".
 import { rmSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { WardwatchError } from '../errors.js';
 import { decompress } from './decompress.js';
@@ -10,6 +9,7 @@ import { Budget, checkMembers, listCpio, type Member, parseLsListing } from './l
 import { CONTAINERS, type Magic, magicOfFile } from './magic.js';
 import { haveTool, killActiveChildren, type RunResult, runTool } from './run.js';
 import type { Limits } from './types.js';
+import { dropParentIfEmpty, makeUnpackDir } from './tempdir.js';
 import { walkTree } from './walk.js';
 
 export interface Unpacked {
@@ -40,6 +40,7 @@ function onSignal(sig: NodeJS.Signals): void {
   killActiveChildren();
   for (const dir of live) rmSync(dir, { recursive: true, force: true });
   live.clear();
+  void dropParentIfEmpty();
   process.exit(sig === 'SIGINT' ? 130 : 143);
 }
 
@@ -76,11 +77,12 @@ export async function unpackImage(image: string, limits: Limits): Promise<Unpack
   if (!st.isFile()) fail(`${image} is neither a file nor a directory`);
 
   // mkdtemp creates the directory with mode 0700; chmod again in case of an odd umask.
-  const tempDir = await mkdtemp(join(tmpdir(), 'wardwatch-fw-'));
+  const { dir: tempDir, swept } = await makeUnpackDir();
   track(tempDir);
   const cleanup = async (): Promise<void> => {
     await rm(tempDir, { recursive: true, force: true });
     untrack(tempDir);
+    await dropParentIfEmpty();
   };
   try {
     await chmod(tempDir, 0o700);
@@ -91,7 +93,7 @@ export async function unpackImage(image: string, limits: Limits): Promise<Unpack
       work: join(tempDir, 'work'),
       seq: 0,
       formats: [],
-      warnings: [],
+      warnings: swept > 0 ? [`removed ${swept} unpack dir(s) left by killed runs`] : [],
     };
     await mkdir(ctx.work, { mode: 0o700 });
     const root = join(tempDir, 'root');

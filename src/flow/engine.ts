@@ -62,7 +62,7 @@ export class FlowEngine {
     flows: 0,
     flowsByProto: { tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 },
     evicted: 0,
-    first: 0,
+    first: Number.POSITIVE_INFINITY, // unset until a packet comes: 0 is a real time (1970)
     last: 0,
     apps: {},
     anomalies: {},
@@ -110,7 +110,7 @@ export class FlowEngine {
     const ts = p.ts;
     st.packets++;
     st.bytes += p.origLen;
-    if (st.first === 0 || ts < st.first) st.first = ts;
+    if (ts < st.first) st.first = ts;
     if (ts > st.last) st.last = ts;
     if (ts - this.lastSweep >= 1e6) this.sweep(ts);
 

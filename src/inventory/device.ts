@@ -117,8 +117,9 @@ export class DeviceState {
    */
   readonly fronted4 = new BoundedSet<string>(PEER_LIMIT);
   readonly fronted6 = new BoundedSet<string>(PEER_LIMIT);
+  // Unset until the device is seen in a packet: 0 is a real capture time (1970), not "never".
   first = Number.POSITIVE_INFINITY;
-  last = 0;
+  last = Number.NEGATIVE_INFINITY;
   packets = 0;
   bytes = 0;
   flows = 0;

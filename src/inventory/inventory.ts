@@ -135,7 +135,7 @@ export class Inventory {
   /** Device records (the output contract), sorted by id. */
   records(): DeviceRecord[] {
     return [...this.table.devices.values()]
-      .filter((d) => d.last > 0)
+      .filter((d) => d.last >= 0) // seen at least once (last is -Infinity until then)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((d) => deviceRecord(d, this.catalog));
   }

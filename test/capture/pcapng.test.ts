@@ -117,8 +117,9 @@ describe('pcapng built block by block', () => {
       expect(pkts.map((p) => [p.ifIndex, p.linktype, p.ts, p.data.length, p.origLen])).toEqual([
         [0, 1, 5_500_000, 3, 3],
         [1, 276, 100_000_000 + 1000, 5, 60],
-        [0, 1, 0, 64, 100], // SPB: no timestamp
-        [0, 1, 0, 10, 10],
+        // SPB: no timestamp, so the time of the packet before (0 would be a real time: 1970)
+        [0, 1, 100_000_000 + 1000, 64, 100],
+        [0, 1, 100_000_000 + 1000, 10, 10],
         [1, 276, 100_000_000 + 2000, 2, 2],
         // ns units on interface 0 of the second section, floored to µs
         [0, 101, Math.floor((0x0018_8618 * 2 ** 32 + 0x2bd8_7a7d) / 1000), 1, 1],

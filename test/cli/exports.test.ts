@@ -95,9 +95,9 @@ describe('analyze exports on a simulated CMS8000 ward', () => {
     );
   });
 
-  it('syslog to a closed port fails with exit 1 and a message naming the URL', () => {
+  it('syslog to a closed port fails with exit 74 (output lost, not success) and a message naming the URL', () => {
     const r = wardwatch(['analyze', ward, '--syslog', 'tcp://127.0.0.1:1']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(74);
     expect(r.stderr).toContain('tcp://127.0.0.1:1');
   });
 });

@@ -116,7 +116,7 @@ describe.skipIf(missing.length > 0)('firmware audit: CMS8000-like image', () => 
   });
 
   it('removes its private temp dir', () => {
-    expect(tempDir).toMatch(/wardwatch-fw-/);
+    expect(tempDir).toMatch(/\/wardwatch-\d+\/fw-\d+-/);
     expect(tempDir!.startsWith(unpackTmp)).toBe(true);
     expect(() => readdirSync(tempDir!)).toThrow();
   });

@@ -12,8 +12,8 @@ import { cms8000Tree, cpioArchive, missingTools, mksquashfs, tarArchive, writeTr
 
 const missing = missingTools();
 const base = mkdtempSync(join(tmpdir(), 'ww-fw-hostile-'));
-// Unpacks happen in base/tmp/wardwatch-fw-XXXX/root: a traversal of two or three levels would
-// land in base/tmp or base, which must stay as they are.
+// Unpacks happen in base/tmp/wardwatch-<uid>/fw-<pid>-XXXX/root: a traversal of a few levels
+// would land in base/tmp or base, which must stay as they are.
 const unpackTmp = join(base, 'tmp');
 const savedTmp = process.env.TMPDIR;
 
@@ -193,7 +193,7 @@ describe.skipIf(missing.length > 0)('hostile firmware images', () => {
       timeout: 30_000,
     });
     const dir = r.stdout.trim().split('\n')[0] ?? '';
-    expect(dir.startsWith(join(unpackTmp, 'wardwatch-fw-'))).toBe(true);
+    expect(dir.startsWith(join(unpackTmp, `wardwatch-${process.getuid?.() ?? 0}`, 'fw-'))).toBe(true);
     expect(r.status).toBe(130);
     expect(r.stdout).not.toContain('still running');
     expect(existsSync(dir)).toBe(false);

@@ -4,7 +4,13 @@ import type { BreachReport } from '../../contract/breach.js';
 import { type ReportMeta, plural } from './meta.js';
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // Controls (terminal escapes from wire text) become '.', as in every other output.
+  return s
+    .replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '.')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 const PALETTE = ['#c0392b', '#2471a3', '#b9770e', '#117a65', '#7d3c98', '#515a5a'];

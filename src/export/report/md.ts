@@ -3,13 +3,28 @@
 import type { BreachReport } from '../../contract/breach.js';
 import { type ReportMeta, plural } from './meta.js';
 
+/** Markdown renders inline HTML: wire text and file names are escaped, controls become '.'. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return s
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\x00-\x1f\x7f]/g, '.')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
+}
+
+/** Inside a code span nothing renders: only controls, line breaks and backticks need care. */
+function code(s: string): string {
+  return `\`${s
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\x00-\x1f\x7f]/g, '.')
+    .replace(/`/g, "'")}\``;
 }
 
 export function breachMarkdown(r: BreachReport, meta: ReportMeta): string {
   const out: string[] = ['# Patient data exposure report', ''];
-  out.push(`Captures: ${meta.files.map((f) => `\`${cell(f)}\``).join(', ') || '(none)'}`);
+  out.push(`Captures: ${meta.files.map(code).join(', ') || '(none)'}`);
   if (meta.first !== undefined) out.push(`Window: ${meta.first} – ${meta.last ?? meta.first}`);
   out.push('');
   if (r.destinations.length === 0) {

@@ -59,7 +59,7 @@ export async function sendSyslog(
   const dest = parseSyslogUrl(url);
   const lines = messages.map((m) => formatSyslog(typeof m === 'string' ? { msg: m } : m, opts));
   const fail = (err: Error) =>
-    new WardwatchError('WW_ARGS', `cannot send syslog to ${url}: ${err.message}`, { cause: err });
+    new WardwatchError('WW_OUTPUT', `cannot send syslog to ${url}: ${err.message}`, { cause: err });
   if (lines.length === 0) return;
   if (dest.proto === 'udp') {
     const sock = createSocket(dest.host.includes(':') ? 'udp6' : 'udp4');
