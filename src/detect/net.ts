@@ -44,12 +44,5 @@ export class CidrSet<T> {
   }
 }
 
-/** Domain match: exact, or a subdomain of `domain` (a leading `*.` or `.` is accepted). */
-export function domainMatches(name: string, domain: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  const d = domain
-    .toLowerCase()
-    .replace(/^\*?\./, '')
-    .replace(/\.$/, '');
-  return n === d || n.endsWith(`.${d}`);
-}
+/** Domain match lives with the policy matcher; rules and indicators use the same one. */
+export { domainMatches } from '../policy/match.js';
