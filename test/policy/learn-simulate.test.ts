@@ -129,7 +129,7 @@ describe('policy compile', () => {
     const t = compileNftables({ policy: enforce(), maxCacheTtl: 600 }).text;
     expect(t).toMatch(/table inet wardwatch \{/);
     expect(t).toMatch(/set d\d+_addr \{\n {4}type ipv4_addr\n {4}elements = \{ 10\.40\.12\.104 \}/);
-    expect(t).toMatch(/ip daddr 202\.114\.4\.119 counter log prefix "wardwatch d\d+ deny: " drop/);
+    expect(t).toMatch(/ip daddr 202\.114\.4\.119 counter log prefix "wardwatch d\d+ deny: " reject/);
     expect(t).toContain('timeout 660s');
     expect(t).toMatch(/dnat ip to 10\.40\.12\.1/);
   });
@@ -167,7 +167,7 @@ describe('policy compile', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       // And it would refuse a broken one (the check can fail).
-      expect(inNs(ns, ['nft', '-c', '-f', '-'], c.text.replace(' drop\n', ' dorp\n')).status).not.toBe(0);
+      expect(inNs(ns, ['nft', '-c', '-f', '-'], c.text.replace(' reject\n', ' rejekt\n')).status).not.toBe(0);
     });
   });
 });

@@ -44,11 +44,18 @@ function peerExpr(peer: string, dir: 'saddr' | 'daddr', set: string | undefined)
   return `${v6(peer) ? 'ip6' : 'ip'} ${dir} ${peer} `;
 }
 
-function drop(d: CompiledDevice, what: string): string {
-  return `counter log prefix "wardwatch ${d.tag} ${what}: " drop`;
+/**
+ * Drops are counted and logged. What the device itself sends is rejected rather than silently
+ * dropped: firmware that waits minutes on a hung connect (to its backdoor) may stall its
+ * clinical feed meanwhile; a refusal lets it carry on at once.
+ */
+function drop(d: CompiledDevice & { family: string }, what: string, side: 'out' | 'in' = 'in'): string {
+  // The bridge family cannot reject without br_netfilter modules; there it drops.
+  return `counter log prefix "wardwatch ${d.tag} ${what}: " ${side === 'out' && d.family === 'inet' ? 'reject' : 'drop'}`;
 }
 
-function deviceChains(d: CompiledDevice, family: 'inet' | 'bridge', site: readonly string[]): string[] {
+function deviceChains(compiled: CompiledDevice, family: 'inet' | 'bridge', site: readonly string[]): string[] {
+  const d = { ...compiled, family };
   const ct = family === 'inet';
   const est = ct ? 'ct state established,related ' : '';
   const p: DevicePolicy = d.policy;
@@ -57,7 +64,7 @@ function deviceChains(d: CompiledDevice, family: 'inet' | 'bridge', site: readon
   out.push('udp sport 68 udp dport 67 accept');
   inn.push('udp sport 67 udp dport 68 accept');
   if (p.mode === 'quarantine') {
-    out.push(drop(d, 'quarantine'));
+    out.push(drop(d, 'quarantine', 'out'));
     inn.push(drop(d, 'quarantine'));
     return chainText(d, out, inn);
   }
@@ -68,7 +75,7 @@ function deviceChains(d: CompiledDevice, family: 'inet' | 'bridge', site: readon
   const dev = when(p.schedule);
   // Outside the device's own schedule only DHCP passes: every accept below carries it.
   p.deny.forEach((r, i) => {
-    const line = `${peerExpr(r.peer, (r.direction ?? 'out') === 'out' ? 'daddr' : 'saddr', d.nameSets[`deny${i}`])}${l4(r, 'dport')}${when(r.schedule)}${drop(d, 'deny')}`;
+    const line = `${peerExpr(r.peer, (r.direction ?? 'out') === 'out' ? 'daddr' : 'saddr', d.nameSets[`deny${i}`])}${l4(r, 'dport')}${when(r.schedule)}${drop(d, 'deny', (r.direction ?? 'out') === 'out' ? 'out' : 'in')}`;
     ((r.direction ?? 'out') === 'out' ? out : inn).push(line);
   });
   out.push(`ip daddr @${d.tag}_grant ${dev}counter accept`);
@@ -98,12 +105,12 @@ function deviceChains(d: CompiledDevice, family: 'inet' | 'bridge', site: readon
       inn.push(`ip saddr { ${s4.join(', ')} } ${dev}counter accept`);
     }
   }
-  out.push(drop(d, p.mode === 'local-only' ? 'local-only' : 'drop'));
+  out.push(drop(d, p.mode === 'local-only' ? 'local-only' : 'drop', 'out'));
   inn.push(drop(d, p.mode === 'local-only' ? 'local-only' : 'drop'));
   return chainText(d, out, inn);
 }
 
-function chainText(d: CompiledDevice, out: string[], inn: string[]): string[] {
+function chainText(d: CompiledDevice & { family: string }, out: string[], inn: string[]): string[] {
   return [
     `  chain ${d.tag}_out {`,
     `    # ${d.label}: what it sends`,
