@@ -1,6 +1,6 @@
 // `wardwatch policy …`: learn a proposal from captures, simulate a policy against captures,
-// compile it (nftables, dnsmasq); apply/confirm/rollback/status/grant live in policy-apply.ts,
-//. Thin: parse arguments, call the library, print.
+// compile it (nftables, dnsmasq). apply/confirm/rollback/status/grant live in policy-apply.ts,
+// MUD in policy-mud.ts. Thin: parse arguments, call the library, print.
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
@@ -13,6 +13,7 @@ import { compileNftables } from '../policy/compile/nftables.js';
 import type { SimulateResult } from '../policy/simulate.js';
 import type { Register } from './commands.js';
 import { registerApply } from './policy-apply.js';
+import { registerMud } from './policy-mud.js';
 import { textTable } from './tables.js';
 
 async function emit(text: string, out?: string): Promise<void> {
@@ -125,4 +126,5 @@ export const register: Register = (program: Command) => {
     );
 
   registerApply(policy);
+  registerMud(policy);
 };
