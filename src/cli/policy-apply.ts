@@ -107,7 +107,8 @@ export function registerApply(policy: Command): void {
       .description('apply a policy (root): snapshot, atomic nft -f, conntrack flush; rolls back unless confirmed')
       .argument('<policy>', 'policy file')
       .option('--confirm-within <duration>', 'roll back unless `policy confirm` comes within this (0: no wait)', '120s')
-      .option('--capture <files...>', 'captures giving the addresses of devices matched by MAC only')
+      .option('--capture <files...>', 'captures: addresses of devices matched by MAC only, and a dry run first')
+      .option('--allow-clinical-block', 'apply even when the dry run on --capture blocks a clinical flow')
       .option('--max-cache-ttl <seconds>', "the resolver's max cache TTL", '3600')
       .option('--watchdog-iface <iface>', 'watch clinical feeds live on this interface (in the current namespace)')
       .option('--feed-timeout <duration>', 'roll back when a watched clinical feed is silent this long', '30s')
@@ -119,6 +120,7 @@ export function registerApply(policy: Command): void {
       o: Common & {
         confirmWithin: string;
         capture?: string[];
+        allowClinicalBlock?: boolean;
         maxCacheTtl: string;
         watchdogIface?: string;
         feedTimeout: string;
@@ -130,6 +132,17 @@ export function registerApply(policy: Command): void {
       const st = state(o);
       const addresses = await addressesFrom(o.capture);
       const policy = loadPolicy(file);
+      if (o.capture !== undefined && o.capture.length > 0) {
+        // "Never break monitoring" is checked before anything is applied.
+        const { simulateCaptures } = await import('../engine/policy.js');
+        const sim = await simulateCaptures(policy, o.capture);
+        for (const w of sim.warnings) say(`!!! WARNING: ${w.message}`);
+        if (sim.warnings.length > 0 && !o.allowClinicalBlock)
+          throw new WardwatchError(
+            'WW_POLICY_INVALID',
+            'not applied: the dry run blocks a clinical flow (see above; --allow-clinical-block to insist)',
+          );
+      }
       const withGrants = { ...policy, grants: [...(policy.grants ?? []), ...st.grants()] };
       const compiled = compileNftables({
         policy: withGrants,

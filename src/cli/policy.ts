@@ -99,7 +99,9 @@ export const register: Register = (program: Command) => {
     .action(async (file: string, captures: string[], o: { format: 'table' | 'json'; config?: string }) => {
       const r = await simulateCaptures(loadPolicy(file), captures, { configPath: o.config });
       for (const w of r.warnings)
-        process.stderr.write(`\n!!! WARNING: ${w}\n!!! never break monitoring: fix the policy before applying it\n`);
+        process.stderr.write(
+          `\n!!! WARNING: ${w.message}\n!!! never break monitoring: fix the policy before applying it\n`,
+        );
       await emit(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : `${simulateTable(r)}\n`);
     });
 
