@@ -16,6 +16,7 @@ import { namespaces, NS } from '../../src/lab/net.js';
 import { labDown, labRun } from '../../src/lab/run.js';
 import { releaseLabLock, takeLabLock } from '../helpers/lab-lock.js';
 import { IN_CI } from '../helpers/paths.js';
+import { ADMIN, CMS, growLab, MON1, PUMP, policyA, siteResolver, startServers, UPDATE } from './lab-setup.js';
 import { CLI, type Conn, counted, exited, normalized, Procs, peer, read, sh, sleep, waitFor } from './lab-support.js';
 import { missing } from './netns.js';
 
@@ -23,10 +24,6 @@ const why = missing(['nft', 'ip', 'conntrack', 'dnsmasq', 'tcpdump']);
 if (why !== undefined && IN_CI) throw new Error(`policy lab e2e needs ${why} (CI runs as root with them installed)`);
 if (why !== undefined) console.warn(`skipping the policy lab e2e: ${why}`);
 
-const PUMP = '10.40.12.106';
-const MON1 = '10.40.12.101';
-const CMS = '10.40.12.105';
-const UPDATE = 'update.pump-vendor.example';
 const timings: Record<string, number> = {};
 async function step<T>(name: string, f: () => Promise<T> | T): Promise<T> {
   const t0 = Date.now();
@@ -45,10 +42,9 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
   const gw = (...a: string[]) => sh(['ip', 'netns', 'exec', NS.gw, 'nft', ...a]);
   const ruleset = () => gw('list', 'ruleset').stdout;
   const cli = (args: string[]) => sh([process.execPath, CLI, ...args]);
-  let policyA: PolicyFile;
-  let rulesetA = '';
+  let A: PolicyFile;
   let central = '';
-  let outDump = { child: undefined as unknown as ReturnType<Procs['start']>['child'], log: '', pcap: '' };
+  let outPcap = '';
   let backdoor: ReturnType<Procs['start']>;
   let others: ReturnType<Procs['start']>[];
 
@@ -63,109 +59,10 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
         const r = cli(['policy', 'learn', run.capture, '--config', run.config, '-o', join(dir, 'learnt.yaml')]);
         expect(r.status, r.stderr).toBe(0);
       });
-      const learnt = parse(readFileSync(join(dir, 'learnt.yaml'), 'utf8')) as PolicyFile;
-      const mon = learnt.devices.filter((d) => ['10.40.12.101', '10.40.12.102', CMS].includes(d.match.ip ?? ''));
-      expect(mon).toHaveLength(3);
-      policyA = {
-        version: 2,
-        resolver: '10.40.12.1',
-        devices: [
-          ...mon.map((d) => ({
-            ...d,
-            mode: 'enforce' as const,
-            allow:
-              d.match.ip === MON1
-                ? [...d.allow, { direction: 'in' as const, peer: '203.0.113.9', proto: 'tcp' as const, port: 23 }]
-                : d.allow,
-          })),
-          {
-            name: 'pump',
-            match: { ip: PUMP },
-            mode: 'enforce',
-            allow: [{ peer: UPDATE, proto: 'tcp', port: 443 }],
-            deny: [],
-          },
-        ],
-      };
-      writeFileSync(join(dir, 'A.yaml'), stringify(policyA));
-      // The lab grows a pump (own macvlan), the update host, another outside host, a named
-      // admin host and the upstream DNS server, all inside the namespaces.
-      const ipn = (...a: string[]) => expect(sh(['ip', ...a]).stderr).toBe('');
-      ipn(
-        '-n',
-        NS.ward,
-        'link',
-        'add',
-        'm4',
-        'link',
-        'eth0',
-        'address',
-        '02:57:77:00:00:04',
-        'type',
-        'macvlan',
-        'mode',
-        'bridge',
-      );
-      ipn('-n', NS.ward, 'addr', 'add', `${PUMP}/24`, 'dev', 'm4');
-      ipn('-n', NS.ward, 'link', 'set', 'm4', 'up');
-      ipn('-n', NS.ward, 'rule', 'add', 'from', PUMP, 'table', '104');
-      ipn('-n', NS.ward, 'route', 'add', '10.40.12.0/24', 'dev', 'm4', 'src', PUMP, 'table', '104');
-      ipn('-n', NS.ward, 'route', 'add', 'default', 'via', '10.40.12.1', 'dev', 'm4', 'table', '104');
-      for (const a of ['203.0.113.9', '203.0.113.53', '203.0.113.80', '203.0.113.81'])
-        ipn('-n', NS.out, 'addr', 'add', `${a}/24`, 'dev', 'eth0');
-      const servers = [
-        procs.agent(NS.cs, { role: 'central', host: '10.40.12.20', port: 2575 }, 'central'),
-        procs.agent(NS.out, { role: 'central', host: '203.0.113.120', port: 515 }, 'hl7-sink'),
-        procs.agent(NS.out, { role: 'rpc', host: '203.0.113.119' }, 'rpc'),
-        procs.start(
-          NS.out,
-          [
-            process.execPath,
-            join(import.meta.dirname, 'lab-peer.mjs'),
-            'listen',
-            JSON.stringify({ host: '0.0.0.0', ports: [443] }),
-          ],
-          'https',
-        ),
-        procs.start(
-          NS.ward,
-          [
-            process.execPath,
-            join(import.meta.dirname, 'lab-peer.mjs'),
-            'listen',
-            JSON.stringify({ host: MON1, ports: [23] }),
-          ],
-          'telnet',
-        ),
-      ];
-      central = servers[0]!.log;
-      const upstream = procs.start(
-        NS.out,
-        [
-          'dnsmasq',
-          '-k',
-          '--no-resolv',
-          '--no-hosts',
-          '--bind-interfaces',
-          '--listen-address=203.0.113.53',
-          '--user=root',
-          '--pid-file=',
-          '--log-facility=-',
-          '--log-queries',
-          `--address=/${UPDATE}/203.0.113.80`,
-        ],
-        'dns-upstream',
-      );
-      for (const s of [...servers, upstream])
-        await waitFor(() => /ready|started, version/.test(read(s.log)), 20_000, s.log);
-      outDump.pcap = join(dir, 'out.pcap');
-      const d = procs.start(
-        NS.out,
-        ['tcpdump', '-i', 'eth0', '-n', '-U', '-w', outDump.pcap, '-Z', 'root'],
-        'tcpdump-out',
-      );
-      outDump = { ...outDump, child: d.child, log: d.log };
-      await waitFor(() => read(d.log).includes('listening on'), 10_000, 'tcpdump in ww-out');
+      A = policyA(parse(readFileSync(join(dir, 'learnt.yaml'), 'utf8')) as PolicyFile);
+      writeFileSync(join(dir, 'A.yaml'), stringify(A));
+      growLab();
+      ({ central, outPcap } = await startServers(procs, dir));
     } catch (e) {
       await procs.stopAll();
       labDown();
@@ -249,8 +146,7 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
       await exited(apply);
       expect(JSON.parse(out)).toMatchObject({ outcome: 'confirmed' });
     });
-    rulesetA = ruleset();
-    expect(rulesetA).toMatch(/table bridge wardwatch/);
+    expect(ruleset()).toMatch(/table bridge wardwatch/);
     const audit = readFileSync(join(state, 'audit.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -274,23 +170,7 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
       conf,
     ]);
     expect(c.status, c.stderr).toBe(0);
-    const site = procs.start(
-      NS.gw,
-      [
-        'dnsmasq',
-        '-k',
-        '--no-resolv',
-        '--no-hosts',
-        '--bind-interfaces',
-        '--listen-address=10.40.12.1',
-        '--user=root',
-        '--pid-file=',
-        '--log-facility=-',
-        '--server=203.0.113.53',
-        `--conf-file=${conf}`,
-      ],
-      'dns-site',
-    );
+    const site = siteResolver(procs, conf);
     await waitFor(() => read(site.log).includes('started, version'), 10_000, 'site dnsmasq');
     // The ward's monitors run now, behind the policy (the backdoor one in the background).
     const mon = (bind: string, app: string, i: number, extra: Record<string, unknown> = {}) =>
@@ -383,7 +263,7 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
         peer<Conn>(NS.out, 'connect', { host: MON1, port: 23, local: '203.0.113.2', timeoutMs: 2000 }).connected,
       ).toBe(false);
       expect(
-        peer<Conn>(NS.out, 'connect', { host: MON1, port: 23, local: '203.0.113.9', sends: [{ text: 'x' }] }),
+        peer<Conn>(NS.out, 'connect', { host: MON1, port: 23, local: ADMIN, sends: [{ text: 'x' }] }),
       ).toMatchObject({ connected: true, echoed: [1] });
       expect(read(join(dir, 'telnet.log')).match(/^conn .*/gm)).toEqual(['conn 203.0.113.9 23']);
       expect(counted(ruleset(), 'd1_in', /remote-access/)).toBeGreaterThan(0);
@@ -412,15 +292,15 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
     const rs = ruleset();
     expect(counted(rs, 'd3_out', /deny/)).toBeGreaterThan(0);
     await sleep(300);
-    const seen = sh(['tcpdump', '-r', outDump.pcap, '-n', `src host ${CMS}`]);
+    const seen = sh(['tcpdump', '-r', outPcap, '-n', `src host ${CMS}`]);
     expect(seen.stdout).toBe('');
-    expect(sh(['tcpdump', '-r', outDump.pcap, '-n', `src host ${PUMP}`]).stdout).toMatch(/203\.0\.113\.80\.443/);
+    expect(sh(['tcpdump', '-r', outPcap, '-n', `src host ${PUMP}`]).stdout).toMatch(/203\.0\.113\.80\.443/);
   }, 90_000);
 
   it('(6) rollback restores the previous ruleset', async () => {
     const b = {
-      ...policyA,
-      devices: policyA.devices.map((d) => (d.name === 'pump' ? { ...d, mode: 'quarantine' as const } : d)),
+      ...A,
+      devices: A.devices.map((d) => (d.name === 'pump' ? { ...d, mode: 'quarantine' as const } : d)),
     };
     writeFileSync(join(dir, 'B.yaml'), stringify(b));
     const before = normalized(ruleset());
@@ -464,8 +344,8 @@ describe.skipIf(why !== undefined)('policy in the lab (root)', () => {
     );
     await waitFor(() => read(central).includes(`${MON1}`) && read(feed.log).length >= 0, 10_000, 'the feed');
     const c = {
-      ...policyA,
-      devices: policyA.devices.map((d) =>
+      ...A,
+      devices: A.devices.map((d) =>
         d.match.ip === MON1 ? { ...d, allow: d.allow.filter((r) => r.port !== 2575) } : d,
       ),
     };
