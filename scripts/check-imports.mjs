@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Enforces the import direction of DESIGN.md "Layout": decode imports nothing of ours; flow → decode;
-// inventory|detect|policy → events, contract; store → contract; server → all but cli; cli → all;
-// web → contract only. Shared leaves (events.ts, errors.ts, contract/) may be imported by anyone
+// inventory|detect|policy → events, contract; detect → policy/match (never the reverse); enforce →
+// policy, contract, errors (the only code that runs nft/conntrack); store → contract; server → all
+// but cli; cli → all; web → contract only. policy/compile imports no node:* and no npm package. Shared leaves (events.ts, errors.ts, contract/) may be imported by anyone
 // allowed above. Exits 1 listing every violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,8 +20,9 @@ const ALLOWED = {
   capture: ['errors', 'decode'],
   flow: ['decode', 'capture', ...LEAVES],
   inventory: LEAVES,
-  detect: LEAVES,
+  detect: [...LEAVES, 'policy'],
   policy: LEAVES,
+  enforce: ['policy', 'contract', 'errors'],
   store: ['contract', 'errors', 'events'],
   contract: ['errors', 'net'],
   firmware: LEAVES,
@@ -28,6 +30,7 @@ const ALLOWED = {
   engine: ['capture', 'decode', 'flow', 'inventory', 'detect', 'policy', 'store', 'config', ...LEAVES],
   lab: ['sim', 'engine', 'capture', 'detect', 'policy', 'config', 'export', ...LEAVES],
   server: [
+    'enforce',
     'capture',
     'decode',
     'flow',
@@ -79,6 +82,18 @@ for (const file of walk(src)) {
     const to = partOf(target.replace(/\.js$/, '.ts'));
     if (to === from) continue;
     if (!allowed.includes(to)) violations.push(`${relative(root, file)}: '${from}' must not import '${to}' (${spec})`);
+    // detect may use the one policy matcher, nothing else of policy/.
+    else if (
+      from === 'detect' &&
+      to === 'policy' &&
+      relative(src, target.replace(/\.js$/, '.ts')) !== 'policy/match.ts'
+    )
+      violations.push(`${relative(root, file)}: 'detect' may import only policy/match (${spec})`);
+  }
+  // The compilers are pure text producers: no node:* and no npm package.
+  if (relative(src, file).startsWith('policy/compile/')) {
+    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^.'"][^'"]*)['"]/g))
+      violations.push(`${relative(root, file)}: policy/compile must not import '${m[1]}'`);
   }
 }
 if (violations.length > 0) {

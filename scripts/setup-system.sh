@@ -17,6 +17,7 @@ have xz          || need+=(xz-utils)
 have unzip       || need+=(unzip)
 have ip          || need+=(iproute2)
 have dnsmasq     || need+=(dnsmasq-base)
+have conntrack   || need+=(conntrack)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup-system: all tools present"

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WardwatchError } from '../../src/errors.js';
 import { isUp, labUp, NS, namespaces } from '../../src/lab/net.js';
 import { type LabRunResult, labConfigYaml, labDown, labRun } from '../../src/lab/run.js';
+import { releaseLabLock, takeLabLock } from '../helpers/lab-lock.js';
 import { IN_CI } from '../helpers/paths.js';
 import { HAVE_TSHARK, tshark } from '../sim/tshark.js';
 
@@ -51,23 +52,26 @@ describe.skipIf(reason !== '')('lab end to end (root)', () => {
 
   beforeAll(async () => {
     process.env.WARDWATCH_LAB_DIR = dir;
+    await takeLabLock();
     try {
       run = await labRun({ scenario: 'cms8000', seconds: 5, out: join(dir, 'lab.pcap') });
     } catch (e) {
       labDown();
+      releaseLabLock();
       throw e;
     }
-  }, 180_000);
+  }, 480_000);
 
   afterAll(() => {
     try {
       labDown();
+      expect(namespaces().filter((n) => n.startsWith('ww-'))).toEqual([]);
     } finally {
+      releaseLabLock();
       if (prevDir === undefined) delete process.env.WARDWATCH_LAB_DIR;
       else process.env.WARDWATCH_LAB_DIR = prevDir;
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(namespaces().filter((n) => n.startsWith('ww-'))).toEqual([]);
   });
 
   it('is up, and up again is a no-op', () => {

@@ -1,13 +1,14 @@
 // policy.violation — a flow the device's active policy does not allow (DESIGN.md "Policy").
 // Only flows the device starts are judged (what nftables would drop on the way out). Flows
 // are recorded while input streams and judged at finish, when model and class are known.
-// Modes: learn → silent; alert/enforce → deny rules, then allow rules, then default deny;
-// local-only → site peers only; quarantine → DHCP only (ARP is not a flow).
-import type { DevicePolicy, PolicyFile, PolicyRule } from '../../contract/policy.js';
+// The verdict is policy/match.ts's, shared with `policy simulate`.
+import type { PolicyFile } from '../../contract/policy.js';
 import type { DeviceRecord } from '../../contract/records.js';
 import type { Endpoint, Micros, WardEvent } from '../../events.js';
+import { grantFor, policyFor, verdict } from '../../policy/match.js';
 import type { Context, Rule } from '../context.js';
-import { cidrContains, domainMatches, parseCidr, parseIp } from '../../net/cidr-set.js';
+
+export { peerMatches, policyFor } from '../../policy/match.js';
 
 interface FlowKey {
   src: Endpoint;
@@ -21,63 +22,6 @@ interface FlowKey {
 }
 
 const MAX_FLOWS = 100_000;
-
-export function peerMatches(peer: string, ip: string, names: ReadonlySet<string>): boolean {
-  const c = parseCidr(peer);
-  if (c !== undefined) {
-    const a = parseIp(ip);
-    return a !== undefined && cidrContains(c, a);
-  }
-  for (const n of names) if (domainMatches(n, peer)) return true;
-  return false;
-}
-
-function ruleMatches(r: PolicyRule, f: FlowKey): boolean {
-  if (r.proto !== 'any' && r.proto !== f.proto) return false;
-  if (r.port !== undefined && r.port !== f.dst.port) return false;
-  return peerMatches(r.peer, f.dst.ip, f.names);
-}
-
-function describe(r: PolicyRule): string {
-  return `${r.proto} ${r.peer}${r.port !== undefined ? `:${r.port}` : ''}`;
-}
-
-export function policyFor(
-  policy: PolicyFile,
-  deviceId: string,
-  ip: string,
-  dev: DeviceRecord | undefined,
-): DevicePolicy | undefined {
-  const lc = (s: string | undefined) => s?.toLowerCase();
-  return policy.devices.find((p) => {
-    const m = p.match;
-    if (m.mac !== undefined && lc(m.mac) !== deviceId) return false;
-    if (m.ip !== undefined && m.ip !== ip && !(dev?.ips.includes(m.ip) ?? false)) return false;
-    if (m.model !== undefined && lc(m.model) !== lc(dev?.model)) return false;
-    if (m.class !== undefined && m.class !== dev?.class) return false;
-    return true;
-  });
-}
-
-/** Why `p` blocks flow `f`, or undefined when it allows it. */
-function verdict(ctx: Context, p: DevicePolicy, f: FlowKey): string | undefined {
-  const dhcp = f.proto === 'udp' && (f.dst.port === 67 || f.dst.port === 68);
-  if (dhcp) return undefined;
-  switch (p.mode) {
-    case 'learn':
-      return undefined;
-    case 'quarantine':
-      return 'quarantine: DHCP and ARP only';
-    case 'local-only':
-      return ctx.zones.isOutside(f.dst.ip) ? 'local-only: site peers only' : undefined;
-    default: {
-      const deny = p.deny.find((r) => ruleMatches(r, f));
-      if (deny !== undefined) return `deny ${describe(deny)}${deny.reason !== undefined ? ` (${deny.reason})` : ''}`;
-      if (p.allow.some((r) => ruleMatches(r, f))) return undefined;
-      return 'default deny (no allow rule matches)';
-    }
-  }
-}
 
 export function createPolicyViolation(policy: PolicyFile): Rule {
   const flows = new Map<string, FlowKey>();
@@ -108,8 +52,17 @@ export function createPolicyViolation(policy: PolicyFile): Rule {
         const deviceId = ctx.deviceId(f.src.ip, f.src.mac);
         const p = policyFor(policy, deviceId, f.src.ip, byId.get(deviceId));
         if (p === undefined) continue;
-        const why = verdict(ctx, p, f);
-        if (why === undefined) continue;
+        const view = {
+          direction: 'out',
+          peer: f.dst.ip,
+          proto: f.proto,
+          port: f.dst.port,
+          names: f.names,
+          ts: f.first,
+        } as const;
+        const v = verdict(p, view, (ip) => !ctx.zones.isOutside(ip), grantFor(policy.grants, deviceId, f.src.ip, view));
+        if (v.allowed) continue;
+        const why = v.reason;
         const name = p.name ?? `policy for ${JSON.stringify(p.match)}`;
         ctx.raise({
           rule: 'policy.violation',

@@ -1,0 +1,100 @@
+// What both compilers share: which device policies become rules (enforce, local-only,
+// quarantine; learn and alert only watch), the tag and addresses of each, the named set of each
+// DNS-name rule, and the grants still open. Pure.
+import type { DevicePolicy, Grant, PolicyFile } from '../../contract/policy.js';
+import { WardwatchError } from '../../errors.js';
+import { isAddressPeer } from '../match.js';
+
+export interface CompileInput {
+  readonly policy: PolicyFile;
+  /** Extra addresses per device id (MAC), e.g. from a capture's inventory, for policies matched by MAC. */
+  readonly addresses?: Readonly<Record<string, readonly string[]>>;
+  /** Site CIDRs (local-only lets these through). */
+  readonly site?: readonly string[];
+  /** The resolver's max cache TTL in seconds: DNS-name sets keep elements at least this long. */
+  readonly maxCacheTtl?: number;
+  /** Clock for grant timeouts (ms since the epoch). */
+  readonly now?: number;
+}
+
+export interface CompiledDevice {
+  readonly tag: string;
+  readonly label: string;
+  readonly policy: DevicePolicy;
+  readonly addresses: string[];
+  /** `allow<i>`/`deny<i>` → set name, for rules whose peer is a DNS name. */
+  readonly nameSets: Record<string, string>;
+  readonly names: { set: string; name: string }[];
+  readonly grants: Grant[];
+  readonly resolver?: string;
+}
+
+const ENFORCED = new Set(['enforce', 'local-only', 'quarantine']);
+
+export function compiledDevices(input: CompileInput): { devices: CompiledDevice[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const devices: CompiledDevice[] = [];
+  input.policy.devices.forEach((p, i) => {
+    const label = p.name ?? JSON.stringify(p.match);
+    if (!ENFORCED.has(p.mode)) {
+      warnings.push(`${label}: mode ${p.mode} only watches; no rules compiled`);
+      return;
+    }
+    const addresses = [
+      ...new Set([
+        ...(p.match.ip !== undefined ? [p.match.ip] : []),
+        ...(p.match.mac !== undefined ? (input.addresses?.[p.match.mac.toLowerCase()] ?? []) : []),
+      ]),
+    ].filter((a) => !a.includes(':'));
+    if (addresses.length === 0) {
+      warnings.push(`${label}: no IPv4 address known (add match.ip, or compile with --capture); not compiled`);
+      return;
+    }
+    const tag = `d${i + 1}`;
+    const nameSets: Record<string, string> = {};
+    const names: { set: string; name: string }[] = [];
+    let k = 0;
+    for (const [kind, rules] of [
+      ['allow', p.allow],
+      ['deny', p.deny],
+    ] as const) {
+      rules.forEach((r, j) => {
+        if (isAddressPeer(r.peer)) return;
+        const set = `${tag}_n${k++}`;
+        nameSets[`${kind}${j}`] = set;
+        names.push({ set, name: r.peer.replace(/^\*?\./, '').toLowerCase() });
+      });
+    }
+    const ids = new Set([p.match.mac?.toLowerCase(), p.match.ip, p.name, ...addresses].filter((x) => x !== undefined));
+    const grants = (input.policy.grants ?? []).filter((g) => ids.has(g.device.toLowerCase()) || ids.has(g.device));
+    for (const g of grants)
+      if (!isAddressPeer(g.to))
+        warnings.push(`grant ${g.id}: ${g.to} is a name; grants need an address (not compiled)`);
+    devices.push({
+      tag,
+      label,
+      policy: p,
+      addresses,
+      nameSets,
+      names,
+      grants: grants.filter((g) => isAddressPeer(g.to)),
+      ...(input.policy.resolver !== undefined ? { resolver: input.policy.resolver } : {}),
+    });
+  });
+  return { devices, warnings };
+}
+
+/** The one time zone of every schedule in the policy (nft takes one per load); UTC when none. */
+export function scheduleTz(policy: PolicyFile): string {
+  const tzs = new Set<string>();
+  for (const d of policy.devices) {
+    if (d.schedule) tzs.add(d.schedule.tz);
+    for (const r of [...d.allow, ...d.deny]) if (r.schedule) tzs.add(r.schedule.tz);
+  }
+  if (tzs.size > 1)
+    throw new WardwatchError(
+      'WW_POLICY_INVALID',
+      `schedules use several time zones (${[...tzs].join(', ')}); nftables evaluates one per ruleset: use one tz`,
+    );
+  return [...tzs][0] ?? 'UTC';
+}
