@@ -10,8 +10,12 @@ export function exitWithLauncher(): void {
   if (process.env.WARDWATCH_CHILD !== '1' || !process.channel) return;
   // The channel must not keep the process alive by itself; it only says when the launcher is gone.
   process.channel.unref();
-  process.once('disconnect', () => {
+  const gone = () => {
     setTimeout(() => process.exit(143), ORPHAN_GRACE_MS).unref();
-    process.kill(process.pid, 'SIGTERM');
-  });
+    // After the current module work, so the command's own SIGTERM handler is in place if it has one.
+    setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+  };
+  // The launcher may already be gone: modules load asynchronously, so the channel can close first.
+  if (!process.connected) gone();
+  else process.once('disconnect', gone);
 }

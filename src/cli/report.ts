@@ -1,14 +1,13 @@
 // `wardwatch report <capture…>`: the breach report (patient data that left the site in
 // cleartext), as Markdown, one self-contained HTML file, or the JSON contract.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { breachHtml } from '../export/report/html.js';
 import { breachJson } from '../export/report/json.js';
 import { breachMarkdown } from '../export/report/md.js';
 import { analyzeCaptures } from '../engine/analyze.js';
-import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { openOutput, stdoutOutput } from './output.js';
 
 interface ReportCliOptions {
   format: 'md' | 'html' | 'json';
@@ -25,7 +24,11 @@ export const register: Register = (program: Command) => {
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML): site ranges, salt file, …')
     .action(async (captures: string[], opts: ReportCliOptions) => {
-      const r = await analyzeCaptures(captures, { configPath: opts.config });
+      const output = opts.out === undefined ? stdoutOutput : await openOutput(opts.out, '--out');
+      const r = await analyzeCaptures(captures, { configPath: opts.config }).catch(async (err: unknown) => {
+        await output.close();
+        throw err;
+      });
       const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
       const text =
         opts.format === 'json'
@@ -33,14 +36,6 @@ export const register: Register = (program: Command) => {
           : opts.format === 'html'
             ? breachHtml(r.breach, meta)
             : breachMarkdown(r.breach, meta);
-      if (opts.out === undefined) {
-        await new Promise<void>((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
-        return;
-      }
-      try {
-        writeFileSync(opts.out, text);
-      } catch (err) {
-        throw new WardwatchError('WW_ARGS', `cannot write ${opts.out}: ${(err as Error).message}`, { cause: err });
-      }
+      await output.write(text);
     });
 };

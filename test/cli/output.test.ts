@@ -38,6 +38,14 @@ describe('analyze/watch --out', () => {
     expect(r.stderr).toContain('EISDIR');
   });
 
+  it('report --out to a missing directory: exit 1 before the run, naming it', () => {
+    const path = join(dir, 'no/such/dir/report.html');
+    const r = wardwatch(['report', PCAP, '--format', 'html', '--out', path]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`--out ${path}`);
+    expect(r.stderr).toContain('ENOENT');
+  });
+
   it('a write that fails after the run (disk full) is exit 74, never success', () => {
     const r = wardwatch(['analyze', PCAP, '--format', 'jsonl', '--out', '/dev/full']);
     expect(r.status).toBe(74);

@@ -19,37 +19,34 @@ afterAll(() => {
 const PCAP = capture('dhcp-dhcp.pcap');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU ticks (utime + stime) and state of `pid`, from /proc/PID/stat. */
-function cpu(pid: number): { ticks: number; state: string } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ticks: Number(f[11]) + Number(f[12]), state: f[0]! };
-}
-
-/**
- * Until the producer has written the whole capture (it then execs sleep) and the analysis child
- * sits idle, blocked on its stdin, for a second: it has started, installed its handlers and read
- * all there was. No fixed start-up sleep to race on a loaded machine.
- */
-async function ready(child: number, producer: number): Promise<void> {
-  let last = -1;
-  let idle = 0;
-  for (let i = 0; i < 600 && idle < 5; i++) {
-    await sleep(200);
-    const wrote = readFileSync(`/proc/${producer}/comm`, 'utf8').trim() === 'sleep';
-    const c = cpu(child);
-    idle = wrote && c.state === 'S' && c.ticks === last ? idle + 1 : 0;
-    last = c.ticks;
-  }
-}
-
+/** Running (an exited orphan may stay a zombie until its new parent reaps it: that is gone). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /.test(stat);
   } catch {
     return false;
   }
+}
+
+/**
+ * Waits until `pid` is idle: sleeping, with no CPU time used across several samples. Started
+ * and through its input, it waits on stdin (the producer keeps it open); a signal earlier
+ * would reach a Node still loading modules.
+ */
+async function idle(pid: number): Promise<void> {
+  let last = '';
+  let quiet = 0;
+  for (let i = 0; i < 300 && quiet < 4; i++) {
+    await sleep(200);
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    const now = `${f[11]}/${f[12]}`; // utime/stime
+    quiet = f[0] === 'S' && now === last ? quiet + 1 : 0;
+    last = now;
+  }
+  if (quiet < 4) throw new Error(`process ${pid} never went idle`);
 }
 
 /** `sh -c 'cat PCAP; sleep 60' | wardwatch analyze - --format jsonl > out`, output in a file. */
@@ -88,7 +85,7 @@ describe('analyze - on a signal', () => {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     it(`${sig} mid-stream: flushes what was read, summary marked interrupted, exit 0`, async () => {
       const p = pipeline(sig);
-      await ready(await p.child(), p.producer.pid!);
+      await idle(await p.child());
       p.launcher.kill(sig);
       expect(await p.exited).toBe(0);
       expectInterruptedSummary(p.output());
@@ -101,7 +98,7 @@ describe('launcher killed with SIGKILL', () => {
   it('the analysis child notices its parent is gone, flushes and exits', async () => {
     const p = pipeline('orphan');
     const child = await p.child();
-    await ready(child, p.producer.pid!);
+    await idle(child);
     p.launcher.kill('SIGKILL');
     await p.exited;
     let waited = 0;
