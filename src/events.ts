@@ -4,6 +4,7 @@
 //
 // Invariant: no event carries a patient name, birth date or identifier in clear.
 // `hl7-message` carries salted hashes and the *names* of identifying fields present.
+import type { AnomalyCode } from './decode/anomalies.js';
 
 export type Micros = number;
 
@@ -256,7 +257,7 @@ export interface ArpSeen extends Base {
 export interface AnomalyEvent extends Base {
   readonly type: 'anomaly';
   /** Named code, `<protocol>.<what>`: 'ipv4.bad-ihl', 'dns.pointer-loop', 'mllp.unterminated', ... */
-  readonly code: string;
+  readonly code: AnomalyCode;
   readonly flowId?: number;
   readonly src?: Endpoint;
   readonly dst?: Endpoint;

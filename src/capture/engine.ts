@@ -3,6 +3,7 @@
 // reader hands each format whole units, either straight out of the chunk (fast path) or out
 // of the carry buffer when a unit spans chunks.
 
+import type { CaptureAnomaly } from '../decode/capture-anomaly.js';
 import type { CaptureInfo, PacketCallback, RawPacket } from './types.js';
 
 /** Largest caplen we accept: libpcap's MAXIMUM_SNAPLEN for ordinary link types. */
@@ -81,12 +82,12 @@ export class ParseState {
    * as the anomaly `code` (`pcap.bad-timestamp`, `pcapng.bad-timestamp`) and the packet keeps the
    * time of the packet before it (0 when none came before), so it is still analysed.
    */
-  checkTs(ts: number, code: string): number {
+  checkTs(ts: number, code: CaptureAnomaly): number {
     return ts >= 0 && ts <= MAX_TS_US ? ts : this.badTs(code);
   }
 
   /** Counts a timestamp known to be bad; returns the time that stands in for it (the reused packet's last). */
-  badTs(code: string): number {
+  badTs(code: CaptureAnomaly): number {
     const a = this.info.anomalies;
     if ((a[code] = (a[code] ?? 0) + 1) === 1) {
       this.warn(`${code}: packet timestamps outside what a clock can hold took the time of the packet before`);

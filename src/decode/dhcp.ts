@@ -8,7 +8,12 @@
 // long options is not needed for the fields read here).
 
 /** 'dhcp.truncated' is raised by the analyzer when a datagram is shorter than the BOOTP header. */
-export const DHCP_ANOMALIES = ['dhcp.bad-magic', 'dhcp.option-overrun', 'dhcp.bad-hlen', 'dhcp.truncated'] as const;
+export const DHCP_ANOMALIES = [
+  'dhcp.bad-magic', // the options area does not start with the magic cookie 99.130.83.99 (RFC 2131 §3)
+  'dhcp.option-overrun', // an option runs past the area holding it (options, or file/sname when overloaded)
+  'dhcp.bad-hlen', // hardware address length over 16 (the chaddr field)
+  'dhcp.truncated', // a datagram shorter than the BOOTP header (raised by src/flow/apps/dhcp.ts)
+] as const;
 export type DhcpAnomaly = Exclude<(typeof DHCP_ANOMALIES)[number], 'dhcp.truncated'>;
 
 export const DHCP_MSG_TYPES = [

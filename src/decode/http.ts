@@ -7,10 +7,10 @@
 // Strings are built only for those few fields, each capped at 512 characters.
 
 export const HTTP_ANOMALIES = [
-  'http.header-too-long',
-  'http.bad-start-line',
-  'http.bad-content-length',
-  'http.bad-chunk',
+  'http.header-too-long', // no blank line within the head limit: the direction is no longer parsed
+  'http.bad-start-line', // a request or status line that is not METHOD SP target SP HTTP/x.y (or HTTP/x.y SP code)
+  'http.bad-content-length', // Content-Length that is not a number, or two that disagree (RFC 9112 §6.3)
+  'http.bad-chunk', // a chunk-size line without hex digits, with more than 12 of them, or without its CRLF
 ] as const;
 export type HttpAnomaly = (typeof HTTP_ANOMALIES)[number];
 

@@ -51,6 +51,15 @@ export const L2L4_ANOMALIES = [
 
 export type L2L4Anomaly = (typeof L2L4_ANOMALIES)[number];
 
+/** TCP reassembly (src/flow/tcp-stream.ts), listed here beside the other transport codes. */
+export const TCP_STREAM_ANOMALIES = [
+  'tcp.overlap', // a segment partly repeats bytes already delivered or buffered; the new tail is kept
+  'tcp.overlap-mismatch', // overlapping bytes differ from the ones kept; the first seen win
+  'tcp.buffer-full', // out-of-order data past the per-direction buffer limit; the hole is skipped
+  'tcp.gap', // reserved: holes are counted by the gap callback (gapBytes), not raised under this code
+] as const;
+export type TcpStreamAnomaly = (typeof TCP_STREAM_ANOMALIES)[number];
+
 /** Record an anomaly: the first goes to `anomaly`, a second independent one to `anomaly2`. */
 export function flag(out: Layers, code: L2L4Anomaly): void {
   if (out.anomaly === null) out.anomaly = code;

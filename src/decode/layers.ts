@@ -2,6 +2,7 @@
 // One instance is reused for every packet on the hot path: fields are plain numbers and
 // offsets into the packet buffer, never strings, so decoding a packet allocates nothing.
 // Addresses are turned into strings only when a flow or device is first created.
+import type { L2L4Anomaly } from './l2l4-anomaly.js';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -92,9 +93,9 @@ export class Layers {
   snapped = false;
 
   /** First anomaly code met while decoding this packet, or null. Decoding stops at the damaged layer. */
-  anomaly: string | null = null;
+  anomaly: L2L4Anomaly | null = null;
   /** A second independent anomaly (e.g. bad TCP option after a good header), or null. */
-  anomaly2: string | null = null;
+  anomaly2: L2L4Anomaly | null = null;
 
   reset(linktype: number): void {
     this.linktype = linktype;

@@ -9,10 +9,10 @@
 // GREASE values (RFC 8701, 0x?A?A) are skipped wherever versions are listed.
 
 export const TLS_ANOMALIES = [
-  'tls.bad-record',
-  'tls.bad-handshake',
-  'tls.bad-extension',
-  'tls.bad-certificate',
+  'tls.bad-record', // a record header with a length beyond TLS_MAX_RECORD (RFC 5246 §6.2.1 allows 2^14 + 2048)
+  'tls.bad-handshake', // a ClientHello/ServerHello shorter than its fixed fields, or a handshake message too long to be real
+  'tls.bad-extension', // an extension (or a list inside SNI, ALPN, supported_versions) running past its container
+  'tls.bad-certificate', // the first certificate of a Certificate message is not the DER a bounded X.509 walk expects
 ] as const;
 export type TlsAnomaly = (typeof TLS_ANOMALIES)[number];
 

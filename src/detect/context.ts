@@ -9,6 +9,7 @@ import { parseCidr, parseIp, Zones } from '../net/zones.js';
 import type { Endpoint, Micros, WardEvent } from '../events.js';
 import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
+import { PatientLedger } from './ledger.js';
 import { CidrSet, domainMatches } from '../net/cidr-set.js';
 
 export type { RawAlert } from './aggregate.js';
@@ -35,6 +36,8 @@ export class Context {
   readonly dhcpServers = new Map<string, Set<DhcpRole>>();
   readonly macByIp = new Map<string, string>();
   readonly aggregator = new Aggregator();
+  /** Which patients' identifying HL7 crossed where (the detector writes it; phi.cleartext and the breach report read it). */
+  readonly ledger = new PatientLedger();
   readonly warnings: string[] = [];
   /**
    * The flow-start being judged goes from a site address to an outside one (set by `learn`, so

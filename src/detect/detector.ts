@@ -7,7 +7,6 @@ import type { Indicator } from '../contract/indicators.js';
 import type { PolicyFile } from '../contract/policy.js';
 import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../contract/records.js';
 import type { WardEvent } from '../events.js';
-import { BreachLedger } from './breach.js';
 import { Context, type Rule } from './context.js';
 import { createDeviceNew } from './rules/device.new.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
@@ -43,7 +42,6 @@ export class Detector {
   private readonly byType = new Map<WardEvent['type'], Rule[]>();
   /** Rules that read every event type. */
   private readonly anyType: Rule[] = [];
-  private readonly ledger = new BreachLedger();
   private readonly suppressor: Suppressor;
   private finished: AlertRecord[] | undefined;
 
@@ -83,13 +81,7 @@ export class Detector {
   onEvent(ev: WardEvent): void {
     this.stats.events++;
     this.ctx.learn(ev);
-    if (ev.type === 'hl7-message' && (ev.patientHashes.length > 0 || ev.fieldsPresent.length > 0)) {
-      const z = this.ctx.zones;
-      if (z.isSite(ev.src.ip) && z.isOutside(ev.dst.ip))
-        this.ledger.add(ev, ev.dst, this.ctx.deviceId(ev.src.ip, ev.src.mac));
-      else if (z.isSite(ev.dst.ip) && z.isOutside(ev.src.ip))
-        this.ledger.add(ev, ev.src, this.ctx.deviceId(ev.dst.ip, ev.dst.mac));
-    }
+    if (ev.type === 'hl7-message') this.ctx.ledger.add(ev, this.ctx);
     // Rules run in their configured order, whichever list the event picks.
     const rules = this.byType.get(ev.type) ?? this.anyType;
     for (let i = 0; i < rules.length; i++) (rules[i] as Rule).onEvent?.(ev, this.ctx);
@@ -140,6 +132,6 @@ export class Detector {
 
   /** The patient-exposure report (counts only). Complete after input has ended. */
   breach(): BreachReport {
-    return this.ledger.report();
+    return this.ctx.ledger.report();
   }
 }

@@ -5,6 +5,7 @@
 // Byte views passed in are valid only during the call: copy what you keep.
 
 import type { Endpoint, WardEvent } from '../events.js';
+import type { AnomalyCode } from '../decode/anomalies.js';
 
 export type Dir = 0 | 1;
 
@@ -32,7 +33,7 @@ export interface FlowContext {
   readonly env: AppEnv;
   emit(ev: WardEvent): void;
   /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */
-  anomaly(code: string, ts: number, detail?: string): void;
+  anomaly(code: AnomalyCode, ts: number, detail?: string): void;
 }
 
 export type ProbeResult = 'yes' | 'no' | 'more';

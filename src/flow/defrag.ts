@@ -5,6 +5,7 @@
 import { ip6Key } from '../net/addr.js';
 import { skipIpv6ExtHeaders } from '../decode/ipv6.js';
 import type { Layers } from '../decode/layers.js';
+import type { L2L4Anomaly } from '../decode/l2l4-anomaly.js';
 
 export interface DefragOptions {
   /** Datagrams in reassembly at once (default 1024); when full the oldest is evicted. */
@@ -15,7 +16,7 @@ export interface DefragOptions {
   maxTotalBytes?: number;
   /** Give up on a datagram this long after its first fragment (default 30 s, like Linux ipfrag_time). */
   timeoutUs?: number;
-  onAnomaly?: (code: string) => void;
+  onAnomaly?: (code: L2L4Anomaly) => void;
 }
 
 export interface DefragStats {
@@ -53,7 +54,7 @@ export class IpDefragmenter {
   private readonly maxDatagramBytes: number;
   private readonly maxTotalBytes: number;
   private readonly timeoutUs: number;
-  private readonly onAnomaly: (code: string) => void;
+  private readonly onAnomaly: (code: L2L4Anomaly) => void;
   private heldBytes = 0;
 
   constructor(opts: DefragOptions = {}) {

@@ -9,6 +9,7 @@ import { createFlowApp, PROBE_MAX } from './dispatch.js';
 import type { FlowEngine } from './engine.js';
 import type { Flow } from './table.js';
 import { type StreamSink, TcpStream } from './tcp-stream.js';
+import type { AnomalyCode } from '../decode/anomalies.js';
 
 const SYN = 0x02;
 const FIN = 0x01;
@@ -43,7 +44,7 @@ export class FlowCtx implements FlowContext, StreamSink {
     this.engine.emit(ev);
   }
 
-  anomaly(code: string, ts: number, detail?: string): void {
+  anomaly(code: AnomalyCode, ts: number, detail?: string): void {
     this.engine.anomaly(code, ts, this.flow, detail);
   }
 

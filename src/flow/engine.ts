@@ -15,6 +15,7 @@ import { endFlowApps, onTcpPacket, onUdpPacket } from './engine-apps.js';
 import { AddressText } from './intern.js';
 import { FlowKey, looksLikeServer, protoName } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
+import type { AnomalyCode } from '../decode/anomalies.js';
 
 export interface EngineOptions {
   /** Salted hash of a patient identifier (the engine never sees the salt's source). */
@@ -36,7 +37,7 @@ export interface EngineStats {
   first: number;
   last: number;
   apps: Record<string, number>;
-  anomalies: Record<string, number>;
+  anomalies: Partial<Record<AnomalyCode, number>>;
 }
 
 const UNKNOWN_MAC = undefined;
@@ -93,7 +94,7 @@ export class FlowEngine {
   }
 
   /** Count a named anomaly; the first few of each code also become events. */
-  anomaly(code: string, ts: number, flow?: Flow, detail?: string): void {
+  anomaly(code: AnomalyCode, ts: number, flow?: Flow, detail?: string): void {
     const n = (this.stats.anomalies[code] ?? 0) + 1;
     this.stats.anomalies[code] = n;
     if (n > this.anomalyEventsPerCode) return;

@@ -11,6 +11,7 @@
 // next data it has and reports the hole to the consumer, which resynchronises or gives up.
 
 import type { Dir } from './app.js';
+import type { TcpStreamAnomaly } from '../decode/l2l4-anomaly.js';
 
 /**
  * Where a stream's bytes go. `dir` is the stream's own direction, passed back so that one sink
@@ -19,7 +20,7 @@ import type { Dir } from './app.js';
 export interface StreamSink {
   data(bytes: Uint8Array, ts: number, dir: Dir): void;
   gap(length: number, ts: number, dir: Dir): void;
-  anomaly(code: string, ts: number): void;
+  anomaly(code: TcpStreamAnomaly, ts: number): void;
 }
 
 interface Pending {
@@ -35,7 +36,7 @@ function seqDiff(a: number, b: number): number {
 /** Shared by every stream that never buffered out of order (most): the array is made on first need. */
 const NO_PENDING: Pending[] = [];
 
-export const TCP_STREAM_ANOMALIES = ['tcp.overlap', 'tcp.overlap-mismatch', 'tcp.buffer-full', 'tcp.gap'] as const;
+export { TCP_STREAM_ANOMALIES } from '../decode/l2l4-anomaly.js';
 
 export class TcpStream {
   /** Next expected sequence number; valid when `started`. */

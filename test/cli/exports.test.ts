@@ -1,7 +1,7 @@
 // Every export format end to end through the CLI, on a simulated CMS8000 ward: jsonl (golden),
 // CEF, syslog over UDP and TCP to receivers on loopback, and the breach report in md/html/json.
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BreachReport } from '../../src/contract/breach.js';
 import { AlertRecord } from '../../src/contract/records.js';
 import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
-import { FIXTURES_DIR } from '../helpers/paths.js';
+import { golden } from '../helpers/golden.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-exports-'));
 const ward = join(dir, 'cms8000.pcap');
@@ -29,11 +29,9 @@ describe('analyze exports on a simulated CMS8000 ward', () => {
   it('jsonl matches the reviewed golden file', () => {
     // test/fixtures/golden/cms8000-seed5-60s.jsonl was read by a person: 2 backdoor monitors,
     // every backdoor rule, one patient each, no identifiers. Regenerate only as a reviewed change
-    // (WARDWATCH_UPDATE_GOLDEN=1) when the simulator or a rule changes on purpose.
-    const golden = join(FIXTURES_DIR, 'golden/cms8000-seed5-60s.jsonl');
+    // (UPDATE_GOLDEN=1) when the simulator or a rule changes on purpose.
     const out = wardwatch(['analyze', ward, '--format', 'jsonl']).stdout.replaceAll(dir, '<dir>');
-    if (process.env.WARDWATCH_UPDATE_GOLDEN === '1') writeFileSync(golden, out);
-    expect(out).toBe(readFileSync(golden, 'utf8'));
+    golden('golden/cms8000-seed5-60s.jsonl', out);
   });
 
   it('cef: one line per alert, rule id as signature, severity 0-10, endpoints and MAC', () => {

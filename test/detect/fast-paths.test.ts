@@ -1,9 +1,10 @@
 // The per-event shortcuts (reference caches, nested tables, dispatch by event type) must give the
 // answers the plain versions gave: these pin the cases a shortcut could get wrong.
 import { describe, expect, it } from 'vitest';
-import { BreachLedger } from '../../src/detect/breach.js';
+import { PatientLedger } from '../../src/detect/ledger.js';
 import { ResolutionTable } from '../../src/detect/dns-table.js';
 import { BoundedSet } from '../../src/inventory/device.js';
+import { Zones } from '../../src/net/zones.js';
 import { at, CENTRAL, dns, flow, hl7, MON, run } from './helpers.js';
 
 describe('BoundedSet remembers the last kept value', () => {
@@ -45,20 +46,27 @@ describe('ResolutionTable', () => {
   });
 });
 
-describe('BreachLedger', () => {
+describe('PatientLedger', () => {
   it('counts patients, fields and devices when messages repeat and then change', () => {
-    const ledger = new BreachLedger();
+    const ledger = new PatientLedger();
+    // The device id the detector would give the monitor at each message (its MAC becomes known).
+    let id = 'dev-a';
+    const ctx = { zones: new Zones(), deviceId: () => id, warnOnce: () => {} };
     const out = { ip: '203.0.113.9', port: 2575 };
     const m1 = hl7(1, MON, out.ip, out.port, ['h1']);
     const m2 = hl7(2, MON, out.ip, out.port, ['h1'], ['PID-3', 'PID-5', 'PID-7']);
     const m3 = hl7(3, MON, out.ip, out.port, ['h2'], ['PID-3', 'PID-8']);
-    ledger.add(m1, m1.dst, 'dev-a');
-    ledger.add(m2, m2.dst, 'dev-a');
-    ledger.add(m3, { ...out }, 'dev-b'); // another object for the same destination
+    ledger.add(m1, ctx);
+    ledger.add(m2, ctx);
+    id = 'dev-b';
+    ledger.add({ ...m3, dst: { ...out } }, ctx); // another object for the same destination
     const d = ledger.report().destinations;
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ patients: 2, messages: 3, fields: ['PID-3', 'PID-5', 'PID-7', 'PID-8'] });
     expect(d[0]?.devices).toEqual(['dev-a', 'dev-b']);
+    // phi.cleartext reads the same (device, destination) entry.
+    expect(ledger.entries()).toHaveLength(1);
+    expect(ledger.entries()[0]).toMatchObject({ deviceId: 'dev-a', messages: 3, outside: true });
   });
 });
 

@@ -4,7 +4,11 @@
 
 import { abortText, rejectText } from './names.js';
 
-export const DICOM_ANOMALIES = ['dicom.bad-pdu-type', 'dicom.item-overrun', 'dicom.pdu-too-long'] as const;
+export const DICOM_ANOMALIES = [
+  'dicom.bad-pdu-type', // a PDU type outside 0x01..0x07 (PS3.8 §9.3)
+  'dicom.item-overrun', // an item or PDV runs past its PDU, or bytes are left over after the last one
+  'dicom.pdu-too-long', // a PDU length over DICOM_MAX_PDU (the flow analyzer names the type and length)
+] as const;
 export type DicomAnomaly = (typeof DICOM_ANOMALIES)[number];
 
 /** Largest PDU believed (P-DATA with a large max length stays far below). */

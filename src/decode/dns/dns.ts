@@ -15,13 +15,13 @@
 import { ip4FromBytes, ip4ToString, ip6ToString } from '../../net/addr.js';
 
 export const DNS_ANOMALIES = [
-  'dns.pointer-loop',
-  'dns.pointer-forward',
-  'dns.label-too-long',
-  'dns.name-too-long',
-  'dns.pointer-depth',
-  'dns.truncated',
-  'dns.bad-rdlength',
+  'dns.pointer-loop', // a compression pointer back into the name being read (it would revisit bytes)
+  'dns.pointer-forward', // a compression pointer to itself or further on (RFC 1035 §4.1.4 points back only)
+  'dns.label-too-long', // a label length byte with the reserved top bits 01 or 10
+  'dns.name-too-long', // a name over 255 bytes on the wire (RFC 1035 §2.3.4)
+  'dns.pointer-depth', // more than MAX_POINTER_HOPS pointers followed for one name
+  'dns.truncated', // the message ends inside its header, a name or a record
+  'dns.bad-rdlength', // RDLENGTH past the message, or wrong for the type (A not 4, AAAA not 16, a name past RDATA)
 ] as const;
 export type DnsAnomaly = (typeof DNS_ANOMALIES)[number];
 

@@ -25,7 +25,11 @@ import { obx } from './vitals.js';
 
 export type { Hl7Observation, Hl7Order } from './segments.js';
 
-export const HL7_ANOMALIES = ['hl7.missing-msh', 'hl7.bad-delimiters', 'hl7.oversize'] as const;
+export const HL7_ANOMALIES = [
+  'hl7.missing-msh', // text before the first MSH segment, or none at all
+  'hl7.bad-delimiters', // MSH-1/MSH-2 do not give a field separator and encoding characters
+  'hl7.oversize', // a message over HL7_MAX_MESSAGE bytes; it is skipped, not decoded
+] as const;
 export type Hl7Anomaly = (typeof HL7_ANOMALIES)[number];
 
 /** Messages larger than this are not parsed (MLLP already caps frames at 1 MiB). */

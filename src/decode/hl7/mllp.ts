@@ -11,7 +11,10 @@ export const MLLP_CR = 0x0d;
 /** A frame longer than this without an end byte is dropped ('mllp.unterminated'). */
 export const MLLP_MAX_FRAME = 1 << 20;
 
-export const MLLP_ANOMALIES = ['mllp.unterminated', 'mllp.junk-before-start'] as const;
+export const MLLP_ANOMALIES = [
+  'mllp.unterminated', // a frame without its 0x1C 0x0D end: a new 0x0B came first, it outgrew MLLP_MAX_FRAME, or the stream ended
+  'mllp.junk-before-start', // bytes before the 0x0B start byte of a frame (skipped)
+] as const;
 export type MllpAnomaly = (typeof MLLP_ANOMALIES)[number];
 
 export type MllpScan =

@@ -3,13 +3,13 @@
 // and results (portmapper, MOUNT, NFS) are in rpc-programs.ts. XDR is big-endian, 4-byte aligned.
 
 export const RPC_ANOMALIES = [
-  'rpc.fragment-too-long',
-  'rpc.record-too-long',
-  'rpc.zero-fragment',
-  'rpc.bad-version',
-  'rpc.auth-too-long',
-  'rpc.xid-reuse',
-  'rpc.truncated',
+  'rpc.fragment-too-long', // a TCP record-mark fragment longer than RPC_MAX_FRAGMENT; the stream is dropped
+  'rpc.record-too-long', // fragments of one record adding up past RPC_MAX_RECORD; the stream is dropped
+  'rpc.zero-fragment', // a record-mark fragment of length 0 that is not the last
+  'rpc.bad-version', // a call whose rpcvers is not 2 (RFC 5531 §9)
+  'rpc.auth-too-long', // a credential or verifier body over 400 bytes (RFC 5531 §8.2)
+  'rpc.xid-reuse', // a call reuses the xid of a call still waiting for its reply (src/flow/apps/rpc.ts)
+  'rpc.truncated', // a record ends inside the call or reply header
 ] as const;
 export type RpcAnomaly = (typeof RPC_ANOMALIES)[number];
 

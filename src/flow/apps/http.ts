@@ -5,6 +5,7 @@
 // request methods) because a response to HEAD has no body whatever its headers say.
 
 import {
+  type HttpAnomaly,
   decodeChunkSize,
   decodeHttpHead,
   HTTP_MAX_HEAD,
@@ -159,7 +160,7 @@ class HttpStream implements StreamApp {
     return m === UntilClose || m === Dead;
   }
 
-  private kill(dir: Dir, code: string | null, ts: number): void {
+  private kill(dir: Dir, code: HttpAnomaly | null, ts: number): void {
     if (code !== null) this.ctx.anomaly(code, ts);
     const s = dir === 0 ? this.side0 : this.side1;
     s.mode = Dead;

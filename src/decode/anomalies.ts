@@ -1,0 +1,44 @@
+// Every anomaly code wardwatch names, one closed type built from each decoder's list (each code
+// has its one-line comment there). A code that is not listed does not compile: the flow
+// engine's `anomaly`, the analyzers' `ctx.anomaly`, the anomaly event and the summary's counts
+// all take an `AnomalyCode`.
+import { CAPTURE_ANOMALIES } from './capture-anomaly.js';
+import { DHCP_ANOMALIES } from './dhcp.js';
+import { DICOM_ANOMALIES } from './dicom/dicom.js';
+import { DNS_ANOMALIES } from './dns/dns.js';
+import { HL7_ANOMALIES } from './hl7/hl7.js';
+import { MLLP_ANOMALIES } from './hl7/mllp.js';
+import { HTTP_ANOMALIES } from './http.js';
+import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
+import { RPC_ANOMALIES } from './rpc/rpc.js';
+import { TLS_ANOMALIES } from './tls.js';
+
+/** The lists by the file that documents them (tests read the comments there). */
+export const ANOMALY_LISTS = {
+  'src/decode/capture-anomaly.ts': CAPTURE_ANOMALIES,
+  'src/decode/l2l4-anomaly.ts': [...L2L4_ANOMALIES, ...TCP_STREAM_ANOMALIES],
+  'src/decode/dns/dns.ts': DNS_ANOMALIES,
+  'src/decode/dhcp.ts': DHCP_ANOMALIES,
+  'src/decode/tls.ts': TLS_ANOMALIES,
+  'src/decode/http.ts': HTTP_ANOMALIES,
+  'src/decode/hl7/mllp.ts': MLLP_ANOMALIES,
+  'src/decode/hl7/hl7.ts': HL7_ANOMALIES,
+  'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
+  'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
+} as const;
+
+export const ANOMALY_CODES = [
+  ...CAPTURE_ANOMALIES,
+  ...L2L4_ANOMALIES,
+  ...TCP_STREAM_ANOMALIES,
+  ...DNS_ANOMALIES,
+  ...DHCP_ANOMALIES,
+  ...TLS_ANOMALIES,
+  ...HTTP_ANOMALIES,
+  ...MLLP_ANOMALIES,
+  ...HL7_ANOMALIES,
+  ...DICOM_ANOMALIES,
+  ...RPC_ANOMALIES,
+] as const;
+
+export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -1,0 +1,238 @@
+// The patient ledger: the one record of which patients' identifying HL7 crossed where. One entry
+// per (site device, peer endpoint) keeps the salted patient hashes, messages, fields, message types
+// and first/last; entries whose peer is outside also belong to a destination (ip, port) that keeps
+// the per-minute timeline. The detector writes it before the rules see an event (so the breach
+// report exists even with phi.cleartext disabled); phi.cleartext reads the entries at finish, and
+// the breach report is built from the same entries. Hashes never leave this file: the report and
+// the alerts carry counts only.
+import { type BreachReport, NOTIFY_THRESHOLD } from '../contract/breach.js';
+import { isoTime } from '../contract/records.js';
+import type { Endpoint, Hl7Message, Micros } from '../events.js';
+import type { Zones } from '../net/zones.js';
+
+/** What the ledger needs from the rule context (structural, so context.ts can own a ledger). */
+export interface LedgerContext {
+  readonly zones: Zones;
+  deviceId(ip: string, mac?: string): string;
+  warnOnce(text: string): void;
+}
+
+/** An outside destination of the breach report; its patients are the union of its entries'. */
+interface Destination {
+  readonly ip: string;
+  readonly port: number;
+  readonly entries: LedgerEntry[];
+  /** Minute (µs at the minute's start) → messages. */
+  readonly minutes: Map<number, number>;
+}
+
+/** One (site device, peer endpoint) pair. */
+export interface LedgerEntry {
+  /** The flow's ends as the first message had them. */
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  /** The device's id when the pair was first seen. */
+  readonly deviceId: string;
+  /** The device is the responder of the flow (the outside end connected in). */
+  readonly inbound: boolean;
+  /** The peer end's port, kept here so the per-flow lookup reads only this object. */
+  readonly peerPort: number | undefined;
+  /** The peer is outside the site (the pair counts in the breach report). */
+  readonly outside: boolean;
+  readonly hashes: Set<string>;
+  messages: number;
+  readonly fields: Set<string>;
+  readonly types: Set<string>;
+  /** Device ids at each message (the report lists every id a destination's data came from). */
+  readonly devices: Set<string>;
+  first: Micros;
+  last: Micros;
+  /**
+   * What the previous message added: a monitor repeats one patient, one field list and one type
+   * message after message, and comparing references is cheaper than hashing into the sets.
+   */
+  lastHash: string | undefined;
+  lastFields: readonly string[];
+  lastType: string | undefined;
+  lastDevice: string | undefined;
+  /** Undefined when the peer is not outside, or the destination table was full. */
+  readonly dest: Destination | undefined;
+}
+
+const MINUTE = 60e6;
+const MAX_ENTRIES = 50_000;
+const MAX_DESTINATIONS = 10_000;
+const MAX_MINUTES = 100_000;
+
+/** Same strings in the same order (field names are the decoder's constants). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class PatientLedger {
+  // Device address → peer address → that pair's entries by peer port (interned strings, no key
+  // built per flow); `list` keeps creation order for phi.cleartext's finish.
+  private readonly byDevice = new Map<string, Map<string, LedgerEntry[]>>();
+  private readonly list: LedgerEntry[] = [];
+  private readonly dests = new Map<string, Destination>();
+  /** Events of one flow reuse its Endpoint objects: the entry is found once per direction. */
+  private readonly byEnds = new WeakMap<Endpoint, { dst: Endpoint; e: LedgerEntry | null }>();
+
+  /** Record one HL7 message; only messages with patient hashes or identifying fields count. */
+  add(ev: Hl7Message, ctx: LedgerContext): void {
+    if (ev.patientHashes.length === 0 && ev.fieldsPresent.length === 0) return;
+    const c = this.byEnds.get(ev.src);
+    let e = c !== undefined && c.dst === ev.dst ? c.e : undefined;
+    if (e === undefined) {
+      e = this.entryFor(ev, ctx);
+      this.byEnds.set(ev.src, { dst: ev.dst, e });
+    }
+    if (e === null) return;
+    for (const h of ev.patientHashes) {
+      if (h === e.lastHash) continue;
+      e.hashes.add(h);
+      e.lastHash = h;
+    }
+    if (!sameList(ev.fieldsPresent, e.lastFields)) {
+      for (const f of ev.fieldsPresent) e.fields.add(f);
+      e.lastFields = ev.fieldsPresent;
+    }
+    if (ev.messageType !== e.lastType) {
+      e.types.add(ev.messageType);
+      e.lastType = ev.messageType;
+    }
+    e.messages++;
+    e.last = Math.max(e.last, ev.ts);
+    e.first = Math.min(e.first, ev.ts);
+    const d = e.dest;
+    if (d === undefined) return;
+    const device = e.inbound ? ev.dst : ev.src;
+    const id = ctx.deviceId(device.ip, device.mac);
+    if (id !== e.lastDevice) {
+      e.devices.add(id);
+      e.lastDevice = id;
+    }
+    const m = Math.floor(ev.ts / MINUTE) * MINUTE;
+    if (d.minutes.size < MAX_MINUTES || d.minutes.has(m)) d.minutes.set(m, (d.minutes.get(m) ?? 0) + 1);
+  }
+
+  /** Every (device, peer) entry, in the order first seen. */
+  entries(): readonly LedgerEntry[] {
+    return this.list;
+  }
+
+  /** The (device, peer) entry of a message; null when no site device is involved or the table is full. */
+  private entryFor(ev: Hl7Message, ctx: LedgerContext): LedgerEntry | null {
+    const z = ctx.zones;
+    // The device is the site end; when both are site, the sender (originator) is.
+    const inbound = !z.isSite(ev.src.ip) && z.isSite(ev.dst.ip);
+    const device = inbound ? ev.dst : ev.src;
+    if (!z.isSite(device.ip)) return null;
+    const peer = inbound ? ev.src : ev.dst;
+    let byPeer = this.byDevice.get(device.ip);
+    const pair = byPeer?.get(peer.ip);
+    if (pair !== undefined) for (const x of pair) if (x.peerPort === peer.port) return x;
+    if (this.list.length >= MAX_ENTRIES) {
+      ctx.warnOnce('phi.cleartext: too many (device, destination) pairs; later ones are not tracked');
+      return null;
+    }
+    const outside = z.isOutside(peer.ip);
+    const e: LedgerEntry = {
+      src: inbound ? peer : device,
+      dst: inbound ? device : peer,
+      deviceId: ctx.deviceId(device.ip, device.mac),
+      inbound,
+      peerPort: peer.port,
+      outside,
+      hashes: new Set(),
+      messages: 0,
+      fields: new Set(),
+      types: new Set(),
+      devices: new Set(),
+      first: ev.ts,
+      last: ev.ts,
+      lastHash: undefined,
+      lastFields: [],
+      lastType: undefined,
+      lastDevice: undefined,
+      dest: outside ? this.destination(peer) : undefined,
+    };
+    e.dest?.entries.push(e);
+    this.list.push(e);
+    if (pair !== undefined) pair.push(e);
+    else {
+      if (byPeer === undefined) this.byDevice.set(device.ip, (byPeer = new Map()));
+      byPeer.set(peer.ip, [e]);
+    }
+    return e;
+  }
+
+  private destination(peer: Endpoint): Destination | undefined {
+    const port = peer.port ?? 0;
+    const key = `${peer.ip}|${port}`;
+    let d = this.dests.get(key);
+    if (d === undefined) {
+      if (this.dests.size >= MAX_DESTINATIONS) return undefined;
+      d = { ip: peer.ip, port, entries: [], minutes: new Map() };
+      this.dests.set(key, d);
+    }
+    return d;
+  }
+
+  /** The breach report: per outside destination, distinct patients across its devices (exact). */
+  report(): BreachReport {
+    const all = new Set<string>();
+    let messages = 0;
+    const rows = [...this.dests.values()].map((d) => {
+      const hashes = new Set<string>();
+      const fields = new Set<string>();
+      const devices = new Set<string>();
+      let n = 0;
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const e of d.entries) {
+        for (const h of e.hashes) hashes.add(h);
+        for (const f of e.fields) fields.add(f);
+        for (const id of e.devices) devices.add(id);
+        n += e.messages;
+        first = Math.min(first, e.first);
+        last = Math.max(last, e.last);
+      }
+      return { d, hashes, fields, devices, messages: n, first, last };
+    });
+    const destinations = rows
+      .sort((a, b) => b.hashes.size - a.hashes.size || b.messages - a.messages || a.first - b.first)
+      .map((r) => {
+        for (const h of r.hashes) all.add(h);
+        messages += r.messages;
+        return {
+          ip: r.d.ip,
+          port: r.d.port,
+          protocol: 'hl7/mllp',
+          patients: r.hashes.size,
+          messages: r.messages,
+          first: isoTime(r.first),
+          last: isoTime(r.last),
+          fields: [...r.fields].sort(),
+          devices: [...r.devices].sort(),
+          notify: r.hashes.size >= NOTIFY_THRESHOLD,
+          timeline: [...r.d.minutes.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([t, k]): [string, number] => [isoTime(t), k]),
+        };
+      });
+    return {
+      destinations,
+      totals: {
+        patients: all.size,
+        messages,
+        destinations: destinations.length,
+        notify: all.size >= NOTIFY_THRESHOLD,
+      },
+      threshold: NOTIFY_THRESHOLD,
+    };
+  }
+}
