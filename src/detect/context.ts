@@ -11,7 +11,7 @@ import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
 import { CidrSet, domainMatches } from '../net/cidr-set.js';
 
-export type { RawAlert } from './aggregate.js';
+export type { Evidence, RawAlert } from './aggregate.js';
 
 export interface Rule {
   readonly id: RuleId;

@@ -3,8 +3,7 @@
 // (within TTL + grace) before the flow. Querying an outside DNS or NTP server by address is
 // the same signature unless DHCP handed that server out.
 import type { Micros, WardEvent } from '../../events.js';
-import type { Evidence } from '../aggregate.js';
-import type { Context, Rule } from '../context.js';
+import type { Context, Evidence, Rule } from '../context.js';
 
 const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 53: 'dns', 123: 'ntp', 67: 'dhcp', 853: 'dns-over-tls' };
 
