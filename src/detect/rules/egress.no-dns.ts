@@ -31,7 +31,7 @@ export function createEgressNoDns(): Rule {
       // A TCP flow seen without its SYN started before the capture: we cannot know what DNS preceded it.
       if (ev.proto === 'tcp' ? !ev.syn : ev.proto !== 'udp') return;
       const { src, dst } = ev;
-      if (!ctx.egress) return; // site → outside, judged once by Context.learn
+      if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
       if (ctx.dhcpServers.has(dst.ip)) return;
       if (ctx.allowed(dst.ip) !== undefined) return;
       if (ctx.dns.hasValid(dst.ip, ev.ts)) return;
