@@ -183,17 +183,19 @@ export function checkImports(root) {
     const toRel = rel(target.path);
     if (fromRel.startsWith('src/detect/rules/')) {
       // A rule sees the world through its context: the rule context, net, and types of the
-      // events and contract records it reads.
+      // events and contract records it reads; policy.violation also matches with policy/match.ts,
+      // the one file of policy that detect may import.
       const ok =
         toRel === 'src/detect/context.ts' ||
         to === 'net' ||
+        toRel === 'src/policy/match.ts' ||
         ((to === 'events' || to === 'contract') && imp.typeOnly) ||
         (toRel.startsWith('src/detect/rules/') && toRel === fromRel);
       if (!ok)
         report(
           file,
           imp.line,
-          `'detect/rules' may import only detect/context.ts, net and event/contract types (${imp.spec})`,
+          `'detect/rules' may import only detect/context.ts, net, policy/match.ts and event/contract types (${imp.spec})`,
         );
       return;
     }

@@ -37,6 +37,8 @@ describe('import rules (DESIGN.md "Allowed imports")', () => {
       'src/decode/dns.ts': "import { x } from '../net/addr.js';\nexport const y = x;\n",
       'src/detect/rules/r.ts': "import type { E } from '../../events.js';\nimport { c } from '../context.js';\n",
       'src/detect/context.ts': 'export const c = 1;\n',
+      'src/detect/rules/p.ts': "import { m } from '../../policy/match.js';\n",
+      'src/policy/match.ts': 'export const m = 1;\n',
       'src/events.ts': 'export type E = 1;\n',
       'test/decode/dns.test.ts': "import { y } from '../../src/decode/dns.js';\nimport 'wardwatch/src/net/addr.js';\n",
     });
