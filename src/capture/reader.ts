@@ -45,7 +45,7 @@ function ioError(name: string, err: unknown): WardwatchError {
         : e.code === 'EISDIR'
           ? 'is a directory'
           : (e.message ?? String(err));
-  return new WardwatchError('WW_CAPTURE_IO', `${name}: cannot read capture: ${why}`, { cause: err });
+  return new WardwatchError('WW_CAPTURE_IO', `${name}: cannot read capture: ${why}`, { cause: err, file: name });
 }
 
 /** Reads a capture file ('-' = stdin) and calls onPacket for every packet, in file order. */

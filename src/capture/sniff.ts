@@ -95,6 +95,10 @@ export function describeStart(b: Uint8Array): string {
   return `offset 0 holds ${hex(b, 8)} (${guessKind(b)}), not a pcap or pcapng header`;
 }
 
+/** The file does not start as a capture: the error names it and offset 0, where the header should be. */
 export function notACapture(sourceName: string, start: Uint8Array): WardwatchError {
-  return new WardwatchError('WW_CAPTURE_FORMAT', `${sourceName}: not a capture file: ${describeStart(start)}`);
+  return new WardwatchError('WW_CAPTURE_FORMAT', `${sourceName}: not a capture file: ${describeStart(start)}`, {
+    file: sourceName,
+    offset: 0,
+  });
 }

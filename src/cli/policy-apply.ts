@@ -15,7 +15,7 @@ import { WardwatchError } from '../errors.js';
 import { isAddressPeer } from '../policy/match.js';
 import { compileNftables } from '../policy/compile/nftables.js';
 import { compiledDevices } from '../policy/compile/plan.js';
-import { addressesFrom } from './policy.js';
+import { addressesFrom } from '../engine/policy.js';
 import { parseDuration } from './sim.js';
 
 interface Common {

@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { DEFAULT_SITE_CIDRS } from '../net/zones.js';
 import { loadPolicy } from '../config/policy.js';
-import { learnFromCaptures, observeCaptures, simulateCaptures } from '../engine/policy.js';
+import { addressesFrom, learnFromCaptures, simulateCaptures } from '../engine/policy.js';
 import { WardwatchError } from '../errors.js';
 import { compileDnsmasq } from '../policy/compile/dnsmasq.js';
 import { compileNftables } from '../policy/compile/nftables.js';
@@ -57,13 +57,6 @@ export function compileText(
   const policy = loadPolicy(policyFile);
   const input = { policy, site: DEFAULT_SITE_CIDRS, ...opts };
   return target === 'nftables' ? compileNftables(input) : { ...compileDnsmasq(input), timeZone: 'UTC' };
-}
-
-/** Device addresses by MAC from captures, for policies that match by MAC only. */
-export async function addressesFrom(captures: readonly string[] | undefined): Promise<Record<string, string[]>> {
-  if (captures === undefined || captures.length === 0) return {};
-  const o = await observeCaptures(captures);
-  return Object.fromEntries(o.devices.map((d) => [d.id.toLowerCase(), d.ips]));
 }
 
 export const register: Register = (program: Command) => {

@@ -50,24 +50,39 @@ export function parseCatalog(text: string, file: string): CatalogFile {
   if (yamlError) {
     const at = yamlError.linePos?.[0];
     const where = at ? `${at.line}:${at.col}` : '1:1';
-    throw new WardwatchError('WW_CONFIG', `${file}:${where}: not valid YAML/JSON: ${yamlError.message.split('\n')[0]}`);
+    throw new WardwatchError(
+      'WW_CONFIG',
+      `${file}:${where}: not valid YAML/JSON: ${yamlError.message.split('\n')[0]}`,
+      {
+        file,
+        line: at?.line ?? 1,
+      },
+    );
   }
   const parsed = CatalogFile.safeParse(doc.toJS());
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 5).map((issue) => {
+    const at = parsed.error.issues.slice(0, 5).map((issue) => {
       const { path, message } = issueText(issue);
-      return `${file}:${position(doc, counter, path)}: ${formatPath(path)}: ${message}`;
+      return { pos: position(doc, counter, path), field: formatPath(path), message };
     });
+    const lines = at.map((p) => `${file}:${p.pos}: ${p.field}: ${p.message}`);
     const more = parsed.error.issues.length > 5 ? `\n(and ${parsed.error.issues.length - 5} more)` : '';
-    throw new WardwatchError('WW_CONFIG', `invalid device catalog\n${lines.join('\n')}${more}`);
+    // The fields name the first problem; the message lists up to five.
+    throw new WardwatchError('WW_CONFIG', `invalid device catalog\n${lines.join('\n')}${more}`, {
+      file,
+      line: at[0] === undefined ? undefined : Number.parseInt(at[0].pos, 10),
+      field: at[0]?.field,
+    });
   }
   const ids = new Set<string>();
   for (const [i, m] of parsed.data.models.entries()) {
     if (ids.has(m.id)) {
-      throw new WardwatchError(
-        'WW_CONFIG',
-        `${file}:${position(doc, counter, ['models', i, 'id'])}: models[${i}].id: '${m.id}' appears twice in this file`,
-      );
+      const pos = position(doc, counter, ['models', i, 'id']);
+      throw new WardwatchError('WW_CONFIG', `${file}:${pos}: models[${i}].id: '${m.id}' appears twice in this file`, {
+        file,
+        line: Number.parseInt(pos, 10),
+        field: `models[${i}].id`,
+      });
     }
     ids.add(m.id);
   }
@@ -81,6 +96,7 @@ function readCatalogFile(file: string): CatalogFile {
   } catch (err) {
     throw new WardwatchError('WW_CONFIG', `cannot read device catalog ${file}: ${(err as Error).message}`, {
       cause: err,
+      file,
     });
   }
   return parseCatalog(text, file);
@@ -93,10 +109,15 @@ export function mergeCatalogs(parts: readonly { file: string; data: CatalogFile 
   const models = [...byId.values()];
   for (const m of models) {
     if (m.relabelOf !== undefined && !byId.has(m.relabelOf)) {
-      const file = parts.find((p) => p.data.models.includes(m))?.file ?? 'catalog';
+      const part = parts.find((p) => p.data.models.includes(m));
+      const file = part?.file ?? 'catalog';
       throw new WardwatchError(
         'WW_CONFIG',
         `${file}: model '${m.id}' is a relabel of '${m.relabelOf}', which no catalog defines`,
+        {
+          file: part?.file,
+          field: part === undefined ? 'relabelOf' : `models[${part.data.models.indexOf(m)}].relabelOf`,
+        },
       );
     }
   }

@@ -97,12 +97,21 @@ function addressProblems(cfg: ConfigFile): Problem[] {
 }
 
 function fail(file: string, doc: ReturnType<typeof parseDocument>, lc: LineCounter, problems: Problem[]): never {
-  const lines = problems.map((p) => {
-    const line = lineOf(doc, lc, p.path, p.key);
-    const where = pathText(p.key !== undefined ? [...p.path, p.key] : p.path);
-    return `${file}${line !== undefined ? `:${line}` : ''}: ${where === '' ? '' : `${where}: `}${p.message}`;
+  const at = problems.map((p) => ({
+    line: lineOf(doc, lc, p.path, p.key),
+    field: pathText(p.key !== undefined ? [...p.path, p.key] : p.path),
+    message: p.message,
+  }));
+  const lines = at.map(
+    (p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.field === '' ? '' : `${p.field}: `}${p.message}`,
+  );
+  // The fields name the first problem; the message lists them all.
+  const first = at[0];
+  throw new WardwatchError('WW_CONFIG', `invalid config\n  ${lines.join('\n  ')}`, {
+    file,
+    line: first?.line,
+    field: first?.field === '' ? undefined : first?.field,
   });
-  throw new WardwatchError('WW_CONFIG', `invalid config\n  ${lines.join('\n  ')}`);
 }
 
 /** Parse config text. `file` names it in errors and anchors relative paths. */
@@ -111,7 +120,10 @@ export function parseConfig(text: string, file: string): WardConfig {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const msgs = doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
-    throw new WardwatchError('WW_CONFIG', `invalid config (YAML)\n  ${msgs.join('\n  ')}`);
+    throw new WardwatchError('WW_CONFIG', `invalid config (YAML)\n  ${msgs.join('\n  ')}`, {
+      file,
+      line: doc.errors[0]?.linePos?.[0]?.line,
+    });
   }
   const raw: unknown = doc.toJS() ?? {};
   const parsed = ConfigFile.safeParse(raw);
@@ -137,7 +149,10 @@ export function loadConfig(path?: string): WardConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new WardwatchError('WW_CONFIG', `cannot read config ${path}: ${(err as Error).message}`, { cause: err });
+    throw new WardwatchError('WW_CONFIG', `cannot read config ${path}: ${(err as Error).message}`, {
+      cause: err,
+      file: path,
+    });
   }
   return parseConfig(text, path);
 }

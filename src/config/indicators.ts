@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { WardConfig } from '../contract/config.js';
 import { type Indicator, type IndicatorEntry, IndicatorFile } from '../contract/indicators.js';
-import { WardwatchError } from '../errors.js';
+import { type ErrorWhere, WardwatchError } from '../errors.js';
 import { parseCidr, parseIp } from '../net/cidr-set.js';
 
 /** data/indicators.yaml, found from src/detect (tsx, vitest) and dist/src/detect (built). */
@@ -36,10 +36,12 @@ export function classify(value: string): { kind: Indicator['kind']; value: strin
   return undefined;
 }
 
-export function fromEntry(e: IndicatorEntry, origin: string): Indicator {
+/** `where` fills the error's fields (the entry's file and field) when the value is none of them. */
+export function fromEntry(e: IndicatorEntry, origin: string, where: ErrorWhere = {}): Indicator {
   const value = e.address ?? e.cidr ?? e.domain ?? '';
   const c = classify(value);
-  if (c === undefined) throw new WardwatchError('WW_CONFIG', `${origin}: '${value}' is not an address, CIDR or domain`);
+  if (c === undefined)
+    throw new WardwatchError('WW_CONFIG', `${origin}: '${value}' is not an address, CIDR or domain`, where);
   return { kind: c.kind, value: c.value, note: e.note, source: e.source, url: e.url, origin };
 }
 
@@ -84,9 +86,13 @@ export function parseIndicatorList(text: string, file: string): Indicator[] {
     if (isCsv && value.toLowerCase() === 'address') continue; // the header line
     const c = classify(value);
     if (c === undefined) {
-      throw new WardwatchError('WW_CONFIG', `${where}: '${value}' is not an IP address, CIDR or domain`);
+      throw new WardwatchError('WW_CONFIG', `${where}: '${value}' is not an IP address, CIDR or domain`, {
+        file,
+        line: i + 1,
+      });
     }
-    if (isCsv && fields.length > 3) throw new WardwatchError('WW_CONFIG', `${where}: expected address,note,source`);
+    if (isCsv && fields.length > 3)
+      throw new WardwatchError('WW_CONFIG', `${where}: expected address,note,source`, { file, line: i + 1 });
     out.push({ ...c, note: note || 'user list', source: source || file, origin: where });
   }
   return out;
@@ -102,6 +108,7 @@ export function loadIndicators(files: readonly string[]): Indicator[] {
     } catch (err) {
       throw new WardwatchError('WW_CONFIG', `cannot read indicator list ${file}: ${(err as Error).message}`, {
         cause: err,
+        file,
       });
     }
     if (/\.(ya?ml|json)$/i.test(file)) {
@@ -109,15 +116,23 @@ export function loadIndicators(files: readonly string[]): Indicator[] {
       try {
         raw = parseYaml(text);
       } catch (err) {
-        throw new WardwatchError('WW_CONFIG', `${file}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+        const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+        throw new WardwatchError('WW_CONFIG', `${file}: ${(err as Error).message.split('\n')[0]}`, {
+          cause: err,
+          file,
+          line,
+        });
       }
       const parsed = IndicatorFile.safeParse(raw);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        throw new WardwatchError('WW_CONFIG', `${file}: ${first?.path.join('.')}: ${first?.message}`);
+        throw new WardwatchError('WW_CONFIG', `${file}: ${first?.path.join('.')}: ${first?.message}`, {
+          file,
+          field: first?.path.join('.'),
+        });
       }
       parsed.data.indicators.forEach((e, i) => {
-        out.push(fromEntry(e, `${file}#${i}`));
+        out.push(fromEntry(e, `${file}#${i}`, { file, field: `indicators.${i}` }));
       });
     } else {
       out.push(...parseIndicatorList(text, file));
@@ -131,6 +146,8 @@ export function configIndicators(config: WardConfig): Indicator[] {
   const shipped = config.shippedIndicators
     ? loadIndicators([shippedIndicatorsPath()]).map((i) => ({ ...i, origin: 'shipped' }))
     : [];
-  const inline = config.indicators.map((e, i) => fromEntry(e, `${config.file ?? 'config'}: indicators[${i}]`));
+  const inline = config.indicators.map((e, i) =>
+    fromEntry(e, `${config.file ?? 'config'}: indicators[${i}]`, { file: config.file, field: `indicators[${i}]` }),
+  );
   return [...shipped, ...loadIndicators(config.indicatorFiles), ...inline];
 }

@@ -13,20 +13,27 @@ export function parsePolicy(text: string, file: string): PolicyFile {
     throw new WardwatchError(
       'WW_POLICY_INVALID',
       `${file}:${e?.linePos?.[0]?.line ?? '?'}: ${e?.message.split('\n')[0]}`,
+      { file, line: e?.linePos?.[0]?.line },
     );
   }
   const parsed = PolicyFile.safeParse(doc.toJS());
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
+  const at = parsed.error.issues.map((issue) => {
     let line: number | undefined;
     for (let n = issue.path.length; n >= 0 && line === undefined; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(issue.path.slice(0, n), true);
       const range = (node as { range?: [number, number, number] } | null)?.range;
       if (range) line = lc.linePos(range[0]).line;
     }
-    return `${file}${line !== undefined ? `:${line}` : ''}: ${issue.path.join('.')}: ${issue.message}`;
+    return { line, field: issue.path.join('.'), message: issue.message };
   });
-  throw new WardwatchError('WW_POLICY_INVALID', `invalid policy\n  ${lines.join('\n  ')}`);
+  const lines = at.map((p) => `${file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.field}: ${p.message}`);
+  // The fields name the first problem; the message lists them all.
+  throw new WardwatchError('WW_POLICY_INVALID', `invalid policy\n  ${lines.join('\n  ')}`, {
+    file,
+    line: at[0]?.line,
+    field: at[0]?.field,
+  });
 }
 
 export function loadPolicy(path: string): PolicyFile {
@@ -36,6 +43,7 @@ export function loadPolicy(path: string): PolicyFile {
   } catch (err) {
     throw new WardwatchError('WW_POLICY_INVALID', `cannot read policy ${path}: ${(err as Error).message}`, {
       cause: err,
+      file: path,
     });
   }
   return parsePolicy(text, path);

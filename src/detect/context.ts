@@ -12,7 +12,7 @@ import { ResolutionTable } from './dns-table.js';
 import { PatientLedger } from './ledger.js';
 import { CidrSet, domainMatches } from '../net/cidr-set.js';
 
-export type { RawAlert } from './aggregate.js';
+export type { Evidence, RawAlert } from './aggregate.js';
 
 export interface Rule {
   readonly id: RuleId;
@@ -39,11 +39,6 @@ export class Context {
   /** Which patients' identifying HL7 crossed where (the detector writes it; phi.cleartext and the breach report read it). */
   readonly ledger = new PatientLedger();
   readonly warnings: string[] = [];
-  /**
-   * The flow-start being judged goes from a site address to an outside one (set by `learn`, so
-   * the rules that ask share one zone lookup per end).
-   */
-  egress = false;
   /** Time of the first event: what happened before it is unknown to us. */
   captureStart: Micros | undefined;
   /** Clients whose DHCP lease was seen (their boot, and so their lookups, are in the capture). */
@@ -126,15 +121,18 @@ export class Context {
         }
         break;
       case 'flow-start': {
-        const site = this.zones.isSite(ev.src.ip);
-        this.egress = site && this.zones.isOutside(ev.dst.ip);
-        if (ev.src.mac !== undefined && site && !this.macByIp.has(ev.src.ip))
+        if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
           this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
         break;
       }
       default:
         break;
     }
+  }
+
+  /** A flow from a site address to an outside one (both answers are memoised by `Zones`). */
+  isEgress(src: Endpoint, dst: Endpoint): boolean {
+    return this.zones.isSite(src.ip) && this.zones.isOutside(dst.ip);
   }
 
   /** The device id for a site address: its MAC when known, else `ip:<addr>` (DeviceRecord's convention). */

@@ -58,3 +58,10 @@ export async function simulateCaptures(
   const o = await observeCaptures(inputs, opts);
   return simulate({ policy, flows: o.flows, devices: o.devices, isSite: o.isLocal });
 }
+
+/** Device addresses by MAC from captures, for policies that match by MAC only. */
+export async function addressesFrom(captures: readonly string[] | undefined): Promise<Record<string, string[]>> {
+  if (captures === undefined || captures.length === 0) return {};
+  const o = await observeCaptures(captures);
+  return Object.fromEntries(o.devices.map((d) => [d.id.toLowerCase(), d.ips]));
+}

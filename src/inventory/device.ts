@@ -94,11 +94,7 @@ export type IpBinding = 'strong' | 'weak';
 
 export const PEER_LIMIT = 64;
 
-/** How often any device's `routerLike` changed (the device table's resolve memo checks it). */
-let routerChanges = 0;
-export function routerChangeCount(): number {
-  return routerChanges;
-}
+const UNWATCHED = (): void => {};
 /**
  * Distinct outside source addresses (not bound to it by DHCP/ARP) that make a MAC a gateway. A
  * host with a public address of its own shows one (a DHCP client may briefly show two offers).
@@ -168,9 +164,14 @@ export class DeviceState {
   readonly httpHosts = new BoundedSet<string>(PEER_LIMIT);
   readonly dnsNames = new BoundedSet<string>(PEER_LIMIT); // names it looked up
 
+  /**
+   * `changed` is told when `routerLike` flips: the owning table's resolve memo reads it (one
+   * function per table, not per call).
+   */
   constructor(
     readonly id: string,
     readonly mac: string | undefined,
+    private readonly changed: () => void = UNWATCHED,
   ) {}
 
   touch(ts: number): void {
@@ -236,8 +237,9 @@ export class DeviceState {
   private refreshRouter(): void {
     const router =
       this.named || this.fronted4.total >= FRONTED4_MIN || this.fronted6.total >= FRONTED6_MIN || this.weakCount > 16;
-    if (router !== this.router) routerChanges++;
+    if (router === this.router) return;
     this.router = router;
+    this.changed();
   }
 
   weakIps(): number {

@@ -5,7 +5,7 @@
 // outside addresses (or is named the router), site addresses behind it become their own
 // 'ip:<addr>' devices. Raw-IP links (no MACs) key site devices by 'ip:<addr>' throughout.
 import type { Endpoint } from '../events.js';
-import { DeviceState, type IpBinding, routerChangeCount } from './device.js';
+import { DeviceState, type IpBinding } from './device.js';
 import { isMulticastNorm, macHex, normMac } from './oui.js';
 import { zoneOf } from './zones.js';
 import { parseIp } from '../net/zones.js';
@@ -27,16 +27,17 @@ export class DeviceTable {
   /** Devices not tracked because the table was full. */
   dropped = 0;
   /**
-   * Answers of `resolve` by address, valid while nothing it reads has changed: `gen` counts
-   * changes to devices, owners, bindings and role lists, and `routerChangeCount()` gateway
-   * verdicts. Only answers that changed nothing are kept, so a repeat is exactly a no-op. Every
-   * flow-start resolves both ends, mostly the same few hundred addresses.
+   * Answers of `resolve` by address, valid while nothing it reads has changed: `version` moves on
+   * every change to devices, owners, bindings, role lists and this table's devices' gateway
+   * verdicts, all through `changed`. Only answers that changed nothing are kept, so a repeat is
+   * exactly a no-op. Every flow-start resolves both ends, mostly the same few hundred addresses.
    */
-  private readonly memo = new Map<
-    string,
-    { mac: string | undefined; gen: number; routers: number; dev: DeviceState | undefined }
-  >();
-  private gen = 0;
+  private readonly memo = new Map<string, { mac: string | undefined; version: number; dev: DeviceState | undefined }>();
+  private version = 0;
+  /** The one way to say "what resolve reads has changed"; handed to every device of this table. */
+  private readonly changed = (): void => {
+    this.version++;
+  };
 
   constructor(readonly site: (ip: string) => boolean) {}
 
@@ -64,9 +65,9 @@ export class DeviceTable {
         this.dropped++;
         return undefined;
       }
-      d = new DeviceState(id, mac);
+      d = new DeviceState(id, mac, this.changed);
       this.devices.set(id, d);
-      this.gen++;
+      this.changed();
     }
     return d;
   }
@@ -82,7 +83,7 @@ export class DeviceTable {
   bind(d: DeviceState, ip: string, how: IpBinding): void {
     const had = d.ips.get(ip);
     if (had === undefined && d.ips.size >= MAX_IPS_PER_DEVICE) return;
-    if (had !== 'strong' && d.setIp(ip, how)) this.gen++;
+    if (had !== 'strong' && d.setIp(ip, how)) this.changed();
     if (how === 'strong') {
       this.own(this.strongOwner, ip, d.id);
       d.deleteFronted(ip); // its own, not forwarded
@@ -90,7 +91,7 @@ export class DeviceTable {
     if (this.routerIps.has(ip)) {
       d.namedRouter = true;
       if (how === 'weak') this.own(this.strongOwner, ip, d.id);
-      if (d.setIp(ip, 'strong')) this.gen++;
+      if (d.setIp(ip, 'strong')) this.changed();
     }
     if (this.dnsServerIps.has(ip)) d.namedDns = true;
   }
@@ -98,7 +99,7 @@ export class DeviceTable {
   private own(owners: Map<string, string>, ip: string, id: string): void {
     if (owners.get(ip) === id) return;
     owners.set(ip, id);
-    this.gen++;
+    this.changed();
   }
 
   /** `ip` was the source address of something `d`'s MAC sent. */
@@ -125,14 +126,13 @@ export class DeviceTable {
   /** The device behind one end of a flow, or undefined for outside, multicast and broadcast ends. */
   resolve(ep: Endpoint): DeviceState | undefined {
     const m = this.memo.get(ep.ip);
-    if (m !== undefined && m.mac === ep.mac && m.gen === this.gen && m.routers === routerChangeCount()) return m.dev;
-    const gen = this.gen;
-    const routers = routerChangeCount();
+    if (m !== undefined && m.mac === ep.mac && m.version === this.version) return m.dev;
+    const version = this.version;
     const dropped = this.dropped;
     const dev = this.resolveNow(ep);
-    if (gen === this.gen && routers === routerChangeCount() && dropped === this.dropped) {
+    if (version === this.version && dropped === this.dropped) {
       if (this.memo.size >= MAX_REMEMBERED) this.memo.clear();
-      this.memo.set(ep.ip, { mac: ep.mac, gen, routers, dev });
+      this.memo.set(ep.ip, { mac: ep.mac, version, dev });
     }
     return dev;
   }
@@ -159,7 +159,7 @@ export class DeviceTable {
   /** A DHCP lease names `ip` as router or DNS server: mark its device now, or when it binds later. */
   nameRole(ip: string, set: Set<string>, mark: (d: DeviceState) => void): void {
     if (set.size < 256) set.add(ip);
-    this.gen++; // bind() reads the role lists
+    this.changed(); // bind() reads the role lists
     const id = this.strongOwner.get(ip) ?? this.weakOwner.get(ip);
     const d = id === undefined ? undefined : this.devices.get(id);
     if (d !== undefined) mark(d);

@@ -1,5 +1,8 @@
 // The device table memoises `resolve` by address; these pin that every change it reads (a new
-// gateway verdict, a strong binding, a role from DHCP) still changes the answer.
+// gateway verdict, a strong binding, a role from DHCP) still changes the answer. Each test asks
+// again for the very address whose answer was memoised: with the table's `changed()` call
+// removed from DeviceState's router verdict, the first test fails (checked once by hand: the
+// memo then keeps answering the gateway for 10.30.0.5).
 import { describe, expect, it } from 'vitest';
 import { DeviceTable } from '../../src/inventory/table.js';
 import { siteMatcher } from '../../src/inventory/zones.js';
@@ -17,12 +20,14 @@ describe('DeviceTable.resolve memo', () => {
     if (gw === undefined) throw new Error('no device');
     for (let i = 0; i < 3; i++) t.sourceIp(gw, `203.0.113.${10 + i}`, 'weak'); // forwards outside addresses
     expect(gw.routerLike).toBe(true);
+    expect(t.resolve(ep)?.id).toBe('ip:10.30.0.5'); // the memoised address: now a host behind it
     expect(t.resolve({ ip: '10.30.0.6', mac: GW })?.id).toBe('ip:10.30.0.6');
   });
 
   it('follows a strong binding made after the first answer', () => {
     const t = new DeviceTable(siteMatcher());
     expect(t.resolve({ ip: '203.0.113.50' })).toBeUndefined(); // outside, no owner
+    expect(t.resolve({ ip: '203.0.113.50' })).toBeUndefined(); // memoised
     const host = t.byMac(HOST);
     if (host === undefined) throw new Error('no device');
     t.bind(host, '203.0.113.50', 'strong'); // a host with a public address of its own

@@ -83,7 +83,7 @@ export function createEgressBeacon(): Rule {
     types: ['flow-start'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type !== 'flow-start' || (ev.proto !== 'tcp' && ev.proto !== 'udp')) return;
-      if (!ctx.egress) return; // site → outside, judged once by Context.learn
+      if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
       let byDst = bySrc.get(ev.src.ip);
       const pair = byDst?.get(ev.dst.ip);
       let s: Series | undefined;

@@ -3,8 +3,7 @@
 // (within TTL + grace) before the flow. Querying an outside DNS or NTP server by address is
 // the same signature unless DHCP handed that server out.
 import type { Micros, WardEvent } from '../../events.js';
-import type { Evidence } from '../aggregate.js';
-import type { Context, Rule } from '../context.js';
+import type { Context, Evidence, Rule } from '../context.js';
 
 const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 53: 'dns', 123: 'ntp', 67: 'dhcp', 853: 'dns-over-tls' };
 
@@ -32,7 +31,7 @@ export function createEgressNoDns(): Rule {
       // A TCP flow seen without its SYN started before the capture: we cannot know what DNS preceded it.
       if (ev.proto === 'tcp' ? !ev.syn : ev.proto !== 'udp') return;
       const { src, dst } = ev;
-      if (!ctx.egress) return; // site → outside, judged once by Context.learn
+      if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
       if (ctx.dhcpServers.has(dst.ip)) return;
       if (ctx.allowed(dst.ip) !== undefined) return;
       if (ctx.dns.hasValid(dst.ip, ev.ts)) return;
