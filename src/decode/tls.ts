@@ -251,24 +251,32 @@ export function decodeSslv2Hello(b: Uint8Array, off: number, end: number): TlsRe
 
 // --- Certificate subject (TLS ≤ 1.2: the Certificate message is in the clear) -------------
 
-/** DER TLV at p: returns its tag and sets tlvStart (content offset)/tlvEnd; -1 when malformed or past end. */
-let tlvStart = 0;
-let tlvEnd = 0;
-function tlv(b: Uint8Array, p: number, end: number): number {
-  if (p + 2 > end) return -1;
-  let len = b[p + 1]!;
-  let q = p + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 3 || q + n > end) return -1;
-    len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | b[q + i]!;
-    q += n;
+/**
+ * Reads DER TLVs: `tag` returns the tag at p and leaves the content's [start, end) in the
+ * reader (-1 when malformed or past end). One per certificate decode, fields set here.
+ */
+class DerReader {
+  /** Content offset of the TLV last read. */
+  start = 0;
+  /** End of the TLV last read. */
+  end = 0;
+
+  tag(b: Uint8Array, p: number, end: number): number {
+    if (p + 2 > end) return -1;
+    let len = b[p + 1]!;
+    let q = p + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 3 || q + n > end) return -1;
+      len = 0;
+      for (let i = 0; i < n; i++) len = (len << 8) | b[q + i]!;
+      q += n;
+    }
+    if (q + len > end) return -1;
+    this.start = q;
+    this.end = q + len;
+    return b[p]!;
   }
-  if (q + len > end) return -1;
-  tlvStart = q;
-  tlvEnd = q + len;
-  return b[p]!;
 }
 
 const CN_OID = [0x06, 0x03, 0x55, 0x04, 0x03];
@@ -284,31 +292,32 @@ export function decodeCertificateCn(b: Uint8Array, off: number, end: number): Tl
   if (cEnd > end) return MORE; // only the first certificate has to be present
   const BAD = bad('tls.bad-certificate');
   // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version?, serial, sigAlg, issuer, validity, subject, … } }
-  if (tlv(b, off + 10, cEnd) !== 0x30) return BAD;
-  if (tlv(b, tlvStart, tlvEnd) !== 0x30) return BAD;
-  let p = tlvStart;
-  const tbsEnd = tlvEnd;
-  const first = tlv(b, p, tbsEnd);
+  const t = new DerReader();
+  if (t.tag(b, off + 10, cEnd) !== 0x30) return BAD;
+  if (t.tag(b, t.start, t.end) !== 0x30) return BAD;
+  let p = t.start;
+  const tbsEnd = t.end;
+  const first = t.tag(b, p, tbsEnd);
   if (first < 0) return BAD;
-  if (first === 0xa0) p = tlvEnd;
+  if (first === 0xa0) p = t.end;
   for (let i = 0; i < 4; i++) {
-    if (tlv(b, p, tbsEnd) < 0) return BAD; // serial, signature, issuer, validity
-    p = tlvEnd;
+    if (t.tag(b, p, tbsEnd) < 0) return BAD; // serial, signature, issuer, validity
+    p = t.end;
   }
-  if (tlv(b, p, tbsEnd) !== 0x30) return BAD;
-  const subjEnd = tlvEnd;
+  if (t.tag(b, p, tbsEnd) !== 0x30) return BAD;
+  const subjEnd = t.end;
   // RDNSequence: SET { SEQUENCE { OID, value } }; bounded by the subject's own length.
-  for (let s = tlvStart; s < subjEnd; ) {
-    if (tlv(b, s, subjEnd) !== 0x31) return BAD;
-    const setEnd = tlvEnd;
-    s = tlvEnd;
-    for (let a = tlvStart; a < setEnd; ) {
-      if (tlv(b, a, setEnd) !== 0x30) return BAD;
-      const attrEnd = tlvEnd;
-      a = tlvEnd;
-      const o = tlvStart;
-      if (o + 5 <= attrEnd && CN_OID.every((x, i) => b[o + i] === x) && tlv(b, o + 5, attrEnd) >= 0) {
-        return { kind: 'ok', value: ascii(b, tlvStart, Math.min(tlvEnd - tlvStart, 200)) };
+  for (let s = t.start; s < subjEnd; ) {
+    if (t.tag(b, s, subjEnd) !== 0x31) return BAD;
+    const setEnd = t.end;
+    s = t.end;
+    for (let a = t.start; a < setEnd; ) {
+      if (t.tag(b, a, setEnd) !== 0x30) return BAD;
+      const attrEnd = t.end;
+      a = t.end;
+      const o = t.start;
+      if (o + 5 <= attrEnd && CN_OID.every((x, i) => b[o + i] === x) && t.tag(b, o + 5, attrEnd) >= 0) {
+        return { kind: 'ok', value: ascii(b, t.start, Math.min(t.end - t.start, 200)) };
       }
     }
   }

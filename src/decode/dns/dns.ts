@@ -96,106 +96,6 @@ const MAX_POINTER_HOPS = 64;
 /** Upper bound on records read per section: a 64 KiB message holds at most ~5 900 minimal RRs. */
 const MAX_RECORDS = 4096;
 
-// Names are assembled in one reused buffer and turned into a string once (latin1), with bytes
-// outside printable ASCII and '.'/'\\' inside labels escaped as \DDD (RFC 4343 §2.1 style), so
-// 4 output bytes per wire byte at most.
-const nameBuf = Buffer.allocUnsafe(255 * 4);
-let nameLen = 0;
-/** Offset just after the name as written in place (not after any pointer target). */
-let nameEnd = 0;
-
-function putEscaped(c: number): void {
-  if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) {
-    nameBuf[nameLen++] = c;
-    return;
-  }
-  nameBuf[nameLen++] = 0x5c;
-  nameBuf[nameLen++] = 0x30 + Math.floor(c / 100);
-  nameBuf[nameLen++] = 0x30 + (Math.floor(c / 10) % 10);
-  nameBuf[nameLen++] = 0x30 + (c % 10);
-}
-
-/**
- * Read a possibly compressed name at `off`; `base` is the message start (pointer origin), `end`
- * the message end. On success fills nameBuf/nameLen/nameEnd and returns null.
- */
-function readName(b: Uint8Array, base: number, off: number, end: number): DnsAnomaly | null {
-  nameLen = 0;
-  nameEnd = -1;
-  cacheHit = null;
-  curKey = off - base < CACHE_SIZE ? off - base : -1;
-  // Most owner names are one pointer to a name already read in this message: reuse its string.
-  if (b[off]! >= 0xc0 && off + 1 < end) {
-    const key = ((b[off]! & 0x3f) << 8) | b[off + 1]!;
-    if (base + key < off && cacheGen[key] === generation && cacheHops[key]! < MAX_POINTER_HOPS) {
-      cacheHit = cacheStr[key]!;
-      nameEnd = off + 2;
-      curKey = -1;
-      return null;
-    }
-  }
-  let wire = 1; // the root label's length octet counts toward the 255 limit (RFC 1035 §3.1)
-  let segStart = off;
-  let p = off;
-  let hops = 0;
-  lastHops = 0;
-  // Each step reads a label (≤127 fit in 255 bytes) or follows a pointer (≤ MAX_POINTER_HOPS).
-  for (let guard = 0; guard < 256 + MAX_POINTER_HOPS; guard++) {
-    if (p >= end) return 'dns.truncated';
-    const len = b[p]!;
-    if (len === 0) {
-      if (nameEnd < 0) nameEnd = p + 1;
-      return null;
-    }
-    const top = len & 0xc0;
-    if (top === 0xc0) {
-      if (p + 1 >= end) return 'dns.truncated';
-      if (nameEnd < 0) nameEnd = p + 2;
-      const target = base + (((len & 0x3f) << 8) | b[p + 1]!);
-      if (target >= p) return 'dns.pointer-forward';
-      if (target >= segStart) return 'dns.pointer-loop';
-      // Real chains are a few hops deep; a cap keeps a hostile message from costing
-      // (records × message length) steps.
-      if (++hops > MAX_POINTER_HOPS) return 'dns.pointer-depth';
-      lastHops = hops;
-      segStart = p = target;
-      continue;
-    }
-    // 0x40/0x80 prefixes: a length over 63 (RFC 1035 §2.3.4), or the dead extended label types
-    if (top !== 0) return 'dns.label-too-long';
-    wire += len + 1;
-    if (wire > 255) return 'dns.name-too-long';
-    if (p + 1 + len > end) return 'dns.truncated';
-    if (nameLen > 0) nameBuf[nameLen++] = 0x2e;
-    for (let i = p + 1; i <= p + len; i++) putEscaped(b[i]!);
-    p += 1 + len;
-  }
-  return 'dns.pointer-loop';
-}
-
-// Per-message cache of decoded names by their offset (pointers are 14-bit, hence the size);
-// `generation` invalidates it in O(1) for each new message.
-const CACHE_SIZE = 16384;
-const cacheGen = new Uint32Array(CACHE_SIZE);
-const cacheHops = new Uint8Array(CACHE_SIZE);
-const cacheStr: string[] = new Array<string>(CACHE_SIZE).fill('');
-let generation = 0;
-let cacheHit: string | null = null;
-let curKey = -1;
-let lastHops = 0;
-
-/** The name `readName` just read, as a string (built once, then cached for this message). */
-function nameString(): string {
-  if (cacheHit !== null) return cacheHit;
-  const s = nameBuf.toString('latin1', 0, nameLen);
-  if (curKey >= 0) {
-    cacheGen[curKey] = generation;
-    cacheStr[curKey] = s;
-    cacheHops[curKey] = lastHops;
-  }
-  return s;
-}
-
 /** TXT rendering: character-strings joined by spaces, non-printables as '.', ≤ 200 chars. */
 function txtString(b: Uint8Array, p: number, end: number): string {
   let s = '';
@@ -219,95 +119,214 @@ function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
-/** Set by `rdata` when it fails (its string result is then meaningless). */
-let rdErr: DnsAnomaly | null = null;
+// Per-message cache of decoded names by their offset (pointers are 14-bit, hence the size);
+// `generation` invalidates it in O(1) for each new message.
+const CACHE_SIZE = 16384;
 
-function fail(code: DnsAnomaly): string {
-  rdErr = code;
-  return '';
-}
+/**
+ * The state of one DNS decode: the name being assembled, where it ended, the per-message name
+ * cache and the error of the last RDATA read. Every field is set in the constructor (one object
+ * shape); a reader is made once and reused, message after message. `decodeDns` uses a shared
+ * one; a caller that keeps its own gets its own cache.
+ */
+export class DnsReader {
+  // Names are assembled in one reused buffer and turned into a string once (latin1), with bytes
+  // outside printable ASCII and '.'/'\\' inside labels escaped as \DDD (RFC 4343 §2.1 style), so
+  // 4 output bytes per wire byte at most.
+  private readonly nameBuf = Buffer.allocUnsafe(255 * 4);
+  private nameLen = 0;
+  /** Offset just after the name as written in place (not after any pointer target). */
+  nameEnd = 0;
+  private readonly cacheGen = new Uint32Array(CACHE_SIZE);
+  private readonly cacheHops = new Uint8Array(CACHE_SIZE);
+  private readonly cacheStr: string[] = new Array<string>(CACHE_SIZE).fill('');
+  private generation = 0;
+  private cacheHit: string | null = null;
+  private curKey = -1;
+  private lastHops = 0;
+  /** Set by `rdata` when it fails (its string result is then meaningless). */
+  rdErr: DnsAnomaly | null = null;
+  /** Where the last `readRecords` stopped. */
+  recEnd = 0;
 
-/** RDATA rendering. Names inside RDATA must end inside it. */
-function rdata(b: Uint8Array, base: number, type: number, p: number, rdEnd: number, end: number): string {
-  const n = rdEnd - p;
-  rdErr = null;
-  switch (type) {
-    case 1:
-      return n === 4 ? ip4ToString(ip4FromBytes(b, p)) : fail('dns.bad-rdlength');
-    case 28:
-      return n === 16 ? ip6ToString(b, p) : fail('dns.bad-rdlength');
-    case 2:
-    case 5:
-    case 12: {
-      const e = readName(b, base, p, end);
-      if (e) return fail(e);
-      return nameEnd > rdEnd ? fail('dns.bad-rdlength') : nameString();
+  /** A new message: names cached for the previous one are no longer valid. */
+  begin(): void {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.cacheGen.fill(0);
+      this.generation = 1;
     }
-    case 15: {
-      if (n < 3) return fail('dns.bad-rdlength');
-      const e = readName(b, base, p + 2, end);
-      if (e) return fail(e);
-      return nameEnd > rdEnd ? fail('dns.bad-rdlength') : `${u16(b, p)} ${nameString()}`;
+  }
+
+  private putEscaped(c: number): void {
+    const nameBuf = this.nameBuf;
+    if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c) {
+      nameBuf[this.nameLen++] = c;
+      return;
     }
-    case 33: {
-      if (n < 7) return fail('dns.bad-rdlength');
-      const e = readName(b, base, p + 6, end);
-      if (e) return fail(e);
-      if (nameEnd > rdEnd) return fail('dns.bad-rdlength');
-      return `${u16(b, p)} ${u16(b, p + 2)} ${u16(b, p + 4)} ${nameString()}`;
+    nameBuf[this.nameLen++] = 0x5c;
+    nameBuf[this.nameLen++] = 0x30 + Math.floor(c / 100);
+    nameBuf[this.nameLen++] = 0x30 + (Math.floor(c / 10) % 10);
+    nameBuf[this.nameLen++] = 0x30 + (c % 10);
+  }
+
+  /**
+   * Read a possibly compressed name at `off`; `base` is the message start (pointer origin), `end`
+   * the message end. On success leaves the name for `nameString` and its end in `nameEnd`, and
+   * returns null.
+   */
+  readName(b: Uint8Array, base: number, off: number, end: number): DnsAnomaly | null {
+    this.nameLen = 0;
+    this.nameEnd = -1;
+    this.cacheHit = null;
+    this.curKey = off - base < CACHE_SIZE ? off - base : -1;
+    // Most owner names are one pointer to a name already read in this message: reuse its string.
+    if (b[off]! >= 0xc0 && off + 1 < end) {
+      const key = ((b[off]! & 0x3f) << 8) | b[off + 1]!;
+      if (base + key < off && this.cacheGen[key] === this.generation && this.cacheHops[key]! < MAX_POINTER_HOPS) {
+        this.cacheHit = this.cacheStr[key]!;
+        this.nameEnd = off + 2;
+        this.curKey = -1;
+        return null;
+      }
     }
-    case 6: {
-      let e = readName(b, base, p, end);
-      if (e) return fail(e);
-      const mname = nameString();
-      e = readName(b, base, nameEnd, end);
-      if (e) return fail(e);
-      if (nameEnd + 20 > rdEnd) return fail('dns.bad-rdlength');
-      return `${mname} ${nameString()} ${u32(b, nameEnd)}`;
+    let wire = 1; // the root label's length octet counts toward the 255 limit (RFC 1035 §3.1)
+    let segStart = off;
+    let p = off;
+    let hops = 0;
+    this.lastHops = 0;
+    // Each step reads a label (≤127 fit in 255 bytes) or follows a pointer (≤ MAX_POINTER_HOPS).
+    for (let guard = 0; guard < 256 + MAX_POINTER_HOPS; guard++) {
+      if (p >= end) return 'dns.truncated';
+      const len = b[p]!;
+      if (len === 0) {
+        if (this.nameEnd < 0) this.nameEnd = p + 1;
+        return null;
+      }
+      const top = len & 0xc0;
+      if (top === 0xc0) {
+        if (p + 1 >= end) return 'dns.truncated';
+        if (this.nameEnd < 0) this.nameEnd = p + 2;
+        const target = base + (((len & 0x3f) << 8) | b[p + 1]!);
+        if (target >= p) return 'dns.pointer-forward';
+        if (target >= segStart) return 'dns.pointer-loop';
+        // Real chains are a few hops deep; a cap keeps a hostile message from costing
+        // (records × message length) steps.
+        if (++hops > MAX_POINTER_HOPS) return 'dns.pointer-depth';
+        this.lastHops = hops;
+        segStart = p = target;
+        continue;
+      }
+      // 0x40/0x80 prefixes: a length over 63 (RFC 1035 §2.3.4), or the dead extended label types
+      if (top !== 0) return 'dns.label-too-long';
+      wire += len + 1;
+      if (wire > 255) return 'dns.name-too-long';
+      if (p + 1 + len > end) return 'dns.truncated';
+      if (this.nameLen > 0) this.nameBuf[this.nameLen++] = 0x2e;
+      for (let i = p + 1; i <= p + len; i++) this.putEscaped(b[i]!);
+      p += 1 + len;
     }
-    case 16:
-      return txtString(b, p, rdEnd);
-    default:
-      return '';
+    return 'dns.pointer-loop';
+  }
+
+  /** The name `readName` just read, as a string (built once, then cached for this message). */
+  nameString(): string {
+    if (this.cacheHit !== null) return this.cacheHit;
+    const s = this.nameBuf.toString('latin1', 0, this.nameLen);
+    const k = this.curKey;
+    if (k >= 0) {
+      this.cacheGen[k] = this.generation;
+      this.cacheStr[k] = s;
+      this.cacheHops[k] = this.lastHops;
+    }
+    return s;
+  }
+
+  private fail(code: DnsAnomaly): string {
+    this.rdErr = code;
+    return '';
+  }
+
+  /** RDATA rendering; on failure sets `rdErr`. Names inside RDATA must end inside it. */
+  rdata(b: Uint8Array, base: number, type: number, p: number, rdEnd: number, end: number): string {
+    const n = rdEnd - p;
+    this.rdErr = null;
+    switch (type) {
+      case 1:
+        return n === 4 ? ip4ToString(ip4FromBytes(b, p)) : this.fail('dns.bad-rdlength');
+      case 28:
+        return n === 16 ? ip6ToString(b, p) : this.fail('dns.bad-rdlength');
+      case 2:
+      case 5:
+      case 12: {
+        const e = this.readName(b, base, p, end);
+        if (e) return this.fail(e);
+        return this.nameEnd > rdEnd ? this.fail('dns.bad-rdlength') : this.nameString();
+      }
+      case 15: {
+        if (n < 3) return this.fail('dns.bad-rdlength');
+        const e = this.readName(b, base, p + 2, end);
+        if (e) return this.fail(e);
+        return this.nameEnd > rdEnd ? this.fail('dns.bad-rdlength') : `${u16(b, p)} ${this.nameString()}`;
+      }
+      case 33: {
+        if (n < 7) return this.fail('dns.bad-rdlength');
+        const e = this.readName(b, base, p + 6, end);
+        if (e) return this.fail(e);
+        if (this.nameEnd > rdEnd) return this.fail('dns.bad-rdlength');
+        return `${u16(b, p)} ${u16(b, p + 2)} ${u16(b, p + 4)} ${this.nameString()}`;
+      }
+      case 6: {
+        let e = this.readName(b, base, p, end);
+        if (e) return this.fail(e);
+        const mname = this.nameString();
+        e = this.readName(b, base, this.nameEnd, end);
+        if (e) return this.fail(e);
+        if (this.nameEnd + 20 > rdEnd) return this.fail('dns.bad-rdlength');
+        return `${mname} ${this.nameString()} ${u32(b, this.nameEnd)}`;
+      }
+      case 16:
+        return txtString(b, p, rdEnd);
+      default:
+        return '';
+    }
+  }
+
+  /** Up to `count` records from p into `out`; returns the anomaly that stopped it (or null), the stop offset in `recEnd`. */
+  readRecords(b: Uint8Array, base: number, p: number, end: number, count: number, out: DnsRecord[]): DnsAnomaly | null {
+    this.recEnd = p;
+    for (let i = 0; i < count && i < MAX_RECORDS; i++) {
+      const e = this.readName(b, base, p, end);
+      if (e) return e;
+      const name = this.nameString();
+      p = this.nameEnd;
+      this.recEnd = p;
+      if (p + 10 > end) return 'dns.truncated';
+      const type = u16(b, p);
+      const cls = u16(b, p + 2) & 0x7fff;
+      const ttl = u32(b, p + 4);
+      const rdEnd = p + 10 + u16(b, p + 8);
+      if (rdEnd > end) return 'dns.bad-rdlength';
+      const data = this.rdata(b, base, type, p + 10, rdEnd, end);
+      if (this.rdErr !== null) return this.rdErr;
+      out.push({ name, type: dnsTypeName(type), typeNum: type, cls, ttl, data });
+      p = rdEnd;
+      this.recEnd = p;
+    }
+    return null;
   }
 }
 
-function readRecords(
-  b: Uint8Array,
-  base: number,
-  p: number,
-  end: number,
-  count: number,
-  out: DnsRecord[],
-): { p: number; err: DnsAnomaly | null } {
-  for (let i = 0; i < count && i < MAX_RECORDS; i++) {
-    const e = readName(b, base, p, end);
-    if (e) return { p, err: e };
-    const name = nameString();
-    p = nameEnd;
-    if (p + 10 > end) return { p, err: 'dns.truncated' };
-    const type = u16(b, p);
-    const cls = u16(b, p + 2) & 0x7fff;
-    const ttl = u32(b, p + 4);
-    const rdEnd = p + 10 + u16(b, p + 8);
-    if (rdEnd > end) return { p, err: 'dns.bad-rdlength' };
-    const data = rdata(b, base, type, p + 10, rdEnd, end);
-    if (rdErr !== null) return { p, err: rdErr };
-    out.push({ name, type: dnsTypeName(type), typeNum: type, cls, ttl, data });
-    p = rdEnd;
-  }
-  return { p, err: null };
-}
+const shared = new DnsReader();
 
-/** Decode one DNS message occupying b[off, end). */
-export function decodeDns(b: Uint8Array, off: number, end: number): DnsResult {
+/**
+ * Decode one DNS message occupying b[off, end). `r` holds the scratch state of this decode
+ * (the shared reader unless the caller brings one): decodes that share no reader share nothing.
+ */
+export function decodeDns(b: Uint8Array, off: number, end: number, r: DnsReader = shared): DnsResult {
   end = Math.min(end, b.length);
   if (off < 0 || end - off < 12) return { kind: 'more' };
-  generation = (generation + 1) >>> 0;
-  if (generation === 0) {
-    cacheGen.fill(0);
-    generation = 1;
-  }
+  r.begin();
   const flags = u16(b, off + 2);
   const opcode = (flags >> 11) & 0xf;
   if (opcode === 3 || opcode > 6) return { kind: 'not' };
@@ -320,23 +339,23 @@ export function decodeDns(b: Uint8Array, off: number, end: number): DnsResult {
   let anomaly: DnsAnomaly | null = null;
   let p = off + 12;
   for (let i = 0; i < qd && i < MAX_RECORDS; i++) {
-    const e = readName(b, off, p, end);
+    const e = r.readName(b, off, p, end);
     if (e) {
       anomaly = e;
       break;
     }
-    if (nameEnd + 4 > end) {
+    const q = r.nameEnd;
+    if (q + 4 > end) {
       anomaly = 'dns.truncated';
       break;
     }
-    const t = u16(b, nameEnd);
-    questions.push({ name: nameString(), type: dnsTypeName(t), typeNum: t, cls: u16(b, nameEnd + 2) & 0x7fff });
-    p = nameEnd + 4;
+    const t = u16(b, q);
+    questions.push({ name: r.nameString(), type: dnsTypeName(t), typeNum: t, cls: u16(b, q + 2) & 0x7fff });
+    p = q + 4;
   }
   for (let s = 0; s < 3 && anomaly === null; s++) {
-    const r = readRecords(b, off, p, end, counts[s]!, secs[s]!);
-    p = r.p;
-    anomaly = r.err;
+    anomaly = r.readRecords(b, off, p, end, counts[s]!, secs[s]!);
+    p = r.recEnd;
   }
   if (anomaly !== null && questions.length === 0 && secs[0]!.length === 0) return { kind: 'anomaly', code: anomaly };
   const msg: DnsMessage = {

@@ -7,12 +7,10 @@
 import {
   type Acc,
   comp,
-  D,
   type Hl7Observation,
   type Hl7Order,
   isBatch,
   MSH,
-  type Mutable,
   OBX,
   segEnd,
   segId,
@@ -20,10 +18,11 @@ import {
   segment,
   split,
 } from './segments.js';
-import { readDelims } from './text.js';
+import { Hl7Reader, readDelims } from './text.js';
 import { obx } from './vitals.js';
 
 export type { Hl7Observation, Hl7Order } from './segments.js';
+export { Hl7Reader } from './text.js';
 
 export const HL7_ANOMALIES = [
   'hl7.missing-msh', // text before the first MSH segment, or none at all
@@ -75,8 +74,18 @@ function skipBreaks(buf: Uint8Array, p: number, end: number): number {
   return p;
 }
 
-/** Decode the message starting at the first MSH at or after `off`; never throws. */
-export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Options): Hl7Result {
+/**
+ * Decode the message starting at the first MSH at or after `off`; never throws. `r` is the
+ * scratch state of the decode: a stream keeps one and passes it for every message (a new one
+ * otherwise), so decodes with different readers never see each other's delimiters or fields.
+ */
+export function decodeHl7(
+  buf: Uint8Array,
+  off: number,
+  end: number,
+  opts: Hl7Options,
+  r: Hl7Reader = new Hl7Reader(),
+): Hl7Result {
   if (end > buf.length) end = buf.length;
   if (end - off > (opts.maxBytes ?? HL7_MAX_MESSAGE)) return { kind: 'anomaly', code: 'hl7.oversize', next: end };
   let p = skipBreaks(buf, off, end);
@@ -93,9 +102,9 @@ export function decodeHl7(buf: Uint8Array, off: number, end: number, opts: Hl7Op
   if (sawOther) return { kind: 'anomaly', code: 'hl7.missing-msh', next: p };
   const start = p;
   const mshEnd = segEnd(buf, p, end);
-  if (!readDelims(buf, p, mshEnd, D))
+  if (!readDelims(buf, p, mshEnd, r.d))
     return { kind: 'anomaly', code: 'hl7.bad-delimiters', next: nextMsh(buf, mshEnd, end) };
-  return body(buf, start, mshEnd, end, opts);
+  return body(r, buf, start, mshEnd, end, opts);
 }
 
 function nextMsh(buf: Uint8Array, p: number, end: number): number {
@@ -109,7 +118,7 @@ function nextMsh(buf: Uint8Array, p: number, end: number): number {
 }
 
 /** The message whose MSH is [start, mshEnd): every segment up to the next MSH or batch segment. */
-function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts: Hl7Options): Hl7Result {
+function body(r: Hl7Reader, buf: Uint8Array, start: number, mshEnd: number, end: number, opts: Hl7Options): Hl7Result {
   let p = skipBreaks(buf, mshEnd, end);
   let segments = 1;
   const acc: Acc = { hashes: [], fields: [], observations: [], orders: [], errors: [] };
@@ -118,109 +127,33 @@ function body(buf: Uint8Array, start: number, mshEnd: number, end: number, opts:
     if (sid === MSH || isBatch(sid)) break;
     segments++;
     // OBX is most of a PCD-01 message: read it directly, every other segment through segment().
-    const e = sid === OBX ? obx(buf, p, end, acc) : segment(buf, sid, p, end, acc, opts.hashId);
+    const e = sid === OBX ? obx(r, buf, p, end, acc) : segment(r, buf, sid, p, end, acc, opts.hashId);
     p = skipBreaks(buf, e, end);
   }
-  const nf = split(buf, start, mshEnd, 11);
-  const t1 = comp(buf, nf, 9, 1, true) ?? '';
-  const t2 = comp(buf, nf, 9, 2, true);
-  const messageType = t2 ? joinType(t1, t2) : t1;
-  const sendingApp = comp(buf, nf, 3, 1, true);
-  const sendingFacility = comp(buf, nf, 4, 1, true);
-  const receivingApp = comp(buf, nf, 5, 1, true);
-  const receivingFacility = comp(buf, nf, 6, 1, true);
-  const time = comp(buf, nf, 7, 1, true);
-  const controlId = comp(buf, nf, 10, 1, true);
-  const version = comp(buf, nf, 12, 1, true);
-  const { hashes: patientHashes, fields: fieldsPresent, observations, orders, errors } = acc;
+  const nf = split(r, buf, start, mshEnd, 11);
+  const t1 = comp(r, buf, nf, 9, 1, true) ?? '';
+  const t2 = comp(r, buf, nf, 9, 2, true);
   const { location, ackCode, ackControlId } = acc;
-  const bytes = p - start;
-  // The two shapes nearly every message has (results with a bed; acknowledgements) are single
-  // literals, not a chain of added members; every shape keeps one member order and leaves out
-  // what is absent.
-  if (
-    sendingApp !== undefined &&
-    sendingFacility !== undefined &&
-    receivingApp !== undefined &&
-    receivingFacility !== undefined &&
-    time !== undefined &&
-    controlId !== undefined &&
-    version !== undefined
-  ) {
-    if (location !== undefined && ackCode === undefined && ackControlId === undefined) {
-      const message: Hl7Decoded = {
-        messageType,
-        sendingApp,
-        sendingFacility,
-        receivingApp,
-        receivingFacility,
-        time,
-        controlId,
-        version,
-        patientHashes,
-        fieldsPresent,
-        location,
-        observations,
-        segments,
-        bytes,
-        orders,
-        errors,
-      };
-      return { kind: 'ok', message, next: p };
-    }
-    if (location === undefined && ackCode !== undefined && ackControlId !== undefined) {
-      const message: Hl7Decoded = {
-        messageType,
-        sendingApp,
-        sendingFacility,
-        receivingApp,
-        receivingFacility,
-        time,
-        controlId,
-        version,
-        patientHashes,
-        fieldsPresent,
-        observations,
-        ackCode,
-        ackControlId,
-        segments,
-        bytes,
-        orders,
-        errors,
-      };
-      return { kind: 'ok', message, next: p };
-    }
-  }
-  const m = { messageType } as Mutable<Hl7Decoded>;
-  if (sendingApp !== undefined) m.sendingApp = sendingApp;
-  if (sendingFacility !== undefined) m.sendingFacility = sendingFacility;
-  if (receivingApp !== undefined) m.receivingApp = receivingApp;
-  if (receivingFacility !== undefined) m.receivingFacility = receivingFacility;
-  if (time !== undefined) m.time = time;
-  if (controlId !== undefined) m.controlId = controlId;
-  if (version !== undefined) m.version = version;
-  m.patientHashes = patientHashes;
-  m.fieldsPresent = fieldsPresent;
-  if (location !== undefined) m.location = location;
-  m.observations = observations;
-  if (ackCode !== undefined) m.ackCode = ackCode;
-  if (ackControlId !== undefined) m.ackControlId = ackControlId;
-  m.segments = segments;
-  m.bytes = bytes;
-  m.orders = orders;
-  m.errors = errors;
-  return { kind: 'ok', message: m, next: p };
-}
-
-// Senders repeat one message type ('ORU^R01'): keep the last joined string instead of a new one.
-let lastT1 = '';
-let lastT2 = '';
-let lastType = '';
-function joinType(t1: string, t2: string): string {
-  if (t1 !== lastT1 || t2 !== lastT2) {
-    lastT1 = t1;
-    lastT2 = t2;
-    lastType = `${t1}^${t2}`;
-  }
-  return lastType;
+  // One literal with every key (undefined where absent): one object shape, one key order.
+  const message: Hl7Decoded = {
+    messageType: t2 ? r.joinType(t1, t2) : t1,
+    sendingApp: comp(r, buf, nf, 3, 1, true),
+    sendingFacility: comp(r, buf, nf, 4, 1, true),
+    receivingApp: comp(r, buf, nf, 5, 1, true),
+    receivingFacility: comp(r, buf, nf, 6, 1, true),
+    time: comp(r, buf, nf, 7, 1, true),
+    controlId: comp(r, buf, nf, 10, 1, true),
+    version: comp(r, buf, nf, 12, 1, true),
+    patientHashes: acc.hashes,
+    fieldsPresent: acc.fields,
+    location,
+    observations: acc.observations,
+    ackCode,
+    ackControlId,
+    segments,
+    bytes: p - start,
+    orders: acc.orders,
+    errors: acc.errors,
+  };
+  return { kind: 'ok', message, next: p };
 }

@@ -1,12 +1,11 @@
 // HL7 v2 segment readers used by hl7.ts: field splitting over the message bytes and the
 // per-segment extraction of PID (hashes and field names only), PV1, OBR, MSA and ERR (OBX is
 // read in hl7-vitals.ts).
-// Module scratch (field offsets, delimiters) is reused for every segment: the decoder is
-// synchronous and not re-entrant, so nothing is allocated per field.
+// The field offsets and delimiters live in the caller's Hl7Reader, reused for every segment, so
+// nothing is allocated per field.
 
-import { compText, type Hl7Delims, isEmpty, piece, slice, text, unescapeHl7 } from './text.js';
+import { compText, HL7_MAX_FIELDS, type Hl7Reader, isEmpty, piece, text, unescapeHl7 } from './text.js';
 
-const MAX_FIELDS = 40;
 const MAX_HASHES = 16;
 const MAX_REPS = 16;
 const MAX_LIST = 32;
@@ -35,10 +34,6 @@ const IDENTIFYING: Readonly<Record<string, readonly number[]>> = {
   IN1: [16],
 };
 
-export const FS = new Int32Array(MAX_FIELDS);
-export const FE = new Int32Array(MAX_FIELDS);
-export const D: Hl7Delims = { field: 0x7c, comp: 0x5e, rep: 0x7e, esc: 0x5c, sub: 0x26 };
-
 /**
  * End of the segment starting at p: the next CR or LF (HL7 says CR; LF and CRLF are tolerated).
  * A byte loop beats indexOf on segments of tens of bytes; every byte is visited once per pass.
@@ -52,37 +47,35 @@ export function segEnd(buf: Uint8Array, p: number, end: number): number {
   return end;
 }
 
-/** Where the segment last split ends (set by split, which finds it on the way). */
-export const splitAt = { end: 0 };
-
 /**
  * Split the segment starting at s (ending at the next CR/LF before `end`) on the field
  * separator, up to field index `upto` (callers ask for no field beyond it); returns the number
- * of fields found (≤ MAX_FIELDS) and leaves the segment end in `splitAt.end`. The field separator
- * is never CR or LF (readDelims), so one pass finds both.
+ * of fields found (≤ HL7_MAX_FIELDS), their offsets in r.fs/r.fe and the segment end in
+ * r.segEnd. The field separator is never CR or LF (readDelims), so one pass finds both.
  */
-export function split(buf: Uint8Array, s: number, end: number, upto = MAX_FIELDS - 1): number {
-  const f = D.field;
-  const last = Math.min(upto, MAX_FIELDS - 1);
+export function split(r: Hl7Reader, buf: Uint8Array, s: number, end: number, upto = HL7_MAX_FIELDS - 1): number {
+  const f = r.d.field;
+  const { fs, fe } = r;
+  const last = Math.min(upto, HL7_MAX_FIELDS - 1);
   let n = 0;
   let start = s;
   let i = s;
   for (; i < end; i++) {
     const b = buf[i]!;
     if (b === f) {
-      FS[n] = start;
-      FE[n] = i;
+      fs[n] = start;
+      fe[n] = i;
       // A segment with more fields than we track: the last tracked one runs to its own separator.
       if (n++ === last) {
-        splitAt.end = segEnd(buf, i + 1, end);
+        r.segEnd = segEnd(buf, i + 1, end);
         return n;
       }
       start = i + 1;
     } else if (b < 0x0e && (b === 0x0d || b === 0x0a)) break; // the separator is > 0x20
   }
-  FS[n] = start;
-  FE[n++] = i;
-  splitAt.end = i;
+  fs[n] = start;
+  fe[n++] = i;
+  r.segEnd = i;
   return n;
 }
 
@@ -92,9 +85,9 @@ export function field(nf: number, n: number, msh: boolean): number {
   return i < nf ? i : -1;
 }
 
-export function comp(buf: Uint8Array, nf: number, n: number, c: number, msh = false): string | undefined {
+export function comp(r: Hl7Reader, buf: Uint8Array, nf: number, n: number, c: number, msh = false): string | undefined {
   const i = field(nf, n, msh);
-  return i < 0 ? undefined : compText(buf, FS[i]!, FE[i]!, D, c);
+  return i < 0 ? undefined : compText(r, buf, r.fs[i]!, r.fe[i]!, c);
 }
 
 /** The 3-character segment id at s (or 0), packed into a number to compare without strings. */
@@ -143,13 +136,12 @@ export interface Acc {
   ackControlId?: string;
 }
 
-export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /**
  * Extract what leaves the decoder from the segment starting at s; returns its end (the next
  * CR/LF before `end`). Segments we do not read are scanned for their end only.
  */
 export function segment(
+  r: Hl7Reader,
   buf: Uint8Array,
   sid: number,
   s: number,
@@ -159,88 +151,85 @@ export function segment(
 ): number {
   if (sid === PV1) {
     if (acc.location === undefined) {
-      const nf = split(buf, s, end, 3);
-      if (nf > 3) acc.location = location(buf, FS[3]!, FE[3]!);
-      return splitAt.end;
+      const nf = split(r, buf, s, end, 3);
+      if (nf > 3) acc.location = location(r, buf, r.fs[3]!, r.fe[3]!);
+      return r.segEnd;
     }
   } else if (sid === OBR) {
     if (acc.orders.length < MAX_LIST) {
-      const nf = split(buf, s, end, 4);
-      const o: Mutable<Hl7Order> = {};
-      const placerId = comp(buf, nf, 2, 1);
-      const fillerId = comp(buf, nf, 3, 1);
-      const code = comp(buf, nf, 4, 1);
-      if (placerId !== undefined) o.placerId = placerId;
-      if (fillerId !== undefined) o.fillerId = fillerId;
-      if (code !== undefined) o.code = code;
-      acc.orders.push(o);
-      return splitAt.end;
+      const nf = split(r, buf, s, end, 4);
+      acc.orders.push({
+        placerId: comp(r, buf, nf, 2, 1),
+        fillerId: comp(r, buf, nf, 3, 1),
+        code: comp(r, buf, nf, 4, 1),
+      });
+      return r.segEnd;
     }
   } else if (sid === MSA) {
     if (acc.ackCode === undefined) {
-      const nf = split(buf, s, end, 2);
-      acc.ackCode = comp(buf, nf, 1, 1);
-      acc.ackControlId = comp(buf, nf, 2, 1);
-      return splitAt.end;
+      const nf = split(r, buf, s, end, 2);
+      acc.ackCode = comp(r, buf, nf, 1, 1);
+      acc.ackControlId = comp(r, buf, nf, 2, 1);
+      return r.segEnd;
     }
   } else if (sid === ERR) {
     if (acc.errors.length < MAX_LIST) {
-      const nf = split(buf, s, end, 3);
-      const code = comp(buf, nf, 3, 1) ?? errLocationCode(buf, nf);
+      const nf = split(r, buf, s, end, 3);
+      const code = comp(r, buf, nf, 3, 1) ?? errLocationCode(r, buf, nf);
       if (code !== undefined) acc.errors.push(code);
-      return splitAt.end;
+      return r.segEnd;
     }
   } else {
     const ident = IDENT.get(sid);
     if (ident === undefined) return segEnd(buf, s, end);
-    const nf = split(buf, s, end, ident.last);
+    const nf = split(r, buf, s, end, ident.last);
     const { fields, names } = ident;
+    const { fs, fe } = r;
     for (let k = 0; k < fields.length; k++) {
       const n = fields[k]!;
-      if (n < nf && !isEmpty(buf, FS[n]!, FE[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
+      if (n < nf && !isEmpty(buf, fs[n]!, fe[n]!) && !acc.fields.includes(names[k]!)) acc.fields.push(names[k]!);
     }
-    if (sid === PID && nf > 3) hashIds(buf, FS[3]!, FE[3]!, acc, hashId);
-    return splitAt.end;
+    if (sid === PID && nf > 3) hashIds(r, buf, fs[3]!, fe[3]!, acc, hashId);
+    return r.segEnd;
   }
   return segEnd(buf, s, end);
 }
 
 /** PID-3 repetitions: component 1 of each is an identifier; only its hash leaves. */
-function hashIds(buf: Uint8Array, s: number, e: number, acc: Acc, hashId: (id: string) => string): void {
-  for (let r = 1; r <= MAX_REPS && acc.hashes.length < MAX_HASHES; r++) {
-    piece(buf, s, e, D.rep, r);
-    if (slice.s >= e && r > 1) return;
-    const rs = slice.s;
-    const re = slice.e;
-    piece(buf, rs, re, D.comp, 1);
-    piece(buf, slice.s, slice.e, D.sub, 1);
-    if (!isEmpty(buf, slice.s, slice.e)) {
+function hashIds(r: Hl7Reader, buf: Uint8Array, s: number, e: number, acc: Acc, hashId: (id: string) => string): void {
+  const d = r.d;
+  for (let k = 1; k <= MAX_REPS && acc.hashes.length < MAX_HASHES; k++) {
+    piece(r, buf, s, e, d.rep, k);
+    if (r.s >= e && k > 1) return;
+    piece(r, buf, r.s, r.e, d.comp, 1);
+    piece(r, buf, r.s, r.e, d.sub, 1);
+    if (!isEmpty(buf, r.s, r.e)) {
       // Built with text(), never the output cache: identifiers must not outlive this call.
-      let t = text(buf, slice.s, slice.e);
-      if (D.esc >= 0 && t.indexOf(String.fromCharCode(D.esc)) >= 0) t = unescapeHl7(t, D);
+      let t = text(buf, r.s, r.e);
+      if (d.esc >= 0 && t.indexOf(String.fromCharCode(d.esc)) >= 0) t = unescapeHl7(t, d);
       const h = hashId(t);
       if (!acc.hashes.includes(h)) acc.hashes.push(h);
     }
-    if (D.rep < 0) return;
+    if (d.rep < 0) return;
   }
 }
 
 /** PV1-3 (PL): point of care^room^bed, joined with '^' whatever the message's delimiters. */
-function location(buf: Uint8Array, s: number, e: number): string | undefined {
-  const c1 = compText(buf, s, e, D, 1) ?? '';
-  const c2 = compText(buf, s, e, D, 2) ?? '';
-  const c3 = compText(buf, s, e, D, 3) ?? '';
+function location(r: Hl7Reader, buf: Uint8Array, s: number, e: number): string | undefined {
+  const c1 = compText(r, buf, s, e, 1) ?? '';
+  const c2 = compText(r, buf, s, e, 2) ?? '';
+  const c3 = compText(r, buf, s, e, 3) ?? '';
   if (c3 !== '') return `${c1}^${c2}^${c3}`;
   if (c2 !== '') return `${c1}^${c2}`;
   return c1 !== '' ? c1 : undefined;
 }
 
-function errLocationCode(buf: Uint8Array, nf: number): string | undefined {
+function errLocationCode(r: Hl7Reader, buf: Uint8Array, nf: number): string | undefined {
   // ERR-1 (v2.4 and earlier, ELD): segment^sequence^field^code; the code's first subcomponent.
   const i = field(nf, 1, false);
   if (i < 0) return undefined;
-  piece(buf, FS[i]!, FE[i]!, D.rep, 1);
-  piece(buf, slice.s, slice.e, D.comp, 4);
-  piece(buf, slice.s, slice.e, D.sub, 1);
-  return slice.e > slice.s ? text(buf, slice.s, slice.e) : undefined;
+  piece(r, buf, r.fs[i]!, r.fe[i]!, r.d.rep, 1);
+  piece(r, buf, r.s, r.e, r.d.comp, 4);
+  piece(r, buf, r.s, r.e, r.d.sub, 1);
+  return r.e > r.s ? text(buf, r.s, r.e) : undefined;
 }

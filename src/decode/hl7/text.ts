@@ -13,8 +13,43 @@ export interface Hl7Delims {
   sub: number;
 }
 
-/** [start, end) of a slice found by the helpers below (module scratch; the decoder is not re-entrant). */
-export const slice = { s: 0, e: 0 };
+/** Fields of a segment that are tracked (a longer segment's last one runs to its separator). */
+export const HL7_MAX_FIELDS = 40;
+
+/**
+ * The scratch state of one HL7 decode: the message's delimiters, the [s, e) slice the helpers
+ * below found, the field offsets and end of the segment `split` last read, and the last joined
+ * message type. Every field is set here (one object shape); a reader is made once per stream and
+ * reused for every message, so nothing is allocated per field, and two decodes with their own
+ * readers share nothing.
+ */
+export class Hl7Reader {
+  readonly d: Hl7Delims = { field: 0x7c, comp: 0x5e, rep: 0x7e, esc: 0x5c, sub: 0x26 };
+  /** Start of the slice the last piece/compSlice found. */
+  s = 0;
+  /** End of the slice the last piece/compSlice found. */
+  e = 0;
+  /** Start of each field of the segment last split. */
+  readonly fs = new Int32Array(HL7_MAX_FIELDS);
+  /** End of each field of the segment last split. */
+  readonly fe = new Int32Array(HL7_MAX_FIELDS);
+  /** Where the segment last split ends (split finds it on the way). */
+  segEnd = 0;
+  // Senders repeat one message type ('ORU^R01'): the last joined string is kept, not rebuilt.
+  private lastT1 = '';
+  private lastT2 = '';
+  private lastType = '';
+
+  /** `${t1}^${t2}`, the same string as last time when the parts are. */
+  joinType(t1: string, t2: string): string {
+    if (t1 !== this.lastT1 || t2 !== this.lastT2) {
+      this.lastT1 = t1;
+      this.lastT2 = t2;
+      this.lastType = `${t1}^${t2}`;
+    }
+    return this.lastType;
+  }
+}
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -34,10 +69,10 @@ export function text(buf: Uint8Array, s: number, e: number): string {
 }
 
 /**
- * Sets `slice` to the n-th (1-based) piece of buf[s, e) split by `sep` (no piece → empty slice
+ * Sets r.s/r.e to the n-th (1-based) piece of buf[s, e) split by `sep` (no piece → empty slice
  * at e). A disabled separator (-1) makes the whole range piece 1. Walks bytes of this field only.
  */
-export function piece(buf: Uint8Array, s: number, e: number, sep: number, n: number): void {
+export function piece(r: Hl7Reader, buf: Uint8Array, s: number, e: number, sep: number, n: number): void {
   let k = 1;
   let start = s;
   if (sep >= 0) {
@@ -49,8 +84,8 @@ export function piece(buf: Uint8Array, s: number, e: number, sep: number, n: num
     }
   }
   if (k < n) {
-    slice.s = e;
-    slice.e = e;
+    r.s = e;
+    r.e = e;
     return;
   }
   let stop = e;
@@ -62,23 +97,17 @@ export function piece(buf: Uint8Array, s: number, e: number, sep: number, n: num
       }
     }
   }
-  slice.s = start;
-  slice.e = stop;
-}
-
-/** Sets `slice` to component n of the first repetition of field [s, e). */
-export function component(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n: number): void {
-  piece(buf, s, e, d.rep, 1);
-  piece(buf, slice.s, slice.e, d.comp, n);
+  r.s = start;
+  r.e = stop;
 }
 
 /**
- * Sets `slice` to component n, first subcomponent, of the first repetition of field [s, e), in
+ * Sets r.s/r.e to component n, first subcomponent, of the first repetition of field [s, e), in
  * one pass (the delimiters are distinct bytes, so the first of them to end the piece wins).
  * Returns false when that piece is empty.
  */
-export function compSlice(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n: number): boolean {
-  const { rep, comp, sub } = d;
+export function compSlice(r: Hl7Reader, buf: Uint8Array, s: number, e: number, n: number): boolean {
+  const { rep, comp, sub } = r.d;
   let k = 1;
   let start = s;
   let i = s;
@@ -92,14 +121,14 @@ export function compSlice(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n
     } else if (b === sub && k === n) break;
   }
   if (k < n) start = i = e;
-  slice.s = start;
-  slice.e = i;
+  r.s = start;
+  r.e = i;
   return i > start;
 }
 
 /** Component n of the first repetition, first subcomponent, unescaped; undefined when empty. */
-export function compText(buf: Uint8Array, s: number, e: number, d: Hl7Delims, n: number): string | undefined {
-  return compSlice(buf, s, e, d, n) ? sliceText(buf, slice.s, slice.e, d) : undefined;
+export function compText(r: Hl7Reader, buf: Uint8Array, s: number, e: number, n: number): string | undefined {
+  return compSlice(r, buf, s, e, n) ? sliceText(buf, r.s, r.e, r.d) : undefined;
 }
 
 /** Text of buf[s, e) cut at HL7_MAX_TEXT, unescaped: short plain ASCII comes from the cache. */

@@ -4,20 +4,8 @@
 // (e.g. tympanic, body and generic temperature all read as 'temp'). Also the OBX reader: only
 // numeric values (NM, SN) leave, each with its code, text, named vital, unit and status.
 
-import {
-  type Acc,
-  comp,
-  D,
-  FE,
-  FS,
-  field,
-  type Hl7Observation,
-  type Mutable,
-  segEnd,
-  split,
-  splitAt,
-} from './segments.js';
-import { compSlice, escapedText, HL7_MAX_TEXT, type Hl7Delims, isPlain, slice, sliceText } from './text.js';
+import { type Acc, comp, field, segEnd, split } from './segments.js';
+import { compSlice, escapedText, HL7_MAX_TEXT, type Hl7Delims, type Hl7Reader, isPlain, sliceText } from './text.js';
 
 const MAX_OBSERVATIONS = 256;
 
@@ -48,67 +36,55 @@ export function vitalFor(code: string): string | undefined {
 export const MDC_VITALS: ReadonlyMap<string, string> = VITALS;
 
 /** The OBX segment starting at s: adds its observation when numeric; returns the segment end. */
-export function obx(buf: Uint8Array, s: number, end: number, acc: Acc): number {
+export function obx(r: Hl7Reader, buf: Uint8Array, s: number, end: number, acc: Acc): number {
   if (acc.observations.length >= MAX_OBSERVATIONS) return segEnd(buf, s, end);
-  observation(buf, split(buf, s, end, 11), acc);
-  return splitAt.end;
+  observation(r, buf, split(r, buf, s, end, 11), acc);
+  return r.segEnd;
 }
 
 const COMPARATOR = /^(>|<|>=|<=|=|<>)?$/;
 const SN_SEPARATOR = /^[-+/.:]?$/;
 /** An SN component, trimmed; through text(), not the output cache: it may not be a number. */
-function snPart(buf: Uint8Array, nf: number, c: number): string {
+function snPart(r: Hl7Reader, buf: Uint8Array, nf: number, c: number): string {
   const i = field(nf, 5, false);
-  return i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, c) ? escapedText(buf, slice.s, slice.e, D).trim() : '';
+  return i >= 0 && compSlice(r, buf, r.fs[i]!, r.fe[i]!, c) ? escapedText(buf, r.s, r.e, r.d).trim() : '';
 }
 
 /** OBX: numeric values (NM, SN) only; any other value type never leaves the decoder. */
-function observation(buf: Uint8Array, nf: number, acc: Acc): void {
-  const type = valueType(buf, nf);
+function observation(r: Hl7Reader, buf: Uint8Array, nf: number, acc: Acc): void {
+  const type = valueType(r, buf, nf);
   if (type === 0) return;
   let value: string | undefined;
   if (type === NM) {
     const i = field(nf, 5, false);
-    if (i >= 0 && compSlice(buf, FS[i]!, FE[i]!, D, 1)) value = numberText(buf, slice.s, slice.e, D);
+    if (i >= 0 && compSlice(r, buf, r.fs[i]!, r.fe[i]!, 1)) value = numberText(buf, r.s, r.e, r.d);
   } else {
-    const cmp = snPart(buf, nf, 1);
-    const n1 = snPart(buf, nf, 2);
-    const sep = snPart(buf, nf, 3);
-    const n2 = snPart(buf, nf, 4);
+    const cmp = snPart(r, buf, nf, 1);
+    const n1 = snPart(r, buf, nf, 2);
+    const sep = snPart(r, buf, nf, 3);
+    const n2 = snPart(r, buf, nf, 4);
     const ok = COMPARATOR.test(cmp) && SN_SEPARATOR.test(sep) && (n1 === '' || NUMBER.test(n1));
     if (ok && (n2 === '' || NUMBER.test(n2)) && (n1 !== '' || n2 !== '')) value = `${cmp}${n1}${sep}${n2}`;
   }
   if (value === undefined) return;
   // Read once the value is valid, so only what leaves reaches the output cache.
-  const code = comp(buf, nf, 3, 1);
+  const code = comp(r, buf, nf, 3, 1);
   if (code === undefined) return;
-  const textPart = comp(buf, nf, 3, 2);
-  const vital = vitalFor(code);
-  const unit = comp(buf, nf, 6, 1);
-  const status = comp(buf, nf, 11, 1);
-  // PCD-01 observations carry all of these: one literal, one object shape.
-  if (textPart !== undefined && vital !== undefined && unit !== undefined && status !== undefined) {
-    acc.observations.push({ code, text: textPart, vital, value, unit, status });
-    return;
-  }
-  // Otherwise assigned in the same order, so every observation serialises with one key order.
-  const o = { code } as Mutable<Hl7Observation>;
-  if (textPart !== undefined) o.text = textPart;
-  if (vital !== undefined) o.vital = vital;
-  o.value = value;
-  if (unit !== undefined) o.unit = unit;
-  if (status !== undefined) o.status = status;
-  acc.observations.push(o);
+  const text = comp(r, buf, nf, 3, 2);
+  const unit = comp(r, buf, nf, 6, 1);
+  const status = comp(r, buf, nf, 11, 1);
+  // One literal with every key (undefined where absent): one object shape, one key order.
+  acc.observations.push({ code, text, vital: vitalFor(code), value, unit, status });
 }
 
 const NM = 1;
 const SN = 2;
 
 /** OBX-2 as NM, SN or 0 (anything else), read from the bytes unless it holds an escape. */
-function valueType(buf: Uint8Array, nf: number): number {
+function valueType(r: Hl7Reader, buf: Uint8Array, nf: number): number {
   const i = field(nf, 2, false);
-  if (i < 0 || !compSlice(buf, FS[i]!, FE[i]!, D, 1)) return 0;
-  const { s, e } = slice;
+  if (i < 0 || !compSlice(r, buf, r.fs[i]!, r.fe[i]!, 1)) return 0;
+  const { s, e } = r;
   if (e - s === 2) {
     // Encoding characters are never alphanumeric, so 'NM' / 'SN' bytes hold no escape.
     if (buf[s] === 0x4e && buf[s + 1] === 0x4d) return NM;
@@ -116,8 +92,8 @@ function valueType(buf: Uint8Array, nf: number): number {
     return 0;
   }
   // Longer: only an escape or a UTF-8 BOM (dropped by the decoder) can still make 'NM' / 'SN'.
-  if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), D.esc)) return 0;
-  const t = escapedText(buf, s, e, D);
+  if (isPlain(buf, s, Math.min(e, s + HL7_MAX_TEXT), r.d.esc)) return 0;
+  const t = escapedText(buf, s, e, r.d);
   return t === 'NM' ? NM : t === 'SN' ? SN : 0;
 }
 

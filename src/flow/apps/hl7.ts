@@ -3,7 +3,7 @@
 // whose src is the sender of that message (ACKs flow back from the receiver).
 
 import type { Endpoint, Hl7Message } from '../../events.js';
-import { decodeHl7, type Hl7Decoded, type Hl7Options } from '../../decode/hl7/hl7.js';
+import { decodeHl7, type Hl7Decoded, type Hl7Options, Hl7Reader } from '../../decode/hl7/hl7.js';
 import { MLLP_START, MllpDeframer } from '../../decode/hl7/mllp.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
@@ -30,6 +30,8 @@ class Hl7Stream implements StreamApp {
   private ts = 0;
   /** One options object for the flow's life: nothing is allocated per frame for it. */
   private readonly opts: Hl7Options;
+  /** The decoder's scratch state, reused for every message of the flow. */
+  private readonly reader = new Hl7Reader();
 
   constructor(private readonly ctx: FlowContext) {
     this.opts = { hashId: (id) => ctx.env.hashPatientId(id) };
@@ -63,7 +65,7 @@ class Hl7Stream implements StreamApp {
     let off = 0;
     // Each decode consumes at least one message or names an anomaly that skips ahead.
     while (off < payload.length) {
-      const r = decodeHl7(payload, off, payload.length, this.opts);
+      const r = decodeHl7(payload, off, payload.length, this.opts, this.reader);
       if (r.kind === 'not') return;
       if (r.kind === 'anomaly') this.ctx.anomaly(r.code, this.ts);
       else this.emit(dir, r.message);
@@ -77,31 +79,35 @@ class Hl7Stream implements StreamApp {
     const src: Endpoint = dir === 0 ? ctx.client : ctx.server;
     const dst: Endpoint = dir === 0 ? ctx.server : ctx.client;
     ctx.env.countApp('hl7');
-    // Built field by field, in the event's key order, leaving out what is absent (no spreads or
-    // intermediate objects): decoder extras (orders, errors) stay out of the event vocabulary.
-    const ev = { type: 'hl7-message', ts: this.ts, flowId: ctx.flowId, src, dst } as Mutable<Hl7Message>;
-    if (ctx.vlan !== undefined) ev.vlan = ctx.vlan;
-    ev.messageType = m.messageType;
-    if (m.sendingApp !== undefined) ev.sendingApp = m.sendingApp;
-    if (m.sendingFacility !== undefined) ev.sendingFacility = m.sendingFacility;
-    if (m.receivingApp !== undefined) ev.receivingApp = m.receivingApp;
-    if (m.receivingFacility !== undefined) ev.receivingFacility = m.receivingFacility;
-    if (m.time !== undefined) ev.time = m.time;
-    if (m.controlId !== undefined) ev.controlId = m.controlId;
-    if (m.version !== undefined) ev.version = m.version;
-    if (m.location !== undefined) ev.location = m.location;
-    if (m.ackCode !== undefined) ev.ackCode = m.ackCode;
-    if (m.ackControlId !== undefined) ev.ackControlId = m.ackControlId;
-    ev.patientHashes = m.patientHashes;
-    ev.fieldsPresent = m.fieldsPresent;
-    ev.observations = m.observations;
-    ev.segments = m.segments;
-    ev.bytes = m.bytes;
+    // One literal with every key (undefined where absent), in the event's key order: decoder
+    // extras (orders, errors) stay out of the event vocabulary.
+    const ev: Hl7Message = {
+      type: 'hl7-message',
+      ts: this.ts,
+      flowId: ctx.flowId,
+      src,
+      dst,
+      vlan: ctx.vlan,
+      messageType: m.messageType,
+      sendingApp: m.sendingApp,
+      sendingFacility: m.sendingFacility,
+      receivingApp: m.receivingApp,
+      receivingFacility: m.receivingFacility,
+      time: m.time,
+      controlId: m.controlId,
+      version: m.version,
+      location: m.location,
+      ackCode: m.ackCode,
+      ackControlId: m.ackControlId,
+      patientHashes: m.patientHashes,
+      fieldsPresent: m.fieldsPresent,
+      observations: m.observations,
+      segments: m.segments,
+      bytes: m.bytes,
+    };
     ctx.emit(ev);
   }
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const hl7App: TcpAppFactory = {
   name: 'hl7',

@@ -35,8 +35,6 @@ class Side {
   pending: Uint8Array = EMPTY;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 class HttpStream implements StreamApp {
   private readonly side0 = new Side();
   private readonly side1 = new Side();
@@ -112,27 +110,38 @@ class HttpStream implements StreamApp {
     const s = dir === 0 ? this.side0 : this.side1;
     const c = this.ctx;
     if (h.anomaly !== null) c.anomaly(h.anomaly, ts);
-    // Events are built member by member in their key order, leaving out what is absent (no
-    // intermediate objects or spreads).
+    // Each event is one literal with every key (undefined where absent), in its key order.
     let bodyless = false;
     if (h.isRequest) {
       c.env.countApp('http');
-      const ev = { type: 'http-request', ts, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<HttpRequest>;
-      if (c.vlan !== undefined) ev.vlan = c.vlan;
-      ev.method = h.method;
-      ev.uri = h.uri;
-      ev.version = h.version;
-      if (h.host !== undefined) ev.host = h.host;
-      if (h.userAgent !== undefined) ev.userAgent = h.userAgent;
+      const ev: HttpRequest = {
+        type: 'http-request',
+        ts,
+        flowId: c.flowId,
+        src: c.client,
+        dst: c.server,
+        vlan: c.vlan,
+        method: h.method,
+        uri: h.uri,
+        version: h.version,
+        host: h.host,
+        userAgent: h.userAgent,
+      };
       c.emit(ev);
       if (this.methods.length < MAX_PENDING_METHODS) this.methods.push(h.method);
     } else {
-      const ev = { type: 'http-response', ts, flowId: c.flowId, src: c.client, dst: c.server } as Mutable<HttpResponse>;
-      if (c.vlan !== undefined) ev.vlan = c.vlan;
-      ev.status = h.status;
-      ev.reason = h.reason;
-      ev.version = h.version;
-      if (h.server !== undefined) ev.server = h.server;
+      const ev: HttpResponse = {
+        type: 'http-response',
+        ts,
+        flowId: c.flowId,
+        src: c.client,
+        dst: c.server,
+        vlan: c.vlan,
+        status: h.status,
+        reason: h.reason,
+        version: h.version,
+        server: h.server,
+      };
       c.emit(ev);
       // Interim 1xx responses precede the real one for the same request (RFC 9110 §15.2).
       const method = h.status >= 200 || h.status === 101 ? this.methods.shift() : this.methods[0];

@@ -76,12 +76,7 @@ class RpcSession {
     const status = m.accepted && m.stat === 0 && res.status !== undefined ? res.status : m.stat;
     const replier = dir === 0 ? this.ctx.client : this.ctx.server;
     if (call.prog === PROG_PORTMAP) this.learn(replier.ip, call, res.port, res.mappings);
-    this.emit(call, {
-      accepted: m.accepted,
-      status,
-      ...(res.port !== undefined ? { port: res.port } : {}),
-      ...(res.fh !== undefined ? { fh: res.fh } : {}),
-    });
+    this.emit(call, { accepted: m.accepted, status, port: res.port, fh: res.fh });
   }
 
   private learn(
@@ -105,25 +100,27 @@ class RpcSession {
     const progN = progName(p.prog);
     const procN = procName(p.prog, p.vers, p.proc);
     ctx.env.countApp('rpc');
-    ctx.emit({
+    // One literal with every key (undefined where absent), in the event's key order.
+    const ev: RpcCall = {
       type: 'rpc-call',
       ts: p.ts,
       flowId: ctx.flowId,
       src,
       dst,
-      ...(ctx.vlan !== undefined ? { vlan: ctx.vlan } : {}),
+      vlan: ctx.vlan,
       transport: this.transport,
       xid: p.xid,
       prog: p.prog,
-      ...(progN ? { progName: progN } : {}),
+      progName: progN || undefined,
       vers: p.vers,
       proc: p.proc,
-      ...(procN ? { procName: procN } : {}),
-      ...(p.info.path !== undefined ? { path: p.info.path } : {}),
-      ...(p.info.fh !== undefined ? { fh: p.info.fh } : {}),
-      ...(reply ? { reply } : {}),
-      ...(p.info.lookupProg !== undefined ? { lookupProg: p.info.lookupProg } : {}),
-    });
+      procName: procN || undefined,
+      path: p.info.path,
+      fh: p.info.fh,
+      reply,
+      lookupProg: p.info.lookupProg,
+    };
+    ctx.emit(ev);
   }
 }
 

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DNS_ANOMALIES, decodeDns, type DnsMessage, resolveChains } from '../../../src/decode/dns/dns.js';
+import {
+  DNS_ANOMALIES,
+  DnsReader,
+  type DnsResult,
+  decodeDns,
+  type DnsMessage,
+  resolveChains,
+} from '../../../src/decode/dns/dns.js';
 import { capture, GROUND_TRUTH } from '../../helpers/paths.js';
 import { hex, mutate, rng } from '../app-hex.js';
 import { l4Payloads } from '../app-payloads.js';
@@ -150,6 +157,29 @@ const truth = JSON.parse(readFileSync(GROUND_TRUTH, 'utf8')) as Truth;
 function uniq(xs: string[]): string[] {
   return [...new Set(xs)];
 }
+
+describe('DnsReader', () => {
+  it('two readers, interleaved message by message, decode as one reader does in sequence', () => {
+    const payloads = (file: string) =>
+      l4Payloads(capture(file))
+        .filter((p) => p.proto === 'udp' && (p.sport === 53 || p.dport === 53))
+        .map((p) => p.payload);
+    // Compression-heavy messages: each reader's name cache must hold only its own message's names.
+    const a = [...payloads('dns-max-compression-depth.pcap'), RESPONSE, LOOP];
+    const b = [...payloads('pcapng-multi-interface.pcapng'), BACK_LOOP, RESPONSE];
+    const seq = (xs: Uint8Array[]) => xs.map((x) => decodeDns(x, 0, x.length));
+    const ra = new DnsReader();
+    const rb = new DnsReader();
+    const got: [DnsResult[], DnsResult[]] = [[], []];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i < a.length) got[0].push(decodeDns(a[i]!, 0, a[i]!.length, ra));
+      if (i < b.length) got[1].push(decodeDns(b[i]!, 0, b[i]!.length, rb));
+    }
+    expect(got[0]).toEqual(seq(a));
+    expect(got[1]).toEqual(seq(b));
+    expect(got[1].filter((r) => r.kind === 'ok').length).toBeGreaterThan(5);
+  });
+});
 
 // ipv6-fragmented-dns.pcap needs IPv6 reassembly: covered end to end by the flow engine tests.
 describe.each([

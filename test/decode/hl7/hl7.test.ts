@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Hl7Decoded, type Hl7Result, decodeHl7, HL7_ANOMALIES } from '../../../src/decode/hl7/hl7.js';
+import { type Hl7Decoded, type Hl7Result, decodeHl7, HL7_ANOMALIES, Hl7Reader } from '../../../src/decode/hl7/hl7.js';
 import { encodeHl7, encodeHl7Bytes, type Hl7Draft } from '../../../src/decode/hl7/encode.js';
 import { MDC_VITALS, vitalFor } from '../../../src/decode/hl7/vitals.js';
 import { ascii } from '../../fixtures/medical/hex.js';
@@ -27,6 +27,50 @@ function one(msg: string): Hl7Decoded {
   if (r.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(r)}`);
   return r.message;
 }
+
+// Delimiters '#:*!@' instead of '|^~\&': a decode that leaked its state into another would split wrong.
+const ALT = 'MSH#:*!@#APP:X#FAC###20250101##ORU:R01#C1#P#2.3\rPID###A!S!1*B!T!2\rOBX#1#NM#150456:SPO2#1#98#%';
+
+describe('decodeHl7 readers', () => {
+  it('is re-entrant: a decode inside hashId leaves the outer message intact', () => {
+    const inner: Hl7Result[] = [];
+    const nested = decodeHl7(ascii(ORU_R01), 0, ORU_R01.length, {
+      hashId: (id) => {
+        inner.push(decodeHl7(ascii(ALT), 0, ALT.length, opts));
+        return hashId(id);
+      },
+    });
+    expect(inner).toHaveLength(2);
+    expect(nested).toEqual(decodeHl7(ascii(ORU_R01), 0, ORU_R01.length, opts));
+    for (const r of inner) expect(r).toEqual(decodeHl7(ascii(ALT), 0, ALT.length, opts));
+    if (nested.kind === 'ok') expect(nested.message.observations).toHaveLength(7);
+  });
+
+  it('two streams with their own readers, interleaved, decode as they do one after the other', () => {
+    const a = ascii([ORU_R01, ACK_AA, ADT_A01, ACK_AE].join('\r'));
+    const b = ascii([ALT, ORU_R01, ALT].join('\r'));
+    const ra = new Hl7Reader();
+    const rb = new Hl7Reader();
+    const got: [Hl7Result[], Hl7Result[]] = [[], []];
+    const off = [0, 0];
+    for (let turn = 0; turn < 20; turn++) {
+      const k = turn % 2;
+      const buf = k === 0 ? a : b;
+      if (off[k]! >= buf.length) continue;
+      const r = decodeHl7(buf, off[k]!, buf.length, opts, k === 0 ? ra : rb);
+      got[k].push(r);
+      off[k] = r.kind === 'not' ? buf.length : r.next;
+    }
+    expect(got[0]).toEqual(decodeAll(a));
+    expect(got[1]).toEqual(decodeAll(b));
+    expect(got[0].map((r) => (r.kind === 'ok' ? r.message.messageType : r.kind))).toEqual([
+      'ORU^R01',
+      'ACK^R01',
+      'ADT^A01',
+      'ACK',
+    ]);
+  });
+});
 
 describe('decodeHl7', () => {
   it('decodes an IHE PCD-01 ORU^R01: header, hashed ids, fields present, numeric vitals only', () => {
