@@ -3,11 +3,13 @@
 // inventory|detect|policy → events, contract; store → contract; server → all but cli; cli → all;
 // web → contract only. Shared leaves (events.ts, errors.ts, contract/) may be imported by anyone
 // allowed above. Exits 1 listing every violation.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const src = process.argv[2] ? resolve(process.argv[2]) : join(root, 'src');
+// The web app (web/src): it may import npm packages, itself, and src/contract (directly or as '@contract/…').
+const web = process.argv[3] ? resolve(process.argv[3]) : process.argv[2] ? null : join(root, 'web/src');
 
 // What each top-level part may import (besides itself). 'events', 'errors', 'contract' are leaves.
 const LEAVES = ['events', 'errors', 'contract'];
@@ -54,7 +56,7 @@ function* walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) yield* walk(p);
-    else if (p.endsWith('.ts')) yield p;
+    else if (/\.(ts|tsx|mts|js|jsx|mjs)$/.test(p)) yield p;
   }
 }
 
@@ -76,6 +78,32 @@ for (const file of walk(src)) {
     const to = partOf(target.replace(/\.js$/, '.ts'));
     if (to === from) continue;
     if (!allowed.includes(to)) violations.push(`${relative(root, file)}: '${from}' must not import '${to}' (${spec})`);
+  }
+}
+// Every import form: `import … from 'x'`, `export … from 'x'`, `import 'x'`, `import('x')`.
+const anyImportRe =
+  /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const contract = join(src, 'contract');
+const inside = (p, dir) => p === dir || p.startsWith(`${dir}/`);
+if (web && existsSync(web)) {
+  for (const file of walk(web)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(anyImportRe)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      if (spec === '@contract' || spec.startsWith('@contract/')) continue;
+      if (!spec.startsWith('.') && !spec.startsWith('/')) {
+        // An npm package ('react', '@tanstack/react-query'); anything else that names our tree is refused.
+        if (/^(src|web)\//.test(spec) || spec.startsWith('@/')) {
+          violations.push(`${relative(root, file)}: 'web' imports our code only from src/contract (${spec})`);
+        }
+        continue;
+      }
+      const target = resolve(dirname(file), spec);
+      if (inside(target, web) || inside(target, contract)) continue;
+      violations.push(
+        `${relative(root, file)}: 'web' must not import '${relative(root, target)}' (${spec}); only src/contract`,
+      );
+    }
   }
 }
 if (violations.length > 0) {

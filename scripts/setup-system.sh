@@ -17,6 +17,7 @@ have xz          || need+=(xz-utils)
 have unzip       || need+=(unzip)
 have ip          || need+=(iproute2)
 have dnsmasq     || need+=(dnsmasq-base)
+have chromium    || need+=(chromium)      # the console's browser test (test/web)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup-system: all tools present"

@@ -25,4 +25,34 @@ describe('import direction (DESIGN.md "Layout")', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("'decode' must not import 'detect'");
   });
+
+  it('refuses a web file importing the server, and allows the contract and npm packages', () => {
+    const root = join(tmp, 'webcase');
+    mkdirSync(join(root, 'src/server'), { recursive: true });
+    mkdirSync(join(root, 'src/contract'), { recursive: true });
+    mkdirSync(join(root, 'web/src/features'), { recursive: true });
+    writeFileSync(join(root, 'src/server/app.ts'), 'export const app = 1;\n');
+    writeFileSync(join(root, 'src/contract/api.ts'), 'export const API = 1;\n');
+    const ok = [
+      "import { API } from '../../../src/contract/api.js';",
+      "import type { Alert } from '@contract/api';",
+      "import { useQuery } from '@tanstack/react-query';",
+      "import './styles.css';",
+      'export const x = API;',
+    ].join('\n');
+    writeFileSync(join(root, 'web/src/features/ok.tsx'), `${ok}\n`);
+    const clean = spawnSync('node', [script, join(root, 'src'), join(root, 'web/src')], { encoding: 'utf8' });
+    expect(clean.stderr).toBe('');
+    expect(clean.status).toBe(0);
+
+    writeFileSync(
+      join(root, 'web/src/features/bad.tsx'),
+      "import { app } from '../../../src/server/app.js';\nexport const y = app;\n",
+    );
+    const r = spawnSync('node', [script, join(root, 'src'), join(root, 'web/src')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("web/src/features/bad.tsx: 'web' must not import");
+    expect(r.stderr).toContain('src/server/app.js');
+    expect(r.stderr).not.toContain('ok.tsx');
+  });
 });
