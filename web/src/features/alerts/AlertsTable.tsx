@@ -51,7 +51,7 @@ const columns = [
   col.accessor('last', {
     header: 'First – last',
     cell: (c) => (
-      <span className="mono">
+      <span className="mono nowrap">
         {when(c.row.original.first)}
         <br />
         {when(c.row.original.last)}

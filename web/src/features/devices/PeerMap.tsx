@@ -39,12 +39,13 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
     if (!ref.current) return;
     const inside = nodes.filter((n) => n.zone === 'inside');
     const outside = nodes.filter((n) => n.zone === 'outside');
+    // Each side on an arc of an ellipse wider than tall (screens are), spread by how many peers it has.
     const place = (list: Node[], side: -1 | 1) =>
       list.map((n, i) => {
-        const span = Math.max(1, list.length - 1);
-        const angle = list.length === 1 ? 0 : -Math.PI / 2.6 + (i / span) * (Math.PI / 1.3);
-        const r = 260 + (list.length > 8 ? (i % 2) * 70 : 0);
-        return { n, x: side * r * Math.cos(angle), y: r * Math.sin(angle) * 0.9 };
+        const spread = Math.min(Math.PI * 0.8, 0.45 * Math.max(0, list.length - 1));
+        const angle = list.length === 1 ? 0 : -spread / 2 + (i / (list.length - 1)) * spread;
+        const r = 1 + (list.length > 9 ? (i % 2) * 0.3 : 0);
+        return { n, x: side * 340 * r * Math.cos(angle), y: 170 * r * Math.sin(angle) };
       });
     const maxBytes = Math.max(1, ...nodes.map((n) => n.bytes));
     const width = (b: number) => 1 + 9 * (Math.log1p(b) / Math.log1p(maxBytes));
@@ -70,7 +71,9 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
     const cy = cytoscape({
       container: ref.current,
       elements,
-      layout: { name: 'preset', fit: true, padding: 40 },
+      layout: { name: 'preset', fit: true, padding: 30 },
+      minZoom: 0.3,
+      maxZoom: 1.5,
       userZoomingEnabled: true,
       boxSelectionEnabled: false,
       autoungrabify: false,
@@ -82,7 +85,7 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
             'text-wrap': 'wrap',
             'text-valign': 'bottom',
             'text-margin-y': 4,
-            'font-size': 11,
+            'font-size': 12,
             'font-family': 'DejaVu Sans, sans-serif',
             color: '#1b1f24',
             'text-background-color': '#fbfcfd',
@@ -115,7 +118,7 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
             'curve-style': 'straight',
             'line-color': '#8aa7c7',
             label: 'data(label)',
-            'font-size': 9,
+            'font-size': 10,
             color: '#5d6673',
             'text-background-color': '#fbfcfd',
             'text-background-opacity': 0.85,
@@ -140,7 +143,15 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
           outside
         </span>
         <span>
-          <span className="sw" style={{ background: '#c62828', border: '2px dashed #c08a00', borderRadius: 0 }} />
+          <span
+            className="sw"
+            style={{
+              background: '#c62828',
+              border: '2px solid #c08a00',
+              borderRadius: 0,
+              transform: 'rotate(45deg) scale(0.8)',
+            }}
+          />
           outside, never resolved by DNS
         </span>
         <span>edge width: bytes exchanged (log)</span>

@@ -112,6 +112,7 @@ export function OverviewPage() {
 
 function Headlines({ breach, devices, alerts }: { breach: BreachReport; devices: DeviceListItem[]; alerts: Alert[] }) {
   const lines = headlines(breach, devices, alerts);
+  const byId = new Map(devices.map((d) => [d.id, d]));
   if (lines.length === 0) {
     return (
       <div className="headline ok" data-testid="headline">
@@ -126,6 +127,18 @@ function Headlines({ breach, devices, alerts }: { breach: BreachReport; devices:
           <strong>{h.devices}</strong> sent <strong>{h.patients} data</strong> to <code>{h.where}</code>
           {h.tags.length > 0 ? <> ({h.tags.join(', ')})</> : null}
           {h.notify ? <span className="notify"> — over the notification threshold</span> : null}
+          <span className="from">
+            from{' '}
+            {h.deviceIds.map((id, i) => {
+              const d = byId.get(id);
+              return (
+                <span key={id}>
+                  {i > 0 ? ', ' : null}
+                  {d ? <DeviceLink device={d} /> : <code>{id}</code>}
+                </span>
+              );
+            })}
+          </span>
         </p>
       ))}
       <p className="muted" style={{ fontSize: '0.9rem' }}>
