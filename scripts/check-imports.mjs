@@ -88,6 +88,16 @@ const inside = (p, dir) => p === dir || p.startsWith(`${dir}/`);
 if (web && existsSync(web)) {
   for (const file of walk(web)) {
     const text = readFileSync(file, 'utf8');
+    // Wire text is hostile: React's escaping is the only defence, so raw HTML is never inserted;
+    // and requests go through the one typed client (web/src/lib/http.ts), never a component's own fetch.
+    if (text.includes('dangerouslySetInnerHTML')) {
+      violations.push(
+        `${relative(root, file)}: 'web' must not use dangerouslySetInnerHTML (wire text is rendered as text)`,
+      );
+    }
+    if (/\bfetch\s*\(/.test(text) && relative(web, file) !== join('lib', 'http.ts')) {
+      violations.push(`${relative(root, file)}: 'web' calls fetch only in web/src/lib/http.ts (the typed API client)`);
+    }
     for (const m of text.matchAll(anyImportRe)) {
       const spec = m[1] ?? m[2] ?? m[3];
       if (spec === '@contract' || spec.startsWith('@contract/')) continue;

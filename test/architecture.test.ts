@@ -54,5 +54,14 @@ describe('import direction (DESIGN.md "Layout")', () => {
     expect(r.stderr).toContain("web/src/features/bad.tsx: 'web' must not import");
     expect(r.stderr).toContain('src/server/app.js');
     expect(r.stderr).not.toContain('ok.tsx');
+
+    writeFileSync(
+      join(root, 'web/src/features/raw.tsx'),
+      "export const R = (p: { h: string }) => <div dangerouslySetInnerHTML={{ __html: p.h }} />;\nfetch('/api/x');\n",
+    );
+    const raw = spawnSync('node', [script, join(root, 'src'), join(root, 'web/src')], { encoding: 'utf8' });
+    expect(raw.status).toBe(1);
+    expect(raw.stderr).toContain("raw.tsx: 'web' must not use dangerouslySetInnerHTML");
+    expect(raw.stderr).toContain("raw.tsx: 'web' calls fetch only in web/src/lib/http.ts");
   });
 });

@@ -132,12 +132,22 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, '09-breach-print');
+    const pdf = join(SHOTS, '..', 'breach-report.pdf');
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+    console.log(`pdf: ${pdf}`);
     await page.emulateMedia({ media: 'screen' });
 
     // Firmware audits.
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByRole('link', { name: 'Firmware' }).click();
     await page.getByTestId('firmware-audit').first().waitFor();
+    await page.getByText('Contacted on the wire by').waitFor();
+    expect(
+      await page
+        .getByTestId('firmware-audit')
+        .getByText(/Contec CMS8000 10\.40\.12\.31/)
+        .count(),
+    ).toBeGreaterThan(0);
     await shot(page, '10-firmware');
     expect(errors).toEqual([]);
     await ctx.close();

@@ -1,6 +1,6 @@
 // The peer map: the device in the middle, site peers on the left, outside peers on the right.
 // Outside peers are red; those whose address no DNS answer on the wire ever named (the
-// "hard-coded IP" signature) have a dashed amber ring and say "no DNS". Edge width grows with
+// "hard-coded IP" signature) are amber-edged diamonds labelled "no DNS". Edge width grows with
 // the log of the bytes exchanged. Drawn by cytoscape (labels are canvas text, never HTML).
 import type { DeviceDetail, Peer } from '@contract/api';
 import cytoscape from 'cytoscape';
@@ -103,12 +103,11 @@ export function PeerMap({ device, label }: { device: DeviceDetail; label: string
         {
           selector: 'node.outside.nodns',
           style: {
-            'border-width': 4,
-            'border-style': 'dashed',
-            'border-color': '#c08a00',
+            'border-width': 3,
+            'border-color': '#e0a100',
             shape: 'diamond',
-            width: 28,
-            height: 28,
+            width: 30,
+            height: 30,
           },
         },
         {

@@ -5,6 +5,7 @@ import { SeverityBadge } from '../../components/Badges';
 import { DataTable } from '../../components/DataTable';
 import { Query } from '../../components/Status';
 import { when } from '../../lib/format';
+import { useAlerts } from '../alerts/api';
 import { useFirmware } from './api';
 
 type Finding = FirmwareAudit['findings'][number];
@@ -31,6 +32,20 @@ const columns = [
   col.accessor((f) => f.address ?? '', { id: 'address', header: 'Address', cell: (c) => c.getValue() || '—' }),
 ];
 
+/** Which devices' alerts name an address: the cross-link from a hard-coded string to traffic on the wire. */
+function useContacted(): Map<string, string[]> | undefined {
+  const q = useAlerts({});
+  if (!q.data) return undefined;
+  const by = new Map<string, string[]>();
+  for (const a of q.data.alerts) {
+    const who = a.device.model ? `${a.device.model} ${a.src.ip}` : a.src.ip;
+    const list = by.get(a.dst.ip) ?? [];
+    if (!list.includes(who)) list.push(who);
+    by.set(a.dst.ip, list);
+  }
+  return by;
+}
+
 export function FirmwarePage() {
   const q = useFirmware();
   return (
@@ -52,6 +67,24 @@ export function FirmwarePage() {
 }
 
 function Audit({ audit }: { audit: FirmwareAudit }) {
+  const contacted = useContacted();
+  const cols = [
+    ...columns,
+    col.accessor((f) => (f.address ? (contacted?.get(f.address) ?? []).join(', ') : ''), {
+      id: 'contacted',
+      header: 'Contacted on the wire by',
+      cell: (c) =>
+        !c.row.original.address ? (
+          ''
+        ) : contacted === undefined ? (
+          <span className="muted">…</span>
+        ) : c.getValue() ? (
+          <span className="tag outside">{c.getValue()}</span>
+        ) : (
+          <span className="muted">not seen</span>
+        ),
+    }),
+  ];
   return (
     <section className="panel dest" data-testid="firmware-audit">
       <h2>
@@ -63,7 +96,7 @@ function Audit({ audit }: { audit: FirmwareAudit }) {
       <h3>Findings ({audit.findings.length})</h3>
       <DataTable
         data={audit.findings}
-        columns={columns}
+        columns={cols}
         initialSort={[{ id: 'severity', desc: true }]}
         searchLabel="Search findings"
         empty="No findings."
