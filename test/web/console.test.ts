@@ -67,6 +67,10 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
     await page.goto(fixture.url);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await shot(page, '01-login');
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
     await login(page, fixture.url, fixture.password);
 
     const headline = page.getByTestId('headline');

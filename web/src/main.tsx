@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
@@ -6,7 +6,16 @@ import { App } from './app/App';
 import './app/styles.css';
 import { ApiError } from './lib/http';
 
-const queryClient = new QueryClient({
+const queryClient: QueryClient = new QueryClient({
+  // A 401 on any page means the session ended (expired, logged out elsewhere): ask again, which
+  // fails the same way and shows the login page.
+  queryCache: new QueryCache({
+    onError: (e, q) => {
+      if (e instanceof ApiError && e.status === 401 && q.queryKey[0] !== 'session') {
+        queryClient.invalidateQueries({ queryKey: ['session'] });
+      }
+    },
+  }),
   defaultOptions: {
     queries: {
       staleTime: 10_000,

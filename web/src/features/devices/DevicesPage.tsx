@@ -33,7 +33,7 @@ const columns = [
     cell: (c) => (
       <span className="mono">
         {c.row.original.ips.join(', ')}
-        <div className="muted">{c.row.original.id}</div>
+        <div className="muted nowrap">{c.row.original.id}</div>
       </span>
     ),
   }),
