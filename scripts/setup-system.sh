@@ -18,6 +18,7 @@ have unzip       || need+=(unzip)
 have ip          || need+=(iproute2)
 have dnsmasq     || need+=(dnsmasq-base)
 [ -x /usr/bin/time ] || need+=(time)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)   # the store tests' second engine
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup-system: all tools present"
   exit 0
