@@ -1,0 +1,17 @@
+// Migration 2: when each API token was last used (shown to admins), and the index the alert
+// list orders by.
+import type { Kysely, Migration } from 'kysely';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not DB
+type AnyDb = Kysely<any>;
+
+export const tokenUse: Migration = {
+  async up(db: AnyDb): Promise<void> {
+    await db.schema.alterTable('api_tokens').addColumn('last_used_at', 'text').execute();
+    await db.schema.createIndex('alerts_rank_last').on('alerts').columns(['sev_rank', 'last']).execute();
+  },
+  async down(db: AnyDb): Promise<void> {
+    await db.schema.dropIndex('alerts_rank_last').execute();
+    await db.schema.alterTable('api_tokens').dropColumn('last_used_at').execute();
+  },
+};
