@@ -21,7 +21,19 @@ describe('README', () => {
   it('documents every command the CLI has', () => {
     const help = wardwatch(['--help']).stdout;
     const commands = [...help.matchAll(/^ {2}(\w[\w-]*)\b/gm)].map((x) => x[1]!).filter((c) => c !== 'help');
-    expect(commands.sort()).toEqual(['analyze', 'bench', 'firmware', 'inventory', 'lab', 'report', 'sim', 'watch']);
+    expect(commands.sort()).toEqual([
+      'analyze',
+      'bench',
+      'firmware',
+      'inventory',
+      'lab',
+      'report',
+      'serve',
+      'sim',
+      'token',
+      'user',
+      'watch',
+    ]);
     for (const c of commands) expect(readme).toContain(`wardwatch ${c}`);
   });
 

@@ -8,7 +8,9 @@ import { register as sim } from './sim.js';
 import { register as report } from './report.js';
 import { register as lab } from './lab.js';
 import { register as inventory } from './inventory.js';
+import { register as serve } from './serve.js';
+import { register as user } from './user.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory];
+export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory, serve, user];

@@ -1,28 +1,12 @@
 // The store on both engines: migrations, ingest of a simulated CMS8000 ward through the real
 // pipeline, snapshots upserted by stable key, acknowledge/suppress, the breach report, retention.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Pipeline } from '../../src/engine/analyze.js';
-import { feedScenario } from '../../src/server/live/sim-feed.js';
 import { SCENARIO_START_US } from '../../src/sim/scenarios.js';
-import { Ingestor } from '../../src/store/ingest.js';
 import { alertId } from '../../src/store/ingest-writer.js';
-import { Zones } from '../../src/contract/zones.js';
 import { ENGINES, type TestDb, testDb } from './engines.js';
+import { ingestWard } from './ward.js';
 
-const SALT = 'ab'.repeat(32);
-const zones = new Zones();
-
-/** 60 s of the cms8000 ward through the pipeline, with the store's ingest subscribed. */
-async function ward(db: TestDb) {
-  const ingest = new Ingestor(db.store, { zones, flushMs: 0, maxRows: 20 });
-  const pipeline = new Pipeline({ salt: SALT, onEvent: ingest.onEvent });
-  feedScenario(pipeline, 'cms8000', SCENARIO_START_US, 60);
-  const result = pipeline.finish();
-  await ingest.close();
-  await db.store.write.devices(result.devices);
-  await db.store.write.alerts(result.alerts);
-  return { result, ingest };
-}
+const ward = (db: TestDb) => ingestWard(db.store);
 
 for (const engine of ENGINES) {
   describe(`store (${engine})`, () => {
