@@ -30,8 +30,8 @@ const columns = [
     header: 'From → to',
     cell: (c) => (
       <span className="mono">
-        {endpoint(c.row.original.src.ip, c.row.original.src.port)} →{' '}
-        {endpoint(c.row.original.dst.ip, c.row.original.dst.port)}
+        <span className="nowrap">{endpoint(c.row.original.src.ip, c.row.original.src.port)} →</span>{' '}
+        <span className="nowrap">{endpoint(c.row.original.dst.ip, c.row.original.dst.port)}</span>
       </span>
     ),
   }),

@@ -204,7 +204,7 @@ function SeverityChart({ bySeverity }: { bySeverity: Partial<Record<string, numb
   return (
     <div className="chart" style={{ height: 180 }}>
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} layout="vertical" margin={{ left: 10, right: 20 }}>
+        <BarChart data={data} layout="vertical" margin={{ left: 10, right: 36 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" allowDecimals={false} />
           <YAxis type="category" dataKey="severity" width={70} />

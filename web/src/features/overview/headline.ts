@@ -10,7 +10,7 @@ export type Headline = {
   deviceIds: string[];
   patients: string; // "2 patients'"
   where: string; // "202.114.4.120:515"
-  tags: string[]; // "indicator", "ICSMA-25-030-01", "no DNS"
+  tags: string[]; // "indicator", "ICSMA-25-030-01", "never looked up in DNS"
   notify: boolean;
 };
 
@@ -30,8 +30,11 @@ export function headlines(breach: BreachReport, devices: DeviceListItem[], alert
       if (typeof src === 'string' && !tags.includes(src)) tags.push(src);
     }
     if (here.some((a) => a.rule === 'egress.no-dns')) tags.push('never looked up in DNS');
-    for (const id of dest.devices) {
-      for (const adv of byId.get(id)?.advisories ?? []) if (!tags.includes(adv)) tags.push(adv);
+    // With no indicator behind the address, the devices' advisories say why to look (the alert ids stay on the alerts page).
+    if (ioc.length === 0) {
+      for (const id of dest.devices) {
+        for (const adv of byId.get(id)?.advisories ?? []) if (!tags.includes(adv)) tags.push(adv);
+      }
     }
     return {
       devices: plural(n, kindWord),
