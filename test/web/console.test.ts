@@ -56,7 +56,7 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
         '--disable-sync',
       ],
     });
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -156,7 +156,7 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
     console.log(`pdf: ${pdf}`);
     expect(errors).toEqual([]);
     await ctx.close();
-  });
+  }, 120_000);
 
   it('shows firmware findings cross-linked to traffic (fixture)', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -174,7 +174,7 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
     await page.goto(`${fixture.url}/devices/${encodeURIComponent('02:57:40:00:00:11')}`);
     await page.getByTestId('firmware-links').waitFor();
     await ctx.close();
-  });
+  }, 60_000);
 
   it('renders markup from the wire as text', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
@@ -189,5 +189,5 @@ describe.runIf(haveChromium || IN_CI)('console in headless Chromium', () => {
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     await shot(page, '11-hostile-text');
     await ctx.close();
-  });
+  }, 60_000);
 });
