@@ -21,6 +21,7 @@ export function DataTable<T>({
   rowClass,
   empty = 'Nothing to show.',
   testId,
+  rowId,
 }: {
   data: T[];
   // biome-ignore lint/suspicious/noExplicitAny: tanstack column defs mix value types per column
@@ -32,6 +33,8 @@ export function DataTable<T>({
   rowClass?: (row: T) => string | undefined;
   empty?: ReactNode;
   testId?: string;
+  /** A stable id per row, so a row's own state (an open form) stays with it when the data refreshes. */
+  rowId?: (row: T) => string;
 }) {
   const [sorting, setSorting] = useState<SortingState>(initialSort);
   const [globalFilter, setGlobalFilter] = useState('');
@@ -41,6 +44,7 @@ export function DataTable<T>({
     state: { sorting, globalFilter },
     onSortingChange: setSorting,
     onGlobalFilterChange: setGlobalFilter,
+    getRowId: rowId ? (row) => rowId(row) : undefined,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),

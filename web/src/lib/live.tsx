@@ -16,6 +16,23 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<LiveState>({ connected: false, events: [] });
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
+    // A busy ward sends many events a second: refetch the lists at most every 2 s, not per event.
+    let pending: { alerts: boolean; devices: boolean } | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const invalidate = (devices: boolean) => {
+      if (pending) {
+        pending.devices ||= devices;
+        return;
+      }
+      pending = { alerts: true, devices };
+      timer = setTimeout(() => {
+        qc.invalidateQueries({ queryKey: ['alerts'] });
+        qc.invalidateQueries({ queryKey: ['overview'] });
+        qc.invalidateQueries({ queryKey: ['breach'] });
+        if (pending?.devices) qc.invalidateQueries({ queryKey: ['devices'] });
+        pending = null;
+      }, 2_000);
+    };
     const es = new EventSource(api.eventsUrl(), { withCredentials: true });
     const onMessage = (m: MessageEvent<string>) => {
       let data: unknown;
@@ -27,18 +44,17 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       const parsed = SseEvent.safeParse(data);
       if (!parsed.success) return;
       const event = parsed.data;
-      if (event.type !== 'stats') {
-        qc.invalidateQueries({ queryKey: ['alerts'] });
-        qc.invalidateQueries({ queryKey: ['overview'] });
-        if (event.type === 'device') qc.invalidateQueries({ queryKey: ['devices'] });
-      }
+      if (event.type !== 'stats') invalidate(event.type === 'device');
       setState((s) => ({ ...s, events: [{ at: new Date().toISOString(), event }, ...s.events].slice(0, KEEP) }));
     };
     es.onopen = () => setState((s) => ({ ...s, connected: true }));
     es.onerror = () => setState((s) => ({ ...s, connected: false }));
     es.onmessage = onMessage;
     for (const t of TYPES) es.addEventListener(t, onMessage as EventListener);
-    return () => es.close();
+    return () => {
+      es.close();
+      clearTimeout(timer);
+    };
   }, [qc]);
   return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
 }

@@ -92,6 +92,7 @@ export function AlertsTable({ alerts, search = true, testId }: { alerts: Alert[]
       searchLabel="Search alerts"
       empty="No alerts match."
       rowClass={(a) => `alert-row ${a.state}`}
+      rowId={(a) => a.id}
       testId={testId}
     />
   );

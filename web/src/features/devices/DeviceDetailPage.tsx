@@ -202,6 +202,7 @@ function PeerTable({ peers }: { peers: Peer[] }) {
       searchLabel="Search peers"
       rowClass={(p) => (p.zone === 'outside' ? 'outside' : undefined)}
       testId="peer-table"
+      rowId={(p) => `${p.ip}|${p.proto}|${p.port ?? ''}|${p.app ?? ''}`}
     />
   );
 }

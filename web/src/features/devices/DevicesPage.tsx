@@ -113,6 +113,7 @@ function DeviceTable({
       searchLabel="Search devices"
       rowClass={(d) => (d.flagged ? 'flagged' : undefined)}
       testId="devices-table"
+      rowId={(d) => d.id}
       toolbar={
         <>
           <label>
