@@ -27,7 +27,7 @@ export class AlertQueries {
       .selectAll()
       .orderBy('sev_rank', 'desc')
       .orderBy('last', 'desc')
-      .orderBy('id')
+      .orderBy('id', 'desc')
       .limit(q.limit)
       .offset(q.offset)
       .execute();

@@ -33,27 +33,17 @@ export class DeviceQueries {
     now = new Date().toISOString(),
   ): Promise<{ devices: DeviceListItem[]; total: number }> {
     let query = this.base(now);
-    if (q.q !== undefined && q.q !== '') {
-      const like = `%${q.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([
-          sql<boolean>`lower(d.id) LIKE ${like} ESCAPE '\\'`,
-          sql<boolean>`lower(d.hostname) LIKE ${like} ESCAPE '\\'`,
-          sql<boolean>`lower(d.model) LIKE ${like} ESCAPE '\\'`,
-          eb.exists(
-            eb
-              .selectFrom('device_addresses as da')
-              .select('da.ip')
-              .whereRef('da.device_id', '=', 'd.id')
-              .where(sql<boolean>`da.ip LIKE ${like} ESCAPE '\\'`),
-          ),
-        ]),
-      );
-    }
+    const text = q.q !== undefined && q.q !== '' ? matching(q.q) : undefined;
+    if (text !== undefined) query = query.where(text);
     if (q.flagged === 'true') query = query.where('a.worst', '>=', FLAG_RANK);
     if (q.flagged === 'false')
       query = query.where((eb) => eb.or([eb('a.worst', 'is', null), eb('a.worst', '<', FLAG_RANK)]));
-    const total = await query.select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
+    // Without the flagged filter the count needs no alert aggregate.
+    let counted = this.db.selectFrom('devices as d');
+    if (text !== undefined) counted = counted.where(text);
+    const total = await (q.flagged === undefined ? counted : query)
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     const rows = await query
       .selectAll('d')
       .select(['a.open', 'a.worst'])
@@ -227,6 +217,14 @@ export class DeviceQueries {
     const r = await this.db.selectFrom('devices').select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
+}
+
+/** Substring (case-insensitive) of a device's id, hostname, model or any of its addresses. */
+function matching(text: string) {
+  const like = `%${text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`(lower(d.id) LIKE ${like} ESCAPE '\\' OR lower(d.hostname) LIKE ${like} ESCAPE '\\'
+    OR lower(d.model) LIKE ${like} ESCAPE '\\'
+    OR EXISTS (SELECT 1 FROM device_addresses da WHERE da.device_id = d.id AND da.ip LIKE ${like} ESCAPE '\\'))`;
 }
 
 function listItem(

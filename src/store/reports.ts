@@ -90,8 +90,17 @@ export class ReportQueries {
     }));
   }
 
-  /** Flow rows (buckets) stored and the time span of the traffic. */
-  async flowTotals(): Promise<{ flows: number; first?: string; last?: string }> {
+  private totals: { at: number; value: Promise<{ flows: number; first?: string; last?: string }> } | undefined;
+
+  /** Flows stored and the time span of the traffic; a full scan, so reused for a few seconds. */
+  flowTotals(maxAgeMs = 5000): Promise<{ flows: number; first?: string; last?: string }> {
+    const now = Date.now();
+    if (this.totals === undefined || now - this.totals.at > maxAgeMs)
+      this.totals = { at: now, value: this.scanTotals() };
+    return this.totals.value;
+  }
+
+  private async scanTotals(): Promise<{ flows: number; first?: string; last?: string }> {
     const r = await this.db
       .selectFrom('flows')
       .select([sql<number>`COALESCE(SUM(flows), 0)`.as('n')])
