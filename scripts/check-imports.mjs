@@ -125,6 +125,9 @@ export function checkImports(root) {
   function resolveSpec(file, spec) {
     let base;
     if (spec.startsWith('.') || spec.startsWith('/')) base = resolve(dirname(file), spec);
+    // The web app's alias for src/contract (web/vite.config.ts, web/tsconfig.json).
+    else if (spec === '@contract' || spec.startsWith('@contract/'))
+      return { kind: 'file', path: toSource(join(SRC, 'contract', spec.slice('@contract/'.length))) };
     else if (spec === SELF || spec.startsWith(`${SELF}/`)) {
       const rest = spec.slice(SELF.length + 1);
       const m = /^(dist|src)(\/.*)?$/.exec(rest);
@@ -216,6 +219,14 @@ export function checkImports(root) {
 
   function check(file, zone) {
     const text = readFileSync(file, 'utf8');
+    if (zone === 'web') {
+      // Wire text is hostile: React's escaping is the only defence, so raw HTML is never inserted;
+      // requests go through the one typed client (web/src/lib/http.ts), never a component's fetch.
+      if (text.includes('dangerouslySetInnerHTML'))
+        report(file, 1, `'web' must not use dangerouslySetInnerHTML (wire text is rendered as text)`);
+      if (/\bfetch\s*\(/.test(text) && rel(file) !== 'web/src/lib/http.ts' && rel(file).startsWith('web/src/'))
+        report(file, 1, `'web' calls fetch only in web/src/lib/http.ts (the typed API client)`);
+    }
     if (zone === 'src' && ALLOWED[partOf(file)] === undefined) {
       report(file, 1, `part '${partOf(file)}' has no entry in scripts/check-imports.mjs`);
       return;

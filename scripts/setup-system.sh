@@ -18,7 +18,9 @@ have unzip       || need+=(unzip)
 have ip          || need+=(iproute2)
 have dnsmasq     || need+=(dnsmasq-base)
 have conntrack   || need+=(conntrack)
+have chromium    || need+=(chromium)      # the console's browser test (test/web)
 [ -x /usr/bin/time ] || need+=(time)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)   # the store tests' second engine
 if [ ${#need[@]} -eq 0 ]; then
   echo "setup-system: all tools present"
   exit 0

@@ -210,4 +210,31 @@ describe('import rules (DESIGN.md "Allowed imports")', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('lets web take the contract (also as @contract/…) and npm packages; refuses raw HTML and a fetch outside lib/http.ts', async () => {
+    const base = {
+      'src/server/app.ts': 'export const app = 1;\n',
+      'src/contract/api.ts': 'export const API = 1;\n',
+      'web/src/lib/http.ts': "export const get = () => fetch('/api/health');\n",
+      'web/src/features/ok.tsx': [
+        "import { API } from '../../../src/contract/api.js';",
+        "import type { Alert } from '@contract/api';",
+        "import { useQuery } from '@tanstack/react-query';",
+        'export const x = API;',
+      ].join('\n'),
+    };
+    const clean = await run(base);
+    expect(clean.stderr).toBe('');
+    expect(clean.status).toBe(0);
+    const raw = await run({
+      ...base,
+      'web/src/features/raw.tsx':
+        "export const R = (p: { h: string }) => <div dangerouslySetInnerHTML={{ __html: p.h }} />;\nfetch('/api/x');\n",
+    });
+    expect(raw.status).toBe(1);
+    expect(raw.stderr).toContain("raw.tsx:1: 'web' must not use dangerouslySetInnerHTML");
+    expect(raw.stderr).toContain("raw.tsx:1: 'web' calls fetch only in web/src/lib/http.ts");
+    expect(raw.stderr).not.toContain('ok.tsx');
+    expect(raw.stderr).not.toContain('http.ts:');
+  });
 });

@@ -29,7 +29,10 @@ describe('README', () => {
       'lab',
       'policy',
       'report',
+      'serve',
       'sim',
+      'token',
+      'user',
       'watch',
     ]);
     for (const c of commands) expect(readme).toContain(`wardwatch ${c}`);

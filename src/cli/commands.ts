@@ -9,7 +9,9 @@ import { register as report } from './report.js';
 import { register as lab } from './lab.js';
 import { register as inventory } from './inventory.js';
 import { register as policy } from './policy.js';
+import { register as serve } from './serve.js';
+import { register as user } from './user.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory, policy];
+export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory, policy, serve, user];

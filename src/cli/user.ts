@@ -1,0 +1,62 @@
+// `wardwatch user add NAME --role R`: a console user with a generated password, printed once.
+// `wardwatch token create --sensor NAME | revoke ID`: API tokens for sensors, printed once.
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../contract/api.js';
+import { WardwatchError } from '../errors.js';
+import { addUser, createToken } from '../server/auth/users.js';
+import { DEFAULT_DB, openStore } from '../store/open.js';
+import type { Register } from './commands.js';
+
+const dbOption = () => new Option('--db <file|url>', 'SQLite file or postgres:// URL').default(DEFAULT_DB);
+
+export const register: Register = (program: Command) => {
+  const user = program.command('user').description('console users (roles viewer, analyst, admin)');
+  user
+    .command('add')
+    .description('add a user; prints a generated password once')
+    .argument('<name>', 'user name')
+    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+    .addOption(dbOption())
+    .action(async (name: string, opts: { role: Role; db: string }) => {
+      const store = await openStore(opts.db);
+      try {
+        const password = await addUser(store, name, opts.role);
+        process.stdout.write(`user ${name} (${opts.role}) added\npassword: ${password}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  const token = program.command('token').description('API tokens for sensors (hashed at rest)');
+  token
+    .command('create')
+    .description('create a token; prints it once')
+    .requiredOption('--sensor <name>', 'the sensor this token is for')
+    .addOption(new Option('--scope <scope>', 'what it may do').choices([...TOKEN_SCOPES]).default('ingest'))
+    .addOption(dbOption())
+    .action(async (opts: { sensor: string; scope: TokenScope; db: string }) => {
+      const store = await openStore(opts.db);
+      try {
+        const t = await createToken(store, opts.sensor, opts.scope);
+        process.stdout.write(`token ${t.id} for ${opts.sensor} (${opts.scope})\n${t.token}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  token
+    .command('revoke')
+    .description('revoke a token by id')
+    .argument('<id>', 'token id')
+    .addOption(dbOption())
+    .action(async (id: string, opts: { db: string }) => {
+      const store = await openStore(opts.db);
+      try {
+        if (!(await store.auth.revokeToken(id))) throw new WardwatchError('WW_ARGS', `no active token '${id}'`);
+        await store.auth.audit('cli', 'token.revoke', id);
+        process.stdout.write(`token ${id} revoked\n`);
+      } finally {
+        await store.close();
+      }
+    });
+};

@@ -1,0 +1,30 @@
+// What every route plugin gets: the store, the live hub, and the server's settings.
+import type { Store } from '../store/store.js';
+import type { LiveHub } from './live/hub.js';
+
+export interface ServerOptions {
+  /** Session lifetime (default 12 h). */
+  readonly sessionTtlMs?: number;
+  /** Secure cookies (set when serving TLS). */
+  readonly secureCookies?: boolean;
+  /** Login attempts per IP per minute (default 10). */
+  readonly loginPerMinute?: number;
+  /** Body size limit for JSON requests, bytes (default 64 KiB; sensor ingest allows 8 MiB). */
+  readonly bodyLimit?: number;
+  /** The built web app (default ./web/dist); served when it exists. */
+  readonly webDist?: string;
+  readonly demo?: boolean;
+  readonly version?: string;
+  /** Fastify's logger (default off). */
+  readonly logger?: boolean;
+}
+
+export interface Ctx {
+  readonly store: Store;
+  readonly hub: LiveHub;
+  readonly opts: ServerOptions;
+  readonly started: number;
+}
+
+/** The error shapes each route can answer, for its schema (and /api/docs). */
+export const INGEST_BODY_LIMIT = 8 * 1024 * 1024;

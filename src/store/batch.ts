@@ -1,0 +1,41 @@
+// One batch of ingest: rows aggregated in memory by their primary key, so a burst of events
+// becomes few upserts. Built by the Ingestor, written in one transaction by IngestWriter.
+import type {
+  DeviceAddressesTable,
+  DnsTable,
+  ExposureDestinationsTable,
+  ExposureMinutesTable,
+  ExposurePatientsTable,
+  FlowsTable,
+} from './schema.js';
+
+export interface ExposureDest extends Omit<ExposureDestinationsTable, 'fields' | 'devices'> {
+  fields: Set<string>;
+  devices: Set<string>;
+}
+
+export class Batch {
+  readonly flows = new Map<string, FlowsTable>();
+  readonly addresses = new Map<string, DeviceAddressesTable>();
+  readonly dns = new Map<string, DnsTable>();
+  readonly exposure = new Map<string, ExposureDest>();
+  readonly patients = new Map<string, ExposurePatientsTable>();
+  readonly minutes = new Map<string, ExposureMinutesTable>();
+  /** Events folded into this batch (for rates and tests). */
+  events = 0;
+
+  get rows(): number {
+    return (
+      this.flows.size +
+      this.addresses.size +
+      this.dns.size +
+      this.exposure.size +
+      this.patients.size +
+      this.minutes.size
+    );
+  }
+
+  get empty(): boolean {
+    return this.events === 0 && this.rows === 0;
+  }
+}

@@ -1,0 +1,224 @@
+// Writes: a Batch from the live pipeline, and snapshots of devices and alerts (upserted by their
+// stable keys). Each call is one transaction: a crash loses at most the call in flight.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { AlertRecord, DeviceRecord } from '../contract/records.js';
+import { severityRank } from '../contract/records.js';
+import type { Batch } from './batch.js';
+import type { AlertsTable, DB, DevicesTable } from './schema.js';
+
+const CHUNK = 400;
+
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+}
+
+/** The stable id of an alert: its aggregation key (rule, src, dst, dst port). */
+export function alertId(a: Pick<AlertRecord, 'rule' | 'src' | 'dst'>): string {
+  return `${a.rule}|${a.src.ip}|${a.dst.ip}|${a.dst.port ?? ''}`;
+}
+
+export interface SnapshotOptions {
+  /** Add counts to what is stored (each snapshot covers new traffic) instead of replacing them. */
+  readonly accumulate?: boolean;
+}
+
+export class IngestWriter {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async batch(b: Batch): Promise<void> {
+    if (b.rows === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const rows of chunks([...b.flows.values()]))
+        await trx
+          .insertInto('flows')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['device_id', 'peer_ip', 'proto', 'port', 'app', 'bucket']).doUpdateSet((eb) => ({
+              flows: eb('flows.flows', '+', eb.ref('excluded.flows')),
+              packets: eb('flows.packets', '+', eb.ref('excluded.packets')),
+              bytes: eb('flows.bytes', '+', eb.ref('excluded.bytes')),
+            })),
+          )
+          .execute();
+      await upsertAddresses(trx, [...b.addresses.values()]);
+      for (const rows of chunks([...b.dns.values()]))
+        await trx
+          .insertInto('dns')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['asker', 'name', 'address']).doUpdateSet((eb) => ({
+              count: eb('dns.count', '+', eb.ref('excluded.count')),
+              ttl: eb.ref('excluded.ttl'),
+              last: eb.ref('excluded.last'),
+            })),
+          )
+          .execute();
+      for (const rows of chunks([...b.patients.values()]))
+        await trx
+          .insertInto('exposure_patients')
+          .values(rows)
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      for (const rows of chunks([...b.minutes.values()]))
+        await trx
+          .insertInto('exposure_minutes')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['ip', 'port', 'minute']).doUpdateSet((eb) => ({
+              messages: eb('exposure_minutes.messages', '+', eb.ref('excluded.messages')),
+            })),
+          )
+          .execute();
+      for (const d of b.exposure.values()) {
+        const cur = await trx
+          .selectFrom('exposure_destinations')
+          .selectAll()
+          .where('ip', '=', d.ip)
+          .where('port', '=', d.port)
+          .executeTakeFirst();
+        const fields = new Set([...parseList(cur?.fields), ...d.fields]);
+        const devices = new Set([...parseList(cur?.devices), ...d.devices]);
+        const row = {
+          ip: d.ip,
+          port: d.port,
+          protocol: d.protocol,
+          messages: (cur?.messages ?? 0) + d.messages,
+          first: cur !== undefined && cur.first < d.first ? cur.first : d.first,
+          last: cur !== undefined && cur.last > d.last ? cur.last : d.last,
+          fields: JSON.stringify([...fields].sort()),
+          devices: JSON.stringify([...devices].sort()),
+        };
+        if (cur === undefined) await trx.insertInto('exposure_destinations').values(row).execute();
+        else
+          await trx
+            .updateTable('exposure_destinations')
+            .set(row)
+            .where('ip', '=', d.ip)
+            .where('port', '=', d.port)
+            .execute();
+      }
+    });
+  }
+
+  /** Upsert device records by id; returns the ids that are new or changed. */
+  async devices(records: readonly DeviceRecord[], opts: SnapshotOptions = {}): Promise<string[]> {
+    if (records.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const changed: string[] = [];
+      const existing = new Map<string, DevicesTable>();
+      for (const ids of chunks(records.map((r) => r.id)))
+        for (const row of await trx.selectFrom('devices').selectAll().where('id', 'in', ids).execute())
+          existing.set(row.id, row);
+      const addresses = [];
+      for (const r of records) {
+        const cur = existing.get(r.id);
+        const row = deviceRow(r, cur, opts.accumulate === true);
+        for (const ip of r.ips) addresses.push({ device_id: r.id, ip, first: r.first, last: r.last });
+        if (cur !== undefined && sameRow(cur, row)) continue;
+        changed.push(r.id);
+        if (cur === undefined) await trx.insertInto('devices').values(row).execute();
+        else await trx.updateTable('devices').set(row).where('id', '=', r.id).execute();
+      }
+      await upsertAddresses(trx, addresses);
+      return changed;
+    });
+  }
+
+  /** Upsert alert records by their stable id, keeping acknowledgement and suppression; returns new or changed ids. */
+  async alerts(records: readonly AlertRecord[], opts: SnapshotOptions = {}): Promise<string[]> {
+    if (records.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const changed: string[] = [];
+      const existing = new Map<string, AlertsTable>();
+      for (const ids of chunks(records.map(alertId)))
+        for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', ids).execute())
+          existing.set(row.id, row);
+      for (const r of records) {
+        const id = alertId(r);
+        const cur = existing.get(id);
+        const acc = opts.accumulate === true && cur !== undefined;
+        const row = {
+          rule: r.rule,
+          severity: r.severity,
+          sev_rank: severityRank(r.severity),
+          first: cur !== undefined && cur.first < r.first ? cur.first : r.first,
+          last: cur !== undefined && cur.last > r.last ? cur.last : r.last,
+          count: acc ? cur.count + r.count : r.count,
+          src_ip: r.src.ip,
+          src_port: r.src.port ?? null,
+          src_mac: r.src.mac ?? null,
+          dst_ip: r.dst.ip,
+          dst_port: r.dst.port ?? null,
+          device_id: r.device.id,
+          device_model: r.device.model ?? null,
+          message: r.message,
+          evidence: JSON.stringify(r.evidence),
+        };
+        if (cur === undefined) {
+          await trx
+            .insertInto('alerts')
+            .values({ id, ...row, ack_by: null, ack_at: null, ack_comment: null, suppressed_until: null })
+            .execute();
+          changed.push(id);
+        } else if (cur.count !== row.count || cur.last !== row.last || cur.severity !== row.severity) {
+          await trx.updateTable('alerts').set(row).where('id', '=', id).execute();
+          changed.push(id);
+        }
+      }
+      return changed;
+    });
+  }
+}
+
+async function upsertAddresses(
+  trx: Transaction<DB>,
+  rows: readonly { device_id: string; ip: string; first: string; last: string }[],
+): Promise<void> {
+  const byKey = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) byKey.set(`${r.device_id}|${r.ip}`, r);
+  for (const part of chunks([...byKey.values()]))
+    await trx
+      .insertInto('device_addresses')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['device_id', 'ip']).doUpdateSet({
+          first: sql<string>`CASE WHEN excluded.first < device_addresses.first THEN excluded.first ELSE device_addresses.first END`,
+          last: sql<string>`CASE WHEN excluded.last > device_addresses.last THEN excluded.last ELSE device_addresses.last END`,
+        }),
+      )
+      .execute();
+}
+
+function deviceRow(r: DeviceRecord, cur: DevicesTable | undefined, accumulate: boolean): DevicesTable {
+  return {
+    id: r.id,
+    hostname: r.hostname ?? cur?.hostname ?? null,
+    vendor_class: r.vendorClass ?? cur?.vendor_class ?? null,
+    vendor: r.vendor ?? cur?.vendor ?? null,
+    model: r.model ?? cur?.model ?? null,
+    class: r.class ?? cur?.class ?? null,
+    confidence: r.confidence ?? cur?.confidence ?? null,
+    reasons: JSON.stringify(r.reasons ?? []),
+    identified_by: JSON.stringify(r.identifiedBy ?? []),
+    advisories: JSON.stringify(r.advisories),
+    first: cur !== undefined && cur.first < r.first ? cur.first : r.first,
+    last: cur !== undefined && cur.last > r.last ? cur.last : r.last,
+    packets: (accumulate && cur ? cur.packets : 0) + (r.packets ?? 0),
+    bytes: (accumulate && cur ? cur.bytes : 0) + (r.bytes ?? 0),
+  };
+}
+
+function sameRow(a: DevicesTable, b: DevicesTable): boolean {
+  for (const k of Object.keys(b) as (keyof DevicesTable)[]) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function parseList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,22 @@
+// The versioned migrations, in order (kysely's Migrator sorts by name). Never edit a released
+// migration: add the next one.
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DB, Engine } from '../schema.js';
+import { initial } from './001-initial.js';
+import { tokenUse } from './002-token-use.js';
+
+export const MIGRATION_NAMES = ['001-initial', '002-token-use'] as const;
+export type MigrationName = (typeof MIGRATION_NAMES)[number];
+
+export function migrationProvider(engine: Engine): MigrationProvider {
+  const all: Record<MigrationName, Migration> = { '001-initial': initial(engine), '002-token-use': tokenUse };
+  return { getMigrations: async () => all };
+}
+
+export function migratorFor(db: Kysely<DB>, engine: Engine, schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider(engine),
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
+}

@@ -1,0 +1,189 @@
+// The tables of the store, as kysely sees them. Times are ISO strings (they sort as text) except
+// flow buckets, which are integer seconds since the epoch. No column holds a patient name,
+// birth date or identifier: patients appear only as salted hashes (exposure_patients).
+import type { Generated } from 'kysely';
+
+export interface DevicesTable {
+  id: string;
+  hostname: string | null;
+  vendor_class: string | null;
+  vendor: string | null;
+  model: string | null;
+  class: string | null;
+  confidence: number | null;
+  reasons: string; // JSON string[]
+  identified_by: string; // JSON string[]
+  advisories: string; // JSON Advisory[]
+  first: string;
+  last: string;
+  packets: number;
+  bytes: number;
+}
+
+export interface DeviceAddressesTable {
+  device_id: string;
+  ip: string;
+  first: string;
+  last: string;
+}
+
+/** Flows aggregated per (device, peer, proto, port, app) per time bucket. port -1: none; app '': unknown. */
+export interface FlowsTable {
+  device_id: string;
+  peer_ip: string;
+  proto: string;
+  port: number;
+  app: string;
+  bucket: number;
+  zone: string; // 'inside' | 'outside'
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface DnsTable {
+  asker: string;
+  name: string;
+  address: string;
+  ttl: number;
+  first: string;
+  last: string;
+  count: number;
+}
+
+export interface AlertsTable {
+  id: string;
+  rule: string;
+  severity: string;
+  sev_rank: number;
+  first: string;
+  last: string;
+  count: number;
+  src_ip: string;
+  src_port: number | null;
+  src_mac: string | null;
+  dst_ip: string;
+  dst_port: number | null;
+  device_id: string;
+  device_model: string | null;
+  message: string;
+  evidence: string; // JSON
+  ack_by: string | null;
+  ack_at: string | null;
+  ack_comment: string | null;
+  suppressed_until: string | null;
+}
+
+export interface SuppressionsTable {
+  id: Generated<number>;
+  alert_id: string;
+  reason: string;
+  expires: string;
+  by: string;
+  at: string;
+}
+
+export interface ExposureDestinationsTable {
+  ip: string;
+  port: number;
+  protocol: string;
+  messages: number;
+  first: string;
+  last: string;
+  fields: string; // JSON string[]
+  devices: string; // JSON string[]
+}
+
+export interface ExposurePatientsTable {
+  ip: string;
+  port: number;
+  patient_hash: string; // HMAC-SHA256 with the installation's salt, never the identifier
+}
+
+export interface ExposureMinutesTable {
+  ip: string;
+  port: number;
+  minute: string; // ISO minute
+  messages: number;
+}
+
+export interface FirmwareAuditsTable {
+  id: string;
+  image: string;
+  format: string;
+  files: number;
+  findings: string; // JSON
+  components: string; // JSON
+  at: string;
+}
+
+export interface PoliciesTable {
+  id: string;
+  device: string;
+  mode: string;
+  version: number;
+  updated_at: string;
+}
+
+export interface PolicyVersionsTable {
+  policy_id: string;
+  version: number;
+  body: string; // JSON policy
+  created_by: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  username: string;
+  role: string;
+  password_hash: string; // scrypt$N$r$p$salt$hash
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id_hash: string; // sha256 of the cookie value
+  username: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  scope: string;
+  token_hash: string; // sha256 of the secret
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null; // migration 2
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  who: string;
+  action: string;
+  target: string | null;
+  detail: string; // JSON
+}
+
+export interface DB {
+  devices: DevicesTable;
+  device_addresses: DeviceAddressesTable;
+  flows: FlowsTable;
+  dns: DnsTable;
+  alerts: AlertsTable;
+  suppressions: SuppressionsTable;
+  exposure_destinations: ExposureDestinationsTable;
+  exposure_patients: ExposurePatientsTable;
+  exposure_minutes: ExposureMinutesTable;
+  firmware_audits: FirmwareAuditsTable;
+  policies: PoliciesTable;
+  policy_versions: PolicyVersionsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export type Engine = 'sqlite' | 'postgres';
