@@ -5,7 +5,7 @@
 //    GET /api/alerts through the app (app.inject: routing, auth, query, serialisation).
 // PostgreSQL needs WARDWATCH_BENCH_PG (or WARDWATCH_TEST_PG); without it only SQLite runs.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Zones } from '../net/zones.js';
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const sqlite = results.sqlite as { ingest: { perSec: number }; latencyMs: Record<string, { p95: number }> };
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version, loadavg: loadavg().map((x) => round(x, 1)) },
     events: events.length,
     results,
     targets: {
