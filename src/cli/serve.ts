@@ -4,12 +4,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { WardwatchError } from '../errors.js';
-import { buildApp } from '../server/app.js';
-import { addUser, resetPassword } from '../server/auth/users.js';
-import { LiveHub } from '../server/live/hub.js';
-import { DemoRunner } from '../server/live/demo.js';
-import { DEFAULT_DB, openStore } from '../store/open.js';
+import type { DemoRunner } from '../server/live/demo.js';
 import type { Register } from './commands.js';
+
+/** The console's default database (`--db`); the same as store/open.ts's. */
+export const DEFAULT_DB = './data/wardwatch.db';
 
 interface ServeOptions {
   db: string;
@@ -50,6 +49,15 @@ async function serve(opts: ServeOptions): Promise<void> {
   const https =
     opts.tlsCert !== undefined ? { cert: readPem(opts.tlsCert), key: readPem(opts.tlsKey as string) } : undefined;
   const config = loadConfig(opts.config);
+  // The server, the store and their npm packages load only for this command: every other
+  // command (analyze on a 2 M-packet capture under a capped heap) starts without them.
+  const [{ buildApp }, { addUser, resetPassword }, { LiveHub }, { DemoRunner }, { openStore }] = await Promise.all([
+    import('../server/app.js'),
+    import('../server/auth/users.js'),
+    import('../server/live/hub.js'),
+    import('../server/live/demo.js'),
+    import('../store/open.js'),
+  ]);
   const store = await openStore(opts.db);
   const hub = new LiveHub();
   const { app } = await buildApp({ store, hub, https, webDist: opts.web, demo: opts.demo === true, version: '0.1.0' });

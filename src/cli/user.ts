@@ -4,9 +4,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../contract/api.js';
 import { WardwatchError } from '../errors.js';
-import { addUser, createToken } from '../server/auth/users.js';
-import { DEFAULT_DB, openStore } from '../store/open.js';
 import type { Register } from './commands.js';
+import { DEFAULT_DB } from './serve.js';
+
+/** The store and the user/token code load only when a user or token command runs. */
+const openStore = async (db: string) => (await import('../store/open.js')).openStore(db);
+const users = () => import('../server/auth/users.js');
 
 const dbOption = () => new Option('--db <file|url>', 'SQLite file or postgres:// URL').default(DEFAULT_DB);
 
@@ -21,7 +24,7 @@ export const register: Register = (program: Command) => {
     .action(async (name: string, opts: { role: Role; db: string }) => {
       const store = await openStore(opts.db);
       try {
-        const password = await addUser(store, name, opts.role);
+        const password = await (await users()).addUser(store, name, opts.role);
         process.stdout.write(`user ${name} (${opts.role}) added\npassword: ${password}\n`);
       } finally {
         await store.close();
@@ -38,7 +41,7 @@ export const register: Register = (program: Command) => {
     .action(async (opts: { sensor: string; scope: TokenScope; db: string }) => {
       const store = await openStore(opts.db);
       try {
-        const t = await createToken(store, opts.sensor, opts.scope);
+        const t = await (await users()).createToken(store, opts.sensor, opts.scope);
         process.stdout.write(`token ${t.id} for ${opts.sensor} (${opts.scope})\n${t.token}\n`);
       } finally {
         await store.close();
