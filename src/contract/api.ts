@@ -4,7 +4,7 @@
 // Times are ISO strings; ids of devices are MACs (or 'ip:<addr>'), ids of alerts are opaque strings.
 import { z } from 'zod';
 import { BreachReport } from './breach.js';
-import { Advisory, AlertEndpoint, AlertRecord, DeviceClass, DeviceRecord, Severity } from './records.js';
+import { Advisory, AlertRecord, DeviceClass, DeviceRecord, Severity } from './records.js';
 
 export { BreachReport };
 
@@ -182,18 +182,10 @@ export const AlertSuppression = z.object({
 });
 export type AlertSuppression = z.infer<typeof AlertSuppression>;
 
+/** An alert record as the console holds it: the export's fields, with its id and review state. */
 export const Alert = z.object({
   id: z.string(), // stable: the aggregation key (rule, src, dst, dst port)
-  rule: z.string(),
-  severity: Severity,
-  first: z.string(),
-  last: z.string(),
-  count: z.number().int().positive(),
-  src: AlertEndpoint,
-  dst: AlertEndpoint,
-  device: z.object({ id: z.string(), model: z.string().optional() }),
-  message: z.string(),
-  evidence: z.record(z.string(), z.unknown()),
+  ...AlertRecord.omit({ type: true }).shape,
   state: AlertState,
   ack: AlertAck.optional(),
   suppression: AlertSuppression.optional(),
