@@ -5,6 +5,7 @@
 // the analyzer. It describes; it never judges (that is inventory/detect, downstream of events).
 
 import type { RawPacket } from '../capture/types.js';
+import { Hl7Reader } from '../decode/hl7/hl7.js';
 import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
 import { decodeL4, decodePacket } from '../decode/packet.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
@@ -86,6 +87,7 @@ export class FlowEngine {
       countApp: (name) => {
         stats.apps[name] = (stats.apps[name] ?? 0) + 1;
       },
+      hl7: new Hl7Reader(),
     };
   }
 
