@@ -151,6 +151,8 @@ export interface TlsHello extends FlowBase {
   /** Highest version offered: 'TLS 1.3' when supported_versions lists it, else the ClientHello version. */
   readonly version: string;
   readonly certSubject?: string;
+  /** 'quic' when the ClientHello came in QUIC Initial packets (src/flow/apps/quic.ts); absent for TLS over TCP. */
+  readonly transport?: 'tcp' | 'quic';
 }
 
 export interface HttpRequest extends FlowBase {
