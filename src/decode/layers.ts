@@ -143,13 +143,16 @@ export class Layers {
     this.fragId = 0;
     this.snapped = false;
     this.encapDepth = 0;
-    this.tunnelKind = 0;
-    this.tunnelIpVersion = 0;
-    this.tunnelIp4Src = 0;
-    this.tunnelIp4Dst = 0;
-    this.tunnelIp6SrcOff = -1;
-    this.tunnelIp6DstOff = -1;
-    this.tunnelId = -1;
+    // The tunnel fields are only ever set together with tunnelKind: plain packets skip them.
+    if (this.tunnelKind !== 0) {
+      this.tunnelKind = 0;
+      this.tunnelIpVersion = 0;
+      this.tunnelIp4Src = 0;
+      this.tunnelIp4Dst = 0;
+      this.tunnelIp6SrcOff = -1;
+      this.tunnelIp6DstOff = -1;
+      this.tunnelId = -1;
+    }
     this.resetL4();
   }
 

@@ -109,57 +109,74 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers, st
 /** Scratch of the tunnel header decoders: decodePacket is synchronous, one at a time. */
 const tunnelHeader = new TunnelHeader();
 
-/** From the layer-3 payload at `off` (EtherType in `out.ethertype`) down, unwrapping encapsulations. */
+/**
+ * From the layer-3 payload at `off` (EtherType in `out.ethertype`) down. Straight-line for
+ * plain packets; encapsulations take the cold calls, which recurse here for the inner packet
+ * (bounded: unwrap refuses past MAX_TUNNEL_DEPTH).
+ */
 function decodeNetwork(data: Uint8Array, off: number, end: number, out: Layers): void {
-  // Bounded: each turn either returns or unwraps one encapsulation, at most MAX_TUNNEL_DEPTH.
-  for (;;) {
-    const et = out.ethertype;
-    let l4: number;
-    if (et === ETHERTYPE_IPV4) l4 = decodeIpv4(data, off, out, end);
-    else if (et === ETHERTYPE_IPV6) l4 = decodeIpv6(data, off, out, end);
-    else {
-      if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(data, off, out, end);
-      else if (et === ETHERTYPE_MPLS || et === ETHERTYPE_PPPOE_SESSION) {
-        const t = tunnelHeader;
-        const inner = et === ETHERTYPE_MPLS ? decodeMpls(data, off, end, out, t) : decodePppoe(data, off, end, out, t);
-        if (inner < 0) return;
-        off = unwrap(data, inner, end, out, -1);
-        if (off >= 0) continue;
-      }
-      return;
-    }
-    if (l4 < 0) return;
-    // IP bounded both: readable bytes end at ipPayloadOff + ipPayloadLen, claimed ones further.
-    const readEnd = out.ipPayloadOff + out.ipPayloadLen;
-    const claimedEnd = out.ipPayloadOff + out.ipPayloadClaimed;
-    const proto = out.ipProto;
-    dispatchL4(proto, data, l4, readEnd - l4, claimedEnd - l4, out.isFragment, out);
-    // A tunnel inside a fragment is decoded only when the fragment is the whole datagram.
-    if (out.isFragment) return;
-    const t = tunnelHeader;
-    let inner = -1;
-    let innerEnd = readEnd;
-    if (proto === IPPROTO_UDP) {
-      if (out.payloadOff < 0) return;
-      const p = out.payloadOff;
-      innerEnd = p + out.payloadLen;
-      const dp = out.dstPort;
-      if (dp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
-      else if (dp === UDP_GENEVE) inner = decodeGeneve(data, p, innerEnd, out, t);
-      else if (dp === UDP_TEREDO || out.srcPort === UDP_TEREDO) inner = decodeTeredo(data, p, innerEnd, out, t);
-      else return;
-    } else if (proto === IPPROTO_GRE) inner = decodeGre(data, l4, readEnd, out, t);
-    else if (proto === IPPROTO_IPIP || proto === IPPROTO_IPV6_ENCAP) {
-      t.kind = proto === IPPROTO_IPIP ? TUNNEL_IPIP : TUNNEL_6IN4;
-      t.id = -1;
-      t.inner = proto === IPPROTO_IPIP ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
-      inner = l4;
-    } else return;
-    if (inner < 0) return;
-    off = unwrap(data, inner, innerEnd, out, et);
-    if (off < 0) return;
-    end = innerEnd;
+  const et = out.ethertype;
+  let l4: number;
+  if (et === ETHERTYPE_IPV4) l4 = decodeIpv4(data, off, out, end);
+  else if (et === ETHERTYPE_IPV6) l4 = decodeIpv6(data, off, out, end);
+  else {
+    if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(data, off, out, end);
+    else if (et === ETHERTYPE_MPLS || et === ETHERTYPE_PPPOE_SESSION) decodeShim(data, off, end, out, et);
+    return;
   }
+  if (l4 < 0) return;
+  // IP bounded both: readable bytes end at ipPayloadOff + ipPayloadLen, claimed ones further.
+  const readEnd = out.ipPayloadOff + out.ipPayloadLen;
+  const claimedEnd = out.ipPayloadOff + out.ipPayloadClaimed;
+  const proto = out.ipProto;
+  dispatchL4(proto, data, l4, readEnd - l4, claimedEnd - l4, out.isFragment, out);
+  if (proto === IPPROTO_TCP || out.isFragment) return; // a tunnel inside a fragment is not unwrapped
+  if (proto === IPPROTO_UDP) {
+    const dp = out.dstPort;
+    if (
+      (dp === UDP_VXLAN || dp === UDP_GENEVE || dp === UDP_TEREDO || out.srcPort === UDP_TEREDO) &&
+      out.payloadOff >= 0
+    )
+      decodeUdpTunnel(data, out, et);
+  } else if (proto === IPPROTO_GRE || proto === IPPROTO_IPIP || proto === IPPROTO_IPV6_ENCAP) {
+    decodeIpTunnel(data, l4, readEnd, out, et, proto);
+  }
+}
+
+function decodeShim(data: Uint8Array, off: number, end: number, out: Layers, et: number): void {
+  const t = tunnelHeader;
+  const inner = et === ETHERTYPE_MPLS ? decodeMpls(data, off, end, out, t) : decodePppoe(data, off, end, out, t);
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, end, out, -1);
+  if (l3 >= 0) decodeNetwork(data, l3, end, out);
+}
+
+function decodeUdpTunnel(data: Uint8Array, out: Layers, et: number): void {
+  const t = tunnelHeader;
+  const p = out.payloadOff;
+  const innerEnd = p + out.payloadLen;
+  const dp = out.dstPort;
+  let inner: number;
+  if (dp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
+  else if (dp === UDP_GENEVE) inner = decodeGeneve(data, p, innerEnd, out, t);
+  else inner = decodeTeredo(data, p, innerEnd, out, t);
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, innerEnd, out, et);
+  if (l3 >= 0) decodeNetwork(data, l3, innerEnd, out);
+}
+
+function decodeIpTunnel(data: Uint8Array, l4: number, readEnd: number, out: Layers, et: number, proto: number): void {
+  const t = tunnelHeader;
+  let inner = l4;
+  if (proto === IPPROTO_GRE) inner = decodeGre(data, l4, readEnd, out, t);
+  else {
+    t.kind = proto === IPPROTO_IPIP ? TUNNEL_IPIP : TUNNEL_6IN4;
+    t.id = -1;
+    t.inner = proto === IPPROTO_IPIP ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+  }
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, readEnd, out, et);
+  if (l3 >= 0) decodeNetwork(data, l3, readEnd, out);
 }
 
 /**
