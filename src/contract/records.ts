@@ -89,6 +89,8 @@ export const SummaryRecord = z.object({
   last: z.string().optional(),
   /** Set when SIGINT/SIGTERM stopped the run: the records cover what was read before it. */
   interrupted: z.boolean().optional(),
+  /** Set on the summaries a stream sends during the run (`--summary-every`); the last one has none. */
+  interim: z.boolean().optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 

@@ -71,6 +71,8 @@ export class Pipeline {
   readonly stream: RecordStream | undefined;
   private readonly peers = new Map<string, Peer>();
   private result: AnalyzeResult | undefined;
+  /** The capture being read now (an interim summary names it). */
+  private reading: string | undefined;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
@@ -116,9 +118,12 @@ export class Pipeline {
 
   async readFile(file: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
+    this.reading = file;
     const info = await readCapture(file, (pkt) => engine.packet(pkt), {
       onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
       signal: opts.signal,
+    }).finally(() => {
+      this.reading = undefined;
     });
     this.captures.push({ file, info });
     return info;
@@ -126,7 +131,12 @@ export class Pipeline {
 
   async readStream(stream: NodeJS.ReadableStream, name: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
-    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal });
+    this.reading = name;
+    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal }).finally(
+      () => {
+        this.reading = undefined;
+      },
+    );
     this.captures.push({ file: name, info });
     return info;
   }
@@ -153,12 +163,16 @@ export class Pipeline {
 
   /** A summary of what was read so far, without ending the run (`--summary-every`); also sent to the stream. */
   interimSummary(): SummaryRecord {
-    const s = this.summaryRecord(
-      this.inventory.records().length,
-      this.stream?.stats.alerts ?? 0,
-      this.detector.warnings,
-      undefined,
-    );
+    const s: SummaryRecord = {
+      ...this.summaryRecord(
+        this.inventory.records().length,
+        this.stream?.stats.alerts ?? 0,
+        this.detector.warnings,
+        undefined,
+      ),
+      files: [...this.captures.map((c) => c.file), ...(this.reading !== undefined ? [this.reading] : [])],
+      interim: true,
+    };
     this.stream?.summary(s, false);
     return s;
   }
