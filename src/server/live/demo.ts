@@ -37,8 +37,8 @@ export class DemoRunner {
   private readonly salt: string;
 
   constructor(
-    private readonly store: Store,
-    private readonly hub: LiveHub,
+    store: Store,
+    hub: LiveHub,
     private readonly opts: DemoOptions = {},
   ) {
     this.config = opts.config ?? loadConfig();
