@@ -42,7 +42,7 @@ async function waitFor(pred: () => boolean, ms: number, what: string) {
 }
 
 // The listener appends what it receives to a file; the client sends "tick N\n" every 100 ms.
-const LISTEN = `const fs=require('fs');require('net').createServer(s=>{s.on('data',d=>fs.appendFileSync(process.argv[1],d));s.on('error',()=>s.destroy())}).listen(7000,'${OUT_IP}')`;
+const LISTEN = `const fs=require('fs');require('net').createServer(s=>{s.on('data',d=>fs.appendFileSync(process.argv[1],d));s.on('error',()=>s.destroy())}).listen(7000,'${OUT_IP}',()=>fs.appendFileSync(process.argv[1],'ready\\n'))`;
 const CLIENT = `const s=require('net').connect({host:'${OUT_IP}',port:7000});let i=0;s.on('connect',()=>setInterval(()=>s.write('tick '+(i++)+'\\n'),100));s.on('error',e=>{console.log('error '+e.code);process.exit(0)});setTimeout(()=>process.exit(0),30000)`;
 
 describe.skipIf(why !== undefined)('the console applies to a lab namespace (root)', () => {
@@ -92,6 +92,14 @@ describe.skipIf(why !== undefined)('the console applies to a lab namespace (root
       inNs(A, 'ip', 'route', 'add', 'default', 'via', '10.99.1.1');
       inNs(B, 'ip', 'route', 'add', 'default', 'via', '203.0.113.1');
       inNs(GW, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+      // The gateway's own firewall from before wardwatch (it tracks connections, as any stateful
+      // router does): the rollback must bring exactly this back.
+      const loaded = spawnSync('ip', ['netns', 'exec', GW, 'nft', '-f', '-'], {
+        encoding: 'utf8',
+        input:
+          'table inet site {\n  chain site_forward {\n    type filter hook forward priority 10; policy accept;\n    ct state established,related counter accept\n  }\n}\n',
+      });
+      if (loaded.status !== 0) throw new Error(`nft: ${loaded.stderr}`);
       c = await consoleApp({ ward: false, policy: { netns: GW, stateDir: join(dir, 'state') } });
       // The device as the store knows it: one address, one recorded flow to the outside host.
       const t = '2026-01-01T00:00:00.000Z';
@@ -134,9 +142,10 @@ describe.skipIf(why !== undefined)('the console applies to a lab namespace (root
   });
 
   it('apply flushes conntrack: the open connection to a now-denied host is cut; rollback restores the ruleset', async () => {
-    const before = inNs(GW, 'nft', 'list', 'ruleset');
+    const before = inNs(GW, 'nft', 'list', 'ruleset').replace(/counter packets \d+ bytes \d+/g, 'counter');
+    expect(before).toMatch(/table inet site/);
     start(B, LISTEN, got);
-    await sleep(300);
+    await waitFor(() => received().includes('ready'), 10_000, 'the listener');
     start(A, CLIENT);
     await waitFor(() => ticks() >= 3, 10_000, 'the connection to carry data');
     expect(conns()).toHaveLength(1);
@@ -188,7 +197,7 @@ describe.skipIf(why !== undefined)('the console applies to a lab namespace (root
     });
     expect(rb.statusCode, rb.body).toBe(200);
     expect(RollbackResponse.parse(rb.json()).restored).toBeUndefined();
-    expect(inNs(GW, 'nft', 'list', 'ruleset').trim()).toBe(before.trim());
+    expect(inNs(GW, 'nft', 'list', 'ruleset').replace(/counter packets \d+ bytes \d+/g, 'counter').trim()).toBe(before.trim());
     const m = ticks();
     start(A, CLIENT);
     await waitFor(() => ticks() >= m + 3, 10_000, 'a new connection after the rollback');

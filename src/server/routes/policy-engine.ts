@@ -117,7 +117,7 @@ export class PolicyConsole {
     this.enforcement =
       opts.netns !== undefined
         ? { mode: 'netns', target: `namespace ${opts.netns}` }
-        : { mode: 'dry-run', target: 'dry run (no firewall configured: compiled and recorded only)' };
+        : { mode: 'dry-run', target: 'dry run (no firewall configured)' };
   }
 
   private get target(): Target | undefined {

@@ -6,8 +6,16 @@ import { when } from '../../lib/format';
 export function EnforcementNote({ enforcement, applied }: { enforcement: Enforcement; applied?: ApplyState }) {
   return (
     <div className={`status ${enforcement.mode === 'dry-run' ? 'empty' : 'ok'}`} data-testid="enforcement">
-      <strong>{enforcement.mode === 'dry-run' ? 'Dry-run only' : 'Enforcing'}</strong>: applies go to{' '}
-      {enforcement.target}.
+      {enforcement.mode === 'dry-run' ? (
+        <>
+          <strong>Dry-run only</strong>: no firewall is configured. An apply is compiled, diffed against the policy in
+          force and recorded, but no rule is loaded.
+        </>
+      ) : (
+        <>
+          <strong>Enforcing</strong> in {enforcement.target}.
+        </>
+      )}
       {applied ? (
         <>
           {' '}
