@@ -197,7 +197,11 @@ describe.skipIf(why !== undefined)('the console applies to a lab namespace (root
     });
     expect(rb.statusCode, rb.body).toBe(200);
     expect(RollbackResponse.parse(rb.json()).restored).toBeUndefined();
-    expect(inNs(GW, 'nft', 'list', 'ruleset').replace(/counter packets \d+ bytes \d+/g, 'counter').trim()).toBe(before.trim());
+    expect(
+      inNs(GW, 'nft', 'list', 'ruleset')
+        .replace(/counter packets \d+ bytes \d+/g, 'counter')
+        .trim(),
+    ).toBe(before.trim());
     const m = ticks();
     start(A, CLIENT);
     await waitFor(() => ticks() >= m + 3, 10_000, 'a new connection after the rollback');
