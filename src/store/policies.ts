@@ -4,95 +4,14 @@
 // and the policy part of the audit log. Nothing here runs nft: the server decides where rules go.
 import { type Kysely, sql } from 'kysely';
 import { DevicePolicy, type DevicePolicy as DevicePolicyT } from '../contract/policy.js';
-import type {
-  ApplyState,
-  PolicyAuditEntry,
-  PolicyGrant,
-  PolicySummary,
-  PolicyVersion,
-  PolicyVersionState,
-} from '../contract/policy-api.js';
+import type { PolicyAuditEntry, PolicyGrant, PolicySummary, PolicyVersion } from '../contract/policy-api.js';
 import { parseJson } from './json.js';
-import type { DB, PolicyAppliesTable, PolicyVersionsTable } from './schema.js';
+import { type ApplyRecord, applyOf, versionOf } from './policy-rows.js';
+import { type DeviceTraffic, deviceAddresses, deviceTraffic } from './policy-traffic.js';
+import type { DB } from './schema.js';
 
-export interface ApplyRecord extends ApplyState {
-  /** device → version: every device policy the compiled ruleset enforces. */
-  readonly enforced: Record<string, number>;
-  readonly nftables: string;
-  readonly dnsmasq: string;
-  readonly prevId?: string;
-  readonly rolledBackAt?: string;
-}
-
-function versionOf(r: PolicyVersionsTable): PolicyVersion {
-  return {
-    device: r.policy_id,
-    version: Number(r.version),
-    state: r.state as PolicyVersionState,
-    policy: DevicePolicy.parse(JSON.parse(r.body)),
-    source: r.source === 'learn' ? 'learn' : 'edit',
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    ...(r.note !== null ? { note: r.note } : {}),
-    ...(r.applied_by !== null ? { appliedBy: r.applied_by } : {}),
-    ...(r.applied_at !== null ? { appliedAt: r.applied_at } : {}),
-  };
-}
-
-function applyOf(r: PolicyAppliesTable): ApplyRecord {
-  return {
-    id: r.id,
-    device: r.device,
-    version: Number(r.version),
-    by: r.by,
-    at: r.at,
-    reason: r.reason,
-    target: r.target,
-    ...(r.confirm_by !== null ? { confirmBy: r.confirm_by } : {}),
-    ...(r.confirmed_at !== null ? { confirmedAt: r.confirmed_at } : {}),
-    enforced: parseJson<Record<string, number>>(r.enforced, {}),
-    nftables: r.nftables,
-    dnsmasq: r.dnsmasq,
-    ...(r.prev_id !== null ? { prevId: r.prev_id } : {}),
-    ...(r.rolled_back_at !== null ? { rolledBackAt: r.rolled_back_at } : {}),
-  };
-}
-
-/** The public part of an apply record. */
-export function applyState(a: ApplyRecord): ApplyState {
-  return {
-    id: a.id,
-    device: a.device,
-    version: a.version,
-    by: a.by,
-    at: a.at,
-    reason: a.reason,
-    target: a.target,
-    ...(a.confirmBy !== undefined ? { confirmBy: a.confirmBy } : {}),
-    ...(a.confirmedAt !== undefined ? { confirmedAt: a.confirmedAt } : {}),
-  };
-}
-
-/** A device's recorded traffic (flows table rows summed per service; times are bucket seconds). */
-export interface DeviceTraffic {
-  readonly ips: string[];
-  readonly model?: string;
-  readonly class?: string;
-  readonly flows: {
-    peer: string;
-    proto: string;
-    /** -1: none. */
-    port: number;
-    /** '': unknown. */
-    app: string;
-    flows: number;
-    packets: number;
-    bytes: number;
-    first: number;
-    last: number;
-  }[];
-  readonly names: { name: string; address: string }[];
-}
+export { type ApplyRecord, applyState } from './policy-rows.js';
+export type { DeviceTraffic } from './policy-traffic.js';
 
 export class PolicyQueries {
   constructor(private readonly db: Kysely<DB>) {}
@@ -360,86 +279,14 @@ export class PolicyQueries {
     }));
   }
 
-  /**
-   * What a device was recorded doing, for learn and simulate: its flows per (peer, proto, port,
-   * app) over the last `windowSeconds` of its recorded traffic (so a capture from last year
-   * counts as recent as a live feed), the names its own DNS answers gave each peer, its addresses.
-   */
-  async traffic(device: string, windowSeconds = 7 * 86400): Promise<DeviceTraffic> {
-    const span = await this.db
-      .selectFrom('flows')
-      .select(sql<number | null>`MAX(bucket)`.as('last'))
-      .where('device_id', '=', device)
-      .executeTakeFirst();
-    const sinceSeconds = span?.last == null ? 0 : Number(span.last) - windowSeconds;
-    const flows = await this.db
-      .selectFrom('flows')
-      .select([
-        'peer_ip',
-        'proto',
-        'port',
-        'app',
-        sql<number>`SUM(flows)`.as('flows'),
-        sql<number>`SUM(packets)`.as('packets'),
-        sql<number>`SUM(bytes)`.as('bytes'),
-        sql<number>`MIN(bucket)`.as('first'),
-        sql<number>`MAX(bucket)`.as('last'),
-      ])
-      .where('device_id', '=', device)
-      .where('bucket', '>=', sinceSeconds)
-      .groupBy(['peer_ip', 'proto', 'port', 'app'])
-      .limit(10_000)
-      .execute();
-    const addrs = await this.db
-      .selectFrom('device_addresses')
-      .select(['ip', 'last'])
-      .where('device_id', '=', device)
-      .orderBy('last', 'desc')
-      .execute();
-    const ips = addrs.map((a) => a.ip);
-    const dns =
-      ips.length === 0
-        ? []
-        : await this.db
-            .selectFrom('dns')
-            .select(['name', 'address'])
-            .where('asker', 'in', ips)
-            .orderBy('first')
-            .limit(10_000)
-            .execute();
-    const dev = await this.db
-      .selectFrom('devices')
-      .select(['model', 'class'])
-      .where('id', '=', device)
-      .executeTakeFirst();
-    return {
-      ips,
-      ...(dev?.model ? { model: dev.model } : {}),
-      ...(dev?.class ? { class: dev.class } : {}),
-      flows: flows.map((f) => ({
-        peer: f.peer_ip,
-        proto: f.proto,
-        port: Number(f.port),
-        app: f.app,
-        flows: Number(f.flows),
-        packets: Number(f.packets),
-        bytes: Number(f.bytes),
-        first: Number(f.first),
-        last: Number(f.last),
-      })),
-      names: dns.map((d) => ({ name: d.name, address: d.address })),
-    };
+  /** What a device was recorded doing (policy-traffic.ts), for learn and simulate. */
+  traffic(device: string, windowSeconds?: number): Promise<DeviceTraffic> {
+    return deviceTraffic(this.db, device, windowSeconds);
   }
 
   /** A device's addresses, most recent first. */
-  async addresses(device: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('device_addresses')
-      .select(['ip'])
-      .where('device_id', '=', device)
-      .orderBy('last', 'desc')
-      .execute();
-    return rows.map((r) => r.ip);
+  addresses(device: string): Promise<string[]> {
+    return deviceAddresses(this.db, device);
   }
 
   /** Policy rows, for tests and the PHI grep. */

@@ -5,15 +5,9 @@
 // itself when its timer ends; a rollback goes back to the apply before (recompiled now, so grant
 // timeouts are current) or, for the first, to the ruleset that was there before wardwatch.
 import { randomBytes } from 'node:crypto';
-import type {
-  ApplyState,
-  Enforcement,
-  PolicyGrant,
-  ProposalEntry,
-  SimulateResponse,
-} from '../../contract/policy-api.js';
+import type { Enforcement, PolicyGrant, ProposalEntry, SimulateResponse } from '../../contract/policy-api.js';
 import type { DevicePolicy, Grant, PolicyFile } from '../../contract/policy.js';
-import type { AlertRecord, DeviceRecord } from '../../contract/records.js';
+import type { AlertRecord } from '../../contract/records.js';
 import { lineDiff, StateDir } from '../../enforce/state.js';
 import { conntrackFlush, nftApply, nftCheck, nftRuleset, type Target } from '../../enforce/tools.js';
 import { DEFAULT_SITE_CIDRS, Zones } from '../../net/zones.js';
@@ -21,10 +15,9 @@ import { compileDnsmasq } from '../../policy/compile/dnsmasq.js';
 import { compileNftables } from '../../policy/compile/nftables.js';
 import { compiledDevices } from '../../policy/compile/plan.js';
 import { learn } from '../../policy/learn.js';
-import { REMOTE_ACCESS_PORTS } from '../../policy/match.js';
-import type { ObservedFlow } from '../../policy/observe.js';
 import { simulate } from '../../policy/simulate.js';
-import { type ApplyRecord, applyState, type DeviceTraffic } from '../../store/policies.js';
+import type { ApplyRecord, DeviceTraffic } from '../../store/policies.js';
+import { deviceRecord, observedFlows } from './policy-observed.js';
 import type { Store } from '../../store/store.js';
 
 /** Where the console applies policies. Without `netns` it never runs nft: dry-run only. */
@@ -51,52 +44,6 @@ export class PolicyError extends Error {
   }
 }
 
-/**
- * The store keeps flows per (device, peer, proto, service port) without who opened them: a flow
- * to a remote-access port is taken as inbound (someone reaching the device's telnet), every
- * other as the device's own. Learn then proposes remote access closed, as on a capture.
- */
-function direction(port: number): 'out' | 'in' {
-  return REMOTE_ACCESS_PORTS[port] !== undefined ? 'in' : 'out';
-}
-
-export function observedFlows(t: DeviceTraffic): ObservedFlow[] {
-  const ip = t.ips[0];
-  if (ip === undefined) return [];
-  const names = new Map<string, string[]>();
-  for (const n of t.names) {
-    const l = names.get(n.address) ?? [];
-    if (!l.includes(n.name)) l.push(n.name.toLowerCase().replace(/\.$/, ''));
-    names.set(n.address, l);
-  }
-  return t.flows.map((f) => ({
-    ip,
-    direction: direction(f.port),
-    peer: f.peer,
-    proto: f.proto,
-    ...(f.port >= 0 ? { port: f.port } : {}),
-    ...(f.app !== '' ? { app: f.app } : {}),
-    flows: f.flows,
-    packets: f.packets,
-    bytes: f.bytes,
-    first: f.first * 1_000_000,
-    last: f.last * 1_000_000,
-    names: names.get(f.peer) ?? [],
-  }));
-}
-
-function deviceRecord(id: string, t: DeviceTraffic): DeviceRecord {
-  return {
-    type: 'device',
-    id,
-    ips: t.ips,
-    ...(t.model !== undefined ? { model: t.model } : {}),
-    advisories: [],
-    first: '',
-    last: '',
-  };
-}
-
 const grantOf = (g: PolicyGrant): Grant => ({ ...g });
 
 export class PolicyConsole {
@@ -107,7 +54,6 @@ export class PolicyConsole {
   constructor(
     private readonly store: Store,
     private readonly opts: PolicyConsoleOptions = {},
-    private readonly onAutoRollback?: (a: ApplyState, why: string) => void,
   ) {
     this.zones = new Zones(opts.site ?? DEFAULT_SITE_CIDRS);
     if (opts.netns !== undefined && !/^[\w.-]+$/.test(opts.netns))
@@ -357,7 +303,6 @@ export class PolicyConsole {
     const why = `not confirmed by ${cur.confirmBy}`;
     await this.rollback('wardwatch');
     await this.store.auth.audit('wardwatch', 'policy.rollback', a.device, { id: a.id, reason: why, automatic: true });
-    this.onAutoRollback?.(applyState(cur), why);
   }
 
   private clear(id: string): void {
