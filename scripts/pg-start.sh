@@ -22,7 +22,7 @@ if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$VER $NAME"; then
 fi
 PORT="$(pg_lsclusters -h | awk -v v="$VER" -v n="$NAME" '$1==v && $2==n {print $3}')"
 if ! pg_lsclusters -h | awk -v v="$VER" -v n="$NAME" '$1==v && $2==n {print $4}' | grep -q online; then
-  if [ "$(id -u)" -eq 0 ]; then pg_ctlcluster "$VER" "$NAME" start; else sudo pg_ctlcluster "$VER" "$NAME" start; fi
+  if [ "$(id -u)" -eq 0 ]; then pg_ctlcluster "$VER" "$NAME" start >&2; else sudo pg_ctlcluster "$VER" "$NAME" start >&2; fi
 fi
 secret="/var/lib/postgresql/$VER/$NAME.test-password"
 if [ ! -s "$secret" ]; then

@@ -25,6 +25,7 @@ interface FirmwareCliOptions {
   maxSize?: string;
   maxFiles?: string;
   timeout?: string;
+  db?: string;
 }
 
 /**
@@ -72,6 +73,7 @@ export const register: Register = (program: Command) => {
     .option('--max-size <bytes>', 'limit on the unpacked size', String(512 * 1024 * 1024))
     .option('--max-files <n>', 'limit on the number of unpacked files', '50000')
     .option('--timeout <seconds>', 'limit on the unpacking time', '120')
+    .option('--db <file|url>', "also write the audit to a console's store (SQLite file or postgres:// URL)")
     .action(async (image: string, opts: FirmwareCliOptions) => {
       const limits = {
         maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
@@ -103,6 +105,13 @@ export const register: Register = (program: Command) => {
       }
       await sbom?.write(buildSbom(report));
       await policyOut?.write(report.proposedPolicy ? stringify(report.proposedPolicy) : '');
+      if (opts.db !== undefined) {
+        const { storeAudit } = await import('./firmware-store.js');
+        const id = await storeAudit(opts.db, image, report, opts.model);
+        process.stderr.write(
+          `firmware audit ${id} written to ${opts.db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}\n`,
+        );
+      }
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditTable(report));
       const failOn = opts.failOn;
       if (failOn && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {

@@ -264,17 +264,16 @@ export function registerApply(policy: Command): void {
       .command('grant')
       .description('open a device to a peer for a while; closes by itself (open connections too)')
       .argument('<device>', 'device MAC or address (as in the applied policy)')
-      .requiredOption('--to <peer>', 'address or CIDR (names: resolve first)')
+      .requiredOption('--to <peer>', 'address, CIDR or DNS name (a name opens at the next apply)')
       .requiredOption('--for <duration>', 'how long, e.g. 2h (at most 30 days)')
       .option('--offline', 'record the grant without touching a firewall (it opens at the next apply)'),
   ).action((device: string, o: Common & { to: string; for: string; offline?: boolean }) => {
     if (o.reason === undefined || o.reason.trim() === '')
       throw new WardwatchError('WW_ARGS', 'a grant needs --reason (a ticket, a name)');
-    if (!isAddressPeer(o.to))
-      throw new WardwatchError(
-        'WW_ARGS',
-        `--to ${o.to}: give an address or CIDR (resolve the name with the site resolver first)`,
-      );
+    // A name needs the resolver's nftset= line and a set of its own: it opens at the next apply.
+    const byName = !isAddressPeer(o.to);
+    if (byName && !/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(o.to))
+      throw new WardwatchError('WW_ARGS', `--to ${o.to}: give an address, a CIDR or a DNS name`);
     const s = parseDuration(o.for, '--for');
     if (s <= 0 || s > 30 * 86400) throw new WardwatchError('WW_ARGS', `--for: between 1s and 30 days, got ${o.for}`);
     const now = Date.now();
@@ -287,7 +286,9 @@ export function registerApply(policy: Command): void {
       reason: o.reason,
       by: who(o).by,
     });
-    const r = grantAccess(state(o), o.offline ? undefined : target(o)!, g);
+    const r = grantAccess(state(o), o.offline || byName ? undefined : target(o)!, g);
+    if (byName)
+      say(`grant to a name: compiled into the next \`policy apply\` (and \`policy compile --target dnsmasq\`)`);
     process.stdout.write(`${JSON.stringify({ ...g, live: r.live })}\n`);
   });
 }

@@ -20,6 +20,8 @@ interface ServeOptions {
   web?: string;
   config?: string;
   retainDays: string;
+  policyNetns?: string;
+  policyState?: string;
 }
 
 export const register: Register = (program: Command) => {
@@ -35,6 +37,15 @@ export const register: Register = (program: Command) => {
     .option('--web <dir>', 'the built web app', 'web/dist')
     .option('-c, --config <file>', 'config file (YAML): site ranges, salt file, …')
     .option('--retain-days <n>', 'keep flow history this many days', '30')
+    .option(
+      '--policy-netns <name>',
+      'apply policies from the console to this network namespace (default: dry-run only)',
+    )
+    .option(
+      '--policy-state <dir>',
+      'where the ruleset from before the first console apply is kept',
+      './data/policy-state',
+    )
     .action(async (opts: ServeOptions) => serve(opts));
 };
 
@@ -60,7 +71,21 @@ async function serve(opts: ServeOptions): Promise<void> {
   ]);
   const store = await openStore(opts.db);
   const hub = new LiveHub();
-  const { app } = await buildApp({ store, hub, https, webDist: opts.web, demo: opts.demo === true, version: '0.1.0' });
+  if (opts.policyNetns !== undefined && !/^[\w.-]+$/.test(opts.policyNetns))
+    throw new WardwatchError('WW_ARGS', `--policy-netns: not a namespace name: '${opts.policyNetns}'`);
+  const policy =
+    opts.policyNetns !== undefined
+      ? { netns: opts.policyNetns, stateDir: opts.policyState ?? './data/policy-state' }
+      : {};
+  const { app } = await buildApp({
+    store,
+    hub,
+    https,
+    webDist: opts.web,
+    demo: opts.demo === true,
+    version: '0.1.0',
+    policy: { ...policy, site: config.zones },
+  });
   let demo: DemoRunner | undefined;
   let password: string | undefined;
   if (opts.demo === true) {

@@ -4,6 +4,7 @@
 // Times are ISO strings; ids of devices are MACs (or 'ip:<addr>'), ids of alerts are opaque strings.
 import { z } from 'zod';
 import { BreachReport } from './breach.js';
+import { POLICY_ROUTES } from './policy-api.js';
 import { Advisory, AlertRecord, DeviceClass, DeviceRecord, Severity } from './records.js';
 
 export { BreachReport };
@@ -244,6 +245,8 @@ export const FirmwareAudit = z.object({
   ),
   components: z.array(z.object({ name: z.string(), version: z.string(), file: z.string() })),
   at: z.string(),
+  sha256: z.string().optional(), // the image digest (audits written by `firmware audit --db`)
+  model: z.string().optional(),
 });
 export type FirmwareAudit = z.infer<typeof FirmwareAudit>;
 
@@ -322,4 +325,6 @@ export const API_ROUTES = {
   events: { method: 'GET', path: '/api/events', auth: 'viewer' },
   audit: { method: 'GET', path: '/api/audit', auth: 'admin' },
   ingest: { method: 'POST', path: '/api/ingest', auth: 'token:ingest' },
+  // /api/policies (issue 14): schemas in ./policy-api.ts
+  ...POLICY_ROUTES,
 } as const;

@@ -16,11 +16,14 @@ const HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
 export const Schedule = z
   .object({
     days: z.array(Day).min(1).optional(),
-    /** "HH:MM-HH:MM", start inclusive, end exclusive; the end must be later than the start. */
+    /**
+     * "HH:MM-HH:MM", start inclusive, end exclusive. An end before the start wraps midnight
+     * ("22:00-06:00": the night from each listed day into the next morning).
+     */
     hours: z
       .string()
-      .regex(HOURS, 'hours must look like 08:00-18:00')
-      .refine((h) => h.slice(0, 5) < h.slice(6), 'hours must not wrap midnight: split it into two rules')
+      .regex(HOURS, 'hours must look like 08:00-18:00 (or 22:00-06:00 across midnight)')
+      .refine((h) => h.slice(0, 5) !== h.slice(6), 'hours must not start and end at the same time')
       .optional(),
     /** IANA time zone; default UTC. The gateway evaluates the hours in this zone. */
     tz: z.string().default('UTC'),

@@ -157,7 +157,7 @@ export function grantAccess(state: StateDir, target: Target | undefined, g: Gran
       );
     const s = Math.max(1, Math.floor((Date.parse(g.until) - Date.now()) / 1000));
     const cmds = ['inet', 'bridge']
-      .map((f) => `add element ${f} wardwatch ${tag}_grant { ${g.to} timeout ${s}s }`)
+      .map((f) => `add element ${f} wardwatch ${tag}_grant${g.to.includes(':') ? '6' : ''} { ${g.to} timeout ${s}s }`)
       .join('\n');
     nftApply(target, `${cmds}\n`, a.timeZone);
     live = true;

@@ -85,12 +85,32 @@ export function localTime(tsMicros: number, tz: string): { day: string; hm: stri
   return { day: WEEKDAY[get('weekday')] ?? '', hm: `${get('hour')}:${get('minute')}` };
 }
 
+const DAY_ORDER = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** The day before `day` ('mon' → 'sun'). */
+export function previousDay(day: string): string {
+  const i = DAY_ORDER.indexOf(day as (typeof DAY_ORDER)[number]);
+  return i < 0 ? '' : (DAY_ORDER[(i + 6) % 7] as string);
+}
+
+/** True when a schedule's hours wrap midnight (end before start, e.g. 22:00-06:00). */
+export function wrapsMidnight(hours: string): boolean {
+  return hours.slice(6) < hours.slice(0, 5);
+}
+
+/**
+ * Whether `tsMicros` falls in the schedule. Hours that wrap midnight (22:00-06:00) are the night
+ * that starts on each listed day: Monday 02:00 belongs to Sunday's window.
+ */
 export function inSchedule(s: Schedule | undefined, tsMicros: number): boolean {
   if (s === undefined) return true;
   const { day, hm } = localTime(tsMicros, s.tz);
-  if (s.days !== undefined && !s.days.includes(day as (typeof s.days)[number])) return false;
-  if (s.hours !== undefined && !(hm >= s.hours.slice(0, 5) && hm < s.hours.slice(6))) return false;
-  return true;
+  const onDay = (d: string) => s.days === undefined || s.days.includes(d as (typeof s.days)[number]);
+  if (s.hours === undefined) return onDay(day);
+  const start = s.hours.slice(0, 5);
+  const end = s.hours.slice(6);
+  if (!wrapsMidnight(s.hours)) return onDay(day) && hm >= start && hm < end;
+  return (hm >= start && onDay(day)) || (hm < end && onDay(previousDay(day)));
 }
 
 export function ruleMatches(r: PolicyRule, f: FlowView): boolean {

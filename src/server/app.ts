@@ -20,6 +20,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { deviceRoutes } from './routes/devices.js';
 import { eventRoutes } from './routes/events.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { policyRoutes } from './routes/policy.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/session.js';
 
@@ -87,6 +88,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(alertRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(ingestRoutes(ctx));
+  await app.register(policyRoutes(ctx));
 
   const dist = resolve(opts.webDist ?? 'web/dist');
   const built = existsSync(resolve(dist, 'index.html'));

@@ -1,6 +1,7 @@
 // What every route plugin gets: the store, the live hub, and the server's settings.
 import type { Store } from '../store/store.js';
 import type { LiveHub } from './live/hub.js';
+import type { PolicyConsoleOptions } from './routes/policy-engine.js';
 
 export interface ServerOptions {
   /** Session lifetime (default 12 h). */
@@ -17,6 +18,8 @@ export interface ServerOptions {
   readonly version?: string;
   /** Fastify's logger (default off). */
   readonly logger?: boolean;
+  /** Where policy applies go: a lab namespace, or (default) dry-run only. */
+  readonly policy?: PolicyConsoleOptions;
 }
 
 export interface Ctx {

@@ -72,8 +72,18 @@ export class ReportQueries {
         findings: JSON.stringify(a.findings),
         components: JSON.stringify(a.components),
         at: a.at,
+        sha256: a.sha256 ?? null,
+        model: a.model ?? null,
       })
-      .onConflict((oc) => oc.column('id').doNothing())
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          files: a.files,
+          findings: JSON.stringify(a.findings),
+          components: JSON.stringify(a.components),
+          at: a.at,
+          model: a.model ?? null,
+        }),
+      )
       .execute();
   }
 
@@ -87,6 +97,8 @@ export class ReportQueries {
       findings: parseJson<FirmwareAudit['findings']>(r.findings, []),
       components: parseJson<FirmwareAudit['components']>(r.components, []),
       at: r.at,
+      ...(r.sha256 !== null ? { sha256: r.sha256 } : {}),
+      ...(r.model !== null ? { model: r.model } : {}),
     }));
   }
 

@@ -115,6 +115,8 @@ export interface FirmwareAuditsTable {
   findings: string; // JSON
   components: string; // JSON
   at: string;
+  sha256: string | null; // migration 3: the image digest
+  model: string | null; // migration 3
 }
 
 export interface PoliciesTable {
@@ -123,6 +125,8 @@ export interface PoliciesTable {
   mode: string;
   version: number;
   updated_at: string;
+  name: string | null; // migration 3
+  applied_version: number | null; // migration 3: the version enforced now
 }
 
 export interface PolicyVersionsTable {
@@ -131,6 +135,43 @@ export interface PolicyVersionsTable {
   body: string; // JSON policy
   created_by: string;
   created_at: string;
+  state: string; // migration 3: 'proposed' | 'applied' | 'superseded' | 'rolled-back'
+  source: string; // migration 3: 'learn' | 'edit'
+  note: string | null;
+  applied_by: string | null;
+  applied_at: string | null;
+}
+
+/** Migration 3: every apply, with the compiled text and the versions it enforced. */
+export interface PolicyAppliesTable {
+  id: string;
+  device: string;
+  version: number;
+  by: string;
+  at: string;
+  reason: string;
+  target: string;
+  confirm_by: string | null;
+  confirmed_at: string | null;
+  rolled_back_at: string | null;
+  rolled_back_by: string | null;
+  enforced: string; // JSON Record<device, version>
+  nftables: string;
+  dnsmasq: string;
+  prev_id: string | null;
+}
+
+/** Migration 3: temporary exceptions. */
+export interface PolicyGrantsTable {
+  id: string;
+  device: string;
+  to_peer: string;
+  proto: string;
+  port: number | null;
+  from_at: string;
+  until: string;
+  reason: string;
+  by: string;
 }
 
 export interface UsersTable {
@@ -180,6 +221,8 @@ export interface DB {
   firmware_audits: FirmwareAuditsTable;
   policies: PoliciesTable;
   policy_versions: PolicyVersionsTable;
+  policy_applies: PolicyAppliesTable;
+  policy_grants: PolicyGrantsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

@@ -8,6 +8,7 @@ import { AuthQueries } from './auth.js';
 import { DeviceQueries } from './devices.js';
 import { IngestWriter } from './ingest-writer.js';
 import { type MIGRATION_NAMES, migratorFor } from './migrations/index.js';
+import { PolicyQueries } from './policies.js';
 import { ReportQueries } from './reports.js';
 import type { DB, Engine } from './schema.js';
 
@@ -17,6 +18,7 @@ export class Store {
   readonly alerts: AlertQueries;
   readonly reports: ReportQueries;
   readonly auth: AuthQueries;
+  readonly policies: PolicyQueries;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -28,6 +30,7 @@ export class Store {
     this.alerts = new AlertQueries(db);
     this.reports = new ReportQueries(db);
     this.auth = new AuthQueries(db);
+    this.policies = new PolicyQueries(db);
   }
 
   /** Migrate to `target` (a migration name) or to the latest. */

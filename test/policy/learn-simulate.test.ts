@@ -122,7 +122,7 @@ describe('policy compile', () => {
     const t = compileDnsmasq({ policy: enforce(), maxCacheTtl: 600 }).text;
     expect(t).toContain('max-cache-ttl=600\n');
     expect(t).toMatch(
-      /^nftset=\/update\.infusion-vendor\.example\/4#inet#wardwatch#d\d+_n0,4#bridge#wardwatch#d\d+_n0$/m,
+      /^nftset=\/update\.infusion-vendor\.example\/4#inet#wardwatch#d\d+_n0,4#bridge#wardwatch#d\d+_n0,6#inet#wardwatch#d\d+_n0_6,6#bridge#wardwatch#d\d+_n0_6$/m,
     );
   });
   it('nftables: named sets per device, drops with counters and log prefixes, name sets outlive the cache TTL', () => {

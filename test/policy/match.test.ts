@@ -43,10 +43,25 @@ describe('schedules', () => {
       reason: 'default deny (no allow rule matches)',
     });
   });
-  it('rejects hours that wrap midnight, with the file and line', () => {
+  it('hours that wrap midnight (22:00-06:00) are the night starting on each listed day', () => {
+    const night = { days: ['mon' as const], hours: '22:00-06:00', tz: 'UTC' };
+    // 2025-01-27 is a Monday.
+    expect(inSchedule(night, at('2025-01-27T22:00:00Z'))).toBe(true); // Monday evening
+    expect(inSchedule(night, at('2025-01-28T02:30:00Z'))).toBe(true); // Tuesday 02:30: still Monday's night
+    expect(inSchedule(night, at('2025-01-28T06:00:00Z'))).toBe(false); // the end is exclusive
+    expect(inSchedule(night, at('2025-01-27T21:59:00Z'))).toBe(false);
+    expect(inSchedule(night, at('2025-01-27T02:30:00Z'))).toBe(false); // Monday 02:30 is Sunday's night
+    expect(inSchedule(night, at('2025-01-28T22:30:00Z'))).toBe(false); // Tuesday evening
+    const every = { hours: '22:00-06:00', tz: 'Europe/Berlin' };
+    expect(inSchedule(every, at('2025-01-30T23:30:00Z'))).toBe(true); // 00:30 Berlin
+    expect(inSchedule(every, at('2025-01-30T12:00:00Z'))).toBe(false);
     const yaml = 'version: 2\ndevices:\n  - match: {ip: 10.1.1.1}\n    schedule: {hours: "22:00-06:00"}\n';
+    expect(parsePolicy(yaml, 'p.yaml').devices[0]!.schedule?.hours).toBe('22:00-06:00');
+  });
+  it('rejects hours that start and end at the same time, with the file and line', () => {
+    const yaml = 'version: 2\ndevices:\n  - match: {ip: 10.1.1.1}\n    schedule: {hours: "06:00-06:00"}\n';
     expect(() => parsePolicy(yaml, 'p.yaml')).toThrow(
-      /p\.yaml:4: devices\.0\.schedule\.hours: hours must not wrap midnight/,
+      /p\.yaml:4: devices\.0\.schedule\.hours: hours must not start and end/,
     );
   });
 });

@@ -3,8 +3,9 @@
 // admits exactly the addresses the device could have learnt. `max-cache-ttl` bounds how long
 // dnsmasq serves a cached answer, and the nft sets keep elements longer than that (nftables.ts),
 // so a cached answer never outlives its set element. Note: dnsmasq fills sets only from answers
-// it forwards from an upstream server, not from its own address=/hosts answers.
-import { type CompileInput, compiledDevices } from './plan.js';
+// it forwards from an upstream server, not from its own address=/hosts answers. A and AAAA
+// answers go to each rule's IPv4 set and its IPv6 twin; grants to a name get sets of their own.
+import { type CompileInput, compiledDevices, set6 } from './plan.js';
 
 export function compileDnsmasq(input: CompileInput): { text: string; warnings: string[] } {
   const { devices, warnings } = compiledDevices(input);
@@ -17,7 +18,12 @@ export function compileDnsmasq(input: CompileInput): { text: string; warnings: s
   for (const d of devices)
     for (const n of d.names) {
       const sets = byName.get(n.name) ?? [];
-      sets.push(`4#inet#wardwatch#${n.set}`, `4#bridge#wardwatch#${n.set}`);
+      sets.push(
+        `4#inet#wardwatch#${n.set}`,
+        `4#bridge#wardwatch#${n.set}`,
+        `6#inet#wardwatch#${set6(n.set)}`,
+        `6#bridge#wardwatch#${set6(n.set)}`,
+      );
       byName.set(n.name, sets);
     }
   for (const [name, sets] of [...byName].sort((a, b) => a[0].localeCompare(b[0])))

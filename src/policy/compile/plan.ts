@@ -25,9 +25,17 @@ export interface CompiledDevice {
   /** `allow<i>`/`deny<i>` → set name, for rules whose peer is a DNS name. */
   readonly nameSets: Record<string, string>;
   readonly names: { set: string; name: string }[];
+  /** Grants to an address or CIDR: set elements with a timeout. */
   readonly grants: Grant[];
+  /** Grants to a DNS name: a set of their own that the resolver fills, open until the grant ends. */
+  readonly nameGrants: { set: string; name: string; grant: Grant }[];
   readonly resolver?: string;
 }
+
+/** True for an IPv6 address or CIDR. */
+export const isV6 = (a: string): boolean => a.includes(':');
+/** The dnsmasq/nft name of the IPv6 twin of a name set. */
+export const set6 = (set: string): string => `${set}_6`;
 
 const ENFORCED = new Set(['enforce', 'local-only', 'quarantine']);
 
@@ -45,9 +53,9 @@ export function compiledDevices(input: CompileInput): { devices: CompiledDevice[
         ...(p.match.ip !== undefined ? [p.match.ip] : []),
         ...(p.match.mac !== undefined ? (input.addresses?.[p.match.mac.toLowerCase()] ?? []) : []),
       ]),
-    ].filter((a) => !a.includes(':'));
+    ];
     if (addresses.length === 0) {
-      warnings.push(`${label}: no IPv4 address known (add match.ip, or compile with --capture); not compiled`);
+      warnings.push(`${label}: no address known (add match.ip, or compile with --capture); not compiled`);
       return;
     }
     const tag = `d${i + 1}`;
@@ -67,9 +75,11 @@ export function compiledDevices(input: CompileInput): { devices: CompiledDevice[
     }
     const ids = new Set([p.match.mac?.toLowerCase(), p.match.ip, p.name, ...addresses].filter((x) => x !== undefined));
     const grants = (input.policy.grants ?? []).filter((g) => ids.has(g.device.toLowerCase()) || ids.has(g.device));
-    for (const g of grants)
-      if (!isAddressPeer(g.to))
-        warnings.push(`grant ${g.id}: ${g.to} is a name; grants need an address (not compiled)`);
+    const now = input.now ?? Date.now();
+    const nameGrants = grants
+      .filter((g) => !isAddressPeer(g.to) && Date.parse(g.until) > now)
+      .map((g, j) => ({ set: `${tag}_g${j}`, name: g.to.replace(/^\*?\./, '').toLowerCase(), grant: g }));
+    for (const g of nameGrants) names.push({ set: g.set, name: g.name });
     devices.push({
       tag,
       label,
@@ -78,6 +88,7 @@ export function compiledDevices(input: CompileInput): { devices: CompiledDevice[
       nameSets,
       names,
       grants: grants.filter((g) => isAddressPeer(g.to)),
+      nameGrants,
       ...(input.policy.resolver !== undefined ? { resolver: input.policy.resolver } : {}),
     });
   });

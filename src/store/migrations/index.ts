@@ -4,12 +4,17 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { DB, Engine } from '../schema.js';
 import { initial } from './001-initial.js';
 import { tokenUse } from './002-token-use.js';
+import { policies } from './003-policies.js';
 
-export const MIGRATION_NAMES = ['001-initial', '002-token-use'] as const;
+export const MIGRATION_NAMES = ['001-initial', '002-token-use', '003-policies'] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
 export function migrationProvider(engine: Engine): MigrationProvider {
-  const all: Record<MigrationName, Migration> = { '001-initial': initial(engine), '002-token-use': tokenUse };
+  const all: Record<MigrationName, Migration> = {
+    '001-initial': initial(engine),
+    '002-token-use': tokenUse,
+    '003-policies': policies,
+  };
   return { getMigrations: async () => all };
 }
 

@@ -7,6 +7,8 @@ import { DeviceDetailPage } from '../features/devices/DeviceDetailPage';
 import { DevicesPage } from '../features/devices/DevicesPage';
 import { FirmwarePage } from '../features/firmware/FirmwarePage';
 import { OverviewPage } from '../features/overview/OverviewPage';
+import { PolicyDevicePage } from '../features/policy/PolicyDevicePage';
+import { PolicyPage } from '../features/policy/PolicyPage';
 import { ErrorBox, Loading } from '../components/Status';
 import { ApiError } from '../lib/http';
 import { LiveProvider, useLive } from '../lib/live';
@@ -39,6 +41,8 @@ function Shell() {
           <Route path="/alerts" element={<AlertsPage />} />
           <Route path="/breach" element={<BreachPage />} />
           <Route path="/firmware" element={<FirmwarePage />} />
+          <Route path="/policy" element={<PolicyPage />} />
+          <Route path="/policy/:id" element={<PolicyDevicePage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </main>
@@ -61,6 +65,7 @@ function Header() {
         <NavLink to="/alerts">Alerts</NavLink>
         <NavLink to="/breach">Breach report</NavLink>
         <NavLink to="/firmware">Firmware</NavLink>
+        <NavLink to="/policy">Policy</NavLink>
       </nav>
       <span className={`live ${live.connected ? 'on' : 'off'}`} title="live feed (GET /api/events)">
         {live.connected ? '● live' : '○ offline'}

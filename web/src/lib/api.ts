@@ -16,6 +16,19 @@ import {
   OverviewResponse,
   SessionResponse,
 } from '@contract/api';
+import {
+  type ApplyRequest,
+  ApplyResponse,
+  ConfirmResponse,
+  type GrantRequest,
+  GrantResponse,
+  PolicyDetailResponse,
+  PolicyListResponse,
+  type ProposeRequest,
+  ProposeResponse,
+  RollbackResponse,
+  SimulateResponse,
+} from '@contract/policy-api';
 import { request, setCsrf } from './http';
 
 type RouteName = keyof typeof API_ROUTES;
@@ -56,4 +69,14 @@ export const api = {
   breach: () => request('GET', path('breach'), BreachResponse),
   firmware: () => request('GET', path('firmware'), FirmwareListResponse),
   eventsUrl: () => path('events'),
+  policies: () => request('GET', path('policies'), PolicyListResponse),
+  policy: (device: string) => request('GET', path('policy', { device }), PolicyDetailResponse),
+  propose: (device: string, body: ProposeRequest) =>
+    request('POST', path('propose', { device }), ProposeResponse, body),
+  simulate: (device: string, version?: number) =>
+    request('POST', path('simulate', { device }), SimulateResponse, version !== undefined ? { version } : {}),
+  apply: (device: string, body: ApplyRequest) => request('POST', path('apply', { device }), ApplyResponse, body),
+  grant: (device: string, body: GrantRequest) => request('POST', path('grant', { device }), GrantResponse, body),
+  confirm: (reason: string) => request('POST', path('confirm'), ConfirmResponse, { reason }),
+  rollback: (reason: string) => request('POST', path('rollback'), RollbackResponse, { reason }),
 };

@@ -1,0 +1,96 @@
+// The policy page in headless Chromium (Debian's, driven by playwright-core) over a console with
+// the simulated CMS8000 ward in its store, in dry-run mode (no firewall configured): an admin
+// opens the policy list, proposes a policy for the CMS8000 from its recorded traffic, reviews the
+// lines, runs the dry run (blocked backdoor, compiled diff), applies it with a confirm timer,
+// confirms, and sees it in the audit trail. Screenshots go to test-output/screenshots/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IN_CI, REPO_ROOT } from '../helpers/paths.js';
+import { type Console, consoleApp } from '../server/helpers.js';
+
+const CHROMIUM = process.env.WARDWATCH_CHROMIUM ?? '/usr/bin/chromium';
+const DIST = join(REPO_ROOT, 'web/dist');
+const SHOTS = join(REPO_ROOT, 'test-output/screenshots');
+const haveChromium = existsSync(CHROMIUM);
+
+async function shot(page: Page, name: string): Promise<void> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot: ${path}`);
+}
+
+describe.runIf(haveChromium || IN_CI)('policy page in headless Chromium', () => {
+  let browser: Browser;
+  let c: Console;
+  let url = '';
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup-system.sh)`);
+    if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run npm run build');
+    mkdirSync(SHOTS, { recursive: true });
+    c = await consoleApp({ webDist: DIST, loginPerMinute: 100 });
+    await c.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = c.app.server.address();
+    url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await c?.close();
+  });
+
+  it('propose, review, dry-run, apply with a confirm timer, confirm — all in the audit trail', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.getByLabel('User name').fill('adam');
+    await page.getByLabel('Password').fill(c.passwords.admin);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policy' }).click();
+    await page.getByTestId('policy-list').waitFor();
+    await expect.poll(() => page.getByTestId('enforcement').textContent()).toMatch(/Dry-run only/);
+    const row = page.getByTestId('policy-list').getByRole('link', { name: /Contec CMS8000/ });
+    await shot(page, 'policy-01-list');
+    await row.click();
+    await page.getByRole('button', { name: 'Propose from recorded traffic' }).click();
+    const rules = page.getByTestId('policy-rules');
+    await rules.waitFor();
+    await expect.poll(() => rules.textContent()).toMatch(/202\.114\.4\.120/);
+    expect(await rules.textContent()).toMatch(/raised .*phi\.cleartext/);
+    expect(await rules.textContent()).toMatch(/flows, \d+ packets/); // the traffic each line covers
+    await page.getByRole('button', { name: 'Simulate against recorded traffic' }).click();
+    const blocked = page.getByTestId('sim-blocked');
+    await blocked.waitFor();
+    expect(await blocked.textContent()).toMatch(/202\.114\.4\.120:515/);
+    expect(await page.getByTestId('policy-simulation').textContent()).toMatch(/No clinical flow would be blocked/);
+    expect(await page.getByTestId('policy-simulation').textContent()).toMatch(/\+ table inet wardwatch \{/);
+    await shot(page, 'policy-02-proposal-and-dry-run');
+    await page
+      .getByTestId('policy-apply')
+      .getByPlaceholder(/Reason/)
+      .fill('contain the CMS8000, ticket 4711');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect.poll(() => page.getByTestId('enforcement').textContent()).toMatch(/rolls back at .* unless confirmed/);
+    await shot(page, 'policy-03-applied-awaiting-confirm');
+    await page.getByRole('button', { name: /^Confirm/ }).click();
+    await expect.poll(() => page.getByTestId('enforcement').textContent()).toMatch(/\(confirmed /);
+    const audit = page.getByTestId('policy-audit');
+    await expect.poll(() => audit.textContent()).toMatch(/confirm/);
+    expect(await audit.textContent()).toMatch(/adam.*apply/s);
+    expect(await page.getByTestId('policy-versions').textContent()).toMatch(/applied/);
+    await shot(page, 'policy-04-confirmed-audit');
+    expect(errors).toEqual([]);
+    const cur = await c.ctx.store.policies.current();
+    expect(cur).toMatchObject({ by: 'adam', reason: 'contain the CMS8000, ticket 4711', version: 1 });
+    expect(cur?.confirmedAt).toBeDefined();
+    await ctx.close();
+  }, 120_000);
+});
