@@ -93,9 +93,12 @@ export function formatIncidentTable(
   const shown = new Set<AlertRecord>();
   const zone =
     opts.utc === true ? 'times in UTC' : `local times (UTC${humanTime(alerts[0]!.first, opts).split(' ')[2]})`;
-  const lines = [
+  const lines = wrap(
     `Incidents (${incidents.length}: ${severityCounts(incidents)}) · ${alerts.length} alert${alerts.length === 1 ? '' : 's'} (${severityCounts(alerts)}) · ${zone}`,
-  ];
+    width,
+    '',
+    '  ',
+  );
   const sub = '    ';
   for (const inc of incidents) {
     lines.push('', `${sev(inc.severity, opts)} ${deviceLine(inc)}`);

@@ -1,16 +1,7 @@
 // `report --format html`: one self-contained file (inline CSS, inline SVG timeline), no
 // scripts and no external requests, so it can be mailed to a privacy officer and opened offline.
 import { BREACH_NOTES, type BreachReport } from '../../contract/breach.js';
-import {
-  deviceWords,
-  destination,
-  fieldWords,
-  plural,
-  type ReportMeta,
-  reportRange,
-  reportTime,
-  statusLines,
-} from './meta.js';
+import { deviceWords, fieldWords, plural, type ReportMeta, reportRange, reportTime, statusLines } from './meta.js';
 
 export function esc(s: string): string {
   // Controls (terminal escapes from wire text) become '.', as in every other output.
@@ -67,7 +58,7 @@ export function timelineSvg(r: BreachReport): string {
 const CSS = `*{box-sizing:border-box}
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%;margin:1em 0;table-layout:fixed}
+table{border-collapse:collapse;width:calc(100% - 2px);margin:1em 0;table-layout:fixed}
 th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
 th{background:#f2f2f2}td.n,th.n{text-align:right}
 code,.hash{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:anywhere;word-break:break-all}
@@ -77,13 +68,13 @@ code,.hash{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:anywh
 .status.none{background:#f4f4f4;border-color:#777}
 .tag{display:inline-block;padding:0 .35em;border:1px solid #c0392b;color:#c0392b;font-weight:600;font-size:.85em}
 dl.gen{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.gen dt{font-weight:600}dl.gen dd{margin:0;overflow-wrap:anywhere}
-svg{max-width:100%;height:auto;border:1px solid #eee}
+svg{max-width:calc(100% - 2px);height:auto;border:1px solid #ddd}
 @page{margin:14mm 12mm}
 @media print{body{margin:0;max-width:none;padding:0;font-size:9.5pt}h2{break-after:avoid}tr{break-inside:avoid}
 .status{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
 
 /** Column widths of the destinations table (fixed layout: the page decides, not the longest word). */
-const DEST_COLS = [16, 9, 9, 15, 20, 23, 8];
+const DEST_COLS = [17, 11, 12, 15, 18, 19, 8];
 
 export function breachHtml(r: BreachReport, meta: ReportMeta): string {
   const t = r.totals;
@@ -103,12 +94,12 @@ export function breachHtml(r: BreachReport, meta: ReportMeta): string {
     body.push('<h2>Timeline</h2>', timelineSvg(r));
     body.push(
       `<h2>Destinations</h2><table class="dest"><colgroup>${DEST_COLS.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>`,
-      '<thead><tr><th>Destination</th><th class="n">Patients</th><th class="n">HL7 messages</th><th>When (UTC)</th><th>Data exposed</th><th>From devices</th><th>500 or more</th></tr></thead><tbody>',
+      '<thead><tr><th>Destination</th><th class="n">Patients</th><th class="n">Messages</th><th>When (UTC)</th><th>Data exposed</th><th>From devices</th><th>≥ 500</th></tr></thead><tbody>',
     );
     for (const d of r.destinations) {
       const tag = d.indicator !== undefined ? `<br><span class="tag">indicator: ${esc(d.indicator.source)}</span>` : '';
       body.push(
-        `<tr><td>${esc(destination(d))}<br>${esc(d.protocol)} (TCP ${d.port})${tag}</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td>` +
+        `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td>` +
           `<td>${esc(reportRange(d.first, d.last))}</td><td>${fieldWords(d.fields).map(esc).join('<br>')}</td>` +
           `<td>${d.devices.map((id) => esc(deviceWords(r, id))).join('<br>')}</td><td>${d.notify ? '<strong>yes</strong>' : 'no'}</td></tr>`,
       );

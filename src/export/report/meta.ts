@@ -2,7 +2,7 @@
 // the report's `generation`), and the words md and html share so both say the same thing: the
 // status of the report, devices by model and address, fields in plain words, times in UTC with
 // spaces (they wrap in a narrow table column; ISO strings do not).
-import { type BreachDevice, type BreachReport, fieldLabel } from '../../contract/breach.js';
+import { type BreachDevice, type BreachReport, FIELD_LABELS, fieldLabel } from '../../contract/breach.js';
 
 export interface ReportMeta {
   files: readonly string[];
@@ -34,20 +34,26 @@ export function destination(d: { ip: string; port: number }): string {
   return d.ip.includes(':') ? `[${d.ip}]:${d.port}` : `${d.ip}:${d.port}`;
 }
 
-/** The fields of a destination in plain words: "patient identifier (MRN) (PID-3)". */
+/** The fields of a destination in plain words ("patient name (PID-5)"), in HL7 order: PID first. */
 export function fieldWords(fields: readonly string[]): string[] {
-  return fields.map(fieldLabel);
+  const order = Object.keys(FIELD_LABELS);
+  const rank = (f: string) => {
+    const i = order.indexOf(f);
+    return i < 0 ? order.length : i;
+  };
+  return [...fields].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map(fieldLabel);
 }
 
-/** A device as a person finds it on the ward: model (or class), address, then the MAC. */
+/**
+ * A device as a person finds it on the ward: model (or class, or hostname) and address. The MAC
+ * is in the devices table; an unknown device is named by what we have (MAC, or its address).
+ */
 export function deviceWords(r: BreachReport, id: string): string {
   const d: BreachDevice | undefined = r.devices?.find((x) => x.id === id);
-  const mac = id.startsWith('ip:') ? undefined : id;
   if (d === undefined) return id.startsWith('ip:') ? id.slice(3) : id;
-  const name = d.model ?? d.class ?? d.hostname ?? 'unidentified device';
-  const at =
-    d.ips.length > 0 ? ` at ${d.ips.slice(0, 2).join(', ')}${d.ips.length > 2 ? ` +${d.ips.length - 2}` : ''}` : '';
-  return `${name}${at}${mac !== undefined ? ` (MAC ${mac})` : ''}`;
+  const name = d.model ?? d.class ?? d.hostname ?? (id.startsWith('ip:') ? 'device' : `device ${id}`);
+  const ip = d.ips[0];
+  return ip === undefined ? name : `${name} at ${ip}${d.ips.length > 1 ? ` +${d.ips.length - 1}` : ''}`;
 }
 
 export type StatusKind = 'none' | 'warn' | 'caution';
@@ -87,10 +93,11 @@ export function statusLines(r: BreachReport): { kind: StatusKind; title: string;
   else
     out.push({
       kind: 'caution',
-      title: `Below the ${r.threshold}-individual threshold`,
+      title: 'Below the notification threshold',
       text:
-        `Below the ${r.threshold}-individual threshold for media and immediate HHS notice; each affected individual ` +
-        'may still have to be notified, and the breach logged for the annual HHS report. Confirm with your privacy officer.',
+        `${plural(t.patients, 'individual')}, fewer than ${r.threshold}: no media or immediate HHS notice is required, ` +
+        'but each affected individual may still have to be notified and the breach logged for the annual HHS ' +
+        'report. Confirm with your privacy officer.',
     });
   return out;
 }
