@@ -3,7 +3,7 @@
 // URLs are never cut); times in local time with the UTC offset, or UTC when asked. Colour only
 // when the caller says the output is a TTY (pipes and files get no escape codes).
 import { type AlertRecord, alertId, type IncidentRecord, SEVERITIES, type Severity } from '../contract/records.js';
-import { countText } from '../contract/rule-info.js';
+import { countText, ruleNext } from '../contract/rule-info.js';
 import { evidencePairs, headline, route } from './summary.js';
 import { humanRange, humanTime, type TimeOptions } from './time.js';
 import { wrap } from './wrap.js';
@@ -68,7 +68,11 @@ export function formatAlertTable(alerts: readonly AlertRecord[], opts: TableOpti
   if (alerts.length === 0) return 'Alerts: none.';
   const width = widthOf(opts);
   const lines = [`Alerts (${alerts.length}: ${severityCounts(alerts)})`];
-  for (const a of alerts) lines.push('', ...alertBlock(a, opts, '', width));
+  for (const a of alerts) {
+    lines.push('', ...alertBlock(a, opts, '', width));
+    // Without incidents each alert says what to do next itself (the rule's text).
+    for (const step of ruleNext(a.rule)) lines.push(...wrap(`next: ${step}`, width, ' '.repeat(9), ' '.repeat(15)));
+  }
   return lines.join('\n');
 }
 

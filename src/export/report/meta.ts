@@ -93,7 +93,7 @@ export function statusLines(r: BreachReport): { kind: StatusKind; title: string;
   else
     out.push({
       kind: 'caution',
-      title: 'Below the notification threshold',
+      title: `Below the ${r.threshold}-individual threshold`,
       text:
         `${plural(t.patients, 'individual')}, fewer than ${r.threshold}: no media or immediate HHS notice is required, ` +
         'but each affected individual may still have to be notified and the breach logged for the annual HHS ' +
