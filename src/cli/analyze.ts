@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { type AlertRecord, type Severity, severityRank } from '../contract/records.js';
 import { formatCef } from '../export/cef.js';
 import { formatJsonl } from '../export/jsonl.js';
-import { formatAlertTable } from '../export/table.js';
+import { DEFAULT_WIDTH, formatIncidentTable } from '../export/table.js';
 import { alertSyslogMessages, parseSyslogUrl, sendSyslog } from '../export/transport/syslog.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
@@ -19,6 +19,8 @@ import { openCliStream } from './stream.js';
 export interface AnalyzeCliOptions extends RecordCliOptions {
   maxFlows?: string;
   progress: boolean;
+  /** Table times in UTC instead of local time. */
+  utc?: boolean;
 }
 
 export const register: Register = (program: Command) => {
@@ -29,6 +31,7 @@ export const register: Register = (program: Command) => {
   addRecordOptions(cmd)
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--utc', 'table output: times in UTC (default: local time with its UTC offset)')
     .addHelpText(
       'after',
       `
@@ -106,19 +109,35 @@ export function failOnCode(alerts: readonly AlertRecord[], failOn: Severity | un
   return 0;
 }
 
-function render(result: AnalyzeResult, format: AnalyzeCliOptions['format']): string {
-  if (format === 'jsonl') return formatJsonl([...result.alerts, ...result.devices, result.summary]);
+/** Columns of the table: the terminal's when stdout is one, else $COLUMNS, else DEFAULT_WIDTH. */
+function tableWidth(output: Output): number {
+  if (output === stdoutOutput && process.stdout.isTTY === true && process.stdout.columns > 0)
+    return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : DEFAULT_WIDTH;
+}
+
+function render(result: AnalyzeResult, opts: Pick<AnalyzeCliOptions, 'format' | 'utc'>, width: number): string {
+  const format = opts.format;
+  // Record order on a file: alerts, incidents, devices, summary (README "Output contract").
+  if (format === 'jsonl')
+    return formatJsonl([...result.alerts, ...result.incidents, ...result.devices, result.summary]);
   if (format === 'cef') return result.alerts.map((a: AlertRecord) => `${formatCef(a)}\n`).join('');
+  const t = { utc: opts.utc === true, width };
   return (
-    [formatAlertTable(result.alerts), devicesTable(result.devices), summaryText(result.summary)].join('\n\n') + '\n'
+    [
+      formatIncidentTable(result.incidents, result.alerts, t),
+      devicesTable(result.devices, t),
+      summaryText(result.summary, t),
+    ].join('\n\n') + '\n'
   );
 }
 
 /** Print the records in the chosen format to `output` (opened before the run: stdout or --out). */
 export async function printResult(
   result: AnalyzeResult,
-  opts: Pick<AnalyzeCliOptions, 'format'>,
+  opts: Pick<AnalyzeCliOptions, 'format' | 'utc'>,
   output: Output,
 ): Promise<void> {
-  await output.write(render(result, opts.format));
+  await output.write(render(result, opts, tableWidth(output)));
 }

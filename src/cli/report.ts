@@ -1,7 +1,11 @@
 // `wardwatch report <capture…>`: the breach report (patient data that left the site in
 // cleartext), as Markdown, one self-contained HTML file, or the JSON contract.
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { BreachGeneration, BreachReport } from '../contract/breach.js';
 import { breachHtml } from '../export/report/html.js';
 import { breachJson } from '../export/report/json.js';
 import { breachMarkdown } from '../export/report/md.js';
@@ -30,12 +34,47 @@ export const register: Register = (program: Command) => {
         throw err;
       });
       const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
+      const report: BreachReport = { ...r.breach, generation: await generation(captures, r.saltId) };
       const text =
         opts.format === 'json'
-          ? breachJson(r.breach)
+          ? breachJson(report)
           : opts.format === 'html'
-            ? breachHtml(r.breach, meta)
-            : breachMarkdown(r.breach, meta);
+            ? breachHtml(report, meta)
+            : breachMarkdown(report, meta);
       await output.write(text);
     });
 };
+
+/** The wardwatch version, from the package.json beside src/ and dist/. */
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function sha256(file: string): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+/**
+ * How the report was made. The time is now, or $SOURCE_DATE_EPOCH (seconds) when set, the
+ * reproducible-builds convention, so a report can be made twice byte for byte.
+ */
+async function generation(captures: readonly string[], saltId: string): Promise<BreachGeneration> {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  const time = new Date(Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH !== '' ? epoch * 1000 : Date.now());
+  const files = [];
+  for (const c of captures) files.push({ name: basename(c), ...(await sha256(c)) });
+  return { time: time.toISOString(), version: version(), captures: files, saltId };
+}

@@ -19,8 +19,76 @@ export const BreachDestination = z.object({
   notify: z.boolean(),
   /** Messages per minute: [ISO minute, count], ascending. For the report's timeline. */
   timeline: z.array(z.tuple([z.string(), z.number().int().nonnegative()])),
+  /** The destination is a published indicator address (e.g. ICSMA-25-030-01's 202.114.4.120). */
+  indicator: z.object({ source: z.string(), note: z.string() }).optional(),
 });
 export type BreachDestination = z.infer<typeof BreachDestination>;
+
+/** A device the data came from, as a person finds it on the ward: model and address, not only MAC. */
+export const BreachDevice = z.object({
+  id: z.string(), // MAC, or 'ip:<addr>'
+  model: z.string().optional(),
+  class: z.string().optional(),
+  hostname: z.string().optional(),
+  ips: z.array(z.string()),
+});
+export type BreachDevice = z.infer<typeof BreachDevice>;
+
+/**
+ * How the report was made: when, by which wardwatch, from which captures (SHA-256 of each file), and
+ * which salt counted the patients — as a salt id, a one-way digest that tells two salts apart and
+ * reveals nothing of the salt (src/engine/salt.ts).
+ */
+export const BreachGeneration = z.object({
+  time: z.string(),
+  version: z.string(),
+  captures: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative() })),
+  saltId: z.string(),
+});
+export type BreachGeneration = z.infer<typeof BreachGeneration>;
+
+/** HL7 identifying fields in plain words (HL7 v2.5 chapter 3; what segments.ts reports by name). */
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  'PID-2': 'patient ID (external)',
+  'PID-3': 'patient identifier / MRN',
+  'PID-4': 'alternate patient ID',
+  'PID-5': 'patient name',
+  'PID-6': "mother's maiden name",
+  'PID-7': 'birth date',
+  'PID-8': 'sex',
+  'PID-9': 'patient alias',
+  'PID-11': 'address',
+  'PID-12': 'county',
+  'PID-13': 'home phone',
+  'PID-14': 'business phone',
+  'PID-18': 'account number',
+  'PID-19': 'social security number',
+  'PID-20': "driver's licence",
+  'PID-21': "mother's identifier",
+  'PID-23': 'birth place',
+  'PID-29': 'death date',
+  'NK1-2': 'next of kin name',
+  'NK1-4': 'next of kin address',
+  'NK1-5': 'next of kin phone',
+  'MRG-1': 'prior patient identifier',
+  'GT1-3': 'guarantor name',
+  'IN1-16': "insured's name",
+  'PV1-3': 'bed / location',
+};
+
+/** "patient name (PID-5)"; a field we have no words for stays as its HL7 name. */
+export function fieldLabel(field: string): string {
+  const l = FIELD_LABELS[field];
+  return l === undefined ? field : `${l} (${field})`;
+}
+
+/** The notes every format carries (md, html, json): how to read the numbers. */
+export const BREACH_NOTES: readonly string[] = [
+  'Patients are counted by a salted hash of the patient identifier (PID-3); no identifier, name or birth date is in this report.',
+  'A patient sent to two destinations counts once in the total and once per destination.',
+  'Data exposed lists the HL7 fields present in the messages, not their values.',
+  'A destination marked as an indicator is a published attacker or backdoor address: treat it as a breach whatever the count.',
+];
 
 export const BreachReport = z.object({
   destinations: z.array(BreachDestination),
@@ -31,5 +99,9 @@ export const BreachReport = z.object({
     notify: z.boolean(),
   }),
   threshold: z.number().int(),
+  /** The devices named in `destinations[].devices`, by id (absent in reports made before it existed). */
+  devices: z.array(BreachDevice).optional(),
+  generation: BreachGeneration.optional(),
+  notes: z.array(z.string()).optional(),
 });
 export type BreachReport = z.infer<typeof BreachReport>;

@@ -120,7 +120,48 @@ export function alertKey(a: Pick<AlertRecord, 'rule' | 'src' | 'dst'>): string {
   return `${a.rule}|${a.src.ip}|${a.dst.ip}|${a.dst.port ?? ''}`;
 }
 
-export const OutputRecord = z.discriminatedUnion('type', [AlertRecord, DeviceRecord, SummaryRecord, AlertUpdateRecord]);
+/** The store's and incidents' name for an alert's key (the same string as `alertKey`). */
+export const alertId = alertKey;
+
+/**
+ * One device in trouble: its alerts grouped (`alerts` are the alert ids, every alert is under exactly
+ * one incident), what happened in one line, since when, and what to do next (src/detect/incidents.ts,
+ * the text from src/contract/rule-info.ts). Printed after the alerts, before the devices.
+ */
+export const IncidentRecord = z.object({
+  type: z.literal('incident'),
+  id: z.string(), // 'incident|<device id>': stable across runs of the same device
+  severity: Severity, // the most severe alert's
+  device: z.object({
+    id: z.string(),
+    model: z.string().optional(),
+    class: DeviceClass.optional(),
+    ips: z.array(z.string()),
+  }),
+  /** What happened, one line ("talks to a published indicator address 202.114.4.119; …"). */
+  what: z.string(),
+  first: z.string(), // since when: the earliest alert's first
+  last: z.string(),
+  rules: z.array(z.string()), // most severe first
+  alerts: z.array(z.string()),
+  /** Outside addresses among the alerts' peers. */
+  outside: z.array(z.string()),
+  /** Distinct patients and HL7 messages of its phi.cleartext alerts (absent without one). */
+  patients: z.number().int().nonnegative().optional(),
+  messages: z.number().int().nonnegative().optional(),
+  advisories: z.array(z.object({ id: z.string(), url: z.string().optional() })),
+  /** What to do next, one step a line, most urgent first. */
+  next: z.array(z.string()),
+});
+export type IncidentRecord = z.infer<typeof IncidentRecord>;
+
+export const OutputRecord = z.discriminatedUnion('type', [
+  AlertRecord,
+  IncidentRecord,
+  DeviceRecord,
+  SummaryRecord,
+  AlertUpdateRecord,
+]);
 export type OutputRecord = z.infer<typeof OutputRecord>;
 
 /** Latest time printed: 9999-12-31T23:59:59.999Z (in ms); later years need a sign ISO readers reject. */

@@ -2,13 +2,21 @@
 // and at finish applies severities, suppressions and device models, then sorts the output
 // (severity, then first time). Wire data never throws here.
 import { DEFAULT_SEVERITY, type RuleId, type WardConfig } from '../contract/config.js';
-import type { BreachReport } from '../contract/breach.js';
+import { BREACH_NOTES, type BreachReport } from '../contract/breach.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { PolicyFile } from '../contract/policy.js';
-import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../contract/records.js';
+import {
+  type AlertRecord,
+  alertId,
+  type DeviceRecord,
+  type IncidentRecord,
+  isoTime,
+  severityRank,
+} from '../contract/records.js';
 import type { WardEvent } from '../events.js';
 import type { Aggregate } from './aggregate.js';
 import { Context, type Rule } from './context.js';
+import { buildIncidents } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
 import { createEgressBeacon } from './rules/egress.beacon.js';
@@ -151,8 +159,57 @@ export class Detector {
     };
   }
 
-  /** The patient-exposure report (counts only). Complete after input has ended. */
-  breach(): BreachReport {
-    return this.ctx.ledger.report();
+  /**
+   * The patient-exposure report (counts only). Complete after input has ended. With the device
+   * records, it names each device by model and address; destinations that are indicators say so.
+   */
+  breach(devices?: readonly DeviceRecord[]): BreachReport {
+    const r = this.ctx.ledger.report();
+    for (const d of r.destinations) {
+      const i = this.ctx.indicatorFor(d.ip);
+      if (i !== undefined) d.indicator = { source: i.source, note: i.note };
+    }
+    if (devices !== undefined) {
+      const named = new Set(r.destinations.flatMap((d) => d.devices));
+      r.devices = devices
+        .filter((d) => named.has(d.id))
+        .map((d) => ({
+          id: d.id,
+          ...(d.model !== undefined ? { model: d.model } : {}),
+          ...(d.class !== undefined ? { class: d.class } : {}),
+          ...(d.hostname !== undefined ? { hostname: d.hostname } : {}),
+          ips: d.ips,
+        }));
+    }
+    r.notes = [...BREACH_NOTES];
+    return r;
+  }
+
+  /** The alerts of `finish` grouped by device, with what to do next (src/detect/incidents.ts). */
+  incidents(devices: readonly DeviceRecord[]): IncidentRecord[] {
+    const alerts = this.finish(devices);
+    const ledger = this.ctx.ledger.entries();
+    const phiKeys = new Set(alerts.filter((a) => a.rule === 'phi.cleartext').map(alertId));
+    return buildIncidents({
+      alerts,
+      devices,
+      isOutside: (ip) => this.ctx.zones.isOutside(ip),
+      // The clinical feed a block must keep: the device's HL7 peers at site.
+      feeds: (id) => [
+        ...new Set(
+          ledger
+            .filter((e) => e.deviceId === id && !e.outside && !e.inbound && e.dst.port !== undefined)
+            .map((e) => `${e.dst.ip}:${e.dst.port}`),
+        ),
+      ],
+      // Distinct patients over the device's phi.cleartext alerts (exact, from the ledger's hashes).
+      patients: (id) => {
+        const all = new Set<string>();
+        for (const e of ledger)
+          if (e.deviceId === id && phiKeys.has(alertId({ rule: 'phi.cleartext', src: e.src, dst: e.dst })))
+            for (const h of e.hashes) all.add(h);
+        return all.size;
+      },
+    });
   }
 }

@@ -7,7 +7,13 @@ import type { CaptureInfo } from '../capture/types.js';
 import type { BreachReport } from '../contract/breach.js';
 import type { WardConfig } from '../contract/config.js';
 import type { PolicyFile } from '../contract/policy.js';
-import { type AlertRecord, type DeviceRecord, isoTime, type SummaryRecord } from '../contract/records.js';
+import {
+  type AlertRecord,
+  type DeviceRecord,
+  type IncidentRecord,
+  isoTime,
+  type SummaryRecord,
+} from '../contract/records.js';
 import { loadConfig } from '../config/config.js';
 import { Detector } from '../detect/detector.js';
 import { configIndicators } from '../config/indicators.js';
@@ -17,7 +23,7 @@ import { FlowEngine } from '../flow/engine.js';
 import { loadCatalog } from '../config/catalog.js';
 import { Inventory } from '../inventory/inventory.js';
 import { siteMatcher } from '../inventory/zones.js';
-import { loadOrCreateSalt, patientHasher } from './salt.js';
+import { loadOrCreateSalt, patientHasher, saltId } from './salt.js';
 import { RecordStream, type StreamOptions } from './stream.js';
 
 export interface AnalyzeOptions {
@@ -48,6 +54,8 @@ export interface Peer {
 
 export interface AnalyzeResult {
   alerts: AlertRecord[];
+  /** The alerts grouped by device (src/detect/incidents.ts). */
+  incidents: IncidentRecord[];
   devices: DeviceRecord[];
   summary: SummaryRecord;
   breach: BreachReport;
@@ -55,6 +63,8 @@ export interface AnalyzeResult {
   /** Responders of every flow, by (ip, port, proto): what was contacted. */
   peers: Peer[];
   captures: { file: string; info: CaptureInfo }[];
+  /** The salt's non-secret id (src/engine/salt.ts `saltId`). */
+  saltId: string;
 }
 
 /** A signal that stopped a run early (the summary says so). */
@@ -69,6 +79,8 @@ export class Pipeline {
   readonly captures: { file: string; info: CaptureInfo }[] = [];
   /** Set when records stream (`opts.stream`). */
   readonly stream: RecordStream | undefined;
+  /** The salt's non-secret id (breach reports print it; the salt itself never leaves). */
+  readonly saltId: string;
   private readonly peers = new Map<string, Peer>();
   private result: AnalyzeResult | undefined;
   /** The capture being read now (an interim summary names it). */
@@ -78,6 +90,7 @@ export class Pipeline {
     this.config = opts.config ?? loadConfig(opts.configPath);
     const policy: PolicyFile | undefined = opts.policyPath ? loadPolicy(opts.policyPath) : undefined;
     const salt = opts.salt ?? loadOrCreateSalt(this.config.saltFile);
+    this.saltId = saltId(salt);
     this.inventory = new Inventory({
       catalog: loadCatalog(this.config.catalogFiles),
       site: siteMatcher(this.config.zones),
@@ -152,10 +165,12 @@ export class Pipeline {
       alerts,
       devices,
       summary,
-      breach: this.detector.breach(),
+      incidents: this.detector.incidents(devices),
+      breach: this.detector.breach(devices),
       inventory: this.inventory,
       peers: [...this.peers.values()],
       captures: this.captures,
+      saltId: this.saltId,
     };
     this.stream?.end(alerts, devices, summary);
     return this.result;

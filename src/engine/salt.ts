@@ -1,6 +1,6 @@
 // The per-installation salt for patient-identifier hashes. Stored once, mode 0600, never
 // printed or exported. Hashes from two installations cannot be joined, which is the point.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,4 +49,18 @@ export function patientHasher(salt: string): (id: string) => string {
     }
     return h;
   };
+}
+
+/**
+ * A non-secret id of a salt, printed in breach reports so two reports can be told to count with
+ * the same salt or not: SHA-256 over a fixed label and the salt, first 64 bits as hex. One-way,
+ * and a different construction from the patient hashes (HMAC keyed by the salt), so it says nothing
+ * about any of them.
+ */
+export function saltId(salt: string): string {
+  return createHash('sha256')
+    .update('wardwatch salt id\0', 'utf8')
+    .update(salt.toLowerCase(), 'utf8')
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -2,7 +2,7 @@
 // stable keys). Each call is one transaction: a crash loses at most the call in flight.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
-import { severityRank } from '../contract/records.js';
+import { alertId, severityRank } from '../contract/records.js';
 import type { Batch } from './batch.js';
 import type { AlertsTable, DB, DevicesTable } from './schema.js';
 
@@ -12,10 +12,8 @@ function* chunks<T>(rows: readonly T[]): Generator<T[]> {
   for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
 }
 
-/** The stable id of an alert: its aggregation key (rule, src, dst, dst port). */
-export function alertId(a: Pick<AlertRecord, 'rule' | 'src' | 'dst'>): string {
-  return `${a.rule}|${a.src.ip}|${a.dst.ip}|${a.dst.port ?? ''}`;
-}
+/** The stable id of an alert (defined with the record; incidents list alerts by it). */
+export { alertId };
 
 export interface SnapshotOptions {
   /** Add counts to what is stored (each snapshot covers new traffic) instead of replacing them. */

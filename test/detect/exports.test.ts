@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../src/contract/records.js';
 import { formatCef } from '../../src/export/cef.js';
 import { formatJsonl } from '../../src/export/jsonl.js';
-import { formatAlertTable } from '../../src/export/table.js';
+import { formatAlertTable, formatIncidentTable } from '../../src/export/table.js';
 import { breachHtml } from '../../src/export/report/html.js';
 import { breachJson } from '../../src/export/report/json.js';
 import { breachMarkdown } from '../../src/export/report/md.js';
@@ -11,6 +11,18 @@ import { wardRun } from './scenario.js';
 
 const r = wardRun();
 const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
+/** Tables print local time: pinned to a zone an hour off UTC, so an unconverted time shows. */
+const TZ = { timeZone: 'Europe/Berlin', width: 100 };
+/** The report's generation block with a pinned time (the CLI fills it from the run). */
+const report = {
+  ...r.breach,
+  generation: {
+    time: '2026-12-02T03:00:00.000Z',
+    version: '0.1.0',
+    captures: [{ name: 'ward.pcap', sha256: 'ab'.repeat(32), bytes: 24000 }],
+    saltId: '0123456789abcdef',
+  },
+};
 
 describe('the CMS8000 ward scenario', () => {
   it('raises exactly the expected alerts, most severe first', () => {
@@ -32,17 +44,23 @@ describe('the CMS8000 ward scenario', () => {
 });
 
 describe('golden exports', () => {
-  it('jsonl', () => golden('ward.jsonl', formatJsonl([...r.alerts, ...r.devices, r.summary])));
-  it('table', () => golden('ward.table.txt', `${formatAlertTable(r.alerts)}\n`));
+  it('jsonl', () => golden('ward.jsonl', formatJsonl([...r.alerts, ...r.incidents, ...r.devices, r.summary])));
+  it('table', () => golden('ward.table.txt', `${formatAlertTable(r.alerts, TZ)}\n`));
+  it('incidents table', () => golden('ward.incidents.txt', `${formatIncidentTable(r.incidents, r.alerts, TZ)}\n`));
+  it('incidents table in UTC', () => {
+    const utc = formatIncidentTable(r.incidents, r.alerts, { ...TZ, utc: true });
+    expect(utc).toContain('since 2025-01-30 12:00:00 … 12:02:20 UTC');
+    expect(utc).not.toContain('+01:00');
+  });
   it('table has colour only when asked', () => {
     expect(formatAlertTable(r.alerts)).not.toContain('\x1b[');
     expect(formatAlertTable(r.alerts, { color: true })).toContain('\x1b[1;31mCRITICAL');
   });
   it('cef', () => golden('ward.cef', r.alerts.map((a) => `${formatCef(a, { version: '0.1.0' })}\n`).join('')));
-  it('report md', () => golden('ward.report.md', breachMarkdown(r.breach, meta)));
-  it('report json', () => golden('ward.report.json', breachJson(r.breach)));
+  it('report md', () => golden('ward.report.md', breachMarkdown(report, meta)));
+  it('report json', () => golden('ward.report.json', breachJson(report)));
   it('report html is self-contained with an SVG timeline', () => {
-    const html = breachHtml(r.breach, meta);
+    const html = breachHtml(report, meta);
     expect(html).toContain('<svg');
     expect(html).toContain('<polyline');
     expect(html).not.toMatch(/https?:\/\//);

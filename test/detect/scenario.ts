@@ -1,6 +1,6 @@
 // A small CMS8000 ward as events: DHCP, DNS, the central feed, the backdoor mount and the
 // cleartext HL7 copy to the ICSMA-25-030-01 addresses, and a telnet session.
-import type { AlertRecord, DeviceRecord, SummaryRecord } from '../../src/contract/records.js';
+import type { AlertRecord, DeviceRecord, IncidentRecord, SummaryRecord } from '../../src/contract/records.js';
 import type { BreachReport } from '../../src/contract/breach.js';
 import type { WardEvent } from '../../src/events.js';
 import { CENTRAL, MON, at, device, dns, flow, hl7, rpc, run } from './helpers.js';
@@ -62,6 +62,7 @@ export function wardDevices(): DeviceRecord[] {
 
 export function wardRun(): {
   alerts: AlertRecord[];
+  incidents: IncidentRecord[];
   devices: DeviceRecord[];
   summary: SummaryRecord;
   breach: BreachReport;
@@ -83,5 +84,5 @@ export function wardRun(): {
     first: new Date(at(0) / 1000).toISOString(),
     last: new Date(at(140) / 1000).toISOString(),
   };
-  return { alerts, devices, summary, breach: detector.breach() };
+  return { alerts, incidents: detector.incidents(devices), devices, summary, breach: detector.breach(devices) };
 }

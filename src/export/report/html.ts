@@ -1,7 +1,7 @@
 // `report --format html`: one self-contained file (inline CSS, inline SVG timeline), no
 // scripts and no external requests, so it can be mailed to a privacy officer and opened offline.
-import type { BreachReport } from '../../contract/breach.js';
-import { type ReportMeta, plural } from './meta.js';
+import { BREACH_NOTES, type BreachReport } from '../../contract/breach.js';
+import { deviceWords, fieldWords, plural, type ReportMeta, reportRange, reportTime, statusLines } from './meta.js';
 
 export function esc(s: string): string {
   // Controls (terminal escapes from wire text) become '.', as in every other output.
@@ -53,44 +53,87 @@ export function timelineSvg(r: BreachReport): string {
   return parts.join('\n');
 }
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}
-h1{font-size:1.5em}table{border-collapse:collapse;width:100%;margin:1em 0}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}td.n{text-align:right}
-.warn{background:#fdecea;border-left:4px solid #c0392b;padding:.6em 1em}.ok{background:#eef6ee;border-left:4px solid #117a65;padding:.6em 1em}
-svg{max-width:100%;height:auto;border:1px solid #eee}`;
+// Screen and print: tables never wider than the page (fixed layout, long words wrap anywhere),
+// A4 and Letter alike (the margins fit both; no `size` is forced on the printer).
+const CSS = `*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:calc(100% - 2px);margin:1em 0;table-layout:fixed}
+th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
+th{background:#f2f2f2}td.n,th.n{text-align:right}
+code,.hash{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:anywhere;word-break:break-all}
+.status{padding:.6em 1em;margin:.8em 0;border-left:5px solid}
+.status.warn{background:#fdecea;border-color:#c0392b}
+.status.caution{background:#fff6e0;border-color:#b9770e}
+.status.none{background:#f4f4f4;border-color:#777}
+.tag{display:inline-block;padding:0 .35em;border:1px solid #c0392b;color:#c0392b;font-weight:600;font-size:.85em}
+dl.gen{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.gen dt{font-weight:600}dl.gen dd{margin:0;overflow-wrap:anywhere}
+svg{max-width:calc(100% - 2px);height:auto;border:1px solid #ddd}
+@page{margin:14mm 12mm}
+@media print{body{margin:0;max-width:none;padding:0;font-size:9.5pt}h2{break-after:avoid}tr{break-inside:avoid}
+.status{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`;
+
+/** Column widths of the destinations table (fixed layout: the page decides, not the longest word). */
+const DEST_COLS = [17, 11, 12, 15, 18, 19, 8];
 
 export function breachHtml(r: BreachReport, meta: ReportMeta): string {
   const t = r.totals;
   const body: string[] = ['<h1>Patient data exposure report</h1>'];
   body.push(`<p>Captures: ${meta.files.map((f) => `<code>${esc(f)}</code>`).join(', ') || '(none)'}`);
-  if (meta.first !== undefined) body.push(`<br>Window: ${esc(meta.first)} – ${esc(meta.last ?? meta.first)}`);
+  if (meta.first !== undefined) body.push(`<br>Window: ${esc(reportRange(meta.first, meta.last ?? meta.first))}`);
   body.push('</p>');
-  if (r.destinations.length === 0) {
-    body.push(
-      '<p class="ok">No HL7 message carrying patient identifiers left the site in cleartext in these captures.</p>',
-    );
-  } else {
+  if (r.destinations.length > 0)
     body.push(
       `<p><strong>${plural(t.patients, 'distinct patient')}</strong> had identifying data sent in cleartext to <strong>${plural(t.destinations, 'outside destination')}</strong> in ${plural(t.messages, 'HL7 message')}.</p>`,
     );
+  for (const s of statusLines(r))
     body.push(
-      t.notify
-        ? `<p class="warn"><strong>Notification threshold reached:</strong> ${t.patients} individuals ≥ ${r.threshold} (HIPAA Breach Notification Rule, 45 CFR 164.400–414: notice to HHS and media). Confirm with your privacy officer.</p>`
-        : `<p class="ok">Below the ${r.threshold}-individual threshold for media and immediate HHS notice; individual notification may still apply.</p>`,
+      `<p class="status ${s.kind}">${s.kind === 'none' ? '' : `<strong>${esc(s.title)}:</strong> `}${esc(s.text)}</p>`,
     );
+  if (r.destinations.length > 0) {
     body.push('<h2>Timeline</h2>', timelineSvg(r));
     body.push(
-      '<h2>Destinations</h2><table><thead><tr><th>Destination</th><th>Protocol</th><th>Patients</th><th>Messages</th><th>First</th><th>Last</th><th>Fields exposed</th><th>Devices</th><th>≥ 500</th></tr></thead><tbody>',
+      `<h2>Destinations</h2><table class="dest"><colgroup>${DEST_COLS.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>`,
+      '<thead><tr><th>Destination</th><th class="n">Patients</th><th class="n">Messages</th><th>When (UTC)</th><th>Data exposed</th><th>From devices</th><th>≥ 500</th></tr></thead><tbody>',
     );
     for (const d of r.destinations) {
+      const tag = d.indicator !== undefined ? `<br><span class="tag">indicator: ${esc(d.indicator.source)}</span>` : '';
       body.push(
-        `<tr><td>${esc(d.ip)}:${d.port}</td><td>${esc(d.protocol)} (TCP ${d.port})</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td><td>${esc(d.first)}</td><td>${esc(d.last)}</td><td>${esc(d.fields.join(', '))}</td><td>${esc(d.devices.join(', '))}</td><td>${d.notify ? '<strong>yes</strong>' : 'no'}</td></tr>`,
+        `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td>` +
+          `<td>${esc(reportRange(d.first, d.last))}</td><td>${fieldWords(d.fields).map(esc).join('<br>')}</td>` +
+          `<td>${d.devices.map((id) => esc(deviceWords(r, id))).join('<br>')}</td><td>${d.notify ? '<strong>yes</strong>' : 'no'}</td></tr>`,
       );
     }
     body.push('</tbody></table>');
   }
-  body.push(
-    '<p><small>Patients are counted by salted hash of PID-3; no identifier, name or birth date is in this report.</small></p>',
-  );
+  if (r.devices !== undefined && r.devices.length > 0) {
+    body.push(
+      '<h2>Devices</h2><table class="devices"><thead><tr><th>Device</th><th>Addresses</th><th>MAC</th><th>Hostname</th></tr></thead><tbody>',
+    );
+    for (const d of r.devices)
+      body.push(
+        `<tr><td>${esc(d.model ?? d.class ?? 'unidentified device')}</td><td>${esc(d.ips.join(', '))}</td><td>${d.id.startsWith('ip:') ? '' : esc(d.id)}</td><td>${esc(d.hostname ?? '')}</td></tr>`,
+      );
+    body.push('</tbody></table>');
+  }
+  const g = r.generation;
+  if (g !== undefined) {
+    body.push('<h2>How this report was made</h2><dl class="gen">');
+    body.push(`<dt>Made</dt><dd>${esc(reportTime(g.time))}</dd>`, `<dt>wardwatch</dt><dd>${esc(g.version)}</dd>`);
+    body.push(
+      `<dt>Salt id</dt><dd><code>${esc(g.saltId)}</code> (identifies the salt that counted the patients; not the salt)</dd></dl>`,
+    );
+    body.push(
+      '<table class="captures"><colgroup><col style="width:28%"><col style="width:14%"><col style="width:58%"></colgroup><thead><tr><th>Capture</th><th class="n">Bytes</th><th>SHA-256</th></tr></thead><tbody>',
+    );
+    for (const c of g.captures)
+      body.push(
+        `<tr><td><code>${esc(c.name)}</code></td><td class="n">${c.bytes}</td><td class="hash">${esc(c.sha256)}</td></tr>`,
+      );
+    body.push('</tbody></table>');
+  }
+  body.push('<h2>Notes</h2><ul class="notes">');
+  for (const n of r.notes ?? BREACH_NOTES) body.push(`<li>${esc(n)}</li>`);
+  body.push('</ul>');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>wardwatch — patient data exposure</title>\n<style>${CSS}</style></head>\n<body>\n${body.join('\n')}\n</body></html>\n`;
 }
