@@ -49,6 +49,16 @@ export const DeviceRecord = z.object({
   last: z.string(),
   packets: z.number().int().nonnegative().optional(),
   bytes: z.number().int().nonnegative().optional(),
+  /** TLS the device spoke as a client: its JA4/JA3 fingerprints and its servers' leaf certificates (SHA-256), bounded sets. */
+  tls: z
+    .object({
+      ja4: z.array(z.string()),
+      ja3: z.array(z.string()),
+      serverCerts: z.array(z.string()),
+      /** Distinct values past the sets' limits, counted but not listed. */
+      beyond: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

@@ -9,6 +9,7 @@ import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../c
 import type { WardEvent } from '../events.js';
 import { Context, type Rule } from './context.js';
 import { createDeviceNew } from './rules/device.new.js';
+import { createDeviceTlsChange } from './rules/device.tls-change.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
 import { createEgressBeacon } from './rules/egress.beacon.js';
 import { createEgressIoc } from './rules/egress.ioc.js';
@@ -59,6 +60,7 @@ export class Detector {
     ];
     if (opts.policy !== undefined) all.push(createPolicyViolation(opts.policy));
     if (config.learningUntil !== undefined) all.push(createDeviceNew(Date.parse(config.learningUntil) * 1000));
+    if (config.learningUntil !== undefined) all.push(createDeviceTlsChange(Date.parse(config.learningUntil) * 1000));
     this.rules = all.filter((r) => config.rules[r.id]?.enabled !== false);
     for (const r of this.rules) {
       this.ctx.registerMerge(r);

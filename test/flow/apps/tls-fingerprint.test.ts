@@ -5,7 +5,9 @@
 // bytes, names and validity from Node's own X.509 parser (OpenSSL).
 import { createHash, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DeviceRecord } from '../../../src/contract/records.js';
 import { Bytes } from '../../../src/decode/bytes.js';
+import { analyzeCaptures } from '../../../src/engine/analyze.js';
 import { decodeClientHello } from '../../../src/decode/tls.js';
 import { clientFingerprint } from '../../../src/decode/tls-fingerprint.js';
 import { decodeCertificateChain } from '../../../src/decode/x509.js';
@@ -301,5 +303,18 @@ describe('JA3/JA4 hashing', () => {
       ja4: { a: '', b: '', c: '' },
     };
     expect(ja3Of(fp)).toBe('ada70206e40642a3e4461f35503241d5');
+  });
+});
+
+describe('the device record carries the TLS it used', () => {
+  it('tls-chrome-34-google: the client device lists its JA4, JA3 and the leaf certificate it was shown', async () => {
+    const r = await analyzeCaptures([capture('tls-chrome-34-google.pcap')], { salt: '00'.repeat(32) });
+    const client = r.devices.find((d) => d.ips.includes('192.168.4.149'));
+    expect(client?.tls).toEqual({
+      ja4: ['t12d2011s3_8dd61975155f_06a4338d0495'],
+      ja3: ['a607f3a5c94c2ee592af1456f36c8367'],
+      serverCerts: ['ee623e2c2700fe20dd9fb1ac6ed5203ac7573490b531c8b8e9b6b48d3ddf5b8b'],
+    });
+    expect(DeviceRecord.parse(client)).toEqual(client);
   });
 });
