@@ -80,6 +80,12 @@ export const AlertRecord = z.object({
   device: z.object({ id: z.string(), model: z.string().optional() }),
   message: z.string(),
   evidence: z.record(z.string(), z.unknown()),
+  /** Stable id: SHA-256 (16 hex) of rule, device, peer and first time (detect/detector.ts `alertRecordId`). */
+  id: z.string().optional(),
+  /** Flows covered, `src[:port]>dst[:port]` (IPv6 in brackets; no port: any), at most 32. */
+  flows: z.array(z.string()).optional(),
+  /** Distinct flows (an upper bound once the list is full). */
+  flowCount: z.number().int().nonnegative().optional(),
 });
 export type AlertRecord = z.infer<typeof AlertRecord>;
 

@@ -5,6 +5,7 @@ import { DEFAULT_SEVERITY, type RuleId, type WardConfig } from '../contract/conf
 import type { BreachReport } from '../contract/breach.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { PolicyFile } from '../contract/policy.js';
+import { createHash } from 'node:crypto';
 import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../contract/records.js';
 import type { WardEvent } from '../events.js';
 import { Context, type Rule } from './context.js';
@@ -32,6 +33,22 @@ export interface DetectorStats {
   events: number;
   raised: number;
   suppressed: number;
+}
+
+/**
+ * An alert's stable id: the first 16 hex digits of SHA-256 over rule, device id, peer (dst
+ * address and port) and first time (ISO, ms), NUL-separated. The same capture analysed again
+ * gives the same ids; `wardwatch extract --alert ID` takes it.
+ */
+export function alertRecordId(
+  rule: string,
+  deviceId: string,
+  peerIp: string,
+  peerPort: number | undefined,
+  first: number,
+): string {
+  const text = [rule, deviceId, peerIp, peerPort ?? '', isoTime(first)].join('\0');
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export class Detector {
@@ -113,6 +130,8 @@ export class Detector {
         device: { id: a.deviceId, ...(model !== undefined ? { model } : {}) },
         message: a.message,
         evidence: a.evidence,
+        id: alertRecordId(a.rule, a.deviceId, a.dst.ip, a.dst.port, a.first),
+        ...(a.flows.length > 0 ? { flows: a.flows, flowCount: a.flowCount } : {}),
       });
     }
     this.stats.suppressed = this.suppressor.suppressed;
