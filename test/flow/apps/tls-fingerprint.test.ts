@@ -13,6 +13,7 @@ import { clientFingerprint } from '../../../src/decode/tls-fingerprint.js';
 import { decodeCertificateChain } from '../../../src/decode/x509.js';
 import type { TlsHello } from '../../../src/events.js';
 import { ja3Of, ja4Of, tlsApp } from '../../../src/flow/apps/tls.js';
+import { mutate, rng } from '../../decode/app-hex.js';
 import { tcpConns } from '../../decode/app-payloads.js';
 import { capture, IN_CI } from '../../helpers/paths.js';
 import { HAVE_TSHARK, tshark } from '../../sim/tshark.js';
@@ -289,6 +290,13 @@ describe('certificate chain decoder on damaged input', () => {
       expect(r.certs.length).toBeGreaterThanOrEqual(prev);
       for (const c of r.certs) expect(c.derEnd).toBeLessThanOrEqual(n);
       prev = r.certs.length;
+    }
+    // A seeded mutation run: never a throw, never a certificate past the bytes given.
+    const rnd = rng(18);
+    for (let i = 0; i < 300; i++) {
+      const m = mutate(msg, rnd);
+      const r = decodeCertificateChain(m, 0, m.length);
+      for (const c of r.certs) expect(c.derEnd).toBeLessThanOrEqual(m.length);
     }
     const bad = Buffer.from(msg);
     bad[10] = 0x31; // the first certificate's SEQUENCE tag
