@@ -153,6 +153,23 @@ export interface TlsHello extends FlowBase {
   readonly certSubject?: string;
   /** 'quic' when the ClientHello came in QUIC Initial packets (src/flow/apps/quic.ts); absent for TLS over TCP. */
   readonly transport?: 'tcp' | 'quic';
+  /** JA4 (FoxIO) of the ClientHello, e.g. `t13d1516h2_8daaf6152771_e5627efa2ab1`. */
+  readonly ja4?: string;
+  /** JA3: MD5 (hex) of the JA3 string (Salesforce), for SIEMs that still match it. */
+  readonly ja3?: string;
+  /** The server's certificate chain as sent in clear (TLS ≤ 1.2), leaf first. */
+  readonly certs?: readonly TlsCertificate[];
+}
+
+export interface TlsCertificate {
+  /** SHA-256 of the certificate's DER, lower-case hex. */
+  readonly sha256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly notBefore?: string;
+  readonly notAfter?: string;
+  /** Issuer and subject are the same name (the signature is not checked). */
+  readonly selfSigned: boolean;
 }
 
 export interface HttpRequest extends FlowBase {

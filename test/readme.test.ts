@@ -24,6 +24,7 @@ describe('README', () => {
     expect(commands.sort()).toEqual([
       'analyze',
       'bench',
+      'extract',
       'firmware',
       'inventory',
       'lab',

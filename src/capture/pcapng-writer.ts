@@ -17,6 +17,8 @@ export interface PcapngInterface {
 
 export interface PcapngWriterOptions {
   interfaces: PcapngInterface[];
+  /** The section's opt_comment (e.g. the alert a slice was cut for); Wireshark shows it under capture file properties. */
+  comment?: string;
   bigEndian?: boolean;
 }
 
@@ -52,10 +54,12 @@ export class PcapngWriter {
   /** Per interface: µs → its unit is × mul (finer units) or ÷ div (coarser units). */
   private readonly mul: number[];
   private readonly div: number[];
+  private readonly comment: string | undefined;
 
   constructor(opts: PcapngWriterOptions) {
     if (opts.interfaces.length === 0) throw new WardwatchError('WW_ARGS', 'pcapng writer needs at least one interface');
     this.le = !opts.bigEndian;
+    this.comment = opts.comment;
     this.ifaces = opts.interfaces.map((i) => ({
       linktype: i.linktype,
       snaplen: i.snaplen ?? MAX_CAPLEN,
@@ -75,6 +79,8 @@ export class PcapngWriter {
   header(): Uint8Array {
     const enc = new TextEncoder();
     const shbOpts: [number, Uint8Array][] = [[4, enc.encode(USER_APPL)]]; // shb_userappl
+    // opt_comment; an option length is 16 bits, so a longer comment is cut.
+    if (this.comment !== undefined) shbOpts.unshift([1, enc.encode(this.comment).subarray(0, 65532)]);
     const idbOpts = this.ifaces.map((i) => {
       const o: [number, Uint8Array][] = [];
       if (i.name !== undefined) o.push([2, enc.encode(i.name)]); // if_name

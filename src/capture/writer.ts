@@ -83,6 +83,8 @@ export interface CaptureFileOptions {
   /** Overrides the choice by extension (.pcapng → pcapng, anything else → pcap). */
   format?: 'pcap' | 'pcapng';
   bigEndian?: boolean;
+  /** pcapng only: the section header's comment. */
+  comment?: string;
 }
 
 /** Batches of this size make writing millions of small records cost a few hundred syscalls. */
@@ -108,7 +110,7 @@ export class CaptureFileWriter {
     let header: Uint8Array;
     if (this.format === 'pcapng') {
       const interfaces = opts.interfaces ?? [{ linktype, snaplen: opts.snaplen }];
-      this.ng = new PcapngWriter({ interfaces, bigEndian: opts.bigEndian });
+      this.ng = new PcapngWriter({ interfaces, bigEndian: opts.bigEndian, comment: opts.comment });
       header = this.ng.header();
     } else {
       this.pcap = new PcapWriter({ linktype, snaplen: opts.snaplen, nanos: opts.nanos, bigEndian: opts.bigEndian });

@@ -11,7 +11,21 @@ import { register as inventory } from './inventory.js';
 import { register as policy } from './policy.js';
 import { register as serve } from './serve.js';
 import { register as user } from './user.js';
+import { register as extract } from './extract.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, watch, bench, sim, firmware, report, lab, inventory, policy, serve, user];
+export const commands: Register[] = [
+  analyze,
+  watch,
+  bench,
+  sim,
+  firmware,
+  report,
+  lab,
+  inventory,
+  policy,
+  serve,
+  user,
+  extract,
+];

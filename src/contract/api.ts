@@ -186,7 +186,7 @@ export type AlertSuppression = z.infer<typeof AlertSuppression>;
 /** An alert record as the console holds it: the export's fields, with its id and review state. */
 export const Alert = z.object({
   id: z.string(), // stable: the aggregation key (rule, src, dst, dst port)
-  ...AlertRecord.omit({ type: true }).shape,
+  ...AlertRecord.omit({ type: true, id: true }).shape,
   state: AlertState,
   ack: AlertAck.optional(),
   suppression: AlertSuppression.optional(),

@@ -16,6 +16,7 @@ export const RULE_IDS = [
   'policy.violation',
   'egress.beacon',
   'device.new',
+  'device.tls-change',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
@@ -30,6 +31,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<RuleId, Severity>> = {
   'policy.violation': 'high',
   'egress.beacon': 'medium',
   'device.new': 'info',
+  'device.tls-change': 'low',
 };
 
 const IsoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {

@@ -49,6 +49,16 @@ export const DeviceRecord = z.object({
   last: z.string(),
   packets: z.number().int().nonnegative().optional(),
   bytes: z.number().int().nonnegative().optional(),
+  /** TLS the device spoke as a client: its JA4/JA3 fingerprints and its servers' leaf certificates (SHA-256), bounded sets. */
+  tls: z
+    .object({
+      ja4: z.array(z.string()),
+      ja3: z.array(z.string()),
+      serverCerts: z.array(z.string()),
+      /** Distinct values past the sets' limits, counted but not listed. */
+      beyond: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 
@@ -70,6 +80,12 @@ export const AlertRecord = z.object({
   device: z.object({ id: z.string(), model: z.string().optional() }),
   message: z.string(),
   evidence: z.record(z.string(), z.unknown()),
+  /** Stable id: SHA-256 (16 hex) of rule, device, peer and first time (detect/detector.ts `alertRecordId`). */
+  id: z.string().optional(),
+  /** Flows covered, `src[:port]>dst[:port]` (IPv6 in brackets; no port: any), at most 32. */
+  flows: z.array(z.string()).optional(),
+  /** Distinct flows (an upper bound once the list is full). */
+  flowCount: z.number().int().nonnegative().optional(),
 });
 export type AlertRecord = z.infer<typeof AlertRecord>;
 

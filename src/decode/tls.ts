@@ -7,6 +7,11 @@
 // Handshake functions take one whole handshake message (type byte first), already joined from
 // however many records carried it; that joining is the analyzer's job (src/flow/apps/tls.ts).
 // GREASE values (RFC 8701, 0x?A?A) are skipped wherever versions are listed.
+//
+// A ClientHello also yields its JA3 string and JA4 parts (tls-fingerprint.ts; hashed by the
+// analyzer); a Certificate message its chain's subjects, issuers and validity (x509.ts).
+import { type ClientFingerprint, clientFingerprint, isGrease } from './tls-fingerprint.js';
+import { DerReader } from './x509.js';
 
 export const TLS_ANOMALIES = [
   'tls.bad-record', // a record header with a length beyond TLS_MAX_RECORD (RFC 5246 §6.2.1 allows 2^14 + 2048)
@@ -62,10 +67,6 @@ export function tlsRecordHeader(b: Uint8Array, off: number, end: number): TlsRes
   return { kind: 'ok', value: { type, version: u16(b, off + 1), length } };
 }
 
-function isGrease(v: number): boolean {
-  return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
-}
-
 export function tlsVersionName(v: number): string {
   switch (v) {
     case 0x0002:
@@ -109,6 +110,8 @@ export interface ClientHello {
   /** supported_versions without GREASE, in offered order (empty when the extension is absent). */
   readonly versions: readonly number[];
   readonly sslv2: boolean;
+  /** JA3 string and JA4 parts (absent for the SSLv2-compatible hello, which JA3/JA4 do not cover). */
+  readonly fingerprint?: ClientFingerprint;
 }
 
 export interface ServerHello {
@@ -122,6 +125,26 @@ interface Ext {
   sni?: string;
   alpn?: string[];
   versions: number[];
+  /** ClientHello only, for the fingerprints: every non-GREASE extension type in order, and three lists. */
+  types?: number[];
+  groups?: number[];
+  pointFormats?: number[];
+  sigAlgs?: number[];
+  alpnFirst?: number;
+  alpnLast?: number;
+}
+
+/** A u16 list behind a 2-byte length at v (inside [v, e)), GREASE removed, into `out`; false when it overruns. */
+function u16List(b: Uint8Array, v: number, e: number, out: number[]): boolean {
+  if (v + 2 > e) return false;
+  const end = v + 2 + u16(b, v);
+  if (end > e) return false;
+  // Each iteration consumes 2 bytes.
+  for (let q = v + 2; q + 2 <= end; q += 2) {
+    const x = u16(b, q);
+    if (!isGrease(x)) out.push(x);
+  }
+  return true;
 }
 
 /** Extension block b[p, end); returns an anomaly code or null. `server` selects ServerHello forms. */
@@ -133,6 +156,14 @@ function extensions(b: Uint8Array, p: number, end: number, server: boolean, out:
     const v = p + 4;
     const e = v + len;
     if (e > end) return 'tls.bad-extension';
+    if (!server && out.types !== undefined && !isGrease(type)) {
+      out.types.push(type);
+      // Malformed lists here only shorten the fingerprint's lists: tshark and the JA4 tools do the same.
+      if (type === 10) u16List(b, v, e, out.groups!);
+      else if (type === 13) u16List(b, v, e, out.sigAlgs!);
+      else if (type === 11 && len >= 1)
+        for (let q = v + 1; q < Math.min(e, v + 1 + b[v]!); q++) out.pointFormats!.push(b[q]!);
+    }
     if (type === 0 && !server && len >= 2) {
       // server_name: list of (name_type, opaque name); only host_name (0) is defined
       const listEnd = Math.min(e, v + 2 + u16(b, v));
@@ -149,6 +180,10 @@ function extensions(b: Uint8Array, p: number, end: number, server: boolean, out:
       for (let q = v + 2; q < listEnd; ) {
         const n = b[q]!;
         if (q + 1 + n > listEnd) return 'tls.bad-extension';
+        if (names.length === 0 && n > 0 && out.types !== undefined) {
+          out.alpnFirst = b[q + 1]!;
+          out.alpnLast = b[q + n]!;
+        }
         names.push(ascii(b, q + 1, n));
         q += 1 + n;
       }
@@ -190,11 +225,18 @@ export function decodeClientHello(b: Uint8Array, off: number, end: number): TlsR
   let p = off + 4 + 2 + 32;
   p += 1 + b[p]!; // session_id
   if (p + 2 > mend) return bad('tls.bad-handshake');
+  const ciphers: number[] = [];
+  const cend = Math.min(mend, p + 2 + u16(b, p));
+  // Each iteration consumes 2 bytes.
+  for (let q = p + 2; q + 2 <= cend; q += 2) {
+    const c = u16(b, q);
+    if (!isGrease(c)) ciphers.push(c);
+  }
   p += 2 + u16(b, p); // cipher_suites
   if (p + 1 > mend) return bad('tls.bad-handshake');
   p += 1 + b[p]!; // compression_methods
   if (p > mend) return bad('tls.bad-handshake');
-  const ext: Ext = { versions: [] };
+  const ext: Ext = { versions: [], types: [], groups: [], pointFormats: [], sigAlgs: [] };
   if (p + 2 <= mend) {
     const eend = p + 2 + u16(b, p);
     if (eend > mend) return bad('tls.bad-extension');
@@ -212,6 +254,17 @@ export function decodeClientHello(b: Uint8Array, off: number, end: number): TlsR
       alpn: ext.alpn,
       versions: ext.versions,
       sslv2: false,
+      fingerprint: clientFingerprint({
+        legacyVersion,
+        ciphers,
+        extensions: ext.types!,
+        groups: ext.groups!,
+        pointFormats: ext.pointFormats!,
+        sigAlgs: ext.sigAlgs!,
+        versions: ext.versions,
+        alpnFirst: ext.alpnFirst ?? -1,
+        alpnLast: ext.alpnLast ?? -1,
+      }),
     },
   };
 }
@@ -250,34 +303,6 @@ export function decodeSslv2Hello(b: Uint8Array, off: number, end: number): TlsRe
 }
 
 // --- Certificate subject (TLS ≤ 1.2: the Certificate message is in the clear) -------------
-
-/**
- * Reads DER TLVs: `tag` returns the tag at p and leaves the content's [start, end) in the
- * reader (-1 when malformed or past end). One per certificate decode, fields set here.
- */
-class DerReader {
-  /** Content offset of the TLV last read. */
-  start = 0;
-  /** End of the TLV last read. */
-  end = 0;
-
-  tag(b: Uint8Array, p: number, end: number): number {
-    if (p + 2 > end) return -1;
-    let len = b[p + 1]!;
-    let q = p + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 3 || q + n > end) return -1;
-      len = 0;
-      for (let i = 0; i < n; i++) len = (len << 8) | b[q + i]!;
-      q += n;
-    }
-    if (q + len > end) return -1;
-    this.start = q;
-    this.end = q + len;
-    return b[p]!;
-  }
-}
 
 const CN_OID = [0x06, 0x03, 0x55, 0x04, 0x03];
 

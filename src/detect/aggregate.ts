@@ -1,6 +1,8 @@
 // Alerts aggregate by (rule, src address, dst address, dst port) — DESIGN.md "Alert rules":
 // one alert with count, first, last and merged evidence. The source port is left out of the
-// key (it is ephemeral) and out of the output.
+// key (it is ephemeral) and out of the output. Each aggregate also keeps the flows it covers
+// (`flowKey`: the raw alert's endpoints, ports where the rule knew them), a bounded list plus a
+// count, so `wardwatch extract` can cut the packets behind an alert out of the capture.
 import type { RuleId } from '../contract/config.js';
 import { type Severity, severityRank } from '../contract/records.js';
 import type { Endpoint, Micros } from '../events.js';
@@ -20,6 +22,10 @@ export interface Aggregate {
   evidence: Evidence;
   /** Set when a rule grades its own alerts (the highest raw severity wins). */
   severity?: Severity;
+  /** Flow keys covered (at most MAX_FLOWS, in first-seen order). */
+  readonly flows: string[];
+  /** Distinct flow keys listed, plus raw alerts whose key did not fit the list (an upper bound past MAX_FLOWS). */
+  flowCount: number;
 }
 
 /** What a rule raises (through `Context.raise`); the aggregator folds these into `Aggregate`s. */
@@ -39,6 +45,22 @@ export interface RawAlert {
 }
 
 const MAX_LIST = 50;
+/** Flow keys listed per alert; `flowCount` counts the rest. */
+export const MAX_FLOWS = 32;
+
+function hostPort(ip: string, port: number | undefined): string {
+  const h = ip.includes(':') ? `[${ip}]` : ip;
+  return port === undefined ? h : `${h}:${port}`;
+}
+
+/**
+ * The flow a raw alert is about: `src[:port]>dst[:port]` (IPv6 in brackets); a missing port
+ * matches every port. Undefined when either side has no address (device-level alerts).
+ */
+export function flowKey(src: Endpoint, dst: Endpoint): string | undefined {
+  if (src.ip === '' || dst.ip === '') return undefined;
+  return `${hostPort(src.ip, src.port)}>${hostPort(dst.ip, dst.port)}`;
+}
 const MAX_AGGREGATES = 100_000;
 
 function cmp(a: unknown, b: unknown): number {
@@ -71,6 +93,7 @@ export class Aggregator {
     const key = `${raw.rule}|${raw.src.ip}|${raw.dst.ip}|${raw.dst.port ?? ''}`;
     const cur = this.map.get(key);
     const count = raw.count ?? 1;
+    const fk = flowKey(raw.src, raw.dst);
     if (cur === undefined) {
       if (this.map.size >= MAX_AGGREGATES) {
         this.dropped++;
@@ -88,10 +111,16 @@ export class Aggregator {
         message: raw.message,
         evidence: raw.evidence,
         ...(raw.severity !== undefined ? { severity: raw.severity } : {}),
+        flows: fk !== undefined ? [fk] : [],
+        flowCount: fk !== undefined ? 1 : 0,
       };
       this.map.set(key, agg);
       this.onChange?.(agg, true);
       return;
+    }
+    if (fk !== undefined && !cur.flows.includes(fk)) {
+      cur.flowCount++;
+      if (cur.flows.length < MAX_FLOWS) cur.flows.push(fk);
     }
     cur.count += count;
     cur.first = Math.min(cur.first, raw.ts);

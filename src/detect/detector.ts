@@ -5,6 +5,7 @@ import { DEFAULT_SEVERITY, type RuleId, type WardConfig } from '../contract/conf
 import { BREACH_NOTES, type BreachReport } from '../contract/breach.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { PolicyFile } from '../contract/policy.js';
+import { createHash } from 'node:crypto';
 import {
   type AlertRecord,
   alertId,
@@ -18,6 +19,7 @@ import type { Aggregate } from './aggregate.js';
 import { Context, type Rule } from './context.js';
 import { buildIncidents } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
+import { createDeviceTlsChange } from './rules/device.tls-change.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
 import { createEgressBeacon } from './rules/egress.beacon.js';
 import { createEgressIoc } from './rules/egress.ioc.js';
@@ -40,6 +42,22 @@ export interface DetectorStats {
   events: number;
   raised: number;
   suppressed: number;
+}
+
+/**
+ * An alert's stable id: the first 16 hex digits of SHA-256 over rule, device id, peer (dst
+ * address and port) and first time (ISO, ms), NUL-separated. The same capture analysed again
+ * gives the same ids; `wardwatch extract --alert ID` takes it.
+ */
+export function alertRecordId(
+  rule: string,
+  deviceId: string,
+  peerIp: string,
+  peerPort: number | undefined,
+  first: number,
+): string {
+  const text = [rule, deviceId, peerIp, peerPort ?? '', isoTime(first)].join('\0');
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export class Detector {
@@ -68,6 +86,7 @@ export class Detector {
     ];
     if (opts.policy !== undefined) all.push(createPolicyViolation(opts.policy));
     if (config.learningUntil !== undefined) all.push(createDeviceNew(Date.parse(config.learningUntil) * 1000));
+    if (config.learningUntil !== undefined) all.push(createDeviceTlsChange(Date.parse(config.learningUntil) * 1000));
     this.rules = all.filter((r) => config.rules[r.id]?.enabled !== false);
     for (const r of this.rules) {
       this.ctx.registerMerge(r);
@@ -156,6 +175,8 @@ export class Detector {
       device: { id: a.deviceId, ...(model !== undefined ? { model } : {}) },
       message: a.message,
       evidence: a.evidence,
+      id: alertRecordId(a.rule, a.deviceId, a.dst.ip, a.dst.port, a.first),
+      ...(a.flows.length > 0 ? { flows: a.flows, flowCount: a.flowCount } : {}),
     };
   }
 

@@ -143,7 +143,7 @@ export function buildIncidents(inp: IncidentInputs): IncidentRecord[] {
         .sort()
         .at(-1)!,
       rules,
-      alerts: sorted.map(alertId),
+      alerts: sorted.map((a) => a.id ?? alertId(a)),
       outside,
       ...(phi.length > 0
         ? {

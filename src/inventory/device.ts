@@ -93,6 +93,8 @@ export class Counter {
 export type IpBinding = 'strong' | 'weak';
 
 export const PEER_LIMIT = 64;
+/** Distinct TLS client fingerprints kept per device: a device runs a few TLS stacks, not dozens. */
+export const TLS_FP_LIMIT = 16;
 
 const UNWATCHED = (): void => {};
 /**
@@ -161,6 +163,9 @@ export class DeviceState {
 
   readonly userAgents = new BoundedSet<string>(8);
   readonly tlsNames = new BoundedSet<string>(PEER_LIMIT); // SNI of its TLS connections to outside
+  readonly ja4 = new BoundedSet<string>(TLS_FP_LIMIT); // JA4 of the ClientHellos it sent
+  readonly ja3 = new BoundedSet<string>(TLS_FP_LIMIT);
+  readonly serverCerts = new BoundedSet<string>(PEER_LIMIT); // SHA-256 of the leaf certificate of servers it reached
   readonly httpHosts = new BoundedSet<string>(PEER_LIMIT);
   readonly dnsNames = new BoundedSet<string>(PEER_LIMIT); // names it looked up
 

@@ -112,6 +112,12 @@ export class Inventory {
         const s = this.resolveIn(this.open.get(ev.flowId), ev.src);
         if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
           s.tlsNames.add(ev.sni.toLowerCase());
+        if (s !== undefined) {
+          if (ev.ja4 !== undefined) s.ja4.add(ev.ja4);
+          if (ev.ja3 !== undefined) s.ja3.add(ev.ja3);
+          const leaf = ev.certs?.[0];
+          if (leaf !== undefined) s.serverCerts.add(leaf.sha256);
+        }
         return;
       }
       case 'http-request': {

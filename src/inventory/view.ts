@@ -105,8 +105,20 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     last: isoTime(d.last),
     packets: d.packets,
     bytes: d.bytes,
+    ...(d.ja4.total + d.serverCerts.total > 0 ? { tls: tlsOf(d) } : {}),
   };
   return { record, oui };
+}
+
+/** The TLS fingerprints a device used (sorted: the sets keep first-seen order, the record should not depend on it). */
+function tlsOf(d: DeviceState): NonNullable<DeviceRecord['tls']> {
+  const beyond = d.ja4.beyond + d.ja3.beyond + d.serverCerts.beyond;
+  return {
+    ja4: d.ja4.values().sort(),
+    ja3: d.ja3.values().sort(),
+    serverCerts: d.serverCerts.values().sort(),
+    ...(beyond > 0 ? { beyond } : {}),
+  };
 }
 
 export function deviceRecord(d: DeviceState, catalog: Catalog): DeviceRecord {

@@ -63,6 +63,8 @@ describe('TLS decoders on fixtures', () => {
         alpn: ['http/1.1'],
         versions: [0x0304, 0x0303],
         sslv2: false,
+        // 2 suites, extensions 0/16/43 in order, no groups or point formats; JA4 "h1" from http/1.1.
+        fingerprint: { ja3: '771,4865-49199,0-16-43,,', ja4: { a: '13d0203h1', b: '1301,c02f', c: '002b' } },
       },
     });
   });

@@ -3,6 +3,10 @@
 // server certificate's subject CN; emits one `tls-hello` per ClientHello once the server side
 // has said what it will say in the clear (or at flow end). Each direction buffers at most
 // 16 KiB; past that, or after the handshake, bytes are dropped without copying.
+// Fingerprints are hashed here (decode/ may not use node:crypto): JA4 and JA3 of the hello, the
+// SHA-256 of each certificate of the chain (whole certificates that fit in the buffer).
+
+import { createHash } from 'node:crypto';
 
 import {
   decodeCertificateCn,
@@ -13,7 +17,9 @@ import {
   TLS_HANDSHAKE,
   tlsRecordHeader,
 } from '../../decode/tls.js';
-import type { TlsHello } from '../../events.js';
+import type { ClientFingerprint } from '../../decode/tls-fingerprint.js';
+import { decodeCertificateChain } from '../../decode/x509.js';
+import type { TlsCertificate, TlsHello } from '../../events.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 const CAP = 16 * 1024;
@@ -27,6 +33,38 @@ class Side {
   hsBorrowed = false;
   done = false;
   started = false;
+}
+
+function h12(s: string): string {
+  return s === '' ? '000000000000' : createHash('sha256').update(s).digest('hex').slice(0, 12);
+}
+
+/** JA4 of a decoded hello; `transport` is 't' (TLS over TCP), 'q' (QUIC) or 'd' (DTLS). */
+export function ja4Of(fp: ClientFingerprint, transport: 't' | 'q' | 'd'): string {
+  return `${transport}${fp.ja4.a}_${h12(fp.ja4.b)}_${h12(fp.ja4.c)}`;
+}
+
+/** JA3 (MD5 hex of the JA3 string). */
+export function ja3Of(fp: ClientFingerprint): string {
+  return createHash('md5').update(fp.ja3).digest('hex');
+}
+
+/** The certificates of a Certificate message in `b` from `off` (whole ones before `end`), hashed. */
+export function certificatesOf(
+  b: Uint8Array,
+  off: number,
+  end: number,
+): { certs: TlsCertificate[]; malformed: boolean } {
+  const chain = decodeCertificateChain(b, off, end);
+  const certs = chain.certs.map((c) => ({
+    sha256: createHash('sha256').update(b.subarray(c.derStart, c.derEnd)).digest('hex'),
+    subject: c.subject,
+    issuer: c.issuer,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    selfSigned: c.selfSigned,
+  }));
+  return { certs, malformed: chain.malformed };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -45,6 +83,7 @@ class TlsStream implements StreamApp {
   private serverDone = false;
   private emitted = false;
   private cn: string | undefined;
+  private certs: TlsCertificate[] | undefined;
 
   constructor(private readonly ctx: FlowContext) {}
 
@@ -106,11 +145,10 @@ class TlsStream implements StreamApp {
       const type = s.hs[p]!;
       const end = p + 4 + ((s.hs[p + 1]! << 16) | (s.hs[p + 2]! << 8) | s.hs[p + 3]!);
       if (type === 11) {
-        // Only the first certificate is needed: decode as soon as it is complete.
-        const c = decodeCertificateCn(s.hs, p, s.hs.length);
-        if (c.kind === 'more') break;
-        if (c.kind === 'ok') this.cn = c.value;
-        else if (c.kind === 'anomaly') this.ctx.anomaly(c.code, ts);
+        // The whole chain is wanted: wait for the message (the buffer cap, a gap or the next
+        // record type ends the wait early, and `stop` reads what whole certificates there are).
+        if (end > s.hs.length) break;
+        this.readCertificates(s.hs, p, end, ts);
         this.stop(dir);
         break;
       }
@@ -143,8 +181,21 @@ class TlsStream implements StreamApp {
     this.maybeEmit(false);
   }
 
+  /** Subject CN of the first certificate (as before) and the chain; `end` may cut the message short. */
+  private readCertificates(hs: Uint8Array, p: number, end: number, ts: number): void {
+    if (this.certs !== undefined) return;
+    const c = decodeCertificateCn(hs, p, end);
+    if (c.kind === 'ok') this.cn = c.value;
+    else if (c.kind === 'anomaly') this.ctx.anomaly(c.code, ts);
+    const chain = certificatesOf(hs, p, end);
+    this.certs = chain.certs;
+    if (chain.malformed && c.kind !== 'anomaly') this.ctx.anomaly('tls.bad-certificate', ts);
+  }
+
   private stop(dir: Dir): void {
     const s = dir === 0 ? this.side0 : this.side1;
+    if (dir === 1 && !s.done && this.certs === undefined && s.hs.length >= 4 && s.hs[0] === 11)
+      this.readCertificates(s.hs, 0, s.hs.length, this.helloTs);
     s.done = true;
     s.rec = EMPTY;
     s.hs = EMPTY;
@@ -172,6 +223,9 @@ class TlsStream implements StreamApp {
       alpn: h.alpn,
       version: h.version,
       certSubject: this.cn,
+      ja4: h.fingerprint !== undefined ? ja4Of(h.fingerprint, 't') : undefined,
+      ja3: h.fingerprint !== undefined ? ja3Of(h.fingerprint) : undefined,
+      certs: this.certs !== undefined && this.certs.length > 0 ? this.certs : undefined,
     };
     c.emit(ev);
   }

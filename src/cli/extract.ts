@@ -1,0 +1,93 @@
+// `wardwatch extract <capture…> --alert ID [--alerts FILE.jsonl] -o slice.pcap|.pcapng`: the
+// packets behind one alert, for Wireshark. The alert comes from --alerts (an `analyze --format
+// jsonl` output, or a watch log) or, without it, from analysing the captures again (the same
+// captures give the same ids). Exit codes: 0 written (the count goes to stderr), 1 bad
+// arguments (no such alert id, an alert without flows, mixed link types into .pcap, an
+// unwritable -o), 2 a capture or the alerts file unreadable, 74 writing the slice failed.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { AlertRecord } from '../contract/records.js';
+import { Pipeline } from '../engine/analyze.js';
+import { extractAlert } from '../engine/extract.js';
+import { WardwatchError } from '../errors.js';
+import type { Register } from './commands.js';
+import { openOutput } from './output.js';
+import { onStopSignal } from './stop.js';
+
+interface ExtractCliOptions {
+  alert: string;
+  alerts?: string;
+  out: string;
+  config?: string;
+}
+
+export const register: Register = (program: Command) => {
+  program
+    .command('extract')
+    .description("write the packets of an alert's flows (both directions, fragments included) to a pcap/pcapng")
+    .argument('<captures...>', 'the capture files the alert came from')
+    .requiredOption('--alert <id>', 'the alert id (the `id` of an alert record)')
+    .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analysing')
+    .requiredOption('-o, --out <file>', 'output capture: .pcapng carries the alert as its comment, else pcap')
+    .option('-c, --config <file>', 'config used when re-analysing (the same config gives the same alerts)')
+    .action(async (captures: string[], opts: ExtractCliOptions) => {
+      const code = await runExtract(captures, opts);
+      if (code !== 0) process.exitCode = code;
+    });
+};
+
+async function alertFromFile(path: string, id: string): Promise<AlertRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new WardwatchError('WW_CAPTURE_IO', `--alerts ${path}: cannot read: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  let n = 0;
+  for (const line of text.split('\n')) {
+    n++;
+    if (!line.includes(id)) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new WardwatchError('WW_ARGS', `--alerts ${path}:${n}: not JSON`);
+    }
+    const r = AlertRecord.safeParse(v);
+    if (r.success && r.data.id === id) return r.data;
+  }
+  return undefined;
+}
+
+export async function runExtract(captures: string[], opts: ExtractCliOptions): Promise<number> {
+  if (captures.includes('-'))
+    throw new WardwatchError('WW_ARGS', 'extract reads its captures twice: give files, not -');
+  // The output must be writable before any capture is read.
+  await (await openOutput(opts.out, '-o')).close();
+  const stop = onStopSignal();
+  try {
+    let alert: AlertRecord | undefined;
+    if (opts.alerts !== undefined) alert = await alertFromFile(opts.alerts, opts.alert);
+    else {
+      const pipeline = new Pipeline({ configPath: opts.config });
+      for (const file of captures) await pipeline.readFile(file, { signal: stop.signal });
+      alert = pipeline.finish().alerts.find((a) => a.id === opts.alert);
+    }
+    if (alert === undefined)
+      throw new WardwatchError(
+        'WW_ARGS',
+        `no alert ${opts.alert} ${opts.alerts !== undefined ? `in ${opts.alerts}` : 'in these captures'} (ids are the "id" of alert records: analyze --format jsonl)`,
+      );
+    const r = await extractAlert(captures, { out: opts.out, alert, signal: stop.signal });
+    process.stderr.write(
+      `${opts.out}: ${r.packets} packets of ${alert.flows?.length ?? 0} flow(s) of ${alert.rule} ${alert.id} (${r.format})\n`,
+    );
+    if (r.fragmentsUntracked > 0)
+      process.stderr.write(`warning: ${r.fragmentsUntracked} fragmented datagrams not tracked (too many)\n`);
+    return 0;
+  } finally {
+    stop.dispose();
+  }
+}
