@@ -12,6 +12,9 @@ import { HTTP_ANOMALIES } from './http.js';
 import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
 import { RPC_ANOMALIES } from './rpc/rpc.js';
 import { TLS_ANOMALIES } from './tls.js';
+import { NTP_ANOMALIES } from './ntp/ntp.js';
+import { FTP_ANOMALIES } from './ftp.js';
+import { TFTP_ANOMALIES } from './tftp/tftp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -25,6 +28,9 @@ export const ANOMALY_LISTS = {
   'src/decode/hl7/hl7.ts': HL7_ANOMALIES,
   'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
   'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
+  'src/decode/ntp/ntp.ts': NTP_ANOMALIES,
+  'src/decode/ftp.ts': FTP_ANOMALIES,
+  'src/decode/tftp/tftp.ts': TFTP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -39,6 +45,9 @@ export const ANOMALY_CODES = [
   ...HL7_ANOMALIES,
   ...DICOM_ANOMALIES,
   ...RPC_ANOMALIES,
+  ...NTP_ANOMALIES,
+  ...FTP_ANOMALIES,
+  ...TFTP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -72,6 +72,10 @@ export class Flow {
   /** 0 undecided, 1 decided (app may be null: nothing to analyse), */
   appDecided = false;
   appName: string | undefined = undefined;
+  /** The app was named from the port table alone (flow/port-names.ts), no analyzer read it. */
+  appByPort = false;
+  /** The control (FTP) or request (TFTP) flow that announced this data flow, or -1. */
+  controlFlowId = -1;
   stream: StreamApp | null = null;
   dgram: DatagramApp | null = null;
   /** Reassembly per direction, made at that direction's first SYN, data or FIN. */

@@ -9,7 +9,9 @@ import { hl7App } from './hl7.js';
 import { httpApp } from './http.js';
 import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
+import { ntpApp } from './ntp.js';
+import { tftpApp } from './tftp.js';
 
 export const tcpApps: readonly TcpAppFactory[] = [hl7App, dicomApp, tlsApp, rpcTcpApp, httpApp, bannerApp, dnsTcpApp];
 
-export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp];
+export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp, ntpApp, tftpApp];
