@@ -15,6 +15,8 @@ import { TLS_ANOMALIES } from './tls.js';
 import { NTP_ANOMALIES } from './ntp/ntp.js';
 import { FTP_ANOMALIES } from './ftp.js';
 import { TFTP_ANOMALIES } from './tftp/tftp.js';
+import { SYSLOG_ANOMALIES } from './syslog/syslog.js';
+import { SNMP_ANOMALIES } from './snmp/snmp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -31,6 +33,8 @@ export const ANOMALY_LISTS = {
   'src/decode/ntp/ntp.ts': NTP_ANOMALIES,
   'src/decode/ftp.ts': FTP_ANOMALIES,
   'src/decode/tftp/tftp.ts': TFTP_ANOMALIES,
+  'src/decode/syslog/syslog.ts': SYSLOG_ANOMALIES,
+  'src/decode/snmp/snmp.ts': SNMP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -48,6 +52,8 @@ export const ANOMALY_CODES = [
   ...NTP_ANOMALIES,
   ...FTP_ANOMALIES,
   ...TFTP_ANOMALIES,
+  ...SYSLOG_ANOMALIES,
+  ...SNMP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];
