@@ -26,9 +26,9 @@ export function udpPcap(dgrams: readonly Dgram[], t0 = 1_764_640_000_000_000): U
   const w = new PcapWriter({ linktype: 1 });
   const fb = new FrameBuilder();
   const parts = [w.header()];
-  dgrams.forEach((d, i) =>
-    parts.push(w.record(t0 + i * 1000, fb.udp(d.from, d.to, d.sport, d.dport, d.payload).slice())),
-  );
+  for (const [i, d] of dgrams.entries()) {
+    parts.push(w.record(t0 + i * 1000, fb.udp(d.from, d.to, d.sport, d.dport, d.payload).slice()));
+  }
   return Buffer.concat(parts);
 }
 
