@@ -268,7 +268,7 @@ export interface AnomalyEvent extends Base {
   readonly detail?: string;
 }
 
-// Issue 19 (proto-a): syslog, SNMP, NTP, DHCPv6, MQTT, TFTP/FTP data. In each, `src` is the
+// Issue 19 (proto-a): syslog, SNMP, NTP, TFTP/FTP data. In each, `src` is the
 // sender of that message and `dst` its receiver (not the flow's originator), as in DhcpLease.
 interface MessageBase extends Base {
   readonly flowId: number;
@@ -317,31 +317,6 @@ export interface SnmpMessage extends MessageBase {
   readonly trapOid?: string;
 }
 
-/** One MQTT control packet of interest (CONNECT, SUBSCRIBE, PUBLISH) — topic names only, never payloads. */
-export interface MqttMessage extends MessageBase {
-  readonly type: 'mqtt-message';
-  readonly packet: 'connect' | 'publish' | 'subscribe';
-  readonly clientId?: string;
-  readonly protocolLevel?: number;
-  /** CONNECT carried a user name (in cleartext unless the flow is TLS). */
-  readonly usernamePresent?: boolean;
-  readonly passwordPresent?: boolean;
-  readonly topics: readonly string[];
-}
-
-/** One DHCPv6 message (RFC 8415): the client's identity. */
-export interface Dhcpv6Message extends MessageBase {
-  readonly type: 'dhcpv6-message';
-  readonly msgType: string; // 'SOLICIT' | 'ADVERTISE' | 'REQUEST' | 'REPLY' | 'INFORMATION-REQUEST' | ...
-  readonly transactionId: number;
-  /** Client DUID as hex. */
-  readonly duid?: string;
-  /** The MAC inside a DUID-LLT/DUID-LL of hardware type 1. */
-  readonly duidMac?: string;
-  readonly fqdn?: string; // option 39
-  readonly vendorClass?: string; // option 16: 'enterprise:data'
-}
-
 /** A file named in a TFTP request or an FTP command (names only), with the flow that carries it. */
 export interface FileTransfer extends MessageBase {
   readonly type: 'file-transfer';
@@ -369,8 +344,6 @@ export type WardEvent =
   | NtpMessage
   | SyslogMessage
   | SnmpMessage
-  | MqttMessage
-  | Dhcpv6Message
   | FileTransfer;
 
 export type WardEventType = WardEvent['type'];

@@ -49,7 +49,7 @@ export const DeviceRecord = z.object({
   last: z.string(),
   packets: z.number().int().nonnegative().optional(),
   bytes: z.number().int().nonnegative().optional(),
-  /** What the device said about itself over SNMP, NTP, syslog, DHCPv6, MQTT, TFTP/FTP (issue 19). */
+  /** What the device said about itself over SNMP, NTP, syslog, TFTP/FTP (issue 19). */
   identities: z
     .object({
       snmp: z
@@ -75,16 +75,6 @@ export const DeviceRecord = z.object({
           apps: z.array(z.string()).optional(),
           collectors: z.array(z.string()).optional(),
           hostname: z.string().optional(),
-        })
-        .optional(),
-      dhcpv6: z
-        .object({ duid: z.string().optional(), fqdn: z.string().optional(), vendorClass: z.string().optional() })
-        .optional(),
-      mqtt: z
-        .object({
-          clientIds: z.array(z.string()).optional(),
-          brokers: z.array(z.string()).optional(),
-          topics: z.array(z.string()).optional(),
         })
         .optional(),
       /** Files pulled or pushed over TFTP/FTP, as 'protocol:op:name' (names only). */

@@ -123,7 +123,7 @@ export class DeviceState {
 
   hostname?: string;
   vendorClass?: string;
-  /** SNMP, NTP, syslog, DHCPv6, MQTT and file-transfer facts (inventory/protocols.ts), made on first use. */
+  /** SNMP, NTP, syslog and file-transfer facts (inventory/protocols.ts), made on first use. */
   protocols: ProtocolFacts | undefined = undefined;
   paramList?: readonly number[];
   clientId?: string;

@@ -131,11 +131,7 @@ export class Inventory {
       default:
         if (isProtocolEvent(ev)) {
           const c = this.open.get(ev.flowId);
-          foldProtocolEvent(
-            ev,
-            (ep) => this.resolveIn(c, ep),
-            (mac) => this.table.byMac(mac),
-          );
+          foldProtocolEvent(ev, (ep) => this.resolveIn(c, ep));
         }
         return; // http-response, rpc-call, service-banner, anomaly: judged by detect, not needed here
     }

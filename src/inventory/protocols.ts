@@ -1,16 +1,8 @@
 // What a device says about itself over the protocols of issue 19 (SNMP system group, NTP, syslog,
-// DHCPv6, MQTT, TFTP/FTP file names): kept per device in bounded sets, printed as the device
+// TFTP/FTP file names): kept per device in bounded sets, printed as the device
 // record's `identities`. The SNMP sysDescr and sysObjectID also feed catalog identification.
 import type { DeviceRecord } from '../contract/records.js';
-import type {
-  Dhcpv6Message,
-  FileTransfer,
-  MqttMessage,
-  NtpMessage,
-  SnmpMessage,
-  SyslogMessage,
-  WardEvent,
-} from '../events.js';
+import type { FileTransfer, NtpMessage, SnmpMessage, SyslogMessage, WardEvent } from '../events.js';
 import { BoundedSet } from './device.js';
 
 export type Identities = NonNullable<DeviceRecord['identities']>;
@@ -29,12 +21,6 @@ export class ProtocolFacts {
   readonly syslogApps = new BoundedSet<string>(16);
   readonly syslogTo = new BoundedSet<string>(8);
   syslogHost?: string;
-  dhcpv6Duid?: string;
-  dhcpv6Fqdn?: string;
-  dhcpv6VendorClass?: string;
-  readonly mqttClientIds = new BoundedSet<string>(8);
-  readonly mqttBrokers = new BoundedSet<string>(8);
-  readonly mqttTopics = new BoundedSet<string>(32);
   readonly files = new BoundedSet<string>(32);
 
   identities(): Identities | undefined {
@@ -59,18 +45,10 @@ export class ProtocolFacts {
       this.syslogTo.total > 0
         ? { apps: list(this.syslogApps), collectors: list(this.syslogTo), hostname: this.syslogHost }
         : undefined;
-    const dhcpv6 =
-      this.dhcpv6Duid !== undefined || this.dhcpv6Fqdn !== undefined || this.dhcpv6VendorClass !== undefined
-        ? { duid: this.dhcpv6Duid, fqdn: this.dhcpv6Fqdn, vendorClass: this.dhcpv6VendorClass }
-        : undefined;
-    const mqtt =
-      this.mqttBrokers.total > 0
-        ? { clientIds: list(this.mqttClientIds), brokers: list(this.mqttBrokers), topics: list(this.mqttTopics) }
-        : undefined;
     const files = list(this.files);
-    if (!snmp && !ntp && !syslog && !dhcpv6 && !mqtt && !files) return undefined;
+    if (!snmp && !ntp && !syslog && !files) return undefined;
     // JSON drops the undefined keys: one shape, only what was seen printed.
-    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, dhcpv6, mqtt, files })) as Identities;
+    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files })) as Identities;
   }
 }
 
@@ -84,15 +62,13 @@ function facts(d: HasFacts): ProtocolFacts {
   return d.protocols;
 }
 
-export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | MqttMessage | Dhcpv6Message | FileTransfer;
+export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer;
 
 export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
   switch (ev.type) {
     case 'ntp-message':
     case 'syslog-message':
     case 'snmp-message':
-    case 'mqtt-message':
-    case 'dhcpv6-message':
     case 'file-transfer':
       return true;
     default:
@@ -100,14 +76,10 @@ export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
   }
 }
 
-/**
- * Fold one event into the devices at its ends. `resolve` finds the device behind an endpoint;
- * `byMac` the device of a MAC (a DHCPv6 DUID carries the client's).
- */
+/** Fold one event into the devices at its ends; `resolve` finds the device behind an endpoint. */
 export function foldProtocolEvent(
   ev: ProtocolEvent,
   resolve: (ep: ProtocolEvent['src']) => HasFacts | undefined,
-  byMac: (mac: string) => HasFacts | undefined,
 ): void {
   switch (ev.type) {
     case 'snmp-message': {
@@ -140,31 +112,6 @@ export function foldProtocolEvent(
       f.syslogTo.add(ev.dst.ip);
       if (ev.appName) f.syslogApps.add(ev.appName);
       if (ev.hostname) f.syslogHost = ev.hostname;
-      return;
-    }
-    case 'dhcpv6-message': {
-      // Client messages only: a server's DUID is the server's, and it echoes the client's.
-      if (
-        !['SOLICIT', 'REQUEST', 'CONFIRM', 'RENEW', 'REBIND', 'RELEASE', 'DECLINE', 'INFORMATION-REQUEST'].includes(
-          ev.msgType,
-        )
-      )
-        return;
-      const client = (ev.duidMac !== undefined ? byMac(ev.duidMac) : undefined) ?? resolve(ev.src);
-      if (client === undefined) return;
-      const f = facts(client);
-      if (ev.duid) f.dhcpv6Duid = ev.duid;
-      if (ev.fqdn) f.dhcpv6Fqdn = ev.fqdn;
-      if (ev.vendorClass) f.dhcpv6VendorClass = ev.vendorClass;
-      return;
-    }
-    case 'mqtt-message': {
-      const client = resolve(ev.src);
-      if (client === undefined || (ev.packet === 'publish' && ev.src.port === 1883)) return;
-      const f = facts(client);
-      f.mqttBrokers.add(ev.dst.ip);
-      if (ev.clientId) f.mqttClientIds.add(ev.clientId);
-      for (const t of ev.topics) f.mqttTopics.add(t);
       return;
     }
     case 'file-transfer': {

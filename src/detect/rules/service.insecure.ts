@@ -1,8 +1,8 @@
 // service.insecure — telnet/ftp/tftp/rlogin offered by or used with a device: cleartext
 // logins, and on the CMS8000-class firmware the way in. Seen by banner or by port.
 // Also (issue 19): SNMP v1/v2c with a community in clear (evidence: its class — 'public'/
-// 'private' defaults, 'empty' or 'other' — never the string), and cleartext syslog or MQTT
-// sent to an outside address.
+// 'private' defaults, 'empty' or 'other' — never the string), and cleartext syslog sent to an
+// outside address.
 import type { Endpoint, WardEvent } from '../../events.js';
 import type { Context, Evidence, Rule } from '../context.js';
 
@@ -48,7 +48,7 @@ export function createServiceInsecure(): Rule {
   };
   return {
     id: 'service.insecure',
-    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message', 'mqtt-message'],
+    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type === 'snmp-message') {
         if (ev.community === undefined) return; // v3
@@ -62,11 +62,10 @@ export function createServiceInsecure(): Rule {
         });
         return;
       }
-      if (ev.type === 'syslog-message' || ev.type === 'mqtt-message') {
-        // Only cleartext sent off site is a finding here; on-site collectors and brokers are normal.
+      if (ev.type === 'syslog-message') {
+        // Only cleartext sent off site is a finding here; on-site collectors are normal.
         if (!ctx.isEgress(ev.src, ev.dst)) return;
-        const service = ev.type === 'syslog-message' ? 'syslog' : 'mqtt';
-        raise(ctx, ev.ts, ev.src, ev.dst, service, undefined, { outside: true });
+        raise(ctx, ev.ts, ev.src, ev.dst, 'syslog', undefined, { outside: true });
         return;
       }
       if (ev.type === 'service-banner' && BANNERS.has(ev.service))
