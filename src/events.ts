@@ -140,6 +140,10 @@ export interface FlowEnd extends FlowBase {
   readonly bytes: readonly [number, number];
   /** Application recognised on the flow, if any ('http', 'tls', 'hl7', 'dicom', 'rpc', 'dns', ...). */
   readonly app?: string;
+  /** 'port': the app was named from the server port alone (no analyzer of ours read it). */
+  readonly appBy?: 'content' | 'port';
+  /** A data flow (FTP data, TFTP transfer): the control or request flow that announced it. */
+  readonly controlFlowId?: number;
   readonly reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'eof';
   readonly tunnel?: FlowTunnel;
 }
@@ -297,6 +301,63 @@ export interface AnomalyEvent extends Base {
   readonly detail?: string;
 }
 
+// Issue 19 (proto-a): syslog, SNMP, NTP, TFTP/FTP data. In each, `src` is the
+// sender of that message and `dst` its receiver (not the flow's originator), as in DhcpLease.
+interface MessageBase extends Base {
+  readonly flowId: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly vlan?: number;
+}
+
+/** One NTP packet (RFC 5905): who asks whom for the time, and what that server trusts. */
+export interface NtpMessage extends MessageBase {
+  readonly type: 'ntp-message';
+  readonly mode: string; // 'client' | 'server' | 'symmetric-active' | 'broadcast' | 'control' | ...
+  readonly version: number;
+  readonly stratum: number;
+  /** Reference id: a clock name ('GPS'), a kiss code, or the upstream server's address. */
+  readonly refId?: string;
+}
+
+/** One syslog message (RFC 3164 / 5424). The message text never leaves the analyzer. */
+export interface SyslogMessage extends MessageBase {
+  readonly type: 'syslog-message';
+  readonly transport: 'udp' | 'tcp';
+  readonly format: 'rfc5424' | 'rfc3164' | 'bare';
+  readonly facility?: number;
+  readonly severity?: number;
+  readonly hostname?: string;
+  readonly appName?: string;
+  /** True when the text held HL7 segments with patient fields (an `hl7-message` is emitted for them). */
+  readonly patientData: boolean;
+}
+
+/** One SNMP message (RFC 1157, 3416, 3412). Community strings never leave the decoder: only their class. */
+export interface SnmpMessage extends MessageBase {
+  readonly type: 'snmp-message';
+  readonly version: 'v1' | 'v2c' | 'v3';
+  /** 'get' | 'get-next' | 'get-bulk' | 'set' | 'response' | 'trap' | 'inform' | 'report' | 'encrypted' | ... */
+  readonly pdu: string;
+  /** v1/v2c: 'public' or 'private' (the defaults), 'empty', or 'other'. Absent for v3. */
+  readonly community?: 'public' | 'private' | 'empty' | 'other';
+  /** v3: a user name was present (never the name). */
+  readonly v3User?: boolean;
+  readonly sysName?: string;
+  readonly sysDescr?: string;
+  readonly sysObjectId?: string;
+  /** snmpTrapOID.0 (v2c) or enterprise.specific (v1). */
+  readonly trapOid?: string;
+}
+
+/** A file named in a TFTP request or an FTP command (names only), with the flow that carries it. */
+export interface FileTransfer extends MessageBase {
+  readonly type: 'file-transfer';
+  readonly protocol: 'tftp' | 'ftp';
+  readonly op: 'read' | 'write' | 'list';
+  readonly fileName: string;
+}
+
 export type WardEvent =
   | DeviceSeen
   | DhcpLease
@@ -312,7 +373,11 @@ export type WardEvent =
   | RpcCall
   | ServiceBanner
   | ArpSeen
-  | AnomalyEvent;
+  | AnomalyEvent
+  | NtpMessage
+  | SyslogMessage
+  | SnmpMessage
+  | FileTransfer;
 
 export type WardEventType = WardEvent['type'];
 

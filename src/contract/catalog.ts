@@ -39,6 +39,10 @@ export const CatalogHints = z.strictObject({
   ouiVendor: z.array(HintPattern).optional(),
   /** DICOM calling AE title of the device. */
   dicomAe: z.array(HintPattern).optional(),
+  /** SNMP sysObjectID.0 of the device's agent, dotted ('1\\.3\\.6\\.1\\.4\\.1\\.11\\..*'). */
+  snmpSysObjectId: z.array(HintPattern).optional(),
+  /** SNMP sysDescr.0 of the device's agent. */
+  snmpSysDescr: z.array(HintPattern).optional(),
 });
 export type CatalogHints = z.infer<typeof CatalogHints>;
 

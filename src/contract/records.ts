@@ -59,6 +59,38 @@ export const DeviceRecord = z.object({
       beyond: z.number().int().positive().optional(),
     })
     .optional(),
+  /** What the device said about itself over SNMP, NTP, syslog, TFTP/FTP (issue 19). */
+  identities: z
+    .object({
+      snmp: z
+        .object({
+          sysName: z.string().optional(),
+          sysDescr: z.string().optional(),
+          sysObjectId: z.string().optional(),
+          /** Community classes seen in clear ('public', 'private', 'empty', 'other'), never the strings. */
+          communities: z.array(z.string()).optional(),
+        })
+        .optional(),
+      ntp: z
+        .object({
+          /** Servers this device asks for the time. */
+          timeSources: z.array(z.string()).optional(),
+          /** As a server: its stratum and reference id. */
+          stratum: z.number().int().optional(),
+          refId: z.string().optional(),
+        })
+        .optional(),
+      syslog: z
+        .object({
+          apps: z.array(z.string()).optional(),
+          collectors: z.array(z.string()).optional(),
+          hostname: z.string().optional(),
+        })
+        .optional(),
+      /** Files pulled or pushed over TFTP/FTP, as 'protocol:op:name' (names only). */
+      files: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

@@ -13,6 +13,11 @@ import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
 import { QUIC_ANOMALIES } from './quic.js';
 import { RPC_ANOMALIES } from './rpc/rpc.js';
 import { TLS_ANOMALIES } from './tls.js';
+import { NTP_ANOMALIES } from './ntp/ntp.js';
+import { FTP_ANOMALIES } from './ftp.js';
+import { TFTP_ANOMALIES } from './tftp/tftp.js';
+import { SYSLOG_ANOMALIES } from './syslog/syslog.js';
+import { SNMP_ANOMALIES } from './snmp/snmp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -27,6 +32,11 @@ export const ANOMALY_LISTS = {
   'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
   'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
   'src/decode/quic.ts': QUIC_ANOMALIES,
+  'src/decode/ntp/ntp.ts': NTP_ANOMALIES,
+  'src/decode/ftp.ts': FTP_ANOMALIES,
+  'src/decode/tftp/tftp.ts': TFTP_ANOMALIES,
+  'src/decode/syslog/syslog.ts': SYSLOG_ANOMALIES,
+  'src/decode/snmp/snmp.ts': SNMP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -42,6 +52,11 @@ export const ANOMALY_CODES = [
   ...DICOM_ANOMALIES,
   ...RPC_ANOMALIES,
   ...QUIC_ANOMALIES,
+  ...NTP_ANOMALIES,
+  ...FTP_ANOMALIES,
+  ...TFTP_ANOMALIES,
+  ...SYSLOG_ANOMALIES,
+  ...SNMP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -19,6 +19,11 @@ export interface AppEnv {
    * reply), so later flows to that dynamic port are dispatched to the RPC analyzer.
    */
   learnRpcPort(ip: string, port: number, proto: 'tcp' | 'udp', prog: number): void;
+  /**
+   * A control flow announced a data flow to `ip:port/proto` (FTP PASV/PORT, a TFTP request's
+   * client port): the next flow with that end is named `app` and tied to `controlFlowId`. Bounded.
+   */
+  expectFlow?(ip: string, port: number, proto: 'tcp' | 'udp', app: string, controlFlowId: number): void;
   /** Count one application message (the summary's `apps {name: count}`). */
   countApp(name: string): void;
   /**

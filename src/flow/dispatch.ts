@@ -14,6 +14,8 @@ export const PROBE_MAX = 2048;
 
 export class Dispatcher {
   private readonly learned = new Map<string, number>();
+  /** Data flows announced by a control flow: `proto/ip/port` → app name and the control flow's id. */
+  private readonly expected = new Map<string, { readonly app: string; readonly control: number }>();
   private readonly tcpByPort = new Map<number, TcpAppFactory>();
   private readonly udpByPort = new Map<number, UdpAppFactory>();
   private readonly rpcTcp: TcpAppFactory | undefined;
@@ -33,6 +35,38 @@ export class Dispatcher {
   learnRpcPort(ip: string, port: number, proto: 'tcp' | 'udp'): void {
     if (this.learned.size >= 10_000) this.learned.clear();
     this.learned.set(`${proto}/${ip}/${port}`, 1);
+  }
+
+  /** A control flow announced a data flow to `ip:port/proto` (FTP PASV/PORT, TFTP). Bounded. */
+  expectFlow(ip: string, port: number, proto: 'tcp' | 'udp', app: string, control: number): void {
+    if (this.expected.size >= 10_000) this.expected.clear();
+    this.expected.set(`${proto}/${ip}/${port}`, { app, control });
+  }
+
+  /**
+   * The announced data flow `f` is, if any (either end may be the announced one: a PASV data
+   * connection goes to the server's port, an active one comes from port 20 to the client's).
+   * Ties `f` to its control flow and names it.
+   */
+  claimExpected(proto: 'tcp' | 'udp', f: Flow): string | undefined {
+    if (this.expected.size === 0) return undefined;
+    let k = `${proto}/${f.server.ip}/${f.sPort}`;
+    let e = this.expected.get(k);
+    if (e === undefined) e = this.expected.get((k = `${proto}/${f.client.ip}/${f.cPort}`));
+    if (e === undefined) return undefined;
+    // TFTP answers every block from the same port pair; FTP opens one connection per transfer.
+    if (proto === 'tcp') this.expected.delete(k);
+    f.controlFlowId = e.control;
+    return e.app;
+  }
+
+  /** An analyzer of ours by name (the announced data flows' apps). */
+  tcpApp(name: string): TcpAppFactory | undefined {
+    return this.tcp.find((a) => a.name === name);
+  }
+
+  udpApp(name: string): UdpAppFactory | undefined {
+    return this.udp.find((a) => a.name === name);
   }
 
   private isLearned(proto: 'tcp' | 'udp', f: Flow): boolean {

@@ -6,6 +6,7 @@ import type { Layers } from '../decode/layers.js';
 import type { Endpoint, WardEvent } from '../events.js';
 import type { AppEnv, Dir, FlowContext } from './app.js';
 import { createFlowApp, PROBE_MAX } from './dispatch.js';
+import { portName } from './port-names.js';
 import type { FlowEngine } from './engine.js';
 import type { Flow } from './table.js';
 import { type StreamSink, TcpStream } from './tcp-stream.js';
@@ -107,16 +108,21 @@ export function onUdpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
   const payload = data.subarray(L.payloadOff, L.payloadOff + L.payloadLen);
   if (!f.appDecided) {
     f.appDecided = true;
-    const app = engine.dispatcher.chooseUdp(f, dir, payload, L.srcPort, L.dstPort);
+    const d = engine.dispatcher;
+    const announced = d.claimExpected('udp', f);
+    const app =
+      (announced !== undefined ? d.udpApp(announced) : undefined) ?? d.chooseUdp(f, dir, payload, L.srcPort, L.dstPort);
     if (app !== null) {
       f.appName = app.name;
       f.dgram = app.create(ctxOf(engine, f));
-    }
+    } else if (announced !== undefined) f.appName = announced;
+    else nameByPort(engine, f, 'udp');
   }
   if (f.dgram !== null) f.dgram.datagram(dir, payload, ts);
 }
 
 function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts: number): void {
+  if (f.probe0 === null && f.probe1 === null && claimAnnouncedTcp(engine, f)) return;
   if (f.probe0 === null && f.probe1 === null) f.probeTs = ts;
   const old = dir === 0 ? f.probe0 : f.probe1;
   const room = PROBE_MAX - (old?.length ?? 0);
@@ -144,7 +150,7 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
     return;
   }
   if (app === null) {
-    giveUp(f);
+    giveUp(engine, f);
     return;
   }
   startApp(engine, f, app, ts);
@@ -154,8 +160,29 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
 
 function decideByPort(engine: FlowEngine, f: Flow, ts: number): void {
   const app = engine.dispatcher.tcpByServerPort(f);
-  if (app === undefined) giveUp(f);
+  if (app === undefined) giveUp(engine, f);
   else startApp(engine, f, app, ts);
+}
+
+/** No analyzer of ours: name the flow by its port (counted once per flow), or leave it unnamed. */
+function nameByPort(engine: FlowEngine, f: Flow, proto: 'tcp' | 'udp'): void {
+  const name = portName(proto, f.sPort, f.cPort);
+  if (name === undefined) return;
+  f.appName = name;
+  f.appByPort = true;
+  engine.env.countApp(name);
+}
+
+/** A TCP flow a control flow announced (FTP data): named and tied to it, never reassembled. */
+export function claimAnnouncedTcp(engine: FlowEngine, f: Flow): boolean {
+  const announced = engine.dispatcher.claimExpected('tcp', f);
+  if (announced === undefined) return false;
+  f.appDecided = true;
+  f.appName = announced;
+  f.probe0 = f.probe1 = null;
+  f.tcp0 = f.tcp1 = null;
+  engine.env.countApp(announced);
+  return true;
 }
 
 function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlowApp>[1], ts: number): void {
@@ -168,7 +195,8 @@ function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlow
   if (p1 !== null) f.stream!.data(1, p1, f.probeTs || ts);
 }
 
-function giveUp(f: Flow): void {
+function giveUp(engine: FlowEngine, f: Flow): void {
+  if (f.appName === undefined) nameByPort(engine, f, 'tcp');
   f.appDecided = true;
   f.probe0 = f.probe1 = null;
   f.tcp0 = f.tcp1 = null;
@@ -181,6 +209,8 @@ export function endFlowApps(engine: FlowEngine, f: Flow, ts: number): void {
   if (f.tcp1 !== null) f.tcp1.flush(ts);
   // The flow ended while still probing: judge by what we have.
   if (!f.appDecided && (f.probe0 !== null || f.probe1 !== null)) decideByPort(engine, f, ts);
+  // An announced FTP data connection that carried nothing (an empty listing) is still claimed.
+  if (!f.appDecided && f.proto === 6) claimAnnouncedTcp(engine, f);
   if (f.stream !== null) f.stream.end(ts);
   if (f.dgram !== null) f.dgram.end(ts);
 }

@@ -85,6 +85,7 @@ export class FlowEngine {
     this.env = {
       hashPatientId: opts.hashPatientId,
       learnRpcPort: (ip, port, proto) => dispatcher.learnRpcPort(ip, port, proto),
+      expectFlow: (ip, port, proto, app, controlFlowId) => dispatcher.expectFlow(ip, port, proto, app, controlFlowId),
       countApp: (name) => {
         stats.apps[name] = (stats.apps[name] ?? 0) + 1;
       },
@@ -334,6 +335,8 @@ export class FlowEngine {
       packets: [f.pkts0, f.pkts1],
       bytes: [f.bytes0, f.bytes1],
       app: f.appName,
+      appBy: f.appName === undefined ? undefined : f.appByPort ? 'port' : 'content',
+      controlFlowId: f.controlFlowId >= 0 ? f.controlFlowId : undefined,
       reason,
       tunnel: f.tunnel,
     });

@@ -74,6 +74,10 @@ export class Flow {
   appName: string | undefined = undefined;
   /** The outer endpoints when the flow's first packet came through a tunnel. */
   tunnel: FlowTunnel | undefined = undefined;
+  /** The app was named from the port table alone (flow/port-names.ts), no analyzer read it. */
+  appByPort = false;
+  /** The control (FTP) or request (TFTP) flow that announced this data flow, or -1. */
+  controlFlowId = -1;
   stream: StreamApp | null = null;
   dgram: DatagramApp | null = null;
   /** Reassembly per direction, made at that direction's first SYN, data or FIN. */

@@ -2,6 +2,7 @@
 // busy workstation talks to thousands of peers, and the inventory must not grow with them.
 import type { Hl7Observation } from '../events.js';
 import { DistinctCount } from './distinct.js';
+import type { ProtocolFacts } from './protocols.js';
 
 /**
  * Keeps the first `limit` distinct values and counts every distinct value seen: exactly up to
@@ -124,6 +125,8 @@ export class DeviceState {
 
   hostname?: string;
   vendorClass?: string;
+  /** SNMP, NTP, syslog and file-transfer facts (inventory/protocols.ts), made on first use. */
+  protocols: ProtocolFacts | undefined = undefined;
   paramList?: readonly number[];
   clientId?: string;
 

@@ -6,7 +6,14 @@ import type { Advisory } from '../contract/records.js';
 import type { Catalog } from '../contract/catalog.js';
 import { formatPrefix } from './oui.js';
 
-export type HintKind = 'hl7-msh3' | 'dhcp-hostname' | 'dhcp-vendor-class' | 'oui' | 'dicom-ae';
+export type HintKind =
+  | 'hl7-msh3'
+  | 'dhcp-hostname'
+  | 'dhcp-vendor-class'
+  | 'oui'
+  | 'dicom-ae'
+  | 'snmp-sysobjectid'
+  | 'snmp-sysdescr';
 
 /** How strongly one matching hint of each kind names the model. */
 export const HINT_WEIGHT: Readonly<Record<HintKind, number>> = {
@@ -15,6 +22,8 @@ export const HINT_WEIGHT: Readonly<Record<HintKind, number>> = {
   'dhcp-hostname': 0.8, // often factory default, but a site can rename it
   'dicom-ae': 0.5, // site-assigned naming convention
   oui: 0.5, // names the network interface's maker, not the product
+  'snmp-sysobjectid': 0.9, // the agent's own product OID under its vendor's enterprise arc
+  'snmp-sysdescr': 0.85, // firmware-written, often the model and version
 };
 
 export interface Evidence {
@@ -25,6 +34,9 @@ export interface Evidence {
   readonly macHex?: string;
   readonly vendor?: string;
   readonly dicomAes: readonly string[];
+  /** SNMP system group from the device's agent (issue 19). */
+  readonly snmpSysDescr?: string;
+  readonly snmpSysObjectId?: string;
 }
 
 export interface HintMatch {
@@ -48,6 +60,8 @@ interface Compiled {
   readonly vendorClass: readonly RegExp[];
   readonly ouiVendor: readonly RegExp[];
   readonly dicomAe: readonly RegExp[];
+  readonly snmpSysDescr: readonly RegExp[];
+  readonly snmpSysObjectId: readonly RegExp[];
   readonly ouiPrefixes: readonly string[];
 }
 
@@ -63,6 +77,8 @@ function compile(model: CatalogModel): Compiled {
     vendorClass: (h.dhcpVendorClass ?? []).map(whole),
     ouiVendor: (h.ouiVendor ?? []).map(whole),
     dicomAe: (h.dicomAe ?? []).map(whole),
+    snmpSysDescr: (h.snmpSysDescr ?? []).map(whole),
+    snmpSysObjectId: (h.snmpSysObjectId ?? []).map(whole),
     ouiPrefixes: (h.ouiPrefix ?? []).map((p) => p.replace(/[:.-]/g, '').toUpperCase()),
   };
 }
@@ -92,6 +108,9 @@ function matchModel(c: Compiled, ev: Evidence): HintMatch[] {
   else if (anyMatch(c.ouiVendor, ev.vendor)) out.push({ kind: 'oui', value: ev.vendor! });
   const ae = ev.dicomAes.find((a) => anyMatch(c.dicomAe, a));
   if (ae !== undefined) out.push({ kind: 'dicom-ae', value: ae });
+  if (anyMatch(c.snmpSysObjectId, ev.snmpSysObjectId))
+    out.push({ kind: 'snmp-sysobjectid', value: ev.snmpSysObjectId! });
+  if (anyMatch(c.snmpSysDescr, ev.snmpSysDescr)) out.push({ kind: 'snmp-sysdescr', value: ev.snmpSysDescr! });
   return out;
 }
 
@@ -112,6 +131,10 @@ function describe(m: HintMatch, model: CatalogModel, vendor: string | undefined)
       return `DHCP vendor class '${m.value}' matches ${model.name}`;
     case 'dicom-ae':
       return `DICOM AE title '${m.value}' follows the naming of a ${model.name}`;
+    case 'snmp-sysobjectid':
+      return `SNMP sysObjectID ${m.value} is ${model.name}'s`;
+    case 'snmp-sysdescr':
+      return `SNMP sysDescr '${m.value}' matches ${model.name}`;
     case 'oui': {
       const who = vendor ? ` ('${vendor}')` : '';
       const what = /^[0-9A-F:]+$/i.test(m.value) ? `MAC prefix ${m.value}${who}` : `MAC vendor '${m.value}'`;

@@ -9,6 +9,7 @@ import type { DeviceState } from './device.js';
 import { DeviceTable } from './table.js';
 import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
 import { siteMatcher, zoneOf } from './zones.js';
+import { foldProtocolEvent, isProtocolEvent } from './protocols.js';
 
 export interface InventoryOptions {
   /** The device catalog (config/catalog.ts `loadCatalog`): the inventory reads no files itself. */
@@ -134,6 +135,10 @@ export class Inventory {
         this.dicom(ev);
         return;
       default:
+        if (isProtocolEvent(ev)) {
+          const c = this.open.get(ev.flowId);
+          foldProtocolEvent(ev, (ep) => this.resolveIn(c, ep));
+        }
         return; // http-response, rpc-call, service-banner, anomaly: judged by detect, not needed here
     }
   }

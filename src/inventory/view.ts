@@ -75,6 +75,8 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     macHex: d.mac === undefined ? undefined : macHex(d.mac),
     vendor: oui?.vendor,
     dicomAes: d.aeCalling.values(),
+    snmpSysDescr: d.protocols?.snmpSysDescr,
+    snmpSysObjectId: d.protocols?.snmpSysObjectId,
   });
   let cls: Classification = classify(d, ident);
   const notes: string[] = [];
@@ -88,6 +90,7 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
   if (oui?.note === 'locally administered')
     notes.push('MAC is locally administered (randomised or virtual): no vendor');
   const ips = d.ownIps();
+  const identities = d.protocols?.identities();
   const record: DeviceRecord = {
     type: 'device',
     id: d.id,
@@ -106,6 +109,7 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     packets: d.packets,
     bytes: d.bytes,
     ...(d.ja4.total + d.serverCerts.total > 0 ? { tls: tlsOf(d) } : {}),
+    ...(identities !== undefined ? { identities } : {}),
   };
   return { record, oui };
 }

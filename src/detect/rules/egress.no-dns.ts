@@ -11,11 +11,18 @@ export function createEgressNoDns(): Rule {
   /** Alerted destination → earliest alert time, until a later DNS answer names it. */
   const pending = new Map<string, Micros>();
   const later = new Map<string, { name: string; time: Micros; asker: string }>();
+  /** Outside addresses that answered as NTP servers (issue 19): the content behind "ntp" by port. Bounded. */
+  const ntp = new Map<string, { stratum: number; refId?: string; version: number }>();
 
   return {
     id: 'egress.no-dns',
-    types: ['dns-answer', 'flow-start'],
+    types: ['dns-answer', 'flow-start', 'ntp-message'],
     onEvent(ev: WardEvent, ctx: Context): void {
+      if (ev.type === 'ntp-message') {
+        if (ev.mode === 'server' && ntp.size < 10_000 && !ntp.has(ev.src.ip) && ctx.zones.isOutside(ev.src.ip))
+          ntp.set(ev.src.ip, { stratum: ev.stratum, refId: ev.refId, version: ev.version });
+        return;
+      }
       if (ev.type === 'dns-answer') {
         if (pending.size === 0) return;
         for (const r of ev.resolved.length > 0 ? ev.resolved : []) {
@@ -87,6 +94,8 @@ export function createEgressNoDns(): Rule {
         alert.evidence.laterDns = null;
       }
       // Other names this address was ever given (helps write an allowlist entry by name).
+      const server = ntp.get(alert.dst.ip);
+      if (server !== undefined) alert.evidence.ntpServer = { ...server, answered: true };
       const names = ctx.dns.everNames(alert.dst.ip);
       if (names.length > 0) alert.evidence.namesSeen = names.sort().slice(0, 10);
     },

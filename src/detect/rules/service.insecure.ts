@@ -1,7 +1,10 @@
 // service.insecure — telnet/ftp/tftp/rlogin offered by or used with a device: cleartext
 // logins, and on the CMS8000-class firmware the way in. Seen by banner or by port.
+// Also (issue 19): SNMP v1/v2c with a community in clear (evidence: its class — 'public'/
+// 'private' defaults, 'empty' or 'other' — never the string), and cleartext syslog sent to an
+// outside address.
 import type { Endpoint, WardEvent } from '../../events.js';
-import type { Context, Rule } from '../context.js';
+import type { Context, Evidence, Rule } from '../context.js';
 
 const BY_PORT: Readonly<Record<number, { service: string; proto: 'tcp' | 'udp' }>> = {
   21: { service: 'ftp', proto: 'tcp' },
@@ -12,7 +15,15 @@ const BY_PORT: Readonly<Record<number, { service: string; proto: 'tcp' | 'udp' }
 const BANNERS = new Set(['telnet', 'ftp', 'tftp', 'rlogin']);
 
 export function createServiceInsecure(): Rule {
-  const raise = (ctx: Context, ts: number, src: Endpoint, dst: Endpoint, service: string, banner?: string) => {
+  const raise = (
+    ctx: Context,
+    ts: number,
+    src: Endpoint,
+    dst: Endpoint,
+    service: string,
+    banner?: string,
+    extra?: Evidence,
+  ) => {
     // "Offered by or used with": the device is the server when it is on site, else the client.
     const device = ctx.zones.isSite(dst.ip) ? dst : src;
     if (!ctx.zones.isSite(device.ip)) return;
@@ -31,13 +42,32 @@ export function createServiceInsecure(): Rule {
         port: dst.port,
         role: offered ? 'server' : 'client',
         banners: banner !== undefined && banner !== '' ? [banner] : [],
+        ...extra,
       },
     });
   };
   return {
     id: 'service.insecure',
-    types: ['service-banner', 'flow-start'],
+    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message'],
     onEvent(ev: WardEvent, ctx: Context): void {
+      if (ev.type === 'snmp-message') {
+        if (ev.community === undefined) return; // v3
+        // The agent (161) or trap receiver (162) is the server end, whichever sent this message.
+        const toServer = ev.dst.port === 161 || ev.dst.port === 162;
+        const [c, s] = toServer ? [ev.src, ev.dst] : [ev.dst, ev.src];
+        raise(ctx, ev.ts, c, s, 'snmp', undefined, {
+          community: ev.community,
+          communityInClear: true,
+          snmpVersion: ev.version,
+        });
+        return;
+      }
+      if (ev.type === 'syslog-message') {
+        // Only cleartext sent off site is a finding here; on-site collectors are normal.
+        if (!ctx.isEgress(ev.src, ev.dst)) return;
+        raise(ctx, ev.ts, ev.src, ev.dst, 'syslog', undefined, { outside: true });
+        return;
+      }
       if (ev.type === 'service-banner' && BANNERS.has(ev.service))
         raise(ctx, ev.ts, ev.src, ev.dst, ev.service, ev.banner);
       else if (ev.type === 'flow-start' && ev.dst.port !== undefined) {

@@ -5,6 +5,7 @@
 
 import { type BannerService, decodeBanner, MAX_LINE } from '../../decode/banner.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import { FtpControl } from './ftp.js';
 
 const KEEP = 512;
 
@@ -12,9 +13,12 @@ class BannerStream implements StreamApp {
   private buf: Uint8Array = new Uint8Array(0);
   private done = false;
 
+  /** FTP's control channel is followed past its banner (data ports, file names). */
+  private ftp: FtpControl | null = null;
+
   /** The banner is read (or given up on): nothing more to see in this flow. */
   get finished(): boolean {
-    return this.done;
+    return this.done && this.ftp === null;
   }
   private clientHint: BannerService | null = null;
   private lastTs = 0;
@@ -22,6 +26,7 @@ class BannerStream implements StreamApp {
   constructor(private readonly ctx: FlowContext) {}
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
+    if (this.ftp !== null) this.ftp.data(dir, bytes, ts);
     if (this.done || bytes.length === 0) return;
     this.lastTs = ts;
     if (dir === 0) {
@@ -41,8 +46,14 @@ class BannerStream implements StreamApp {
   private tryDecode(ts: number, complete: boolean): void {
     const r = decodeBanner(this.buf, 0, this.buf.length, this.ctx.server.port ?? 0, complete);
     if (r.kind === 'more') return;
-    if (r.kind === 'ok') this.emit(r.service, r.banner, ts);
-    else if (this.clientHint !== null) this.emit(this.clientHint, '', ts);
+    if (r.kind === 'ok') {
+      this.emit(r.service, r.banner, ts);
+      if (r.service === 'ftp') {
+        this.ftp = new FtpControl(this.ctx);
+        // The server's bytes kept so far are the banner (and what followed it).
+        this.ftp.data(1, this.buf, ts);
+      }
+    } else if (this.clientHint !== null) this.emit(this.clientHint, '', ts);
     this.done = true;
     this.buf = new Uint8Array(0);
   }
@@ -62,7 +73,8 @@ class BannerStream implements StreamApp {
     });
   }
 
-  gap(_dir: Dir, _length: number, ts: number): void {
+  gap(dir: Dir, _length: number, ts: number): void {
+    this.ftp?.gap(dir);
     if (!this.done && this.buf.length > 0) this.tryDecode(ts, true);
   }
 

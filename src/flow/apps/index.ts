@@ -10,7 +10,29 @@ import { httpApp } from './http.js';
 import { quicApp } from './quic.js';
 import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
+import { ntpApp } from './ntp.js';
+import { tftpApp } from './tftp.js';
+import { syslogTcpApp, syslogUdpApp } from './syslog.js';
+import { snmpApp } from './snmp.js';
 
-export const tcpApps: readonly TcpAppFactory[] = [hl7App, dicomApp, tlsApp, rpcTcpApp, httpApp, bannerApp, dnsTcpApp];
+export const tcpApps: readonly TcpAppFactory[] = [
+  hl7App,
+  dicomApp,
+  tlsApp,
+  rpcTcpApp,
+  httpApp,
+  bannerApp,
+  dnsTcpApp,
+  syslogTcpApp,
+];
 
-export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp, quicApp];
+export const udpApps: readonly UdpAppFactory[] = [
+  dnsUdpApp,
+  dhcpApp,
+  rpcUdpApp,
+  ntpApp,
+  tftpApp,
+  syslogUdpApp,
+  snmpApp,
+  quicApp,
+];

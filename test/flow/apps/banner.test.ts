@@ -17,13 +17,18 @@ describe('bannerApp on the shared captures', () => {
         const firstServer = conn.chunks.find((c) => c.dir === 1)!;
         expect(bannerApp.probe(1, firstServer.bytes)).toBe('yes');
         const rec = runTcp(bannerApp, conn);
-        expect(rec.events).toHaveLength(1);
+        // The greeting first; then (issue 19) the control channel's two RETRs (tshark: RETR robots.txt).
+        expect(rec.events.map((e) => e.type)).toEqual(['service-banner', 'file-transfer', 'file-transfer']);
         expect(rec.events[0]).toMatchObject({
           type: 'service-banner',
           service: 'ftp',
           banner: NETBSD,
           dst: { port: 21 },
         });
+        expect(rec.events.slice(1)).toMatchObject([
+          { protocol: 'ftp', op: 'read', fileName: 'robots.txt' },
+          { protocol: 'ftp', op: 'read', fileName: 'robots.txt' },
+        ]);
         expect(rec.apps).toEqual({ ftp: 1 });
       }
     },

@@ -1,0 +1,124 @@
+// What a device says about itself over the protocols of issue 19 (SNMP system group, NTP, syslog,
+// TFTP/FTP file names): kept per device in bounded sets, printed as the device
+// record's `identities`. The SNMP sysDescr and sysObjectID also feed catalog identification.
+import type { DeviceRecord } from '../contract/records.js';
+import type { FileTransfer, NtpMessage, SnmpMessage, SyslogMessage, WardEvent } from '../events.js';
+import { BoundedSet } from './device.js';
+
+export type Identities = NonNullable<DeviceRecord['identities']>;
+
+export class ProtocolFacts {
+  snmpSysName?: string;
+  snmpSysDescr?: string;
+  snmpSysObjectId?: string;
+  /** Community classes this device's agent answered or was asked with (never the strings). */
+  readonly snmpCommunities = new BoundedSet<string>(4);
+  /** NTP servers this device asked for the time. */
+  readonly timeSources = new BoundedSet<string>(8);
+  /** As an NTP server: its stratum and reference (what it trusts). */
+  ntpStratum?: number;
+  ntpRefId?: string;
+  readonly syslogApps = new BoundedSet<string>(16);
+  readonly syslogTo = new BoundedSet<string>(8);
+  syslogHost?: string;
+  readonly files = new BoundedSet<string>(32);
+
+  identities(): Identities | undefined {
+    const list = (s: BoundedSet<string>) => (s.total === 0 ? undefined : s.values().sort());
+    const snmp =
+      this.snmpSysName !== undefined ||
+      this.snmpSysDescr !== undefined ||
+      this.snmpSysObjectId !== undefined ||
+      this.snmpCommunities.total > 0
+        ? {
+            sysName: this.snmpSysName,
+            sysDescr: this.snmpSysDescr,
+            sysObjectId: this.snmpSysObjectId,
+            communities: list(this.snmpCommunities),
+          }
+        : undefined;
+    const ntp =
+      this.timeSources.total > 0 || this.ntpStratum !== undefined
+        ? { timeSources: list(this.timeSources), stratum: this.ntpStratum, refId: this.ntpRefId }
+        : undefined;
+    const syslog =
+      this.syslogTo.total > 0
+        ? { apps: list(this.syslogApps), collectors: list(this.syslogTo), hostname: this.syslogHost }
+        : undefined;
+    const files = list(this.files);
+    if (!snmp && !ntp && !syslog && !files) return undefined;
+    // JSON drops the undefined keys: one shape, only what was seen printed.
+    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files })) as Identities;
+  }
+}
+
+/** The facts of a device, made on first use. */
+export interface HasFacts {
+  protocols: ProtocolFacts | undefined;
+}
+
+function facts(d: HasFacts): ProtocolFacts {
+  if (d.protocols === undefined) d.protocols = new ProtocolFacts();
+  return d.protocols;
+}
+
+export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer;
+
+export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
+  switch (ev.type) {
+    case 'ntp-message':
+    case 'syslog-message':
+    case 'snmp-message':
+    case 'file-transfer':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Fold one event into the devices at its ends; `resolve` finds the device behind an endpoint. */
+export function foldProtocolEvent(
+  ev: ProtocolEvent,
+  resolve: (ep: ProtocolEvent['src']) => HasFacts | undefined,
+): void {
+  switch (ev.type) {
+    case 'snmp-message': {
+      // The agent is the end on 161 (or the trap sender towards 162): its system group is its own.
+      const agentEnd = ev.src.port === 161 || ev.dst.port === 162 ? ev.src : ev.dst;
+      const agent = resolve(agentEnd);
+      if (agent === undefined) return;
+      const f = facts(agent);
+      if (ev.sysName) f.snmpSysName = ev.sysName;
+      if (ev.sysDescr) f.snmpSysDescr = ev.sysDescr;
+      if (ev.sysObjectId) f.snmpSysObjectId = ev.sysObjectId;
+      if (ev.community !== undefined) f.snmpCommunities.add(ev.community);
+      return;
+    }
+    case 'ntp-message': {
+      const sender = resolve(ev.src);
+      if (sender === undefined) return;
+      if (ev.mode === 'client' || ev.mode === 'symmetric-active') facts(sender).timeSources.add(ev.dst.ip);
+      else if (ev.mode === 'server' || ev.mode === 'broadcast') {
+        const f = facts(sender);
+        f.ntpStratum = ev.stratum;
+        f.ntpRefId = ev.refId;
+      }
+      return;
+    }
+    case 'syslog-message': {
+      const sender = resolve(ev.src);
+      if (sender === undefined) return;
+      const f = facts(sender);
+      f.syslogTo.add(ev.dst.ip);
+      if (ev.appName) f.syslogApps.add(ev.appName);
+      if (ev.hostname) f.syslogHost = ev.hostname;
+      return;
+    }
+    case 'file-transfer': {
+      // The device is the client that pulls or pushes (a firmware or config file).
+      const client = resolve(ev.src);
+      if (client !== undefined) facts(client).files.add(`${ev.protocol}:${ev.op}:${ev.fileName}`);
+      return;
+    }
+  }
+}
