@@ -12,6 +12,11 @@ import { HTTP_ANOMALIES } from './http.js';
 import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
 import { RPC_ANOMALIES } from './rpc/rpc.js';
 import { TLS_ANOMALIES } from './tls.js';
+import { NBDGM_ANOMALIES } from './netbios/dgm.js';
+import { NBNS_ANOMALIES } from './netbios/nbns.js';
+import { REMOTE_ANOMALIES } from './remote.js';
+import { SMB_ANOMALIES } from './smb/smb.js';
+import { SSDP_ANOMALIES } from './ssdp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -25,6 +30,11 @@ export const ANOMALY_LISTS = {
   'src/decode/hl7/hl7.ts': HL7_ANOMALIES,
   'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
   'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
+  'src/decode/smb/smb.ts': SMB_ANOMALIES,
+  'src/decode/netbios/nbns.ts': NBNS_ANOMALIES,
+  'src/decode/netbios/dgm.ts': NBDGM_ANOMALIES,
+  'src/decode/ssdp.ts': SSDP_ANOMALIES,
+  'src/decode/remote.ts': REMOTE_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -39,6 +49,11 @@ export const ANOMALY_CODES = [
   ...HL7_ANOMALIES,
   ...DICOM_ANOMALIES,
   ...RPC_ANOMALIES,
+  ...SMB_ANOMALIES,
+  ...NBNS_ANOMALIES,
+  ...NBDGM_ANOMALIES,
+  ...SSDP_ANOMALIES,
+  ...REMOTE_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

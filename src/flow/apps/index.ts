@@ -9,7 +9,24 @@ import { hl7App } from './hl7.js';
 import { httpApp } from './http.js';
 import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
+import { nbdgmApp, nbnsApp } from './netbios.js';
+import { rdpApp, teamviewerApp, vncApp } from './remote.js';
+import { smbApp } from './smb.js';
+import { ssdpApp } from './ssdp.js';
 
-export const tcpApps: readonly TcpAppFactory[] = [hl7App, dicomApp, tlsApp, rpcTcpApp, httpApp, bannerApp, dnsTcpApp];
+/** LAN and remote-access analyzers, probed after the others so that no flow they named before changes hands. */
+const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbnsApp, nbdgmApp, ssdpApp];
 
-export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp];
+export const tcpApps: readonly TcpAppFactory[] = [
+  hl7App,
+  dicomApp,
+  tlsApp,
+  rpcTcpApp,
+  httpApp,
+  bannerApp,
+  dnsTcpApp,
+  ...LAN_TCP,
+];
+
+export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp, ...LAN_UDP];
