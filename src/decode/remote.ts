@@ -53,7 +53,7 @@ export function decodeRdp(b: Uint8Array, off: number, end: number): RemoteResult
   end = Math.min(end, b.length);
   if (end - off < 1) return { kind: 'more' };
   if (b[off] !== 3) return { kind: 'not' };
-  if (end - off < 7) return end - off >= 2 && b[off + 1] !== 0 ? { kind: 'not' } : { kind: 'more' };
+  if (end - off < 6) return end - off >= 2 && b[off + 1] !== 0 ? { kind: 'not' } : { kind: 'more' };
   const len = (b[off + 2]! << 8) | b[off + 3]!;
   const li = b[off + 4]!;
   const code = b[off + 5]! & 0xf0;
