@@ -346,7 +346,8 @@ describe.runIf(HAVE_TSHARK || process.env.CI === 'true')('tshark reads the same 
   });
 });
 
-const ALL: readonly [string, Uint8Array, (b: Uint8Array) => unknown][] = [
+type Case = readonly [string, Uint8Array, (b: Uint8Array) => unknown];
+const ALL: readonly Case[] = [
   ...Object.entries(SMB)
     .filter(([k]) => k !== 'sessionRequest')
     .map(([k, v]) => [k, v, (b: Uint8Array) => decodeSmb(b, 4, b.length)] as const),
