@@ -14,9 +14,13 @@ import { rdpApp, teamviewerApp, vncApp } from './remote.js';
 import { smbApp } from './smb.js';
 import { ssdpApp } from './ssdp.js';
 
-/** LAN and remote-access analyzers, probed after the others so that no flow they named before changes hands. */
+/**
+ * LAN and remote-access analyzers, probed after the others so that no flow they named before
+ * changes hands — except NBNS, whose messages are DNS-shaped: it goes before DNS, and its probe
+ * takes only port 137 with a NetBIOS-encoded name.
+ */
 const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp];
-const LAN_UDP: readonly UdpAppFactory[] = [nbnsApp, nbdgmApp, ssdpApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp];
 
 export const tcpApps: readonly TcpAppFactory[] = [
   hl7App,
@@ -29,4 +33,4 @@ export const tcpApps: readonly TcpAppFactory[] = [
   ...LAN_TCP,
 ];
 
-export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp, ...LAN_UDP];
+export const udpApps: readonly UdpAppFactory[] = [nbnsApp, dnsUdpApp, dhcpApp, rpcUdpApp, ...LAN_UDP];

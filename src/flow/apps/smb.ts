@@ -21,6 +21,7 @@ import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '..
 const KEEP = 4096;
 /** Messages read per direction before giving up on seeing a session set up. */
 const MAX_MESSAGES = 12;
+const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 
 class SmbStream implements StreamApp {
   private readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
@@ -30,13 +31,14 @@ class SmbStream implements StreamApp {
   private readonly dead: [boolean, boolean] = [false, false];
   private offered: string[] | undefined;
   private negotiated = false;
-  private readonly setupDone: [boolean, boolean] = [false, false];
+  /** The server answered a SESSION_SETUP with a final status (not MORE_PROCESSING_REQUIRED). */
+  private setupDone = false;
   private lastTs = 0;
 
   constructor(private readonly ctx: FlowContext) {}
 
   get finished(): boolean {
-    return (this.dead[0] && this.dead[1]) || (this.negotiated && this.setupDone[0] && this.setupDone[1]);
+    return (this.dead[0] && this.dead[1]) || (this.negotiated && this.setupDone);
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
@@ -102,10 +104,10 @@ class SmbStream implements StreamApp {
       if (!m.response) this.offered = [...(m.dialects ?? [])];
       else this.emitNegotiate(m, ts);
     } else if (m.command === 'session-setup') {
-      this.setupDone[dir] = true;
+      if (m.response && m.status !== STATUS_MORE_PROCESSING_REQUIRED) this.setupDone = true;
     } else if (m.command === 'other' && this.negotiated) {
       // Past the session setup (tree connects, files): nothing more to learn.
-      this.setupDone[0] = this.setupDone[1] = true;
+      this.setupDone = true;
     }
     const host = m.response ? c.server : c.client;
     const ntlm = m.ntlm;
