@@ -72,7 +72,7 @@ class SmbStream implements StreamApp {
       const have = buf.length - body;
       if (have < f.length && f.length <= KEEP) break; // wait for the whole message
       const to = body + Math.min(f.length, have);
-      this.message(dir, f.type, buf, body, to, ts);
+      this.message(f.type, buf, body, to, ts);
       if (f.length > have) {
         this.skip[dir] = f.length - have;
         p = buf.length;
@@ -83,7 +83,7 @@ class SmbStream implements StreamApp {
     if (this.buf[dir].length > KEEP + 4) this.buf[dir] = new Uint8Array(0);
   }
 
-  private message(dir: Dir, type: number, b: Uint8Array, off: number, end: number, ts: number): void {
+  private message(type: number, b: Uint8Array, off: number, end: number, ts: number): void {
     const c = this.ctx;
     if (type === 0x81) {
       const n = sessionRequestNames(b, off, end);
