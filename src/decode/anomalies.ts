@@ -16,6 +16,7 @@ import { NBDGM_ANOMALIES } from './netbios/dgm.js';
 import { NBNS_ANOMALIES } from './netbios/nbns.js';
 import { REMOTE_ANOMALIES } from './remote.js';
 import { SMB_ANOMALIES } from './smb/smb.js';
+import { SIP_ANOMALIES } from './sip.js';
 import { SSDP_ANOMALIES } from './ssdp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
@@ -35,6 +36,7 @@ export const ANOMALY_LISTS = {
   'src/decode/netbios/dgm.ts': NBDGM_ANOMALIES,
   'src/decode/ssdp.ts': SSDP_ANOMALIES,
   'src/decode/remote.ts': REMOTE_ANOMALIES,
+  'src/decode/sip.ts': SIP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -54,6 +56,7 @@ export const ANOMALY_CODES = [
   ...NBDGM_ANOMALIES,
   ...SSDP_ANOMALIES,
   ...REMOTE_ANOMALIES,
+  ...SIP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -11,6 +11,7 @@ import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
 import { nbdgmApp, nbnsApp } from './netbios.js';
 import { rdpApp, teamviewerApp, vncApp } from './remote.js';
+import { sipApp } from './sip.js';
 import { smbApp } from './smb.js';
 import { ssdpApp } from './ssdp.js';
 
@@ -20,7 +21,7 @@ import { ssdpApp } from './ssdp.js';
  * takes only port 137 with a NetBIOS-encoded name.
  */
 const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp];
-const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp];
 
 export const tcpApps: readonly TcpAppFactory[] = [
   hl7App,

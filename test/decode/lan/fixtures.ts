@@ -106,6 +106,10 @@ export const SSDP_NOTIFY = ascii(
   'NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://10.40.12.62:80/description.xml\r\nNT: urn:schemas-upnp-org:device:Printer:1\r\nNTS: ssdp:alive\r\nSERVER: Linux/4.14 UPnP/1.0 LaserWard/4100\r\nUSN: uuid:2fac1234-31f8-11b4-a222-08002b34c003::urn:schemas-upnp-org:device:Printer:1\r\n\r\n',
 );
 
+export const SIP_REGISTER = ascii(
+  'REGISTER sip:pbx.ward.example SIP/2.0\r\nVia: SIP/2.0/UDP 10.40.12.150:5060;branch=z9hG4bK776asdhds\r\nFrom: <sip:2101@pbx.ward.example>;tag=1928301774\r\nTo: <sip:2101@pbx.ward.example>\r\nCall-ID: a84b4c76e66710\r\nCSeq: 1 REGISTER\r\nUser-Agent: NurseCall Handset 2.4\r\nContent-Length: 0\r\n\r\n',
+);
+
 /** RDP X.224 connection request with a mstshash cookie and RDP_NEG_REQ (TLS | CredSSP). */
 export const RDP_CR = (() => {
   const cookie = ascii('Cookie: mstshash=fictional\r\n');

@@ -7,10 +7,11 @@ import { decodeNbns } from '../../../src/decode/netbios/nbns.js';
 import { decodeRdp, decodeVncSecurity, isTeamViewer, rfbVersion } from '../../../src/decode/remote.js';
 import { decodeNtlmssp } from '../../../src/decode/smb/ntlmssp.js';
 import { decodeSmb, isSmb1Dialect, nbssFrame, sessionRequestNames } from '../../../src/decode/smb/smb.js';
+import { decodeSip } from '../../../src/decode/sip.js';
 import { decodeSsdp } from '../../../src/decode/ssdp.js';
 import { HAVE_TSHARK, tshark } from '../../sim/tshark.js';
 import { ascii, hex, mutate, rng } from '../app-hex.js';
-import { NB, type Packet, pcapOf, RDP_CC, RDP_CR, SMB, SSDP_NOTIFY, TARGET } from './fixtures.js';
+import { NB, type Packet, pcapOf, RDP_CC, RDP_CR, SIP_REGISTER, SMB, SSDP_NOTIFY, TARGET } from './fixtures.js';
 
 const smb = (framed: Uint8Array) => {
   const r = decodeSmb(framed, 4, framed.length);
@@ -189,6 +190,22 @@ describe('SSDP', () => {
   });
 });
 
+describe('SIP', () => {
+  it('REGISTER: method, the registrar host (the user part dropped), User-Agent', () => {
+    const r = decodeSip(SIP_REGISTER, 0, SIP_REGISTER.length);
+    expect(r).toEqual({
+      kind: 'ok',
+      msg: { method: 'REGISTER', uriHost: 'pbx.ward.example', userAgent: 'NurseCall Handset 2.4' },
+    });
+    expect(decodeSip(ascii('SIP/2.0 200 OK\r\nServer: WardPBX 1.0\r\n\r\n'), 0, 40)).toEqual({
+      kind: 'ok',
+      msg: { status: 200, server: 'WardPBX 1.0' },
+    });
+    expect(decodeSip(ascii('REGISTER sip:x SIP/2.0'), 0, 22)).toEqual({ kind: 'anomaly', code: 'sip.truncated' });
+    expect(decodeSip(ascii('GET / HTTP/1.1\r\n'), 0, 16)).toEqual({ kind: 'not' });
+  });
+});
+
 describe('remote access handshakes', () => {
   it('RDP: cookie presence (never its value) and requested/selected protocols', () => {
     const r = decodeRdp(RDP_CR, 0, RDP_CR.length);
@@ -254,6 +271,7 @@ describe.runIf(HAVE_TSHARK || process.env.CI === 'true')('tshark reads the same 
     u(SSDP_NOTIFY, 1900),
     t(false, RDP_CR, 3389),
     t(true, RDP_CC, 3389),
+    u(SIP_REGISTER, 5060),
   ]);
   afterAll(cleanup);
   const FIELDS = [
@@ -282,6 +300,8 @@ describe.runIf(HAVE_TSHARK || process.env.CI === 'true')('tshark reads the same 
     'http.location',
     'rdp.negReq.requestedProtocols',
     'rdp.negReq.selectedProtocol',
+    'sip.User-Agent',
+    'sip.r-uri.host',
   ] as const;
   const rows = () =>
     tshark(file, ['-T', 'fields', '-E', 'separator=|', ...FIELDS.flatMap((f) => ['-e', f])]).map((line) => {
@@ -296,7 +316,7 @@ describe.runIf(HAVE_TSHARK || process.env.CI === 'true')('tshark reads the same 
 
   it('SMB, NTLMSSP, session service, NBNS, browser, SSDP and RDP fields agree', () => {
     const r = rows();
-    expect(r).toHaveLength(17);
+    expect(r).toHaveLength(18);
     const hexDialect = (d: string) =>
       `0x${{ '2.0.2': '0202', '2.1': '0210', '3.0': '0300', '3.0.2': '0302', '3.1.1': '0311' }[d]}`;
     expect(r[0]!['smb2.dialect']).toBe(smb(SMB.smb2NegReq).dialects!.map(hexDialect).join(','));
@@ -343,6 +363,10 @@ describe.runIf(HAVE_TSHARK || process.env.CI === 'true')('tshark reads the same 
     );
     expect(r[15]!['rdp.negReq.requestedProtocols']).toBe('0x00000003'); // tls | credssp, as decoded above
     expect(r[16]!['rdp.negReq.selectedProtocol']).toBe('0x00000002'); // credssp
+    const sip = decodeSip(SIP_REGISTER, 0, SIP_REGISTER.length);
+    expect([r[17]!['sip.User-Agent'], r[17]!['sip.r-uri.host']]).toEqual(
+      sip.kind === 'ok' ? [sip.msg.userAgent, sip.msg.uriHost] : [],
+    );
   });
 });
 
@@ -365,6 +389,7 @@ const ALL: readonly Case[] = [
       ] as const,
   ),
   ['ssdp', SSDP_NOTIFY, (b) => decodeSsdp(b, 0, b.length)],
+  ['sip', SIP_REGISTER, (b) => decodeSip(b, 0, b.length)],
   ['rdp-cr', RDP_CR, (b) => decodeRdp(b, 0, b.length)],
   ['rdp-cc', RDP_CC, (b) => decodeRdp(b, 0, b.length)],
   ['vnc', hex('52 46 42 20 30 30 33 2e 30 30 38 0a 02 01 02'), (b) => decodeVncSecurity(b, 12, b.length, '3.8')],

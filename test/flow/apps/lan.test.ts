@@ -266,3 +266,28 @@ describe('inventory: mDNS answers name their responder', () => {
     expect(d.hostname).toBe('laserward-4100');
   });
 });
+
+describe('sipApp', () => {
+  it('a REGISTER names the handset software and makes its responder a registrar', async () => {
+    const { sipApp } = await import('../../../src/flow/apps/sip.js');
+    const { SIP_REGISTER } = await import('../../decode/lan/fixtures.js');
+    expect(sipApp.probe(0, SIP_REGISTER, 5060, 5060)).toBe('yes');
+    const rec = fakeCtx('udp', { ip: '10.40.12.150', port: 5060 }, { ip: '10.40.12.5', port: 5060 });
+    const app = sipApp.create(rec.ctx);
+    app.datagram(0, SIP_REGISTER, 1);
+    expect(rec.events).toEqual([
+      expect.objectContaining({
+        via: 'sip',
+        host: expect.objectContaining({ ip: '10.40.12.150' }),
+        software: 'NurseCall Handset 2.4',
+      }),
+      expect.objectContaining({
+        via: 'sip',
+        host: expect.objectContaining({ ip: '10.40.12.5' }),
+        services: ['sip-registrar'],
+      }),
+    ]);
+    expect(JSON.stringify(rec.events)).not.toContain('2101'); // the extension in From/To is never kept
+    expect(rec.apps).toEqual({ sip: 1 });
+  });
+});
