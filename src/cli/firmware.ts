@@ -12,6 +12,7 @@ import type { AuditReport } from '../firmware/types.js';
 import type { Register } from './commands.js';
 import { textTable } from '../export/tables.js';
 import { openOutput } from './output.js';
+import { repeatable } from './repeat.js';
 
 interface FirmwareCliOptions {
   format: 'table' | 'json';
@@ -55,7 +56,11 @@ export const register: Register = (program: Command) => {
     .argument('<image>', 'firmware image file or unpacked directory (read only)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--sbom <file>', 'write a CycloneDX 1.6 JSON SBOM of the components')
-    .option('--capture <files...>', 'capture(s) of the device: which hard-coded outside peers it contacted')
+    .option(
+      '--capture <file>',
+      'a capture of the device: which hard-coded outside peers it contacted (repeat for several)',
+      repeatable,
+    )
     .option('--policy-out <file>', 'write the proposed policy (YAML) denying every hard-coded outside peer')
     .option('--osv <dir>', 'directory of OSV JSON files to match against the components')
     .option('--model <name>', 'device model for the proposed policy (default: the image file name)')

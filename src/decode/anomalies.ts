@@ -10,6 +10,7 @@ import { HL7_ANOMALIES } from './hl7/hl7.js';
 import { MLLP_ANOMALIES } from './hl7/mllp.js';
 import { HTTP_ANOMALIES } from './http.js';
 import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
+import { QUIC_ANOMALIES } from './quic.js';
 import { RPC_ANOMALIES } from './rpc/rpc.js';
 import { TLS_ANOMALIES } from './tls.js';
 import { NBDGM_ANOMALIES } from './netbios/dgm.js';
@@ -31,6 +32,7 @@ export const ANOMALY_LISTS = {
   'src/decode/hl7/hl7.ts': HL7_ANOMALIES,
   'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
   'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
+  'src/decode/quic.ts': QUIC_ANOMALIES,
   'src/decode/smb/smb.ts': SMB_ANOMALIES,
   'src/decode/netbios/nbns.ts': NBNS_ANOMALIES,
   'src/decode/netbios/dgm.ts': NBDGM_ANOMALIES,
@@ -51,6 +53,7 @@ export const ANOMALY_CODES = [
   ...HL7_ANOMALIES,
   ...DICOM_ANOMALIES,
   ...RPC_ANOMALIES,
+  ...QUIC_ANOMALIES,
   ...SMB_ANOMALIES,
   ...NBNS_ANOMALIES,
   ...NBDGM_ANOMALIES,

@@ -7,6 +7,7 @@ import { dicomApp } from './dicom.js';
 import { dnsTcpApp, dnsUdpApp } from './dns.js';
 import { hl7App } from './hl7.js';
 import { httpApp } from './http.js';
+import { quicApp } from './quic.js';
 import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
 import { nbdgmApp, nbnsApp } from './netbios.js';
@@ -34,4 +35,4 @@ export const tcpApps: readonly TcpAppFactory[] = [
   ...LAN_TCP,
 ];
 
-export const udpApps: readonly UdpAppFactory[] = [nbnsApp, dnsUdpApp, dhcpApp, rpcUdpApp, ...LAN_UDP];
+export const udpApps: readonly UdpAppFactory[] = [nbnsApp, dnsUdpApp, dhcpApp, rpcUdpApp, quicApp, ...LAN_UDP];
