@@ -281,6 +281,52 @@ export interface ServiceBanner extends FlowBase {
   readonly banner: string;
 }
 
+/**
+ * What a host says about itself on the LAN (NetBIOS name/datagram service, SMB session setup,
+ * SSDP, SIP): its names, workgroup or domain, OS and software strings, and announced services.
+ * mDNS and LLMNR answers arrive as `dns-answer` and are read by the inventory directly.
+ */
+export interface HostIdentity extends FlowBase {
+  readonly type: 'host-identity';
+  readonly via: 'nbns' | 'nbdgm' | 'smb' | 'ssdp' | 'sip';
+  /** The end the facts are about (the flow's src or dst endpoint object). */
+  readonly host: Endpoint;
+  readonly names: readonly string[];
+  readonly workgroup?: string;
+  readonly os?: string;
+  /** SSDP SERVER, SIP User-Agent/Server, SMB NativeLanMan. */
+  readonly software?: string;
+  /** Announced service types (SSDP NT/ST, NetBIOS name roles such as 'file-server'). */
+  readonly services: readonly string[];
+  readonly location?: string;
+}
+
+/** An SMB NEGOTIATE seen: dialects offered by the client and the one the server chose. */
+export interface SmbNegotiate extends FlowBase {
+  readonly type: 'smb-negotiate';
+  readonly dialectsOffered: readonly string[];
+  readonly dialect?: string;
+  /** The client offered an SMB1 dialect ('NT LM 0.12', …). */
+  readonly smb1Offered: boolean;
+  /** The server answered in SMB1 (chose an SMB1 dialect). */
+  readonly smb1Used: boolean;
+  readonly signingRequired?: boolean;
+}
+
+/** A remote-access handshake (RDP, VNC, SSH, TeamViewer, AnyDesk): the server is `dst`. */
+export interface RemoteAccess extends FlowBase {
+  readonly type: 'remote-access';
+  readonly service: 'rdp' | 'vnc' | 'ssh' | 'teamviewer' | 'anydesk';
+  /** Protocol version (RFB '3.8'), when the handshake names one. */
+  readonly version?: string;
+  /** Security offered or selected: RDP 'rdp'/'tls'/'credssp', VNC 'none'/'vnc-auth'/… */
+  readonly security: readonly string[];
+  /** The server let the client in without authentication (VNC security type None chosen or sole offer). */
+  readonly unauthenticated: boolean;
+  /** RDP: a 'mstshash' cookie (a user hint) was sent; the name itself is never read. */
+  readonly userHint?: boolean;
+}
+
 export interface ArpSeen extends Base {
   readonly type: 'arp';
   readonly op: number; // 1 request, 2 reply
@@ -372,6 +418,9 @@ export type WardEvent =
   | DicomAssociation
   | RpcCall
   | ServiceBanner
+  | HostIdentity
+  | SmbNegotiate
+  | RemoteAccess
   | ArpSeen
   | AnomalyEvent
   | NtpMessage

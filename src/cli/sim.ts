@@ -107,8 +107,8 @@ const LIVE_BEDS: Record<'ward' | 'cms8000', readonly { bed: string; app?: string
 };
 
 async function liveScenario(scenario: ScenarioName, o: SimCliOptions): Promise<void> {
-  if (scenario === 'mixed')
-    throw new WardwatchError('WW_ARGS', '--live runs ward or cms8000; mixed is for files (--out)');
+  if (scenario === 'mixed' || scenario === 'ward-infra')
+    throw new WardwatchError('WW_ARGS', `--live runs ward or cms8000; ${scenario} is for files (--out)`);
   const to = parseHostPort(o.live!, '--live', 2575);
   await refuseIndicator(to.host, '--live');
   const copyTo = o.copyTo ? parseHostPort(o.copyTo, '--copy-to', 515) : undefined;

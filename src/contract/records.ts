@@ -91,6 +91,33 @@ export const DeviceRecord = z.object({
       files: z.array(z.string()).optional(),
     })
     .optional(),
+  /** What the device says about itself on the LAN (NetBIOS, SMB, mDNS/LLMNR, SSDP); bounded lists. */
+  lan: z
+    .object({
+      names: z.array(z.string()),
+      workgroups: z.array(z.string()),
+      os: z.array(z.string()),
+      software: z.array(z.string()),
+      services: z.array(z.string()),
+      smbDialects: z.array(z.string()).optional(),
+      /** It offered (as a client) or spoke (as a server) SMBv1. */
+      smb1: z.boolean().optional(),
+    })
+    .optional(),
+  /** Remote-access services it offers (role server) or uses (client): RDP, VNC, SSH, TeamViewer, AnyDesk. */
+  remoteAccess: z
+    .array(
+      z.object({
+        service: z.string(),
+        role: z.enum(['server', 'client']),
+        port: z.number().int().optional(),
+        security: z.array(z.string()),
+        unauthenticated: z.boolean(),
+        version: z.string().optional(),
+        peers: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

@@ -18,6 +18,12 @@ import { FTP_ANOMALIES } from './ftp.js';
 import { TFTP_ANOMALIES } from './tftp/tftp.js';
 import { SYSLOG_ANOMALIES } from './syslog/syslog.js';
 import { SNMP_ANOMALIES } from './snmp/snmp.js';
+import { NBDGM_ANOMALIES } from './netbios/dgm.js';
+import { NBNS_ANOMALIES } from './netbios/nbns.js';
+import { REMOTE_ANOMALIES } from './remote.js';
+import { SMB_ANOMALIES } from './smb/smb.js';
+import { SIP_ANOMALIES } from './sip.js';
+import { SSDP_ANOMALIES } from './ssdp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -37,6 +43,12 @@ export const ANOMALY_LISTS = {
   'src/decode/tftp/tftp.ts': TFTP_ANOMALIES,
   'src/decode/syslog/syslog.ts': SYSLOG_ANOMALIES,
   'src/decode/snmp/snmp.ts': SNMP_ANOMALIES,
+  'src/decode/smb/smb.ts': SMB_ANOMALIES,
+  'src/decode/netbios/nbns.ts': NBNS_ANOMALIES,
+  'src/decode/netbios/dgm.ts': NBDGM_ANOMALIES,
+  'src/decode/ssdp.ts': SSDP_ANOMALIES,
+  'src/decode/remote.ts': REMOTE_ANOMALIES,
+  'src/decode/sip.ts': SIP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -57,6 +69,12 @@ export const ANOMALY_CODES = [
   ...TFTP_ANOMALIES,
   ...SYSLOG_ANOMALIES,
   ...SNMP_ANOMALIES,
+  ...SMB_ANOMALIES,
+  ...NBNS_ANOMALIES,
+  ...NBDGM_ANOMALIES,
+  ...SSDP_ANOMALIES,
+  ...REMOTE_ANOMALIES,
+  ...SIP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

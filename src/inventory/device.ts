@@ -105,6 +105,20 @@ const UNWATCHED = (): void => {};
 export const FRONTED4_MIN = 3;
 export const FRONTED6_MIN = 8;
 
+/** One remote-access service a device offers (role 'server') or uses ('client'), by service and port. */
+export interface RemoteService {
+  readonly service: string;
+  readonly role: 'server' | 'client';
+  readonly port: number | undefined;
+  readonly security: BoundedSet<string>;
+  unauthenticated: boolean;
+  version: string | undefined;
+  readonly peers: BoundedSet<string>;
+}
+
+/** Distinct (service, role, port) entries kept per device; more are counted in `remoteBeyond`. */
+export const REMOTE_LIMIT = 16;
+
 export class DeviceState {
   /** Written only through `setIp`, which keeps `weakCount` (read by `routerLike` on every flow). */
   readonly ips = new Map<string, IpBinding>();
@@ -171,6 +185,40 @@ export class DeviceState {
   readonly serverCerts = new BoundedSet<string>(PEER_LIMIT); // SHA-256 of the leaf certificate of servers it reached
   readonly httpHosts = new BoundedSet<string>(PEER_LIMIT);
   readonly dnsNames = new BoundedSet<string>(PEER_LIMIT); // names it looked up
+
+  // What it says about itself on the LAN (NetBIOS, SMB, mDNS/LLMNR, SSDP).
+  readonly lanNames = new BoundedSet<string>(16);
+  readonly workgroups = new BoundedSet<string>(8);
+  readonly osStrings = new BoundedSet<string>(8);
+  readonly software = new BoundedSet<string>(8);
+  readonly announced = new BoundedSet<string>(32); // SSDP/mDNS service types, NetBIOS roles
+  readonly smbDialects = new BoundedSet<string>(8); // dialects it chose as an SMB server
+  smb1 = false; // offered or used SMBv1
+  readonly remote = new Map<string, RemoteService>();
+  remoteBeyond = 0;
+
+  /** The remote-access entry for (service, role, port), created while fewer than REMOTE_LIMIT exist. */
+  remoteService(service: string, role: 'server' | 'client', port: number | undefined): RemoteService | undefined {
+    const key = `${service}/${role}/${port ?? ''}`;
+    let r = this.remote.get(key);
+    if (r === undefined) {
+      if (this.remote.size >= REMOTE_LIMIT) {
+        this.remoteBeyond++;
+        return undefined;
+      }
+      r = {
+        service,
+        role,
+        port,
+        security: new BoundedSet(8),
+        unauthenticated: false,
+        version: undefined,
+        peers: new BoundedSet(PEER_LIMIT),
+      };
+      this.remote.set(key, r);
+    }
+    return r;
+  }
 
   /**
    * `changed` is told when `routerLike` flips: the owning table's resolve memo reads it (one

@@ -3,7 +3,17 @@
 // table's job (src/inventory/table.ts); this file records behaviour: DHCP, DNS, flows, services,
 // HL7 and DICOM roles, web use.
 import type { DeviceRecord } from '../contract/records.js';
-import type { DhcpLease, DicomAssociation, Endpoint, FlowEnd, Hl7Message, WardEvent } from '../events.js';
+import type {
+  DhcpLease,
+  DicomAssociation,
+  DnsAnswer,
+  Endpoint,
+  FlowEnd,
+  Hl7Message,
+  HostIdentity,
+  RemoteAccess,
+  WardEvent,
+} from '../events.js';
 import type { Catalog } from '../contract/catalog.js';
 import type { DeviceState } from './device.js';
 import { DeviceTable } from './table.js';
@@ -92,6 +102,7 @@ export class Inventory {
           server.dnsAskers.add(ev.asker);
         }
         if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        this.multicastNames(ev);
         return;
       }
       case 'dns-query':
@@ -119,6 +130,17 @@ export class Inventory {
           const leaf = ev.certs?.[0];
           if (leaf !== undefined) s.serverCerts.add(leaf.sha256);
         }
+        // AnyDesk speaks TLS with its own self-signed "AnyDesk Client" certificate (port 7070 by default).
+        if (/anydesk/i.test(ev.certSubject ?? '') || (ev.dst.port === 7070 && ev.sni === undefined))
+          this.remoteAccess({
+            ...ev,
+            type: 'remote-access',
+            service: 'anydesk',
+            version: undefined,
+            security: ['tls'],
+            unauthenticated: false,
+            userHint: undefined,
+          });
         return;
       }
       case 'http-request': {
@@ -133,6 +155,39 @@ export class Inventory {
         return;
       case 'dicom-association':
         this.dicom(ev);
+        return;
+      case 'host-identity':
+        this.hostIdentity(ev);
+        return;
+      case 'smb-negotiate': {
+        const c = this.open.get(ev.flowId);
+        if (ev.smb1Offered) {
+          const client = this.resolveIn(c, ev.src);
+          if (client !== undefined) client.smb1 = true;
+        }
+        const server = this.resolveIn(c, ev.dst);
+        if (server === undefined) return;
+        if (ev.dialect !== undefined) server.smbDialects.add(ev.dialect);
+        if (ev.smb1Used) server.smb1 = true;
+        return;
+      }
+      case 'remote-access':
+        this.remoteAccess(ev);
+        return;
+      case 'service-banner':
+        if (ev.service === 'ssh')
+          this.remoteAccess(
+            {
+              ...ev,
+              type: 'remote-access',
+              service: 'ssh',
+              version: undefined,
+              security: [],
+              unauthenticated: false,
+              userHint: undefined,
+            },
+            ev.banner,
+          );
         return;
       default:
         if (isProtocolEvent(ev)) {
@@ -286,6 +341,59 @@ export class Inventory {
         const outcome = receiver.hl7ReceivedFrom.addKept(senderIp) ? 1 : 2;
         if (fromA) c.fromA = outcome;
         else if (fromB) c.fromB = outcome;
+      }
+    }
+  }
+
+  private hostIdentity(ev: HostIdentity): void {
+    const d = this.resolveIn(this.open.get(ev.flowId), ev.host);
+    if (d === undefined) return;
+    d.touch(ev.ts);
+    for (const n of ev.names) d.lanNames.add(n);
+    if (ev.workgroup) d.workgroups.add(ev.workgroup);
+    if (ev.os) d.osStrings.add(ev.os);
+    if (ev.software) d.software.add(ev.software);
+    for (const s of ev.services) d.announced.add(s);
+  }
+
+  /** A remote-access handshake: the server offers the service, the client uses it. */
+  private remoteAccess(ev: RemoteAccess, software?: string): void {
+    const c = this.open.get(ev.flowId);
+    const server = this.resolveIn(c, ev.dst);
+    const client = this.resolveIn(c, ev.src);
+    for (const [d, role, peer] of [
+      [server, 'server', ev.src.ip],
+      [client, 'client', ev.dst.ip],
+    ] as const) {
+      if (d === undefined) continue;
+      const r = d.remoteService(ev.service, role, ev.dst.port);
+      if (r === undefined) continue;
+      for (const s of ev.security) r.security.add(s);
+      if (ev.unauthenticated) r.unauthenticated = true;
+      if (ev.version !== undefined) r.version = ev.version;
+      if (role === 'server' && software) r.version ??= software;
+      r.peers.add(peer);
+    }
+  }
+
+  /**
+   * mDNS (5353) and LLMNR (5355) answers name their sender: an address record for the responder's
+   * own address is its host name, a PTR to a service type (`_ipp._tcp.local`) a service it offers.
+   */
+  private multicastNames(ev: DnsAnswer): void {
+    const c = this.open.get(ev.flowId);
+    if (c === undefined) return;
+    const pa = c.a.port;
+    const pb = c.b.port;
+    if (pa !== 5353 && pb !== 5353 && pa !== 5355 && pb !== 5355) return;
+    const d = this.resolveIn(c, ev.server === c.a.ip ? c.a : ev.server === c.b.ip ? c.b : { ip: ev.server });
+    if (d === undefined) return;
+    for (const a of ev.answers) {
+      if ((a.type === 'A' || a.type === 'AAAA') && a.data === ev.server) {
+        const name = a.name.toLowerCase().endsWith('.local') ? a.name.slice(0, -6) : a.name;
+        if (name !== '') d.lanNames.add(name);
+      } else if (a.type === 'PTR' && a.name.startsWith('_') && !a.name.startsWith('_services.')) {
+        d.announced.add(a.name.toLowerCase().replace(/\.local\.?$/, ''));
       }
     }
   }

@@ -95,7 +95,7 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     type: 'device',
     id: d.id,
     ips,
-    ...(d.hostname !== undefined ? { hostname: d.hostname } : {}),
+    ...(d.hostname !== undefined ? { hostname: d.hostname } : lanHostname(d)),
     ...(d.vendorClass !== undefined ? { vendorClass: d.vendorClass } : {}),
     ...(oui?.vendor !== undefined ? { vendor: oui.vendor } : {}),
     ...(ident !== undefined ? { model: ident.model.name } : {}),
@@ -110,6 +110,7 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     bytes: d.bytes,
     ...(d.ja4.total + d.serverCerts.total > 0 ? { tls: tlsOf(d) } : {}),
     ...(identities !== undefined ? { identities } : {}),
+    ...lanFacts(d),
   };
   return { record, oui };
 }
@@ -123,6 +124,48 @@ function tlsOf(d: DeviceState): NonNullable<DeviceRecord['tls']> {
     serverCerts: d.serverCerts.values().sort(),
     ...(beyond > 0 ? { beyond } : {}),
   };
+}
+
+/** Without a DHCP host name, the first name the device gave itself on the LAN (NetBIOS, SMB, mDNS). */
+function lanHostname(d: DeviceState): { hostname?: string } {
+  const first = d.lanNames.values()[0];
+  return first === undefined ? {} : { hostname: first };
+}
+
+/** The LAN names and remote-access services of a device, only when it showed any. */
+function lanFacts(d: DeviceState): Pick<DeviceRecord, 'lan' | 'remoteAccess'> {
+  const out: Pick<DeviceRecord, 'lan' | 'remoteAccess'> = {};
+  const any =
+    d.lanNames.total +
+      d.workgroups.total +
+      d.osStrings.total +
+      d.software.total +
+      d.announced.total +
+      d.smbDialects.total >
+      0 || d.smb1;
+  if (any) {
+    out.lan = {
+      names: d.lanNames.values(),
+      workgroups: d.workgroups.values(),
+      os: d.osStrings.values(),
+      software: d.software.values(),
+      services: d.announced.values(),
+      ...(d.smbDialects.total > 0 ? { smbDialects: d.smbDialects.values() } : {}),
+      ...(d.smb1 ? { smb1: true } : {}),
+    };
+  }
+  if (d.remote.size > 0) {
+    out.remoteAccess = [...d.remote.values()].map((r) => ({
+      service: r.service,
+      role: r.role,
+      ...(r.port !== undefined ? { port: r.port } : {}),
+      security: r.security.values(),
+      unauthenticated: r.unauthenticated,
+      ...(r.version !== undefined ? { version: r.version } : {}),
+      peers: r.peers.total,
+    }));
+  }
+  return out;
 }
 
 export function deviceRecord(d: DeviceState, catalog: Catalog): DeviceRecord {

@@ -1,20 +1,22 @@
 // Scenarios: a whole ward as a stream of Ethernet frames. `ward` is benign; `cms8000` adds two
 // monitors with the CMS8000 backdoor behaviour (one relabelled as Epsimed MN-120); `mixed` is
 // a bigger ward with image traffic for benchmarks. Time starts at a fixed instant (the day
-// of the advisory), never the clock, so the same seed gives the same bytes.
+// of the advisory), never the clock, so the same seed gives the same bytes. `ward-infra` is the
+// ward plus a printer, a UPS and an imaging console known only by their LAN (NetBIOS/SMB) names.
 import { CaptureFileWriter } from '../capture/writer.js';
 import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import { CentralLogic } from './devices/central.js';
 import { Modality } from './devices/modality.js';
 import { Monitor } from './devices/monitor.js';
 import { type Actor, Device, Ward } from './devices/net.js';
+import { type LanProfile, LanServer, LanVisitor } from './devices/lan.js';
 import { Pump } from './devices/pump.js';
 import { type Site, Workstation } from './devices/workstation.js';
 import { Rng } from './rng.js';
 import { Sim, type Sink } from './sched.js';
 import { WardwatchError } from '../errors.js';
 
-export const SCENARIOS = ['ward', 'cms8000', 'mixed'] as const;
+export const SCENARIOS = ['ward', 'cms8000', 'mixed', 'ward-infra'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioOptions {
@@ -53,6 +55,38 @@ const SITES: readonly Site[] = [
   { name: 'www.example.org', tls: true },
   { name: 'news.example.com', tls: true },
   { name: 'docs.example.net', tls: false, path: '/index.html' },
+];
+
+/** The ward's printer, UPS and imaging console (ward-infra): static addresses, known by their LAN names. */
+const LAN_DEVICES: readonly LanProfile[] = [
+  {
+    name: 'PRINTER-01',
+    workgroup: 'WARD',
+    comment: 'LaserWard 4100 ward printer',
+    serverType: 0x00000203, // workstation, server, print queue
+    os: { major: 6, minor: 1, build: 0 },
+    smb: 'smb2',
+    ssdp: { server: 'Linux/4.14 UPnP/1.0 LaserWard/4100', nt: 'urn:schemas-upnp-org:device:Printer:1' },
+  },
+  {
+    name: 'UPS-ICU',
+    workgroup: 'WARD',
+    comment: 'PowerWard 3000 UPS network card',
+    serverType: 0x00000803, // workstation, server, unix (an old Samba)
+    os: { major: 4, minor: 9, build: 0 },
+    smb: 'smb1',
+  },
+  {
+    name: 'IMG-CONSOLE-1',
+    workgroup: 'RADIOLOGY',
+    comment: 'Imaging review console',
+    serverType: 0x00001003, // workstation, server, NT
+    os: { major: 10, minor: 0, build: 19044 },
+    smb: 'smb2',
+    dnsName: 'img-console-1.ward.example',
+    vnc: true,
+    rdp: true,
+  },
 ];
 
 function macFor(kind: number, i: number): string {
@@ -194,6 +228,7 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
       }),
     );
   }
+  let firstWs: Device | undefined;
   for (let i = 0; i < p.workstations; i++) {
     const d = new Device(`ws-${i + 1}`, macFor(0x60, i + 1), ward.addr(ip++), rng.fork(6000 + i), {
       hostname: `NURSE-PC-${i + 1}`,
@@ -201,6 +236,18 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
       paramList: PC_DHCP,
     });
     actors.push(new Workstation(ward, d, SITES));
+    if (i === 0) firstWs = d;
+  }
+  if (name === 'ward-infra' && firstWs !== undefined) {
+    const servers = LAN_DEVICES.map(
+      (prof, k) =>
+        new LanServer(
+          ward,
+          new Device(prof.name.toLowerCase(), macFor(0x70, k + 1), ward.addr(60 + k), rng.fork(7000 + k)),
+          prof,
+        ),
+    );
+    actors.push(...servers, new LanVisitor(ward, firstWs, servers));
   }
   // Devices power up over the first seconds, in a seeded order.
   for (const a of actors) {

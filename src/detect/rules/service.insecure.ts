@@ -1,8 +1,9 @@
 // service.insecure — telnet/ftp/tftp/rlogin offered by or used with a device: cleartext
 // logins, and on the CMS8000-class firmware the way in. Seen by banner or by port.
 // Also (issue 19): SNMP v1/v2c with a community in clear (evidence: its class — 'public'/
-// 'private' defaults, 'empty' or 'other' — never the string), and cleartext syslog sent to an
-// outside address.
+// 'private' defaults, 'empty' or 'other' — never the string), cleartext syslog sent to an
+// outside address, SMBv1 offered or spoken (smb-negotiate) and remote access without
+// authentication (VNC security None).
 import type { Endpoint, WardEvent } from '../../events.js';
 import type { Context, Evidence, Rule } from '../context.js';
 
@@ -22,10 +23,11 @@ export function createServiceInsecure(): Rule {
     dst: Endpoint,
     service: string,
     banner?: string,
-    extra?: Evidence,
+    extra?: { readonly why: string; readonly client?: boolean; readonly evidence: Readonly<Record<string, unknown>> },
   ) => {
-    // "Offered by or used with": the device is the server when it is on site, else the client.
-    const device = ctx.zones.isSite(dst.ip) ? dst : src;
+    // "Offered by or used with": the device is the server when it is on site, else the client
+    // (always the client when only the client was at fault: SMBv1 offered, not spoken).
+    const device = ctx.zones.isSite(dst.ip) && extra?.client !== true ? dst : src;
     if (!ctx.zones.isSite(device.ip)) return;
     const offered = device === dst;
     ctx.raise({
@@ -35,20 +37,20 @@ export function createServiceInsecure(): Rule {
       dst,
       deviceId: ctx.deviceId(device.ip, device.mac),
       message: offered
-        ? `offers ${service} (cleartext) on port ${dst.port ?? '?'} to ${src.ip}`
-        : `uses ${service} (cleartext) with ${dst.ip} port ${dst.port ?? '?'}`,
+        ? `offers ${service} ${extra?.why ?? '(cleartext)'} on port ${dst.port ?? '?'} to ${src.ip}`
+        : `uses ${service} ${extra?.why ?? '(cleartext)'} with ${dst.ip} port ${dst.port ?? '?'}`,
       evidence: {
         service,
         port: dst.port,
         role: offered ? 'server' : 'client',
         banners: banner !== undefined && banner !== '' ? [banner] : [],
-        ...extra,
+        ...extra?.evidence,
       },
     });
   };
   return {
     id: 'service.insecure',
-    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message'],
+    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message', 'smb-negotiate', 'remote-access'],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type === 'snmp-message') {
         if (ev.community === undefined) return; // v3
@@ -56,20 +58,36 @@ export function createServiceInsecure(): Rule {
         const toServer = ev.dst.port === 161 || ev.dst.port === 162;
         const [c, s] = toServer ? [ev.src, ev.dst] : [ev.dst, ev.src];
         raise(ctx, ev.ts, c, s, 'snmp', undefined, {
-          community: ev.community,
-          communityInClear: true,
-          snmpVersion: ev.version,
+          why: '(community in clear)',
+          evidence: { community: ev.community, communityInClear: true, snmpVersion: ev.version },
         });
         return;
       }
       if (ev.type === 'syslog-message') {
         // Only cleartext sent off site is a finding here; on-site collectors are normal.
         if (!ctx.isEgress(ev.src, ev.dst)) return;
-        raise(ctx, ev.ts, ev.src, ev.dst, 'syslog', undefined, { outside: true });
+        raise(ctx, ev.ts, ev.src, ev.dst, 'syslog', undefined, {
+          why: '(cleartext, off site)',
+          evidence: { outside: true },
+        });
         return;
       }
       if (ev.type === 'service-banner' && BANNERS.has(ev.service))
         raise(ctx, ev.ts, ev.src, ev.dst, ev.service, ev.banner);
+      else if (ev.type === 'smb-negotiate' && (ev.smb1Offered || ev.smb1Used))
+        raise(ctx, ev.ts, ev.src, ev.dst, 'smbv1', undefined, {
+          why: '(SMB1: deprecated, unsigned by default)',
+          client: !ev.smb1Used,
+          evidence: {
+            smb1: ev.smb1Used ? 'used' : 'offered',
+            dialects: ev.dialect !== undefined ? [ev.dialect] : ev.dialectsOffered.slice(0, 8),
+          },
+        });
+      else if (ev.type === 'remote-access' && ev.unauthenticated)
+        raise(ctx, ev.ts, ev.src, ev.dst, ev.service, undefined, {
+          why: '(no authentication)',
+          evidence: { security: [...ev.security], unauthenticated: true },
+        });
       else if (ev.type === 'flow-start' && ev.dst.port !== undefined) {
         const s = BY_PORT[ev.dst.port];
         if (s !== undefined && s.proto === ev.proto) raise(ctx, ev.ts, ev.src, ev.dst, s.service);

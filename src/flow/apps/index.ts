@@ -15,6 +15,20 @@ import { tftpApp } from './tftp.js';
 import { syslogTcpApp, syslogUdpApp } from './syslog.js';
 import { snmpApp } from './snmp.js';
 
+import { nbdgmApp, nbnsApp } from './netbios.js';
+import { rdpApp, teamviewerApp, vncApp } from './remote.js';
+import { sipApp } from './sip.js';
+import { smbApp } from './smb.js';
+import { ssdpApp } from './ssdp.js';
+
+/**
+ * LAN and remote-access analyzers, probed after the others so that no flow they named before
+ * changes hands — except NBNS, whose messages are DNS-shaped: it goes before DNS, and its probe
+ * takes only port 137 with a NetBIOS-encoded name.
+ */
+const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp];
+
 export const tcpApps: readonly TcpAppFactory[] = [
   hl7App,
   dicomApp,
@@ -24,9 +38,11 @@ export const tcpApps: readonly TcpAppFactory[] = [
   bannerApp,
   dnsTcpApp,
   syslogTcpApp,
+  ...LAN_TCP,
 ];
 
 export const udpApps: readonly UdpAppFactory[] = [
+  nbnsApp,
   dnsUdpApp,
   dhcpApp,
   rpcUdpApp,
@@ -35,4 +51,5 @@ export const udpApps: readonly UdpAppFactory[] = [
   syslogUdpApp,
   snmpApp,
   quicApp,
+  ...LAN_UDP,
 ];
