@@ -5,7 +5,7 @@
 // outside address, SMBv1 offered or spoken (smb-negotiate) and remote access without
 // authentication (VNC security None).
 import type { Endpoint, WardEvent } from '../../events.js';
-import type { Context, Evidence, Rule } from '../context.js';
+import type { Context, Rule } from '../context.js';
 
 const BY_PORT: Readonly<Record<number, { service: string; proto: 'tcp' | 'udp' }>> = {
   21: { service: 'ftp', proto: 'tcp' },
