@@ -186,6 +186,10 @@ export const AlertUpdateRecord = z.object({
   evidence: z.record(z.string(), z.unknown()).optional(),
   /** Repeated only when it changed (the device's model became known). */
   device: z.object({ id: z.string(), model: z.string().optional() }).optional(),
+  /** The alert record's `id` when it changed (an earlier first time) and its flows when they grew. */
+  id: z.string().optional(),
+  flows: z.array(z.string()).optional(),
+  flowCount: z.number().int().nonnegative().optional(),
   suppressed: z.boolean().optional(),
 });
 export type AlertUpdateRecord = z.infer<typeof AlertUpdateRecord>;

@@ -49,6 +49,9 @@ interface Sent {
   count: number;
   evidence: string;
   model: string | undefined;
+  /** The record's stable id (it names the first time) and how many flows it covered when sent. */
+  id: string | undefined;
+  flowCount: number;
 }
 
 export interface StreamStats {
@@ -167,6 +170,8 @@ export class RecordStream {
       count: a.count,
       evidence: JSON.stringify(a.evidence),
       model: a.device.model,
+      id: a.id,
+      flowCount: a.flowCount ?? 0,
     });
     this.stats.alerts++;
     this.sink.alert?.(a);
@@ -179,9 +184,13 @@ export class RecordStream {
     const evidence = JSON.stringify(a.evidence);
     const evidenceChanged = evidence !== s.evidence;
     const deviceChanged = a.device.model !== s.model;
+    const idChanged = a.id !== s.id;
+    const flowsChanged = (a.flowCount ?? 0) !== s.flowCount;
     if (
       !evidenceChanged &&
       !deviceChanged &&
+      !idChanged &&
+      !flowsChanged &&
       s.count === a.count &&
       s.first === a.first &&
       s.last === a.last &&
@@ -194,6 +203,8 @@ export class RecordStream {
     s.count = a.count;
     s.evidence = evidence;
     s.model = a.device.model;
+    s.id = a.id;
+    s.flowCount = a.flowCount ?? 0;
     const u: AlertUpdateRecord = {
       type: 'alert-update',
       key,
@@ -204,6 +215,8 @@ export class RecordStream {
       count: a.count,
       ...(evidenceChanged ? { evidence: a.evidence } : {}),
       ...(deviceChanged ? { device: a.device } : {}),
+      ...(idChanged && a.id !== undefined ? { id: a.id } : {}),
+      ...(flowsChanged && a.flows !== undefined ? { flows: a.flows, flowCount: a.flowCount } : {}),
     };
     this.stats.updates++;
     this.sink.update?.(u, a);

@@ -61,6 +61,8 @@ function fold(records: Seen['records']): Map<string, AlertRecord> {
       count: r.count,
       ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
       ...(r.device !== undefined ? { device: r.device } : {}),
+      ...(r.id !== undefined ? { id: r.id } : {}),
+      ...(r.flows !== undefined ? { flows: r.flows, flowCount: r.flowCount } : {}),
     });
   }
   return out;

@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS } from '../../src/contract/config.js';
 import { type AlertRecord, alertId, IncidentRecord, OutputRecord } from '../../src/contract/records.js';
+
+/** How an incident names an alert: the record's stable id, else its aggregation key. */
+const ref = (a: AlertRecord): string => a.id ?? alertId(a);
 import { countText, ruleNext } from '../../src/contract/rule-info.js';
 import { buildIncidents } from '../../src/detect/incidents.js';
 import { evidenceSummary, headline } from '../../src/export/summary.js';
@@ -36,7 +39,7 @@ describe('incidents of the CMS8000 ward', () => {
     expect(r.incidents).toHaveLength(1);
     const inc = IncidentRecord.parse(r.incidents[0]);
     expect(OutputRecord.parse(inc).type).toBe('incident');
-    expect([...inc.alerts].sort()).toEqual(r.alerts.map(alertId).sort());
+    expect([...inc.alerts].sort()).toEqual(r.alerts.map(ref).sort());
     expect(new Set(inc.alerts).size).toBe(inc.alerts.length);
     expect(inc).toMatchObject({
       id: 'incident|00:0c:29:aa:bb:01',
@@ -86,8 +89,8 @@ describe('incidents from the detector', () => {
   it('one incident per device, every alert under its own device', () => {
     expect(incidents.map((i) => i.device.id).sort()).toEqual([MON.mac, OTHER.mac].sort());
     for (const i of incidents)
-      for (const id of i.alerts) expect(alerts.find((a) => alertId(a) === id)?.device.id).toBe(i.device.id);
-    expect(incidents.flatMap((i) => i.alerts).sort()).toEqual(alerts.map(alertId).sort());
+      for (const id of i.alerts) expect(alerts.find((a) => ref(a) === id)?.device.id).toBe(i.device.id);
+    expect(incidents.flatMap((i) => i.alerts).sort()).toEqual(alerts.map(ref).sort());
   });
 
   it('counts a patient sent to two destinations once (distinct, from the ledger), messages as messages', () => {
