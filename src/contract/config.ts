@@ -16,6 +16,8 @@ export const RULE_IDS = [
   'policy.violation',
   'egress.beacon',
   'device.new',
+  'inbound.outside',
+  'dns.bypass',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
@@ -30,6 +32,8 @@ export const DEFAULT_SEVERITY: Readonly<Record<RuleId, Severity>> = {
   'policy.violation': 'high',
   'egress.beacon': 'medium',
   'device.new': 'info',
+  'inbound.outside': 'high',
+  'dns.bypass': 'medium',
 };
 
 const IsoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
