@@ -34,6 +34,8 @@ const by = (alerts: AlertRecord[], rule: string) => alerts.filter((a) => a.rule 
 describe('egress.no-dns and dns.bypass on a written capture', () => {
   const file = writeSim(dir, 'named.pcap', (sim) => {
     let t = T0 + 1e6;
+    // The ward's resolver answers the monitor: the site's resolver is known.
+    dnsAsk(sim, t - 5e5, MON, GW, 'central.ward.example', '10.1.1.2');
     t = tcp(sim, t, MON, outside('203.0.113.7'), 80, httpGet('updates.vendor.example'), HTTP_OK);
     t = tcp(sim, t + 1e6, MON, outside('203.0.113.8'), 80, httpGet('203.0.113.8'), HTTP_OK);
     t = tcp(sim, t + 1e6, MON, outside('203.0.113.9'), 443, hello('api.vendor.example'));

@@ -129,7 +129,12 @@ describe('dns.bypass', () => {
       query: 'Update.Vendor.example.',
       qtype: 'A',
     };
-    const { alerts } = run([f, q], NO_WARMUP);
+    // Without a site resolver on record the outside one may be the configured one: low, said so.
+    const alone = run([f, q], NO_WARMUP).alerts;
+    expect(alone.map((a) => [a.rule, a.severity])).toEqual([['dns.bypass', 'low']]);
+    expect(String(alone[0]?.evidence.note)).toContain('may be the configured resolver');
+    // The site's resolver answered the ward (10.1.1.1): asking another one is a bypass, medium.
+    const { alerts } = run([dns(0, MON.ip, 'central.example.org', '10.1.1.2'), f, q], NO_WARMUP);
     expect(rules(alerts)).toEqual(['dns.bypass']);
     expect(alerts[0]).toMatchObject({
       severity: 'medium',
@@ -141,6 +146,7 @@ describe('dns.bypass', () => {
     expect(run([flow(1, MON, '198.51.100.54', 853)], NO_WARMUP).alerts.map((a) => [a.rule, a.evidence.via])).toEqual([
       ['dns.bypass', 'dns-over-tls'],
     ]);
+    expect(rules(run([flow(1, MON, '198.51.100.54', 853)], NO_WARMUP).alerts)).not.toContain('egress.no-dns');
     const h = flow(1, MON, '198.51.100.55', 443);
     const doh = run([h, tls(h, 1.1, 'dns.google')], NO_WARMUP).alerts;
     expect(doh.find((a) => a.rule === 'dns.bypass')?.evidence).toMatchObject({

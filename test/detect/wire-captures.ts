@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcapWriter } from '../../src/capture/writer.js';
-import { dnsQuery } from '../../src/decode/dns/encode.js';
+import { dnsQuery, dnsResponse } from '../../src/decode/dns/encode.js';
 import { encodeHl7Bytes, frameMllp } from '../../src/decode/hl7/encode.js';
 import { getportCall, getportReply, MOUNT, mntCall, mntReply, recordMark } from '../../src/decode/rpc/encode.js';
 import { clientHello } from '../../src/decode/tls-encode.js';
@@ -65,8 +65,13 @@ export function hello(sni: string): Uint8Array {
   return clientHello(sni, ['http/1.1'], new Uint8Array(96).fill(7));
 }
 
-export function dnsAsk(sim: Sim, t: number, c: Host, resolver: Host, name: string): void {
+export function dnsAsk(sim: Sim, t: number, c: Host, resolver: Host, name: string, answer?: string): void {
   sim.emit(t, sim.fb.udp(c, resolver, 53000, 53, dnsQuery(0x4242, name)));
+  if (answer !== undefined)
+    sim.emit(
+      t + 300,
+      sim.fb.udp(resolver, c, 53, 53000, dnsResponse(0x4242, name, [{ name, type: 'A', ttl: 300, data: answer }])),
+    );
 }
 
 /** One ORU^R01 over MLLP with a fictional patient. */

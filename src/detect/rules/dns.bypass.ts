@@ -3,7 +3,8 @@
 // Not a hard-coded peer (`egress.no-dns` leaves 53/853 to this rule): the device's lookups
 // escape the site's resolver, its logs and any `nftset=` policy built on it.
 // Exempt: resolvers DHCP handed out, the site's own resolvers forwarding (a site host seen
-// answering other site hosts), configured allowlists.
+// answering other site hosts), configured allowlists. Medium when the site's resolver is known
+// (DHCP option 6 or a site host answering the ward), low when it is not (it may be this one).
 import type { WardEvent } from '../../events.js';
 import { type Context, DNS_PORTS, type Evidence, mergeEvidence, type Rule } from '../context.js';
 
@@ -81,6 +82,12 @@ export function createDnsBypass(): Rule {
         evidence = { resolver: dst.ip, port: dst.port, proto: 'tcp', via, endpoint: sni, flows: 1 };
       }
       if (exempt(ctx, src.ip, dst.ip)) return;
+      // Without a site resolver on record (DHCP option 6, or a site host answering the ward) the
+      // outside one may simply be the configured resolver: say so, at low.
+      const siteKnown = ctx.siteResolvers.size > 0 || [...ctx.dhcpServers.values()].some((r) => r.has('dns'));
+      if (!siteKnown)
+        evidence.note =
+          'no site resolver seen (no DHCP DNS option, no site host answering DNS): this may be the configured resolver';
       const what =
         via === 'dns' ? 'DNS' : via === 'dns-over-tls' ? 'DNS over TLS' : `DNS over HTTPS (${evidence.endpoint})`;
       ctx.raise({
@@ -89,8 +96,9 @@ export function createDnsBypass(): Rule {
         src,
         dst,
         deviceId: ctx.deviceId(src.ip, src.mac),
-        message: `asks the outside resolver ${dst.ip} directly (${what}) instead of the site's resolver`,
+        message: `asks the outside resolver ${dst.ip} directly (${what})${siteKnown ? " instead of the site's resolver" : ''}`,
         evidence,
+        severity: siteKnown ? 'medium' : 'low',
       });
     },
     merge(a: Evidence, b: Evidence): Evidence {

@@ -132,8 +132,12 @@ export function createInboundOutside(): Rule {
       if (ev.type === 'flow-start') {
         if (!ctx.zones.isOutside(ev.src.ip) || !ctx.zones.isSite(ev.dst.ip)) return;
         if (ev.proto !== 'tcp' && ev.proto !== 'udp') return;
-        // A TCP flow seen mid-way was oriented by its ports: only a SYN says who opened it.
+        // A TCP flow seen mid-way was oriented by its ports: only a SYN says who opened it. UDP
+        // has no SYN: a caller uses an ephemeral port, while a first packet from a service port
+        // (a DNS answer to a query sent before the capture, 53 ↔ 53 between servers) is no call in.
         if (ev.proto === 'tcp' && !ev.syn) return;
+        if (ev.proto === 'udp' && (ev.src.port === undefined || ev.src.port < 1024 || ev.src.port === ev.dst.port))
+          return;
         if (open.size >= MAX_FLOWS) {
           const oldest = open.keys().next().value;
           if (oldest !== undefined) open.delete(oldest);
