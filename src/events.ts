@@ -110,11 +110,24 @@ export interface DnsQuery extends Base {
   readonly qtype: string;
 }
 
+/**
+ * The outermost tunnel a flow's first packet arrived in (a mirror's ERSPAN/VXLAN/GRE, IP-in-IP,
+ * Teredo): `src`/`dst` are the outer addresses, the flow's own endpoints are the inner hosts.
+ */
+export interface FlowTunnel {
+  readonly kind: 'gre' | 'erspan' | 'vxlan' | 'geneve' | 'ipip' | '6in4' | 'teredo';
+  readonly src: string;
+  readonly dst: string;
+  /** VXLAN/Geneve VNI, GRE key or ERSPAN session id, when the tunnel has one. */
+  readonly id?: number;
+}
+
 export interface FlowStart extends FlowBase {
   readonly type: 'flow-start';
   readonly proto: L4Proto;
   /** True when the originator was identified by a TCP SYN (not guessed from the first packet seen). */
   readonly syn: boolean;
+  readonly tunnel?: FlowTunnel;
 }
 
 export interface FlowEnd extends FlowBase {
@@ -128,6 +141,7 @@ export interface FlowEnd extends FlowBase {
   /** Application recognised on the flow, if any ('http', 'tls', 'hl7', 'dicom', 'rpc', 'dns', ...). */
   readonly app?: string;
   readonly reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'eof';
+  readonly tunnel?: FlowTunnel;
 }
 
 export interface TlsHello extends FlowBase {
@@ -137,6 +151,8 @@ export interface TlsHello extends FlowBase {
   /** Highest version offered: 'TLS 1.3' when supported_versions lists it, else the ClientHello version. */
   readonly version: string;
   readonly certSubject?: string;
+  /** 'quic' when the ClientHello came in QUIC Initial packets (src/flow/apps/quic.ts); absent for TLS over TCP. */
+  readonly transport?: 'tcp' | 'quic';
 }
 
 export interface HttpRequest extends FlowBase {

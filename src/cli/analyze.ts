@@ -1,8 +1,7 @@
 // `wardwatch analyze <capture…|->`: the output contract of DESIGN.md. Only contract records go
 // to stdout (or --out); progress and errors go to stderr. Exit 3 when an alert reaches --fail-on.
 import type { Command } from 'commander';
-import { Option } from 'commander';
-import { type AlertRecord, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
+import { type AlertRecord, type Severity, severityRank } from '../contract/records.js';
 import { formatCef } from '../export/cef.js';
 import { formatJsonl } from '../export/jsonl.js';
 import { formatAlertTable } from '../export/table.js';
@@ -14,38 +13,35 @@ import { type Output, openOutput, stdoutOutput } from './output.js';
 import { fileProgress } from './progress.js';
 import { devicesTable, summaryText } from '../export/tables.js';
 import { onStopSignal } from './stop.js';
+import { addRecordOptions, type RecordCliOptions } from './record-options.js';
+import { openCliStream } from './stream.js';
 
-export interface AnalyzeCliOptions {
-  format: 'table' | 'jsonl' | 'cef';
-  out?: string;
-  config?: string;
-  policy?: string;
-  failOn?: Severity;
-  syslog?: string;
+export interface AnalyzeCliOptions extends RecordCliOptions {
   maxFlows?: string;
   progress: boolean;
 }
 
 export const register: Register = (program: Command) => {
-  program
+  const cmd = program
     .command('analyze')
     .description('analyse capture files (pcap, pcapng; "-" for stdin): devices, alerts, summary')
-    .argument('<captures...>', 'capture files, or - for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'cef']).default('table'))
-    .option('-o, --out <file>', 'write the output to a file instead of stdout')
-    .option(
-      '-c, --config <file>',
-      'config file (YAML): site ranges, HL7 receivers, allowlists, indicators, suppressions',
-    )
-    .option('-p, --policy <file>', 'policy file (YAML/JSON): flows it does not allow raise policy.violation')
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 3 when an alert at or above this severity is raised').choices([
-        ...SEVERITIES,
-      ]),
-    )
-    .option('--syslog <url>', 'also send alerts as CEF over syslog: udp://HOST:PORT or tcp://HOST:PORT (RFC 5424)')
+    .argument('<captures...>', 'capture files, or - for standard input');
+  addRecordOptions(cmd)
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText(
+      'after',
+      `
+Records: alerts, then devices, then the summary. Reading "-" (stdin) with --format jsonl or cef,
+records stream as they happen: each alert when a rule raises it, alert-update records (by key)
+as counts grow, devices on first sight and change, a summary every --summary-every, and the
+settled alerts, devices and summary at the end.
+
+Examples:
+  wardwatch analyze ward.pcap
+  wardwatch analyze --format jsonl --fail-on high -o records.jsonl a.pcap b.pcapng
+  tcpdump -i eth1 -w - -U | wardwatch analyze --format jsonl -`,
+    )
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
       const code = await runAnalyze(captures, opts);
       if (code !== 0) process.exitCode = code;
@@ -60,8 +56,21 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
   // Every destination is checked before the run: a bad one must not cost the analysis.
   if (opts.syslog) parseSyslogUrl(opts.syslog);
-  const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy, maxFlows });
-  const output = opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
+  // A stream on stdin is told as it happens; files keep the one ordered list at the end.
+  const live = captures.includes('-') ? await openCliStream(opts) : undefined;
+  const pipeline = new Pipeline({
+    configPath: opts.config,
+    policyPath: opts.policy,
+    maxFlows,
+    ...(live ? { stream: live.options } : {}),
+  });
+  const output =
+    live !== undefined && opts.format !== 'table'
+      ? undefined
+      : opts.out
+        ? await openOutput(opts.out, '--out')
+        : stdoutOutput;
+  live?.attach(pipeline);
   // SIGINT/SIGTERM (Ctrl-C behind `tcpdump … | wardwatch analyze -`) stops reading; what was
   // read is analysed and printed, the summary marked interrupted, and the exit is 0.
   const stop = onStopSignal();
@@ -74,20 +83,26 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     }
     result = pipeline.finish({ interrupted: stop.received() });
   } catch (err) {
-    await output.close();
+    await output?.close();
+    await live?.end().catch(() => undefined);
     throw err;
   } finally {
     progress.stop();
     stop.dispose();
   }
-  await printResult(result, opts, output);
-  if (opts.syslog)
+  if (output) await printResult(result, opts, output);
+  if (live) await live.end();
+  else if (opts.syslog)
     await sendSyslog(
       opts.syslog,
       alertSyslogMessages(result.alerts, (a) => formatCef(a)),
     );
-  if (opts.failOn && result.alerts.some((a) => severityRank(a.severity) >= severityRank(opts.failOn!)))
-    return EXIT_ALERT;
+  return failOnCode(result.alerts, opts.failOn);
+}
+
+/** Exit 3 when an alert reaches --fail-on. */
+export function failOnCode(alerts: readonly AlertRecord[], failOn: Severity | undefined): number {
+  if (failOn && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT_ALERT;
   return 0;
 }
 

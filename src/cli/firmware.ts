@@ -12,6 +12,7 @@ import type { AuditReport } from '../firmware/types.js';
 import type { Register } from './commands.js';
 import { textTable } from '../export/tables.js';
 import { openOutput } from './output.js';
+import { repeatable } from './repeat.js';
 
 interface FirmwareCliOptions {
   format: 'table' | 'json';
@@ -84,7 +85,11 @@ export const register: Register = (program: Command) => {
     .argument('<image>', 'firmware image file or unpacked directory (read only)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--sbom <file>', 'write a CycloneDX 1.6 JSON SBOM of the components')
-    .option('--capture <files...>', 'capture(s) of the device: which hard-coded outside peers it contacted')
+    .option(
+      '--capture <file>',
+      'a capture of the device: which hard-coded outside peers it contacted (repeat for several)',
+      repeatable,
+    )
     .option(
       '--policy-out <file>',
       "write the proposed policy (YAML) denying every hard-coded outside peer; with --capture the device's observed peers stay allowed, without it the file is a deny list (every other peer passes)",

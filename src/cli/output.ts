@@ -58,3 +58,52 @@ export const stdoutOutput: Output = {
     ),
   close: async () => {},
 };
+
+/**
+ * Where a streaming run (`watch`, `analyze -`) writes records as they happen: `write` queues text
+ * in order (never blocks the packet loop), `end` waits for it all and turns a failed write into
+ * WW_OUTPUT (exit 74). A path is opened now, before the run, as `openOutput` does.
+ */
+export interface StreamOutput {
+  write(text: string): void;
+  end(): Promise<void>;
+}
+
+export async function openStreamOutput(path: string | undefined, option: string): Promise<StreamOutput> {
+  let fh: FileHandle | undefined;
+  if (path !== undefined) {
+    try {
+      fh = await open(path, 'w');
+    } catch (err) {
+      throw new WardwatchError('WW_ARGS', `${option} ${path}: cannot write there: ${osReason(err)}`, { cause: err });
+    }
+  }
+  const name = path ?? 'stdout';
+  let failure: unknown;
+  let chain: Promise<void> = Promise.resolve();
+  const put = (text: string): Promise<void> => {
+    if (fh !== undefined) return fh.write(text).then(() => undefined);
+    return new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+  };
+  return {
+    write(text) {
+      chain = chain.then(() =>
+        failure === undefined
+          ? put(text).catch((err: unknown) => {
+              failure = err;
+            })
+          : undefined,
+      );
+    },
+    async end() {
+      await chain;
+      await fh?.close().catch((err: unknown) => {
+        failure ??= err;
+      });
+      if (failure !== undefined)
+        throw new WardwatchError('WW_OUTPUT', `writing to ${name} failed: ${osReason(failure)}; it is incomplete`, {
+          cause: failure,
+        });
+    },
+  };
+}

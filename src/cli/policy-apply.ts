@@ -17,6 +17,7 @@ import { compileNftables } from '../policy/compile/nftables.js';
 import { compiledDevices } from '../policy/compile/plan.js';
 import { addressesFrom } from '../engine/policy.js';
 import { parseDuration } from './sim.js';
+import { repeatable } from './repeat.js';
 
 interface Common {
   netns?: string;
@@ -107,13 +108,21 @@ export function registerApply(policy: Command): void {
       .description('apply a policy (root): snapshot, atomic nft -f, conntrack flush; rolls back unless confirmed')
       .argument('<policy>', 'policy file')
       .option('--confirm-within <duration>', 'roll back unless `policy confirm` comes within this (0: no wait)', '120s')
-      .option('--capture <files...>', 'captures: addresses of devices matched by MAC only, and a dry run first')
+      .option(
+        '--capture <file>',
+        'a capture: addresses of devices matched by MAC only, and a dry run first (repeat for several)',
+        repeatable,
+      )
       .option('--allow-clinical-block', 'apply even when the dry run on --capture blocks a clinical flow')
       .option('--max-cache-ttl <seconds>', "the resolver's max cache TTL", '3600')
       .option('--watchdog-iface <iface>', 'watch clinical feeds live on this interface (in the current namespace)')
       .option('--feed-timeout <duration>', 'roll back when a watched clinical feed is silent this long', '30s')
       .option('--watch-for <duration>', 'keep the watchdog running this long after apply (even once confirmed)', '0s')
-      .option('--watch-device <ips...>', 'devices whose feed to watch (default: those with an HL7 allow rule)'),
+      .option(
+        '--watch-device <ip>',
+        'a device whose feed to watch (repeat for several; default: those with an HL7 allow rule)',
+        repeatable,
+      ),
   ).action(
     async (
       file: string,

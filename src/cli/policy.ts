@@ -15,6 +15,7 @@ import type { Register } from './commands.js';
 import { registerApply } from './policy-apply.js';
 import { registerMud } from './policy-mud.js';
 import { textTable } from '../export/tables.js';
+import { repeatable } from './repeat.js';
 
 async function emit(text: string, out?: string): Promise<void> {
   if (out === undefined) {
@@ -103,7 +104,11 @@ export const register: Register = (program: Command) => {
     .description('compile a policy to nftables rules or dnsmasq nftset= lines')
     .argument('<policy>', 'policy file')
     .addOption(new Option('--target <target>', 'what to produce').choices(['nftables', 'dnsmasq']).default('nftables'))
-    .option('--capture <files...>', 'captures giving the addresses of devices matched by MAC only')
+    .option(
+      '--capture <file>',
+      'a capture giving the addresses of devices matched by MAC only (repeat for several)',
+      repeatable,
+    )
     .option('--max-cache-ttl <seconds>', "the resolver's max cache TTL (DNS-name sets keep elements longer)", '3600')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(

@@ -43,3 +43,21 @@ function shortName(p: string): string {
   const base = p.split('/').pop() ?? p;
   return base.length > 28 ? `…${base.slice(-27)}` : base;
 }
+
+/** A live run's status line on stderr (a terminal only): packets, flows and open flows, once a second. */
+export function liveStatus(
+  pipeline: { engine: { stats: { packets: number; flows: number }; openFlows: number } },
+  enabled = process.stderr.isTTY === true,
+): { stop(): void } {
+  if (!enabled) return { stop() {} };
+  const t = setInterval(() => {
+    const s = pipeline.engine.stats;
+    process.stderr.write(`\rwatching: ${s.packets} packets, ${s.flows} flows, ${pipeline.engine.openFlows} open   `);
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(t);
+      process.stderr.write('\n');
+    },
+  };
+}

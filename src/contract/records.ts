@@ -91,10 +91,38 @@ export const SummaryRecord = z.object({
   last: z.string().optional(),
   /** Set when SIGINT/SIGTERM stopped the run: the records cover what was read before it. */
   interrupted: z.boolean().optional(),
+  /** Set on the summaries a stream sends during the run (`--summary-every`); the last one has none. */
+  interim: z.boolean().optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 
-export const OutputRecord = z.discriminatedUnion('type', [AlertRecord, DeviceRecord, SummaryRecord]);
+/**
+ * A streamed alert's later state (`watch`, `analyze -`): the alert with the same `key` (its
+ * aggregation key, `alertKey`) now has this count, first, last and severity. Evidence is repeated
+ * and device only when they changed; `suppressed` when a suppression covers it after all (a later DNS answer).
+ * Folding a stream (alert, then its updates, by key) gives the alerts `analyze FILE` prints.
+ */
+export const AlertUpdateRecord = z.object({
+  type: z.literal('alert-update'),
+  key: z.string(),
+  rule: z.string(),
+  severity: Severity,
+  first: z.string(),
+  last: z.string(),
+  count: z.number().int().positive(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+  /** Repeated only when it changed (the device's model became known). */
+  device: z.object({ id: z.string(), model: z.string().optional() }).optional(),
+  suppressed: z.boolean().optional(),
+});
+export type AlertUpdateRecord = z.infer<typeof AlertUpdateRecord>;
+
+/** The stable key of an alert: its aggregation key (rule, src ip, dst ip, dst port) — the store's alert id. */
+export function alertKey(a: Pick<AlertRecord, 'rule' | 'src' | 'dst'>): string {
+  return `${a.rule}|${a.src.ip}|${a.dst.ip}|${a.dst.port ?? ''}`;
+}
+
+export const OutputRecord = z.discriminatedUnion('type', [AlertRecord, DeviceRecord, SummaryRecord, AlertUpdateRecord]);
 export type OutputRecord = z.infer<typeof OutputRecord>;
 
 /** Latest time printed: 9999-12-31T23:59:59.999Z (in ms); later years need a sign ISO readers reject. */

@@ -10,6 +10,7 @@ import { HL7_ANOMALIES } from './hl7/hl7.js';
 import { MLLP_ANOMALIES } from './hl7/mllp.js';
 import { HTTP_ANOMALIES } from './http.js';
 import { L2L4_ANOMALIES, TCP_STREAM_ANOMALIES } from './l2l4-anomaly.js';
+import { QUIC_ANOMALIES } from './quic.js';
 import { RPC_ANOMALIES } from './rpc/rpc.js';
 import { TLS_ANOMALIES } from './tls.js';
 
@@ -25,6 +26,7 @@ export const ANOMALY_LISTS = {
   'src/decode/hl7/hl7.ts': HL7_ANOMALIES,
   'src/decode/dicom/dicom.ts': DICOM_ANOMALIES,
   'src/decode/rpc/rpc.ts': RPC_ANOMALIES,
+  'src/decode/quic.ts': QUIC_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -39,6 +41,7 @@ export const ANOMALY_CODES = [
   ...HL7_ANOMALIES,
   ...DICOM_ANOMALIES,
   ...RPC_ANOMALIES,
+  ...QUIC_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

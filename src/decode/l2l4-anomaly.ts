@@ -39,6 +39,19 @@ export const L2L4_ANOMALIES = [
   'udp.bad-length', // UDP length below 8 or beyond the IP payload
   'icmp.truncated', // fewer than 4 bytes of ICMP
   'icmpv6.truncated', // fewer than 4 bytes of ICMPv6
+  // tunnels and encapsulations (src/decode/tunnel.ts)
+  'tunnel.too-deep', // more nested encapsulations than MAX_TUNNEL_DEPTH; the packet is kept as decoded so far
+  'gre.truncated', // a GRE header (4 bytes plus its optional fields) cut short
+  'erspan.truncated', // an ERSPAN type II (8 bytes) or type III (12, or 20 with the platform subheader) header cut short
+  'erspan.bad-version', // the ERSPAN header's version is not the one its GRE protocol type announces (1 for II, 2 for III)
+  'vxlan.truncated', // a VXLAN header (8 bytes) cut short
+  'geneve.truncated', // a Geneve header (8 bytes) cut short
+  'geneve.bad-options', // the Geneve option length runs past the datagram
+  'teredo.truncated', // a Teredo authentication or origin indicator cut short
+  'mpls.truncated', // a label stack entry (4 bytes) or the control word cut short
+  'mpls.too-many-labels', // more stacked labels than MAX_MPLS_LABELS
+  'pppoe.truncated', // a PPPoE session header and PPP protocol (8 bytes) cut short
+  'pppoe.bad-header', // PPPoE version/type not 1/1, or a session packet with a non-zero code
   // IP reassembly (src/flow/defrag.ts)
   'ipfrag.overlap', // overlapping fragments disagree; the first bytes seen are kept
   'ipfrag.past-end', // a fragment extends past the end the last fragment set (clipped)

@@ -97,6 +97,20 @@ export class Layers {
   /** A second independent anomaly (e.g. bad TCP option after a good header), or null. */
   anomaly2: L2L4Anomaly | null = null;
 
+  // Encapsulation (src/decode/tunnel.ts). Every other field describes the innermost packet.
+  /** Encapsulation headers unwrapped (tunnels, MPLS, PPPoE); 0 for a plain packet. */
+  encapDepth = 0;
+  /** The outermost IP tunnel (TUNNEL_* in tunnel.ts), 0 when none; the addresses are its endpoints. */
+  tunnelKind = 0;
+  /** 4 or 6: the outer IP version of that tunnel. */
+  tunnelIpVersion = 0;
+  tunnelIp4Src = 0;
+  tunnelIp4Dst = 0;
+  tunnelIp6SrcOff = -1;
+  tunnelIp6DstOff = -1;
+  /** Its VNI, GRE key or ERSPAN session id; -1 when it has none. */
+  tunnelId = -1;
+
   reset(linktype: number): void {
     this.linktype = linktype;
     this.macSrcOff = -1;
@@ -128,7 +142,52 @@ export class Layers {
     this.fragMore = false;
     this.fragId = 0;
     this.snapped = false;
+    this.encapDepth = 0;
+    // The tunnel fields are only ever set together with tunnelKind: plain packets skip them.
+    if (this.tunnelKind !== 0) {
+      this.tunnelKind = 0;
+      this.tunnelIpVersion = 0;
+      this.tunnelIp4Src = 0;
+      this.tunnelIp4Dst = 0;
+      this.tunnelIp6SrcOff = -1;
+      this.tunnelIp6DstOff = -1;
+      this.tunnelId = -1;
+    }
     this.resetL4();
+  }
+
+  /**
+   * Step inside an encapsulation: forget the outer packet's link, IP and L4 fields (the inner
+   * packet's are decoded next) but keep the anomalies, `snapped` and the tunnel fields.
+   */
+  enterEncap(): void {
+    this.encapDepth++;
+    this.macSrcOff = -1;
+    this.macDstOff = -1;
+    this.vlanOuter = -1;
+    this.vlanInner = -1;
+    this.vlanCount = 0;
+    this.ethertype = 0;
+    this.ipVersion = 0;
+    this.l3Off = -1;
+    this.ip4Src = 0;
+    this.ip4Dst = 0;
+    this.ip6SrcOff = -1;
+    this.ip6DstOff = -1;
+    this.ttl = 0;
+    this.ipProto = -1;
+    this.ipLen = 0;
+    this.ipPayloadOff = -1;
+    this.ipPayloadLen = 0;
+    this.ipPayloadClaimed = 0;
+    this.l4Off = -1;
+    this.srcPort = -1;
+    this.dstPort = -1;
+    this.tcpFlags = 0;
+    this.icmpType = -1;
+    this.icmpCode = -1;
+    this.payloadOff = -1;
+    this.payloadLen = 0;
   }
 
   /** Forget the L4 fields and the anomalies (before decoding a reassembled datagram's L4). */

@@ -1,8 +1,18 @@
 // Link, network and transport layers of one packet, into the reusable `Layers` record.
 // Straight-line byte arithmetic, no allocation, no exceptions: this runs for every packet.
 // Decoding stops at the first damaged layer; what was decoded before it stays in `out`.
+// Encapsulations (tunnel.ts) are unwrapped to the innermost packet, at most MAX_TUNNEL_DEPTH
+// deep: once a tunnel header is whole, `out` describes the inner packet (an inner packet that is
+// damaged leaves no flow), and the outermost IP tunnel's endpoints stay in `out.tunnel*`.
 import { decodeArp } from './arp.js';
-import { decodeEthernet, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_RARP } from './ethernet.js';
+import {
+  decodeEthernet,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ETHERTYPE_RARP,
+  walkVlanTags,
+} from './ethernet.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -25,6 +35,28 @@ import {
 } from './layers.js';
 import { decodeNull, decodeRawIp, decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
+import {
+  decodeGeneve,
+  decodeGre,
+  decodeMpls,
+  decodePppoe,
+  decodeTeredo,
+  decodeVxlan,
+  ETHERTYPE_MPLS,
+  ETHERTYPE_PPPOE_SESSION,
+  INNER_ETHERNET,
+  INNER_IP,
+  IPPROTO_GRE,
+  IPPROTO_IPIP,
+  IPPROTO_IPV6_ENCAP,
+  MAX_TUNNEL_DEPTH,
+  TUNNEL_6IN4,
+  TUNNEL_IPIP,
+  TunnelHeader,
+  UDP_GENEVE,
+  UDP_TEREDO,
+  UDP_VXLAN,
+} from './tunnel.js';
 import { decodeUdp } from './udp.js';
 
 export { L2L4_ANOMALIES, type L2L4Anomaly } from './l2l4-anomaly.js';
@@ -71,19 +103,108 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers, st
       return;
   }
   if (off < 0) return;
+  decodeNetwork(data, off, end, out);
+}
+
+/** Scratch of the tunnel header decoders: decodePacket is synchronous, one at a time. */
+const tunnelHeader = new TunnelHeader();
+
+/**
+ * From the layer-3 payload at `off` (EtherType in `out.ethertype`) down. Straight-line for
+ * plain packets; encapsulations take the cold calls, which recurse here for the inner packet
+ * (bounded: unwrap refuses past MAX_TUNNEL_DEPTH).
+ */
+function decodeNetwork(data: Uint8Array, off: number, end: number, out: Layers): void {
   const et = out.ethertype;
   let l4: number;
   if (et === ETHERTYPE_IPV4) l4 = decodeIpv4(data, off, out, end);
   else if (et === ETHERTYPE_IPV6) l4 = decodeIpv6(data, off, out, end);
   else {
     if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(data, off, out, end);
+    else if (et === ETHERTYPE_MPLS || et === ETHERTYPE_PPPOE_SESSION) decodeShim(data, off, end, out, et);
     return;
   }
   if (l4 < 0) return;
   // IP bounded both: readable bytes end at ipPayloadOff + ipPayloadLen, claimed ones further.
   const readEnd = out.ipPayloadOff + out.ipPayloadLen;
   const claimedEnd = out.ipPayloadOff + out.ipPayloadClaimed;
-  dispatchL4(out.ipProto, data, l4, readEnd - l4, claimedEnd - l4, out.isFragment, out);
+  const proto = out.ipProto;
+  dispatchL4(proto, data, l4, readEnd - l4, claimedEnd - l4, out.isFragment, out);
+  if (proto === IPPROTO_TCP || out.isFragment) return; // a tunnel inside a fragment is not unwrapped
+  if (proto === IPPROTO_UDP) {
+    const dp = out.dstPort;
+    if (
+      (dp === UDP_VXLAN || dp === UDP_GENEVE || dp === UDP_TEREDO || out.srcPort === UDP_TEREDO) &&
+      out.payloadOff >= 0
+    )
+      decodeUdpTunnel(data, out, et);
+  } else if (proto === IPPROTO_GRE || proto === IPPROTO_IPIP || proto === IPPROTO_IPV6_ENCAP) {
+    decodeIpTunnel(data, l4, readEnd, out, et, proto);
+  }
+}
+
+function decodeShim(data: Uint8Array, off: number, end: number, out: Layers, et: number): void {
+  const t = tunnelHeader;
+  const inner = et === ETHERTYPE_MPLS ? decodeMpls(data, off, end, out, t) : decodePppoe(data, off, end, out, t);
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, end, out, -1);
+  if (l3 >= 0) decodeNetwork(data, l3, end, out);
+}
+
+function decodeUdpTunnel(data: Uint8Array, out: Layers, et: number): void {
+  const t = tunnelHeader;
+  const p = out.payloadOff;
+  const innerEnd = p + out.payloadLen;
+  const dp = out.dstPort;
+  let inner: number;
+  if (dp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
+  else if (dp === UDP_GENEVE) inner = decodeGeneve(data, p, innerEnd, out, t);
+  else inner = decodeTeredo(data, p, innerEnd, out, t);
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, innerEnd, out, et);
+  if (l3 >= 0) decodeNetwork(data, l3, innerEnd, out);
+}
+
+function decodeIpTunnel(data: Uint8Array, l4: number, readEnd: number, out: Layers, et: number, proto: number): void {
+  const t = tunnelHeader;
+  let inner = l4;
+  if (proto === IPPROTO_GRE) inner = decodeGre(data, l4, readEnd, out, t);
+  else {
+    t.kind = proto === IPPROTO_IPIP ? TUNNEL_IPIP : TUNNEL_6IN4;
+    t.id = -1;
+    t.inner = proto === IPPROTO_IPIP ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
+  }
+  if (inner < 0) return;
+  const l3 = unwrap(data, inner, readEnd, out, et);
+  if (l3 >= 0) decodeNetwork(data, l3, readEnd, out);
+}
+
+/**
+ * Step into what `tunnelHeader` says is at `inner`: note the outermost IP tunnel's endpoints
+ * (`outerEt` is the EtherType of the outer IP, -1 for MPLS/PPPoE), reset `out` for the inner
+ * packet and decode its link header. Returns the inner layer-3 offset, or -1.
+ */
+function unwrap(data: Uint8Array, inner: number, end: number, out: Layers, outerEt: number): number {
+  if (out.encapDepth >= MAX_TUNNEL_DEPTH) {
+    flag(out, 'tunnel.too-deep');
+    return -1;
+  }
+  const t = tunnelHeader;
+  if (outerEt >= 0 && out.tunnelKind === 0) {
+    out.tunnelKind = t.kind;
+    out.tunnelId = t.id;
+    out.tunnelIpVersion = out.ipVersion;
+    out.tunnelIp4Src = out.ip4Src;
+    out.tunnelIp4Dst = out.ip4Dst;
+    out.tunnelIp6SrcOff = out.ip6SrcOff;
+    out.tunnelIp6DstOff = out.ip6DstOff;
+  }
+  const kind = t.inner;
+  out.enterEncap();
+  if (kind === INNER_ETHERNET) return decodeEthernet(data, out, inner, end);
+  if (kind === INNER_IP) return decodeRawIp(data, out, inner, end);
+  // An EtherType-typed payload (GRE, Geneve, IP-in-IP, PPPoE): tags may follow, as after Ethernet's.
+  return walkVlanTags(data, kind, inner, out, end);
 }
 
 /**

@@ -64,6 +64,8 @@ export function mergeEvidence(a: Evidence, b: Evidence): Evidence {
 export class Aggregator {
   private readonly map = new Map<string, Aggregate>();
   dropped = 0;
+  /** Told of every new aggregate (`created`) and every later fold into one: the stream of a live run. */
+  onChange: ((a: Aggregate, created: boolean) => void) | undefined;
 
   add(raw: RawAlert, merge: ((a: Evidence, b: Evidence) => Evidence) | undefined): void {
     const key = `${raw.rule}|${raw.src.ip}|${raw.dst.ip}|${raw.dst.port ?? ''}`;
@@ -74,7 +76,7 @@ export class Aggregator {
         this.dropped++;
         return;
       }
-      this.map.set(key, {
+      const agg: Aggregate = {
         key,
         rule: raw.rule,
         first: raw.ts,
@@ -86,7 +88,9 @@ export class Aggregator {
         message: raw.message,
         evidence: raw.evidence,
         ...(raw.severity !== undefined ? { severity: raw.severity } : {}),
-      });
+      };
+      this.map.set(key, agg);
+      this.onChange?.(agg, true);
       return;
     }
     cur.count += count;
@@ -98,6 +102,7 @@ export class Aggregator {
       (raw.severity === undefined || severityRank(raw.severity) > severityRank(cur.severity))
     )
       cur.severity = raw.severity;
+    this.onChange?.(cur, false);
   }
 
   all(): Aggregate[] {

@@ -7,6 +7,7 @@ import type { Indicator } from '../contract/indicators.js';
 import type { PolicyFile } from '../contract/policy.js';
 import { type AlertRecord, type DeviceRecord, isoTime, severityRank } from '../contract/records.js';
 import type { WardEvent } from '../events.js';
+import type { Aggregate } from './aggregate.js';
 import { Context, type Rule } from './context.js';
 import { createDeviceNew } from './rules/device.new.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
@@ -102,20 +103,7 @@ export class Detector {
       this.stats.raised++;
       byRule.get(a.rule)?.annotate?.(a, this.ctx);
       if (this.suppressor.covers(a, this.ctx.dns)) continue;
-      const model = models.get(a.deviceId);
-      out.push({
-        type: 'alert',
-        rule: a.rule,
-        severity: this.ctx.config.rules[a.rule]?.severity ?? a.severity ?? DEFAULT_SEVERITY[a.rule],
-        first: isoTime(a.first),
-        last: isoTime(a.last),
-        count: a.count,
-        src: a.src,
-        dst: a.dst,
-        device: { id: a.deviceId, ...(model !== undefined ? { model } : {}) },
-        message: a.message,
-        evidence: a.evidence,
-      });
+      out.push(this.record(a, models.get(a.deviceId)));
     }
     this.stats.suppressed = this.suppressor.suppressed;
     if (this.ctx.aggregator.dropped > 0)
@@ -132,6 +120,39 @@ export class Detector {
     );
     this.finished = out;
     return out;
+  }
+
+  /**
+   * Streaming (`watch`, `analyze -`): `fn` hears of every aggregate as a rule raises it
+   * (`created`) and of every later fold into it. Rules that judge at finish raise only then.
+   */
+  onAlert(fn: (a: Aggregate, created: boolean) => void): void {
+    this.ctx.aggregator.onChange = fn;
+  }
+
+  /**
+   * An aggregate as an alert record as it stands now, before input has ended: no finish-time
+   * annotation, and undefined when a suppression covers it (not counted: `finish` counts).
+   */
+  provisional(a: Aggregate, model: string | undefined): AlertRecord | undefined {
+    if (this.suppressor.matches(a, this.ctx.dns)) return undefined;
+    return this.record(a, model);
+  }
+
+  private record(a: Aggregate, model: string | undefined): AlertRecord {
+    return {
+      type: 'alert',
+      rule: a.rule,
+      severity: this.ctx.config.rules[a.rule]?.severity ?? a.severity ?? DEFAULT_SEVERITY[a.rule],
+      first: isoTime(a.first),
+      last: isoTime(a.last),
+      count: a.count,
+      src: a.src,
+      dst: a.dst,
+      device: { id: a.deviceId, ...(model !== undefined ? { model } : {}) },
+      message: a.message,
+      evidence: a.evidence,
+    };
   }
 
   /** The patient-exposure report (counts only). Complete after input has ended. */

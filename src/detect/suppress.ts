@@ -28,6 +28,19 @@ export class Suppressor {
 
   /** True when an active suppression covers the alert (and counts it). */
   covers(a: Aggregate, dns: ResolutionTable): boolean {
+    const e = this.find(a, dns);
+    if (e === undefined) return false;
+    e.hits++;
+    this.suppressed++;
+    return true;
+  }
+
+  /** True when an active suppression covers the alert now, without counting it (a streamed, provisional alert). */
+  matches(a: Aggregate, dns: ResolutionTable): boolean {
+    return this.find(a, dns) !== undefined;
+  }
+
+  private find(a: Aggregate, dns: ResolutionTable): { s: Suppression; index: number; hits: number } | undefined {
     for (const e of this.active) {
       const { s } = e;
       if (s.rule !== a.rule) continue;
@@ -41,11 +54,9 @@ export class Suppressor {
         );
         if (!hit) continue;
       }
-      e.hits++;
-      this.suppressed++;
-      return true;
+      return e;
     }
-    return false;
+    return undefined;
   }
 
   /** One warning per suppression that hid something. */

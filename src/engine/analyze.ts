@@ -18,6 +18,7 @@ import { loadCatalog } from '../config/catalog.js';
 import { Inventory } from '../inventory/inventory.js';
 import { siteMatcher } from '../inventory/zones.js';
 import { loadOrCreateSalt, patientHasher } from './salt.js';
+import { RecordStream, type StreamOptions } from './stream.js';
 
 export interface AnalyzeOptions {
   configPath?: string;
@@ -33,6 +34,8 @@ export interface AnalyzeOptions {
   maxFlows?: number;
   /** Stop reading (live capture shutdown). */
   signal?: AbortSignal;
+  /** Records as they happen (`watch`, `analyze -`, the console): see `engine/stream.ts`. */
+  stream?: StreamOptions;
 }
 
 export interface Peer {
@@ -64,7 +67,12 @@ export class Pipeline {
   readonly detector: Detector;
   readonly engine: FlowEngine;
   readonly captures: { file: string; info: CaptureInfo }[] = [];
+  /** Set when records stream (`opts.stream`). */
+  readonly stream: RecordStream | undefined;
   private readonly peers = new Map<string, Peer>();
+  private result: AnalyzeResult | undefined;
+  /** The capture being read now (an interim summary names it). */
+  private reading: string | undefined;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
@@ -78,11 +86,14 @@ export class Pipeline {
     const extra = opts.onEvent;
     const inventory = this.inventory;
     const detector = this.detector;
+    const stream = opts.stream ? new RecordStream(detector, inventory, opts.stream) : undefined;
+    this.stream = stream;
     const sink = (ev: WardEvent) => {
       inventory.onEvent(ev);
       detector.onEvent(ev);
       if (ev.type === 'flow-end') this.notePeer(ev.dst.ip, ev.dst.port, ev.proto, ev.packets, ev.bytes);
       if (extra) extra(ev);
+      if (stream) stream.time(ev.ts);
     };
     this.engine = new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows: opts.maxFlows });
   }
@@ -107,9 +118,12 @@ export class Pipeline {
 
   async readFile(file: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
+    this.reading = file;
     const info = await readCapture(file, (pkt) => engine.packet(pkt), {
       onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
       signal: opts.signal,
+    }).finally(() => {
+      this.reading = undefined;
     });
     this.captures.push({ file, info });
     return info;
@@ -117,16 +131,58 @@ export class Pipeline {
 
   async readStream(stream: NodeJS.ReadableStream, name: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
-    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal });
+    this.reading = name;
+    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal }).finally(
+      () => {
+        this.reading = undefined;
+      },
+    );
     this.captures.push({ file: name, info });
     return info;
   }
 
   /** End of input (or `interrupted` by a signal): close every flow, judge, and build the records. */
   finish(opts: { interrupted?: StopSignal } = {}): AnalyzeResult {
+    if (this.result !== undefined) return this.result;
     this.engine.finish();
     const devices = this.inventory.records();
     const alerts = this.detector.finish(devices);
+    const summary = this.summaryRecord(devices.length, alerts.length, this.detector.warnings, opts.interrupted);
+    this.result = {
+      alerts,
+      devices,
+      summary,
+      breach: this.detector.breach(),
+      inventory: this.inventory,
+      peers: [...this.peers.values()],
+      captures: this.captures,
+    };
+    this.stream?.end(alerts, devices, summary);
+    return this.result;
+  }
+
+  /** A summary of what was read so far, without ending the run (`--summary-every`); also sent to the stream. */
+  interimSummary(): SummaryRecord {
+    const s: SummaryRecord = {
+      ...this.summaryRecord(
+        this.inventory.records().length,
+        this.stream?.stats.alerts ?? 0,
+        this.detector.warnings,
+        undefined,
+      ),
+      files: [...this.captures.map((c) => c.file), ...(this.reading !== undefined ? [this.reading] : [])],
+      interim: true,
+    };
+    this.stream?.summary(s, false);
+    return s;
+  }
+
+  private summaryRecord(
+    deviceCount: number,
+    alertCount: number,
+    detectorWarnings: readonly string[],
+    interrupted: StopSignal | undefined,
+  ): SummaryRecord {
     const st = this.engine.stats;
     const warnings: string[] = [];
     for (const c of this.captures) {
@@ -137,32 +193,22 @@ export class Pipeline {
     for (const c of this.captures)
       for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
-    warnings.push(...this.detector.warnings);
-    if (opts.interrupted)
-      warnings.push(`interrupted by ${opts.interrupted}: the records cover what was read before it`);
-    const summary: SummaryRecord = {
+    warnings.push(...detectorWarnings);
+    if (interrupted) warnings.push(`interrupted by ${interrupted}: the records cover what was read before it`);
+    return {
       type: 'summary',
       files: this.captures.map((c) => c.file),
       packets: st.packets,
       bytes: st.bytes,
       flows: st.flows,
-      devices: devices.length,
-      alerts: alerts.length,
+      devices: deviceCount,
+      alerts: alertCount,
       damaged: this.captures.some((c) => c.info.damaged),
       apps: sortedRecord(st.apps),
       anomalies: sortedRecord(anomalies),
       warnings,
       ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
-      ...(opts.interrupted ? { interrupted: true } : {}),
-    };
-    return {
-      alerts,
-      devices,
-      summary,
-      breach: this.detector.breach(),
-      inventory: this.inventory,
-      peers: [...this.peers.values()],
-      captures: this.captures,
+      ...(interrupted ? { interrupted: true } : {}),
     };
   }
 }

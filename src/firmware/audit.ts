@@ -55,6 +55,7 @@ export async function auditFirmware(image: string, opts: AuditOptions = {}): Pro
         modelGiven: opts.model !== undefined,
         knownModels: opts.knownModels,
         knownClasses: opts.knownClasses,
+        strict: opts.proposePolicy === true,
       });
       warnings.push(...link.warnings);
       if (withCaptures) {

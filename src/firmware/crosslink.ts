@@ -46,6 +46,11 @@ export interface CrossLinkOptions {
   readonly knownModels?: readonly string[];
   /** Device classes (`patient-monitor`, …): a `--model` naming one matches by class. */
   readonly knownClasses?: readonly string[];
+  /**
+   * The user asked for the policy (`--policy-out`; the default): one that would match no device is
+   * an error. `false` (a `--capture` cross-link only) falls back to a deny list, with a warning.
+   */
+  readonly strict?: boolean;
 }
 
 function canonical(address: string): string {
@@ -112,34 +117,38 @@ export function crossLink(
     return { peer, proto: 'any' as const, reason: `hard-coded in ${where.join(', ')}; ${state}` };
   });
   const denied = new Set(deny.map((d) => d.peer));
-  let devices: DevicePolicy[];
+  let devices: DevicePolicy[] | undefined;
   if (view !== undefined) {
     // The device this firmware runs on: by the model named, else the ones that reached a hard-coded peer.
     let targets = opts.modelGiven
       ? view.devices.filter((d) => lc(d.model) === lc(model) || lc(d.class) === lc(model))
       : [];
     if (targets.length === 0) targets = view.devices.filter((d) => [...d.peers].some((p) => denied.has(canonical(p))));
-    if (targets.length === 0)
+    if (targets.length === 0 && opts.strict === false)
+      warnings.push('no device in the capture matches the image: the proposed policy is a deny list by model');
+    else if (targets.length === 0)
       throw new WardwatchError(
         'WW_FIRMWARE',
         `the proposed policy would match no device in the capture: no device there is ${opts.modelGiven ? `model or class '${model}'` : 'named by --model'} and none contacted a hard-coded outside peer of the image (${names.join(', ') || 'none found'}); give --model with the model the inventory shows, or a capture of this device`,
         { field: '--policy-out' },
       );
-    devices = targets.map((d) => ({
-      name: `firmware audit: ${d.model ?? model} ${d.id}`,
-      match: d.learned.match,
-      // A proposal for a person to review (DESIGN.md "Policy"): never enforced by itself.
-      mode: 'alert',
-      ...(d.learned.schedule !== undefined ? { schedule: d.learned.schedule } : {}),
-      // What the device was seen doing (its clinical peers first of all) stays allowed, except hard-coded peers.
-      allow: d.learned.allow.filter((r) => !denied.has(canonical(r.peer))),
-      deny: [...deny, ...d.learned.deny.filter((r) => !denied.has(canonical(r.peer)))],
-    }));
-  } else {
+    if (targets.length > 0)
+      devices = targets.map((d) => ({
+        name: `firmware audit: ${d.model ?? model} ${d.id}`,
+        match: d.learned.match,
+        // A proposal for a person to review (DESIGN.md "Policy"): never enforced by itself.
+        mode: 'alert',
+        ...(d.learned.schedule !== undefined ? { schedule: d.learned.schedule } : {}),
+        // What the device was seen doing (its clinical peers first of all) stays allowed, except hard-coded peers.
+        allow: d.learned.allow.filter((r) => !denied.has(canonical(r.peer))),
+        deny: [...deny, ...d.learned.deny.filter((r) => !denied.has(canonical(r.peer)))],
+      }));
+  }
+  if (devices === undefined) {
     let match: DevicePolicy['match'] = { model };
     const cls = opts.knownClasses?.find((c) => lc(c) === lc(model));
     if (cls !== undefined) match = { class: cls };
-    else if (opts.knownModels !== undefined) {
+    else if (opts.knownModels !== undefined && opts.strict !== false) {
       const known = resolveModel(model, opts.knownModels);
       if (known === undefined)
         throw new WardwatchError(
@@ -161,7 +170,8 @@ export function crossLink(
     ];
   }
   // Learned rules are policy version 2 (`policy learn` writes that); a deny list is version 1.
-  const proposedPolicy = PolicyFile.parse({ version: view !== undefined ? 2 : 1, devices });
+  const learned = devices.some((d) => d.match.mac !== undefined || d.match.ip !== undefined);
+  const proposedPolicy = PolicyFile.parse({ version: learned ? 2 : 1, devices });
   return {
     contacted: names.filter((n) => seen.has(n)),
     notContacted: names.filter((n) => !seen.has(n) && isIP(n) !== 0),

@@ -4,6 +4,7 @@
 // Direction: 0 = originator → responder (client → server), 1 = responder → originator.
 // Byte views passed in are valid only during the call: copy what you keep.
 
+import type { Hl7Reader } from '../decode/hl7/text.js';
 import type { Endpoint, WardEvent } from '../events.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 
@@ -20,6 +21,11 @@ export interface AppEnv {
   learnRpcPort(ip: string, port: number, proto: 'tcp' | 'udp', prog: number): void;
   /** Count one application message (the summary's `apps {name: count}`). */
   countApp(name: string): void;
+  /**
+   * The HL7 decoder's scratch, one per engine: decodes run one at a time and finish before their
+   * message is emitted, so every HL7 flow can share it (a reader per flow cost two typed arrays each).
+   */
+  readonly hl7: Hl7Reader;
 }
 
 export interface FlowContext {

@@ -5,9 +5,11 @@
 // the analyzer. It describes; it never judges (that is inventory/detect, downstream of events).
 
 import type { RawPacket } from '../capture/types.js';
+import { Hl7Reader } from '../decode/hl7/hl7.js';
 import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Layers } from '../decode/layers.js';
 import { decodeL4, decodePacket } from '../decode/packet.js';
-import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
+import { TUNNEL_KIND_NAMES } from '../decode/tunnel.js';
+import type { Endpoint, EventSink, FlowTunnel, L4Proto, WardEvent } from '../events.js';
 import type { AppEnv } from './app.js';
 import { Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
@@ -86,6 +88,7 @@ export class FlowEngine {
       countApp: (name) => {
         stats.apps[name] = (stats.apps[name] ?? 0) + 1;
       },
+      hl7: new Hl7Reader(),
     };
   }
 
@@ -232,6 +235,7 @@ export class FlowEngine {
     f.setEnds(k, senderIsClient);
     f.client = senderIsClient ? srcEp : dstEp;
     f.server = senderIsClient ? dstEp : srcEp;
+    if (L.tunnelKind !== 0) f.tunnel = this.tunnelOf(frame);
     f.tclass = isTcp ? TimeoutClass.Tcp : proto === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
     this.table.insert(f);
     const pname = protoName(proto);
@@ -250,8 +254,20 @@ export class FlowEngine {
       vlan: vlan >= 0 ? vlan : undefined,
       proto: pname,
       syn: f.syn,
+      tunnel: f.tunnel,
     });
     return f;
+  }
+
+  private tunnelOf(frame: Uint8Array): FlowTunnel {
+    const L = this.L;
+    const v4 = L.tunnelIpVersion === 4;
+    return {
+      kind: TUNNEL_KIND_NAMES[L.tunnelKind] as FlowTunnel['kind'],
+      src: v4 ? this.text.ip4(L.tunnelIp4Src) : this.text.ip6(frame, L.tunnelIp6SrcOff),
+      dst: v4 ? this.text.ip4(L.tunnelIp4Dst) : this.text.ip6(frame, L.tunnelIp6DstOff),
+      id: L.tunnelId >= 0 ? L.tunnelId : undefined,
+    };
   }
 
   private endpoint(
@@ -319,6 +335,7 @@ export class FlowEngine {
       bytes: [f.bytes0, f.bytes1],
       app: f.appName,
       reason,
+      tunnel: f.tunnel,
     });
     f.ctx = null;
     f.tcp0 = f.tcp1 = null;

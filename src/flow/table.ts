@@ -5,7 +5,7 @@
 // No string is built per packet. Flows sit on one LRU list per timeout class so that expiry
 // is O(1) per flow: the head of each list is always the flow idle the longest.
 
-import type { Endpoint } from '../events.js';
+import type { Endpoint, FlowTunnel } from '../events.js';
 import type { Dir, DatagramApp, StreamApp } from './app.js';
 import type { FlowCtx } from './engine-apps.js';
 import type { FlowKey } from './ports.js';
@@ -72,6 +72,8 @@ export class Flow {
   /** 0 undecided, 1 decided (app may be null: nothing to analyse), */
   appDecided = false;
   appName: string | undefined = undefined;
+  /** The outer endpoints when the flow's first packet came through a tunnel. */
+  tunnel: FlowTunnel | undefined = undefined;
   stream: StreamApp | null = null;
   dgram: DatagramApp | null = null;
   /** Reassembly per direction, made at that direction's first SYN, data or FIN. */

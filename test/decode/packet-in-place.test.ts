@@ -18,6 +18,8 @@ const OFFSETS = [
   'l3Off',
   'ip6SrcOff',
   'ip6DstOff',
+  'tunnelIp6SrcOff',
+  'tunnelIp6DstOff',
   'ipPayloadOff',
   'l4Off',
   'payloadOff',

@@ -146,5 +146,11 @@ describe('--policy-out with a capture: allows learned from the device’s traffi
     expect(() => crossLink(FINDINGS, elsewhere, 'Contec CMS8000', { modelGiven: true })).toThrow(
       /would match no device in the capture/,
     );
+    // A cross-link without --policy-out (strict: false) falls back to a deny list, and says so.
+    const loose = crossLink(FINDINGS, elsewhere, 'Contec CMS8000', { modelGiven: true, strict: false });
+    expect(loose.proposedPolicy.devices[0]!.match).toEqual({ model: 'Contec CMS8000' });
+    expect(loose.warnings).toEqual([
+      'no device in the capture matches the image: the proposed policy is a deny list by model',
+    ]);
   });
 });

@@ -90,3 +90,90 @@ export async function sendSyslog(
 export function alertSyslogMessages(alerts: readonly AlertRecord[], cef: (a: AlertRecord) => string): SyslogMessage[] {
   return alerts.map((a) => ({ msg: cef(a), severity: a.severity, time: a.last, msgid: a.rule }));
 }
+
+/**
+ * A syslog destination kept open for a run that sends as it goes (`watch`, `analyze -`): messages
+ * leave in order as `send` is called; `close` waits for every one and reports the first failure
+ * (WW_OUTPUT). Over TCP one connection, octet-counted; over UDP one socket, a datagram each.
+ */
+export class SyslogStream {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: WardwatchError | undefined;
+  private udp: ReturnType<typeof createSocket> | undefined;
+  private tcp: ReturnType<typeof connect> | undefined;
+  private tcpReady: Promise<void> | undefined;
+  private readonly dest: { proto: 'udp' | 'tcp'; host: string; port: number };
+  sent = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: SyslogOptions = {},
+  ) {
+    this.dest = parseSyslogUrl(url);
+  }
+
+  send(m: SyslogMessage): void {
+    const line = formatSyslog(m, this.opts);
+    this.chain = this.chain.then(() => (this.failure === undefined ? this.write(line) : undefined));
+  }
+
+  /** Resolves when every message was handed to the network; rejects with the first failure. */
+  async close(): Promise<void> {
+    await this.chain;
+    if (this.udp) this.udp.close();
+    if (this.tcp) {
+      const sock = this.tcp;
+      await new Promise<void>((res) => {
+        if (sock.destroyed) return res();
+        sock.once('close', () => res());
+        sock.end();
+      });
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= new WardwatchError('WW_OUTPUT', `cannot send syslog to ${this.url}: ${err.message}`, {
+      cause: err,
+    });
+  }
+
+  private async write(line: string): Promise<void> {
+    const { dest } = this;
+    if (dest.proto === 'udp') {
+      this.udp ??= createSocket(dest.host.includes(':') ? 'udp6' : 'udp4');
+      const sock = this.udp;
+      await new Promise<void>((res) =>
+        sock.send(Buffer.from(line, 'utf8'), dest.port, dest.host, (err) => {
+          if (err) this.fail(err);
+          else this.sent++;
+          res();
+        }),
+      );
+      return;
+    }
+    if (this.tcp === undefined) {
+      const sock = connect({ host: dest.host, port: dest.port });
+      this.tcp = sock;
+      sock.setTimeout(this.opts.timeoutMs ?? 10_000, () => sock.destroy(new Error('timed out')));
+      sock.on('error', (err) => this.fail(err));
+      this.tcpReady = new Promise<void>((res) => {
+        sock.once('connect', () => {
+          sock.setTimeout(0);
+          res();
+        });
+        sock.once('close', () => res());
+      });
+    }
+    await this.tcpReady;
+    const sock = this.tcp;
+    if (sock.destroyed || this.failure) return;
+    await new Promise<void>((res) =>
+      sock.write(`${Buffer.byteLength(line, 'utf8')} ${line}`, 'utf8', (err) => {
+        if (err) this.fail(err);
+        else this.sent++;
+        res();
+      }),
+    );
+  }
+}

@@ -3,7 +3,7 @@
 // whose src is the sender of that message (ACKs flow back from the receiver).
 
 import type { Endpoint, Hl7Message } from '../../events.js';
-import { decodeHl7, type Hl7Decoded, type Hl7Options, Hl7Reader } from '../../decode/hl7/hl7.js';
+import { decodeHl7, type Hl7Decoded, type Hl7Options } from '../../decode/hl7/hl7.js';
 import { MLLP_START, MllpDeframer } from '../../decode/hl7/mllp.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
@@ -30,8 +30,6 @@ class Hl7Stream implements StreamApp {
   private ts = 0;
   /** One options object for the flow's life: nothing is allocated per frame for it. */
   private readonly opts: Hl7Options;
-  /** The decoder's scratch state, reused for every message of the flow. */
-  private readonly reader = new Hl7Reader();
 
   constructor(private readonly ctx: FlowContext) {
     this.opts = { hashId: (id) => ctx.env.hashPatientId(id) };
@@ -65,7 +63,7 @@ class Hl7Stream implements StreamApp {
     let off = 0;
     // Each decode consumes at least one message or names an anomaly that skips ahead.
     while (off < payload.length) {
-      const r = decodeHl7(payload, off, payload.length, this.opts, this.reader);
+      const r = decodeHl7(payload, off, payload.length, this.opts, this.ctx.env.hl7);
       if (r.kind === 'not') return;
       if (r.kind === 'anomaly') this.ctx.anomaly(r.code, this.ts);
       else this.emit(dir, r.message);

@@ -7,9 +7,10 @@ import { dicomApp } from './dicom.js';
 import { dnsTcpApp, dnsUdpApp } from './dns.js';
 import { hl7App } from './hl7.js';
 import { httpApp } from './http.js';
+import { quicApp } from './quic.js';
 import { rpcTcpApp, rpcUdpApp } from './rpc.js';
 import { tlsApp } from './tls.js';
 
 export const tcpApps: readonly TcpAppFactory[] = [hl7App, dicomApp, tlsApp, rpcTcpApp, httpApp, bannerApp, dnsTcpApp];
 
-export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp];
+export const udpApps: readonly UdpAppFactory[] = [dnsUdpApp, dhcpApp, rpcUdpApp, quicApp];

@@ -2,9 +2,10 @@
 // process (synthesised frames, nothing on the network). The ward runs in epochs of
 // `epochSeconds`: the first covers the moments before start-up and is fed at once, so the
 // console has a ward within a second; later epochs are fed as their frames' time comes (wall
-// clock). Flows, DNS and exposure stream into the store through the Ingestor; at each epoch's
-// end the pipeline judges (alerts, devices) and the snapshot is upserted by stable key, counts
-// adding up across epochs.
+// clock). Flows, DNS and exposure stream into the store through the Ingestor; alerts and devices
+// stream through the pipeline's record stream (StoreStream): written after each feeding tick as
+// rules fire and pushed over SSE, and settled at each epoch's end when the pipeline judges what
+// needs the whole epoch (phi.cleartext, …). Counts add up across epochs, never twice.
 import type { WardConfig } from '../../contract/config.js';
 import { Zones } from '../../net/zones.js';
 import { loadConfig } from '../../config/config.js';
@@ -13,8 +14,8 @@ import { loadOrCreateSalt } from '../../engine/salt.js';
 import { Ingestor } from '../../store/ingest.js';
 import type { Store } from '../../store/store.js';
 import type { LiveHub } from './hub.js';
-import { publishChanges } from './publish.js';
 import { feedFrames, renderScenario } from './sim-feed.js';
+import { StoreStream } from './stream-store.js';
 
 export interface DemoOptions {
   readonly epochSeconds?: number;
@@ -31,12 +32,13 @@ export class DemoRunner {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly ingest: Ingestor;
+  private readonly records: StoreStream;
   private readonly config: WardConfig;
   private readonly salt: string;
 
   constructor(
-    private readonly store: Store,
-    private readonly hub: LiveHub,
+    store: Store,
+    hub: LiveHub,
     private readonly opts: DemoOptions = {},
   ) {
     this.config = opts.config ?? loadConfig();
@@ -46,6 +48,7 @@ export class DemoRunner {
       flushMs: 1000,
       onError: opts.onError,
     });
+    this.records = new StoreStream(store, hub);
   }
 
   /** Resolves after the first epoch (the ward before start-up) is stored. */
@@ -64,19 +67,26 @@ export class DemoRunner {
     let startUs = Date.now() * 1000 - epoch;
     while (!this.stopped) {
       const sim = renderScenario('cms8000', startUs, epoch / 1e6);
-      const pipeline = new Pipeline({ config: this.config, salt: this.salt, onEvent: this.ingest.onEvent });
+      const pipeline = new Pipeline({
+        config: this.config,
+        salt: this.salt,
+        onEvent: this.ingest.onEvent,
+        stream: { sink: this.records.epoch(), updateSeconds: 5 },
+      });
       let i = 0;
       while (i < sim.frames.length && !this.stopped) {
         i = feedFrames(pipeline, sim, i, Date.now() * 1000);
+        if (this.records.pending > 0) {
+          await this.ingest.flush();
+          await this.records.flush();
+        }
         if (i < sim.frames.length) await this.sleep(this.opts.tickMs ?? 250);
       }
       if (this.stopped) break;
       this.stats.packets += i;
-      const result = pipeline.finish();
+      pipeline.finish(); // settles the epoch's alerts and devices into the record stream
       await this.ingest.flush();
-      const devices = await this.store.write.devices(result.devices, { accumulate: true });
-      const alerts = await this.store.write.alerts(result.alerts, { accumulate: true });
-      await publishChanges({ store: this.store, hub: this.hub }, devices, alerts);
+      await this.records.flush();
       this.stats.epochs++;
       if (this.stats.epochs === 1) firstDone();
       startUs += epoch;

@@ -1,4 +1,5 @@
 // Test-only: a FlowContext that records what an analyzer emits, counts and flags.
+import { Hl7Reader } from '../../../src/decode/hl7/hl7.js';
 import type { WardEvent } from '../../../src/events.js';
 import type { Dir, FlowContext, TcpAppFactory } from '../../../src/flow/app.js';
 import type { TcpConn } from '../../decode/app-payloads.js';
@@ -30,6 +31,7 @@ export function fakeCtx(
       countApp: (name) => {
         apps[name] = (apps[name] ?? 0) + 1;
       },
+      hl7: new Hl7Reader(),
     },
     emit: (ev) => events.push(ev),
     anomaly: (code) => anomalies.push(code),
