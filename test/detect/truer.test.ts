@@ -77,6 +77,9 @@ describe('egress.no-dns: a named peer is not a hard-coded address', () => {
       severity: 'low',
       evidence: { named: [{ name: 'api.vendor.example', via: 'tls-sni' }] },
     });
+    const q = flow(1, MON, '203.0.113.10', 443, 'udp'); // QUIC: its Initial's ClientHello
+    expect(noDns(run([q, tls(q, 1.1, 'quic.vendor.example')], NO_WARMUP).alerts)[0]?.severity).toBe('low');
+    expect(noDns(run([flow(1, MON, '203.0.113.10', 5000, 'udp')], NO_WARMUP).alerts)[0]?.severity).toBe('high');
     const f = flow(1, MON, '203.0.113.9', 21);
     const banner: WardEvent = {
       type: 'service-banner',

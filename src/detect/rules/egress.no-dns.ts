@@ -190,8 +190,8 @@ export function createEgressNoDns(): Rule {
       if (uncertain)
         evidence.uncertain = `flow ${Math.round(active)} s after the device's first packet in the capture (or after a gap in the input longer than the warm-up); the DNS lookup may predate the capture`;
       const w: Waiting = { ev, evidence, uncertain };
-      // UDP names nothing we read (QUIC SNI is not decoded): judge it now.
-      if (ev.proto !== 'tcp') {
+      // UDP names nothing we read but QUIC's SNI (an Initial on 443 gives a tls-hello): judge the rest now.
+      if (ev.proto !== 'tcp' && dst.port !== 443) {
         judge(w, ctx);
         return;
       }
