@@ -73,9 +73,10 @@ function hl7Witnesses(d: DeviceState, out: Witness[]): void {
       reason: `its HL7 messages name their equipment an infusion pump (PRT-10/OBX-18 ${list(pumps, 2)})`,
     });
   }
-  // ADT and order messages come from clinical information systems (HIS/EHR), not bedside devices.
+  // ADT and order messages come from clinical information systems (HIS/EHR); a bedside device that
+  // also reports observations (a monitor admitting its patient, as the simulator's do) stays a device.
   const adt = d.hl7Sent.sum((k) => CLINICAL_SYSTEM_MSG.test(k));
-  if (adt > 0) {
+  if (adt > 0 && oruSent === 0 && d.hl7Sent.get('ORU^R40') === 0) {
     const apps = [...d.hl7Apps.values(), ...d.hl7Facilities.values().map((f) => `at ${f}`)];
     out.push({
       cls: 'clinical-system',
