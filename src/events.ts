@@ -221,6 +221,8 @@ export interface Hl7Message extends FlowBase {
   readonly fieldsPresent: readonly string[];
   readonly location?: string; // PV1-3 point of care (bed), not identifying
   readonly observations: readonly Hl7Observation[];
+  /** Equipment the message names: PRT-10 (v2.7+ participation device) and OBX-18 (equipment instance id), as EI text. */
+  readonly equipment?: readonly string[];
   /** MSA-1 for ACKs: 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR' */
   readonly ackCode?: string;
   readonly ackControlId?: string; // MSA-2

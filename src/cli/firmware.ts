@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { SEVERITIES, type Severity, severityRank } from '../contract/records.js';
+import { DEVICE_CLASSES, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
 import { auditFirmware } from '../firmware/audit.js';
 import type { ContactSource } from '../firmware/crosslink.js';
@@ -29,16 +29,45 @@ interface FirmwareCliOptions {
 }
 
 /**
- * Contacted peers = responders of every flow the engine saw (what the device talked to).
+ * Contacted peers = every peer of a site device's flows (what the device talked to), and each
+ * device's learned policy (`policy learn`), so a proposal keeps its clinical peers allowed.
  * The engine is loaded only when --capture is given, so an audit without captures does not
  * depend on the packet path.
  */
 const engineContacts: ContactSource = async (captures) => {
-  const { analyzeCaptures } = await import('../engine/analyze.js');
+  const { observeCaptures } = await import('../engine/policy.js');
+  const { learn } = await import('../policy/learn.js');
   // A throwaway salt: this run keeps no patient data, so no installation salt file is created.
-  const result = await analyzeCaptures(captures, { salt: randomBytes(32).toString('hex') });
-  return new Set(result.peers.map((p) => p.ip));
+  const o = await observeCaptures(captures, { salt: randomBytes(32).toString('hex') });
+  const learned = learn({ flows: o.flows, alerts: o.alerts, devices: o.devices, isSite: o.isLocal });
+  const peersByIp = new Map<string, Set<string>>();
+  for (const f of o.flows) {
+    let s = peersByIp.get(f.ip);
+    if (s === undefined) peersByIp.set(f.ip, (s = new Set()));
+    s.add(f.peer);
+  }
+  const devices = learned.devices.flatMap((d, i) => {
+    const policy = learned.policy.devices[i];
+    const rec = o.devices.find((r) => r.id === d.id);
+    if (policy === undefined) return [];
+    return [
+      {
+        id: d.id,
+        ...(d.model !== undefined ? { model: d.model } : {}),
+        ...(rec?.class !== undefined ? { class: rec.class } : {}),
+        learned: policy,
+        peers: new Set((rec?.ips ?? [d.ip]).flatMap((ip) => [...(peersByIp.get(ip) ?? [])])),
+      },
+    ];
+  });
+  return { contacted: new Set(o.flows.map((f) => f.peer)), devices };
 };
+
+/** Catalog model names (shipped catalog): what a proposal without a capture may match. */
+async function catalogModels(): Promise<string[]> {
+  const { loadCatalog } = await import('../config/catalog.js');
+  return loadCatalog().models.map((m) => m.name);
+}
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -62,7 +91,10 @@ export const register: Register = (program: Command) => {
       'a capture of the device: which hard-coded outside peers it contacted (repeat for several)',
       repeatable,
     )
-    .option('--policy-out <file>', 'write the proposed policy (YAML) denying every hard-coded outside peer')
+    .option(
+      '--policy-out <file>',
+      "write the proposed policy (YAML) denying every hard-coded outside peer; with --capture the device's observed peers stay allowed, without it the file is a deny list (every other peer passes)",
+    )
     .option('--osv <dir>', 'directory of OSV JSON files to match against the components')
     .option('--model <name>', 'device model for the proposed policy (default: the image file name)')
     .addOption(
@@ -97,6 +129,7 @@ export const register: Register = (program: Command) => {
           contactSource: engineContacts,
           proposePolicy: opts.policyOut !== undefined,
           model: opts.model,
+          ...(opts.policyOut !== undefined ? { knownModels: await catalogModels(), knownClasses: DEVICE_CLASSES } : {}),
         });
       } catch (err) {
         await sbom?.close();

@@ -17,6 +17,8 @@ export const RULE_IDS = [
   'egress.beacon',
   'device.new',
   'device.tls-change',
+  'inbound.outside',
+  'dns.bypass',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;
@@ -32,6 +34,8 @@ export const DEFAULT_SEVERITY: Readonly<Record<RuleId, Severity>> = {
   'egress.beacon': 'medium',
   'device.new': 'info',
   'device.tls-change': 'low',
+  'inbound.outside': 'high',
+  'dns.bypass': 'medium',
 };
 
 const IsoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {

@@ -18,6 +18,8 @@ export const DEVICE_CLASSES = [
   'pacs',
   'workstation',
   'network-infrastructure',
+  /** A clinical information system (HIS/EHR, ADT or order sender: MSH-3/4 of ADT/ORM messages). */
+  'clinical-system',
   'unknown',
 ] as const;
 export const DeviceClass = z.enum(DEVICE_CLASSES);

@@ -11,8 +11,18 @@ import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
 import { PatientLedger } from './ledger.js';
 import { CidrSet, domainMatches } from '../net/cidr-set.js';
+import { isNetmask } from '../net/netmask.js';
 
 export type { Evidence, RawAlert } from './aggregate.js';
+export { mergeEvidence } from './aggregate.js';
+
+/** Ports of DNS itself (53, DNS over TLS 853): an outside resolver asked there is `dns.bypass`, not a hard-coded peer. */
+export const DNS_PORTS: ReadonlySet<number> = new Set([53, 853]);
+
+/** Site devices whose activity clock is kept (the DNS warm-up); the oldest is evicted past it. */
+const MAX_CLOCKS = 65_536;
+/** Site hosts seen answering other site hosts' DNS queries (the site's own resolvers). */
+const MAX_RESOLVERS = 1024;
 
 export interface Rule {
   readonly id: RuleId;
@@ -43,6 +53,18 @@ export class Context {
   captureStart: Micros | undefined;
   /** Clients whose DHCP lease was seen (their boot, and so their lookups, are in the capture). */
   readonly leased = new Set<string>();
+  /** Site hosts that answered another site host's DNS query: the site's resolvers, whatever DHCP said. */
+  readonly siteResolvers = new Set<string>();
+  /**
+   * Per site address: its first packet in the capture (since the last gap in the input longer
+   * than the DNS warm-up: a file made of two captures far apart starts every clock again).
+   * Bounded; evictions counted.
+   */
+  private readonly clocks = new Map<string, Micros>();
+  clockEvictions = 0;
+  /** Gaps in the input longer than the warm-up (each restarts every device's clock). */
+  inputGaps = 0;
+  private lastTs: Micros | undefined;
   private readonly indicatorNets = new CidrSet<Indicator>();
   private readonly indicatorDomains: Indicator[] = [];
   /** Addresses that a DNS answer gave for an indicator domain. */
@@ -90,9 +112,19 @@ export class Context {
   /** Update shared tables from an event (called before the rules see it). */
   learn(ev: WardEvent): void {
     if (this.captureStart === undefined) this.captureStart = ev.ts;
+    const window = this.config.dns.warmupSeconds * 1e6;
+    if (window > 0 && this.lastTs !== undefined && ev.ts - this.lastTs > window) {
+      // Nothing at all on the wire for longer than the window: what follows is another capture.
+      this.clocks.clear();
+      this.inputGaps++;
+    }
+    if (this.lastTs === undefined || ev.ts > this.lastTs) this.lastTs = ev.ts;
     switch (ev.type) {
       case 'device-seen':
-        if (ev.ip !== undefined) this.macByIp.set(ev.ip, ev.mac.toLowerCase());
+        if (ev.ip !== undefined) {
+          this.macByIp.set(ev.ip, ev.mac.toLowerCase());
+          this.tick(ev.ip, ev.ts);
+        }
         break;
       case 'dhcp-lease':
         if (ev.msgType === 'ACK' || ev.msgType === 'OFFER') {
@@ -111,8 +143,18 @@ export class Context {
           }
         }
         break;
+      case 'dns-query':
+        this.tick(ev.asker, ev.ts);
+        break;
       case 'dns-answer':
         this.dns.add(ev);
+        if (
+          this.siteResolvers.size < MAX_RESOLVERS &&
+          ev.asker !== ev.server &&
+          this.zones.isSite(ev.server) &&
+          this.zones.isSite(ev.asker)
+        )
+          this.siteResolvers.add(ev.server);
         if (this.indicatorDomains.length > 0) {
           for (const p of ResolutionTable.pairs(ev)) {
             const hit = p.chain.map((n) => this.domainIndicator(n)).find((x) => x !== undefined);
@@ -123,6 +165,8 @@ export class Context {
       case 'flow-start': {
         if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
           this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
+        this.tick(ev.src.ip, ev.ts);
+        this.tick(ev.dst.ip, ev.ts);
         break;
       }
       default:
@@ -130,9 +174,31 @@ export class Context {
     }
   }
 
+  /** A site address was seen at `ts`: its clock starts at its first packet. */
+  private tick(ip: string, ts: Micros): void {
+    if (this.clocks.has(ip) || !this.zones.isSite(ip)) return;
+    if (this.clocks.size >= MAX_CLOCKS) {
+      const oldest = this.clocks.keys().next().value;
+      if (oldest !== undefined) this.clocks.delete(oldest);
+      this.clockEvictions++;
+      this.warnOnce(`more than ${MAX_CLOCKS} site addresses: the DNS warm-up clock of the oldest restarts`);
+    }
+    this.clocks.set(ip, ts);
+  }
+
+  /**
+   * Seconds since a site address's first packet in the capture (or since the last gap in the
+   * input longer than the warm-up): what it did before that is unknown to us.
+   */
+  activeSeconds(ip: string, ts: Micros): number {
+    const start = this.clocks.get(ip);
+    return start === undefined ? 0 : Math.max(0, (ts - start) / 1e6);
+  }
+
   /** A flow from a site address to an outside one (both answers are memoised by `Zones`). */
   isEgress(src: Endpoint, dst: Endpoint): boolean {
-    return this.zones.isSite(src.ip) && this.zones.isOutside(dst.ip);
+    // A netmask (255.255.255.0) as a destination is a misconfigured broadcast, not an outside peer.
+    return this.zones.isSite(src.ip) && this.zones.isOutside(dst.ip) && !isNetmask(dst.ip);
   }
 
   /** The device id for a site address: its MAC when known, else `ip:<addr>` (DeviceRecord's convention). */

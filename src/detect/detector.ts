@@ -21,9 +21,11 @@ import { buildIncidents } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
 import { createDeviceTlsChange } from './rules/device.tls-change.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
+import { createDnsBypass } from './rules/dns.bypass.js';
 import { createEgressBeacon } from './rules/egress.beacon.js';
 import { createEgressIoc } from './rules/egress.ioc.js';
 import { createEgressNoDns } from './rules/egress.no-dns.js';
+import { createInboundOutside } from './rules/inbound.outside.js';
 import { createPhiCleartext } from './rules/phi.cleartext.js';
 import { createPolicyViolation } from './rules/policy.violation.js';
 import { createRpcOutboundNfs } from './rules/rpc.outbound-nfs.js';
@@ -83,6 +85,8 @@ export class Detector {
       createDeviceVulnerable(),
       createServiceInsecure(),
       createEgressBeacon(),
+      createInboundOutside(),
+      createDnsBypass(),
     ];
     if (opts.policy !== undefined) all.push(createPolicyViolation(opts.policy));
     if (config.learningUntil !== undefined) all.push(createDeviceNew(Date.parse(config.learningUntil) * 1000));

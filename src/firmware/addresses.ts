@@ -2,6 +2,7 @@
 // (DESIGN.md "Zones": site = hospital ranges; special = loopback, unspecified, multicast,
 // broadcast, masks; everything else, documentation ranges included, is outside).
 import { isIPv4, isIPv6 } from 'node:net';
+import { isNetmask } from '../net/netmask.js';
 import { Zones } from '../net/zones.js';
 import type { Zone } from './types.js';
 
@@ -39,6 +40,8 @@ export function zoneOfHost(host: string): Zone {
 }
 
 const IPV4 = /(?<![\d])(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+// Right before a literal that is a netmask by position: "netmask 255.255.0.0", "mask=255.0.0.0".
+const MASK_BEFORE = /(?:net)?mask[\s:=]*$/i;
 // Right before a version number: "v1.2.3.4", "version 1.2.3.4", or glued to a name: "libfoo-1.2.3.4".
 const VERSION_BEFORE = /(?:\bv|\bver\.?|version|release|\brev)[\s:=]*$|[A-Za-z_-]$/i;
 const IPV6 = /(?<![\w:.])((?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4})(?![\w:.])/gi;
@@ -82,6 +85,8 @@ export function findAddresses(text: string, opts: FindOptions): AddressHit[] {
       if (inside(m.index) || !octetsOk(m)) continue;
       if (VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
       const ip = m[0];
+      // A netmask is not an address: no peer to report, allow or block.
+      if (isNetmask(ip) || MASK_BEFORE.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
       hits.push({ address: ip, kind: 'ipv4', zone: zoneOfIPv4(ip), index: m.index });
     }
   }

@@ -18,6 +18,9 @@ export interface AuditOptions {
   proposePolicy?: boolean;
   /** Device model for the proposed policy's match; default: the image's file name. */
   model?: string;
+  /** Catalog model names and device classes: a proposal without a capture must match one of them. */
+  knownModels?: readonly string[];
+  knownClasses?: readonly string[];
   /** Called with the private temp dir once it exists (tests check it is gone afterwards). */
   onTempDir?: (dir: string) => void;
 }
@@ -48,7 +51,13 @@ export async function auditFirmware(image: string, opts: AuditOptions = {}): Pro
     const withCaptures = opts.captures !== undefined && opts.captures.length > 0 && opts.contactSource !== undefined;
     if (withCaptures || opts.proposePolicy) {
       const contacted = withCaptures ? await opts.contactSource!(opts.captures!) : undefined;
-      const link = crossLink(scan.findings, contacted, opts.model ?? basename(image.replace(/\/+$/, '')));
+      const link = crossLink(scan.findings, contacted, opts.model ?? basename(image.replace(/\/+$/, '')), {
+        modelGiven: opts.model !== undefined,
+        knownModels: opts.knownModels,
+        knownClasses: opts.knownClasses,
+        strict: opts.proposePolicy === true,
+      });
+      warnings.push(...link.warnings);
       if (withCaptures) {
         report.contacted = link.contacted;
         report.notContacted = link.notContacted;

@@ -136,6 +136,12 @@ export function scanScript(file: TextFile, ctx: ScriptContext, push: Push): void
       push({ id: 'fw.insecure-service', severity: sev, ...at });
     }
     if (BIND_SHELL.test(line) || NO_LOGIN_SHELL.test(line)) push({ id: 'fw.debug-interface', severity: 'high', ...at });
+    // Running a file straight off a network mount: whoever serves the share decides what runs.
+    const direct = runsFromMount(line, ctx);
+    if (direct !== undefined) {
+      push({ id: 'fw.remote-exec', severity: 'critical', ...at, address: direct, zone: zoneOfHost(direct) });
+      return;
+    }
     const dl = DOWNLOAD.exec(line);
     const copy = COPY.exec(line);
     const fromMount = copy ? mountSource(copy[1]!, ctx) : undefined;
@@ -152,6 +158,23 @@ export function scanScript(file: TextFile, ctx: ScriptContext, push: Push): void
       ...(host ? { address: host, zone: zoneOfHost(host) } : {}),
     });
   });
+}
+
+/** Where a word stands as the command run (line start, after ; & | ( then do else), or as the script of sh/./source/exec/nohup. */
+const RUN_LEAD =
+  /(?:^|[;&|(`]|\$\(|\b(?:then|do|else|exec|nohup|source|chroot\s+\S+|(?:ba|a|da|k)?sh)\b|(?:^|[\s;&|])\.)\s*$/;
+
+/** The host of the remote mount a command on this line runs a file from, if any. */
+function runsFromMount(line: string, ctx: ScriptContext): string | undefined {
+  if (ctx.remoteMounts.size === 0 || STOPS.test(line)) return undefined;
+  for (const m of line.matchAll(/\/[\w./*-]+/g)) {
+    const token = m[0];
+    for (const [point, host] of ctx.remoteMounts) {
+      if (point === '/' || !token.startsWith(`${point}/`) || token.length === point.length + 1) continue;
+      if (RUN_LEAD.test(line.slice(0, m.index))) return host;
+    }
+  }
+  return undefined;
 }
 
 function mountSource(args: string, ctx: ScriptContext): string | undefined {

@@ -29,6 +29,8 @@ const BROWSER_UA =
 const WINDOWS_DHCP = /^MSFT \d/;
 // IHE PCD infusion content: pump device and infusion rate codes carry these words in their MDC names.
 const INFUSION_OBX = /PUMP|INFUS/i;
+/** Message types only clinical information systems send: admissions and orders (HL7 v2 ch. 3, 4). */
+const CLINICAL_SYSTEM_MSG = /^(ADT|ORM|OML|OMG|RDE|SIU|MFN)\^/;
 
 const list = (xs: readonly string[], n = 3): string => {
   const shown = xs.slice(0, n).join(', ');
@@ -61,6 +63,26 @@ function hl7Witnesses(d: DeviceState, out: Witness[]): void {
         reason: `its observations are vital signs (${list(vitals, 6)})`,
       });
     }
+  }
+  // What the messages say of their equipment (PRT-10, OBX-18): a pump that names itself is a pump.
+  const pumps = d.hl7Equipment.values().filter((e) => PUMP_NAME.test(e) || INFUSION_OBX.test(e));
+  if (pumps.length > 0) {
+    out.push({
+      cls: 'infusion-pump',
+      weight: 0.8,
+      reason: `its HL7 messages name their equipment an infusion pump (PRT-10/OBX-18 ${list(pumps, 2)})`,
+    });
+  }
+  // ADT and order messages come from clinical information systems (HIS/EHR); a bedside device that
+  // also reports observations (a monitor admitting its patient, as the simulator's do) stays a device.
+  const adt = d.hl7Sent.sum((k) => CLINICAL_SYSTEM_MSG.test(k));
+  if (adt > 0 && oruSent === 0 && d.hl7Sent.get('ORU^R40') === 0) {
+    const apps = [...d.hl7Apps.values(), ...d.hl7Facilities.values().map((f) => `at ${f}`)];
+    out.push({
+      cls: 'clinical-system',
+      weight: 0.85,
+      reason: `sends HL7 ADT/order messages (${adt})${apps.length > 0 ? ` as ${list(apps, 3)} (MSH-3/4)` : ''}: a clinical information system`,
+    });
   }
   if (d.hl7Sent.get('ORU^R40') > 0) {
     out.push({ cls: 'patient-monitor', weight: 0.5, reason: 'sends HL7 ORU^R40 alarm reports (IHE PCD ACM)' });
@@ -200,6 +222,7 @@ const PRIORITY: readonly DeviceClass[] = [
   'imaging-modality',
   'central-station',
   'pacs',
+  'clinical-system',
   'network-infrastructure',
   'workstation',
   'unknown',

@@ -146,6 +146,7 @@ export class DeviceState {
 
   readonly hl7Apps = new BoundedSet<string>(16); // MSH-3 of messages this device sent
   readonly hl7Facilities = new BoundedSet<string>(16); // MSH-4
+  readonly hl7Equipment = new BoundedSet<string>(16); // PRT-10 / OBX-18 of messages it sent
   readonly hl7Sent = new Counter(); // message type → count
   hl7Messages = 0; // HL7 messages sent, all types
   readonly hl7Received = new Counter();

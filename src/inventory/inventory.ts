@@ -326,6 +326,7 @@ export class Inventory {
       if (n <= 64 || (n & 15) === 0) {
         if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
         if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
+        if (ev.equipment !== undefined) for (const e of ev.equipment) sender.hl7Equipment.add(e);
         sender.hl7SentTo.add(receiverIp);
         sender.observe(ev.observations);
       }

@@ -8,7 +8,7 @@ export interface OuiInfo {
   readonly vendor?: string;
   /** The matched registry prefix as hex digits: 6 (MA-L), 7 (MA-M) or 9 (MA-S). */
   readonly prefix?: string;
-  /** Why there is no vendor: 'locally administered', 'multicast', 'not a MAC address', 'not registered'. */
+  /** Why there is no vendor: 'locally administered', 'multicast', 'not a MAC address', 'all-zero', 'not registered'. */
   readonly note?: string;
 }
 
@@ -61,6 +61,8 @@ export function isLocalMac(mac: string): boolean {
 export function lookupOui(mac: string): OuiInfo {
   const hex = macHex(mac);
   if (hex === undefined) return { note: 'not a MAC address' };
+  // 00:00:00:00:00:00 is what loopback and some tunnels write, not Xerox's first block.
+  if (hex === '000000000000') return { note: 'all-zero' };
   if (isMulticastMac(hex)) return { note: 'multicast' };
   if (isLocalMac(hex)) return { note: 'locally administered' };
   const reg = registry();

@@ -139,12 +139,20 @@ export class DeviceTable {
 
   private resolveNow(ep: Endpoint): DeviceState | undefined {
     const zone = zoneOf(ep.ip, this.site);
-    if (zone === 'special') return undefined;
+    // Loopback is special for zones, but a capture on `lo` is a host talking to itself: a device.
+    const loopback = zone === 'special' && isLoopback(ep.ip);
+    if (zone === 'special' && !loopback) return undefined;
     const strong = this.strongOwner.get(ep.ip);
     if (zone === 'outside') return strong === undefined ? undefined : this.devices.get(strong);
-    if (ep.mac === undefined) {
+    // No MAC (raw IP, BSD loopback) or the all-zero one (Linux loopback, some tunnels): by address.
+    if (ep.mac === undefined || ep.mac === ZERO_MAC || loopback) {
       const id = strong ?? this.weakOwner.get(ep.ip) ?? `ip:${ep.ip}`;
-      return this.devices.get(id) ?? this.get(id, undefined);
+      const known = this.devices.get(id);
+      if (known !== undefined) return known;
+      const d = this.get(id, undefined);
+      // Its one address is its own: the record lists it (a MAC-less device has nothing else to show).
+      if (d !== undefined && id === `ip:${ep.ip}`) this.bind(d, ep.ip, 'weak');
+      return d;
     }
     const mac = normMac(ep.mac);
     if (mac === undefined || isMulticastNorm(mac)) return undefined; // subnet broadcast and the like
@@ -164,6 +172,12 @@ export class DeviceTable {
     const d = id === undefined ? undefined : this.devices.get(id);
     if (d !== undefined) mark(d);
   }
+}
+
+const ZERO_MAC = '00:00:00:00:00:00';
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
 }
 
 const LINK_LOCAL = 0xfe80n >> 6n; // fe80::/10

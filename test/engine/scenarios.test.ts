@@ -112,9 +112,6 @@ describe('simulated CMS8000 ward', () => {
 describe('real benign captures stay quiet', () => {
   // Written exceptions, each the rule's own definition at work:
   const EXCEPTIONS = new Set([
-    // 10.0.0.4 queries 1.1.1.1 directly: a public resolver nobody handed out by DHCP and no DNS
-    // answer named, which is exactly the hard-coded-address signature.
-    'pcapng-multi-interface.pcapng egress.no-dns 1.1.1.1',
     // A telnet session on TCP 21: telnet is an insecure service (medium) whatever the port.
     'rawip-telnet-port21.pcap service.insecure 10.0.0.2',
   ]);

@@ -14,9 +14,17 @@ describe('findAddresses', () => {
       ['10.1.2.3', 'ipv4', 'site'],
       ['127.0.0.1', 'ipv4', 'special'],
       ['0.0.0.0', 'ipv4', 'special'],
-      ['255.255.255.0', 'ipv4', 'special'],
       ['100.64.0.9', 'ipv4', 'site'],
     ]);
+  });
+
+  it('does not report a netmask as an address: by its shape, or by the word before it', () => {
+    expect(hits('ifconfig eth0 192.168.10.20 netmask 255.255.255.0 up')).toEqual([['192.168.10.20', 'ipv4', 'site']]);
+    expect(hits('route add -net 10.0.0.0 netmask 255.0.0.0 gw 10.0.0.1')).toEqual([
+      ['10.0.0.0', 'ipv4', 'site'],
+      ['10.0.0.1', 'ipv4', 'site'],
+    ]);
+    expect(hits('mask=128.0.0.0 peer 203.0.113.9')).toEqual([['203.0.113.9', 'ipv4', 'outside']]);
   });
 
   it('skips version numbers, OIDs, dates and out-of-range octets', () => {

@@ -144,5 +144,21 @@ describe.skipIf(missing.length > 0)('wardwatch firmware audit (CLI)', () => {
     const policy = PolicyFile.parse(parse(readFileSync(policyOut, 'utf8')));
     expect(policy).toEqual(report.proposedPolicy);
     expect(policy.devices[0]!.deny.map((d) => d.peer)).toEqual([NFS_ADDRESS, MONITOR_ADDRESS]);
+    // The device that reached the hard-coded peer, by its MAC: a policy that matches it.
+    expect(policy.devices[0]!.match).toMatchObject({ mac: '00:01:02:03:04:06' });
+  });
+
+  it('--policy-out without a capture: a deny list for a catalog model, an error for a model no device has', async () => {
+    const policyOut = join(base, 'deny-only.yaml');
+    await run(image, '--format', 'json', '--policy-out', policyOut, '--model', 'Contec CMS8000');
+    const policy = PolicyFile.parse(parse(readFileSync(policyOut, 'utf8')));
+    expect(policy.devices[0]!.match).toEqual({ model: 'Contec CMS8000' });
+    expect(policy.devices[0]!.allow.map((r) => r.peer)).toEqual(['0.0.0.0/0', '::/0']);
+    expect(policy.devices[0]!.deny.map((d) => d.peer)).toEqual([NFS_ADDRESS, MONITOR_ADDRESS]);
+    // The default model is the image's file name: no device is ever that model.
+    await expect(run(image, '--policy-out', join(base, 'none.yaml'))).rejects.toMatchObject({
+      code: 'WW_FIRMWARE',
+      message: expect.stringContaining('would match no device'),
+    });
   });
 });

@@ -48,6 +48,8 @@ export interface Hl7Decoded {
   readonly fieldsPresent: readonly string[];
   readonly location?: string;
   readonly observations: readonly Hl7Observation[];
+  /** Equipment named by PRT-10 (v2.7+ participation device) and OBX-18 (equipment instance id). */
+  readonly equipment: readonly string[];
   readonly ackCode?: string;
   readonly ackControlId?: string;
   readonly segments: number;
@@ -121,7 +123,7 @@ function nextMsh(buf: Uint8Array, p: number, end: number): number {
 function body(r: Hl7Reader, buf: Uint8Array, start: number, mshEnd: number, end: number, opts: Hl7Options): Hl7Result {
   let p = skipBreaks(buf, mshEnd, end);
   let segments = 1;
-  const acc: Acc = { hashes: [], fields: [], observations: [], orders: [], errors: [] };
+  const acc: Acc = { hashes: [], equipment: [], fields: [], observations: [], orders: [], errors: [] };
   while (p < end) {
     const sid = segIdAt(buf, p, end);
     if (sid === MSH || isBatch(sid)) break;
@@ -148,6 +150,7 @@ function body(r: Hl7Reader, buf: Uint8Array, start: number, mshEnd: number, end:
     fieldsPresent: acc.fields,
     location,
     observations: acc.observations,
+    equipment: acc.equipment,
     ackCode,
     ackControlId,
     segments,

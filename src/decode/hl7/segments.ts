@@ -9,6 +9,24 @@ import { compText, HL7_MAX_FIELDS, type Hl7Reader, isEmpty, piece, text, unescap
 const MAX_HASHES = 16;
 const MAX_REPS = 16;
 const MAX_LIST = 32;
+const MAX_EQUIPMENT = 8;
+
+/**
+ * An entity identifier (EI: entity id ^ namespace ^ universal id ^ type, e.g. the IHE PCD
+ * 'PUMP-7^Alaris^0012D3FFFE5A1234^EUI-64') in field `n` of the split segment, as one text with
+ * its non-empty components joined by '^'. Equipment, never a person: it may leave the decoder.
+ */
+export function addEquipment(r: Hl7Reader, buf: Uint8Array, nf: number, n: number, acc: Acc): void {
+  const i = field(nf, n, false);
+  if (i < 0 || isEmpty(buf, r.fs[i]!, r.fe[i]!)) return;
+  const parts: string[] = [];
+  for (let c = 1; c <= 4; c++) {
+    const t = comp(r, buf, nf, n, c);
+    if (t !== undefined && t !== '') parts.push(t);
+  }
+  const text = parts.join('^');
+  if (text !== '' && acc.equipment.length < MAX_EQUIPMENT && !acc.equipment.includes(text)) acc.equipment.push(text);
+}
 
 export interface Hl7Observation {
   readonly code: string;
@@ -112,6 +130,7 @@ const OBR = id('OBR');
 export const OBX = id('OBX');
 const MSA = id('MSA');
 const ERR = id('ERR');
+const PRT = id('PRT');
 const FHS = id('FHS');
 const BHS = id('BHS');
 const BTS = id('BTS');
@@ -127,6 +146,8 @@ const IDENT = new Map(
 
 export interface Acc {
   hashes: string[];
+  /** Equipment the message names (PRT-10 participation device, OBX-18 equipment instance id). */
+  equipment: string[];
   fields: string[];
   observations: Hl7Observation[];
   orders: Hl7Order[];
@@ -170,6 +191,13 @@ export function segment(
       const nf = split(r, buf, s, end, 2);
       acc.ackCode = comp(r, buf, nf, 1, 1);
       acc.ackControlId = comp(r, buf, nf, 2, 1);
+      return r.segEnd;
+    }
+  } else if (sid === PRT) {
+    // v2.7+ participation: PRT-10 is the participating device (EI). PRT-5 (a person) is never read.
+    if (acc.equipment.length < MAX_EQUIPMENT) {
+      const nf = split(r, buf, s, end, 10);
+      addEquipment(r, buf, nf, 10, acc);
       return r.segEnd;
     }
   } else if (sid === ERR) {

@@ -4,7 +4,7 @@
 // (e.g. tympanic, body and generic temperature all read as 'temp'). Also the OBX reader: only
 // numeric values (NM, SN) leave, each with its code, text, named vital, unit and status.
 
-import { type Acc, comp, field, segEnd, split } from './segments.js';
+import { type Acc, addEquipment, comp, field, segEnd, split } from './segments.js';
 import { compSlice, escapedText, HL7_MAX_TEXT, type Hl7Delims, type Hl7Reader, isPlain, sliceText } from './text.js';
 
 const MAX_OBSERVATIONS = 256;
@@ -38,7 +38,10 @@ export const MDC_VITALS: ReadonlyMap<string, string> = VITALS;
 /** The OBX segment starting at s: adds its observation when numeric; returns the segment end. */
 export function obx(r: Hl7Reader, buf: Uint8Array, s: number, end: number, acc: Acc): number {
   if (acc.observations.length >= MAX_OBSERVATIONS) return segEnd(buf, s, end);
-  observation(r, buf, split(r, buf, s, end, 11), acc);
+  // Up to OBX-18, the equipment instance identifier (IHE PCD-01: the device that measured).
+  const nf = split(r, buf, s, end, 18);
+  observation(r, buf, nf, acc);
+  if (nf > 18) addEquipment(r, buf, nf, 18, acc);
   return r.segEnd;
 }
 

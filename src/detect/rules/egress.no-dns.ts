@@ -1,23 +1,120 @@
 // egress.no-dns — the hard-coded-address signature (DESIGN.md; the CMS8000 case): a site
 // device starts a flow to an outside address that no DNS answer seen on the wire resolved
-// (within TTL + grace) before the flow. Querying an outside DNS or NTP server by address is
-// the same signature unless DHCP handed that server out.
-import type { Micros, WardEvent } from '../../events.js';
-import type { Context, Evidence, Rule } from '../context.js';
+// (within TTL + grace) before the flow. Querying an outside NTP server by address is the same
+// signature unless DHCP handed that server out; an outside DNS server asked directly (53/853)
+// is a resolver bypass instead (`dns.bypass`).
+//
+// A flow that names its server (HTTP Host naming a host, TLS SNI, an FTP/SMTP greeting naming
+// the server) shows a lookup made outside the capture (a cache, DoH, another resolver): graded
+// low and said so. An HTTP Host that is the IP literal itself is the stronger evidence: high.
+// So the rule waits for the flow's first application event (or its end, or NAME_WAIT_US) before
+// it raises; the alert still carries the flow's start time.
+import type { FlowStart, Micros, WardEvent } from '../../events.js';
+import { type Context, DNS_PORTS, type Evidence, mergeEvidence, type Rule } from '../context.js';
 
-const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 53: 'dns', 123: 'ntp', 67: 'dhcp', 853: 'dns-over-tls' };
+const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 123: 'ntp', 67: 'dhcp' };
+/** Flows waiting for the name their first application bytes may carry; the oldest is raised past it. */
+const MAX_WAITING = 4096;
+/** How long a flow may stay silent before it is judged without a name (capture time). */
+const NAME_WAIT_US = 10e6;
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))+\.?$/i;
+
+interface Waiting {
+  readonly ev: FlowStart;
+  readonly evidence: Evidence;
+  readonly uncertain: boolean;
+}
+
+/** The host part of an HTTP Host header: `name:8080` → name, `[2001:db8::1]:80` → 2001:db8::1. */
+export function hostPart(host: string): string {
+  const h = host.trim();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(1, end) : h;
+  }
+  const colon = h.indexOf(':');
+  return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.slice(0, colon) : h;
+}
+
+/** The host name an FTP/SMTP greeting gives for its server ('220 ftp.example.org FTP ready'), if any. */
+export function greetingName(banner: string): string | undefined {
+  const words = banner.replace(/^\d{3}[ -]?/, '').split(/[\s,;()[\]<>]+/, 6);
+  for (const w of words) if (HOSTNAME.test(w) && !/^[\d.]+$/.test(w)) return w.replace(/\.$/, '').toLowerCase();
+  return undefined;
+}
 
 export function createEgressNoDns(): Rule {
   /** Alerted destination → earliest alert time, until a later DNS answer names it. */
   const pending = new Map<string, Micros>();
   const later = new Map<string, { name: string; time: Micros; asker: string }>();
+  /** Flows judged at their first application event, by flow id (insertion order = start order). */
+  const waiting = new Map<number, Waiting>();
   /** Outside addresses that answered as NTP servers (issue 19): the content behind "ntp" by port. Bounded. */
   const ntp = new Map<string, { stratum: number; refId?: string; version: number }>();
 
+  const judge = (
+    w: Waiting,
+    ctx: Context,
+    named?: { name: string; via: 'http-host' | 'tls-sni' | 'greeting' },
+    literal?: { host: string; via: 'http-host' | 'tls-sni' },
+  ): void => {
+    const { ev, evidence } = w;
+    const { src, dst } = ev;
+    const port = dst.port !== undefined ? ` port ${dst.port}` : '';
+    let severity: 'low' | 'high' = w.uncertain ? 'low' : 'high';
+    let message = `connects to outside address ${dst.ip}${port} that no DNS answer on the wire resolved — a hard-coded address`;
+    if (literal !== undefined) {
+      // The client itself wrote the address where a name belongs: no lookup happened anywhere.
+      severity = 'high';
+      evidence.hardCoded = { [literal.via === 'http-host' ? 'httpHost' : 'sni']: literal.host };
+      evidence.note = `the ${literal.via === 'http-host' ? 'HTTP Host header' : 'TLS SNI'} is the IP literal ${literal.host}: the address is written into the client`;
+      message = `connects to outside address ${dst.ip}${port} by its IP literal (${literal.via === 'http-host' ? 'HTTP Host' : 'TLS SNI'} ${literal.host}) with no DNS answer on the wire — a hard-coded address`;
+      delete evidence.uncertain;
+    } else if (named !== undefined) {
+      severity = 'low';
+      evidence.namedFlows = 1;
+      evidence.named = [{ name: named.name, via: named.via }];
+      evidence.note = `the flow names its server (${named.via} ${named.name}): the lookup was likely made outside the capture (a cache, DNS over HTTPS, another resolver)`;
+      message = `connects to outside address ${dst.ip}${port} named ${named.name} by its ${named.via === 'http-host' ? 'HTTP Host' : named.via === 'tls-sni' ? 'TLS SNI' : 'server greeting'}, with no DNS answer on the wire — likely a lookup outside the capture`;
+    }
+    if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
+    ctx.raise({
+      rule: 'egress.no-dns',
+      ts: ev.ts,
+      src,
+      dst,
+      deviceId: ctx.deviceId(src.ip, src.mac),
+      message,
+      evidence,
+      severity,
+    });
+  };
+
+  /** Judge, without a name, flows that have waited longer than NAME_WAIT_US (or everything: `now` infinite). */
+  const flushOlder = (now: Micros, ctx: Context): void => {
+    for (const [id, w] of waiting) {
+      if (now - w.ev.ts <= NAME_WAIT_US) break;
+      waiting.delete(id);
+      judge(w, ctx);
+    }
+  };
+
   return {
     id: 'egress.no-dns',
-    types: ['dns-answer', 'flow-start', 'ntp-message'],
+    types: [
+      'dns-answer',
+      'flow-start',
+      'flow-end',
+      'http-request',
+      'tls-hello',
+      'service-banner',
+      'hl7-message',
+      'rpc-call',
+      'dicom-association',
+      'ntp-message',
+    ],
     onEvent(ev: WardEvent, ctx: Context): void {
+      if (waiting.size > 0) flushOlder(ev.ts, ctx);
       if (ev.type === 'ntp-message') {
         if (ev.mode === 'server' && ntp.size < 10_000 && !ntp.has(ev.src.ip) && ctx.zones.isOutside(ev.src.ip))
           ntp.set(ev.src.ip, { stratum: ev.stratum, refId: ev.refId, version: ev.version });
@@ -25,7 +122,7 @@ export function createEgressNoDns(): Rule {
       }
       if (ev.type === 'dns-answer') {
         if (pending.size === 0) return;
-        for (const r of ev.resolved.length > 0 ? ev.resolved : []) {
+        for (const r of ev.resolved) {
           const since = pending.get(r.address);
           if (since !== undefined && ev.ts > since && !later.has(r.address)) {
             later.set(r.address, { name: r.name.replace(/\.$/, ''), time: ev.ts, asker: ev.asker });
@@ -34,11 +131,43 @@ export function createEgressNoDns(): Rule {
         }
         return;
       }
-      if (ev.type !== 'flow-start') return;
+      if (ev.type !== 'flow-start') {
+        if (waiting.size === 0 || !('flowId' in ev) || ev.flowId === undefined) return;
+        const w = waiting.get(ev.flowId);
+        if (w === undefined) return;
+        waiting.delete(ev.flowId);
+        if (ev.type === 'http-request' && ev.host !== undefined && ev.host !== '') {
+          const h = hostPart(ev.host);
+          if (ctx.isIp(h)) {
+            judge(w, ctx, undefined, { host: h, via: 'http-host' });
+            return;
+          }
+          if (HOSTNAME.test(h)) {
+            judge(w, ctx, { name: h.replace(/\.$/, '').toLowerCase(), via: 'http-host' });
+            return;
+          }
+        } else if (ev.type === 'tls-hello' && ev.sni !== undefined && ev.sni !== '') {
+          if (ctx.isIp(ev.sni)) {
+            judge(w, ctx, undefined, { host: ev.sni, via: 'tls-sni' });
+            return;
+          }
+          judge(w, ctx, { name: ev.sni.replace(/\.$/, '').toLowerCase(), via: 'tls-sni' });
+          return;
+        } else if (ev.type === 'service-banner' && (ev.service === 'ftp' || ev.service === 'smtp')) {
+          const name = greetingName(ev.banner);
+          if (name !== undefined) {
+            judge(w, ctx, { name, via: 'greeting' });
+            return;
+          }
+        }
+        judge(w, ctx);
+        return;
+      }
       // A TCP flow seen without its SYN started before the capture: we cannot know what DNS preceded it.
       if (ev.proto === 'tcp' ? !ev.syn : ev.proto !== 'udp') return;
       const { src, dst } = ev;
       if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
+      if (dst.port !== undefined && DNS_PORTS.has(dst.port)) return; // dns.bypass judges these
       if (ctx.dhcpServers.has(dst.ip)) return;
       if (ctx.allowed(dst.ip) !== undefined) return;
       if (ctx.dns.hasValid(dst.ip, ev.ts)) return;
@@ -62,25 +191,34 @@ export function createEgressNoDns(): Rule {
             }
           : {}),
       };
-      // Early in a capture the lookup may simply predate it; a device seen booting (DHCP ACK) has no such excuse.
-      const sinceStart = (ev.ts - (ctx.captureStart ?? ev.ts)) / 1e6;
-      const uncertain = sinceStart < ctx.config.dns.warmupSeconds && !ctx.leased.has(src.ip);
+      // Early in a device's activity the lookup may simply predate the capture (its clock restarts
+      // after a silence longer than the warm-up); a device seen booting (DHCP ACK) has no such excuse.
+      const active = ctx.activeSeconds(src.ip, ev.ts);
+      const uncertain = active < ctx.config.dns.warmupSeconds && !ctx.leased.has(src.ip);
       if (uncertain)
-        evidence.uncertain = `flow ${Math.round(sinceStart)} s after the capture began; the DNS lookup may predate the capture`;
-      if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
-      ctx.raise({
-        rule: 'egress.no-dns',
-        ts: ev.ts,
-        src,
-        dst,
-        deviceId: ctx.deviceId(src.ip, src.mac),
-        message: `connects to outside address ${dst.ip}${dst.port !== undefined ? ` port ${dst.port}` : ''} that no DNS answer on the wire resolved — a hard-coded address`,
-        evidence,
-        severity: uncertain ? 'low' : 'high',
-      });
+        evidence.uncertain = `flow ${Math.round(active)} s after the device's first packet in the capture (or after a gap in the input longer than the warm-up); the DNS lookup may predate the capture`;
+      const w: Waiting = { ev, evidence, uncertain };
+      // UDP names nothing we read but QUIC's SNI (an Initial on 443 gives a tls-hello): judge the rest now.
+      if (ev.proto !== 'tcp' && dst.port !== 443) {
+        judge(w, ctx);
+        return;
+      }
+      if (waiting.size >= MAX_WAITING) {
+        const [id, oldest] = waiting.entries().next().value as [number, Waiting];
+        waiting.delete(id);
+        judge(oldest, ctx);
+      }
+      waiting.set(ev.flowId, w);
+    },
+    finish(ctx: Context): void {
+      flushOlder(Number.POSITIVE_INFINITY, ctx);
     },
     merge(a: Evidence, b: Evidence): Evidence {
-      return { ...a, flows: Number(a.flows ?? 0) + Number(b.flows ?? 0) };
+      const m = mergeEvidence(a, b);
+      m.flows = Number(a.flows ?? 0) + Number(b.flows ?? 0);
+      if (a.namedFlows !== undefined || b.namedFlows !== undefined)
+        m.namedFlows = Number(a.namedFlows ?? 0) + Number(b.namedFlows ?? 0);
+      return m;
     },
     annotate(alert, ctx): void {
       const l = later.get(alert.dst.ip);
@@ -93,9 +231,9 @@ export function createEgressNoDns(): Rule {
       } else {
         alert.evidence.laterDns = null;
       }
-      // Other names this address was ever given (helps write an allowlist entry by name).
       const server = ntp.get(alert.dst.ip);
       if (server !== undefined) alert.evidence.ntpServer = { ...server, answered: true };
+      // Other names this address was ever given (helps write an allowlist entry by name).
       const names = ctx.dns.everNames(alert.dst.ip);
       if (names.length > 0) alert.evidence.namesSeen = names.sort().slice(0, 10);
     },

@@ -1,4 +1,4 @@
-// service.insecure — telnet/ftp/tftp/rlogin offered by or used with a device: cleartext
+// service.insecure — telnet/ftp/tftp/rsh/rlogin/rexec offered by or used with a device: cleartext
 // logins, and on the CMS8000-class firmware the way in. Seen by banner or by port.
 // Also (issue 19): SNMP v1/v2c with a community in clear (evidence: its class — 'public'/
 // 'private' defaults, 'empty' or 'other' — never the string), cleartext syslog sent to an
@@ -14,6 +14,10 @@ const BY_PORT: Readonly<Record<number, { service: string; proto: 'tcp' | 'udp' }
   513: { service: 'rlogin', proto: 'tcp' },
 };
 const BANNERS = new Set(['telnet', 'ftp', 'tftp', 'rlogin']);
+
+// The Berkeley r-services (4.2BSD): rexec 512, rlogin 513, rsh 514 — over TCP only (UDP 512 is
+// biff, UDP 514 syslog). Passwords in clear (rexec) or trust by source address (rsh/rlogin).
+const R_SERVICES: Readonly<Record<number, string>> = { 512: 'rexec', 513: 'rlogin', 514: 'rsh' };
 
 export function createServiceInsecure(): Rule {
   const raise = (
@@ -91,6 +95,10 @@ export function createServiceInsecure(): Rule {
       else if (ev.type === 'flow-start' && ev.dst.port !== undefined) {
         const s = BY_PORT[ev.dst.port];
         if (s !== undefined && s.proto === ev.proto) raise(ctx, ev.ts, ev.src, ev.dst, s.service);
+        else if (ev.proto === 'tcp') {
+          const r = R_SERVICES[ev.dst.port];
+          if (r !== undefined) raise(ctx, ev.ts, ev.src, ev.dst, r);
+        }
       }
     },
   };

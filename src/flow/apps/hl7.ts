@@ -100,6 +100,7 @@ class Hl7Stream implements StreamApp {
       patientHashes: m.patientHashes,
       fieldsPresent: m.fieldsPresent,
       observations: m.observations,
+      equipment: m.equipment.length > 0 ? m.equipment : undefined,
       segments: m.segments,
       bytes: m.bytes,
     };

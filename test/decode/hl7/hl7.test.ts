@@ -225,6 +225,7 @@ describe('decodeHl7', () => {
       bytes: encodeHl7(draft).length,
       orders: [{ code: '182777000' }],
       errors: [],
+      equipment: [],
     });
     const ack = one(encodeHl7({ messageType: 'ACK', controlId: 'A1', ackCode: 'AE', ackControlId: 'C1' }));
     expect(ack).toMatchObject({ messageType: 'ACK', controlId: 'A1', ackCode: 'AE', ackControlId: 'C1', segments: 2 });
