@@ -74,38 +74,42 @@ class Hl7Stream implements StreamApp {
 
   private emit(dir: Dir, m: Hl7Decoded): void {
     const { ctx } = this;
-    const src: Endpoint = dir === 0 ? ctx.client : ctx.server;
-    const dst: Endpoint = dir === 0 ? ctx.server : ctx.client;
     ctx.env.countApp('hl7');
-    // One literal with every key (undefined where absent), in the event's key order: decoder
-    // extras (orders, errors) stay out of the event vocabulary.
-    const ev: Hl7Message = {
-      type: 'hl7-message',
-      ts: this.ts,
-      flowId: ctx.flowId,
-      src,
-      dst,
-      vlan: ctx.vlan,
-      messageType: m.messageType,
-      sendingApp: m.sendingApp,
-      sendingFacility: m.sendingFacility,
-      receivingApp: m.receivingApp,
-      receivingFacility: m.receivingFacility,
-      time: m.time,
-      controlId: m.controlId,
-      version: m.version,
-      location: m.location,
-      ackCode: m.ackCode,
-      ackControlId: m.ackControlId,
-      patientHashes: m.patientHashes,
-      fieldsPresent: m.fieldsPresent,
-      observations: m.observations,
-      equipment: m.equipment.length > 0 ? m.equipment : undefined,
-      segments: m.segments,
-      bytes: m.bytes,
-    };
-    ctx.emit(ev);
+    ctx.emit(hl7Event(ctx, dir === 0 ? ctx.client : ctx.server, dir === 0 ? ctx.server : ctx.client, this.ts, m));
   }
+}
+
+/**
+ * The `hl7-message` of one decoded message: one literal with every key (undefined where absent), in
+ * the event's key order; decoder extras (orders, errors) stay out of the event vocabulary. MLLP
+ * streams and HL7 logged inside syslog both emit through it.
+ */
+export function hl7Event(ctx: FlowContext, src: Endpoint, dst: Endpoint, ts: number, m: Hl7Decoded): Hl7Message {
+  return {
+    type: 'hl7-message',
+    ts,
+    flowId: ctx.flowId,
+    src,
+    dst,
+    vlan: ctx.vlan,
+    messageType: m.messageType,
+    sendingApp: m.sendingApp,
+    sendingFacility: m.sendingFacility,
+    receivingApp: m.receivingApp,
+    receivingFacility: m.receivingFacility,
+    time: m.time,
+    controlId: m.controlId,
+    version: m.version,
+    location: m.location,
+    ackCode: m.ackCode,
+    ackControlId: m.ackControlId,
+    patientHashes: m.patientHashes,
+    fieldsPresent: m.fieldsPresent,
+    observations: m.observations,
+    equipment: m.equipment.length > 0 ? m.equipment : undefined,
+    segments: m.segments,
+    bytes: m.bytes,
+  };
 }
 
 export const hl7App: TcpAppFactory = {

@@ -5,9 +5,10 @@
 // `hl7-message` of this flow — a monitor logging HL7 to a syslog collector is patient data in
 // cleartext like any other (phi.cleartext and the patient ledger take it from there).
 
-import { decodeHl7, Hl7Reader } from '../../decode/hl7/hl7.js';
+import { decodeHl7 } from '../../decode/hl7/hl7.js';
 import { decodeSyslog, octetCount, SYSLOG_MAX_FRAME } from '../../decode/syslog/syslog.js';
-import type { Hl7Message, SyslogMessage } from '../../events.js';
+import type { SyslogMessage } from '../../events.js';
+import { hl7Event } from './hl7.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
 
 const M = 0x4d;
@@ -26,7 +27,6 @@ function findSegment(b: Uint8Array, s: number, e: number, c0: number, c1: number
 }
 
 class SyslogReader {
-  private readonly hl7 = new Hl7Reader();
   private readonly opts: { hashId: (id: string) => string };
 
   constructor(
@@ -87,35 +87,11 @@ class SyslogReader {
       at = 0;
       end = buf.length;
     }
-    const r = decodeHl7(buf, at, end, this.opts, this.hl7);
+    const r = decodeHl7(buf, at, end, this.opts, this.ctx.env.hl7);
     if (r.kind !== 'ok' || r.message.fieldsPresent.length === 0) return false;
     const m = r.message;
     this.ctx.env.countApp('hl7');
-    const ev: Hl7Message = {
-      type: 'hl7-message',
-      ts,
-      flowId: this.ctx.flowId,
-      src,
-      dst,
-      vlan: this.ctx.vlan,
-      messageType: m.messageType,
-      sendingApp: m.sendingApp,
-      sendingFacility: m.sendingFacility,
-      receivingApp: m.receivingApp,
-      receivingFacility: m.receivingFacility,
-      time: m.time,
-      controlId: m.controlId,
-      version: m.version,
-      location: m.location,
-      ackCode: m.ackCode,
-      ackControlId: m.ackControlId,
-      patientHashes: m.patientHashes,
-      fieldsPresent: m.fieldsPresent,
-      observations: m.observations,
-      segments: m.segments,
-      bytes: m.bytes,
-    };
-    this.ctx.emit(ev);
+    this.ctx.emit(hl7Event(this.ctx, src, dst, ts, m));
     return true;
   }
 }
