@@ -2,6 +2,7 @@
 // analyst or admin role; the CSRF token goes along in lib/http.
 import type { Alert } from '@contract/api';
 import { type FormEvent, useState } from 'react';
+import { ActionError, ReasonInput, SubmitButton } from '../../components/Form';
 import { useCanChange } from '../auth/session';
 import { useAck, useSuppress } from './api';
 
@@ -49,18 +50,15 @@ export function AlertActions({ alert }: { alert: Alert }) {
       ) : null}
       {mode === 'ack' ? (
         <form className="inline" onSubmit={submitAck} aria-label="Acknowledge alert">
-          <input
-            type="text"
+          <ReasonInput
             name="comment"
             placeholder="Comment (what you did, who you told)"
             value={comment}
-            maxLength={2000}
-            onChange={(e) => setComment(e.target.value)}
-            required
+            onChange={setComment}
           />
-          <button type="submit" disabled={ack.isPending || !comment.trim()}>
-            {ack.isPending ? 'Saving…' : 'Acknowledge'}
-          </button>
+          <SubmitButton pending={ack.isPending} ready={comment.trim() !== ''} busy="Saving…">
+            Acknowledge
+          </SubmitButton>
           <button type="button" className="link" onClick={() => setMode('none')}>
             Cancel
           </button>
@@ -68,14 +66,11 @@ export function AlertActions({ alert }: { alert: Alert }) {
       ) : null}
       {mode === 'suppress' ? (
         <form className="inline" onSubmit={submitSuppress} aria-label="Suppress alert">
-          <input
-            type="text"
+          <ReasonInput
             name="reason"
             placeholder="Reason (e.g. vendor NTP, known)"
             value={reason}
-            maxLength={2000}
-            onChange={(e) => setReason(e.target.value)}
-            required
+            onChange={setReason}
           />
           <label>
             until{' '}
@@ -88,19 +83,15 @@ export function AlertActions({ alert }: { alert: Alert }) {
               required
             />
           </label>
-          <button type="submit" disabled={suppress.isPending || !reason.trim()}>
-            {suppress.isPending ? 'Saving…' : 'Suppress'}
-          </button>
+          <SubmitButton pending={suppress.isPending} ready={reason.trim() !== ''} busy="Saving…">
+            Suppress
+          </SubmitButton>
           <button type="button" className="link" onClick={() => setMode('none')}>
             Cancel
           </button>
         </form>
       ) : null}
-      {error ? (
-        <div className="status error" role="alert">
-          {error.message}
-        </div>
-      ) : null}
+      <ActionError error={error} />
     </div>
   );
 }

@@ -3,16 +3,9 @@
 // goes to the audit trail with who and when.
 import type { ApplyState } from '@contract/policy-api';
 import { type FormEvent, useState } from 'react';
+import { ActionError, ReasonInput, SubmitButton } from '../../components/Form';
 import { when } from '../../lib/format';
 import { useApply, useConfirm, useGrant, useRollback } from './api';
-
-function ErrorLine({ error }: { error: Error | null }) {
-  return error ? (
-    <div className="status error" role="alert">
-      {error.message}
-    </div>
-  ) : null;
-}
 
 export function ApplyControls({ device, version, applied }: { device: string; version: number; applied?: ApplyState }) {
   const apply = useApply(device);
@@ -33,14 +26,11 @@ export function ApplyControls({ device, version, applied }: { device: string; ve
     <section className="panel no-print" data-testid="policy-apply">
       <h2>Apply v{version}</h2>
       <form className="inline" onSubmit={submit} aria-label="Apply policy">
-        <input
-          type="text"
+        <ReasonInput
           name="reason"
           placeholder="Reason (ticket, what you checked)"
           value={reason}
-          maxLength={2000}
-          onChange={(e) => setReason(e.target.value)}
-          required
+          onChange={setReason}
         />
         <label>
           roll back unless confirmed within{' '}
@@ -55,11 +45,11 @@ export function ApplyControls({ device, version, applied }: { device: string; ve
           <input type="checkbox" checked={insist} onChange={(e) => setInsist(e.target.checked)} /> even if a clinical
           flow is blocked
         </label>
-        <button type="submit" disabled={apply.isPending || !reason.trim()}>
-          {apply.isPending ? 'Applying…' : 'Apply'}
-        </button>
+        <SubmitButton pending={apply.isPending} ready={reason.trim() !== ''} busy="Applying…">
+          Apply
+        </SubmitButton>
       </form>
-      <ErrorLine error={apply.error} />
+      <ActionError error={apply.error} />
       {diff ? <p className="status ok">Applied: {diff.length} ruleset lines changed.</p> : null}
       {applied ? (
         <div className="inline">
@@ -82,7 +72,7 @@ export function ApplyControls({ device, version, applied }: { device: string; ve
           </button>
         </div>
       ) : null}
-      <ErrorLine error={confirm.error ?? rollback.error} />
+      <ActionError error={confirm.error ?? rollback.error} />
     </section>
   );
 }
@@ -133,19 +123,12 @@ export function GrantForm({ device }: { device: string }) {
             <option value={24}>1 day</option>
           </select>
         </label>
-        <input
-          type="text"
-          name="reason"
-          placeholder="Reason (ticket 4711)"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          required
-        />
-        <button type="submit" disabled={grant.isPending || !to.trim() || !reason.trim()}>
+        <ReasonInput name="reason" placeholder="Reason (ticket 4711)" value={reason} onChange={setReason} />
+        <SubmitButton pending={grant.isPending} ready={to.trim() !== '' && reason.trim() !== ''}>
           Grant
-        </button>
+        </SubmitButton>
       </form>
-      <ErrorLine error={grant.error} />
+      <ActionError error={grant.error} />
       {grant.data ? (
         <p className="status ok">
           Granted until {when(grant.data.grant.until)}

@@ -3,6 +3,7 @@
 import type { DenyRule, PolicyRule } from '@contract/policy';
 import type { PolicyVersion, ProposalEntry } from '@contract/policy-api';
 import { useState } from 'react';
+import { ActionError } from '../../components/Form';
 import { usePropose } from './api';
 
 /** Traffic each line covered when it was learnt, kept for the session (the store keeps the rules). */
@@ -31,11 +32,7 @@ export function ProposeButton({ device, onProposed }: { device: string; onPropos
       >
         {propose.isPending ? 'Learning…' : 'Propose from recorded traffic'}
       </button>
-      {propose.error ? (
-        <div className="status error" role="alert">
-          {propose.error.message}
-        </div>
-      ) : null}
+      <ActionError error={propose.error} />
     </div>
   );
 }
@@ -136,11 +133,7 @@ export function RulesReview({
           </button>
         </div>
       ) : null}
-      {propose.error ? (
-        <div className="status error" role="alert">
-          {propose.error.message}
-        </div>
-      ) : null}
+      <ActionError error={propose.error} />
     </section>
   );
 }

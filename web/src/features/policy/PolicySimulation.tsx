@@ -2,6 +2,7 @@
 // passes, loud warnings for clinical flows — and the compiled nftables/dnsmasq diff against the
 // policy in force.
 import type { SimulatedFlow } from '@contract/policy-api';
+import { ActionError } from '../../components/Form';
 import { endpoint } from '../../lib/format';
 import { useSimulate } from './api';
 
@@ -81,11 +82,7 @@ export function SimulationPanel({ device, version }: { device: string; version: 
       <button type="button" className="no-print" disabled={sim.isPending} onClick={() => sim.mutate(version)}>
         {sim.isPending ? 'Simulating…' : 'Simulate against recorded traffic'}
       </button>
-      {sim.error ? (
-        <div className="status error" role="alert">
-          {sim.error.message}
-        </div>
-      ) : null}
+      <ActionError error={sim.error} />
       {r ? (
         <>
           {r.warnings.map((w) => (
