@@ -406,6 +406,24 @@ export interface FileTransfer extends MessageBase {
   readonly fileName: string;
 }
 
+/**
+ * An MQTT control packet that names something (issue 19): a CONNECT (client id, protocol, whether a
+ * user name and password were sent — never their values —, will topic), or a topic *name* published
+ * or subscribed to (never the payload; the analyzer emits each topic once per flow, bounded).
+ * `src` is the packet's sender; `fromClient` says whether that is the MQTT client (else the broker).
+ */
+export interface MqttMessage extends MessageBase {
+  readonly type: 'mqtt-message';
+  readonly packet: 'connect' | 'publish' | 'subscribe';
+  readonly fromClient: boolean;
+  readonly protocol?: '3.1' | '3.1.1' | '5';
+  readonly clientId?: string;
+  readonly username?: boolean;
+  readonly password?: boolean;
+  readonly willTopic?: string;
+  readonly topics: readonly string[];
+}
+
 export type WardEvent =
   | DeviceSeen
   | DhcpLease
@@ -428,7 +446,8 @@ export type WardEvent =
   | NtpMessage
   | SyslogMessage
   | SnmpMessage
-  | FileTransfer;
+  | FileTransfer
+  | MqttMessage;
 
 export type WardEventType = WardEvent['type'];
 

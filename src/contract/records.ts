@@ -91,6 +91,19 @@ export const DeviceRecord = z.object({
         .optional(),
       /** Files pulled or pushed over TFTP/FTP, as 'protocol:op:name' (names only). */
       files: z.array(z.string()).optional(),
+      /** As an MQTT client (cleartext 1883): what it said in CONNECT and the topic names it used (never payloads). */
+      mqtt: z
+        .object({
+          clientIds: z.array(z.string()).optional(),
+          brokers: z.array(z.string()).optional(),
+          protocols: z.array(z.string()).optional(),
+          /** A user name / password was sent in CONNECT (in clear on 1883); never the values. */
+          username: z.boolean().optional(),
+          password: z.boolean().optional(),
+          willTopics: z.array(z.string()).optional(),
+          topics: z.array(z.string()).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** What the device says about itself on the LAN (NetBIOS, SMB, mDNS/LLMNR, SSDP); bounded lists. */

@@ -24,6 +24,7 @@ import { REMOTE_ANOMALIES } from './remote.js';
 import { SMB_ANOMALIES } from './smb/smb.js';
 import { SIP_ANOMALIES } from './sip.js';
 import { SSDP_ANOMALIES } from './ssdp.js';
+import { MQTT_ANOMALIES } from './mqtt.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -49,6 +50,7 @@ export const ANOMALY_LISTS = {
   'src/decode/ssdp.ts': SSDP_ANOMALIES,
   'src/decode/remote.ts': REMOTE_ANOMALIES,
   'src/decode/sip.ts': SIP_ANOMALIES,
+  'src/decode/mqtt.ts': MQTT_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -75,6 +77,7 @@ export const ANOMALY_CODES = [
   ...SSDP_ANOMALIES,
   ...REMOTE_ANOMALIES,
   ...SIP_ANOMALIES,
+  ...MQTT_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

@@ -2,7 +2,7 @@
 // TFTP/FTP file names): kept per device in bounded sets, printed as the device
 // record's `identities`. The SNMP sysDescr and sysObjectID also feed catalog identification.
 import type { DeviceRecord } from '../contract/records.js';
-import type { FileTransfer, NtpMessage, SnmpMessage, SyslogMessage, WardEvent } from '../events.js';
+import type { FileTransfer, MqttMessage, NtpMessage, SnmpMessage, SyslogMessage, WardEvent } from '../events.js';
 import { BoundedSet } from './device.js';
 
 export type Identities = NonNullable<DeviceRecord['identities']>;
@@ -22,6 +22,13 @@ export class ProtocolFacts {
   readonly syslogTo = new BoundedSet<string>(8);
   syslogHost?: string;
   readonly files = new BoundedSet<string>(32);
+  readonly mqttClientIds = new BoundedSet<string>(4);
+  readonly mqttBrokers = new BoundedSet<string>(8);
+  readonly mqttProtocols = new BoundedSet<string>(3);
+  readonly mqttWill = new BoundedSet<string>(4);
+  readonly mqttTopics = new BoundedSet<string>(32);
+  mqttUsername?: boolean;
+  mqttPassword?: boolean;
 
   identities(): Identities | undefined {
     const list = (s: BoundedSet<string>) => (s.total === 0 ? undefined : s.values().sort());
@@ -46,9 +53,21 @@ export class ProtocolFacts {
         ? { apps: list(this.syslogApps), collectors: list(this.syslogTo), hostname: this.syslogHost }
         : undefined;
     const files = list(this.files);
-    if (!snmp && !ntp && !syslog && !files) return undefined;
+    const mqtt =
+      this.mqttBrokers.total > 0
+        ? {
+            clientIds: list(this.mqttClientIds),
+            brokers: list(this.mqttBrokers),
+            protocols: list(this.mqttProtocols),
+            username: this.mqttUsername,
+            password: this.mqttPassword,
+            willTopics: list(this.mqttWill),
+            topics: list(this.mqttTopics),
+          }
+        : undefined;
+    if (!snmp && !ntp && !syslog && !files && !mqtt) return undefined;
     // JSON drops the undefined keys: one shape, only what was seen printed.
-    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files })) as Identities;
+    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files, mqtt })) as Identities;
   }
 }
 
@@ -62,7 +81,7 @@ function facts(d: HasFacts): ProtocolFacts {
   return d.protocols;
 }
 
-export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer;
+export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer | MqttMessage;
 
 export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
   switch (ev.type) {
@@ -70,6 +89,7 @@ export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
     case 'syslog-message':
     case 'snmp-message':
     case 'file-transfer':
+    case 'mqtt-message':
       return true;
     default:
       return false;
@@ -118,6 +138,23 @@ export function foldProtocolEvent(
       // The device is the client that pulls or pushes (a firmware or config file).
       const client = resolve(ev.src);
       if (client !== undefined) facts(client).files.add(`${ev.protocol}:${ev.op}:${ev.fileName}`);
+      return;
+    }
+    case 'mqtt-message': {
+      // The device is the MQTT client; topics a broker delivers to it are ones it subscribed to.
+      const [clientEnd, broker] = ev.fromClient ? [ev.src, ev.dst] : [ev.dst, ev.src];
+      const client = resolve(clientEnd);
+      if (client === undefined) return;
+      const f = facts(client);
+      f.mqttBrokers.add(broker.port === undefined ? broker.ip : `${broker.ip}:${broker.port}`);
+      if (ev.packet === 'connect') {
+        if (ev.clientId !== undefined && ev.clientId !== '') f.mqttClientIds.add(ev.clientId);
+        if (ev.protocol !== undefined) f.mqttProtocols.add(ev.protocol);
+        if (ev.willTopic !== undefined) f.mqttWill.add(ev.willTopic);
+        f.mqttUsername = (f.mqttUsername ?? false) || ev.username === true;
+        f.mqttPassword = (f.mqttPassword ?? false) || ev.password === true;
+      }
+      for (const t of ev.topics) f.mqttTopics.add(t);
       return;
     }
   }
