@@ -424,6 +424,31 @@ export interface MqttMessage extends MessageBase {
   readonly topics: readonly string[];
 }
 
+/**
+ * One DHCPv6 message (RFC 8415), relays unwrapped: `src` is its sender. The client's DUID (with the
+ * MAC it carries for DUID-LLT/LL) ties the IPv6 identity to the device's DHCPv4 one.
+ */
+export interface Dhcpv6Message extends MessageBase {
+  readonly type: 'dhcpv6-message';
+  readonly msgType: string;
+  readonly xid: number;
+  readonly fromClient: boolean;
+  /** The client's DUID as hex, its type, and the MAC inside it (LLT/LL over Ethernet). */
+  readonly clientDuid?: string;
+  readonly duidType?: number;
+  readonly duidMac?: string;
+  readonly serverDuid?: string;
+  readonly fqdn?: string;
+  readonly vendorEnterprise?: number;
+  readonly vendorClass?: readonly string[];
+  readonly userClass?: readonly string[];
+  /** Option request list (option 6): a fingerprint, like DHCPv4's option 55. */
+  readonly oro?: readonly number[];
+  readonly addresses: readonly string[];
+  /** Relayed: the client's address as the innermost relay saw it. */
+  readonly relayPeer?: string;
+}
+
 export type WardEvent =
   | DeviceSeen
   | DhcpLease
@@ -447,7 +472,8 @@ export type WardEvent =
   | SyslogMessage
   | SnmpMessage
   | FileTransfer
-  | MqttMessage;
+  | MqttMessage
+  | Dhcpv6Message;
 
 export type WardEventType = WardEvent['type'];
 

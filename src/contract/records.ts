@@ -91,6 +91,20 @@ export const DeviceRecord = z.object({
         .optional(),
       /** Files pulled or pushed over TFTP/FTP, as 'protocol:op:name' (names only). */
       files: z.array(z.string()).optional(),
+      /** DHCPv6 (as a client): DUIDs, the MAC a DUID-LLT/LL carries, FQDN, vendor and user class, addresses assigned. */
+      dhcpv6: z
+        .object({
+          duids: z.array(z.string()).optional(),
+          duidMac: z.string().optional(),
+          fqdn: z.string().optional(),
+          /** 'enterprise:class' strings. */
+          vendorClass: z.array(z.string()).optional(),
+          userClass: z.array(z.string()).optional(),
+          /** Option request list, comma-separated codes (a fingerprint). */
+          oro: z.string().optional(),
+          addresses: z.array(z.string()).optional(),
+        })
+        .optional(),
       /** As an MQTT client (cleartext 1883): what it said in CONNECT and the topic names it used (never payloads). */
       mqtt: z
         .object({

@@ -25,6 +25,7 @@ import { SMB_ANOMALIES } from './smb/smb.js';
 import { SIP_ANOMALIES } from './sip.js';
 import { SSDP_ANOMALIES } from './ssdp.js';
 import { MQTT_ANOMALIES } from './mqtt.js';
+import { DHCPV6_ANOMALIES } from './dhcpv6.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -51,6 +52,7 @@ export const ANOMALY_LISTS = {
   'src/decode/remote.ts': REMOTE_ANOMALIES,
   'src/decode/sip.ts': SIP_ANOMALIES,
   'src/decode/mqtt.ts': MQTT_ANOMALIES,
+  'src/decode/dhcpv6.ts': DHCPV6_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -78,6 +80,7 @@ export const ANOMALY_CODES = [
   ...REMOTE_ANOMALIES,
   ...SIP_ANOMALIES,
   ...MQTT_ANOMALIES,
+  ...DHCPV6_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

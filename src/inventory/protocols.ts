@@ -2,7 +2,15 @@
 // TFTP/FTP file names): kept per device in bounded sets, printed as the device
 // record's `identities`. The SNMP sysDescr and sysObjectID also feed catalog identification.
 import type { DeviceRecord } from '../contract/records.js';
-import type { FileTransfer, MqttMessage, NtpMessage, SnmpMessage, SyslogMessage, WardEvent } from '../events.js';
+import type {
+  Dhcpv6Message,
+  FileTransfer,
+  MqttMessage,
+  NtpMessage,
+  SnmpMessage,
+  SyslogMessage,
+  WardEvent,
+} from '../events.js';
 import { BoundedSet } from './device.js';
 
 export type Identities = NonNullable<DeviceRecord['identities']>;
@@ -28,6 +36,13 @@ export class ProtocolFacts {
   readonly mqttWill = new BoundedSet<string>(4);
   readonly mqttTopics = new BoundedSet<string>(32);
   mqttUsername?: boolean;
+  readonly v6Duids = new BoundedSet<string>(4);
+  readonly v6Vendor = new BoundedSet<string>(4);
+  readonly v6UserClass = new BoundedSet<string>(4);
+  readonly v6Addresses = new BoundedSet<string>(8);
+  v6DuidMac?: string;
+  v6Fqdn?: string;
+  v6Oro?: string;
   mqttPassword?: boolean;
 
   identities(): Identities | undefined {
@@ -65,9 +80,21 @@ export class ProtocolFacts {
             topics: list(this.mqttTopics),
           }
         : undefined;
-    if (!snmp && !ntp && !syslog && !files && !mqtt) return undefined;
+    const dhcpv6 =
+      this.v6Duids.total > 0 || this.v6Fqdn !== undefined
+        ? {
+            duids: list(this.v6Duids),
+            duidMac: this.v6DuidMac,
+            fqdn: this.v6Fqdn,
+            vendorClass: list(this.v6Vendor),
+            userClass: list(this.v6UserClass),
+            oro: this.v6Oro,
+            addresses: list(this.v6Addresses),
+          }
+        : undefined;
+    if (!snmp && !ntp && !syslog && !files && !mqtt && !dhcpv6) return undefined;
     // JSON drops the undefined keys: one shape, only what was seen printed.
-    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files, mqtt })) as Identities;
+    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files, dhcpv6, mqtt })) as Identities;
   }
 }
 
@@ -81,7 +108,7 @@ function facts(d: HasFacts): ProtocolFacts {
   return d.protocols;
 }
 
-export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer | MqttMessage;
+export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer | MqttMessage | Dhcpv6Message;
 
 export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
   switch (ev.type) {
@@ -90,6 +117,7 @@ export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
     case 'snmp-message':
     case 'file-transfer':
     case 'mqtt-message':
+    case 'dhcpv6-message':
       return true;
     default:
       return false;
@@ -155,6 +183,27 @@ export function foldProtocolEvent(
         f.mqttPassword = (f.mqttPassword ?? false) || ev.password === true;
       }
       for (const t of ev.topics) f.mqttTopics.add(t);
+      return;
+    }
+    case 'dhcpv6-message': {
+      // The client: the sender of a client message or the receiver of a server's. A relayed one
+      // comes from (or goes to) the relay: its client is the relay's peer address, with the MAC
+      // its DUID carries when it carries one (else the client cannot be told from the relay).
+      const end = ev.fromClient ? ev.src : ev.dst;
+      const clientEnd =
+        ev.relayPeer === undefined ? end : ev.duidMac !== undefined ? { ip: ev.relayPeer, mac: ev.duidMac } : undefined;
+      const client = clientEnd === undefined ? undefined : resolve(clientEnd);
+      if (client === undefined) return;
+      const f = facts(client);
+      if (ev.clientDuid !== undefined) f.v6Duids.add(ev.clientDuid);
+      if (ev.duidMac !== undefined) f.v6DuidMac = ev.duidMac;
+      if (ev.fqdn !== undefined) f.v6Fqdn = ev.fqdn;
+      if (ev.vendorClass !== undefined)
+        for (const v of ev.vendorClass) f.v6Vendor.add(`${ev.vendorEnterprise ?? 0}:${v}`);
+      for (const u of ev.userClass ?? []) f.v6UserClass.add(u);
+      if (ev.oro !== undefined && ev.fromClient) f.v6Oro = ev.oro.join(',');
+      // Addresses a server assigned in a REPLY (an ADVERTISE only offers them).
+      if (ev.msgType === 'REPLY') for (const a of ev.addresses) f.v6Addresses.add(a);
       return;
     }
   }

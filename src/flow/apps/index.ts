@@ -21,6 +21,7 @@ import { sipApp } from './sip.js';
 import { smbApp } from './smb.js';
 import { ssdpApp } from './ssdp.js';
 import { mqttApp } from './mqtt.js';
+import { dhcpv6App } from './dhcpv6.js';
 
 /**
  * LAN and remote-access analyzers, probed after the others so that no flow they named before
@@ -28,7 +29,7 @@ import { mqttApp } from './mqtt.js';
  * takes only port 137 with a NetBIOS-encoded name.
  */
 const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp, mqttApp];
-const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp, dhcpv6App];
 
 export const tcpApps: readonly TcpAppFactory[] = [
   hl7App,
