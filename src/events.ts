@@ -140,8 +140,11 @@ export interface FlowEnd extends FlowBase {
   readonly bytes: readonly [number, number];
   /** Application recognised on the flow, if any ('http', 'tls', 'hl7', 'dicom', 'rpc', 'dns', ...). */
   readonly app?: string;
-  /** 'port': the app was named from the server port alone (no analyzer of ours read it). */
-  readonly appBy?: 'content' | 'port';
+  /**
+   * 'port': the app was named from the server port alone (no analyzer of ours read it);
+   * 'heuristic': by a guess its analyzer confirmed (RTP without SDP: stable SSRC, rising sequence).
+   */
+  readonly appBy?: 'content' | 'port' | 'heuristic';
   /** A data flow (FTP data, TFTP transfer): the control or request flow that announced it. */
   readonly controlFlowId?: number;
   readonly reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'eof';
@@ -449,6 +452,22 @@ export interface Dhcpv6Message extends MessageBase {
   readonly relayPeer?: string;
 }
 
+/**
+ * An RTP or RTCP flow, told once at its end (issue 19): how it was named (a SIP SDP offer/answer,
+ * or the RTP heuristic), its packets each way, distinct SSRCs (streams) and payload types.
+ * `src`/`dst` are the flow's ends. Media is never decoded.
+ */
+export interface MediaStreamEvent extends FlowBase {
+  readonly type: 'media-stream';
+  readonly protocol: 'rtp' | 'rtcp';
+  readonly by: 'sdp' | 'heuristic';
+  readonly packets: readonly [number, number];
+  readonly streams: number;
+  readonly payloadTypes: readonly number[];
+  /** The SIP flow whose SDP announced it. */
+  readonly controlFlowId?: number;
+}
+
 export type WardEvent =
   | DeviceSeen
   | DhcpLease
@@ -473,7 +492,8 @@ export type WardEvent =
   | SnmpMessage
   | FileTransfer
   | MqttMessage
-  | Dhcpv6Message;
+  | Dhcpv6Message
+  | MediaStreamEvent;
 
 export type WardEventType = WardEvent['type'];
 

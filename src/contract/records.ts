@@ -105,6 +105,18 @@ export const DeviceRecord = z.object({
           addresses: z.array(z.string()).optional(),
         })
         .optional(),
+      /** RTP/RTCP media (SIP calls, nurse call): flows, distinct SSRCs, packets, the peers; never the media. */
+      media: z
+        .object({
+          rtpFlows: z.number().int(),
+          streams: z.number().int(),
+          rtpPackets: z.number().int(),
+          rtcpPackets: z.number().int(),
+          /** 'sdp' and/or 'heuristic': how the flows were named. */
+          by: z.array(z.string()),
+          peers: z.array(z.string()),
+        })
+        .optional(),
       /** As an MQTT client (cleartext 1883): what it said in CONNECT and the topic names it used (never payloads). */
       mqtt: z
         .object({

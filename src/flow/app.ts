@@ -41,6 +41,8 @@ export interface FlowContext {
   /** Responder. */
   readonly server: Endpoint;
   readonly vlan?: number;
+  /** A data flow announced by a control flow (FTP, TFTP, SIP SDP): that flow's id. */
+  readonly controlFlowId?: number;
   readonly env: AppEnv;
   emit(ev: WardEvent): void;
   /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */
@@ -79,6 +81,11 @@ export interface TcpAppFactory {
 export interface DatagramApp {
   datagram(dir: Dir, payload: Uint8Array, ts: number): void;
   end(ts: number): void;
+  /**
+   * A heuristic analyzer (`UdpAppFactory.heuristic`) found, after all, that the flow is not its
+   * protocol: the engine then names the flow as if no analyzer had taken it (by port, or none).
+   */
+  readonly rejected?: boolean;
 }
 
 export interface UdpAppFactory {
@@ -87,6 +94,12 @@ export interface UdpAppFactory {
   /** Content check of one datagram (the first of the flow). */
   probe(dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): ProbeResult;
   create(ctx: FlowContext): DatagramApp;
+  /**
+   * The probe is a guess from one datagram (RTP's header has no magic): it is tried only after
+   * every content probe and port said no, its flows end with `appBy: 'heuristic'`, and its
+   * analyzer may still reject the flow (`DatagramApp.rejected`).
+   */
+  readonly heuristic?: boolean;
 }
 
 /** What a datagram decoder returns: the message, "not this protocol", or a named anomaly. */

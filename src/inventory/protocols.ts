@@ -5,6 +5,7 @@ import type { DeviceRecord } from '../contract/records.js';
 import type {
   Dhcpv6Message,
   FileTransfer,
+  MediaStreamEvent,
   MqttMessage,
   NtpMessage,
   SnmpMessage,
@@ -43,6 +44,12 @@ export class ProtocolFacts {
   v6DuidMac?: string;
   v6Fqdn?: string;
   v6Oro?: string;
+  rtpFlows = 0;
+  rtpStreams = 0;
+  rtpPackets = 0;
+  rtcpPackets = 0;
+  readonly mediaBy = new BoundedSet<string>(2);
+  readonly mediaPeers = new BoundedSet<string>(16);
   mqttPassword?: boolean;
 
   identities(): Identities | undefined {
@@ -92,9 +99,20 @@ export class ProtocolFacts {
             addresses: list(this.v6Addresses),
           }
         : undefined;
-    if (!snmp && !ntp && !syslog && !files && !mqtt && !dhcpv6) return undefined;
+    const media =
+      this.mediaPeers.total > 0
+        ? {
+            rtpFlows: this.rtpFlows,
+            streams: this.rtpStreams,
+            rtpPackets: this.rtpPackets,
+            rtcpPackets: this.rtcpPackets,
+            by: this.mediaBy.values().sort(),
+            peers: this.mediaPeers.values().sort(),
+          }
+        : undefined;
+    if (!snmp && !ntp && !syslog && !files && !mqtt && !dhcpv6 && !media) return undefined;
     // JSON drops the undefined keys: one shape, only what was seen printed.
-    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files, dhcpv6, mqtt })) as Identities;
+    return JSON.parse(JSON.stringify({ snmp, ntp, syslog, files, dhcpv6, media, mqtt })) as Identities;
   }
 }
 
@@ -108,7 +126,14 @@ function facts(d: HasFacts): ProtocolFacts {
   return d.protocols;
 }
 
-export type ProtocolEvent = NtpMessage | SyslogMessage | SnmpMessage | FileTransfer | MqttMessage | Dhcpv6Message;
+export type ProtocolEvent =
+  | NtpMessage
+  | SyslogMessage
+  | SnmpMessage
+  | FileTransfer
+  | MqttMessage
+  | Dhcpv6Message
+  | MediaStreamEvent;
 
 export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
   switch (ev.type) {
@@ -118,6 +143,7 @@ export function isProtocolEvent(ev: WardEvent): ev is ProtocolEvent {
     case 'file-transfer':
     case 'mqtt-message':
     case 'dhcpv6-message':
+    case 'media-stream':
       return true;
     default:
       return false;
@@ -204,6 +230,27 @@ export function foldProtocolEvent(
       if (ev.oro !== undefined && ev.fromClient) f.v6Oro = ev.oro.join(',');
       // Addresses a server assigned in a REPLY (an ADVERTISE only offers them).
       if (ev.msgType === 'REPLY') for (const a of ev.addresses) f.v6Addresses.add(a);
+      return;
+    }
+    case 'media-stream': {
+      // Both ends take part in a call: each site device counts the flow, its streams and packets.
+      const packets = ev.packets[0] + ev.packets[1];
+      for (const [me, peer] of [
+        [ev.src, ev.dst],
+        [ev.dst, ev.src],
+      ] as const) {
+        const d = resolve(me);
+        if (d === undefined) continue;
+        const f = facts(d);
+        f.mediaBy.add(ev.by);
+        f.mediaPeers.add(peer.ip);
+        if (ev.protocol === 'rtcp') f.rtcpPackets += packets;
+        else {
+          f.rtpFlows++;
+          f.rtpStreams += ev.streams;
+          f.rtpPackets += packets;
+        }
+      }
       return;
     }
   }

@@ -1,6 +1,7 @@
 // SIP analyzer (UDP 5060): the software each end names (User-Agent, Server) and, for a
 // REGISTER, the registrar (its responder offers 'sip-registrar'), as `host-identity` events.
-// Nurse-call and VoIP phones show up here. RTP media is not followed yet.
+// Nurse-call and VoIP phones show up here. An SDP body announces the call's RTP and RTCP
+// flows (apps/rtp.ts names and counts them; media is never decoded).
 import { decodeSip, sipStart } from '../../decode/sip.js';
 import type { Endpoint, HostIdentity } from '../../events.js';
 import { type Dir, datagramApp, type FlowContext, type ProbeResult, type UdpAppFactory } from '../app.js';
@@ -53,6 +54,12 @@ export const sipApp: UdpAppFactory = {
       const software = m.userAgent ?? m.server;
       if (software !== undefined) emitIdentity(ctx, flow, sender, ts, software, []);
       if (m.method === 'REGISTER') emitIdentity(ctx, flow, receiver, ts, undefined, ['sip-registrar']);
+      // The SDP offer/answer says where the call's media will flow: RTP there, RTCP one port up.
+      for (const md of m.media ?? []) {
+        if (md.port < 1024 || !md.proto.startsWith('RTP/')) continue;
+        ctx.env.expectFlow?.(md.ip, md.port, 'udp', 'rtp', ctx.flowId);
+        if (md.port < 65535) ctx.env.expectFlow?.(md.ip, md.port + 1, 'udp', 'rtcp', ctx.flowId);
+      }
     },
     () => ({ emitted: 0 }),
   ),
