@@ -21,6 +21,7 @@ import {
   type Dgram,
 } from '../helpers/proto-pcap.js';
 import { rtcpSenderReport, rtpPacket } from '../../src/decode/rtp-encode.js';
+import { clientHello } from '../../src/decode/tls-encode.js';
 import { sipInvite, sipOk } from '../../src/decode/sip-encode.js';
 import { PcapWriter } from '../../src/capture/writer.js';
 import { dhcpClient, DISCOVER } from '../../src/decode/dhcp-encode.js';
@@ -78,6 +79,23 @@ describe('MQTT end to end', () => {
       ['publish', true, ['ward3/bed12/hr']],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/hunter2|spo2":9|silence/);
+  });
+
+  it('MQTT over TLS on 8883 is named tls with its SNI; 8883 without a handshake is mqtts by port', async () => {
+    const tls = tempPcap(
+      tcpPcap(DEV, OUT, 50300, 8883, [[0, clientHello('broker.example.com', ['mqtt'], new Uint8Array(96).fill(7))]]),
+    );
+    const bare = tempPcap(tcpPcap(DEV, OUT, 50301, 8883, [[0, new Uint8Array(40).fill(0x17)]]));
+    try {
+      const a = await engineEvents(tls.path);
+      expect(a.events.find((e) => e.type === 'flow-end')).toMatchObject({ app: 'tls', appBy: 'content' });
+      expect(a.events.find((e) => e.type === 'tls-hello')).toMatchObject({ sni: 'broker.example.com' });
+      const b = await engineEvents(bare.path);
+      expect(b.events.find((e) => e.type === 'flow-end')).toMatchObject({ app: 'mqtts', appBy: 'port' });
+    } finally {
+      tls.done();
+      bare.done();
+    }
   });
 
   it("the client's identities: client id, broker, protocol, credential presence, topic names", async () => {
