@@ -140,8 +140,11 @@ export interface FlowEnd extends FlowBase {
   readonly bytes: readonly [number, number];
   /** Application recognised on the flow, if any ('http', 'tls', 'hl7', 'dicom', 'rpc', 'dns', ...). */
   readonly app?: string;
-  /** 'port': the app was named from the server port alone (no analyzer of ours read it). */
-  readonly appBy?: 'content' | 'port';
+  /**
+   * 'port': the app was named from the server port alone (no analyzer of ours read it);
+   * 'heuristic': by a guess its analyzer confirmed (RTP without SDP: stable SSRC, rising sequence).
+   */
+  readonly appBy?: 'content' | 'port' | 'heuristic';
   /** A data flow (FTP data, TFTP transfer): the control or request flow that announced it. */
   readonly controlFlowId?: number;
   readonly reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'eof';
@@ -406,6 +409,65 @@ export interface FileTransfer extends MessageBase {
   readonly fileName: string;
 }
 
+/**
+ * An MQTT control packet that names something (issue 19): a CONNECT (client id, protocol, whether a
+ * user name and password were sent — never their values —, will topic), or a topic *name* published
+ * or subscribed to (never the payload; the analyzer emits each topic once per flow, bounded).
+ * `src` is the packet's sender; `fromClient` says whether that is the MQTT client (else the broker).
+ */
+export interface MqttMessage extends MessageBase {
+  readonly type: 'mqtt-message';
+  readonly packet: 'connect' | 'publish' | 'subscribe';
+  readonly fromClient: boolean;
+  readonly protocol?: '3.1' | '3.1.1' | '5';
+  readonly clientId?: string;
+  readonly username?: boolean;
+  readonly password?: boolean;
+  readonly willTopic?: string;
+  readonly topics: readonly string[];
+}
+
+/**
+ * One DHCPv6 message (RFC 8415), relays unwrapped: `src` is its sender. The client's DUID (with the
+ * MAC it carries for DUID-LLT/LL) ties the IPv6 identity to the device's DHCPv4 one.
+ */
+export interface Dhcpv6Message extends MessageBase {
+  readonly type: 'dhcpv6-message';
+  readonly msgType: string;
+  readonly xid: number;
+  readonly fromClient: boolean;
+  /** The client's DUID as hex, its type, and the MAC inside it (LLT/LL over Ethernet). */
+  readonly clientDuid?: string;
+  readonly duidType?: number;
+  readonly duidMac?: string;
+  readonly serverDuid?: string;
+  readonly fqdn?: string;
+  readonly vendorEnterprise?: number;
+  readonly vendorClass?: readonly string[];
+  readonly userClass?: readonly string[];
+  /** Option request list (option 6): a fingerprint, like DHCPv4's option 55. */
+  readonly oro?: readonly number[];
+  readonly addresses: readonly string[];
+  /** Relayed: the client's address as the innermost relay saw it. */
+  readonly relayPeer?: string;
+}
+
+/**
+ * An RTP or RTCP flow, told once at its end (issue 19): how it was named (a SIP SDP offer/answer,
+ * or the RTP heuristic), its packets each way, distinct SSRCs (streams) and payload types.
+ * `src`/`dst` are the flow's ends. Media is never decoded.
+ */
+export interface MediaStreamEvent extends FlowBase {
+  readonly type: 'media-stream';
+  readonly protocol: 'rtp' | 'rtcp';
+  readonly by: 'sdp' | 'heuristic';
+  readonly packets: readonly [number, number];
+  readonly streams: number;
+  readonly payloadTypes: readonly number[];
+  /** The SIP flow whose SDP announced it. */
+  readonly controlFlowId?: number;
+}
+
 export type WardEvent =
   | DeviceSeen
   | DhcpLease
@@ -428,7 +490,10 @@ export type WardEvent =
   | NtpMessage
   | SyslogMessage
   | SnmpMessage
-  | FileTransfer;
+  | FileTransfer
+  | MqttMessage
+  | Dhcpv6Message
+  | MediaStreamEvent;
 
 export type WardEventType = WardEvent['type'];
 

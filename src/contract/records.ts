@@ -91,6 +91,45 @@ export const DeviceRecord = z.object({
         .optional(),
       /** Files pulled or pushed over TFTP/FTP, as 'protocol:op:name' (names only). */
       files: z.array(z.string()).optional(),
+      /** DHCPv6 (as a client): DUIDs, the MAC a DUID-LLT/LL carries, FQDN, vendor and user class, addresses assigned. */
+      dhcpv6: z
+        .object({
+          duids: z.array(z.string()).optional(),
+          duidMac: z.string().optional(),
+          fqdn: z.string().optional(),
+          /** 'enterprise:class' strings. */
+          vendorClass: z.array(z.string()).optional(),
+          userClass: z.array(z.string()).optional(),
+          /** Option request list, comma-separated codes (a fingerprint). */
+          oro: z.string().optional(),
+          addresses: z.array(z.string()).optional(),
+        })
+        .optional(),
+      /** RTP/RTCP media (SIP calls, nurse call): flows, distinct SSRCs, packets, the peers; never the media. */
+      media: z
+        .object({
+          rtpFlows: z.number().int(),
+          streams: z.number().int(),
+          rtpPackets: z.number().int(),
+          rtcpPackets: z.number().int(),
+          /** 'sdp' and/or 'heuristic': how the flows were named. */
+          by: z.array(z.string()),
+          peers: z.array(z.string()),
+        })
+        .optional(),
+      /** As an MQTT client (cleartext 1883): what it said in CONNECT and the topic names it used (never payloads). */
+      mqtt: z
+        .object({
+          clientIds: z.array(z.string()).optional(),
+          brokers: z.array(z.string()).optional(),
+          protocols: z.array(z.string()).optional(),
+          /** A user name / password was sent in CONNECT (in clear on 1883); never the values. */
+          username: z.boolean().optional(),
+          password: z.boolean().optional(),
+          willTopics: z.array(z.string()).optional(),
+          topics: z.array(z.string()).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** What the device says about itself on the LAN (NetBIOS, SMB, mDNS/LLMNR, SSDP); bounded lists. */

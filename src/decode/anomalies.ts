@@ -24,6 +24,9 @@ import { REMOTE_ANOMALIES } from './remote.js';
 import { SMB_ANOMALIES } from './smb/smb.js';
 import { SIP_ANOMALIES } from './sip.js';
 import { SSDP_ANOMALIES } from './ssdp.js';
+import { MQTT_ANOMALIES } from './mqtt.js';
+import { DHCPV6_ANOMALIES } from './dhcpv6.js';
+import { RTP_ANOMALIES } from './rtp.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -49,6 +52,9 @@ export const ANOMALY_LISTS = {
   'src/decode/ssdp.ts': SSDP_ANOMALIES,
   'src/decode/remote.ts': REMOTE_ANOMALIES,
   'src/decode/sip.ts': SIP_ANOMALIES,
+  'src/decode/mqtt.ts': MQTT_ANOMALIES,
+  'src/decode/dhcpv6.ts': DHCPV6_ANOMALIES,
+  'src/decode/rtp.ts': RTP_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -75,6 +81,9 @@ export const ANOMALY_CODES = [
   ...SSDP_ANOMALIES,
   ...REMOTE_ANOMALIES,
   ...SIP_ANOMALIES,
+  ...MQTT_ANOMALIES,
+  ...DHCPV6_ANOMALIES,
+  ...RTP_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

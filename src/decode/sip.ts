@@ -1,7 +1,9 @@
 // SIP (RFC 3261 §7, UDP/TCP 5060): the start line (a request method and Request-URI, or a
 // status) and the headers that name the software (User-Agent, Server). A REGISTER's
 // Request-URI names the registrar. Only the first message of a datagram is read; URIs' user
-// parts (extensions, names) are never kept.
+// parts (extensions, names) are never kept. An SDP body's media lines (decode/sdp.ts) say
+// where the call's RTP and RTCP will flow.
+import { type SdpMedia, sdpMedia } from './sdp.js';
 
 export const SIP_ANOMALIES = [
   'sip.truncated', // the start line is not terminated within the message
@@ -15,6 +17,8 @@ export interface SipMessage {
   readonly uriHost?: string;
   readonly userAgent?: string;
   readonly server?: string;
+  /** SDP offer/answer in the body: the media streams' addresses and ports. */
+  readonly media?: readonly SdpMedia[];
 }
 
 export type SipResult =
@@ -95,7 +99,15 @@ export function decodeSip(b: Uint8Array, off: number, end: number): SipResult {
     if (p >= end) break;
     const e = lineEnd(b, p, end);
     const to = e < 0 ? end : e;
-    if (to === p) break;
+    if (to === p) {
+      // The blank line: the body follows its line end.
+      let body = p;
+      if (body < end && b[body] === 0x0d) body++;
+      if (body < end && b[body] === 0x0a) body++;
+      const media = sdpMedia(b, body, end);
+      if (media.length > 0) out.media = media;
+      break;
+    }
     let colon = p;
     while (colon < to && b[colon] !== 0x3a) colon++;
     if (colon < to) {

@@ -41,6 +41,8 @@ export interface FlowContext {
   /** Responder. */
   readonly server: Endpoint;
   readonly vlan?: number;
+  /** A data flow announced by a control flow (FTP, TFTP, SIP SDP): that flow's id. */
+  readonly controlFlowId?: number;
   readonly env: AppEnv;
   emit(ev: WardEvent): void;
   /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */
@@ -79,6 +81,11 @@ export interface TcpAppFactory {
 export interface DatagramApp {
   datagram(dir: Dir, payload: Uint8Array, ts: number): void;
   end(ts: number): void;
+  /**
+   * A heuristic analyzer (`UdpAppFactory.heuristic`) found, after all, that the flow is not its
+   * protocol: the engine then names the flow as if no analyzer had taken it (by port, or none).
+   */
+  readonly rejected?: boolean;
 }
 
 export interface UdpAppFactory {
@@ -87,4 +94,57 @@ export interface UdpAppFactory {
   /** Content check of one datagram (the first of the flow). */
   probe(dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): ProbeResult;
   create(ctx: FlowContext): DatagramApp;
+  /**
+   * The probe is a guess from one datagram (RTP's header has no magic): it is tried only after
+   * every content probe and port said no, its flows end with `appBy: 'heuristic'`, and its
+   * analyzer may still reject the flow (`DatagramApp.rejected`).
+   */
+  readonly heuristic?: boolean;
+}
+
+/** What a datagram decoder returns: the message, "not this protocol", or a named anomaly. */
+export type DatagramDecode =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'not' }
+  | { readonly kind: 'anomaly'; readonly code: AnomalyCode };
+
+/**
+ * The prologue every UDP analyzer shared, once: decode the datagram, drop what is not the
+ * protocol, record an anomaly on the flow, count the message under `name`, and hand the decoded
+ * result to `onMessage` with the datagram's sender and receiver (the flow's ends, by `dir`).
+ * `state` makes per-flow state (bounds such as "identities emitted so far"), passed on each call.
+ * Returns the factory's `create`.
+ */
+export function datagramApp<R extends DatagramDecode, S = undefined>(
+  name: string,
+  decode: (payload: Uint8Array, ctx: FlowContext) => R,
+  onMessage: (
+    msg: Extract<R, { kind: 'ok' }>,
+    ctx: FlowContext,
+    ts: number,
+    sender: Endpoint,
+    receiver: Endpoint,
+    dir: Dir,
+    state: S,
+  ) => void,
+  state?: (ctx: FlowContext) => S,
+): (ctx: FlowContext) => DatagramApp {
+  return (ctx: FlowContext): DatagramApp => {
+    const s = (state === undefined ? undefined : state(ctx)) as S;
+    return {
+      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
+        const r = decode(payload, ctx);
+        if (r.kind === 'not') return;
+        if (r.kind === 'anomaly') {
+          ctx.anomaly((r as Extract<DatagramDecode, { kind: 'anomaly' }>).code, ts);
+          return;
+        }
+        ctx.env.countApp(name);
+        const sender = dir === 0 ? ctx.client : ctx.server;
+        const receiver = dir === 0 ? ctx.server : ctx.client;
+        onMessage(r as Extract<R, { kind: 'ok' }>, ctx, ts, sender, receiver, dir, s);
+      },
+      end(): void {},
+    };
+  };
 }

@@ -7,6 +7,7 @@
 
 import type { Dir, FlowContext, TcpAppFactory, UdpAppFactory } from './app.js';
 import { tcpApps, udpApps } from './apps/index.js';
+import { portName } from './port-names.js';
 import type { Flow } from './table.js';
 
 /** Bytes kept per direction while probing. */
@@ -101,8 +102,15 @@ export class Dispatcher {
   /** Choose the analyzer of a UDP flow from its first datagram. */
   chooseUdp(f: Flow, dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): UdpAppFactory | null {
     if (this.rpcUdp && this.isLearned('udp', f)) return this.rpcUdp;
-    for (const app of this.udp) if (app.probe(dir, payload, srcPort, dstPort) === 'yes') return app;
-    return this.udpByPort.get(f.sPort) ?? null;
+    for (const app of this.udp)
+      if (app.heuristic !== true && app.probe(dir, payload, srcPort, dstPort) === 'yes') return app;
+    const byPort = this.udpByPort.get(f.sPort);
+    if (byPort !== undefined) return byPort;
+    // Guesses last, and never for a port the fallback table names (a registered service).
+    if (portName('udp', f.sPort, f.cPort) !== undefined) return null;
+    for (const app of this.udp)
+      if (app.heuristic === true && app.probe(dir, payload, srcPort, dstPort) === 'yes') return app;
+    return null;
   }
 }
 

@@ -41,6 +41,10 @@ export class FlowCtx implements FlowContext, StreamSink {
     this.env = engine.env;
   }
 
+  get controlFlowId(): number | undefined {
+    return this.flow.controlFlowId >= 0 ? this.flow.controlFlowId : undefined;
+  }
+
   emit(ev: WardEvent): void {
     this.engine.emit(ev);
   }
@@ -114,6 +118,7 @@ export function onUdpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
       (announced !== undefined ? d.udpApp(announced) : undefined) ?? d.chooseUdp(f, dir, payload, L.srcPort, L.dstPort);
     if (app !== null) {
       f.appName = app.name;
+      f.appByHeuristic = app.heuristic === true && announced === undefined;
       f.dgram = app.create(ctxOf(engine, f));
     } else if (announced !== undefined) f.appName = announced;
     else nameByPort(engine, f, 'udp');
@@ -212,5 +217,13 @@ export function endFlowApps(engine: FlowEngine, f: Flow, ts: number): void {
   // An announced FTP data connection that carried nothing (an empty listing) is still claimed.
   if (!f.appDecided && f.proto === 6) claimAnnouncedTcp(engine, f);
   if (f.stream !== null) f.stream.end(ts);
-  if (f.dgram !== null) f.dgram.end(ts);
+  if (f.dgram !== null) {
+    f.dgram.end(ts);
+    // A guess its analyzer took back: named as if no analyzer had taken the flow.
+    if (f.dgram.rejected === true) {
+      f.appName = undefined;
+      f.appByHeuristic = false;
+      nameByPort(engine, f, 'udp');
+    }
+  }
 }

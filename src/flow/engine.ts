@@ -335,7 +335,7 @@ export class FlowEngine {
       packets: [f.pkts0, f.pkts1],
       bytes: [f.bytes0, f.bytes1],
       app: f.appName,
-      appBy: f.appName === undefined ? undefined : f.appByPort ? 'port' : 'content',
+      appBy: f.appName === undefined ? undefined : f.appByPort ? 'port' : f.appByHeuristic ? 'heuristic' : 'content',
       controlFlowId: f.controlFlowId >= 0 ? f.controlFlowId : undefined,
       reason,
       tunnel: f.tunnel,

@@ -76,6 +76,8 @@ export class Flow {
   tunnel: FlowTunnel | undefined = undefined;
   /** The app was named from the port table alone (flow/port-names.ts), no analyzer read it. */
   appByPort = false;
+  /** The app was named by a heuristic analyzer's guess (RTP without SDP). */
+  appByHeuristic = false;
   /** The control (FTP) or request (TFTP) flow that announced this data flow, or -1. */
   controlFlowId = -1;
   stream: StreamApp | null = null;

@@ -7,7 +7,8 @@ import { readCapture } from '../../src/capture/reader.js';
 import { PcapWriter } from '../../src/capture/writer.js';
 import type { WardEvent } from '../../src/events.js';
 import { FlowEngine } from '../../src/flow/engine.js';
-import { ACK, FrameBuilder, type Host, host, PSH, SYN } from '../../src/sim/wire.js';
+import { macBytes, parseIp6 } from '../../src/net/addr.js';
+import { ACK, FrameBuilder, fold, type Host, host, PSH, SYN, sum16 } from '../../src/sim/wire.js';
 
 export const DEV = host('dev', '02:00:00:00:00:11', '10.40.12.30');
 export const SRV = host('srv', '02:00:00:00:00:22', '10.40.12.5');
@@ -104,4 +105,50 @@ export function prefixesAndFuzz(
     n++;
   }
   return n;
+}
+
+export interface Dgram6 {
+  readonly fromMac: string;
+  readonly toMac: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport: number;
+  readonly dport: number;
+  readonly payload: Uint8Array;
+}
+
+/** An Ethernet/IPv6/UDP frame (hop limit 1, UDP checksum over the RFC 8200 pseudo-header). */
+export function udp6Frame(d: Dgram6): Uint8Array {
+  const src = parseIp6(d.src)!;
+  const dst = parseIp6(d.dst)!;
+  const l4 = 8 + d.payload.length;
+  const f = new Uint8Array(14 + 40 + l4);
+  const dv = new DataView(f.buffer);
+  f.set(macBytes(d.toMac)!, 0);
+  f.set(macBytes(d.fromMac)!, 6);
+  dv.setUint16(12, 0x86dd);
+  dv.setUint32(14, 0x60000000);
+  dv.setUint16(18, l4);
+  f[20] = 17;
+  f[21] = 1;
+  f.set(src, 22);
+  f.set(dst, 38);
+  dv.setUint16(54, d.sport);
+  dv.setUint16(56, d.dport);
+  dv.setUint16(58, l4);
+  f.set(d.payload, 62);
+  let sum = 0;
+  for (let i = 22; i < 54; i += 2) sum += dv.getUint16(i);
+  sum += l4 + 17;
+  const c = fold(sum16(f, 54, l4, sum));
+  dv.setUint16(60, c === 0 ? 0xffff : c);
+  return f;
+}
+
+/** A pcap of IPv6 UDP datagrams, 1 ms apart. */
+export function udp6Pcap(dgrams: readonly Dgram6[], t0 = 1_764_640_000_000_000): Uint8Array {
+  const w = new PcapWriter({ linktype: 1 });
+  const parts = [w.header()];
+  for (const [i, d] of dgrams.entries()) parts.push(w.record(t0 + i * 1000, udp6Frame(d)));
+  return Buffer.concat(parts);
 }

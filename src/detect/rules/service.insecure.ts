@@ -3,7 +3,8 @@
 // Also (issue 19): SNMP v1/v2c with a community in clear (evidence: its class — 'public'/
 // 'private' defaults, 'empty' or 'other' — never the string), cleartext syslog sent to an
 // outside address, SMBv1 offered or spoken (smb-negotiate) and remote access without
-// authentication (VNC security None).
+// authentication (VNC security None), and cleartext MQTT (1883) to an outside broker — medical
+// IoT telemetry leaving the site readable, with whether credentials went with it (presence only).
 import type { Endpoint, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
 
@@ -20,6 +21,7 @@ const BANNERS = new Set(['telnet', 'ftp', 'tftp', 'rlogin']);
 const R_SERVICES: Readonly<Record<number, string>> = { 512: 'rexec', 513: 'rlogin', 514: 'rsh' };
 
 export function createServiceInsecure(): Rule {
+  const mqttFlows = new Set<number>();
   const raise = (
     ctx: Context,
     ts: number,
@@ -54,7 +56,15 @@ export function createServiceInsecure(): Rule {
   };
   return {
     id: 'service.insecure',
-    types: ['service-banner', 'flow-start', 'snmp-message', 'syslog-message', 'smb-negotiate', 'remote-access'],
+    types: [
+      'service-banner',
+      'flow-start',
+      'snmp-message',
+      'syslog-message',
+      'smb-negotiate',
+      'remote-access',
+      'mqtt-message',
+    ],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (ev.type === 'snmp-message') {
         if (ev.community === undefined) return; // v3
@@ -73,6 +83,20 @@ export function createServiceInsecure(): Rule {
         raise(ctx, ev.ts, ev.src, ev.dst, 'syslog', undefined, {
           why: '(cleartext, off site)',
           evidence: { outside: true },
+        });
+        return;
+      }
+      if (ev.type === 'mqtt-message') {
+        // Once per connection (the count is sessions), on its first CONNECT or topic, so a
+        // capture that starts mid-connection is still seen.
+        const [c, s] = ev.fromClient ? [ev.src, ev.dst] : [ev.dst, ev.src];
+        if (!ctx.isEgress(c, s) || mqttFlows.has(ev.flowId)) return;
+        if (mqttFlows.size >= 4096) mqttFlows.clear();
+        mqttFlows.add(ev.flowId);
+        raise(ctx, ev.ts, c, s, 'mqtt', undefined, {
+          why: '(cleartext, off site)',
+          client: true,
+          evidence: { outside: true, credentialsInClear: ev.username === true || ev.password === true },
         });
         return;
       }

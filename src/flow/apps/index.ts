@@ -20,14 +20,17 @@ import { rdpApp, teamviewerApp, vncApp } from './remote.js';
 import { sipApp } from './sip.js';
 import { smbApp } from './smb.js';
 import { ssdpApp } from './ssdp.js';
+import { mqttApp } from './mqtt.js';
+import { dhcpv6App } from './dhcpv6.js';
+import { rtcpApp, rtpApp } from './rtp.js';
 
 /**
  * LAN and remote-access analyzers, probed after the others so that no flow they named before
  * changes hands — except NBNS, whose messages are DNS-shaped: it goes before DNS, and its probe
  * takes only port 137 with a NetBIOS-encoded name.
  */
-const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp];
-const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp];
+const LAN_TCP: readonly TcpAppFactory[] = [smbApp, rdpApp, vncApp, teamviewerApp, mqttApp];
+const LAN_UDP: readonly UdpAppFactory[] = [nbdgmApp, ssdpApp, sipApp, dhcpv6App, rtcpApp, rtpApp];
 
 export const tcpApps: readonly TcpAppFactory[] = [
   hl7App,

@@ -7,7 +7,7 @@ import { decodeNbdgm, isNbdgmData } from '../../decode/netbios/dgm.js';
 import { suffixRole } from '../../decode/netbios/name.js';
 import { decodeNbns, looksLikeNbns, type NbnsClaim } from '../../decode/netbios/nbns.js';
 import type { Endpoint, HostIdentity } from '../../events.js';
-import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
+import { type Dir, datagramApp, type FlowContext, type ProbeResult, type UdpAppFactory } from '../app.js';
 
 /** SV_TYPE_* bits of a browser announcement ([MS-RAP] §5.1.1.1) worth naming. */
 const SERVER_TYPES: readonly [number, string][] = [
@@ -71,35 +71,26 @@ export const nbnsApp: UdpAppFactory = {
   probe(_dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): ProbeResult {
     return (srcPort === 137 || dstPort === 137) && looksLikeNbns(payload) ? 'yes' : 'no';
   },
-  create(ctx: FlowContext): DatagramApp {
-    return {
-      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
-        const r = decodeNbns(payload, 0, payload.length);
-        if (r.kind === 'not') return;
-        if (r.kind === 'anomaly') {
-          ctx.anomaly(r.code, ts);
-          return;
-        }
-        ctx.env.countApp('netbios-ns');
-        const m = r.msg;
-        const sender = dir === 0 ? ctx.client : ctx.server;
-        // A request claims names for its sender only when it registers or refreshes them; a
-        // response names its sender (a node status) or the address it answers for (a query).
-        const claims = m.response
-          ? m.rcode === 0 && (m.opcode === 'query' || m.opcode === 'registration')
-            ? m.claims.filter((c) => c.ip === undefined || c.ip === sender.ip)
-            : []
-          : m.opcode === 'registration' || m.opcode === 'refresh' || m.opcode === 'multihomed'
-            ? m.claims.filter((c) => c.ip === undefined || c.ip === sender.ip)
-            : [];
-        if (claims.length === 0) return;
-        const f = fromClaims(claims);
-        if (f.names.length === 0 && f.workgroup === undefined) return;
-        emit(ctx, 'nbns', sender, ts, { ...f, os: undefined, software: undefined, location: undefined });
-      },
-      end(): void {},
-    };
-  },
+  create: datagramApp(
+    'netbios-ns',
+    (payload) => decodeNbns(payload, 0, payload.length),
+    (r, ctx, ts, sender) => {
+      const m = r.msg;
+      // A request claims names for its sender only when it registers or refreshes them; a
+      // response names its sender (a node status) or the address it answers for (a query).
+      const claims = m.response
+        ? m.rcode === 0 && (m.opcode === 'query' || m.opcode === 'registration')
+          ? m.claims.filter((c) => c.ip === undefined || c.ip === sender.ip)
+          : []
+        : m.opcode === 'registration' || m.opcode === 'refresh' || m.opcode === 'multihomed'
+          ? m.claims.filter((c) => c.ip === undefined || c.ip === sender.ip)
+          : [];
+      if (claims.length === 0) return;
+      const f = fromClaims(claims);
+      if (f.names.length === 0 && f.workgroup === undefined) return;
+      emit(ctx, 'nbns', sender, ts, { ...f, os: undefined, software: undefined, location: undefined });
+    },
+  ),
 };
 
 export const nbdgmApp: UdpAppFactory = {
@@ -108,53 +99,44 @@ export const nbdgmApp: UdpAppFactory = {
   probe(_dir: Dir, payload: Uint8Array, srcPort: number, dstPort: number): ProbeResult {
     return (srcPort === 138 || dstPort === 138) && isNbdgmData(payload) ? 'yes' : 'no';
   },
-  create(ctx: FlowContext): DatagramApp {
-    return {
-      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
-        const r = decodeNbdgm(payload, 0, payload.length);
-        if (r.kind === 'not') return;
-        if (r.kind === 'anomaly') {
-          ctx.anomaly(r.code, ts);
-          return;
-        }
-        ctx.env.countApp('netbios-dgm');
-        const m = r.msg;
-        const sender = dir === 0 ? ctx.client : ctx.server;
-        const a = m.announcement;
-        if (a === undefined) {
-          if (m.sourceName !== undefined && m.sourceSuffix === 0x00 && m.sourceIp === sender.ip)
-            emit(ctx, 'nbdgm', sender, ts, {
-              names: [m.sourceName],
-              services: [],
-              workgroup: undefined,
-              os: undefined,
-              software: undefined,
-              location: undefined,
-            });
-          return;
-        }
-        if (a.kind === 'domain') {
+  create: datagramApp(
+    'netbios-dgm',
+    (payload) => decodeNbdgm(payload, 0, payload.length),
+    (r, ctx, ts, sender) => {
+      const m = r.msg;
+      const a = m.announcement;
+      if (a === undefined) {
+        if (m.sourceName !== undefined && m.sourceSuffix === 0x00 && m.sourceIp === sender.ip)
           emit(ctx, 'nbdgm', sender, ts, {
-            names: [],
-            workgroup: a.name || undefined,
-            services: ['master-browser'],
+            names: [m.sourceName],
+            services: [],
+            workgroup: undefined,
             os: undefined,
             software: undefined,
             location: undefined,
           });
-          return;
-        }
-        const services = SERVER_TYPES.filter(([bit]) => (a.serverType & bit) !== 0).map(([, n]) => n);
+        return;
+      }
+      if (a.kind === 'domain') {
         emit(ctx, 'nbdgm', sender, ts, {
-          names: a.name === '' ? [] : [a.name],
-          workgroup: m.destName !== undefined && m.destSuffix === 0x1d ? m.destName : undefined,
-          os: `${a.osMajor}.${a.osMinor} (browser announcement)`,
-          software: a.comment === '' ? undefined : a.comment,
-          services,
+          names: [],
+          workgroup: a.name || undefined,
+          services: ['master-browser'],
+          os: undefined,
+          software: undefined,
           location: undefined,
         });
-      },
-      end(): void {},
-    };
-  },
+        return;
+      }
+      const services = SERVER_TYPES.filter(([bit]) => (a.serverType & bit) !== 0).map(([, n]) => n);
+      emit(ctx, 'nbdgm', sender, ts, {
+        names: a.name === '' ? [] : [a.name],
+        workgroup: m.destName !== undefined && m.destSuffix === 0x1d ? m.destName : undefined,
+        os: `${a.osMajor}.${a.osMinor} (browser announcement)`,
+        software: a.comment === '' ? undefined : a.comment,
+        services,
+        location: undefined,
+      });
+    },
+  ),
 };

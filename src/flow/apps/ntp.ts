@@ -4,7 +4,7 @@
 
 import { decodeNtp } from '../../decode/ntp/ntp.js';
 import type { NtpMessage } from '../../events.js';
-import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
+import { type Dir, datagramApp, type ProbeResult, type UdpAppFactory } from '../app.js';
 
 export const ntpApp: UdpAppFactory = {
   name: 'ntp',
@@ -13,33 +13,24 @@ export const ntpApp: UdpAppFactory = {
     if (srcPort !== 123 && dstPort !== 123) return 'no';
     return decodeNtp(payload, 0, payload.length).kind === 'ok' ? 'yes' : 'no';
   },
-  create(ctx: FlowContext): DatagramApp {
-    const v6 = ctx.client.ip.includes(':');
-    return {
-      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
-        const r = decodeNtp(payload, 0, payload.length, v6);
-        if (r.kind === 'not') return;
-        if (r.kind === 'anomaly') {
-          ctx.anomaly(r.code, ts);
-          return;
-        }
-        ctx.env.countApp('ntp');
-        const p = r.packet;
-        const ev: NtpMessage = {
-          type: 'ntp-message',
-          ts,
-          flowId: ctx.flowId,
-          src: dir === 0 ? ctx.client : ctx.server,
-          dst: dir === 0 ? ctx.server : ctx.client,
-          vlan: ctx.vlan,
-          mode: p.mode,
-          version: p.version,
-          stratum: p.stratum,
-          refId: p.refId === '' ? undefined : p.refId,
-        };
-        ctx.emit(ev);
-      },
-      end(): void {},
-    };
-  },
+  create: datagramApp(
+    'ntp',
+    (payload, ctx) => decodeNtp(payload, 0, payload.length, ctx.client.ip.includes(':')),
+    (r, ctx, ts, sender, receiver) => {
+      const p = r.packet;
+      const ev: NtpMessage = {
+        type: 'ntp-message',
+        ts,
+        flowId: ctx.flowId,
+        src: sender,
+        dst: receiver,
+        vlan: ctx.vlan,
+        mode: p.mode,
+        version: p.version,
+        stratum: p.stratum,
+        refId: p.refId === '' ? undefined : p.refId,
+      };
+      ctx.emit(ev);
+    },
+  ),
 };

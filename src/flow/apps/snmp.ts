@@ -4,7 +4,7 @@
 
 import { decodeSnmp } from '../../decode/snmp/snmp.js';
 import type { SnmpMessage } from '../../events.js';
-import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
+import { type Dir, datagramApp, type ProbeResult, type UdpAppFactory } from '../app.js';
 
 export const snmpApp: UdpAppFactory = {
   name: 'snmp',
@@ -14,36 +14,28 @@ export const snmpApp: UdpAppFactory = {
     if (!port(srcPort) && !port(dstPort)) return 'no';
     return decodeSnmp(payload, 0, payload.length).kind === 'ok' ? 'yes' : 'no';
   },
-  create(ctx: FlowContext): DatagramApp {
-    return {
-      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
-        const r = decodeSnmp(payload, 0, payload.length);
-        if (r.kind === 'not') return;
-        if (r.kind === 'anomaly') {
-          ctx.anomaly(r.code, ts);
-          return;
-        }
-        ctx.env.countApp('snmp');
-        const i = r.info;
-        const ev: SnmpMessage = {
-          type: 'snmp-message',
-          ts,
-          flowId: ctx.flowId,
-          src: dir === 0 ? ctx.client : ctx.server,
-          dst: dir === 0 ? ctx.server : ctx.client,
-          vlan: ctx.vlan,
-          version: i.version,
-          pdu: i.pdu,
-          community: i.community,
-          v3User: i.v3User,
-          sysName: i.sysName,
-          sysDescr: i.sysDescr,
-          sysObjectId: i.sysObjectId,
-          trapOid: i.trapOid,
-        };
-        ctx.emit(ev);
-      },
-      end(): void {},
-    };
-  },
+  create: datagramApp(
+    'snmp',
+    (payload) => decodeSnmp(payload, 0, payload.length),
+    (r, ctx, ts, sender, receiver) => {
+      const i = r.info;
+      const ev: SnmpMessage = {
+        type: 'snmp-message',
+        ts,
+        flowId: ctx.flowId,
+        src: sender,
+        dst: receiver,
+        vlan: ctx.vlan,
+        version: i.version,
+        pdu: i.pdu,
+        community: i.community,
+        v3User: i.v3User,
+        sysName: i.sysName,
+        sysDescr: i.sysDescr,
+        sysObjectId: i.sysObjectId,
+        trapOid: i.trapOid,
+      };
+      ctx.emit(ev);
+    },
+  ),
 };

@@ -4,7 +4,7 @@
 
 import { decodeSsdp, looksLikeSsdp } from '../../decode/ssdp.js';
 import type { HostIdentity } from '../../events.js';
-import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
+import { type Dir, datagramApp, type ProbeResult, type UdpAppFactory } from '../app.js';
 
 /** uuid: targets name one device instance, not a type: not worth a service entry. */
 function serviceOf(target: string | undefined): string[] {
@@ -18,37 +18,29 @@ export const ssdpApp: UdpAppFactory = {
   probe(_dir: Dir, payload: Uint8Array): ProbeResult {
     return looksLikeSsdp(payload) ? 'yes' : 'no';
   },
-  create(ctx: FlowContext): DatagramApp {
-    return {
-      datagram(dir: Dir, payload: Uint8Array, ts: number): void {
-        const r = decodeSsdp(payload, 0, payload.length);
-        if (r.kind === 'not') return;
-        if (r.kind === 'anomaly') {
-          ctx.anomaly(r.code, ts);
-          return;
-        }
-        ctx.env.countApp('ssdp');
-        const m = r.msg;
-        if (m.kind === 'search' || m.nts === 'ssdp:byebye') return;
-        const ev: HostIdentity = {
-          type: 'host-identity',
-          ts,
-          flowId: ctx.flowId,
-          src: ctx.client,
-          dst: ctx.server,
-          vlan: ctx.vlan,
-          via: 'ssdp',
-          host: dir === 0 ? ctx.client : ctx.server,
-          names: [],
-          workgroup: undefined,
-          os: undefined,
-          software: m.server,
-          services: serviceOf(m.target),
-          location: m.location,
-        };
-        ctx.emit(ev);
-      },
-      end(): void {},
-    };
-  },
+  create: datagramApp(
+    'ssdp',
+    (payload) => decodeSsdp(payload, 0, payload.length),
+    (r, ctx, ts, sender) => {
+      const m = r.msg;
+      if (m.kind === 'search' || m.nts === 'ssdp:byebye') return;
+      const ev: HostIdentity = {
+        type: 'host-identity',
+        ts,
+        flowId: ctx.flowId,
+        src: ctx.client,
+        dst: ctx.server,
+        vlan: ctx.vlan,
+        via: 'ssdp',
+        host: sender,
+        names: [],
+        workgroup: undefined,
+        os: undefined,
+        software: m.server,
+        services: serviceOf(m.target),
+        location: m.location,
+      };
+      ctx.emit(ev);
+    },
+  ),
 };
