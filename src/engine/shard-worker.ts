@@ -11,6 +11,7 @@ import { FlowEngine } from '../flow/engine.js';
 import type { Flow } from '../flow/table.js';
 import { patientHasher } from './salt.js';
 
+const EMPTY = new Uint8Array(0);
 export const REC_WORDS = 6;
 export const REC_BYTES = REC_WORDS * 8;
 /** A sweep record has seq -1; its origLen slot holds the packet number it precedes. */
@@ -33,7 +34,8 @@ export interface ShardStats {
   anomalies: Record<string, number>;
 }
 
-export type FromShard = { t: 'out'; buf: ArrayBuffer; stats: ShardStats };
+/** `text`: the batch's ShardOutput as JSON (one string a batch); `buf`: the packet buffer, back for reuse. */
+export type FromShard = { t: 'out'; text: string; buf: ArrayBuffer | null; stats: ShardStats };
 
 /** Keys (k1, k2 interleaved) and events, in the shard's emission order. */
 export interface ShardOutput {
@@ -50,12 +52,11 @@ function run(): void {
   let keys: number[] = [];
   let events: WardEvent[] = [];
   const pkt = new ReaderPacket();
-  const encoder = new TextEncoder();
   const beforeEnd = (f: Flow | null): void => {
     k2 = f === null ? DEFRAG_K2 : f.tclass * 2 ** 40 + f.lastSeq;
   };
-  const send = (): void => {
-    const bytes = encoder.encode(JSON.stringify({ k: keys, e: events } satisfies ShardOutput));
+  const send = (buf: ArrayBuffer | null): void => {
+    const text = JSON.stringify({ k: keys, e: events } satisfies ShardOutput);
     keys = [];
     events = [];
     const st = engine!.stats;
@@ -66,8 +67,7 @@ function run(): void {
       apps: st.apps,
       anomalies: st.anomalies as Record<string, number>,
     };
-    const buf = bytes.buffer as ArrayBuffer;
-    port.postMessage({ t: 'out', buf, stats } satisfies FromShard, [buf]);
+    port.postMessage({ t: 'out', text, buf, stats } satisfies FromShard, buf === null ? [] : [buf]);
   };
   port.on('message', (m: ToShard) => {
     if (m.t === 'init') {
@@ -86,7 +86,7 @@ function run(): void {
       k1 = FINISH_K1;
       k2 = 0;
       e.finish();
-      send();
+      send(null);
       return;
     }
     const bytes = new Uint8Array(m.buf, 0, m.len);
@@ -114,7 +114,8 @@ function run(): void {
       }
       off += REC_BYTES + ((caplen + 7) & ~7);
     }
-    send();
+    pkt.frame = EMPTY;
+    send(m.buf);
   });
 }
 

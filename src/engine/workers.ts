@@ -23,7 +23,7 @@ const MAX_IN_FLIGHT = 4;
 const ANOMALY_EVENTS_PER_CODE = 20;
 
 class Shard {
-  buf = new ArrayBuffer(1 << 21);
+  buf = new ArrayBuffer(1 << 20);
   bytes = new Uint8Array(this.buf);
   head = new Float64Array(this.buf);
   len = 0;
@@ -46,12 +46,19 @@ class Shard {
     this.head = new Float64Array(grown);
   }
 
+  /** Packet buffers the worker gave back (at most MAX_IN_FLIGHT + 1 exist a shard). */
+  readonly spare: ArrayBuffer[] = [];
+
   flush(): void {
     const m: ToShard = { t: 'batch', buf: this.buf, len: this.len };
     this.worker.postMessage(m, [this.buf]);
-    this.buf = new ArrayBuffer(Math.max(1 << 21, this.len + REC_BYTES));
-    this.bytes = new Uint8Array(this.buf);
-    this.head = new Float64Array(this.buf);
+    this.use(this.spare.pop() ?? new ArrayBuffer(1 << 20));
+  }
+
+  private use(buf: ArrayBuffer): void {
+    this.buf = buf;
+    this.bytes = new Uint8Array(buf);
+    this.head = new Float64Array(buf);
     this.len = 0;
   }
 }
@@ -65,7 +72,6 @@ export interface ShardedOptions {
 export class ShardedEngine {
   private readonly shards: Shard[];
   private readonly L = new Layers();
-  private readonly decoder = new TextDecoder();
   private readonly seen = new SeenPairs();
   private readonly anomalyEvents = new Map<string, number>();
   /** Each open flow's client and server, by run-wide id. */
@@ -249,7 +255,8 @@ export class ShardedEngine {
 
   private onAnswer(shard: Shard, m: FromShard): void {
     shard.stats = m.stats;
-    shard.answers.push(JSON.parse(this.decoder.decode(new Uint8Array(m.buf))) as ShardOutput);
+    if (m.buf !== null) shard.spare.push(m.buf);
+    shard.answers.push(JSON.parse(m.text) as ShardOutput);
     while (this.shards.every((s) => s.answers.length > 0)) {
       try {
         this.merge(this.shards.map((s) => s.answers.shift()!));
