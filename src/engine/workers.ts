@@ -19,7 +19,7 @@ import type { AnomalyCode } from '../decode/anomalies.js';
 import { type FromShard, REC_BYTES, type ShardOutput, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
 
 /** Batches sent and not yet merged before the reader waits (back-pressure; bounds memory). */
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 3;
 const ANOMALY_EVENTS_PER_CODE = 20;
 
 class Shard {
@@ -93,14 +93,18 @@ export class ShardedEngine {
     const url = new URL('./shard-worker.js', import.meta.url);
     this.shards = [];
     for (let i = 0; i < opts.workers; i++) {
-      const w = new Worker(url);
+      // A shard holds its flows and analyzers: a small young generation keeps N of them within
+      // the run's memory bound (peak RSS ≤ 300 MB), as the launcher caps the main heap.
+      const w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
       const shard = new Shard(w);
       w.on('message', (m: FromShard) => this.onAnswer(shard, m));
       w.on('error', (err) => this.fail(err));
       w.on('exit', (code) => {
         if (!this.finished) this.fail(new Error(`worker thread exited (${code}) before the run ended`));
       });
-      const init: ToShard = { t: 'init', salt: opts.salt, maxFlows: opts.maxFlows };
+      // The run's flow bound is shared out: N shards hold no more flows than one engine.
+      const maxFlows = Math.max(16, Math.ceil((opts.maxFlows ?? 100_000) / opts.workers));
+      const init: ToShard = { t: 'init', salt: opts.salt, maxFlows };
       w.postMessage(init);
       this.shards.push(shard);
     }
