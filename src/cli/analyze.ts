@@ -33,7 +33,11 @@ export const register: Register = (program: Command) => {
   addRecordOptions(cmd)
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
-    .option('--workers <n>', 'worker threads for the flow engine, or "auto" (same records for any count)', 'auto')
+    .option(
+      '--workers <n>',
+      'worker threads for the flow engine (same records for any count); "auto" is 1 for now, see README',
+      'auto',
+    )
     .option('--utc', 'table output: times in UTC (default: local time with its UTC offset)')
     .addHelpText(
       'after',
@@ -68,7 +72,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     configPath: opts.config,
     policyPath: opts.policy,
     maxFlows,
-    workers: workerCount(opts.workers, captures),
+    workers: workerCount(opts.workers),
     ...(live ? { stream: live.options } : {}),
   });
   const output =

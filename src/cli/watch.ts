@@ -74,7 +74,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     configPath: opts.config,
     policyPath: opts.policy,
     stream: live.options,
-    workers: workerCount(opts.workers, ['-']),
+    workers: workerCount(opts.workers),
   });
   const output = opts.format !== 'table' ? undefined : opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
   live.attach(pipeline);

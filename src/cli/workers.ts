@@ -1,27 +1,13 @@
-// `--workers N|auto` of analyze and watch (src/engine/workers.ts). "auto": the machine's cores
-// for files of at least AUTO_MIN_BYTES together, else 1 — below that the threads' start-up and
-// the merge cost more than they save (measured: ARCHITECTURE.md "Workers"); a stream (stdin,
-// a live interface) has no size, so "auto" is 1 there.
-import { availableParallelism } from 'node:os';
-import { statSync } from 'node:fs';
+// `--workers N|auto` of analyze and watch (src/engine/workers.ts). "auto" is 1 today: measured on
+// this project's 2-core machine the sharded run is slower than one engine at every size tried
+// (the main thread's JSON.parse of the shards' events plus inventory and detection already cost
+// more than one engine's whole run; ARCHITECTURE.md "Workers"). N ≥ 2 gives the same records.
 import { WardwatchError } from '../errors.js';
 
-export const AUTO_MIN_BYTES = 64 * 1024 * 1024;
 const MAX_WORKERS = 64;
 
-export function workerCount(value: string | undefined, captures: readonly string[]): number {
-  if (value === undefined || value === 'auto') {
-    if (captures.length === 0 || captures.includes('-')) return 1;
-    let total = 0;
-    for (const c of captures) {
-      try {
-        total += statSync(c).size;
-      } catch {
-        return 1; // the reader says what is wrong with it
-      }
-    }
-    return total >= AUTO_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1;
-  }
+export function workerCount(value: string | undefined): number {
+  if (value === undefined || value === 'auto') return 1;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
     throw new WardwatchError(

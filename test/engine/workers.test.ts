@@ -4,7 +4,7 @@
 // merge that loses ordering or a flow's Endpoint identity: without the identity restored, the
 // DNS server's MAC-less twin device got different counts there.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,17 @@ describe('--workers N: the same records as one engine', () => {
     const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { packets: number; flows: number };
     expect(summary.packets).toBe(20_000);
     expect(summary.flows).toBeGreaterThan(1000);
+  });
+
+  it('watch -r - (a stream): the cms8000 scenario with 1 and 2 workers tells the same records', () => {
+    const cap = sims[SCENARIOS.indexOf('cms8000')]!;
+    const input = readFileSync(cap);
+    const one = wardwatch(['watch', '-r', '-', '--format', 'jsonl', '--workers', '1'], { input });
+    const two = wardwatch(['watch', '-r', '-', '--format', 'jsonl', '--workers', '2'], { input });
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(one.stdout).toContain('"type":"alert"');
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('refuses a worker count that is no positive integer', () => {
