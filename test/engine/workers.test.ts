@@ -4,7 +4,7 @@
 // merge that loses ordering or a flow's Endpoint identity: without the identity restored, the
 // DNS server's MAC-less twin device got different counts there.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,26 @@ describe('--workers N: the same records as one engine', () => {
     expect(one.status, one.stderr).toBe(0);
     expect(two.status, two.stderr).toBe(0);
     expect(one.stdout).toContain('"type":"alert"');
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('bad input with 2 workers: the same error and exit as one engine, and no thread left running', () => {
+    const notCapture = join(dir, 'notes.pcap');
+    writeFileSync(notCapture, 'hello\n');
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, readFileSync(many).subarray(0, 100_000));
+    for (const args of [[notCapture], [shared[0]!, join(dir, 'missing.pcap')]]) {
+      const one = wardwatch(['analyze', '--format', 'jsonl', '--workers', '1', ...args]);
+      const two = wardwatch(['analyze', '--format', 'jsonl', '--workers', '2', ...args]);
+      expect(one.status).toBe(2); // EXIT_INPUT
+      expect(two.status).toBe(2);
+      expect(two.stderr).toBe(one.stderr);
+    }
+    // A capture cut mid-record: damaged, read up to the cut, the same records.
+    const one = wardwatch(['analyze', '--format', 'jsonl', '--workers', '1', cut]);
+    const two = wardwatch(['analyze', '--format', 'jsonl', '--workers', '2', cut]);
+    expect(one.stdout).toContain('"damaged":true');
+    expect(two.status).toBe(one.status);
     expect(two.stdout).toBe(one.stdout);
   });
 
