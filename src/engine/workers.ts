@@ -19,7 +19,7 @@ import type { AnomalyCode } from '../decode/anomalies.js';
 import { type FromShard, REC_BYTES, type ShardOutput, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
 
 /** Batches sent and not yet merged before the reader waits (back-pressure; bounds memory). */
-const MAX_IN_FLIGHT = 3;
+const MAX_IN_FLIGHT = 2;
 const ANOMALY_EVENTS_PER_CODE = 20;
 
 class Shard {
@@ -91,11 +91,13 @@ export class ShardedEngine {
     opts: ShardedOptions,
   ) {
     const url = new URL('./shard-worker.js', import.meta.url);
+    // Each shard holds 1/N of the flows: its share of the launcher's heap cap (192 MB), and room to work.
+    const oldMb = Math.max(48, Math.ceil(192 / opts.workers) + 32);
     this.shards = [];
     for (let i = 0; i < opts.workers; i++) {
       // A shard holds its flows and analyzers: a small young generation keeps N of them within
       // the run's memory bound (peak RSS ≤ 300 MB), as the launcher caps the main heap.
-      const w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+      const w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: oldMb } });
       const shard = new Shard(w);
       w.on('message', (m: FromShard) => this.onAnswer(shard, m));
       w.on('error', (err) => this.fail(err));
