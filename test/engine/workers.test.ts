@@ -87,23 +87,23 @@ describe('--workers N: the same records as one engine', () => {
     expect(shared.length).toBeGreaterThan(20);
   });
 
-  it('every shared capture, alone: 1 and 4 workers', { timeout: 120_000 }, async () => {
+  it('every shared capture, alone: 1 and 4 workers', { timeout: 300_000 }, async () => {
     for (const f of shared) await expectSame([f], [1, 4]);
   });
 
-  it('every shared capture in one run: 1, 2 and 4 workers', { timeout: 60_000 }, async () => {
+  it('every shared capture in one run: 1, 2 and 4 workers', { timeout: 180_000 }, async () => {
     const out = await expectSame(shared, [1, 2, 4]);
     expect(out).toContain('"type":"alert"');
   });
 
-  it("the simulator's scenarios: 1, 2 and 4 workers", { timeout: 60_000 }, async () => {
+  it("the simulator's scenarios: 1, 2 and 4 workers", { timeout: 180_000 }, async () => {
     for (const f of sims) {
       const out = await expectSame([f], [1, 2, 4]);
       expect(out).toContain('"type":"device"');
     }
   });
 
-  it('a many-flow capture (20 k packets): 1, 2 and 4 workers', { timeout: 60_000 }, async () => {
+  it('a many-flow capture (20 k packets): 1, 2 and 4 workers', { timeout: 180_000 }, async () => {
     const out = await expectSame([many], [1, 2, 4]);
     const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { packets: number; flows: number };
     expect(summary.packets).toBe(20_000);
