@@ -19,6 +19,8 @@ export interface ReadOptions {
   onProgress?: (offset: number, total: number) => void;
   /** Aborting stops reading; what was read is kept and a warning says so. */
   signal?: AbortSignal;
+  /** Awaited after each chunk is parsed: a consumer's back-pressure (src/engine/workers.ts). */
+  afterChunk?: () => Promise<void> | undefined;
 }
 
 export interface StreamReadOptions extends ReadOptions {
@@ -161,12 +163,14 @@ export async function readCaptureStream(
   try {
     const first = await next();
     if (first !== null && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-      return await readGzip(first, next, () => aborted, name, onPacket);
+      return await readGzip(first, next, () => aborted, name, onPacket, opts.afterChunk);
     }
     const parser = new CaptureParser(onPacket, name);
     for (let c = first; c !== null; c = await next()) {
       parser.push(c);
       if (parser.info.damaged) break; // nothing after damage is read: stop pulling the source
+      const wait = opts.afterChunk?.();
+      if (wait !== undefined) await wait;
     }
     return finish(parser, aborted);
   } finally {
@@ -193,6 +197,7 @@ async function readGzip(
   isAborted: () => boolean,
   name: string,
   onPacket: PacketCallback,
+  afterChunk: ReadOptions['afterChunk'],
 ): Promise<CaptureInfo> {
   // Copies: the pipeline queues chunks, and file chunks are reused buffers.
   async function* compressed(): AsyncGenerator<Uint8Array> {
@@ -209,6 +214,8 @@ async function readGzip(
     for await (const c of gunzip) {
       parser.push(asBytes(c as Uint8Array));
       if (parser.info.damaged) break;
+      const wait = afterChunk?.();
+      if (wait !== undefined) await wait;
     }
   } catch (err) {
     zerr ??= err as Error;

@@ -15,12 +15,14 @@ import { devicesTable, summaryText } from '../export/tables.js';
 import { onStopSignal } from './stop.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
 import { openCliStream } from './stream.js';
+import { workerCount } from './workers.js';
 
 export interface AnalyzeCliOptions extends RecordCliOptions {
   maxFlows?: string;
   progress: boolean;
   /** Table times in UTC instead of local time. */
   utc?: boolean;
+  workers?: string;
 }
 
 export const register: Register = (program: Command) => {
@@ -31,6 +33,11 @@ export const register: Register = (program: Command) => {
   addRecordOptions(cmd)
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
+    .option(
+      '--workers <n>',
+      'worker threads for the flow engine (same records for any count); "auto" is 1 for now, see README',
+      'auto',
+    )
     .option('--utc', 'table output: times in UTC (default: local time with its UTC offset)')
     .addHelpText(
       'after',
@@ -65,6 +72,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     configPath: opts.config,
     policyPath: opts.policy,
     maxFlows,
+    workers: workerCount(opts.workers),
     ...(live ? { stream: live.options } : {}),
   });
   const output =
@@ -84,8 +92,9 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
       if (stop.signal.aborted) break;
       await pipeline.readFile(file, { onProgress: (f, o, t) => progress.update(f, o, t), signal: stop.signal });
     }
-    result = pipeline.finish({ interrupted: stop.received() });
+    result = await pipeline.end({ interrupted: stop.received() });
   } catch (err) {
+    await pipeline.abort();
     await output?.close();
     await live?.end().catch(() => undefined);
     throw err;

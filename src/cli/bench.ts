@@ -10,11 +10,15 @@ export const register: Register = (program: Command) => {
     .description('time wardwatch, tcpdump, ndpiReader and tshark on the same capture; writes bench/results/<date>.json')
     .argument('[capture]', 'capture to use (default: generate a synthetic mixed capture)')
     .option('--packets <n>', 'packets in the generated capture', '2000000')
-    .action(async (capture: string | undefined, opts: { packets: string }) => {
+    .option('--scale <sizes>', 'further capture sizes for time and RSS vs size (comma-separated, or "none")', '5000000')
+    .action(async (capture: string | undefined, opts: { packets: string; scale: string }) => {
       const packets = Number(opts.packets);
       if (!Number.isInteger(packets) || packets < 1000)
         throw new WardwatchError('WW_ARGS', `--packets must be an integer ≥ 1000`);
-      const r = await runBench(capture ? { file: capture } : { packets });
+      const scale = opts.scale === 'none' ? [] : opts.scale.split(',').map(Number);
+      if (scale.some((n) => !Number.isInteger(n) || n < 1000))
+        throw new WardwatchError('WW_ARGS', `--scale must be packet counts ≥ 1000, comma-separated, or "none"`);
+      const r = await runBench({ ...(capture ? { file: capture } : { packets }), scale });
       process.stdout.write(`${JSON.stringify({ ratios: r.ratios, targets: r.targets }, null, 2)}\n`);
     });
 };

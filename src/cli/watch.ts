@@ -14,12 +14,14 @@ import { liveStatus } from './progress.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
 import { onStopSignal } from './stop.js';
 import { openCliStream } from './stream.js';
+import { workerCount } from './workers.js';
 
 interface WatchOptions extends RecordCliOptions {
   interface?: string;
   read?: string;
   filter?: string;
   seconds?: string;
+  workers?: string;
 }
 
 export const register: Register = (program: Command) => {
@@ -29,7 +31,12 @@ export const register: Register = (program: Command) => {
     .option('-i, --interface <iface>', 'interface to capture on (needs root or CAP_NET_RAW)')
     .option('-r, --read <file>', '"-" to read a pcap/pcapng stream from stdin')
     .option('--filter <bpf>', 'BPF filter passed to tcpdump, e.g. "not port 22"')
-    .option('--seconds <n>', 'stop after this many seconds (default: until SIGINT/SIGTERM)');
+    .option('--seconds <n>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
+    .option(
+      '--workers <n>',
+      'worker threads for the flow engine, or "auto" (1 for a stream; same records for any count)',
+      'auto',
+    );
   addRecordOptions(cmd)
     .addHelpText(
       'after',
@@ -63,7 +70,12 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   if (opts.syslog) parseSyslogUrl(opts.syslog);
   const live = await openCliStream(opts);
-  const pipeline = new Pipeline({ configPath: opts.config, policyPath: opts.policy, stream: live.options });
+  const pipeline = new Pipeline({
+    configPath: opts.config,
+    policyPath: opts.policy,
+    stream: live.options,
+    workers: workerCount(opts.workers),
+  });
   const output = opts.format !== 'table' ? undefined : opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
   live.attach(pipeline);
   let stopLive: (() => Promise<void>) | undefined;
@@ -88,6 +100,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     finished = true;
   } finally {
     if (!finished) {
+      await pipeline.abort();
       await output?.close();
       await live.end().catch(() => undefined);
     }
@@ -95,7 +108,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     status.stop();
     signals.dispose();
   }
-  const result = pipeline.finish({ interrupted: signals.received() });
+  const result = await pipeline.end({ interrupted: signals.received() });
   if (output) await printResult(result, { format: opts.format }, output);
   await live.end();
   return failOnCode(result.alerts, opts.failOn);

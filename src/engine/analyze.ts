@@ -25,6 +25,8 @@ import { Inventory } from '../inventory/inventory.js';
 import { siteMatcher } from '../inventory/zones.js';
 import { loadOrCreateSalt, patientHasher, saltId } from './salt.js';
 import { RecordStream, type StreamOptions } from './stream.js';
+import { ShardedEngine } from './workers.js';
+import { WardwatchError } from '../errors.js';
 
 export interface AnalyzeOptions {
   configPath?: string;
@@ -42,6 +44,11 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Records as they happen (`watch`, `analyze -`, the console): see `engine/stream.ts`. */
   stream?: StreamOptions;
+  /**
+   * Worker threads for the flow engine (src/engine/workers.ts); 1 (the default) runs it on this
+   * thread. Any count gives the same records. Finish such a run with `end()`.
+   */
+  workers?: number;
 }
 
 export interface Peer {
@@ -75,7 +82,8 @@ export class Pipeline {
   readonly config: WardConfig;
   readonly inventory: Inventory;
   readonly detector: Detector;
-  readonly engine: FlowEngine;
+  readonly engine: FlowEngine | ShardedEngine;
+  private readonly sharded: ShardedEngine | undefined;
   readonly captures: { file: string; info: CaptureInfo }[] = [];
   /** Set when records stream (`opts.stream`). */
   readonly stream: RecordStream | undefined;
@@ -108,7 +116,11 @@ export class Pipeline {
       if (extra) extra(ev);
       if (stream) stream.time(ev.ts);
     };
-    this.engine = new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows: opts.maxFlows });
+    const workers = opts.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new WardwatchError('WW_ARGS', `workers must be ≥ 1, got ${workers}`);
+    this.sharded = workers > 1 ? new ShardedEngine(sink, { workers, salt, maxFlows: opts.maxFlows }) : undefined;
+    this.engine = this.sharded ?? new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows: opts.maxFlows });
   }
 
   private notePeer(
@@ -132,12 +144,23 @@ export class Pipeline {
   async readFile(file: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
     this.reading = file;
+    const sharded = this.sharded;
     const info = await readCapture(file, (pkt) => engine.packet(pkt), {
       onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
       signal: opts.signal,
-    }).finally(() => {
-      this.reading = undefined;
-    });
+      afterChunk: sharded ? () => sharded.afterChunk() : undefined,
+    })
+      .then(async (i) => {
+        await sharded?.drain();
+        return i;
+      })
+      .catch(async (err: unknown) => {
+        await sharded?.abort();
+        throw err;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
     this.captures.push({ file, info });
     return info;
   }
@@ -145,19 +168,43 @@ export class Pipeline {
   async readStream(stream: NodeJS.ReadableStream, name: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
     this.reading = name;
-    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), { signal: opts.signal }).finally(
-      () => {
+    const sharded = this.sharded;
+    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), {
+      signal: opts.signal,
+      afterChunk: sharded ? () => sharded.afterChunk() : undefined,
+    })
+      .then(async (i) => {
+        await sharded?.drain();
+        return i;
+      })
+      .catch(async (err: unknown) => {
+        await sharded?.abort();
+        throw err;
+      })
+      .finally(() => {
         this.reading = undefined;
-      },
-    );
+      });
     this.captures.push({ file: name, info });
     return info;
+  }
+
+  /** `finish()` for any worker count: the worker threads close their flows first. */
+  async end(opts: { interrupted?: StopSignal } = {}): Promise<AnalyzeResult> {
+    await this.sharded?.finish();
+    return this.finish(opts);
+  }
+
+  /** Stop the worker threads of a run that will not be finished (an error). */
+  async abort(): Promise<void> {
+    await this.sharded?.abort();
   }
 
   /** End of input (or `interrupted` by a signal): close every flow, judge, and build the records. */
   finish(opts: { interrupted?: StopSignal } = {}): AnalyzeResult {
     if (this.result !== undefined) return this.result;
-    this.engine.finish();
+    if (this.sharded !== undefined && !this.sharded.done)
+      throw new WardwatchError('WW_INTERNAL', 'a run with worker threads ends with end(), not finish()');
+    if (this.sharded === undefined) this.engine.finish();
     const devices = this.inventory.records();
     const alerts = this.detector.finish(devices);
     const summary = this.summaryRecord(devices.length, alerts.length, this.detector.warnings, opts.interrupted);
@@ -231,8 +278,13 @@ export class Pipeline {
 /** Analyse capture files (or '-' for stdin) in order, as one run. */
 export async function analyzeCaptures(inputs: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const pipeline = new Pipeline(opts);
-  for (const file of inputs) await pipeline.readFile(file, opts);
-  return pipeline.finish();
+  try {
+    for (const file of inputs) await pipeline.readFile(file, opts);
+  } catch (err) {
+    await pipeline.abort();
+    throw err;
+  }
+  return pipeline.end();
 }
 
 function sortedRecord(r: Record<string, number>): Record<string, number> {

@@ -28,6 +28,12 @@ export interface EngineOptions {
   maxTcpBuffer?: number;
   /** Anomaly events emitted per code (all are counted). */
   anomalyEventsPerCode?: number;
+  /**
+   * One shard of a multi-worker run (src/engine/workers.ts): the driver calls `sweepNow` where a
+   * single engine would sweep, tells `beforeEnd` which flow a sweep or finish ends (its place in
+   * the merged order; null: the fragment table's expiry that follows), and the driver's merge — not the shard — keeps device-seen once per pair.
+   */
+  shard?: { beforeEnd: (f: Flow | null) => void };
 }
 
 export interface EngineStats {
@@ -55,10 +61,13 @@ export class FlowEngine {
   readonly env: AppEnv;
   readonly maxTcpBuffer: number;
   private readonly anomalyEventsPerCode: number;
-  private readonly seenPairs = new Map<string, Set<string>>();
+  private readonly seen = new SeenPairs();
   private readonly text = new AddressText();
   private nextFlowId = 1;
   private lastSweep = 0;
+  private readonly shard: EngineOptions['shard'];
+  /** True while a sweep or finish ends flows (a shard names each for the merge). */
+  private ending = false;
   readonly stats: EngineStats = {
     packets: 0,
     bytes: 0,
@@ -79,6 +88,7 @@ export class FlowEngine {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.maxTcpBuffer = opts.maxTcpBuffer ?? 256 * 1024;
     this.anomalyEventsPerCode = opts.anomalyEventsPerCode ?? 20;
+    this.shard = opts.shard;
     this.defrag = new IpDefragmenter({ onAnomaly: (code) => this.anomaly(code, this.stats.last) });
     const stats = this.stats;
     const dispatcher = this.dispatcher;
@@ -117,7 +127,7 @@ export class FlowEngine {
     st.bytes += p.origLen;
     if (ts < st.first) st.first = ts;
     if (ts > st.last) st.last = ts;
-    if (ts - this.lastSweep >= 1e6) this.sweep(ts);
+    if (ts - this.lastSweep >= 1e6 && this.shard === undefined) this.sweep(ts);
 
     // Decode in the reader's chunk when it says where the frame is (no view per packet).
     const frame = p.frame ?? p.data;
@@ -168,6 +178,7 @@ export class FlowEngine {
       f.bytes1 += len;
     }
     f.last = ts;
+    f.lastSeq = st.packets;
     this.table.touch(f);
     if (isTcp) {
       onTcpPacket(this, f, dir, l4, L, ts);
@@ -183,10 +194,17 @@ export class FlowEngine {
   finish(): void {
     const ts = this.stats.last;
     const open = [...this.table.all()];
+    this.ending = true;
     for (const f of open) {
       this.table.remove(f);
       this.endFlow(f, ts, 'eof');
     }
+    this.ending = false;
+  }
+
+  /** A shard's sweep, where the driver saw a single engine sweep (its `ts - lastSweep ≥ 1 s`). */
+  sweepNow(ts: number): void {
+    this.sweep(ts);
   }
 
   get openFlows(): number {
@@ -195,7 +213,10 @@ export class FlowEngine {
 
   private sweep(ts: number): void {
     this.lastSweep = ts;
+    this.ending = true;
     this.table.expire(ts, this.timeouts, (f) => this.endFlow(f, f.last, 'idle'));
+    this.ending = false;
+    this.shard?.beforeEnd(null); // what the fragment table's expiry says comes after every flow's end
     this.defrag.expire(ts);
   }
 
@@ -291,14 +312,7 @@ export class FlowEngine {
     const mac = ep.mac;
     // Group bit of the first octet ('x1', 'x3', … in the second hex digit): multicast/broadcast.
     if (mac === undefined || (hexValue(mac.charCodeAt(1)) & 1) === 1) return;
-    let ips = this.seenPairs.get(mac);
-    if (ips === undefined) {
-      if (this.seenPairs.size >= 100_000) this.seenPairs.clear();
-      ips = new Set();
-      this.seenPairs.set(mac, ips);
-    }
-    if (ips.has(ep.ip)) return;
-    if (ips.size < 4096) ips.add(ep.ip);
+    if (this.shard === undefined && !this.seen.first(mac, ep.ip)) return;
     this.sink({ type: 'device-seen', ts, mac, ip: ep.ip, vlan: vlan >= 0 ? vlan : undefined, via });
   }
 
@@ -320,6 +334,7 @@ export class FlowEngine {
   }
 
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
+    if (this.ending && this.shard !== undefined) this.shard.beforeEnd(f);
     endFlowApps(this, f, ts);
     const reason = f.closeFlags & 4 ? 'rst' : (f.closeFlags & 3) === 3 ? 'fin' : why;
     this.sink({
@@ -345,6 +360,24 @@ export class FlowEngine {
     f.stream = null;
     f.dgram = null;
     f.probe0 = f.probe1 = null;
+  }
+}
+
+/** (MAC, IP) pairs already told, bounded: device-seen once per pair per run. */
+export class SeenPairs {
+  private readonly pairs = new Map<string, Set<string>>();
+
+  /** True the first time a pair is seen (then remembered, within the bounds). */
+  first(mac: string, ip: string): boolean {
+    let ips = this.pairs.get(mac);
+    if (ips === undefined) {
+      if (this.pairs.size >= 100_000) this.pairs.clear();
+      ips = new Set();
+      this.pairs.set(mac, ips);
+    }
+    if (ips.has(ip)) return false;
+    if (ips.size < 4096) ips.add(ip);
+    return true;
   }
 }
 

@@ -55,6 +55,8 @@ export class Flow {
   hash = 0;
   first = 0;
   last = 0;
+  /** Packet number (engine `stats.packets`) of the last packet: its place in the LRU order across shards. */
+  lastSeq = 0;
   pkts0 = 0;
   pkts1 = 0;
   bytes0 = 0;
