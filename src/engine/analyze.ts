@@ -157,6 +157,8 @@ export class Pipeline {
   /** End of input (or `interrupted` by a signal): close every flow, judge, and build the records. */
   finish(opts: { interrupted?: StopSignal } = {}): AnalyzeResult {
     if (this.result !== undefined) return this.result;
+    // Closing the flows and judging raise alerts: the stream tells them at its end, in order.
+    this.stream?.closing();
     this.engine.finish();
     const devices = this.inventory.records();
     const alerts = this.detector.finish(devices);
@@ -172,7 +174,7 @@ export class Pipeline {
       captures: this.captures,
       saltId: this.saltId,
     };
-    this.stream?.end(alerts, devices, summary);
+    this.stream?.end(alerts, devices, summary, this.result.incidents);
     return this.result;
   }
 

@@ -60,6 +60,7 @@ function fold(records: Seen['records']): Map<string, AlertRecord> {
       last: r.last,
       count: r.count,
       ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
+      ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.device !== undefined ? { device: r.device } : {}),
       ...(r.id !== undefined ? { id: r.id } : {}),
       ...(r.flows !== undefined ? { flows: r.flows, flowCount: r.flowCount } : {}),
