@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
   /** Already-loaded config (tests, lab); wins over `configPath`. */
   config?: WardConfig;
   policyPath?: string;
+  /** Already-loaded policy (tests, lab); wins over `policyPath`. */
+  policy?: PolicyFile;
   /** Hex salt; default: the config's `saltFile`, else the per-installation salt file. */
   salt?: string;
   /** Progress of the current file: bytes read of `total` (0 for stdin). */
@@ -88,7 +90,7 @@ export class Pipeline {
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
-    const policy: PolicyFile | undefined = opts.policyPath ? loadPolicy(opts.policyPath) : undefined;
+    const policy: PolicyFile | undefined = opts.policy ?? (opts.policyPath ? loadPolicy(opts.policyPath) : undefined);
     const salt = opts.salt ?? loadOrCreateSalt(this.config.saltFile);
     this.saltId = saltId(salt);
     this.inventory = new Inventory({
