@@ -15,6 +15,7 @@ import {
 import { Pipeline } from '../../src/engine/analyze.js';
 import { feedFrames, feedScenario, renderScenario } from '../../src/server/live/sim-feed.js';
 import { SCENARIO_START_US } from '../../src/sim/scenarios.js';
+import { flow, MON } from '../detect/helpers.js';
 
 const SALT = '42'.repeat(32);
 const SECONDS = 120;
@@ -159,6 +160,38 @@ describe('record stream', () => {
     for (const i of incidents) perId.set(i.id, (perId.get(i.id) ?? 0) + 1);
     const ticks = pipeline.stream?.stats.ticks ?? 0;
     for (const n of perId.values()) expect(n).toBeLessThanOrEqual(ticks + 1);
+  });
+
+  it('an early judgement that no longer holds is withdrawn at the end: alert suppressed, incident withdrawn', () => {
+    // Four regular calls home (every 10 s: a beacon at three), then four irregular ones: the
+    // whole run has no beacon. egress.no-dns is off so the beacon is the device's only alert.
+    const yaml =
+      "beacon: {minCount: 3, maxJitter: 0.3, minIntervalSeconds: 1}\nrules: {'egress.no-dns': {enabled: false}}\n";
+    const events = [0, 10, 20, 30, 31, 32, 33, 90].map((t) => flow(t, MON, '203.0.113.9', 443));
+    const feed = (p: Pipeline) => {
+      for (const ev of events) {
+        p.inventory.onEvent(ev);
+        p.detector.onEvent(ev);
+        p.stream?.time(ev.ts);
+      }
+      return p.finish();
+    };
+    const { pipeline, seen } = streamed(5, parseConfig(yaml, 'stream.yaml'));
+    const result = feed(pipeline);
+    const whole = feed(new Pipeline({ config: parseConfig(yaml, 'stream.yaml'), salt: SALT }));
+    expect(whole.alerts).toEqual([]);
+    expect(result.alerts).toEqual([]);
+    const beacon = seen.records.find((r): r is AlertRecord => r.type === 'alert' && r.rule === 'egress.beacon');
+    expect(beacon?.count).toBeGreaterThanOrEqual(3);
+    const key = alertKey(beacon!);
+    const last = seen.records.filter((r) => r.type === 'alert-update' && r.key === key).at(-1);
+    expect(last).toMatchObject({ type: 'alert-update', suppressed: true });
+    expect(seen.records.some((r) => r.type === 'incident' && r.rules.includes('egress.beacon') && !r.withdrawn)).toBe(
+      true,
+    );
+    expect(seen.records.filter((r) => r.type === 'incident').at(-1)).toMatchObject({ withdrawn: true });
+    expect(fold(seen.records).size).toBe(0);
+    expect(foldIncidents(seen.records).size).toBe(0);
   });
 
   it('the end settles in analyze order: alerts, then incidents, then devices, then the summary', () => {
