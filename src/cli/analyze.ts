@@ -20,8 +20,6 @@ import { workerCount } from './workers.js';
 export interface AnalyzeCliOptions extends RecordCliOptions {
   maxFlows?: string;
   progress: boolean;
-  /** Table times in UTC instead of local time. */
-  utc?: boolean;
   workers?: string;
 }
 
@@ -38,14 +36,14 @@ export const register: Register = (program: Command) => {
       'worker threads for the flow engine (same records for any count); "auto" is 1 for now, see README',
       'auto',
     )
-    .option('--utc', 'table output: times in UTC (default: local time with its UTC offset)')
     .addHelpText(
       'after',
       `
-Records: alerts, then devices, then the summary. Reading "-" (stdin) with --format jsonl or cef,
-records stream as they happen: each alert when a rule raises it, alert-update records (by key)
-as counts grow, devices on first sight and change, a summary every --summary-every, and the
-settled alerts, devices and summary at the end.
+Records: alerts, then incidents, then devices, then the summary. Reading "-" (stdin) with
+--format jsonl or cef, records stream as they happen: each alert when a rule raises it (rules
+that need the whole picture, such as phi.cleartext, at the next tick), alert-update records (by
+key) as counts grow, incidents when they open and change, devices on first sight and change, a
+summary every --summary-every, and the settled alerts, incidents, devices and summary at the end.
 
 Examples:
   wardwatch analyze ward.pcap

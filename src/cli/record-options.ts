@@ -1,5 +1,6 @@
 // The options of every command that prints analysis records (`analyze`, `watch`), defined once:
-// format, output, config, policy, fail-on, syslog, and the stream's cadences.
+// format, output, config, policy, fail-on, syslog, --utc for the table's times, and the stream's
+// cadences.
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES, type Severity } from '../contract/records.js';
 
@@ -13,6 +14,8 @@ export interface RecordCliOptions {
   policy?: string;
   failOn?: Severity;
   syslog?: string;
+  /** Table times in UTC instead of local time with its offset. */
+  utc?: boolean;
   /** Seconds; 0 = only the final summary. */
   summaryEvery: number;
   /** Seconds between alert updates (and device checks) in a stream. */
@@ -50,6 +53,7 @@ export function addRecordOptions(cmd: Command): Command {
       ]),
     )
     .option('--syslog <url>', 'also send alerts as CEF over syslog: udp://HOST:PORT or tcp://HOST:PORT (RFC 5424)')
+    .option('--utc', 'table output: times in UTC (default: local time with its UTC offset)')
     .addOption(
       new Option('--summary-every <duration>', 'streams: a summary record this often (60s, 5m; 0 = only at the end)')
         .argParser(parseSeconds)

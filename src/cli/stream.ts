@@ -1,5 +1,5 @@
 // A streaming run's records on their way out (`watch`, `analyze -`): jsonl writes every record
-// as it comes (alert, alert-update, device, summary); cef writes a line per alert and per update
+// as it comes (alert, alert-update, incident, device, summary); cef writes a line per alert and per update
 // (the alert as it now stands: SIEMs fold by signature and addresses); syslog sends those CEF
 // lines as they come. `table` is not a stream: it prints at the end (`printResult`).
 import type { AlertRecord } from '../contract/records.js';
@@ -64,6 +64,7 @@ export function cliSink(format: RecordFormat, out: StreamOutput | undefined, sys
       json?.write(jsonlLine(u));
       if (full !== undefined) cef(full);
     },
+    incident: json ? (i) => json.write(jsonlLine(i)) : undefined,
     device: json ? (d) => json.write(jsonlLine(d)) : undefined,
     summary: json ? (s) => json.write(jsonlLine(s)) : undefined,
   };

@@ -41,11 +41,13 @@ export const register: Register = (program: Command) => {
     .addHelpText(
       'after',
       `
-With --format jsonl or cef, records stream as they happen: each alert when a rule raises it,
-alert-update records (same key) as counts grow — at most one per alert every --update-every —
-devices on first sight and change, a summary every --summary-every, and at the end the settled
-alerts, every device and the final summary. --syslog sends each alert (and update) as it comes.
---format table prints once, at the end.
+With --format jsonl or cef, records stream as they happen: each alert when a rule raises it
+(rules that need the whole picture — phi.cleartext, device.vulnerable, egress.beacon,
+policy.violation — at the next tick), alert-update records (same key) as counts grow — at most
+one per alert every --update-every — incidents (jsonl) when they open and change, devices on
+first sight and change, a summary every --summary-every, and at the end the settled alerts and
+incidents, every device and the final summary. --syslog sends each alert (and update) as it
+comes. --format table prints once, at the end (local times with their offset; --utc for UTC).
 
 Examples:
   sudo wardwatch watch -i eth1 --filter "not port 22" --format jsonl -o ward.jsonl
@@ -109,7 +111,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     signals.dispose();
   }
   const result = await pipeline.end({ interrupted: signals.received() });
-  if (output) await printResult(result, { format: opts.format }, output);
+  if (output) await printResult(result, { format: opts.format, utc: opts.utc }, output);
   await live.end();
   return failOnCode(result.alerts, opts.failOn);
 }

@@ -212,8 +212,10 @@ export type SummaryRecord = z.infer<typeof SummaryRecord>;
 
 /**
  * A streamed alert's later state (`watch`, `analyze -`): the alert with the same `key` (its
- * aggregation key, `alertKey`) now has this count, first, last and severity. Evidence is repeated
- * and device only when they changed; `suppressed` when a suppression covers it after all (a later DNS answer).
+ * aggregation key, `alertKey`) now has this count, first, last and severity. Evidence, message
+ * and device are repeated only when they changed; `suppressed` when it is not in the final list after all: a
+ * suppression covers it (a later DNS answer), or what a finish-time rule said early no longer holds
+ * at the end (a beacon that turned irregular, a policy verdict before the device was identified).
  * Folding a stream (alert, then its updates, by key) gives the alerts `analyze FILE` prints.
  */
 export const AlertUpdateRecord = z.object({
@@ -225,6 +227,8 @@ export const AlertUpdateRecord = z.object({
   last: z.string(),
   count: z.number().int().positive(),
   evidence: z.record(z.string(), z.unknown()).optional(),
+  /** Repeated only when it changed (a finish-time rule's message quotes counts that grow). */
+  message: z.string().optional(),
   /** Repeated only when it changed (the device's model became known). */
   device: z.object({ id: z.string(), model: z.string().optional() }).optional(),
   /** The alert record's `id` when it changed (an earlier first time) and its flows when they grew. */
@@ -272,6 +276,11 @@ export const IncidentRecord = z.object({
   advisories: z.array(z.object({ id: z.string(), url: z.string().optional() })),
   /** What to do next, one step a line, most urgent first. */
   next: z.array(z.string()),
+  /**
+   * Streams only: an incident sent earlier none of whose alerts is in the final list (each was
+   * suppressed after all). A stream's incident records replace each other by `id`.
+   */
+  withdrawn: z.literal(true).optional(),
 });
 export type IncidentRecord = z.infer<typeof IncidentRecord>;
 

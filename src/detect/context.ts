@@ -31,6 +31,12 @@ export interface Rule {
   onEvent?(ev: WardEvent, ctx: Context): void;
   /** Rules that judge with the whole picture (device identity, all flows) raise here. */
   finish?(ctx: Context, devices: readonly DeviceRecord[]): void;
+  /**
+   * Streams only (each tick): what a finish-time rule can say already, raised as `finish` would
+   * — each alert's whole state as it stands, with the devices as they stand. The detector collects
+   * these raises apart from the run's aggregates (`Context.raiseInto`), so nothing counts twice.
+   */
+  early?(ctx: Context, devices: readonly DeviceRecord[]): void;
   /** Adjust the aggregated evidence once input has ended (e.g. "a later DNS answer matched"). */
   annotate?(alert: { src: Endpoint; dst: Endpoint; first: Micros; evidence: Evidence }, ctx: Context): void;
   /** How two raw alerts of one aggregate combine their evidence (default: union arrays, keep first scalars). */
@@ -73,6 +79,8 @@ export class Context {
   private readonly allowDomains: { domain: string; note: string }[] = [];
   private readonly mergers = new Map<RuleId, Rule['merge']>();
   private readonly warned = new Set<string>();
+  /** Where `raise` goes while a rule speaks early (`raiseInto`); the run's aggregator otherwise. */
+  private target: Aggregator | undefined;
 
   constructor(
     readonly config: WardConfig,
@@ -99,7 +107,17 @@ export class Context {
   }
 
   raise(a: RawAlert): void {
-    this.aggregator.add(a, this.mergers.get(a.rule));
+    (this.target ?? this.aggregator).add(a, this.mergers.get(a.rule));
+  }
+
+  /** Runs `fn` with every raise going into `into` instead of the run's aggregator (`Rule.early`). */
+  raiseInto(into: Aggregator, fn: () => void): void {
+    this.target = into;
+    try {
+      fn();
+    } finally {
+      this.target = undefined;
+    }
   }
 
   /** Warn once per distinct text (caps and evictions would otherwise repeat). */

@@ -15,7 +15,7 @@ import {
   severityRank,
 } from '../contract/records.js';
 import type { WardEvent } from '../events.js';
-import type { Aggregate } from './aggregate.js';
+import { type Aggregate, Aggregator } from './aggregate.js';
 import { Context, type Rule } from './context.js';
 import { buildIncidents } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
@@ -60,6 +60,18 @@ export function alertRecordId(
 ): string {
   const text = [rule, deviceId, peerIp, peerPort ?? '', isoTime(first)].join('\0');
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** The order of `analyze`'s alerts: severity, then first time, then rule and addresses. */
+export function alertOrder(x: AlertRecord, y: AlertRecord): number {
+  return (
+    severityRank(y.severity) - severityRank(x.severity) ||
+    x.first.localeCompare(y.first) ||
+    x.rule.localeCompare(y.rule) ||
+    x.src.ip.localeCompare(y.src.ip) ||
+    x.dst.ip.localeCompare(y.dst.ip) ||
+    (x.dst.port ?? 0) - (y.dst.port ?? 0)
+  );
 }
 
 export class Detector {
@@ -136,15 +148,7 @@ export class Detector {
     if (this.ctx.aggregator.dropped > 0)
       this.ctx.warnOnce(`${this.ctx.aggregator.dropped} alerts dropped: too many distinct alert keys`);
     this.warnings.push(...this.suppressor.summary(), ...this.ctx.warnings);
-    out.sort(
-      (x, y) =>
-        severityRank(y.severity) - severityRank(x.severity) ||
-        x.first.localeCompare(y.first) ||
-        x.rule.localeCompare(y.rule) ||
-        x.src.ip.localeCompare(y.src.ip) ||
-        x.dst.ip.localeCompare(y.dst.ip) ||
-        (x.dst.port ?? 0) - (y.dst.port ?? 0),
-    );
+    out.sort(alertOrder);
     this.finished = out;
     return out;
   }
@@ -155,6 +159,25 @@ export class Detector {
    */
   onAlert(fn: (a: Aggregate, created: boolean) => void): void {
     this.ctx.aggregator.onChange = fn;
+  }
+
+  /**
+   * Streaming, each tick: the alerts the finish-time rules can raise already (`Rule.early`), as
+   * records as they stand now. They are raised into an aggregator of their own, never the run's,
+   * so the run's counts and `finish` are untouched: the stream sends them as alerts or updates by
+   * key, and `finish` later states the same keys whole.
+   */
+  early(devices: readonly DeviceRecord[]): AlertRecord[] {
+    const scratch = new Aggregator();
+    for (const r of this.rules)
+      if (r.early !== undefined) this.ctx.raiseInto(scratch, () => r.early?.(this.ctx, devices));
+    const models = new Map(devices.map((d) => [d.id, d.model]));
+    const out: AlertRecord[] = [];
+    for (const a of scratch.all()) {
+      const rec = this.provisional(a, models.get(a.deviceId));
+      if (rec !== undefined) out.push(rec);
+    }
+    return out;
   }
 
   /**
@@ -212,7 +235,11 @@ export class Detector {
 
   /** The alerts of `finish` grouped by device, with what to do next (src/detect/incidents.ts). */
   incidents(devices: readonly DeviceRecord[]): IncidentRecord[] {
-    const alerts = this.finish(devices);
+    return this.incidentsOf(this.finish(devices), devices);
+  }
+
+  /** Incidents of the given alerts (a stream's alerts as they stand, before input ends). */
+  incidentsOf(alerts: readonly AlertRecord[], devices: readonly DeviceRecord[]): IncidentRecord[] {
     const ledger = this.ctx.ledger.entries();
     const phiKeys = new Set(alerts.filter((a) => a.rule === 'phi.cleartext').map(alertId));
     return buildIncidents({

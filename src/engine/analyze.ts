@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
   /** Already-loaded config (tests, lab); wins over `configPath`. */
   config?: WardConfig;
   policyPath?: string;
+  /** Already-loaded policy (tests, lab); wins over `policyPath`. */
+  policy?: PolicyFile;
   /** Hex salt; default: the config's `saltFile`, else the per-installation salt file. */
   salt?: string;
   /** Progress of the current file: bytes read of `total` (0 for stdin). */
@@ -96,7 +98,7 @@ export class Pipeline {
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
-    const policy: PolicyFile | undefined = opts.policyPath ? loadPolicy(opts.policyPath) : undefined;
+    const policy: PolicyFile | undefined = opts.policy ?? (opts.policyPath ? loadPolicy(opts.policyPath) : undefined);
     const salt = opts.salt ?? loadOrCreateSalt(this.config.saltFile);
     this.saltId = saltId(salt);
     this.inventory = new Inventory({
@@ -190,6 +192,8 @@ export class Pipeline {
 
   /** `finish()` for any worker count: the worker threads close their flows first. */
   async end(opts: { interrupted?: StopSignal } = {}): Promise<AnalyzeResult> {
+    // The workers' closing flows raise alerts too: the stream holds them for its end (as in finish).
+    if (this.sharded !== undefined) this.stream?.closing();
     await this.sharded?.finish();
     return this.finish(opts);
   }
@@ -204,6 +208,8 @@ export class Pipeline {
     if (this.result !== undefined) return this.result;
     if (this.sharded !== undefined && !this.sharded.done)
       throw new WardwatchError('WW_INTERNAL', 'a run with worker threads ends with end(), not finish()');
+    // Closing the flows and judging raise alerts: the stream tells them at its end, in order.
+    this.stream?.closing();
     if (this.sharded === undefined) this.engine.finish();
     const devices = this.inventory.records();
     const alerts = this.detector.finish(devices);
@@ -219,7 +225,7 @@ export class Pipeline {
       captures: this.captures,
       saltId: this.saltId,
     };
-    this.stream?.end(alerts, devices, summary);
+    this.stream?.end(alerts, devices, summary, this.result.incidents);
     return this.result;
   }
 

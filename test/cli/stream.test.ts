@@ -1,7 +1,9 @@
 // `watch -r -` and `analyze -` send records as they happen: a capture is written to the CLI's
 // stdin in parts, and every alert the library raises within a part must be out (on stdout, or
-// at a UDP syslog listener) before the next part is written. Event-driven: the test waits for
-// the records, then writes on; the only bound is a generous "never arrived".
+// at a UDP syslog listener) before the next part is written — including phi.cleartext, which
+// its rule raises at the stream's first tick after the patient records (`Detector.early`), and
+// (jsonl) the incident it opens. Event-driven: the test waits for the records, then writes on;
+// the only bound is a generous "never arrived".
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
@@ -21,14 +23,14 @@ const PARTS = 4;
 const sim = renderScenario('cms8000', SCENARIO_START_US, 120);
 const writer = new PcapWriter({ linktype: LINKTYPE_ETHERNET });
 
-/** The frame indexes after which the library has raised a new alert. */
-function raisedAt(): number[] {
+/** The frame indexes after which the library has raised a new alert, and the rule of each. */
+function raisedAt(): { i: number; rule: string }[] {
   let i = 0;
-  const at: number[] = [];
+  const at: { i: number; rule: string }[] = [];
   const pipeline = new Pipeline({
     config: loadConfig(undefined),
     salt: '42'.repeat(32),
-    stream: { sink: { alert: () => at.push(i) } },
+    stream: { sink: { alert: (a) => at.push({ i, rule: a.rule }) } },
   });
   const pkt: RawPacket = { ts: 0, linktype: LINKTYPE_ETHERNET, data: new Uint8Array(0), origLen: 0, ifIndex: 0 };
   for (; i < sim.frames.length; i++) {
@@ -37,16 +39,21 @@ function raisedAt(): number[] {
     pkt.origLen = pkt.data.length;
     pipeline.engine.packet(pkt);
   }
-  return [...new Set(at)];
+  return at;
 }
 
 /**
- * Parts that each end just after a frame that raises an alert (the last part holds the rest):
- * their pcap bytes, and the alert keys the library raises within each.
+ * Parts that each end just after a frame that raises an alert — the first two such frames and
+ * the one whose tick raises phi.cleartext (the last part holds the rest): their pcap bytes, and
+ * the alert keys the library raises within each.
  */
 function plan(): { bytes: Buffer[]; keys: string[][] } {
   const n = sim.frames.length;
-  const cuts = raisedAt().slice(0, PARTS - 1);
+  const raised = raisedAt();
+  const phiAt = raised.find((r) => r.rule === 'phi.cleartext')?.i;
+  if (phiAt === undefined) throw new Error('the scenario raises no phi.cleartext while streaming');
+  const first = [...new Set(raised.map((r) => r.i))].filter((i) => i < phiAt).slice(0, PARTS - 2);
+  const cuts = [...first, phiAt];
   const bounds = [0, ...cuts.map((i) => i + 1), n];
   const keys: string[][] = [];
   let part = 0;
@@ -126,6 +133,8 @@ describe('streaming commands', () => {
   it('the library raises alerts in more than one part of the capture (the test has something to wait for)', () => {
     expect(bytes).toHaveLength(PARTS);
     expect(keys.slice(0, PARTS - 1).every((k) => k.length > 0)).toBe(true);
+    // phi.cleartext is raised before the last part: it must arrive while input is still open.
+    expect(keys[PARTS - 2]!.some((k) => k.startsWith('phi.cleartext|'))).toBe(true);
   });
 
   for (const args of [
@@ -139,6 +148,20 @@ describe('streaming commands', () => {
         child.stdin.write(bytes[k]);
         const want = keys[k]!;
         await until(child, () => want.every((key) => alertKeys().has(key)), `part ${k + 1}: ${want.join(', ')}`);
+        // The incident a patient-data alert belongs to is out with it.
+        const phiSrc = want.flatMap((key) => (key.startsWith('phi.cleartext|') ? [key.split('|')[1]!] : []));
+        if (phiSrc.length > 0)
+          await until(
+            child,
+            () =>
+              lines().some(
+                (r) =>
+                  r.type === 'incident' &&
+                  r.rules.includes('phi.cleartext') &&
+                  phiSrc.some((ip) => r.device.ips.includes(ip)),
+              ),
+            `part ${k + 1}: the incident of ${phiSrc.join(', ')}`,
+          );
         // Nothing final is printed while input is still open.
         expect(lines().some((r) => r.type === 'summary' && r.interim !== true)).toBe(false);
       }
@@ -165,14 +188,15 @@ describe('streaming commands', () => {
     try {
       const port = sock.address().port;
       const { child } = start(['watch', '-r', '-', '--format', 'cef', '--syslog', `udp://127.0.0.1:${port}`]);
-      // A CEF line names rule, src and dst; the key's parts must all be in one message.
+      // A CEF line names rule, src and dst (a device-level alert, device.vulnerable, has no dst);
+      // the key's parts must all be in one message.
       const arrived = (key: string) => {
         const [rule, src, dst, dport] = key.split('|');
         return got.some(
           (m) =>
             m.includes(`|${rule}|`) &&
             m.includes(`src=${src}`) &&
-            m.includes(`dst=${dst}`) &&
+            (dst === '' || m.includes(`dst=${dst}`)) &&
             (dport === '' || m.includes(`dpt=${dport}`)),
         );
       };

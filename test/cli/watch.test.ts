@@ -66,6 +66,26 @@ describe('watch', () => {
     expect(SummaryRecord.parse(jsonl(r.stdout).at(-1)).apps.dns).toBe(1);
   });
 
+  for (const cmd of [
+    ['watch', '-r', '-'],
+    ['analyze', '-'],
+  ]) {
+    it(`${cmd.join(' ')} table: local times with their offset, --utc prints UTC`, () => {
+      const pcap = readFileSync(capture('dns53.pcap'));
+      const env = { TZ: 'Asia/Kolkata' };
+      const local = wardwatch(cmd, { input: pcap, env });
+      const utc = wardwatch([...cmd, '--utc'], { input: pcap, env });
+      expect(local.status).toBe(0);
+      expect(utc.status).toBe(0);
+      const stamp = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\+05:30|UTC)/g;
+      expect([...local.stdout.matchAll(stamp)].map((m) => m[1])).toContain('+05:30');
+      expect(local.stdout).not.toMatch(/ UTC\b/);
+      const inUtc = [...utc.stdout.matchAll(stamp)].map((m) => m[1]);
+      expect(inUtc.length).toBeGreaterThan(0);
+      expect(new Set(inUtc)).toEqual(new Set(['UTC']));
+    });
+  }
+
   // tcpdump takes a moment to start listening, longer on a loaded machine: the tests wait for its
   // process, then keep sending, and check that every captured datagram was analysed as DNS.
   async function tcpdumpStarted(port: number): Promise<void> {

@@ -1,37 +1,47 @@
 // The record stream (engine/stream.ts): alerts leave while input is still being read, updates
 // are bounded per alert, and folding the stream by key gives exactly the records of a whole run.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, parseConfig } from '../../src/config/config.js';
+import type { WardConfig } from '../../src/contract/config.js';
+import type { PolicyFile } from '../../src/contract/policy.js';
 import {
   type AlertRecord,
   type AlertUpdateRecord,
   alertKey,
   type DeviceRecord,
+  type IncidentRecord,
   type SummaryRecord,
 } from '../../src/contract/records.js';
 import { Pipeline } from '../../src/engine/analyze.js';
 import { feedFrames, feedScenario, renderScenario } from '../../src/server/live/sim-feed.js';
 import { SCENARIO_START_US } from '../../src/sim/scenarios.js';
+import { flow, MON } from '../detect/helpers.js';
 
 const SALT = '42'.repeat(32);
 const SECONDS = 120;
 
 interface Seen {
-  records: (AlertRecord | AlertUpdateRecord | DeviceRecord | SummaryRecord)[];
+  records: (AlertRecord | AlertUpdateRecord | DeviceRecord | IncidentRecord | SummaryRecord)[];
   finals: number;
 }
 
-function streamed(updateSeconds = 10): { pipeline: Pipeline; seen: Seen } {
+function streamed(
+  updateSeconds = 10,
+  config: WardConfig = loadConfig(undefined),
+  policy?: PolicyFile,
+): { pipeline: Pipeline; seen: Seen } {
   const seen: Seen = { records: [], finals: 0 };
   const pipeline = new Pipeline({
-    config: loadConfig(undefined),
+    config,
     salt: SALT,
+    ...(policy !== undefined ? { policy } : {}),
     stream: {
       updateSeconds,
       sink: {
         alert: (a) => seen.records.push(a),
         update: (u) => seen.records.push(u),
         device: (d) => seen.records.push(d),
+        incident: (i) => seen.records.push(i),
         summary: (s, final) => {
           seen.records.push(s);
           if (final) seen.finals++;
@@ -60,6 +70,7 @@ function fold(records: Seen['records']): Map<string, AlertRecord> {
       last: r.last,
       count: r.count,
       ...(r.evidence !== undefined ? { evidence: r.evidence } : {}),
+      ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.device !== undefined ? { device: r.device } : {}),
       ...(r.id !== undefined ? { id: r.id } : {}),
       ...(r.flows !== undefined ? { flows: r.flows, flowCount: r.flowCount } : {}),
@@ -68,7 +79,139 @@ function fold(records: Seen['records']): Map<string, AlertRecord> {
   return out;
 }
 
+/** Incidents by id, each the last one sent; withdrawn ones drop out. */
+function foldIncidents(records: Seen['records']): Map<string, IncidentRecord> {
+  const out = new Map<string, IncidentRecord>();
+  for (const r of records) {
+    if (r.type !== 'incident') continue;
+    if (r.withdrawn) out.delete(r.id);
+    else out.set(r.id, r);
+  }
+  return out;
+}
+
+// Every finish-time rule triggered by the backdoor ward: the CMS8000s send patient data to the
+// outside (phi.cleartext) and are catalogued with advisories (device.vulnerable); learning ended
+// before the capture (device.new for every device); a nurse PC calls 198.51.100.81:443 every ~40 s
+// (egress.beacon at three regular calls); the monitors' policy allows only the central station.
+const LEARNED = new Date(SCENARIO_START_US / 1000 - 60_000).toISOString();
+const EVERY_RULE = `learningUntil: '${LEARNED}'\nbeacon: {minCount: 3, maxJitter: 0.5, minIntervalSeconds: 1}\n`;
+const MONITORS: PolicyFile = {
+  version: 1,
+  devices: [
+    {
+      name: 'monitors',
+      match: { model: 'Contec CMS8000' },
+      mode: 'alert',
+      allow: [{ peer: '10.40.12.0/24', proto: 'tcp' }],
+      deny: [],
+    },
+  ],
+};
+const FINISH_RULES = ['phi.cleartext', 'device.vulnerable', 'egress.beacon', 'policy.violation', 'device.new'];
+
 describe('record stream', () => {
+  it('finish-time rules speak while input is read, and the fold (alerts and incidents) equals the whole run', () => {
+    const config = parseConfig(EVERY_RULE, 'stream.yaml');
+    const { pipeline, seen } = streamed(10, config, MONITORS);
+    const sim = renderScenario('cms8000', SCENARIO_START_US, SECONDS);
+    feedFrames(pipeline, sim, 0);
+    const during = [...seen.records];
+    const result = pipeline.finish();
+
+    const plain = new Pipeline({ config, salt: SALT, policy: MONITORS });
+    feedScenario(plain, 'cms8000', SCENARIO_START_US, SECONDS);
+    const whole = plain.finish();
+    // The scenario triggers each of them in the whole run, the test has something to look for.
+    for (const rule of FINISH_RULES) expect(whole.alerts.map((a) => a.rule)).toContain(rule);
+    expect(result.alerts).toEqual(whole.alerts);
+
+    // Each was out before input ended: an alert record of every one of them.
+    const early = during.filter((r): r is AlertRecord => r.type === 'alert');
+    for (const rule of FINISH_RULES) expect(early.map((a) => a.rule)).toContain(rule);
+    // phi.cleartext went out on the first patient records (a few messages), and grew by updates.
+    const phi = early.find((a) => a.rule === 'phi.cleartext')!;
+    const final = whole.alerts.find((a) => alertKey(a) === alertKey(phi))!;
+    expect(phi.count).toBeLessThan(final.count);
+    const grew = during.filter(
+      (r): r is AlertUpdateRecord => r.type === 'alert-update' && r.key === alertKey(phi) && r.count > phi.count,
+    );
+    expect(grew.length).toBeGreaterThan(0);
+    expect(grew.some((u) => u.message !== undefined && u.evidence !== undefined)).toBe(true);
+    // device.new learned what its device is while running (the monitor's model), not only at the end.
+    const newMonitor = during.find(
+      (r) => r.type === 'alert-update' && r.rule === 'device.new' && r.evidence?.model === 'Contec CMS8000',
+    );
+    expect(newMonitor).toBeDefined();
+    // Incidents opened while running: the monitors', with their phi patients once known.
+    const incidents = during.filter((r): r is IncidentRecord => r.type === 'incident');
+    expect(incidents.some((i) => i.device.model === 'Contec CMS8000' && i.rules.includes('phi.cleartext'))).toBe(true);
+
+    // Nothing counted twice: the fold is the whole run's alerts and incidents, exactly.
+    const folded = fold(seen.records);
+    expect([...folded.keys()].sort()).toEqual(whole.alerts.map(alertKey).sort());
+    for (const a of whole.alerts) expect(folded.get(alertKey(a))).toEqual(a);
+    const foldedIncidents = foldIncidents(seen.records);
+    expect([...foldedIncidents.values()].sort((x, y) => x.id.localeCompare(y.id))).toEqual(
+      [...whole.incidents].sort((x, y) => x.id.localeCompare(y.id)),
+    );
+    // At most one incident record per incident per tick (plus the opening and the final one).
+    const perId = new Map<string, number>();
+    for (const i of incidents) perId.set(i.id, (perId.get(i.id) ?? 0) + 1);
+    const ticks = pipeline.stream?.stats.ticks ?? 0;
+    for (const n of perId.values()) expect(n).toBeLessThanOrEqual(ticks + 1);
+  });
+
+  it('an early judgement that no longer holds is withdrawn at the end: alert suppressed, incident withdrawn', () => {
+    // Four regular calls home (every 10 s: a beacon at three), then four irregular ones: the
+    // whole run has no beacon. egress.no-dns is off so the beacon is the device's only alert.
+    const yaml =
+      "beacon: {minCount: 3, maxJitter: 0.3, minIntervalSeconds: 1}\nrules: {'egress.no-dns': {enabled: false}}\n";
+    const events = [0, 10, 20, 30, 31, 32, 33, 90].map((t) => flow(t, MON, '203.0.113.9', 443));
+    const feed = (p: Pipeline) => {
+      for (const ev of events) {
+        p.inventory.onEvent(ev);
+        p.detector.onEvent(ev);
+        p.stream?.time(ev.ts);
+      }
+      return p.finish();
+    };
+    const { pipeline, seen } = streamed(5, parseConfig(yaml, 'stream.yaml'));
+    const result = feed(pipeline);
+    const whole = feed(new Pipeline({ config: parseConfig(yaml, 'stream.yaml'), salt: SALT }));
+    expect(whole.alerts).toEqual([]);
+    expect(result.alerts).toEqual([]);
+    const beacon = seen.records.find((r): r is AlertRecord => r.type === 'alert' && r.rule === 'egress.beacon');
+    expect(beacon?.count).toBeGreaterThanOrEqual(3);
+    const key = alertKey(beacon!);
+    const last = seen.records.filter((r) => r.type === 'alert-update' && r.key === key).at(-1);
+    expect(last).toMatchObject({ type: 'alert-update', suppressed: true });
+    expect(seen.records.some((r) => r.type === 'incident' && r.rules.includes('egress.beacon') && !r.withdrawn)).toBe(
+      true,
+    );
+    expect(seen.records.filter((r) => r.type === 'incident').at(-1)).toMatchObject({ withdrawn: true });
+    expect(fold(seen.records).size).toBe(0);
+    expect(foldIncidents(seen.records).size).toBe(0);
+  });
+
+  it('the end settles in analyze order: alerts, then incidents, then devices, then the summary', () => {
+    const { pipeline, seen } = streamed(10, parseConfig(EVERY_RULE, 'stream.yaml'), MONITORS);
+    feedScenario(pipeline, 'cms8000', SCENARIO_START_US, SECONDS);
+    const from = seen.records.length;
+    const result = pipeline.finish();
+    const tail = seen.records.slice(from).map((r) => (r.type === 'alert-update' ? 'alert' : r.type));
+    const order = ['alert', 'incident', 'device', 'summary'];
+    const ranks = tail.map((t) => order.indexOf(t));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(tail.filter((t) => t === 'device')).toHaveLength(result.devices.length);
+    // The settling alerts follow analyze's final order.
+    const settled = seen.records
+      .slice(from)
+      .flatMap((r) => (r.type === 'alert' ? [alertKey(r)] : r.type === 'alert-update' && !r.suppressed ? [r.key] : []));
+    const finalOrder = result.alerts.map(alertKey);
+    expect(settled).toEqual(finalOrder.filter((k) => settled.includes(k)));
+  });
+
   it('sends alerts while the capture is being read, and the fold equals the whole run', () => {
     const { pipeline, seen } = streamed();
     const sim = renderScenario('cms8000', SCENARIO_START_US, SECONDS);

@@ -1,6 +1,7 @@
 // egress.beacon — regular repeated connections from a device to the same outside address and
 // port: a call-home. Regular = the coefficient of variation of the intervals between flow
-// starts is below `beacon.maxJitter`, over at least `beacon.minCount` connections.
+// starts is below `beacon.maxJitter`, over at least `beacon.minCount` connections. Judged at
+// finish; a stream hears it at the first tick once enough regular periods are seen (`early`).
 import type { Endpoint, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
 
@@ -78,6 +79,30 @@ export function createEgressBeacon(): Rule {
   // a short scan over that pair's (port, protocol) series; `all` keeps creation order for finish.
   const bySrc = new Map<string, Map<string, Series[]>>();
   const all: Series[] = [];
+  const judge = (ctx: Context): void => {
+    const { minCount, maxJitter, minIntervalSeconds } = ctx.config.beacon;
+    for (const s of all) {
+      if (s.count < minCount) continue;
+      const st = seriesStats(s);
+      if (st === undefined || st.jitter >= maxJitter || st.meanSeconds < minIntervalSeconds) continue;
+      ctx.raise({
+        rule: 'egress.beacon',
+        ts: s.first,
+        last: s.last,
+        count: s.count,
+        src: s.src,
+        dst: s.dst,
+        deviceId: ctx.deviceId(s.src.ip, s.src.mac),
+        message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${s.count} times, regular)`,
+        evidence: {
+          proto: s.proto,
+          count: s.count,
+          intervalSeconds: Math.round(st.meanSeconds * 1000) / 1000,
+          jitter: Math.round(st.jitter * 1000) / 1000,
+        },
+      });
+    }
+  };
   return {
     id: 'egress.beacon',
     types: ['flow-start'],
@@ -119,31 +144,7 @@ export function createEgressBeacon(): Rule {
       }
       addStart(s, ev.ts);
     },
-    finish(ctx: Context): void {
-      const { minCount, maxJitter, minIntervalSeconds } = ctx.config.beacon;
-      for (const s of all) {
-        if (s.count < minCount) continue;
-        const st = seriesStats(s);
-        if (st === undefined || st.jitter >= maxJitter || st.meanSeconds < minIntervalSeconds) continue;
-        const first = s.first;
-        const last = s.last;
-        ctx.raise({
-          rule: 'egress.beacon',
-          ts: first,
-          last,
-          count: s.count,
-          src: s.src,
-          dst: s.dst,
-          deviceId: ctx.deviceId(s.src.ip, s.src.mac),
-          message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${s.count} times, regular)`,
-          evidence: {
-            proto: s.proto,
-            count: s.count,
-            intervalSeconds: Math.round(st.meanSeconds * 1000) / 1000,
-            jitter: Math.round(st.jitter * 1000) / 1000,
-          },
-        });
-      }
-    },
+    finish: judge,
+    early: judge,
   };
 }

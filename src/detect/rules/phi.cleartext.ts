@@ -3,7 +3,9 @@
 // device or class/model). With no receivers declared, only outside destinations count:
 // internal central stations are the normal clinical path.
 //
-// Judged at finish: a device's class and model are known only once inventory is complete.
+// Judged at finish: a device's class and model are known only once inventory is complete. A
+// stream hears it earlier (`early`, each tick): the first patient record to a peer raises it with
+// the device as identified so far, and its counts grow through alert-updates.
 // The (device, destination) pairs, their patient counts, fields and window are the detector's
 // patient ledger (`ctx.ledger`, detect/ledger.ts), the same one the breach report is built from;
 // the hashes never leave it.
@@ -27,41 +29,40 @@ export function createPhiCleartext(): Rule {
     return set;
   };
 
-  return {
-    id: 'phi.cleartext',
-    finish(ctx: Context, devices: readonly DeviceRecord[]): void {
-      const byId = new Map(devices.map((d) => [d.id, d]));
-      for (const b of ctx.ledger.entries()) {
-        const device = b.inbound ? b.dst : b.src;
-        const peer = b.inbound ? b.src : b.dst;
-        const outside = b.outside;
-        let why: string;
-        if (outside) why = `to outside address ${peer.ip}${peer.port !== undefined ? ` port ${peer.port}` : ''}`;
-        else {
-          const receivers = receiversFor(ctx, b.deviceId, device.ip, byId.get(b.deviceId));
-          if (receivers.size === 0 || receivers.match(peer.ip) === true) continue;
-          why = `to ${peer.ip}, which is not a declared HL7 receiver of this device`;
-        }
-        const patients = b.hashes.size;
-        ctx.raise({
-          rule: 'phi.cleartext',
-          ts: b.first,
-          last: b.last,
-          count: b.messages,
-          src: b.src,
-          dst: b.dst,
-          deviceId: b.deviceId,
-          message: `sends patient data in cleartext HL7 (${patients} patient${patients === 1 ? '' : 's'}, ${b.messages} message${b.messages === 1 ? '' : 's'}) ${why}`,
-          evidence: {
-            patients,
-            messages: b.messages,
-            fields: [...b.fields].sort(),
-            messageTypes: [...b.types].sort(),
-            outside,
-            window: { first: new Date(b.first / 1000).toISOString(), last: new Date(b.last / 1000).toISOString() },
-          },
-        });
+  const judge = (ctx: Context, devices: readonly DeviceRecord[]): void => {
+    const byId = new Map(devices.map((d) => [d.id, d]));
+    for (const b of ctx.ledger.entries()) {
+      const device = b.inbound ? b.dst : b.src;
+      const peer = b.inbound ? b.src : b.dst;
+      const outside = b.outside;
+      let why: string;
+      if (outside) why = `to outside address ${peer.ip}${peer.port !== undefined ? ` port ${peer.port}` : ''}`;
+      else {
+        const receivers = receiversFor(ctx, b.deviceId, device.ip, byId.get(b.deviceId));
+        if (receivers.size === 0 || receivers.match(peer.ip) === true) continue;
+        why = `to ${peer.ip}, which is not a declared HL7 receiver of this device`;
       }
-    },
+      const patients = b.hashes.size;
+      ctx.raise({
+        rule: 'phi.cleartext',
+        ts: b.first,
+        last: b.last,
+        count: b.messages,
+        src: b.src,
+        dst: b.dst,
+        deviceId: b.deviceId,
+        message: `sends patient data in cleartext HL7 (${patients} patient${patients === 1 ? '' : 's'}, ${b.messages} message${b.messages === 1 ? '' : 's'}) ${why}`,
+        evidence: {
+          patients,
+          messages: b.messages,
+          fields: [...b.fields].sort(),
+          messageTypes: [...b.types].sort(),
+          outside,
+          window: { first: new Date(b.first / 1000).toISOString(), last: new Date(b.last / 1000).toISOString() },
+        },
+      });
+    }
   };
+
+  return { id: 'phi.cleartext', finish: judge, early: judge };
 }
