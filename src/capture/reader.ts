@@ -24,6 +24,11 @@ export interface ReadOptions {
 export interface StreamReadOptions extends ReadOptions {
   /** Size of the source for progress, when known. */
   total?: number;
+  /**
+   * Called once, before the first packet, with the info the parser fills as it reads (its `format`
+   * and `linktypes` are known by the first packet): a tee that writes the packets out uses it.
+   */
+  onInfo?: (info: CaptureInfo) => void;
 }
 
 type ChunkSource = AsyncIterable<Uint8Array | string>;
@@ -161,9 +166,10 @@ export async function readCaptureStream(
   try {
     const first = await next();
     if (first !== null && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-      return await readGzip(first, next, () => aborted, name, onPacket);
+      return await readGzip(first, next, () => aborted, name, onPacket, opts.onInfo);
     }
     const parser = new CaptureParser(onPacket, name);
+    opts.onInfo?.(parser.info);
     for (let c = first; c !== null; c = await next()) {
       parser.push(c);
       if (parser.info.damaged) break; // nothing after damage is read: stop pulling the source
@@ -193,6 +199,7 @@ async function readGzip(
   isAborted: () => boolean,
   name: string,
   onPacket: PacketCallback,
+  onInfo: ((info: CaptureInfo) => void) | undefined,
 ): Promise<CaptureInfo> {
   // Copies: the pipeline queues chunks, and file chunks are reused buffers.
   async function* compressed(): AsyncGenerator<Uint8Array> {
@@ -205,6 +212,7 @@ async function readGzip(
   });
   const parser = new CaptureParser(onPacket, `${name} (gunzipped)`);
   parser.info.compression = 'gzip';
+  onInfo?.(parser.info);
   try {
     for await (const c of gunzip) {
       parser.push(asBytes(c as Uint8Array));
