@@ -57,7 +57,8 @@ export interface RollingStats {
 /** Smallest file the bound may be split into: a header and a few packets. */
 export const MIN_KEEP_FILE = 4096;
 export const DEFAULT_KEEP_FILES = 10;
-const BUF = 1 << 18;
+// Holds the largest record (32 + MAX_CAPLEN bytes) with room to spare.
+const BUF = 1 << 19;
 const RETRY_MS = 1000;
 
 interface Open {

@@ -2,15 +2,16 @@
 // the simulated CMS8000 backdoor piped into watch with a tiny bound, so files rotate and the oldest are
 // deleted; the directory stays within the bound, every kept file reads back (ours and tshark), and the
 // NFS alert cut from the kept files is byte for byte the slice cut from the original capture.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listKept } from '../../src/capture/keep-dir.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { CaptureFileWriter } from '../../src/capture/writer.js';
-import { jsonl, wardwatch } from '../helpers/cli.js';
-import { IN_CI } from '../helpers/paths.js';
+import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
+import { IN_CI, REPO_ROOT } from '../helpers/paths.js';
 import { HAVE_TSHARK, tshark } from '../sim/tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-keep-'));
@@ -184,4 +185,31 @@ describe('watch --keep: a bounded rolling capture, and extract --keep', () => {
     const file = join(dir, 'input.pcap');
     bad(['--keep', join(file, 'sub')], /--keep .*cannot create the directory/);
   });
+
+  // A real full disk: a 200 kB tmpfs in a private mount namespace (root; CI must have it).
+  const canMount = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+  (canMount || IN_CI ? it : it.skip)(
+    'disk full: warnings and a count in the summary, the watch analyses every packet and exits 0',
+    () => {
+      const mnt = join(dir, 'small');
+      mkdirSync(mnt);
+      const script = `mount -t tmpfs -o size=200k ww-keep-full "$1" && exec "$2" "$3" watch -r - --format jsonl --keep "$1/k" --keep-size 1MB --keep-files 4`;
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', mnt, process.execPath, CLI], {
+        input: readFileSync(input),
+        encoding: 'utf8',
+        env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+        maxBuffer: 64 << 20,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/warning: --keep .*ENOSPC \(no space left on device\).*the watch goes on/);
+      const summary = jsonl(r.stdout).at(-1)!;
+      let n = 0;
+      return readCapture(input, () => n++).then(() => {
+        expect(summary.packets).toBe(n); // analysis saw every packet
+        const w = (summary.warnings as string[]).find((x) => x.includes('--keep'));
+        expect(w).toMatch(/write failure\(s\) .*ENOSPC.*; \d+ packets not kept/);
+        expect(r.stderr).toMatch(/kept \d+ packets .* \d+ not kept\)/);
+      });
+    },
+  );
 });
