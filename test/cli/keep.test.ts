@@ -114,6 +114,11 @@ describe('watch --keep: a bounded rolling capture, and extract --keep', () => {
       expect(k.stderr).toContain(`of 1 flow(s) of rpc.outbound-nfs ${id}`);
       if (HAVE_TSHARK) expect(tshark(fromKeep, ['-Y', 'nfs']).length).toBeGreaterThan(0);
     }
+    // Without --alerts the kept files are analysed again: the alert's start is kept, so its id is the same.
+    const again = join(dir, 'again.pcap');
+    const r = wardwatch(['extract', '--keep', keep, '--alert', nfs[0]!.id as string, '-o', again]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(again).equals(readFileSync(join(dir, `${nfs[0]!.id as string}-orig.pcap`)))).toBe(true);
   });
 
   it('extract --keep: an alert whose packets were deleted is a clear error (exit 1), not an empty slice', () => {
