@@ -26,6 +26,11 @@ export interface ReadOptions {
 export interface StreamReadOptions extends ReadOptions {
   /** Size of the source for progress, when known. */
   total?: number;
+  /**
+   * Called once, before the first packet, with the info the parser fills as it reads (its `format`
+   * and `linktypes` are known by the first packet): a tee that writes the packets out uses it.
+   */
+  onInfo?: (info: CaptureInfo) => void;
 }
 
 type ChunkSource = AsyncIterable<Uint8Array | string>;
@@ -163,9 +168,10 @@ export async function readCaptureStream(
   try {
     const first = await next();
     if (first !== null && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-      return await readGzip(first, next, () => aborted, name, onPacket, opts.afterChunk);
+      return await readGzip(first, next, () => aborted, name, onPacket, opts.afterChunk, opts.onInfo);
     }
     const parser = new CaptureParser(onPacket, name);
+    opts.onInfo?.(parser.info);
     for (let c = first; c !== null; c = await next()) {
       parser.push(c);
       if (parser.info.damaged) break; // nothing after damage is read: stop pulling the source
@@ -198,6 +204,7 @@ async function readGzip(
   name: string,
   onPacket: PacketCallback,
   afterChunk: ReadOptions['afterChunk'],
+  onInfo: ((info: CaptureInfo) => void) | undefined,
 ): Promise<CaptureInfo> {
   // Copies: the pipeline queues chunks, and file chunks are reused buffers.
   async function* compressed(): AsyncGenerator<Uint8Array> {
@@ -210,6 +217,7 @@ async function readGzip(
   });
   const parser = new CaptureParser(onPacket, `${name} (gunzipped)`);
   parser.info.compression = 'gzip';
+  onInfo?.(parser.info);
   try {
     for await (const c of gunzip) {
       parser.push(asBytes(c as Uint8Array));

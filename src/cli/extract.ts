@@ -1,21 +1,27 @@
 // `wardwatch extract <capture…> --alert ID [--alerts FILE.jsonl] -o slice.pcap|.pcapng`: the
-// packets behind one alert, for Wireshark. The alert comes from --alerts (an `analyze --format
+// packets behind one alert, for Wireshark. `extract --keep DIR …` reads a rolling capture of
+// `watch --keep DIR` instead: only the kept files around the alert's time (engine/extract.ts). The alert comes from --alerts (an `analyze --format
 // jsonl` output, or a watch log) or, without it, from analysing the captures again (the same
 // captures give the same ids). Exit codes: 0 written (the count goes to stderr), 1 bad
 // arguments (no such alert id, an alert without flows, mixed link types into .pcap, an
 // unwritable -o), 2 a capture or the alerts file unreadable, 74 writing the slice failed.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { listKept } from '../capture/keep-dir.js';
 import { AlertRecord } from '../contract/records.js';
 import { Pipeline } from '../engine/analyze.js';
-import { extractAlert } from '../engine/extract.js';
+import { extractAlert, keptFilesFor } from '../engine/extract.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
 import { openOutput } from './output.js';
+import { parseSeconds } from './record-options.js';
 import { onStopSignal } from './stop.js';
 
 interface ExtractCliOptions {
   alert: string;
+  keep?: string;
+  margin: number;
   alerts?: string;
   out: string;
   config?: string;
@@ -25,8 +31,15 @@ export const register: Register = (program: Command) => {
   program
     .command('extract')
     .description("write the packets of an alert's flows (both directions, fragments included) to a pcap/pcapng")
-    .argument('<captures...>', 'the capture files the alert came from')
+    .argument('[captures...]', 'the capture files the alert came from (or --keep DIR)')
     .requiredOption('--alert <id>', 'the alert id (the `id` of an alert record)')
+    .option('--keep <dir>', "a rolling capture of `watch --keep DIR`: read only its files around the alert's time")
+    .option(
+      '--margin <duration>',
+      "with --keep: also read kept files this long before the alert's first and after its last time",
+      parseSeconds,
+      60,
+    )
     .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analysing')
     .requiredOption('-o, --out <file>', 'output capture: .pcapng carries the alert as its comment, else pcap')
     .option('-c, --config <file>', 'config used when re-analysing (the same config gives the same alerts)')
@@ -62,6 +75,10 @@ async function alertFromFile(path: string, id: string): Promise<AlertRecord | un
 }
 
 export async function runExtract(captures: string[], opts: ExtractCliOptions): Promise<number> {
+  if (opts.keep !== undefined && captures.length > 0)
+    throw new WardwatchError('WW_ARGS', 'give capture files or --keep DIR, not both');
+  if (opts.keep === undefined && captures.length === 0)
+    throw new WardwatchError('WW_ARGS', 'give the capture files the alert came from, or --keep DIR');
   if (captures.includes('-'))
     throw new WardwatchError('WW_ARGS', 'extract reads its captures twice: give files, not -');
   // The output must be writable before any capture is read.
@@ -72,7 +89,9 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
     if (opts.alerts !== undefined) alert = await alertFromFile(opts.alerts, opts.alert);
     else {
       const pipeline = new Pipeline({ configPath: opts.config });
-      for (const file of captures) await pipeline.readFile(file, { signal: stop.signal });
+      // Re-analysing a rolling capture sees only what is still kept: an alert whose start was deleted has another id.
+      const inputs = opts.keep !== undefined ? listKept(opts.keep).map((f) => join(opts.keep!, f.name)) : captures;
+      for (const file of inputs) await pipeline.readFile(file, { signal: stop.signal });
       alert = pipeline.finish().alerts.find((a) => a.id === opts.alert);
     }
     if (alert === undefined)
@@ -80,7 +99,13 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
         'WW_ARGS',
         `no alert ${opts.alert} ${opts.alerts !== undefined ? `in ${opts.alerts}` : 'in these captures'} (ids are the "id" of alert records: analyze --format jsonl)`,
       );
-    const r = await extractAlert(captures, { out: opts.out, alert, signal: stop.signal });
+    let inputs = captures;
+    if (opts.keep !== undefined) {
+      const kept = keptFilesFor(opts.keep, alert, opts.margin);
+      for (const w of kept.warnings) process.stderr.write(`warning: ${w}\n`);
+      inputs = kept.files;
+    }
+    const r = await extractAlert(inputs, { out: opts.out, alert, signal: stop.signal });
     process.stderr.write(
       `${opts.out}: ${r.packets} packets of ${alert.flows?.length ?? 0} flow(s) of ${alert.rule} ${alert.id} (${r.format})\n`,
     );

@@ -4,6 +4,7 @@
 // printed at the end, the same as `analyze`'s.
 import type { Command } from 'commander';
 import { startLiveCapture } from '../capture/live.js';
+import { DEFAULT_KEEP_FILES, RollingCapture } from '../capture/rolling.js';
 import { Pipeline } from '../engine/analyze.js';
 import { WardwatchError } from '../errors.js';
 import { parseSyslogUrl } from '../export/transport/syslog.js';
@@ -12,6 +13,7 @@ import type { Register } from './commands.js';
 import { openOutput, stdoutOutput } from './output.js';
 import { liveStatus } from './progress.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
+import { parseSize } from './size.js';
 import { onStopSignal } from './stop.js';
 import { openCliStream } from './stream.js';
 import { workerCount } from './workers.js';
@@ -22,6 +24,27 @@ interface WatchOptions extends RecordCliOptions {
   filter?: string;
   seconds?: string;
   workers?: string;
+  keep?: string;
+  keepSize?: string;
+  keepFiles?: string;
+}
+
+/** `--keep DIR --keep-size SIZE --keep-files N` → the rolling capture, or undefined without --keep. */
+function openKeep(opts: WatchOptions): RollingCapture | undefined {
+  if (opts.keep === undefined) {
+    if (opts.keepSize !== undefined || opts.keepFiles !== undefined)
+      throw new WardwatchError('WW_ARGS', '--keep-size and --keep-files need --keep DIR');
+    return undefined;
+  }
+  const files = opts.keepFiles === undefined ? DEFAULT_KEEP_FILES : Number(opts.keepFiles);
+  if (!Number.isInteger(files) || files < 1)
+    throw new WardwatchError('WW_ARGS', `--keep-files: expected an integer ≥ 1, got '${opts.keepFiles}'`);
+  return new RollingCapture({
+    dir: opts.keep,
+    maxBytes: parseSize(opts.keepSize ?? '2GB', '--keep-size'),
+    files,
+    warn: (msg) => process.stderr.write(`warning: ${msg}\n`),
+  });
 }
 
 export const register: Register = (program: Command) => {
@@ -36,6 +59,12 @@ export const register: Register = (program: Command) => {
       '--workers <n>',
       'worker threads for the flow engine, or "auto" (1 for a stream; same records for any count)',
       'auto',
+    )
+    .option('--keep <dir>', 'also keep every packet read in rotating capture files in DIR (for `extract --keep DIR`)')
+    .option('--keep-size <size>', 'bound of the kept files together: 500MB, 2GB, 1.5GiB (default 2GB)')
+    .option(
+      '--keep-files <n>',
+      `files the bound is split into; the oldest is deleted first (default ${DEFAULT_KEEP_FILES})`,
     );
   addRecordOptions(cmd)
     .addHelpText(
@@ -49,10 +78,17 @@ first sight and change, a summary every --summary-every, and at the end the sett
 incidents, every device and the final summary. --syslog sends each alert (and update) as it
 comes. --format table prints once, at the end (local times with their offset; --utc for UTC).
 
+--keep DIR writes every packet read (pcapng when the input is pcapng, else pcap, in its link type)
+into files of at most SIZE/N bytes named wardwatch-<first packet UTC>-<seq>.pcap, with an index.json;
+before a file is opened the oldest are deleted so the directory's captures stay within --keep-size.
+A failed write (disk full) is a warning and a count in the summary, never the end of the watch.
+
 Examples:
   sudo wardwatch watch -i eth1 --filter "not port 22" --format jsonl -o ward.jsonl
   sudo wardwatch watch -i eth1 --syslog udp://siem.example:514 --fail-on high --seconds 3600
-  tcpdump -i eth1 -w - -U | wardwatch watch -r - --format cef`,
+  tcpdump -i eth1 -w - -U | wardwatch watch -r - --format cef
+  sudo wardwatch watch -i eth1 --format jsonl -o ward.jsonl --keep /var/lib/wardwatch/keep --keep-size 2GB
+  wardwatch extract --keep /var/lib/wardwatch/keep --alerts ward.jsonl --alert 3f2a9c0d11b2e4f5 -o alert.pcap`,
     )
     .action(async (opts: WatchOptions) => {
       const code = await runWatch(opts);
@@ -71,6 +107,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   if (seconds !== undefined && !(seconds > 0))
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   if (opts.syslog) parseSyslogUrl(opts.syslog);
+  const keep = openKeep(opts);
   const live = await openCliStream(opts);
   const pipeline = new Pipeline({
     configPath: opts.config,
@@ -88,16 +125,19 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   const stop = () => signals.stop();
   const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
   const status = liveStatus(pipeline);
+  // The kept packets reach the disk at least every second, so a live alert can be extracted at once.
+  const keepTimer = keep === undefined ? undefined : setInterval(() => keep.flush(), 1000);
+  keepTimer?.unref();
   let finished = false;
   try {
     if (opts.interface !== undefined) {
       const capture = startLiveCapture({ iface: opts.interface, filter: opts.filter });
       stopLive = capture.stop;
       if (abort.signal.aborted) void capture.stop();
-      await pipeline.readStream(capture.stream, `live:${opts.interface}`, { signal: abort.signal });
+      await pipeline.readStream(capture.stream, `live:${opts.interface}`, { signal: abort.signal, tee: keep });
       await capture.stop();
     } else {
-      await pipeline.readStream(process.stdin, 'stdin', { signal: abort.signal });
+      await pipeline.readStream(process.stdin, 'stdin', { signal: abort.signal, tee: keep });
     }
     finished = true;
   } finally {
@@ -107,8 +147,18 @@ async function runWatch(opts: WatchOptions): Promise<number> {
       await live.end().catch(() => undefined);
     }
     if (timer) clearTimeout(timer);
+    if (keepTimer) clearInterval(keepTimer);
+    keep?.close();
     status.stop();
     signals.dispose();
+  }
+  if (keep !== undefined) {
+    const failed = keep.failureSummary();
+    if (failed !== undefined) pipeline.captures[pipeline.captures.length - 1]?.info.warnings.push(failed);
+    const k = keep.stats;
+    process.stderr.write(
+      `kept ${k.packets} packets in ${keep.files().length} file(s) in ${keep.dir} (${k.filesOpened} opened, ${k.deleted} deleted to stay within ${keep.maxBytes} bytes${k.dropped > 0 ? `, ${k.dropped} not kept` : ''})\n`,
+    );
   }
   const result = await pipeline.end({ interrupted: signals.received() });
   if (output) await printResult(result, { format: opts.format, utc: opts.utc }, output);

@@ -3,7 +3,7 @@
 // cross-check. Files are read one after another through one engine, streaming.
 
 import { readCapture, readCaptureStream } from '../capture/reader.js';
-import type { CaptureInfo } from '../capture/types.js';
+import type { CaptureInfo, PacketCallback, RawPacket } from '../capture/types.js';
 import type { BreachReport } from '../contract/breach.js';
 import type { WardConfig } from '../contract/config.js';
 import type { PolicyFile } from '../contract/policy.js';
@@ -74,6 +74,13 @@ export interface AnalyzeResult {
   captures: { file: string; info: CaptureInfo }[];
   /** The salt's non-secret id (src/engine/salt.ts `saltId`). */
   saltId: string;
+}
+
+/** Sees every packet of a stream after the engine (`watch --keep`: capture/rolling.ts). */
+export interface PacketTee {
+  /** The stream's capture info, before its first packet. */
+  start(info: CaptureInfo): void;
+  packet(pkt: RawPacket): void;
 }
 
 /** A signal that stopped a run early (the summary says so). */
@@ -167,13 +174,27 @@ export class Pipeline {
     return info;
   }
 
-  async readStream(stream: NodeJS.ReadableStream, name: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
+  /** Reads a capture stream; a `tee` (watch --keep) sees every packet too, after the engine. */
+  async readStream(
+    stream: NodeJS.ReadableStream,
+    name: string,
+    opts: AnalyzeOptions & { tee?: PacketTee } = {},
+  ): Promise<CaptureInfo> {
     const engine = this.engine;
+    const tee = opts.tee;
     this.reading = name;
     const sharded = this.sharded;
-    const info = await readCaptureStream(stream, name, (pkt) => engine.packet(pkt), {
+    const onPacket: PacketCallback =
+      tee === undefined
+        ? (pkt) => engine.packet(pkt)
+        : (pkt) => {
+            engine.packet(pkt);
+            tee.packet(pkt);
+          };
+    const info = await readCaptureStream(stream, name, onPacket, {
       signal: opts.signal,
       afterChunk: sharded ? () => sharded.afterChunk() : undefined,
+      onInfo: tee === undefined ? undefined : (i) => tee.start(i),
     })
       .then(async (i) => {
         await sharded?.drain();

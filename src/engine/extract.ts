@@ -4,6 +4,7 @@
 // id) belong to the flows — a non-first fragment has no ports, and may come before the first;
 // the second writes. Memory: the matchers and the bounded fragment-id set, whatever the size.
 import type { AlertRecord } from '../contract/records.js';
+import { keptCovering, listKept } from '../capture/keep-dir.js';
 import { readCapture } from '../capture/reader.js';
 import { CaptureFileWriter } from '../capture/writer.js';
 import { Layers } from '../decode/layers.js';
@@ -11,6 +12,7 @@ import { decodePacket } from '../decode/packet.js';
 import { WardwatchError } from '../errors.js';
 import { ip4ToString, ip6ToString, parseIp4 } from '../net/addr.js';
 import type { RawPacket } from '../capture/types.js';
+import { join } from 'node:path';
 
 /** One side of a flow key: an address (IPv4 as u32, IPv6 as text) and a port (-1: any). */
 interface Side {
@@ -191,4 +193,44 @@ export async function extractAlert(captures: readonly string[], opts: ExtractOpt
     writer.close();
   }
   return { packets: writer.packets, format: writer.format, linktypes, fragmentsUntracked: untracked };
+}
+
+export interface KeptSelection {
+  /** The kept files to read, in writing order. */
+  readonly files: string[];
+  /** What the responder should know: the alert's start or end is no longer (or not yet) kept. */
+  readonly warnings: string[];
+}
+
+/** A file shorter than a pcap header holds no packet (a file whose first write failed). */
+const MIN_CAPTURE = 24;
+
+/**
+ * The files of a rolling capture (`watch --keep DIR`) that may hold the alert's packets: those
+ * overlapping its first..last time widened by `marginSec` on each side (a flow's handshake comes
+ * before the rule fires, its packets go on after). Throws when none of the kept files does.
+ */
+export function keptFilesFor(dir: string, alert: AlertRecord, marginSec: number): KeptSelection {
+  const first = Date.parse(alert.first) * 1000;
+  const last = Date.parse(alert.last) * 1000;
+  if (!Number.isFinite(first) || !Number.isFinite(last))
+    throw new WardwatchError('WW_ARGS', `alert ${alert.id ?? ''}: unreadable first/last time`);
+  const all = listKept(dir).filter((f) => f.bytes >= MIN_CAPTURE);
+  const from = first - marginSec * 1e6;
+  const to = last + marginSec * 1e6 + 999;
+  const hit = keptCovering(all, from, to);
+  if (hit.length === 0) {
+    const span =
+      all.length === 0 ? 'no kept files' : `kept files from ${new Date(all[0]!.firstUs / 1000).toISOString()}`;
+    throw new WardwatchError(
+      'WW_ARGS',
+      `--keep ${dir}: ${span}; none covers alert ${alert.id ?? ''} (${alert.first} .. ${alert.last}): its packets were deleted to stay within --keep-size, or kept elsewhere`,
+    );
+  }
+  const warnings: string[] = [];
+  if (all[0]!.firstUs > first)
+    warnings.push(
+      `the oldest kept packet (${new Date(all[0]!.firstUs / 1000).toISOString()}) is after the alert's first time ${alert.first}: the slice misses its start`,
+    );
+  return { files: hit.map((f) => join(dir, f.name)), warnings };
 }

@@ -15,7 +15,7 @@ import { Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
 import { endFlowApps, onTcpPacket, onUdpPacket } from './engine-apps.js';
 import { AddressText } from './intern.js';
-import { FlowKey, looksLikeServer, protoName } from './ports.js';
+import { FlowKey, looksLikeServer, protoName, tunnelKey } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 
@@ -164,6 +164,7 @@ export class FlowEngine {
     k.bPort = isTcp || isUdp ? L.dstPort : 0;
     k.proto = proto;
     k.vlan = L.vlanOuter;
+    k.tun = L.tunnelKind === 0 ? 0 : tunnelKey(L, frame);
     const h = k.hash();
 
     let f = this.table.find(h, k);
@@ -238,6 +239,7 @@ export class FlowEngine {
     f.proto = proto;
     f.ipVersion = L.ipVersion;
     f.vlan = vlan;
+    f.tun = k.tun;
     f.hash = h;
     f.first = ts;
     f.last = ts;

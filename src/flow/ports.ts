@@ -1,5 +1,5 @@
 // Flow keys and the small facts about ports the engine uses to orient flows.
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/layers.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, type Layers } from '../decode/layers.js';
 import type { L4Proto } from '../events.js';
 
 function mix(h: number): number {
@@ -46,6 +46,8 @@ export class FlowKey {
   bPort = 0;
   proto = 0;
   vlan = -1;
+  /** The outermost tunnel's identity (`tunnelKey`), 0 for a packet that came through none. */
+  tun = 0;
 
   set4(src: number, dst: number): void {
     this.a0 = src | 0;
@@ -70,8 +72,31 @@ export class FlowKey {
     const h =
       endpointHash(this.a0, this.a1, this.a2, this.a3, this.aPort) +
       endpointHash(this.b0, this.b1, this.b2, this.b3, this.bPort);
-    return (Math.imul(h ^ (this.proto << 16) ^ (this.vlan & 0xfff), 0x9e3779b1) ^ (h >>> 15)) | 0;
+    return (Math.imul(h ^ (this.proto << 16) ^ (this.vlan & 0xfff) ^ this.tun, 0x9e3779b1) ^ (h >>> 15)) | 0;
   }
+}
+
+/**
+ * The identity of the packet's outermost IP tunnel as one non-zero number: its kind, its id (VNI,
+ * GRE key, ERSPAN session) and its two endpoints, the endpoints combined symmetrically so both
+ * directions of a flow agree. Two VXLAN VNIs (or two ERSPAN sessions) carrying the same inner
+ * 5-tuple are then two flows. A 32-bit digest: two tunnels that collide share flows, as all did before.
+ * Only called for tunnelled packets (`L.tunnelKind !== 0`).
+ */
+export function tunnelKey(L: Layers, d: Uint8Array): number {
+  let ea: number;
+  let eb: number;
+  if (L.tunnelIpVersion === 6) {
+    const a = L.tunnelIp6SrcOff;
+    const b = L.tunnelIp6DstOff;
+    ea = endpointHash(word(d, a), word(d, a + 4), word(d, a + 8), word(d, a + 12), 0);
+    eb = endpointHash(word(d, b), word(d, b + 4), word(d, b + 8), word(d, b + 12), 0);
+  } else {
+    ea = endpointHash(L.tunnelIp4Src | 0, 0, 0, 0, 0);
+    eb = endpointHash(L.tunnelIp4Dst | 0, 0, 0, 0, 0);
+  }
+  const t = mix((ea + eb) ^ Math.imul(L.tunnelKind, 0x27d4eb2f) ^ Math.imul(L.tunnelId + 1, 0x9e3779b1));
+  return t === 0 ? 1 : t;
 }
 
 export function protoName(p: number): L4Proto {

@@ -1,4 +1,4 @@
-// Bidirectional flow table keyed by (VLAN, protocol, address pair, port pair), bounded.
+// Bidirectional flow table keyed by (VLAN, outermost tunnel, protocol, address pair, port pair), bounded.
 //
 // Keys are numeric: each address is four 32-bit words (IPv4 uses the first), hashed
 // symmetrically so both directions land in the same bucket, then compared field by field.
@@ -41,6 +41,8 @@ export class Flow {
   proto = 0;
   ipVersion = 0;
   vlan = -1;
+  /** FlowKey.tun: the outermost tunnel's identity, 0 when untunnelled. */
+  tun = 0;
   // Originator (client) and responder (server) addresses as words, and ports.
   c0 = 0;
   c1 = 0;
@@ -210,7 +212,7 @@ export class FlowTable {
   /** Find the flow of a packet (either direction). `h` = the key's symmetric hash. */
   find(h: number, k: FlowKey): Flow | null {
     for (let f = this.buckets[h & this.mask] as Flow | null; f !== null; f = f.nextInBucket) {
-      if (f.hash !== h || f.proto !== k.proto || f.vlan !== k.vlan) continue;
+      if (f.hash !== h || f.proto !== k.proto || f.vlan !== k.vlan || f.tun !== k.tun) continue;
       if (f.matches(k.a0, k.a1, k.a2, k.a3, k.aPort, k.b0, k.b1, k.b2, k.b3, k.bPort)) return f;
       if (f.matches(k.b0, k.b1, k.b2, k.b3, k.bPort, k.a0, k.a1, k.a2, k.a3, k.aPort)) return f;
     }

@@ -2,10 +2,13 @@
 // in CI their absence fails the test instead of skipping it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listKept } from '../../src/capture/keep-dir.js';
 import { findExecutable } from '../../src/capture/live.js';
+import { readCapture } from '../../src/capture/reader.js';
 import { SummaryRecord } from '../../src/contract/records.js';
 import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
 import { capture, IN_CI, REPO_ROOT } from '../helpers/paths.js';
@@ -135,4 +138,45 @@ describe('watch', () => {
     const left = spawnSync('pgrep', ['-f', `tcpdump.*port ${port}`], { encoding: 'utf8' }).stdout.trim();
     expect(left).toBe('');
   });
+
+  live(
+    '--keep on a live interface: the packets reach the kept files while the watch runs, all of them by the end',
+    async () => {
+      const port = 40000 + Math.floor(Math.random() * 20000);
+      const keep = mkdtempSync(join(tmpdir(), 'ww-watch-keep-'));
+      try {
+        const w = runWatch([
+          '-i',
+          'lo',
+          '--filter',
+          `udp and port ${port}`,
+          '--seconds',
+          '6',
+          '--format',
+          'jsonl',
+          '--keep',
+          keep,
+          '--keep-size',
+          '1MB',
+        ]);
+        await tcpdumpStarted(port);
+        await sendFor(port, 2000);
+        await sleep(1500); // one flush period and a little
+        const during = listKept(keep);
+        expect(during.length).toBe(1);
+        let onDisk = 0;
+        await readCapture(join(keep, during[0]!.name), () => onDisk++);
+        expect(onDisk).toBeGreaterThanOrEqual(3); // written while the watch still runs
+        const r = await w.done;
+        expect(r.code, r.stderr).toBe(0);
+        const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+        let kept = 0;
+        for (const f of listKept(keep)) await readCapture(join(keep, f.name), () => kept++);
+        expect(kept).toBe(s.packets);
+        expect(r.stderr).toContain(`kept ${s.packets} packets in 1 file(s)`);
+      } finally {
+        rmSync(keep, { recursive: true, force: true });
+      }
+    },
+  );
 });
