@@ -18,7 +18,7 @@ for (const engine of ENGINES) {
 
     it('migrates from empty to the latest version', async () => {
       db = await testDb(engine);
-      expect(await db.store.applied()).toEqual(['001-initial', '002-token-use', '003-policies']);
+      expect(await db.store.applied()).toEqual(['001-initial', '002-token-use', '003-policies', '004-sensors']);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
 
