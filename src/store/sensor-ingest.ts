@@ -4,7 +4,7 @@
 // deltas and are added (accumulate). Device ids of a remote sensor are stored as `<sensor>/<id>`
 // (and its alert ids likewise), so the same MAC or 10.x address on two sensors is two devices.
 import type { Kysely } from 'kysely';
-import type { IngestBatch } from '../contract/ingest.js';
+import type { IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { Batch } from './batch.js';
 import { IngestWriter, scopedId } from './ingest-writer.js';
@@ -19,6 +19,68 @@ export interface IngestOutcome {
 
 export class SensorIngest {
   constructor(private readonly db: Kysely<DB>) {}
+
+  /** The sensor's row, created when missing (a token was made for it, or it enrolled); `site` is set when given. */
+  async ensure(name: string, site?: string, now = new Date().toISOString()): Promise<void> {
+    await this.db
+      .insertInto('sensors')
+      .values({
+        name,
+        site: site ?? null,
+        created_at: now,
+        last_seen: null,
+        newest_record: null,
+        batches: 0,
+        records: 0,
+      })
+      .onConflict((oc) =>
+        site === undefined ? oc.column('name').doNothing() : oc.column('name').doUpdateSet({ site }),
+      )
+      .execute();
+  }
+
+  /** Every sensor with its tokens, last seq per source, counts, events/s over the last minute and lag. */
+  async list(now = new Date()): Promise<SensorItem[]> {
+    const sensors = await this.db.selectFrom('sensors').selectAll().orderBy('name').execute();
+    const tokens = await this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').execute();
+    const sources = await this.db
+      .selectFrom('ingest_batches')
+      .select(['sensor', 'source', (eb) => eb.fn.max('seq').as('seq'), (eb) => eb.fn.max('at').as('at')])
+      .groupBy(['sensor', 'source'])
+      .execute();
+    const since = new Date(now.getTime() - 60_000).toISOString();
+    const recent = await this.db
+      .selectFrom('ingest_batches')
+      .select(['sensor', (eb) => eb.fn.sum<number>('events').as('n')])
+      .where('at', '>=', since)
+      .groupBy('sensor')
+      .execute();
+    const rate = new Map(recent.map((r) => [r.sensor, Number(r.n) / 60]));
+    return sensors.map((s) => ({
+      name: s.name,
+      ...(s.site !== null ? { site: s.site } : {}),
+      tokens: tokens
+        .filter((t) => t.name === s.name)
+        .map((t) => ({
+          id: t.id,
+          name: t.name,
+          scope: t.scope,
+          createdAt: t.created_at,
+          ...(t.revoked_at !== null ? { revokedAt: t.revoked_at } : {}),
+          ...(t.last_used_at !== null ? { lastUsedAt: t.last_used_at } : {}),
+        })),
+      ...(s.last_seen !== null ? { lastSeen: s.last_seen } : {}),
+      sources: sources
+        .filter((x) => x.sensor === s.name)
+        .map((x) => ({ source: x.source, lastSeq: Number(x.seq), at: String(x.at) })),
+      batches: Number(s.batches),
+      records: Number(s.records),
+      eventsPerSecond: rate.get(s.name) ?? 0,
+      ...(s.newest_record !== null
+        ? { lagSeconds: Math.max(0, (now.getTime() - Date.parse(s.newest_record)) / 1000) }
+        : {}),
+    }));
+  }
 
   async apply(b: IngestBatch, now = new Date().toISOString()): Promise<IngestOutcome> {
     const s = b.sensor;
