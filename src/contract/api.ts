@@ -75,6 +75,10 @@ export const OverviewResponse = z.object({
   lastSeen: z.string().optional(),
 });
 export type OverviewResponse = z.infer<typeof OverviewResponse>;
+/** GET /api/overview?sensor=NAME (issue 20): devices, flagged and alerts of that sensor only; breach and
+ * flows stay the installation's totals (a patient seen by two sensors is one patient). */
+export const OverviewQuery = z.object({ sensor: z.string().max(64).optional() });
+export type OverviewQuery = z.infer<typeof OverviewQuery>;
 
 // ── devices ──────────────────────────────────────────────────────────────────────────────────
 export const Zone = z.enum(['inside', 'outside']);

@@ -106,7 +106,10 @@ export class AlertQueries {
     return done ? this.get(id, at) : undefined;
   }
 
-  async counts(now = new Date().toISOString()): Promise<{
+  async counts(
+    now = new Date().toISOString(),
+    sensor?: string,
+  ): Promise<{
     open: number;
     acknowledged: number;
     suppressed: number;
@@ -122,6 +125,7 @@ export class AlertQueries {
           'acknowledged',
         ),
       ])
+      .$if(sensor !== undefined, (q) => q.where('sensor', '=', sensor as string))
       .groupBy('severity')
       .execute();
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -215,8 +215,12 @@ export class DeviceQueries {
     return rows.map((r) => ({ ...r, ttl: Number(r.ttl), count: Number(r.count) }));
   }
 
-  async count(): Promise<number> {
-    const r = await this.db.selectFrom('devices').select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
+  async count(sensor?: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('devices')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .$if(sensor !== undefined, (q) => q.where('sensor', '=', sensor as string))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

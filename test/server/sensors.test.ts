@@ -28,6 +28,10 @@ describe('sensor ingest over HTTP', () => {
     const again = await post();
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ accepted: 0, duplicate: true, seq: 0 });
+    const admin = await login(c, 'viewer');
+    const ov = (s: string) => c.app.inject({ url: `/api/overview?sensor=${s}`, headers: { cookie: admin.cookie } });
+    expect((await ov('ward-a')).json()).toMatchObject({ devices: 1, flaggedDevices: 1, alerts: { open: 1 } });
+    expect((await ov('ward-none')).json()).toMatchObject({ devices: 0, flaggedDevices: 0, alerts: { open: 0 } });
     const dev = await c.ctx.store.db.selectFrom('devices').selectAll().where('sensor', '=', 'ward-a').execute();
     expect(dev.map((d) => [d.id, d.packets])).toEqual([[`ward-a/${PUMP_MAC}`, 10]]);
   });
