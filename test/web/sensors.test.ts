@@ -116,6 +116,19 @@ describe.runIf(haveChromium || IN_CI)('sensors page in headless Chromium', () =>
       .executeTakeFirstOrThrow();
     expect(revoked.revoked_at).not.toBeNull();
     await page.screenshot({ path: join(SHOTS, 'sensors-03-revoked.png'), fullPage: true });
+
+    // the same pump on two sensors is two devices; the sensor filter keeps one
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    const devices = page.getByTestId('devices-table');
+    await devices.locator('tbody tr', { hasText: 'ward-5-oncology/' }).first().waitFor();
+    await page.getByLabel('Filter by sensor').fill('ward-3-icu');
+    await devices.locator('tbody tr', { hasText: 'ward-5-oncology/' }).first().waitFor({ state: 'detached' });
+    expect(await devices.locator('tbody tr', { hasText: 'ward-3-icu/' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'sensors-04-devices-filter.png'), fullPage: true });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+    await page.getByLabel('Sensor').fill('ward-5-oncology');
+    await page.getByTestId('alerts-table').locator('tbody tr').first().waitFor();
+    await expect(page.getByTestId('alerts-table').locator('tbody tr').count()).resolves.toBe(1);
     await ctx.close();
   }, 60_000);
 });
