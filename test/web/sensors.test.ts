@@ -123,12 +123,15 @@ describe.runIf(haveChromium || IN_CI)('sensors page in headless Chromium', () =>
     await devices.locator('tbody tr', { hasText: 'ward-5-oncology/' }).first().waitFor();
     await page.getByLabel('Filter by sensor').fill('ward-3-icu');
     await devices.locator('tbody tr', { hasText: 'ward-5-oncology/' }).first().waitFor({ state: 'detached' });
-    expect(await devices.locator('tbody tr', { hasText: 'ward-3-icu/' }).count()).toBe(1);
+    await devices.locator('tbody tr', { hasText: 'ward-3-icu/' }).waitFor();
+    expect(await devices.locator('tbody tr').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'sensors-04-devices-filter.png'), fullPage: true });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
     await page.getByLabel('Sensor').fill('ward-5-oncology');
-    await page.getByTestId('alerts-table').locator('tbody tr').first().waitFor();
-    await expect(page.getByTestId('alerts-table').locator('tbody tr').count()).resolves.toBe(1);
+    const rows = page.getByTestId('alerts-table').locator('tbody tr');
+    // two alerts (one per sensor) until the filter applies, then one
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    await expect(rows.first().textContent()).resolves.toMatch(/PUMP-9/); // an alert, not the empty-table row
     await ctx.close();
   }, 60_000);
 });
