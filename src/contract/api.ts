@@ -4,8 +4,9 @@
 // Times are ISO strings; ids of devices are MACs (or 'ip:<addr>'), ids of alerts are opaque strings.
 import { z } from 'zod';
 import { BreachReport } from './breach.js';
+import { INGEST_ROUTES } from './ingest.js';
 import { POLICY_ROUTES } from './policy-api.js';
-import { Advisory, AlertRecord, DeviceClass, DeviceRecord, Severity } from './records.js';
+import { Advisory, AlertRecord, DeviceClass, Severity } from './records.js';
 
 export { BreachReport };
 
@@ -74,6 +75,10 @@ export const OverviewResponse = z.object({
   lastSeen: z.string().optional(),
 });
 export type OverviewResponse = z.infer<typeof OverviewResponse>;
+/** GET /api/overview?sensor=NAME (issue 20): devices, flagged and alerts of that sensor only; breach and
+ * flows stay the installation's totals (a patient seen by two sensors is one patient). */
+export const OverviewQuery = z.object({ sensor: z.string().max(64).optional() });
+export type OverviewQuery = z.infer<typeof OverviewQuery>;
 
 // ── devices ──────────────────────────────────────────────────────────────────────────────────
 export const Zone = z.enum(['inside', 'outside']);
@@ -100,6 +105,7 @@ export type DeviceListItem = z.infer<typeof DeviceListItem>;
 export const DeviceListQuery = z.object({
   q: z.string().max(200).optional(), // substring of id, ip, hostname, model
   flagged: z.enum(['true', 'false']).optional(),
+  sensor: z.string().max(64).optional(), // issue 20: only this sensor's devices ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -198,6 +204,7 @@ export const AlertListQuery = z.object({
   severity: Severity.optional(), // at or above
   rule: z.string().max(64).optional(),
   device: z.string().max(200).optional(),
+  sensor: z.string().max(64).optional(), // issue 20: only this sensor's alerts ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -285,14 +292,10 @@ export const TOKEN_SCOPES = ['ingest', 'read'] as const;
 export const TokenScope = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScope>;
 
-/** POST /api/ingest with `Authorization: Bearer <token>` (scope 'ingest'): a sensor's records. */
-export const IngestRequest = z.object({
-  sensor: z.string().min(1).max(64).optional(),
-  records: z.array(z.union([AlertRecord, DeviceRecord])).max(10_000),
-});
-export type IngestRequest = z.infer<typeof IngestRequest>;
-export const IngestResponse = z.object({ accepted: z.number().int().nonnegative() });
-export type IngestResponse = z.infer<typeof IngestResponse>;
+// POST /api/ingest, POST /api/sensors/enrol and the sensors admin API (issue 20): ./ingest.ts
+export * from './ingest.js';
+/** @deprecated names of the first ingest contract: now IngestBatch and IngestAck. */
+export { IngestAck as IngestResponse, IngestBatch as IngestRequest } from './ingest.js';
 
 export const AuditEntry = z.object({
   id: z.number().int(),
@@ -324,7 +327,8 @@ export const API_ROUTES = {
   firmware: { method: 'GET', path: '/api/firmware', auth: 'viewer' },
   events: { method: 'GET', path: '/api/events', auth: 'viewer' },
   audit: { method: 'GET', path: '/api/audit', auth: 'admin' },
-  ingest: { method: 'POST', path: '/api/ingest', auth: 'token:ingest' },
+  // /api/ingest, /api/sensors… (issue 20): schemas in ./ingest.ts
+  ...INGEST_ROUTES,
   // /api/policies (issue 14): schemas in ./policy-api.ts
   ...POLICY_ROUTES,
 } as const;

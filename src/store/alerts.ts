@@ -22,6 +22,7 @@ export class AlertQueries {
     if (q.severity !== undefined) query = query.where('sev_rank', '>=', SEVERITIES.indexOf(q.severity));
     if (q.rule !== undefined) query = query.where('rule', '=', q.rule);
     if (q.device !== undefined) query = query.where('device_id', '=', q.device);
+    if (q.sensor !== undefined) query = query.where('sensor', '=', q.sensor);
     const total = await query.select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
     const rows = await query
       .selectAll()
@@ -105,7 +106,10 @@ export class AlertQueries {
     return done ? this.get(id, at) : undefined;
   }
 
-  async counts(now = new Date().toISOString()): Promise<{
+  async counts(
+    now = new Date().toISOString(),
+    sensor?: string,
+  ): Promise<{
     open: number;
     acknowledged: number;
     suppressed: number;
@@ -121,6 +125,7 @@ export class AlertQueries {
           'acknowledged',
         ),
       ])
+      .$if(sensor !== undefined, (q) => q.where('sensor', '=', sensor as string))
       .groupBy('severity')
       .execute();
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

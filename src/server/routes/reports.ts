@@ -6,6 +6,7 @@ import {
   ErrorResponse,
   FirmwareListResponse,
   HealthResponse,
+  OverviewQuery,
   OverviewResponse,
 } from '../../contract/api.js';
 import type { Ctx } from '../context.js';
@@ -56,15 +57,17 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
         config: { auth: 'viewer' },
         schema: {
           tags: ['reports'],
-          summary: 'Counts for the overview page',
-          response: { 200: OverviewResponse, 401: ErrorResponse },
+          summary: 'Counts for the overview page (sensor: devices and alerts of one sensor)',
+          querystring: OverviewQuery,
+          response: { 200: OverviewResponse, 400: ErrorResponse, 401: ErrorResponse },
         },
       },
-      async () => {
+      async (req) => {
+        const sensor = req.query.sensor;
         const [devices, flagged, alerts, breach, flows] = await Promise.all([
-          ctx.store.devices.count(),
-          ctx.store.devices.list({ flagged: 'true', limit: 1, offset: 0 }),
-          ctx.store.alerts.counts(),
+          ctx.store.devices.count(sensor),
+          ctx.store.devices.list({ flagged: 'true', limit: 1, offset: 0, ...(sensor !== undefined ? { sensor } : {}) }),
+          ctx.store.alerts.counts(undefined, sensor),
           ctx.store.reports.breach(),
           ctx.store.reports.flowTotals(),
         ]);

@@ -25,10 +25,12 @@ export function AlertsPage() {
   const [state, setState] = useState<AlertState | ''>('open');
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [rule, setRule] = useState('');
+  const [sensor, setSensor] = useState('');
   const query: Partial<AlertListQuery> = {
     ...(state ? { state } : {}),
     ...(severity ? { severity } : {}),
     ...(rule ? { rule } : {}),
+    ...(sensor.trim() ? { sensor: sensor.trim() } : {}),
   };
   const q = useAlerts(query);
   return (
@@ -68,6 +70,16 @@ export function AlertsPage() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Sensor{' '}
+          <input
+            value={sensor}
+            onChange={(e) => setSensor(e.target.value)}
+            placeholder="all sensors"
+            aria-label="Sensor"
+            size={14}
+          />
         </label>
       </fieldset>
       <Query q={q} what="alerts">
