@@ -23,7 +23,9 @@ export interface ShipperOptions {
 
 export class Shipper {
   readonly stats = { sent: 0, retries: 0 };
+  /** Wakes the sender waiting for a batch (enqueue, close); a backoff is cut short only by stopping. */
   private wake: (() => void) | undefined;
+  private cutBackoff: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped = false;
   private fatal: WardwatchError | undefined;
@@ -72,6 +74,7 @@ export class Shipper {
     this.stopped = true;
     if (this.delay) clearTimeout(this.delay);
     this.wake?.();
+    this.cutBackoff?.();
     await this.loop;
     this.opts.spool.save();
     return this.pending === 0;
@@ -123,9 +126,9 @@ export class Shipper {
       backoff = Math.min(this.backoffMax, backoff * 2);
       await new Promise<void>((res) => {
         this.delay = setTimeout(res, wait);
-        this.wake = res;
+        this.cutBackoff = res;
       });
-      this.wake = undefined;
+      this.cutBackoff = undefined;
     }
   }
 }
