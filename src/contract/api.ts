@@ -4,8 +4,9 @@
 // Times are ISO strings; ids of devices are MACs (or 'ip:<addr>'), ids of alerts are opaque strings.
 import { z } from 'zod';
 import { BreachReport } from './breach.js';
+import { INGEST_ROUTES } from './ingest.js';
 import { POLICY_ROUTES } from './policy-api.js';
-import { Advisory, AlertRecord, DeviceClass, DeviceRecord, Severity } from './records.js';
+import { Advisory, AlertRecord, DeviceClass, Severity } from './records.js';
 
 export { BreachReport };
 
@@ -285,14 +286,10 @@ export const TOKEN_SCOPES = ['ingest', 'read'] as const;
 export const TokenScope = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScope>;
 
-/** POST /api/ingest with `Authorization: Bearer <token>` (scope 'ingest'): a sensor's records. */
-export const IngestRequest = z.object({
-  sensor: z.string().min(1).max(64).optional(),
-  records: z.array(z.union([AlertRecord, DeviceRecord])).max(10_000),
-});
-export type IngestRequest = z.infer<typeof IngestRequest>;
-export const IngestResponse = z.object({ accepted: z.number().int().nonnegative() });
-export type IngestResponse = z.infer<typeof IngestResponse>;
+// POST /api/ingest, POST /api/sensors/enrol and the sensors admin API (issue 20): ./ingest.ts
+export * from './ingest.js';
+/** @deprecated names of the first ingest contract: now IngestBatch and IngestAck. */
+export { IngestAck as IngestResponse, IngestBatch as IngestRequest } from './ingest.js';
 
 export const AuditEntry = z.object({
   id: z.number().int(),
@@ -324,7 +321,8 @@ export const API_ROUTES = {
   firmware: { method: 'GET', path: '/api/firmware', auth: 'viewer' },
   events: { method: 'GET', path: '/api/events', auth: 'viewer' },
   audit: { method: 'GET', path: '/api/audit', auth: 'admin' },
-  ingest: { method: 'POST', path: '/api/ingest', auth: 'token:ingest' },
+  // /api/ingest, /api/sensors… (issue 20): schemas in ./ingest.ts
+  ...INGEST_ROUTES,
   // /api/policies (issue 14): schemas in ./policy-api.ts
   ...POLICY_ROUTES,
 } as const;

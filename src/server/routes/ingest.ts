@@ -1,7 +1,7 @@
 // POST /api/ingest: a sensor ships its alert and device records with an API token (scope
 // 'ingest'). Records are upserted by their stable keys, so a retried batch changes nothing.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ErrorResponse, IngestRequest, IngestResponse } from '../../contract/api.js';
+import { ErrorResponse, IngestAck, IngestBatch } from '../../contract/api.js';
 import type { AlertRecord, DeviceRecord } from '../../contract/records.js';
 import { who } from '../auth/guard.js';
 import { type Ctx, INGEST_BODY_LIMIT } from '../context.js';
@@ -17,9 +17,9 @@ export function ingestRoutes(ctx: Ctx): FastifyPluginAsyncZod {
         schema: {
           tags: ['sensors'],
           summary: "A sensor's alert and device records (Authorization: Bearer <token>)",
-          body: IngestRequest,
+          body: IngestBatch,
           response: {
-            200: IngestResponse,
+            200: IngestAck,
             400: ErrorResponse,
             401: ErrorResponse,
             403: ErrorResponse,
@@ -41,7 +41,7 @@ export function ingestRoutes(ctx: Ctx): FastifyPluginAsyncZod {
           devices: devices.length,
         });
         await publishChanges(ctx, changedDevices, changedAlerts);
-        return { accepted: req.body.records.length };
+        return { accepted: req.body.records.length, duplicate: false, seq: req.body.seq };
       },
     );
   };
