@@ -24,6 +24,12 @@ const WARDS = [
   { sensor: 'ward-b', token: 'tok-b', scenario: 'cms8000', seed: 12 }, // the backdoor
   { sensor: 'ward-c', token: 'tok-c', scenario: 'mixed', seed: 13 },
 ] as const;
+type Ward = {
+  readonly sensor: string;
+  readonly token: string;
+  readonly scenario: (typeof WARDS)[number]['scenario'];
+  readonly seed: number;
+};
 
 interface Totals {
   alerts: Map<string, number>;
@@ -120,7 +126,7 @@ class FakeConsole {
 let dir: string;
 const expected = new Map<string, { alerts: Map<string, number>; devices: Map<string, [number, number]> }>();
 
-function sensorArgs(w: (typeof WARDS)[number], url: string, spool: string): string[] {
+function sensorArgs(w: Ward, url: string, spool: string): string[] {
   return [
     'analyze',
     join(dir, `${w.sensor}.pcap`),
@@ -262,7 +268,7 @@ describe('three sensors into one console', () => {
     const c = new FakeConsole();
     await c.start();
     try {
-      const w = { ...WARDS[0], token: 'tok-b' } as const; // ward-b's token, claiming ward-a
+      const w: Ward = { ...WARDS[0], token: 'tok-b' }; // ward-b's token, claiming ward-a
       const r = run(sensorArgs(w, c.url, join(dir, 'spool-wrong')));
       const res = await r.done;
       expect(res.code).not.toBe(0);
