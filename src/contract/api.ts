@@ -101,6 +101,7 @@ export type DeviceListItem = z.infer<typeof DeviceListItem>;
 export const DeviceListQuery = z.object({
   q: z.string().max(200).optional(), // substring of id, ip, hostname, model
   flagged: z.enum(['true', 'false']).optional(),
+  sensor: z.string().max(64).optional(), // issue 20: only this sensor's devices ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -199,6 +200,7 @@ export const AlertListQuery = z.object({
   severity: Severity.optional(), // at or above
   rule: z.string().max(64).optional(),
   device: z.string().max(200).optional(),
+  sensor: z.string().max(64).optional(), // issue 20: only this sensor's alerts ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -20,6 +20,21 @@ export interface ServerOptions {
   readonly logger?: boolean;
   /** Where policy applies go: a lab namespace, or (default) dry-run only. */
   readonly policy?: PolicyConsoleOptions;
+  /** Sensor ingest (issue 20): limits and back-pressure. */
+  readonly ingest?: IngestOptions;
+  /** The installation salt handed to sensors at enrol (default: the salt file, src/engine/salt.ts). */
+  readonly salt?: string;
+}
+
+export interface IngestOptions {
+  /** Body limit of POST /api/ingest, bytes (default 8 MiB); larger is 413. */
+  readonly maxBatchBytes?: number;
+  /** Batches applied at once before 429 (default 4). */
+  readonly maxInFlight?: number;
+  /** A batch that takes this long (ms) or longer makes the store "slow": 429 for Retry-After seconds (default 2000). */
+  readonly slowMs?: number;
+  /** Retry-After, seconds (default 1). */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface Ctx {

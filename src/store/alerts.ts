@@ -22,6 +22,7 @@ export class AlertQueries {
     if (q.severity !== undefined) query = query.where('sev_rank', '>=', SEVERITIES.indexOf(q.severity));
     if (q.rule !== undefined) query = query.where('rule', '=', q.rule);
     if (q.device !== undefined) query = query.where('device_id', '=', q.device);
+    if (q.sensor !== undefined) query = query.where('sensor', '=', q.sensor);
     const total = await query.select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
     const rows = await query
       .selectAll()

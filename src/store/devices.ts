@@ -35,12 +35,14 @@ export class DeviceQueries {
     let query = this.base(now);
     const text = q.q !== undefined && q.q !== '' ? matching(q.q) : undefined;
     if (text !== undefined) query = query.where(text);
+    if (q.sensor !== undefined) query = query.where('d.sensor', '=', q.sensor);
     if (q.flagged === 'true') query = query.where('a.worst', '>=', FLAG_RANK);
     if (q.flagged === 'false')
       query = query.where((eb) => eb.or([eb('a.worst', 'is', null), eb('a.worst', '<', FLAG_RANK)]));
     // Without the flagged filter the count needs no alert aggregate.
     let counted = this.db.selectFrom('devices as d');
     if (text !== undefined) counted = counted.where(text);
+    if (q.sensor !== undefined) counted = counted.where('d.sensor', '=', q.sensor);
     const total = await (q.flagged === undefined ? counted : query)
       .select(sql<number>`COUNT(*)`.as('n'))
       .executeTakeFirstOrThrow();

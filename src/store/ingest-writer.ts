@@ -18,14 +18,31 @@ export { alertId };
 export interface SnapshotOptions {
   /** Add counts to what is stored (each snapshot covers new traffic) instead of replacing them. */
   readonly accumulate?: boolean;
+  /** The sensor the records came from (migration 4): stored in the row's `sensor` column and, unless
+   * 'local', prefixed to alert ids (`<sensor>/<key>`) so two sensors' alerts are two rows. Device ids
+   * arrive already scoped (src/store/sensor-ingest.ts). */
+  readonly sensor?: string;
+}
+
+/** A remote sensor's key for a device or alert id; the console's own data ('local') keeps the bare id. */
+export function scopedId(sensor: string | undefined, id: string): string {
+  return sensor === undefined || sensor === 'local' ? id : `${sensor}/${id}`;
 }
 
 export class IngestWriter {
-  constructor(private readonly db: Kysely<DB>) {}
+  /** `trx`: an open transaction to write in (a sensor batch: src/store/sensor-ingest.ts), instead of one per call. */
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly trx?: Transaction<DB>,
+  ) {}
+
+  private run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.trx !== undefined ? fn(this.trx) : this.db.transaction().execute(fn);
+  }
 
   async batch(b: Batch): Promise<void> {
     if (b.rows === 0) return;
-    await this.db.transaction().execute(async (trx) => {
+    await this.run(async (trx) => {
       for (const rows of chunks([...b.flows.values()]))
         await trx
           .insertInto('flows')
@@ -101,7 +118,7 @@ export class IngestWriter {
   /** Upsert device records by id; returns the ids that are new or changed. */
   async devices(records: readonly DeviceRecord[], opts: SnapshotOptions = {}): Promise<string[]> {
     if (records.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    return this.run(async (trx) => {
       const changed: string[] = [];
       const existing = new Map<string, DevicesTable>();
       for (const ids of chunks(records.map((r) => r.id)))
@@ -111,7 +128,15 @@ export class IngestWriter {
       for (const r of records) {
         const cur = existing.get(r.id);
         const row = deviceRow(r, cur, opts.accumulate === true);
-        for (const ip of r.ips) addresses.push({ device_id: r.id, ip, first: r.first, last: r.last });
+        if (opts.sensor !== undefined) row.sensor = opts.sensor;
+        for (const ip of r.ips)
+          addresses.push({
+            device_id: r.id,
+            ip,
+            first: r.first,
+            last: r.last,
+            ...(opts.sensor !== undefined ? { sensor: opts.sensor } : {}),
+          });
         if (cur !== undefined && sameRow(cur, row)) continue;
         changed.push(r.id);
         if (cur === undefined) await trx.insertInto('devices').values(row).execute();
@@ -125,14 +150,15 @@ export class IngestWriter {
   /** Upsert alert records by their stable id, keeping acknowledgement and suppression; returns new or changed ids. */
   async alerts(records: readonly AlertRecord[], opts: SnapshotOptions = {}): Promise<string[]> {
     if (records.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    return this.run(async (trx) => {
       const changed: string[] = [];
       const existing = new Map<string, AlertsTable>();
-      for (const ids of chunks(records.map(alertId)))
+      const idOf = (r: AlertRecord) => scopedId(opts.sensor, alertId(r));
+      for (const ids of chunks(records.map(idOf)))
         for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', ids).execute())
           existing.set(row.id, row);
       for (const r of records) {
-        const id = alertId(r);
+        const id = idOf(r);
         const cur = existing.get(id);
         const acc = opts.accumulate === true && cur !== undefined;
         const row = {
@@ -155,7 +181,15 @@ export class IngestWriter {
         if (cur === undefined) {
           await trx
             .insertInto('alerts')
-            .values({ id, ...row, ack_by: null, ack_at: null, ack_comment: null, suppressed_until: null })
+            .values({
+              id,
+              ...row,
+              ack_by: null,
+              ack_at: null,
+              ack_comment: null,
+              suppressed_until: null,
+              ...(opts.sensor !== undefined ? { sensor: opts.sensor } : {}),
+            })
             .execute();
           changed.push(id);
         } else if (cur.count !== row.count || cur.last !== row.last || cur.severity !== row.severity) {
@@ -170,7 +204,7 @@ export class IngestWriter {
 
 async function upsertAddresses(
   trx: Transaction<DB>,
-  rows: readonly { device_id: string; ip: string; first: string; last: string }[],
+  rows: readonly { device_id: string; ip: string; first: string; last: string; sensor?: string }[],
 ): Promise<void> {
   const byKey = new Map<string, (typeof rows)[number]>();
   for (const r of rows) byKey.set(`${r.device_id}|${r.ip}`, r);

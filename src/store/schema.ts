@@ -18,6 +18,7 @@ export interface DevicesTable {
   last: string;
   packets: number;
   bytes: number;
+  sensor?: string; // migration 4: default 'local'
 }
 
 export interface DeviceAddressesTable {
@@ -25,6 +26,7 @@ export interface DeviceAddressesTable {
   ip: string;
   first: string;
   last: string;
+  sensor?: string; // migration 4: default 'local'
 }
 
 /** Flows aggregated per (device, peer, proto, port, app) per time bucket. port -1: none; app '': unknown. */
@@ -39,6 +41,7 @@ export interface FlowsTable {
   flows: number;
   packets: number;
   bytes: number;
+  sensor?: string; // migration 4: default 'local'
 }
 
 export interface DnsTable {
@@ -72,6 +75,7 @@ export interface AlertsTable {
   ack_at: string | null;
   ack_comment: string | null;
   suppressed_until: string | null;
+  sensor?: string; // migration 4: default 'local'
 }
 
 export interface SuppressionsTable {
@@ -98,6 +102,7 @@ export interface ExposurePatientsTable {
   ip: string;
   port: number;
   patient_hash: string; // HMAC-SHA256 with the installation's salt, never the identifier
+  sensor?: string; // migration 4: default 'local'
 }
 
 export interface ExposureMinutesTable {
@@ -208,7 +213,31 @@ export interface AuditLogTable {
   detail: string; // JSON
 }
 
+/** Migration 4: one row per sensor that enrolled, was given a token, or sent a batch. */
+export interface SensorsTable {
+  name: string;
+  site: string | null;
+  created_at: string;
+  last_seen: string | null;
+  newest_record: string | null; // the newest record time seen from it (lag)
+  batches: number;
+  records: number;
+}
+
+/** Migration 4: each applied batch, written in the batch's own transaction (exactly once). */
+export interface IngestBatchesTable {
+  sensor: string;
+  batch: string;
+  source: string;
+  seq: number;
+  records: number;
+  events: number; // records + rows
+  at: string;
+}
+
 export interface DB {
+  sensors: SensorsTable;
+  ingest_batches: IngestBatchesTable;
   devices: DevicesTable;
   device_addresses: DeviceAddressesTable;
   flows: FlowsTable;

@@ -11,6 +11,7 @@ import { type MIGRATION_NAMES, migratorFor } from './migrations/index.js';
 import { PolicyQueries } from './policies.js';
 import { ReportQueries } from './reports.js';
 import type { DB, Engine } from './schema.js';
+import { SensorIngest } from './sensor-ingest.js';
 
 export class Store {
   readonly write: IngestWriter;
@@ -19,6 +20,7 @@ export class Store {
   readonly reports: ReportQueries;
   readonly auth: AuthQueries;
   readonly policies: PolicyQueries;
+  readonly sensors: SensorIngest;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -31,6 +33,7 @@ export class Store {
     this.reports = new ReportQueries(db);
     this.auth = new AuthQueries(db);
     this.policies = new PolicyQueries(db);
+    this.sensors = new SensorIngest(db);
   }
 
   /** Migrate to `target` (a migration name) or to the latest. */

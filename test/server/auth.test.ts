@@ -6,6 +6,7 @@ import { API_ROUTES, ErrorResponse } from '../../src/contract/api.js';
 import { sha256 } from '../../src/server/auth/passwords.js';
 import { createToken } from '../../src/server/auth/users.js';
 import { alertId } from '../../src/store/ingest-writer.js';
+import { sensorBatch } from '../store/sensor-batch.js';
 import { type Console, consoleApp, login, USERS } from './helpers.js';
 
 let c: Console;
@@ -126,7 +127,7 @@ describe('console refusals', () => {
       method: 'POST',
       url: '/api/ingest',
       headers: { authorization: `Bearer ${good.token}` },
-      payload: body,
+      payload: sensorBatch('sensor-ward-3'),
     });
     expect(ok.statusCode).toBe(200);
     const stored = await c.ctx.store.db

@@ -155,7 +155,13 @@ describe('console routes', () => {
       url: '/api/ingest',
       headers: { authorization: `Bearer ${tok.token}` },
       payload: {
+        v: 1,
         sensor: 'sensor-1',
+        source: 'routes-test',
+        seq: 0,
+        batch: 'routes-test:0',
+        sentAt: rec.last,
+        rows: {},
         records: [
           {
             type: rec.type,
@@ -173,7 +179,7 @@ describe('console routes', () => {
         ],
       },
     });
-    expect(ing.json()).toEqual({ accepted: 1 });
+    expect(ing.json()).toEqual({ accepted: 1, duplicate: false, seq: 0 });
     const t0 = Date.now();
     while (Date.now() - t0 < 5000 && !events.join('').includes('egress.beacon'))
       await new Promise((r) => setTimeout(r, 20));

@@ -5,8 +5,9 @@ import type { DB, Engine } from '../schema.js';
 import { initial } from './001-initial.js';
 import { tokenUse } from './002-token-use.js';
 import { policies } from './003-policies.js';
+import { sensors } from './004-sensors.js';
 
-export const MIGRATION_NAMES = ['001-initial', '002-token-use', '003-policies'] as const;
+export const MIGRATION_NAMES = ['001-initial', '002-token-use', '003-policies', '004-sensors'] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
 export function migrationProvider(engine: Engine): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '001-initial': initial(engine),
     '002-token-use': tokenUse,
     '003-policies': policies,
+    '004-sensors': sensors,
   };
   return { getMigrations: async () => all };
 }
