@@ -105,7 +105,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     progress.stop();
     stop.dispose();
   }
-  if (sensor) await sensor.end();
+  if (sensor) await sensor.end({ replayCut: stop.received() !== undefined });
   if (output) await printResult(result, opts, output);
   if (live) await live.end();
   else if (opts.syslog)

@@ -65,8 +65,13 @@ export interface ShipSession {
   readonly batcher: SensorBatcher;
   readonly shipper: Shipper;
   readonly spool: Spool;
-  /** Cut the last batch (after `pipeline.finish()`), wait for acks up to --drain-timeout, report. */
-  end(): Promise<void>;
+  /**
+   * Cut the last batch (after `pipeline.finish()`), wait for acks up to --drain-timeout, report.
+   * `replayCut`: a file replay stopped before its end (a signal, or the launcher killed) does not
+   * send what it was building — the end of a partial run is no batch a full replay would cut, and
+   * its id would be taken; running the same replay again completes it.
+   */
+  end(opts?: { replayCut?: boolean }): Promise<void>;
 }
 
 export interface ShipSetup {
@@ -156,8 +161,10 @@ export async function startShipping(
     batcher,
     shipper,
     spool,
-    async end() {
-      batcher.cut();
+    async end(o = {}) {
+      if (o.replayCut === true)
+        warn('replay stopped before its end: the batch being built is not sent; run it again to complete it');
+      else batcher.cut();
       const all = await shipper.close(setup.drainMs);
       if (shipper.error) throw shipper.error;
       if (!all)

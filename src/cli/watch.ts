@@ -129,7 +129,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     signals.dispose();
   }
   const result = pipeline.finish({ interrupted: signals.received() });
-  if (sensor) await sensor.end();
+  if (sensor) await sensor.end({ replayCut: file !== undefined && signals.received() !== undefined });
   if (output) await printResult(result, { format: opts.format }, output);
   await live.end();
   return failOnCode(result.alerts, opts.failOn);
