@@ -85,6 +85,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     demo: opts.demo === true,
     version: '0.1.0',
     policy: { ...policy, site: config.zones },
+    ...(config.saltFile !== undefined ? { saltFile: config.saltFile } : {}),
   });
   let demo: DemoRunner | undefined;
   let password: string | undefined;

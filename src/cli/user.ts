@@ -2,7 +2,7 @@
 // `wardwatch token create --sensor NAME | revoke ID`: API tokens for sensors, printed once.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ROLES, type Role, TOKEN_SCOPES, type TokenScope } from '../contract/api.js';
+import { ROLES, type Role, SensorName, TOKEN_SCOPES, type TokenScope } from '../contract/api.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
 import { DEFAULT_DB } from './serve.js';
@@ -39,10 +39,33 @@ export const register: Register = (program: Command) => {
     .addOption(new Option('--scope <scope>', 'what it may do').choices([...TOKEN_SCOPES]).default('ingest'))
     .addOption(dbOption())
     .action(async (opts: { sensor: string; scope: TokenScope; db: string }) => {
+      if (!SensorName.safeParse(opts.sensor).success)
+        throw new WardwatchError(
+          'WW_ARGS',
+          `--sensor: '${opts.sensor}' is not a sensor name (letters, digits, '.', '_', '-'; at most 64)`,
+        );
       const store = await openStore(opts.db);
       try {
+        await store.sensors.ensure(opts.sensor);
         const t = await (await users()).createToken(store, opts.sensor, opts.scope);
         process.stdout.write(`token ${t.id} for ${opts.sensor} (${opts.scope})\n${t.token}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  token
+    .command('list')
+    .description('list tokens: id, sensor, scope, created, last used, revoked (never the secret)')
+    .addOption(dbOption())
+    .action(async (opts: { db: string }) => {
+      const store = await openStore(opts.db);
+      try {
+        const rows = await store.db.selectFrom('api_tokens').selectAll().orderBy('created_at').execute();
+        process.stdout.write('id\tsensor\tscope\tcreated\tlast used\trevoked\n');
+        for (const t of rows)
+          process.stdout.write(
+            `${t.id}\t${t.name}\t${t.scope}\t${t.created_at}\t${t.last_used_at ?? '-'}\t${t.revoked_at ?? '-'}\n`,
+          );
       } finally {
         await store.close();
       }

@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly ingest?: IngestOptions;
   /** The installation salt handed to sensors at enrol (default: the salt file, src/engine/salt.ts). */
   readonly salt?: string;
+  /** Where that salt file is (the config's saltFile; default src/engine/salt.ts defaultSaltPath). */
+  readonly saltFile?: string;
 }
 
 export interface IngestOptions {

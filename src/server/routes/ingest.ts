@@ -32,7 +32,7 @@ export function ingestRoutes(ctx: Ctx): FastifyPluginAsyncZod {
   let busyUntil = 0;
   let salt: string | undefined = ctx.opts.salt;
   const installationSalt = () => {
-    salt ??= loadOrCreateSalt();
+    salt ??= loadOrCreateSalt(ctx.opts.saltFile);
     return salt;
   };
 

@@ -9,6 +9,7 @@ import { FirmwarePage } from '../features/firmware/FirmwarePage';
 import { OverviewPage } from '../features/overview/OverviewPage';
 import { PolicyDevicePage } from '../features/policy/PolicyDevicePage';
 import { PolicyPage } from '../features/policy/PolicyPage';
+import { SensorsPage } from '../features/sensors/SensorsPage';
 import { ErrorBox, Loading } from '../components/Status';
 import { ApiError } from '../lib/http';
 import { LiveProvider, useLive } from '../lib/live';
@@ -43,6 +44,7 @@ function Shell() {
           <Route path="/firmware" element={<FirmwarePage />} />
           <Route path="/policy" element={<PolicyPage />} />
           <Route path="/policy/:id" element={<PolicyDevicePage />} />
+          <Route path="/sensors" element={<SensorsPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </main>
@@ -66,6 +68,7 @@ function Header() {
         <NavLink to="/breach">Breach report</NavLink>
         <NavLink to="/firmware">Firmware</NavLink>
         <NavLink to="/policy">Policy</NavLink>
+        {user.role === 'admin' ? <NavLink to="/sensors">Sensors</NavLink> : null}
       </nav>
       <span className={`live ${live.connected ? 'on' : 'off'}`} title="live feed (GET /api/events)">
         {live.connected ? '● live' : '○ offline'}

@@ -29,6 +29,7 @@ import {
   RollbackResponse,
   SimulateResponse,
 } from '@contract/policy-api';
+import { CreateSensorTokenResponse, SensorListResponse } from '@contract/ingest';
 import { request, setCsrf } from './http';
 
 type RouteName = keyof typeof API_ROUTES;
@@ -58,7 +59,11 @@ export const api = {
     return r;
   },
   overview: () => request('GET', path('overview'), OverviewResponse),
-  devices: (query: { q?: string; flagged?: 'true' | 'false'; limit?: number } = {}) =>
+  sensors: () => request('GET', path('sensors'), SensorListResponse),
+  createSensorToken: (name: string, body: { site?: string }) =>
+    request('POST', path('createSensorToken', { name }), CreateSensorTokenResponse, body),
+  revokeToken: (id: string) => request('DELETE', path('revokeToken', { id }), OkResponse),
+  devices: (query: { q?: string; flagged?: 'true' | 'false'; sensor?: string; limit?: number } = {}) =>
     request('GET', path('devices', {}, { limit: 1000, ...query }), DeviceListResponse),
   device: (id: string) => request('GET', path('device', { id }), DeviceDetail),
   alerts: (query: Partial<AlertListQuery> = {}) =>

@@ -63,12 +63,23 @@ const columns = [
 ];
 
 export function DevicesPage() {
-  const q = useDevices();
+  const [sensor, setSensor] = useState('');
+  const q = useDevices(sensor.trim());
   const [cls, setCls] = useState('');
   const [flaggedOnly, setFlaggedOnly] = useState(false);
   return (
     <>
       <h1>Devices</h1>
+      <label className="no-print">
+        Sensor{' '}
+        <input
+          value={sensor}
+          onChange={(e) => setSensor(e.target.value)}
+          placeholder="all sensors"
+          aria-label="Filter by sensor"
+          size={14}
+        />
+      </label>
       <Query q={q} what="devices">
         {(data) => (
           <DeviceTable
