@@ -30,6 +30,7 @@ describe('README', () => {
       'lab',
       'policy',
       'report',
+      'sensor',
       'serve',
       'sim',
       'token',

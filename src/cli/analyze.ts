@@ -16,8 +16,11 @@ import { onStopSignal } from './stop.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
 import { openCliStream } from './stream.js';
 import { workerCount } from './workers.js';
+import { loadConfig } from '../config/config.js';
+import { addShipOptions, type ShipCliOptions, type ShipSession, shipSetup, startShipping } from './sensor-ship.js';
+import { fileSource } from './sensor-batch.js';
 
-export interface AnalyzeCliOptions extends RecordCliOptions {
+export interface AnalyzeCliOptions extends RecordCliOptions, ShipCliOptions {
   maxFlows?: string;
   progress: boolean;
   workers?: string;
@@ -28,7 +31,7 @@ export const register: Register = (program: Command) => {
     .command('analyze')
     .description('analyse capture files (pcap, pcapng; "-" for stdin): devices, alerts, summary')
     .argument('<captures...>', 'capture files, or - for standard input');
-  addRecordOptions(cmd)
+  addShipOptions(addRecordOptions(cmd))
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')
     .option(
@@ -48,7 +51,8 @@ summary every --summary-every, and the settled alerts, incidents, devices and su
 Examples:
   wardwatch analyze ward.pcap
   wardwatch analyze --format jsonl --fail-on high -o records.jsonl a.pcap b.pcapng
-  tcpdump -i eth1 -w - -U | wardwatch analyze --format jsonl -`,
+  tcpdump -i eth1 -w - -U | wardwatch analyze --format jsonl -
+  wardwatch analyze ward.pcap --to https://console:8080 --token "$TOKEN" --sensor icu-3 --ca ca.pem`,
     )
     .action(async (captures: string[], opts: AnalyzeCliOptions) => {
       const code = await runAnalyze(captures, opts);
@@ -64,13 +68,22 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
   // Every destination is checked before the run: a bad one must not cost the analysis.
   if (opts.syslog) parseSyslogUrl(opts.syslog);
+  const ship = shipSetup(opts);
+  if (ship !== undefined && captures.includes('-'))
+    throw new WardwatchError('WW_ARGS', 'analyze --to reads files; use watch -r - --to for a stream on stdin');
   // A stream on stdin is told as it happens; files keep the one ordered list at the end.
   const live = captures.includes('-') ? await openCliStream(opts) : undefined;
+  // A sensor (--to): the batches are cut at capture-time ticks of the files (deterministic ids).
+  const config = loadConfig(opts.config);
+  const stop = onStopSignal();
+  let sensor: ShipSession | undefined;
+  if (ship !== undefined) sensor = await startShipping(ship, fileSource(ship.sensor, captures), config, stop.signal);
   const pipeline = new Pipeline({
-    configPath: opts.config,
+    config,
     policyPath: opts.policy,
     maxFlows,
     workers: workerCount(opts.workers),
+    ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent, stream: { sink: sensor.batcher.sink } } : {}),
     ...(live ? { stream: live.options } : {}),
   });
   const output =
@@ -82,7 +95,6 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
   live?.attach(pipeline);
   // SIGINT/SIGTERM (Ctrl-C behind `tcpdump … | wardwatch analyze -`) stops reading; what was
   // read is analysed and printed, the summary marked interrupted, and the exit is 0.
-  const stop = onStopSignal();
   const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
   let result: AnalyzeResult;
   try {
@@ -100,6 +112,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     progress.stop();
     stop.dispose();
   }
+  if (sensor) await sensor.end({ replayCut: stop.received() !== undefined });
   if (output) await printResult(result, opts, output);
   if (live) await live.end();
   else if (opts.syslog)

@@ -12,6 +12,7 @@ import { register as policy } from './policy.js';
 import { register as serve } from './serve.js';
 import { register as user } from './user.js';
 import { register as extract } from './extract.js';
+import { register as sensor } from './sensor.js';
 
 export type Register = (program: Command) => void;
 
@@ -28,4 +29,5 @@ export const commands: Register[] = [
   serve,
   user,
   extract,
+  sensor,
 ];

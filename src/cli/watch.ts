@@ -17,8 +17,12 @@ import { parseSize } from './size.js';
 import { onStopSignal } from './stop.js';
 import { openCliStream } from './stream.js';
 import { workerCount } from './workers.js';
+import { loadConfig } from '../config/config.js';
+import type { RecordSink } from '../engine/stream.js';
+import { addShipOptions, type ShipCliOptions, type ShipSession, shipSetup, startShipping } from './sensor-ship.js';
+import { fileSource } from './sensor-batch.js';
 
-interface WatchOptions extends RecordCliOptions {
+interface WatchOptions extends RecordCliOptions, ShipCliOptions {
   interface?: string;
   read?: string;
   filter?: string;
@@ -52,7 +56,7 @@ export const register: Register = (program: Command) => {
     .command('watch')
     .description('live analysis of an interface (via tcpdump -w - -U) or of a capture stream on stdin')
     .option('-i, --interface <iface>', 'interface to capture on (needs root or CAP_NET_RAW)')
-    .option('-r, --read <file>', '"-" to read a pcap/pcapng stream from stdin')
+    .option('-r, --read <file>', 'a capture file to replay, or "-" to read a pcap/pcapng stream from stdin')
     .option('--filter <bpf>', 'BPF filter passed to tcpdump, e.g. "not port 22"')
     .option('--seconds <n>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option(
@@ -66,7 +70,7 @@ export const register: Register = (program: Command) => {
       '--keep-files <n>',
       `files the bound is split into; the oldest is deleted first (default ${DEFAULT_KEEP_FILES})`,
     );
-  addRecordOptions(cmd)
+  addShipOptions(addRecordOptions(cmd))
     .addHelpText(
       'after',
       `
@@ -88,7 +92,11 @@ Examples:
   sudo wardwatch watch -i eth1 --syslog udp://siem.example:514 --fail-on high --seconds 3600
   tcpdump -i eth1 -w - -U | wardwatch watch -r - --format cef
   sudo wardwatch watch -i eth1 --format jsonl -o ward.jsonl --keep /var/lib/wardwatch/keep --keep-size 2GB
-  wardwatch extract --keep /var/lib/wardwatch/keep --alerts ward.jsonl --alert 3f2a9c0d11b2e4f5 -o alert.pcap`,
+  wardwatch extract --keep /var/lib/wardwatch/keep --alerts ward.jsonl --alert 3f2a9c0d11b2e4f5 -o alert.pcap
+
+As a sensor (--to): batches of what is new go to the console every --batch-every seconds, through
+a disk spool (--spool, bounded by --spool-size) so a console that is down costs nothing:
+  sudo wardwatch watch -i eth1 --to https://console:8080 --token "$TOKEN" --sensor icu-3 --ca ca.pem`,
     )
     .action(async (opts: WatchOptions) => {
       const code = await runWatch(opts);
@@ -98,29 +106,52 @@ Examples:
 
 async function runWatch(opts: WatchOptions): Promise<number> {
   if ((opts.interface === undefined) === (opts.read === undefined)) {
-    throw new WardwatchError('WW_ARGS', 'give exactly one of -i IFACE or -r -');
+    throw new WardwatchError('WW_ARGS', 'give exactly one of -i IFACE, -r FILE or -r -');
   }
-  if (opts.read !== undefined && opts.read !== '-') {
-    throw new WardwatchError('WW_ARGS', 'watch -r reads only "-" (stdin); use analyze for files');
-  }
+  const file = opts.read !== undefined && opts.read !== '-' ? opts.read : undefined;
   const seconds = opts.seconds === undefined ? undefined : Number(opts.seconds);
   if (seconds !== undefined && !(seconds > 0))
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   if (opts.syslog) parseSyslogUrl(opts.syslog);
   const keep = openKeep(opts);
+  if (keep !== undefined && file !== undefined)
+    throw new WardwatchError(
+      'WW_ARGS',
+      '--keep keeps live packets (-i IFACE or -r -); a file given with -r is its own capture',
+    );
+  const ship = shipSetup(opts);
   const live = await openCliStream(opts);
-  const pipeline = new Pipeline({
-    configPath: opts.config,
-    policyPath: opts.policy,
-    stream: live.options,
-    workers: workerCount(opts.workers),
-  });
-  const output = opts.format !== 'table' ? undefined : opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
-  live.attach(pipeline);
+  const config = loadConfig(opts.config);
   let stopLive: (() => Promise<void>) | undefined;
   const signals = onStopSignal(() => {
     if (stopLive) void stopLive();
   });
+  // A file replay is a deterministic source (a restart re-sends the same batch ids); a live
+  // interface or stdin is a new source each start.
+  let sensor: ShipSession | undefined;
+  if (ship !== undefined) {
+    const source =
+      file !== undefined
+        ? fileSource(ship.sensor, [file])
+        : `${opts.interface ?? 'stdin'}@${new Date().toISOString()}`.slice(0, 128);
+    sensor = await startShipping(ship, source, config, signals.controller.signal);
+  }
+  const sink: RecordSink = sensor ? teeSink(live.options.sink, sensor.batcher.sink) : live.options.sink;
+  const pipeline = new Pipeline({
+    config,
+    policyPath: opts.policy,
+    stream: { ...live.options, sink },
+    workers: workerCount(opts.workers),
+    ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent } : {}),
+  });
+  const output = opts.format !== 'table' ? undefined : opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
+  // Wall-clock ticks would make a replay's batches differ run to run: a file ticks on capture time only.
+  if (sensor === undefined || file === undefined) live.attach(pipeline);
+  const cutTimer =
+    sensor !== undefined && file === undefined
+      ? setInterval(() => sensor.batcher.cut(), (ship?.everySeconds ?? 10) * 1000)
+      : undefined;
+  cutTimer?.unref();
   const abort = signals.controller;
   const stop = () => signals.stop();
   const timer = seconds === undefined ? undefined : setTimeout(stop, seconds * 1000);
@@ -136,6 +167,8 @@ async function runWatch(opts: WatchOptions): Promise<number> {
       if (abort.signal.aborted) void capture.stop();
       await pipeline.readStream(capture.stream, `live:${opts.interface}`, { signal: abort.signal, tee: keep });
       await capture.stop();
+    } else if (file !== undefined) {
+      await pipeline.readFile(file, { signal: abort.signal });
     } else {
       await pipeline.readStream(process.stdin, 'stdin', { signal: abort.signal, tee: keep });
     }
@@ -148,6 +181,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     }
     if (timer) clearTimeout(timer);
     if (keepTimer) clearInterval(keepTimer);
+    if (cutTimer) clearInterval(cutTimer);
     keep?.close();
     status.stop();
     signals.dispose();
@@ -161,7 +195,34 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     );
   }
   const result = await pipeline.end({ interrupted: signals.received() });
+  if (sensor) await sensor.end({ replayCut: file !== undefined && signals.received() !== undefined });
   if (output) await printResult(result, { format: opts.format, utc: opts.utc }, output);
   await live.end();
   return failOnCode(result.alerts, opts.failOn);
+}
+
+/** One record stream to two sinks (the local output and the sensor's batches). */
+function teeSink(a: RecordSink, b: RecordSink): RecordSink {
+  return {
+    alert: (x) => {
+      a.alert?.(x);
+      b.alert?.(x);
+    },
+    update: (u, full) => {
+      a.update?.(u, full);
+      b.update?.(u, full);
+    },
+    device: (d) => {
+      a.device?.(d);
+      b.device?.(d);
+    },
+    summary: (s, final) => {
+      a.summary?.(s, final);
+      b.summary?.(s, final);
+    },
+    incident: (i) => {
+      a.incident?.(i);
+      b.incident?.(i);
+    },
+  };
 }

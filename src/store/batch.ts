@@ -1,5 +1,6 @@
 // One batch of ingest: rows aggregated in memory by their primary key, so a burst of events
 // becomes few upserts. Built by the Ingestor, written in one transaction by IngestWriter.
+import type { IngestRows } from '../contract/ingest.js';
 import type {
   DeviceAddressesTable,
   DnsTable,
@@ -38,4 +39,16 @@ export class Batch {
   get empty(): boolean {
     return this.events === 0 && this.rows === 0;
   }
+}
+
+/** A batch as the ingest contract carries it (Sets become arrays), for a sensor to ship. */
+export function batchRows(b: Batch): IngestRows {
+  return {
+    flows: [...b.flows.values()],
+    addresses: [...b.addresses.values()],
+    dns: [...b.dns.values()],
+    exposure: [...b.exposure.values()].map((d) => ({ ...d, fields: [...d.fields], devices: [...d.devices] })),
+    patients: [...b.patients.values()],
+    minutes: [...b.minutes.values()],
+  };
 }

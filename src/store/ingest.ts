@@ -2,6 +2,8 @@
 // flows, DNS answers, device addresses and patient exposure into a Batch; `flush` writes it in
 // one transaction. Flushes run one at a time; events arriving meanwhile go to the next batch.
 // Patient identifiers arrive as salted hashes only (events never carry them in clear).
+// Without a store (a sensor shipping to a console) nothing flushes by itself: the owner cuts
+// batches with `take()` at points of its choosing.
 import { isoTime } from '../contract/records.js';
 import type { FlowEnd, Hl7Message, WardEvent } from '../events.js';
 import { Batch } from './batch.js';
@@ -35,12 +37,12 @@ export class Ingestor {
   readonly stats = { events: 0, committed: 0, batches: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Store | undefined,
     private readonly opts: IngestOptions,
   ) {
     this.bucket = opts.bucketSeconds ?? 60;
     this.maxRows = opts.maxRows ?? 20_000;
-    const every = opts.flushMs ?? 1000;
+    const every = store === undefined ? 0 : (opts.flushMs ?? 1000);
     if (every > 0) {
       this.timer = setInterval(() => void this.flush().catch((err) => this.opts.onError?.(err)), every);
       this.timer.unref();
@@ -89,7 +91,7 @@ export class Ingestor {
       default:
         break;
     }
-    if (b.rows >= this.maxRows && this.inFlight === undefined)
+    if (this.store !== undefined && b.rows >= this.maxRows && this.inFlight === undefined)
       void this.flush().catch((err) => this.opts.onError?.(err));
   };
 
@@ -167,13 +169,28 @@ export class Ingestor {
     else m.messages++;
   }
 
+  /** Rows folded into the batch being built. */
+  get rows(): number {
+    return this.batch.rows;
+  }
+
+  /** Hand over what has been folded so far (and start a new batch) without writing it. */
+  take(): Batch {
+    const b = this.batch;
+    this.batch = new Batch();
+    this.stats.batches++;
+    return b;
+  }
+
   /** Write what has been folded so far; resolves when it (and any flush before it) is committed. */
   async flush(): Promise<void> {
     while (this.inFlight !== undefined) await this.inFlight;
     const b = this.batch;
     if (b.empty) return;
+    const store = this.store;
+    if (store === undefined) throw new Error('Ingestor.flush: no store (use take())');
     this.batch = new Batch();
-    this.inFlight = this.store.write.batch(b).then(
+    this.inFlight = store.write.batch(b).then(
       () => {
         this.stats.committed += b.events;
         this.stats.batches++;
