@@ -61,7 +61,7 @@ for (const engine of ENGINES) {
           created_at: 'x',
         } as never)
         .execute();
-      expect(await db.store.migrate()).toEqual(['003-policies']);
+      expect(await db.store.migrate('003-policies')).toEqual(['003-policies']);
       expect((await db.store.reports.firmware())[0]).toMatchObject({ id: 'fw1', image: 'cms.img' });
       expect((await db.store.reports.firmware())[0]?.sha256).toBeUndefined();
       // Versions from before migration 3 read as proposed, edited.
