@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runBench } from '../bench/run.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 
 export const register: Register = (program: Command) => {
   program
@@ -10,6 +11,10 @@ export const register: Register = (program: Command) => {
     .description('time wardwatch, tcpdump, ndpiReader and tshark on the same capture; writes bench/results/<date>.json')
     .argument('[capture]', 'capture to use (default: generate a synthetic mixed capture)')
     .option('--packets <n>', 'packets in the generated capture', '2000000')
+    .addHelpText(
+      'after',
+      exampleText(['wardwatch bench', 'wardwatch bench --packets 100000', 'wardwatch bench bulk.pcap']),
+    )
     .action(async (capture: string | undefined, opts: { packets: string }) => {
       const packets = Number(opts.packets);
       if (!Number.isInteger(packets) || packets < 1000)

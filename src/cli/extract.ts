@@ -11,7 +11,9 @@ import { Pipeline } from '../engine/analyze.js';
 import { extractAlert } from '../engine/extract.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 import { openOutput } from './output.js';
+import { fileProgress } from './progress.js';
 import { onStopSignal } from './stop.js';
 
 interface ExtractCliOptions {
@@ -19,6 +21,7 @@ interface ExtractCliOptions {
   alerts?: string;
   out: string;
   config?: string;
+  progress?: boolean;
 }
 
 export const register: Register = (program: Command) => {
@@ -27,9 +30,17 @@ export const register: Register = (program: Command) => {
     .description("write the packets of an alert's flows (both directions, fragments included) to a pcap/pcapng")
     .argument('<captures...>', 'the capture files the alert came from')
     .requiredOption('--alert <id>', 'the alert id (the `id` of an alert record)')
-    .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analysing')
+    .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analyzing')
     .requiredOption('-o, --out <file>', 'output capture: .pcapng carries the alert as its comment, else pcap')
-    .option('-c, --config <file>', 'config used when re-analysing (the same config gives the same alerts)')
+    .option('-c, --config <file>', 'config used when re-analyzing (the same config gives the same alerts)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch extract ward.pcap --alert 3f2a9c1e0b7d4a65 -o alert.pcapng',
+        'wardwatch extract a.pcap b.pcap --alert 3f2a9c1e0b7d4a65 --alerts records.jsonl -o alert.pcap',
+      ]),
+    )
     .action(async (captures: string[], opts: ExtractCliOptions) => {
       const code = await runExtract(captures, opts);
       if (code !== 0) process.exitCode = code;
@@ -67,12 +78,14 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
   // The output must be writable before any capture is read.
   await (await openOutput(opts.out, '-o')).close();
   const stop = onStopSignal();
+  const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
+  const onProgress = (f: string, o: number, t: number) => progress.update(f, o, t);
   try {
     let alert: AlertRecord | undefined;
     if (opts.alerts !== undefined) alert = await alertFromFile(opts.alerts, opts.alert);
     else {
       const pipeline = new Pipeline({ configPath: opts.config });
-      for (const file of captures) await pipeline.readFile(file, { signal: stop.signal });
+      for (const file of captures) await pipeline.readFile(file, { signal: stop.signal, onProgress });
       alert = pipeline.finish().alerts.find((a) => a.id === opts.alert);
     }
     if (alert === undefined)
@@ -80,7 +93,8 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
         'WW_ARGS',
         `no alert ${opts.alert} ${opts.alerts !== undefined ? `in ${opts.alerts}` : 'in these captures'} (ids are the "id" of alert records: analyze --format jsonl)`,
       );
-    const r = await extractAlert(captures, { out: opts.out, alert, signal: stop.signal });
+    const r = await extractAlert(captures, { out: opts.out, alert, signal: stop.signal, onProgress });
+    progress.stop();
     process.stderr.write(
       `${opts.out}: ${r.packets} packets of ${alert.flows?.length ?? 0} flow(s) of ${alert.rule} ${alert.id} (${r.format})\n`,
     );
@@ -88,6 +102,7 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
       process.stderr.write(`warning: ${r.fragmentsUntracked} fragmented datagrams not tracked (too many)\n`);
     return 0;
   } finally {
+    progress.stop();
     stop.dispose();
   }
 }
