@@ -24,7 +24,7 @@ export const register: Register = (program: Command) => {
   const cmd = program
     .command('inventory')
     .description('list the devices in capture files: class, model, confidence, reasons, advisories')
-    .argument('<captures...>', 'capture files (pcap, pcapng)')
+    .argument('<captures...>', 'capture files (pcap/pcapng)')
     .addOption(documentFormat(['table', 'json'], 'table'))
     .option('-o, --out <file>', 'write the inventory to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML): site ranges, extra device catalog files (catalogFiles)')

@@ -31,7 +31,7 @@ export const register: Register = (program: Command) => {
     });
   lab
     .command('run')
-    .description('run a scenario live in the lab, capture on the gateway, analyse, print alerts')
+    .description('run a scenario live in the lab, capture on the gateway, analyze, print alerts')
     .argument('[scenario]', 'cms8000 (monitors + one backdoor monitor) or ward (benign)', 'cms8000')
     .option('--seconds <n>', 'how long the monitors send', '20')
     .option('-o, --out <file>', 'where to write the capture file (.pcap)')

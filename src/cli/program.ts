@@ -8,7 +8,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('wardwatch')
-    .description('Watch, explain and contain the network behaviour of bedside medical devices')
+    .description('watch, explain and contain the network behaviour of bedside medical devices')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
@@ -20,7 +20,6 @@ Examples:
   wardwatch analyze ward.pcap
   wardwatch inventory --format json ward.pcap
   wardwatch report --format html -o breach.html ward.pcap
-  wardwatch <command> --help
 
 Exit codes:
 ${exitCodesHelp()}`,

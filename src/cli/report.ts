@@ -26,7 +26,7 @@ export const register: Register = (program: Command) => {
   const cmd = program
     .command('report')
     .description('breach report: distinct patients whose data left the site in cleartext, per destination')
-    .argument('<captures...>', 'capture files (pcap, pcapng)')
+    .argument('<captures...>', 'capture files (pcap/pcapng)')
     .addOption(documentFormat(['md', 'html', 'json'], 'md', 'report format'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML): site ranges, salt file, …')
