@@ -25,6 +25,24 @@ export const EXIT_ALERT = 3;
 export const EXIT_OUTPUT = 74;
 export const EXIT_INTERNAL = 70;
 
+/**
+ * Every exit code with its meaning, once: the `wardwatch --help` footer is made from it and a
+ * test holds README's "Exit codes" table to it (same codes, same order).
+ */
+export const EXIT_CODES: readonly { readonly code: number; readonly meaning: string }[] = [
+  { code: EXIT_OK, meaning: 'done (also for a damaged capture: the summary says damaged: true)' },
+  { code: EXIT_USAGE, meaning: 'bad arguments or config, or an output path that cannot be written' },
+  { code: EXIT_INPUT, meaning: 'input unreadable or not a capture file' },
+  { code: EXIT_ALERT, meaning: 'an alert (or finding) at or above --fail-on' },
+  { code: EXIT_INTERNAL, meaning: 'internal error (a bug: please report it with the stack trace)' },
+  { code: EXIT_OUTPUT, meaning: 'the output could not be written after the run (it is incomplete)' },
+];
+
+/** The exit codes as help text lines (`  0   done …`). */
+export function exitCodesHelp(): string {
+  return EXIT_CODES.map((e) => `  ${String(e.code).padEnd(3)} ${e.meaning}`).join('\n');
+}
+
 const OS_REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',
   EACCES: 'permission denied',

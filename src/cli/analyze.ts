@@ -29,8 +29,8 @@ export interface AnalyzeCliOptions extends RecordCliOptions, ShipCliOptions {
 export const register: Register = (program: Command) => {
   const cmd = program
     .command('analyze')
-    .description('analyse capture files (pcap, pcapng; "-" for stdin): devices, alerts, summary')
-    .argument('<captures...>', 'capture files, or - for standard input');
+    .description('analyze capture files (pcap/pcapng; "-" for stdin): devices, alerts, summary')
+    .argument('<captures...>', 'capture files, or - for stdin');
   addShipOptions(addRecordOptions(cmd))
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
     .option('--no-progress', 'no progress bar on stderr')

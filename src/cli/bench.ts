@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runBench } from '../bench/run.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 
 export const register: Register = (program: Command) => {
   program
@@ -11,6 +12,15 @@ export const register: Register = (program: Command) => {
     .argument('[capture]', 'capture to use (default: generate a synthetic mixed capture)')
     .option('--packets <n>', 'packets in the generated capture', '2000000')
     .option('--scale <sizes>', 'further capture sizes for time and RSS vs size (comma-separated, or "none")', '5000000')
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch bench',
+        'wardwatch bench --packets 100000',
+        'wardwatch bench bulk.pcap',
+        'wardwatch bench --packets 100000 --scale 200000',
+      ]),
+    )
     .action(async (capture: string | undefined, opts: { packets: string; scale: string }) => {
       const packets = Number(opts.packets);
       if (!Number.isInteger(packets) || packets < 1000)

@@ -14,8 +14,10 @@ import { Pipeline } from '../engine/analyze.js';
 import { extractAlert, keptFilesFor } from '../engine/extract.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 import { openOutput } from './output.js';
 import { parseSeconds } from './record-options.js';
+import { fileProgress } from './progress.js';
 import { onStopSignal } from './stop.js';
 
 interface ExtractCliOptions {
@@ -25,6 +27,7 @@ interface ExtractCliOptions {
   alerts?: string;
   out: string;
   config?: string;
+  progress?: boolean;
 }
 
 export const register: Register = (program: Command) => {
@@ -40,9 +43,17 @@ export const register: Register = (program: Command) => {
       parseSeconds,
       60,
     )
-    .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analysing')
+    .option('--alerts <file>', 'alert records (jsonl from analyze/watch) to find the id in, instead of re-analyzing')
     .requiredOption('-o, --out <file>', 'output capture: .pcapng carries the alert as its comment, else pcap')
-    .option('-c, --config <file>', 'config used when re-analysing (the same config gives the same alerts)')
+    .option('-c, --config <file>', 'config used when re-analyzing (the same config gives the same alerts)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch extract ward.pcap --alert 3f2a9c1e0b7d4a65 -o alert.pcapng',
+        'wardwatch extract a.pcap b.pcap --alert 3f2a9c1e0b7d4a65 --alerts records.jsonl -o alert.pcap',
+      ]),
+    )
     .action(async (captures: string[], opts: ExtractCliOptions) => {
       const code = await runExtract(captures, opts);
       if (code !== 0) process.exitCode = code;
@@ -84,14 +95,16 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
   // The output must be writable before any capture is read.
   await (await openOutput(opts.out, '-o')).close();
   const stop = onStopSignal();
+  const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
+  const onProgress = (f: string, o: number, t: number) => progress.update(f, o, t);
   try {
     let alert: AlertRecord | undefined;
     if (opts.alerts !== undefined) alert = await alertFromFile(opts.alerts, opts.alert);
     else {
       const pipeline = new Pipeline({ configPath: opts.config });
-      // Re-analysing a rolling capture sees only what is still kept: an alert whose start was deleted has another id.
+      // Re-analyzing a rolling capture sees only what is still kept: an alert whose start was deleted has another id.
       const inputs = opts.keep !== undefined ? listKept(opts.keep).map((f) => join(opts.keep!, f.name)) : captures;
-      for (const file of inputs) await pipeline.readFile(file, { signal: stop.signal });
+      for (const file of inputs) await pipeline.readFile(file, { signal: stop.signal, onProgress });
       alert = pipeline.finish().alerts.find((a) => a.id === opts.alert);
     }
     if (alert === undefined)
@@ -105,7 +118,8 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
       for (const w of kept.warnings) process.stderr.write(`warning: ${w}\n`);
       inputs = kept.files;
     }
-    const r = await extractAlert(inputs, { out: opts.out, alert, signal: stop.signal });
+    const r = await extractAlert(inputs, { out: opts.out, alert, signal: stop.signal, onProgress });
+    progress.stop();
     process.stderr.write(
       `${opts.out}: ${r.packets} packets of ${alert.flows?.length ?? 0} flow(s) of ${alert.rule} ${alert.id} (${r.format})\n`,
     );
@@ -113,6 +127,7 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
       process.stderr.write(`warning: ${r.fragmentsUntracked} fragmented datagrams not tracked (too many)\n`);
     return 0;
   } finally {
+    progress.stop();
     stop.dispose();
   }
 }

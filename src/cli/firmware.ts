@@ -5,17 +5,22 @@ import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { DEVICE_CLASSES, SEVERITIES, type Severity, severityRank } from '../contract/records.js';
 import { EXIT_ALERT, WardwatchError } from '../errors.js';
-import { auditFirmware } from '../firmware/audit.js';
+import { AUDIT_STEPS, auditFirmware } from '../firmware/audit.js';
 import type { ContactSource } from '../firmware/crosslink.js';
 import { buildSbom } from '../firmware/sbom.js';
 import type { AuditReport } from '../firmware/types.js';
 import type { Register } from './commands.js';
 import { textTable } from '../export/tables.js';
-import { openOutput } from './output.js';
+import { examples } from './examples.js';
+import { documentFormat } from './format-option.js';
+import { openOutput, outputTo } from './output.js';
+import { stepProgress } from './progress.js';
 import { repeatable } from './repeat.js';
 
 interface FirmwareCliOptions {
   format: 'table' | 'json';
+  out?: string;
+  progress: boolean;
   sbom?: string;
   capture?: string[];
   policyOut?: string;
@@ -79,12 +84,15 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 
 export const register: Register = (program: Command) => {
   const fw = program.command('firmware').description('firmware images: audit before the device is on the ward');
-  fw.command('audit')
+  examples(fw, ['wardwatch firmware audit cms8000-fw.img']);
+  const audit = fw
+    .command('audit')
     .description(
       'unpack an image (squashfs, cramfs, tar, cpio, zip, ext2/3/4, gzip/xz, or a directory) and report what it would do on the network',
     )
     .argument('<image>', 'firmware image file or unpacked directory (read only)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(documentFormat(['table', 'json'], 'table'))
+    .option('-o, --out <file>', 'write the audit to a file instead of stdout')
     .option('--sbom <file>', 'write a CycloneDX 1.6 JSON SBOM of the components')
     .option(
       '--capture <file>',
@@ -106,51 +114,72 @@ export const register: Register = (program: Command) => {
     .option('--max-files <n>', 'limit on the number of unpacked files', '50000')
     .option('--timeout <seconds>', 'limit on the unpacking time', '120')
     .option('--db <file|url>', "also write the audit to a console's store (SQLite file or postgres:// URL)")
-    .action(async (image: string, opts: FirmwareCliOptions) => {
-      const limits = {
-        maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
-        maxFiles: positiveInt('--max-files', opts.maxFiles, 50_000),
-        timeoutMs: positiveInt('--timeout', opts.timeout, 120) * 1000,
-      };
-      // The output paths are user input: checked (opened) before the unpack, not after it.
-      const sbom = opts.sbom ? await openOutput(opts.sbom, '--sbom') : undefined;
-      const policyOut = opts.policyOut
-        ? await openOutput(opts.policyOut, '--policy-out').catch(async (err: unknown) => {
-            await sbom?.close();
-            throw err;
-          })
-        : undefined;
-      let report: AuditReport;
-      try {
-        report = await auditFirmware(image, {
-          limits,
-          osvDir: opts.osv,
-          captures: opts.capture,
-          contactSource: engineContacts,
-          proposePolicy: opts.policyOut !== undefined,
-          model: opts.model,
-          ...(opts.policyOut !== undefined ? { knownModels: await catalogModels(), knownClasses: DEVICE_CLASSES } : {}),
-        });
-      } catch (err) {
-        await sbom?.close();
-        await policyOut?.close();
-        throw err;
-      }
-      await sbom?.write(buildSbom(report));
-      await policyOut?.write(report.proposedPolicy ? stringify(report.proposedPolicy) : '');
-      if (opts.db !== undefined) {
-        const { storeAudit } = await import('./firmware-store.js');
-        const id = await storeAudit(opts.db, image, report, opts.model);
-        process.stderr.write(
-          `firmware audit ${id} written to ${opts.db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}\n`,
-        );
-      }
-      process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditTable(report));
-      const failOn = opts.failOn;
-      if (failOn && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
-        process.exitCode = EXIT_ALERT;
-      }
-    });
+    .option('--no-progress', 'no progress bar on stderr');
+  examples(audit, [
+    'wardwatch firmware audit cms8000-fw.img',
+    'wardwatch firmware audit --format json -o audit.json --sbom sbom.json --osv osv/ rootfs/',
+    'wardwatch firmware audit --capture ward.pcap --capture night.pcap --policy-out fw-policy.yaml cms8000-fw.img',
+  ]).action(async (image: string, opts: FirmwareCliOptions) => {
+    const limits = {
+      maxBytes: positiveInt('--max-size', opts.maxSize, 512 * 1024 * 1024),
+      maxFiles: positiveInt('--max-files', opts.maxFiles, 50_000),
+      timeoutMs: positiveInt('--timeout', opts.timeout, 120) * 1000,
+    };
+    // The output paths are user input: checked (opened) before the unpack, not after it.
+    const out = await outputTo(opts.out);
+    const sbom = opts.sbom
+      ? await openOutput(opts.sbom, '--sbom').catch(async (err: unknown) => {
+          await out.close();
+          throw err;
+        })
+      : undefined;
+    const policyOut = opts.policyOut
+      ? await openOutput(opts.policyOut, '--policy-out').catch(async (err: unknown) => {
+          await sbom?.close();
+          await out.close();
+          throw err;
+        })
+      : undefined;
+    const progress = stepProgress(
+      'firmware audit',
+      AUDIT_STEPS,
+      opts.progress !== false && process.stderr.isTTY === true,
+    );
+    let report: AuditReport;
+    try {
+      report = await auditFirmware(image, {
+        onStep: (s) => progress.step(s),
+        limits,
+        osvDir: opts.osv,
+        captures: opts.capture,
+        contactSource: engineContacts,
+        proposePolicy: opts.policyOut !== undefined,
+        model: opts.model,
+        ...(opts.policyOut !== undefined ? { knownModels: await catalogModels(), knownClasses: DEVICE_CLASSES } : {}),
+      });
+    } catch (err) {
+      progress.stop();
+      await sbom?.close();
+      await policyOut?.close();
+      await out.close();
+      throw err;
+    }
+    progress.stop();
+    await sbom?.write(buildSbom(report));
+    await policyOut?.write(report.proposedPolicy ? stringify(report.proposedPolicy) : '');
+    if (opts.db !== undefined) {
+      const { storeAudit } = await import('./firmware-store.js');
+      const id = await storeAudit(opts.db, image, report, opts.model);
+      process.stderr.write(
+        `firmware audit ${id} written to ${opts.db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}\n`,
+      );
+    }
+    await out.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : auditTable(report));
+    const failOn = opts.failOn;
+    if (failOn && report.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
+      process.exitCode = EXIT_ALERT;
+    }
+  });
 };
 
 export function auditTable(r: AuditReport): string {

@@ -1,31 +1,39 @@
 // `wardwatch inventory <capture…>`: which devices are on the ward, what they are, why we think
 // so, and which advisories apply. Table for people, JSON (`{devices, details}`) for programs;
 // `devices` holds contract DeviceRecords, `details` the evidence behind each one.
-import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { DeviceRecord } from '../contract/records.js';
 import { analyzeCaptures } from '../engine/analyze.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { DeviceDetail } from '../inventory/view.js';
 import type { Register } from './commands.js';
+import { examples } from './examples.js';
+import { documentFormat } from './format-option.js';
+import { writeAfter } from './output.js';
 import { fileProgress } from './progress.js';
 import { textTable } from '../export/tables.js';
 
 interface InventoryCliOptions {
   format: 'table' | 'json';
+  out?: string;
   config?: string;
   progress: boolean;
 }
 
 export const register: Register = (program: Command) => {
-  program
+  const cmd = program
     .command('inventory')
     .description('list the devices in capture files: class, model, confidence, reasons, advisories')
-    .argument('<captures...>', 'capture files (pcap, pcapng)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .argument('<captures...>', 'capture files (pcap/pcapng)')
+    .addOption(documentFormat(['table', 'json'], 'table'))
+    .option('-o, --out <file>', 'write the inventory to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML): site ranges, extra device catalog files (catalogFiles)')
-    .option('--no-progress', 'no progress bar on stderr')
-    .action(async (captures: string[], opts: InventoryCliOptions) => {
+    .option('--no-progress', 'no progress bar on stderr');
+  examples(cmd, [
+    'wardwatch inventory ward.pcap',
+    'wardwatch inventory --format json -o devices.json a.pcap b.pcapng',
+  ]).action(async (captures: string[], opts: InventoryCliOptions) => {
+    await writeAfter(opts.out, async () => {
       const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
       let result: Awaited<ReturnType<typeof analyzeCaptures>>;
       try {
@@ -36,14 +44,11 @@ export const register: Register = (program: Command) => {
       } finally {
         progress.stop();
       }
-      const text =
-        opts.format === 'json'
-          ? `${JSON.stringify(inventoryJson(result.devices, result.inventory), null, 2)}\n`
-          : `${inventoryTable(result.devices)}\n`;
-      await new Promise<void>((resolve, reject) =>
-        process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
-      );
+      return opts.format === 'json'
+        ? `${JSON.stringify(inventoryJson(result.devices, result.inventory), null, 2)}\n`
+        : `${inventoryTable(result.devices)}\n`;
     });
+  });
 };
 
 export function inventoryJson(

@@ -7,24 +7,38 @@ import { WardwatchError } from '../errors.js';
 import { labUp, NS } from '../lab/net.js';
 import { labDown, labRun } from '../lab/run.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 
 export const register: Register = (program: Command) => {
   const lab = program
     .command('lab')
-    .description('network-namespace testbed: ward → gateway → outside (203.0.113.0/24); needs root');
+    .description('network-namespace testbed: ward → gateway → outside (203.0.113.0/24); needs root')
+    .addHelpText(
+      'after',
+      exampleText([
+        'sudo wardwatch lab up',
+        'sudo wardwatch lab run cms8000 --seconds 30 -o lab.pcap',
+        'sudo wardwatch lab down',
+      ]),
+    );
   lab
     .command('up')
     .description(`create the namespaces (${Object.values(NS).join(', ')}); idempotent`)
+    .addHelpText('after', exampleText(['sudo wardwatch lab up']))
     .action(() => {
       const r = labUp();
       process.stderr.write(r.created ? `lab up: created ${Object.values(NS).join(', ')}\n` : 'lab up: already up\n');
     });
   lab
     .command('run')
-    .description('run a scenario live in the lab, capture on the gateway, analyse, print alerts')
+    .description('run a scenario live in the lab, capture on the gateway, analyze, print alerts')
     .argument('[scenario]', 'cms8000 (monitors + one backdoor monitor) or ward (benign)', 'cms8000')
     .option('--seconds <n>', 'how long the monitors send', '20')
-    .option('-o, --out <file>', 'where to write the capture (.pcap)')
+    .option('-o, --out <file>', 'where to write the capture file (.pcap)')
+    .addHelpText(
+      'after',
+      exampleText(['sudo wardwatch lab run', 'sudo wardwatch lab run ward --seconds 60 -o ward-lab.pcap']),
+    )
     .action(async (scenario: string, o: { seconds: string; out?: string }) => {
       if (scenario !== 'cms8000' && scenario !== 'ward')
         throw new WardwatchError('WW_ARGS', `lab run: scenario must be cms8000 or ward, got '${scenario}'`);
@@ -41,6 +55,7 @@ export const register: Register = (program: Command) => {
   lab
     .command('down')
     .description('stop every process the lab started and delete its namespaces')
+    .addHelpText('after', exampleText(['sudo wardwatch lab down']))
     .action(() => {
       const r = labDown();
       process.stderr.write(

@@ -1,22 +1,14 @@
 #!/usr/bin/env node
 // Entry point: one file per command under src/cli/, each exporting `register(program)`.
 // Thin by rule: parse arguments, call the library, print. Exit codes are in src/errors.ts.
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { EXIT_USAGE, WardwatchError } from '../errors.js';
-import { commands } from './commands.js';
 import { exitWithLauncher } from './parent.js';
+import { buildProgram } from './program.js';
 
 exitWithLauncher();
 
-const program = new Command();
-program
-  .name('wardwatch')
-  .description('Watch, explain and contain the network behaviour of bedside medical devices')
-  .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride();
-
-for (const register of commands) register(program);
+const program = buildProgram();
 
 async function main(): Promise<void> {
   try {

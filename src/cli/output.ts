@@ -107,3 +107,24 @@ export async function openStreamOutput(path: string | undefined, option: string)
     },
   };
 }
+
+/** `--out FILE` opened now (exit 1 if it cannot be), or stdout when no path is given. */
+export async function outputTo(path: string | undefined, option = '--out'): Promise<Output> {
+  return path === undefined ? stdoutOutput : openOutput(path, option);
+}
+
+/**
+ * Opens the output before `run` (a bad path costs no work), writes what `run` returns, and
+ * closes the file without writing when `run` fails.
+ */
+export async function writeAfter(path: string | undefined, run: () => Promise<string> | string, option = '--out') {
+  const output = await outputTo(path, option);
+  let text: string;
+  try {
+    text = await run();
+  } catch (err) {
+    await output.close();
+    throw err;
+  }
+  await output.write(text);
+}

@@ -17,6 +17,9 @@ import { compileNftables } from '../policy/compile/nftables.js';
 import { compiledDevices } from '../policy/compile/plan.js';
 import { addressesFrom } from '../engine/policy.js';
 import { parseDuration } from './sim.js';
+import { exampleText } from './examples.js';
+import { documentFormat } from './format-option.js';
+import { writeAfter } from './output.js';
 import { repeatable } from './repeat.js';
 
 interface Common {
@@ -122,6 +125,13 @@ export function registerApply(policy: Command): void {
         '--watch-device <ip>',
         'a device whose feed to watch (repeat for several; default: those with an HL7 allow rule)',
         repeatable,
+      )
+      .addHelpText(
+        'after',
+        exampleText([
+          'sudo wardwatch policy apply ward-policy.yaml --host --capture ward.pcap --reason "CHG-1234"',
+          'sudo wardwatch policy apply ward-policy.yaml --netns ward-gw --watchdog-iface eth1 --watch-device 10.1.2.30 --watch-device 10.1.2.31',
+        ]),
       ),
   ).action(
     async (
@@ -221,14 +231,29 @@ export function registerApply(policy: Command): void {
     },
   );
 
-  common(policy.command('confirm').description('keep the last apply (stops its rollback timer)'), false).action(
-    (o: Common) => {
-      const a = confirmPolicy(state(o), who(o));
-      say(`confirmed ${a.id}`);
-    },
-  );
+  common(
+    policy
+      .command('confirm')
+      .description('keep the last apply (stops its rollback timer)')
+      .addHelpText(
+        'after',
+        exampleText(['sudo wardwatch policy confirm --reason "feeds checked at the central station"']),
+      ),
+    false,
+  ).action((o: Common) => {
+    const a = confirmPolicy(state(o), who(o));
+    say(`confirmed ${a.id}`);
+  });
 
-  common(policy.command('rollback').description('restore the ruleset the last apply replaced')).action((o: Common) => {
+  common(
+    policy
+      .command('rollback')
+      .description('restore the ruleset the last apply replaced')
+      .addHelpText(
+        'after',
+        exampleText(['sudo wardwatch policy rollback --host --reason "central station lost BED3"']),
+      ),
+  ).action((o: Common) => {
     const diff = rollbackPolicy(state(o), target(o)!, who(o));
     say(`rolled back: ${diff.length} lines changed`);
   });
@@ -238,26 +263,34 @@ export function registerApply(policy: Command): void {
       .command('status')
       .description('what is applied, open grants, the audit log; with --netns/--host the live ruleset'),
   )
-    .option('--format <format>', 'table or json', 'table')
-    .action((o: Common & { format: string }) => {
-      const st = state(o);
-      const t = target(o, false);
-      const s = {
-        applied: st.applied() ?? null,
-        grants: st.grants(),
-        audit: st.auditLog().slice(-20),
-        ...(t ? { ruleset: nftRuleset(t) } : {}),
-      };
-      if (o.format === 'json') process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-      else {
+    .addOption(documentFormat(['table', 'json'], 'table'))
+    .option('-o, --out <file>', 'write the status to a file instead of stdout')
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch policy status',
+        'sudo wardwatch policy status --netns ward-gw --format json -o status.json',
+      ]),
+    )
+    .action(async (o: Common & { format: 'table' | 'json'; out?: string }) =>
+      writeAfter(o.out, () => {
+        const st = state(o);
+        const t = target(o, false);
+        const s = {
+          applied: st.applied() ?? null,
+          grants: st.grants(),
+          audit: st.auditLog().slice(-20),
+          ...(t ? { ruleset: nftRuleset(t) } : {}),
+        };
+        if (o.format === 'json') return `${JSON.stringify(s, null, 2)}\n`;
         const a = s.applied;
-        process.stdout.write(
+        return (
           `${a ? `applied ${a.id} (${a.policyFile}) to ${a.target} at ${a.appliedAt} by ${a.by}${a.confirmBy ? `, UNCONFIRMED: rolls back at ${a.confirmBy}` : ', confirmed'}` : 'nothing applied'}\n` +
-            `${s.grants.map((g) => `grant ${g.id}: ${g.device} → ${g.to} until ${g.until} (${g.reason})`).join('\n')}\n` +
-            `${s.audit.map((e) => `${e.ts} ${e.action} by ${e.by}: ${e.reason}`).join('\n')}\n${s.ruleset ?? ''}`,
+          `${s.grants.map((g) => `grant ${g.id}: ${g.device} → ${g.to} until ${g.until} (${g.reason})`).join('\n')}\n` +
+          `${s.audit.map((e) => `${e.ts} ${e.action} by ${e.by}: ${e.reason}`).join('\n')}\n${s.ruleset ?? ''}`
         );
-      }
-    });
+      }),
+    );
 
   common(
     policy
@@ -266,7 +299,14 @@ export function registerApply(policy: Command): void {
       .argument('<device>', 'device MAC or address (as in the applied policy)')
       .requiredOption('--to <peer>', 'address, CIDR or DNS name (a name opens at the next apply)')
       .requiredOption('--for <duration>', 'how long, e.g. 2h (at most 30 days)')
-      .option('--offline', 'record the grant without touching a firewall (it opens at the next apply)'),
+      .option('--offline', 'record the grant without touching a firewall (it opens at the next apply)')
+      .addHelpText(
+        'after',
+        exampleText([
+          'sudo wardwatch policy grant 00:1b:4f:12:34:56 --to 203.0.113.10 --for 2h --reason "vendor service CHG-1234" --host',
+          'wardwatch policy grant 10.1.2.30 --to updates.vendor.example --for 1d --reason "firmware update" --offline',
+        ]),
+      ),
   ).action((device: string, o: Common & { to: string; for: string; offline?: boolean }) => {
     if (o.reason === undefined || o.reason.trim() === '')
       throw new WardwatchError('WW_ARGS', 'a grant needs --reason (a ticket, a name)');

@@ -1,15 +1,17 @@
 // `wardwatch policy export-mud | import-mud`: a device policy as an IETF MUD file (RFC 8520) and back.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { PolicyFile } from '../contract/policy.js';
 import { loadPolicy } from '../config/policy.js';
 import { WardwatchError } from '../errors.js';
 import { exportMud, importMud } from '../policy/mud/mud.js';
+import { writeAfter } from './output.js';
+import { exampleText } from './examples.js';
 
-function write(text: string, out?: string): void {
-  if (out === undefined) process.stdout.write(text);
-  else writeFileSync(out, text);
+/** Stdout or --out: an unwritable path is exit 1, a failed write exit 74 (output.ts). */
+function write(text: string, out?: string): Promise<void> {
+  return writeAfter(out, () => text);
 }
 
 export function registerMud(policy: Command): void {
@@ -20,7 +22,13 @@ export function registerMud(policy: Command): void {
     .requiredOption('--device <which>', 'the device policy: its name, match.mac or match.ip')
     .requiredOption('--url <url>', 'the MUD URL the file will be served at (mud-url)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((file: string, o: { device: string; url: string; out?: string }) => {
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch policy export-mud ward-policy.yaml --device 00:1b:4f:12:34:56 --url https://mud.example/cms8000.json -o cms8000.mud.json',
+      ]),
+    )
+    .action(async (file: string, o: { device: string; url: string; out?: string }) => {
       const p = loadPolicy(file);
       const sel = o.device.toLowerCase();
       const d = p.devices.find(
@@ -28,7 +36,7 @@ export function registerMud(policy: Command): void {
       );
       if (d === undefined)
         throw new WardwatchError('WW_ARGS', `${file}: no device policy named or matching '${o.device}'`);
-      write(`${JSON.stringify(exportMud(d, { url: o.url, systeminfo: d.name }), null, 2)}\n`, o.out);
+      await write(`${JSON.stringify(exportMud(d, { url: o.url, systeminfo: d.name }), null, 2)}\n`, o.out);
     });
 
   policy
@@ -38,7 +46,11 @@ export function registerMud(policy: Command): void {
     .option('--mac <mac>', 'the device it is for')
     .option('--model <model>', 'or the model it is for')
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((file: string, o: { mac?: string; model?: string; out?: string }) => {
+    .addHelpText(
+      'after',
+      exampleText(['wardwatch policy import-mud cms8000.mud.json --model CMS8000 -o cms8000-policy.yaml']),
+    )
+    .action(async (file: string, o: { mac?: string; model?: string; out?: string }) => {
       if (o.mac === undefined && o.model === undefined)
         throw new WardwatchError('WW_ARGS', 'say which device: --mac MAC or --model MODEL');
       let json: unknown;
@@ -51,7 +63,7 @@ export function registerMud(policy: Command): void {
       const r = importMud(json, match);
       for (const w of r.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
       const pf: PolicyFile = { version: 2, devices: [r.policy] };
-      write(
+      await write(
         `# Imported by \`wardwatch policy import-mud\` from ${file}; review before use.\n${stringify(pf, { lineWidth: 0 })}`,
         o.out,
       );

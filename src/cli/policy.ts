@@ -1,7 +1,6 @@
 // `wardwatch policy …`: learn a proposal from captures, simulate a policy against captures,
 // compile it (nftables, dnsmasq). apply/confirm/rollback/status/grant live in policy-apply.ts,
 // MUD in policy-mud.ts. Thin: parse arguments, call the library, print.
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { DEFAULT_SITE_CIDRS } from '../net/zones.js';
@@ -15,17 +14,22 @@ import type { Register } from './commands.js';
 import { registerApply } from './policy-apply.js';
 import { registerMud } from './policy-mud.js';
 import { textTable } from '../export/tables.js';
+import { examples } from './examples.js';
+import { documentFormat } from './format-option.js';
+import { writeAfter } from './output.js';
+import { fileProgress } from './progress.js';
 import { repeatable } from './repeat.js';
 
-async function emit(text: string, out?: string): Promise<void> {
-  if (out === undefined) {
-    await new Promise<void>((res, rej) => process.stdout.write(text, (e) => (e ? rej(e) : res())));
-    return;
-  }
+/** Reads captures with a progress bar on stderr (a terminal only; --no-progress turns it off). */
+async function withProgress<T>(
+  enabled: boolean,
+  run: (onProgress: (file: string, offset: number, total: number) => void) => Promise<T>,
+): Promise<T> {
+  const progress = fileProgress(enabled && process.stderr.isTTY === true);
   try {
-    writeFileSync(out, text);
-  } catch (err) {
-    throw new WardwatchError('WW_ARGS', `cannot write ${out}: ${(err as Error).message}`, { cause: err });
+    return await run((f, o, t) => progress.update(f, o, t));
+  } finally {
+    progress.stop();
   }
 }
 
@@ -64,8 +68,13 @@ export const register: Register = (program: Command) => {
   const policy = program
     .command('policy')
     .description('contain devices: learn a policy, simulate it, compile, apply with a way back, grant, MUD');
+  examples(policy, [
+    'wardwatch policy learn -o ward-policy.yaml ward.pcap',
+    'wardwatch policy simulate ward-policy.yaml ward.pcap',
+    'wardwatch policy compile ward-policy.yaml --target nftables -o ward.nft',
+  ]);
 
-  policy
+  const learnCmd = policy
     .command('learn')
     .description('propose a policy per device from captures (review it before use)')
     .argument('<captures...>', 'capture files')
@@ -76,30 +85,53 @@ export const register: Register = (program: Command) => {
         .choices(['learn', 'alert', 'enforce', 'local-only', 'quarantine'])
         .default('alert'),
     )
-    .action(async (captures: string[], o: { out?: string; config?: string; mode: 'alert' }) => {
-      const r = await learnFromCaptures(captures, { configPath: o.config, mode: o.mode });
+    .option('--no-progress', 'no progress bar on stderr');
+  examples(learnCmd, [
+    'wardwatch policy learn ward.pcap',
+    'wardwatch policy learn --mode enforce -c ward.yaml -o ward-policy.yaml monday.pcap tuesday.pcap',
+  ]).action(async (captures: string[], o: { out?: string; config?: string; mode: 'alert'; progress: boolean }) =>
+    writeAfter(o.out, async () => {
+      const r = await withProgress(o.progress, (onProgress) =>
+        learnFromCaptures(captures, { configPath: o.config, mode: o.mode, onProgress }),
+      );
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const head = `# Proposed by \`wardwatch policy learn\` from ${captures.join(', ')}.\n# Review every rule; deny rules name the alert that raised them.\n`;
-      await emit(head + stringify(r.policy, { lineWidth: 0 }), o.out);
-    });
+      return head + stringify(r.policy, { lineWidth: 0 });
+    }),
+  );
 
-  policy
+  const simulateCmd = policy
     .command('simulate')
     .description('replay captures against a policy: what would be blocked, what still passes')
     .argument('<policy>', 'policy file (YAML/JSON)')
     .argument('<captures...>', 'capture files')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(documentFormat(['table', 'json'], 'table'))
+    .option('-o, --out <file>', 'write the result to a file instead of stdout')
     .option('-c, --config <file>', 'config file')
-    .action(async (file: string, captures: string[], o: { format: 'table' | 'json'; config?: string }) => {
-      const r = await simulateCaptures(loadPolicy(file), captures, { configPath: o.config });
-      for (const w of r.warnings)
-        process.stderr.write(
-          `\n!!! WARNING: ${w.message}\n!!! never break monitoring: fix the policy before applying it\n`,
+    .option('--no-progress', 'no progress bar on stderr');
+  examples(simulateCmd, [
+    'wardwatch policy simulate ward-policy.yaml ward.pcap',
+    'wardwatch policy simulate --format json -o verdicts.json ward-policy.yaml a.pcap b.pcapng',
+  ]).action(
+    async (
+      file: string,
+      captures: string[],
+      o: { format: 'table' | 'json'; out?: string; config?: string; progress: boolean },
+    ) =>
+      writeAfter(o.out, async () => {
+        const policyFile = loadPolicy(file);
+        const r = await withProgress(o.progress, (onProgress) =>
+          simulateCaptures(policyFile, captures, { configPath: o.config, onProgress }),
         );
-      await emit(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : `${simulateTable(r)}\n`);
-    });
+        for (const w of r.warnings)
+          process.stderr.write(
+            `\n!!! WARNING: ${w.message}\n!!! never break monitoring: fix the policy before applying it\n`,
+          );
+        return o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : `${simulateTable(r)}\n`;
+      }),
+  );
 
-  policy
+  const compileCmd = policy
     .command('compile')
     .description('compile a policy to nftables rules or dnsmasq nftset= lines')
     .argument('<policy>', 'policy file')
@@ -110,20 +142,25 @@ export const register: Register = (program: Command) => {
       repeatable,
     )
     .option('--max-cache-ttl <seconds>', "the resolver's max cache TTL (DNS-name sets keep elements longer)", '3600')
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action(
-      async (
-        file: string,
-        o: { target: 'nftables' | 'dnsmasq'; capture?: string[]; maxCacheTtl: string; out?: string },
-      ) => {
-        const ttl = Number(o.maxCacheTtl);
-        if (!Number.isInteger(ttl) || ttl < 1)
-          throw new WardwatchError('WW_ARGS', `--max-cache-ttl: expected seconds, got '${o.maxCacheTtl}'`);
+    .option('-o, --out <file>', 'write to a file instead of stdout');
+  examples(compileCmd, [
+    'wardwatch policy compile ward-policy.yaml',
+    'wardwatch policy compile ward-policy.yaml --target dnsmasq --capture ward.pcap -o ward-dnsmasq.conf',
+  ]).action(
+    async (
+      file: string,
+      o: { target: 'nftables' | 'dnsmasq'; capture?: string[]; maxCacheTtl: string; out?: string },
+    ) => {
+      const ttl = Number(o.maxCacheTtl);
+      if (!Number.isInteger(ttl) || ttl < 1)
+        throw new WardwatchError('WW_ARGS', `--max-cache-ttl: expected seconds, got '${o.maxCacheTtl}'`);
+      await writeAfter(o.out, async () => {
         const r = compileText(file, o.target, { addresses: await addressesFrom(o.capture), maxCacheTtl: ttl });
         for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-        await emit(r.text, o.out);
-      },
-    );
+        return r.text;
+      });
+    },
+  );
 
   registerApply(policy);
   registerMud(policy);

@@ -39,6 +39,39 @@ export function fileProgress(enabled = process.stderr.isTTY === true): Progress 
   };
 }
 
+/** Stages of a run that has no byte count (firmware audit): `label [███---] unpack 1/5`. */
+export function stepProgress(
+  label: string,
+  steps: readonly string[],
+  enabled = process.stderr.isTTY === true,
+): { step(name: string): void; stop(): void } {
+  if (!enabled) return { step() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {name} {value}/{total}`,
+      hideCursor: true,
+      clearOnComplete: true,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    step(name) {
+      const i = steps.indexOf(name);
+      if (!started) {
+        bar.start(steps.length, 0, { name });
+        started = true;
+      }
+      bar.update(i + 1, { name });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
 function shortName(p: string): string {
   const base = p.split('/').pop() ?? p;
   return base.length > 28 ? `…${base.slice(-27)}` : base;

@@ -4,45 +4,58 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { BreachGeneration, BreachReport } from '../contract/breach.js';
 import { breachHtml } from '../export/report/html.js';
 import { breachJson } from '../export/report/json.js';
 import { breachMarkdown } from '../export/report/md.js';
 import { analyzeCaptures } from '../engine/analyze.js';
 import type { Register } from './commands.js';
-import { openOutput, stdoutOutput } from './output.js';
+import { examples } from './examples.js';
+import { documentFormat } from './format-option.js';
+import { outputTo } from './output.js';
+import { fileProgress } from './progress.js';
 
 interface ReportCliOptions {
   format: 'md' | 'html' | 'json';
   out?: string;
   config?: string;
+  progress: boolean;
 }
 
 export const register: Register = (program: Command) => {
-  program
+  const cmd = program
     .command('report')
     .description('breach report: distinct patients whose data left the site in cleartext, per destination')
-    .argument('<captures...>', 'capture files (pcap, pcapng)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['md', 'html', 'json']).default('md'))
+    .argument('<captures...>', 'capture files (pcap/pcapng)')
+    .addOption(documentFormat(['md', 'html', 'json'], 'md', 'report format'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'config file (YAML): site ranges, salt file, …')
-    .action(async (captures: string[], opts: ReportCliOptions) => {
-      const output = opts.out === undefined ? stdoutOutput : await openOutput(opts.out, '--out');
-      const r = await analyzeCaptures(captures, { configPath: opts.config }).catch(async (err: unknown) => {
+    .option('--no-progress', 'no progress bar on stderr');
+  examples(cmd, [
+    'wardwatch report ward.pcap',
+    'wardwatch report --format html -o breach.html monday.pcap tuesday.pcapng',
+  ]).action(async (captures: string[], opts: ReportCliOptions) => {
+    const output = await outputTo(opts.out);
+    const progress = fileProgress(opts.progress !== false && process.stderr.isTTY === true);
+    const r = await analyzeCaptures(captures, {
+      configPath: opts.config,
+      onProgress: (f, o, t) => progress.update(f, o, t),
+    })
+      .finally(() => progress.stop())
+      .catch(async (err: unknown) => {
         await output.close();
         throw err;
       });
-      const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
-      const report: BreachReport = { ...r.breach, generation: await generation(captures, r.saltId) };
-      const text =
-        opts.format === 'json'
-          ? breachJson(report)
-          : opts.format === 'html'
-            ? breachHtml(report, meta)
-            : breachMarkdown(report, meta);
-      await output.write(text);
-    });
+    const meta = { files: r.summary.files, first: r.summary.first, last: r.summary.last };
+    const report: BreachReport = { ...r.breach, generation: await generation(captures, r.saltId) };
+    const text =
+      opts.format === 'json'
+        ? breachJson(report)
+        : opts.format === 'html'
+          ? breachHtml(report, meta)
+          : breachMarkdown(report, meta);
+    await output.write(text);
+  });
 };
 
 /** The wardwatch version, from the package.json beside src/ and dist/. */

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/config.js';
 import { WardwatchError } from '../errors.js';
 import type { DemoRunner } from '../server/live/demo.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 
 /** The console's default database (`--db`); the same as store/open.ts's. */
 export const DEFAULT_DB = './data/wardwatch.db';
@@ -45,6 +46,13 @@ export const register: Register = (program: Command) => {
       '--policy-state <dir>',
       'where the ruleset from before the first console apply is kept',
       './data/policy-state',
+    )
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch serve --demo',
+        'wardwatch serve --db postgres://wardwatch@db.example/wardwatch --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
+      ]),
     )
     .action(async (opts: ServeOptions) => serve(opts));
 };

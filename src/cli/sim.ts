@@ -9,6 +9,7 @@ import { runLiveMonitor } from '../sim/live/monitor.js';
 import { startRpcResponder } from '../sim/live/rpc-server.js';
 import { SCENARIOS, type ScenarioName, writeScenario } from '../sim/scenarios.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 
 const LIVE = ['central', 'monitor', 'rpc-server'] as const;
 
@@ -160,6 +161,16 @@ export const register: Register = (program: Command) => {
     .option(
       '--live <host:port>',
       "ward|cms8000: run the scenario's monitors live against this central station instead of writing a file",
+    )
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch sim cms8000 -o cms8000.pcap',
+        'wardwatch sim mixed --devices 40 --duration 1h --seed 7 -o mixed.pcapng',
+        'wardwatch sim central --listen 127.0.0.1:2575',
+        'wardwatch sim monitor --to 127.0.0.1:2575 --copy-to 127.0.0.1:2576 --count 5',
+        'wardwatch sim cms8000 --live 127.0.0.1:2575 --copy-to 127.0.0.1:2576',
+      ]),
     )
     .action(async (scenario: string, o: SimCliOptions) => {
       if ((LIVE as readonly string[]).includes(scenario)) return live(scenario as (typeof LIVE)[number], o);

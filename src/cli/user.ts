@@ -5,6 +5,7 @@ import { Option } from 'commander';
 import { ROLES, type Role, SensorName, TOKEN_SCOPES, type TokenScope } from '../contract/api.js';
 import { WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
+import { exampleText } from './examples.js';
 import { DEFAULT_DB } from './serve.js';
 
 /** The store and the user/token code load only when a user or token command runs. */
@@ -14,13 +15,23 @@ const users = () => import('../server/auth/users.js');
 const dbOption = () => new Option('--db <file|url>', 'SQLite file or postgres:// URL').default(DEFAULT_DB);
 
 export const register: Register = (program: Command) => {
-  const user = program.command('user').description('console users (roles viewer, analyst, admin)');
+  const user = program
+    .command('user')
+    .description('console users (roles viewer, analyst, admin)')
+    .addHelpText('after', exampleText(['wardwatch user add alice --role analyst']));
   user
     .command('add')
     .description('add a user; prints a generated password once')
     .argument('<name>', 'user name')
     .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
     .addOption(dbOption())
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch user add alice --role analyst',
+        'wardwatch user add bob --role admin --db postgres://wardwatch@db.example/wardwatch',
+      ]),
+    )
     .action(async (name: string, opts: { role: Role; db: string }) => {
       const store = await openStore(opts.db);
       try {
@@ -31,13 +42,20 @@ export const register: Register = (program: Command) => {
       }
     });
 
-  const token = program.command('token').description('API tokens for sensors (hashed at rest)');
+  const token = program
+    .command('token')
+    .description('API tokens for sensors (hashed at rest)')
+    .addHelpText('after', exampleText(['wardwatch token create --sensor ward-3', 'wardwatch token revoke 7c1e2a']));
   token
     .command('create')
     .description('create a token; prints it once')
     .requiredOption('--sensor <name>', 'the sensor this token is for')
     .addOption(new Option('--scope <scope>', 'what it may do').choices([...TOKEN_SCOPES]).default('ingest'))
     .addOption(dbOption())
+    .addHelpText(
+      'after',
+      exampleText(['wardwatch token create --sensor ward-3', 'wardwatch token create --sensor soc --scope read']),
+    )
     .action(async (opts: { sensor: string; scope: TokenScope; db: string }) => {
       if (!SensorName.safeParse(opts.sensor).success)
         throw new WardwatchError(
@@ -75,6 +93,7 @@ export const register: Register = (program: Command) => {
     .description('revoke a token by id')
     .argument('<id>', 'token id')
     .addOption(dbOption())
+    .addHelpText('after', exampleText(['wardwatch token revoke 7c1e2a']))
     .action(async (id: string, opts: { db: string }) => {
       const store = await openStore(opts.db);
       try {

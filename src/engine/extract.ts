@@ -103,6 +103,8 @@ export interface ExtractOptions {
   readonly out: string;
   readonly alert: AlertRecord;
   readonly signal?: AbortSignal;
+  /** Bytes read of the current file, per pass (the CLI's progress bar). */
+  readonly onProgress?: (file: string, offset: number, total: number) => void;
 }
 
 export interface ExtractResult {
@@ -157,7 +159,7 @@ export async function extractAlert(captures: readonly string[], opts: ExtractOpt
         if (!linktypes.includes(p.linktype)) linktypes.push(p.linktype);
         wanted(p, true);
       },
-      { signal: opts.signal },
+      { signal: opts.signal, onProgress: opts.onProgress && ((o, t) => opts.onProgress?.(file, o, t)) },
     );
   const pcapng = opts.out.toLowerCase().endsWith('.pcapng');
   if (!pcapng && linktypes.length > 1)
@@ -187,7 +189,7 @@ export async function extractAlert(captures: readonly string[], opts: ExtractOpt
         (p) => {
           if (wanted(p, false)) write(p);
         },
-        { signal: opts.signal },
+        { signal: opts.signal, onProgress: opts.onProgress && ((o, t) => opts.onProgress?.(file, o, t)) },
       );
   } finally {
     writer.close();

@@ -23,18 +23,28 @@ export interface AuditOptions {
   knownClasses?: readonly string[];
   /** Called with the private temp dir once it exists (tests check it is gone afterwards). */
   onTempDir?: (dir: string) => void;
+  /** Called as each stage starts (the CLI's progress bar on a terminal). */
+  onStep?: (step: AuditStep) => void;
 }
+
+/** The stages of an audit, in order: `captures` only with --capture. */
+export const AUDIT_STEPS = ['unpack', 'walk', 'scan', 'osv', 'captures'] as const;
+export type AuditStep = (typeof AUDIT_STEPS)[number];
 
 export async function auditFirmware(image: string, opts: AuditOptions = {}): Promise<AuditReport> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  opts.onStep?.('unpack');
   const unpacked = await unpackImage(image, limits);
   if (unpacked.tempDir) opts.onTempDir?.(unpacked.tempDir);
   try {
+    opts.onStep?.('walk');
     const entries = await walkTree(unpacked.root, { limits, fixPermissions: unpacked.tempDir !== undefined });
+    opts.onStep?.('scan');
     const scan = await scanTree(entries);
     const warnings = [...unpacked.warnings, ...scan.warnings];
     let components = scan.components;
     if (opts.osvDir) {
+      opts.onStep?.('osv');
       const osv = await loadOsvDir(opts.osvDir);
       warnings.push(...osv.warnings);
       components = matchOsv(components, osv.records);
@@ -50,6 +60,7 @@ export async function auditFirmware(image: string, opts: AuditOptions = {}): Pro
     };
     const withCaptures = opts.captures !== undefined && opts.captures.length > 0 && opts.contactSource !== undefined;
     if (withCaptures || opts.proposePolicy) {
+      if (withCaptures) opts.onStep?.('captures');
       const contacted = withCaptures ? await opts.contactSource!(opts.captures!) : undefined;
       const link = crossLink(scan.findings, contacted, opts.model ?? basename(image.replace(/\/+$/, '')), {
         modelGiven: opts.model !== undefined,

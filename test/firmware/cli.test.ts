@@ -36,8 +36,11 @@ async function run(...args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  // The CLI writes through output.ts, which waits for the write's callback, as a real stream calls it.
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    const done = rest.find((r): r is () => void => typeof r === 'function');
+    done?.();
     return true;
   });
   try {

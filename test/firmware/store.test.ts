@@ -19,8 +19,10 @@ async function run(...args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  // output.ts waits for the write's callback, as a real stream calls it.
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    rest.find((r): r is () => void => typeof r === 'function')?.();
     return true;
   });
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
