@@ -3,6 +3,8 @@
 // (or after it died) and needs no console.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { exampleText } from './examples.js';
+import { documentFormat } from './format-option.js';
 import { WardwatchError } from '../errors.js';
 import { readSpoolState, Spool } from '../export/transport/sensor-spool.js';
 import type { Register } from './commands.js';
@@ -66,16 +68,27 @@ export function formatSensorStatus(st: SensorStatus): string {
 }
 
 export const register: Register = (program: Command) => {
-  const sensor = program.command('sensor').description('this box as a sensor of a console (see watch/analyze --to)');
+  const sensor = program
+    .command('sensor')
+    .description('this box as a sensor of a console (see watch/analyze --to)')
+    .addHelpText(
+      'after',
+      exampleText(['wardwatch sensor status', 'wardwatch sensor status --sensor icu-3 --format json']),
+    );
   sensor
     .command('status')
     .description('spool size and files, last ack, rates, dropped batches')
     .option('--spool <dir>', 'the spool directory (default $WARDWATCH_HOME/spool/<host name>)')
     .option('--sensor <name>', 'the sensor name whose default spool to read')
-    .option('--format <format>', 'table or json', 'table')
-    .action((opts: { spool?: string; sensor?: string; format: string }) => {
-      if (opts.format !== 'table' && opts.format !== 'json')
-        throw new WardwatchError('WW_ARGS', `--format must be table or json, got ${opts.format}`);
+    .addOption(documentFormat(['table', 'json'] as const, 'table'))
+    .addHelpText(
+      'after',
+      exampleText([
+        'wardwatch sensor status',
+        'wardwatch sensor status --spool /var/lib/wardwatch/spool --format json',
+      ]),
+    )
+    .action((opts: { spool?: string; sensor?: string; format: 'table' | 'json' }) => {
       const st = sensorStatus(opts.spool ?? defaultSpoolDir(opts.sensor ?? defaultSensorName()));
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify(st)}\n` : formatSensorStatus(st));
     });

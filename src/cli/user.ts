@@ -75,6 +75,10 @@ export const register: Register = (program: Command) => {
     .command('list')
     .description('list tokens: id, sensor, scope, created, last used, revoked (never the secret)')
     .addOption(dbOption())
+    .addHelpText(
+      'after',
+      exampleText(['wardwatch token list', 'wardwatch token list --db postgres://wardwatch@db.example/wardwatch']),
+    )
     .action(async (opts: { db: string }) => {
       const store = await openStore(opts.db);
       try {

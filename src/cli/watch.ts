@@ -86,13 +86,13 @@ comes. --format table prints once, at the end (local times with their offset; --
 into files of at most SIZE/N bytes named wardwatch-<first packet UTC>-<seq>.pcap, with an index.json;
 before a file is opened the oldest are deleted so the directory's captures stay within --keep-size.
 A failed write (disk full) is a warning and a count in the summary, never the end of the watch.
+An alert's packets then come out with extract --keep DIR --alert ID (see extract --help).
 
 Examples:
   sudo wardwatch watch -i eth1 --filter "not port 22" --format jsonl -o ward.jsonl
   sudo wardwatch watch -i eth1 --syslog udp://siem.example:514 --fail-on high --seconds 3600
   tcpdump -i eth1 -w - -U | wardwatch watch -r - --format cef
   sudo wardwatch watch -i eth1 --format jsonl -o ward.jsonl --keep /var/lib/wardwatch/keep --keep-size 2GB
-  wardwatch extract --keep /var/lib/wardwatch/keep --alerts ward.jsonl --alert 3f2a9c0d11b2e4f5 -o alert.pcap
 
 As a sensor (--to): batches of what is new go to the console every --batch-every seconds, through
 a disk spool (--spool, bounded by --spool-size) so a console that is down costs nothing:
