@@ -23,9 +23,9 @@ function snmp(
 describe('printer and UPS classes without a catalog model', () => {
   it('a host answering raw printing (9100) and IPP (631) is a printer, with the ports as its reason', () => {
     const inv = new Inventory({ catalog });
-    const PR = (port: number) => ep('10.20.0.40', port, mac(0x40));
+    const printerAt = (port: number) => ep('10.20.0.40', port, mac(0x40));
     for (const port of [9100, 631]) {
-      const f = flow(PC, PR(port));
+      const f = flow(PC, printerAt(port));
       feed(inv, [f.start, f.end]);
     }
     const r = inv.device(mac(0x40))!;
@@ -36,24 +36,24 @@ describe('printer and UPS classes without a catalog model', () => {
 
   it('a UPS-MIB agent that sends upsTrapOnBattery is a UPS; an ordinary agent is not', () => {
     const inv = new Inventory({ catalog });
-    const UPS = (port: number) => ep('10.20.0.50', port, mac(0x50));
-    const SW = (port: number) => ep('10.20.0.51', port, mac(0x51));
-    const poll = flow(PC, UPS(161), { proto: 'udp' });
-    const trap = flow(UPS(40000), ep('10.20.0.30', 162, mac(0x30)), { proto: 'udp' });
-    const other = flow(PC, SW(161), { proto: 'udp' });
+    const upsAt = (port: number) => ep('10.20.0.50', port, mac(0x50));
+    const switchAt = (port: number) => ep('10.20.0.51', port, mac(0x51));
+    const poll = flow(PC, upsAt(161), { proto: 'udp' });
+    const trap = flow(upsAt(40000), ep('10.20.0.30', 162, mac(0x30)), { proto: 'udp' });
+    const other = flow(PC, switchAt(161), { proto: 'udp' });
     feed(inv, [
       poll.start,
-      snmp(poll.flowId, UPS(161), PC, {
+      snmp(poll.flowId, upsAt(161), PC, {
         sysObjectId: '1.3.6.1.2.1.33',
         sysDescr: 'Network card 7.1',
         community: 'public',
       }),
       poll.end,
       trap.start,
-      snmp(trap.flowId, UPS(40000), ep('10.20.0.30', 162), { pdu: 'trap', trapOid: '1.3.6.1.2.1.33.2.1' }),
+      snmp(trap.flowId, upsAt(40000), ep('10.20.0.30', 162), { pdu: 'trap', trapOid: '1.3.6.1.2.1.33.2.1' }),
       trap.end,
       other.start,
-      snmp(other.flowId, SW(161), PC, { sysObjectId: '1.3.6.1.4.1.8072.3.2.10', sysDescr: 'Linux gw 5.10' }),
+      snmp(other.flowId, switchAt(161), PC, { sysObjectId: '1.3.6.1.4.1.8072.3.2.10', sysDescr: 'Linux gw 5.10' }),
       other.end,
     ]);
     const ups = inv.device(mac(0x50))!;
