@@ -161,6 +161,32 @@ describe('ward-infra: devices named by their LAN names', () => {
   });
 
   it.runIf(HAVE_TSHARK || process.env.CI === 'true')(
+    'tshark reads the same sysObjectIDs from the agents and the same trap (enterprise, specific) from the UPS',
+    () => {
+      const rows = tshark(file, [
+        '-Y',
+        'snmp.get_response_element || snmp.trap_element',
+        '-T',
+        'fields',
+        '-e',
+        'ip.src',
+        '-e',
+        'snmp.value.oid',
+        '-e',
+        'snmp.enterprise',
+        '-e',
+        'snmp.specific_trap',
+      ]);
+      const responses = rows.map((l) => l.split('\t')).filter((c) => c[1] !== '');
+      expect(responses.length).toBe(4); // three v2c answers and the UPS's v3 one
+      for (const [ip, oid] of responses) expect(byIp(ip!).identities?.snmp?.sysObjectId).toBe(oid);
+      const traps = rows.map((l) => l.split('\t')).filter((c) => c[2] !== '');
+      expect(traps).toEqual([['10.40.12.61', '', '1.3.6.1.4.1.318', '5']]);
+      expect(byIp('10.40.12.61').identities?.snmp?.trapOids).toEqual([`${traps[0]![2]}.0.${traps[0]![3]}`]);
+    },
+  );
+
+  it.runIf(HAVE_TSHARK || process.env.CI === 'true')(
     'tshark sees the same NetBIOS names and NTLM computer names',
     () => {
       const nb = tshark(file, ['-Y', 'nbns.flags.opcode == 5', '-T', 'fields', '-e', 'ip.src', '-e', 'nbns.name']);
