@@ -53,30 +53,10 @@ export function oid(dotted: string): Uint8Array {
 
 export const NULL = Uint8Array.from([0x05, 0x00]);
 
-/** TimeTicks (APPLICATION 3, RFC 2578 §7.1.8): hundredths of a second, unsigned 32 bits. */
-export function ticks(v: number): Uint8Array {
-  const i = int(v >>> 0);
-  return tlv(0x43, i.subarray(2));
-}
-
-export type SnmpValue =
-  | { readonly str: string }
-  | { readonly oid: string }
-  | { readonly int: number }
-  | { readonly ticks: number }
-  | null;
+export type SnmpValue = { readonly str: string } | { readonly oid: string } | { readonly int: number } | null;
 
 export function varbind(name: string, value: SnmpValue): Uint8Array {
-  const v =
-    value === null
-      ? NULL
-      : 'str' in value
-        ? str(value.str)
-        : 'oid' in value
-          ? oid(value.oid)
-          : 'ticks' in value
-            ? ticks(value.ticks)
-            : int(value.int);
+  const v = value === null ? NULL : 'str' in value ? str(value.str) : 'oid' in value ? oid(value.oid) : int(value.int);
   return seq(oid(name), v);
 }
 
