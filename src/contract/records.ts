@@ -20,6 +20,10 @@ export const DEVICE_CLASSES = [
   'network-infrastructure',
   /** A clinical information system (HIS/EHR, ADT or order sender: MSH-3/4 of ADT/ORM messages). */
   'clinical-system',
+  /** Network printers (printer MIB, IPP/JetDirect, print-server announcements), issue 19. */
+  'printer',
+  /** Uninterruptible power supplies' management cards (UPS MIB, their vendors' traps), issue 19. */
+  'ups',
   'unknown',
 ] as const;
 export const DeviceClass = z.enum(DEVICE_CLASSES);
@@ -71,6 +75,9 @@ export const DeviceRecord = z.object({
           sysObjectId: z.string().optional(),
           /** Community classes seen in clear ('public', 'private', 'empty', 'other'), never the strings. */
           communities: z.array(z.string()).optional(),
+          /** Traps (and informs) this device sent, and their OIDs (RFC 3584 form for v1), bounded. */
+          traps: z.number().int().positive().optional(),
+          trapOids: z.array(z.string()).optional(),
         })
         .optional(),
       ntp: z

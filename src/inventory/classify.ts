@@ -215,6 +215,86 @@ function nameWitnesses(d: DeviceState, out: Witness[]): void {
   }
 }
 
+// Printers and UPSs (issue 19): what their SNMP agents, announcements and listening ports say.
+/** sysDescr words of printers and print servers (HP JetDirect, the big office-printer families). */
+const PRINTER_DESCR =
+  /printer|laserjet|officejet|pagewide|jetdirect|imagerunner|bizhub|workcentre|versalink|ecosys|lexmark|zebra|xerox|ricoh|kyocera/i;
+/** HP's net-peripheral arc (enterprises.11 = Hewlett-Packard, 11.2.3.9 = JetDirect peripherals). */
+const HP_NET_PERIPHERAL = /^1\.3\.6\.1\.4\.1\.11\.2\.3\.9(\.|$)/;
+/** Service types printers announce: UPnP device type (SSDP), DNS-SD (mDNS), the NetBIOS print-queue role. */
+const PRINTER_SERVICE =
+  /^(urn:schemas-upnp-org:device:printer:\d+|_ipps?\._tcp|_printer\._tcp|_pdl-datastream\._tcp)$/i;
+/** Raw print (JetDirect 9100), IPP (631), LPD (515). */
+const PRINT_PORTS: readonly (readonly [string, string])[] = [
+  ['tcp/9100', 'JetDirect raw printing'],
+  ['tcp/631', 'IPP'],
+  ['tcp/515', 'LPD'],
+];
+const UPS_DESCR =
+  /\bUPS\b|smart-ups|back-ups|symmetra|uninterruptible|MN:AP96\d\d|powerchute|network management card.*(eaton|ups)/i;
+/** UPS-MIB (RFC 1628, mib-2.33): an agent whose sysObjectID or traps live there is a UPS. */
+const UPS_MIB = /^1\.3\.6\.1\.2\.1\.33(\.|$)/;
+/** APC PowerNet-MIB UPS traps as RFC 3584 OIDs (enterprises.318.0.<specific>): names for the reason. */
+const APC_UPS_TRAPS: Readonly<Record<string, string>> = {
+  '1.3.6.1.4.1.318.0.5': 'upsOnBattery',
+  '1.3.6.1.4.1.318.0.7': 'lowBattery',
+  '1.3.6.1.4.1.318.0.9': 'powerRestored',
+};
+// Imaging words in the names a device gives itself on the LAN (NetBIOS/SMB names, workgroup,
+// server comment) and its sysName: a weak witness, as all names are.
+const IMAGING_NAME = /\bIMG\b|imaging|radiolog|modality|x-?ray|ultrasound|\b(CT|MRI?)[ _-]?\d*\b/i;
+
+function printerUpsWitnesses(d: DeviceState, out: Witness[]): void {
+  const p = d.protocols;
+  const descr = p?.snmpSysDescr;
+  const oid = p?.snmpSysObjectId;
+  if (oid !== undefined && HP_NET_PERIPHERAL.test(oid)) {
+    out.push({ cls: 'printer', weight: 0.7, reason: `SNMP sysObjectID ${oid} is under HP's JetDirect peripheral arc` });
+  }
+  if (descr !== undefined && PRINTER_DESCR.test(descr)) {
+    out.push({ cls: 'printer', weight: 0.7, reason: `SNMP sysDescr '${clip(descr)}' names a printer` });
+  }
+  const services = d.announced.values().filter((s) => PRINTER_SERVICE.test(s));
+  if (services.length > 0) out.push({ cls: 'printer', weight: 0.6, reason: `announces ${list(services)}` });
+  else if (d.announced.values().includes('print-server')) {
+    out.push({ cls: 'printer', weight: 0.3, reason: 'its NetBIOS browser announcement has the print-queue role' });
+  }
+  const ports = PRINT_PORTS.filter(([k]) => d.services.get(k) > 0);
+  if (ports.length > 0) {
+    out.push({
+      cls: 'printer',
+      weight: 0.6,
+      reason: `accepts print jobs on ${ports.map(([k, what]) => `${k} (${what})`).join(', ')}`,
+    });
+  }
+  if (oid !== undefined && UPS_MIB.test(oid)) {
+    out.push({ cls: 'ups', weight: 0.8, reason: `SNMP sysObjectID ${oid} is in the UPS MIB (RFC 1628)` });
+  }
+  if (descr !== undefined && UPS_DESCR.test(descr)) {
+    out.push({ cls: 'ups', weight: 0.7, reason: `SNMP sysDescr '${clip(descr)}' names a UPS or its management card` });
+  }
+  const traps = (p?.snmpTrapOids.values() ?? []).filter((t) => UPS_MIB.test(t) || APC_UPS_TRAPS[t] !== undefined);
+  if (traps.length > 0) {
+    const named = traps.map((t) => (APC_UPS_TRAPS[t] ? `${APC_UPS_TRAPS[t]} (${t})` : t));
+    out.push({ cls: 'ups', weight: 0.6, reason: `sends UPS traps: ${list(named)}` });
+  }
+  const names = [
+    ...d.lanNames.values(),
+    ...d.workgroups.values().map((w) => `workgroup ${w}`),
+    ...d.software.values(),
+    ...(p?.snmpSysName ? [`sysName ${p.snmpSysName}`] : []),
+  ].filter((n) => IMAGING_NAME.test(n));
+  if (names.length > 0) {
+    out.push({
+      cls: 'imaging-modality',
+      weight: 0.5,
+      reason: `the names it gives itself on the LAN (${list(names)}) are an imaging console's`,
+    });
+  }
+}
+
+const clip = (s: string, n = 60): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
 // Ties go to the more specific clinical class.
 const PRIORITY: readonly DeviceClass[] = [
   'patient-monitor',
@@ -223,6 +303,8 @@ const PRIORITY: readonly DeviceClass[] = [
   'central-station',
   'pacs',
   'clinical-system',
+  'printer',
+  'ups',
   'network-infrastructure',
   'workstation',
   'unknown',
@@ -243,6 +325,7 @@ export function classify(d: DeviceState, ident: Identification | undefined): Cla
   infraWitnesses(d, out);
   workstationWitnesses(d, out);
   nameWitnesses(d, out);
+  printerUpsWitnesses(d, out);
 
   const miss = new Map<DeviceClass, number>();
   for (const w of out) miss.set(w.cls, (miss.get(w.cls) ?? 1) * (1 - w.weight));

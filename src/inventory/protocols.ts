@@ -22,6 +22,8 @@ export class ProtocolFacts {
   snmpSysObjectId?: string;
   /** Community classes this device's agent answered or was asked with (never the strings). */
   readonly snmpCommunities = new BoundedSet<string>(4);
+  snmpTraps = 0;
+  readonly snmpTrapOids = new BoundedSet<string>(8);
   /** NTP servers this device asked for the time. */
   readonly timeSources = new BoundedSet<string>(8);
   /** As an NTP server: its stratum and reference (what it trusts). */
@@ -58,12 +60,15 @@ export class ProtocolFacts {
       this.snmpSysName !== undefined ||
       this.snmpSysDescr !== undefined ||
       this.snmpSysObjectId !== undefined ||
-      this.snmpCommunities.total > 0
+      this.snmpCommunities.total > 0 ||
+      this.snmpTraps > 0
         ? {
             sysName: this.snmpSysName,
             sysDescr: this.snmpSysDescr,
             sysObjectId: this.snmpSysObjectId,
             communities: list(this.snmpCommunities),
+            traps: this.snmpTraps > 0 ? this.snmpTraps : undefined,
+            trapOids: list(this.snmpTrapOids),
           }
         : undefined;
     const ntp =
@@ -166,6 +171,10 @@ export function foldProtocolEvent(
       if (ev.sysDescr) f.snmpSysDescr = ev.sysDescr;
       if (ev.sysObjectId) f.snmpSysObjectId = ev.sysObjectId;
       if (ev.community !== undefined) f.snmpCommunities.add(ev.community);
+      if (ev.pdu === 'trap' || ev.pdu === 'inform') {
+        f.snmpTraps++;
+        if (ev.trapOid !== undefined) f.snmpTrapOids.add(ev.trapOid);
+      }
       return;
     }
     case 'ntp-message': {

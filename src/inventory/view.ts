@@ -97,7 +97,7 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     ips,
     ...(d.hostname !== undefined ? { hostname: d.hostname } : lanHostname(d)),
     ...(d.vendorClass !== undefined ? { vendorClass: d.vendorClass } : {}),
-    ...(oui?.vendor !== undefined ? { vendor: oui.vendor } : {}),
+    ...vendorOf(oui?.vendor, ident),
     ...(ident !== undefined ? { model: ident.model.name } : {}),
     class: cls.class,
     confidence: cls.confidence,
@@ -113,6 +113,16 @@ function judge(d: DeviceState, catalog: Catalog): Judged {
     ...lanFacts(d),
   };
   return { record, oui };
+}
+
+/**
+ * The IEEE OUI organisation; without one (a locally administered MAC), the catalog model's vendor
+ * when the device's own SNMP agent named the model (sysObjectID/sysDescr are the maker's words).
+ */
+function vendorOf(ouiVendor: string | undefined, ident: Identification | undefined): { vendor?: string } {
+  if (ouiVendor !== undefined) return { vendor: ouiVendor };
+  if (ident === undefined || !ident.identifiedBy.some((k) => k.startsWith('snmp-'))) return {};
+  return { vendor: ident.model.vendor };
 }
 
 /** The TLS fingerprints a device used (sorted: the sets keep first-seen order, the record should not depend on it). */

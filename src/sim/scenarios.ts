@@ -67,6 +67,12 @@ const LAN_DEVICES: readonly LanProfile[] = [
     os: { major: 6, minor: 1, build: 0 },
     smb: 'smb2',
     ssdp: { server: 'Linux/4.14 UPnP/1.0 LaserWard/4100', nt: 'urn:schemas-upnp-org:device:Printer:1' },
+    // An HP JetDirect print server's system group (enterprise 11 = Hewlett-Packard; 11.2.3.9.1 is
+    // the JetDirect net-peripheral arc). The EEPROM/CIDATE fields are made up.
+    snmp: {
+      sysDescr: 'HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM JSI23900,CIDATE 12/17/2018',
+      sysObjectId: '1.3.6.1.4.1.11.2.3.9.1',
+    },
   },
   {
     name: 'UPS-ICU',
@@ -75,6 +81,21 @@ const LAN_DEVICES: readonly LanProfile[] = [
     serverType: 0x00000803, // workstation, server, unix (an old Samba)
     os: { major: 4, minor: 9, build: 0 },
     smb: 'smb1',
+    // An APC network management card (enterprise 318 = American Power Conversion, products.hardware
+    // arc 318.1.3); serial and dates are made up. It goes on battery 30 s in: PowerNet-MIB
+    // upsOnBattery is enterprise-specific trap 5, its text in mtrapargsString (318.2.3.3.0).
+    snmp: {
+      sysDescr:
+        'APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.5.6 PN:apc_hw05_aos_656.bin AF1:v6.5.6 AN1:apc_hw05_sumx_656.bin MN:AP9630 HR:05 SN: ZA0000000001 MD:01/02/2019)',
+      sysObjectId: '1.3.6.1.4.1.318.1.3.27',
+      v3User: 'nms',
+      trap: {
+        enterprise: '1.3.6.1.4.1.318',
+        specific: 5,
+        afterUs: 30e6,
+        binds: [['1.3.6.1.4.1.318.2.3.3.0', 'UPS: On battery power in response to an input power problem.']],
+      },
+    },
   },
   {
     name: 'IMG-CONSOLE-1',
@@ -86,6 +107,12 @@ const LAN_DEVICES: readonly LanProfile[] = [
     dnsName: 'img-console-1.ward.example',
     vnc: true,
     rdp: true,
+    // Windows' own SNMP service (enterprise 311 = Microsoft; 311.1.1.3.1.1 windowsWorkstation).
+    snmp: {
+      sysDescr:
+        'Hardware: Intel64 Family 6 Model 158 Stepping 10 AT/AT COMPATIBLE - Software: Windows Version 6.3 (Build 19044 Multiprocessor Free)',
+      sysObjectId: '1.3.6.1.4.1.311.1.1.3.1.1',
+    },
   },
 ];
 
@@ -245,6 +272,7 @@ export function generateScenario(name: ScenarioName, opts: ScenarioOptions, sink
           ward,
           new Device(prof.name.toLowerCase(), macFor(0x70, k + 1), ward.addr(60 + k), rng.fork(7000 + k)),
           prof,
+          firstWs,
         ),
     );
     actors.push(...servers, new LanVisitor(ward, firstWs, servers));

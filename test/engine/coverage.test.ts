@@ -70,7 +70,7 @@ function ndpiApps(file: string): Map<string, string> {
     maxBuffer: 64 << 20,
   });
   const out = new Map<string, string>();
-  for (const m of text.matchAll(/^\s+\d+\s+(TCP|UDP) (\S+) <-> (\S+) \[proto: [\d.]+\/([^\]]+)\]/gm)) {
+  for (const m of text.matchAll(/^\s+\d+\s+(TCP|UDP) (\S+) <?-> (\S+) \[proto: [\d.]+\/([^\]]+)\]/gm)) {
     const name = m[4] === 'Unknown' ? '' : m[4]!.split('.')[0]!;
     out.set(key(m[1]!.toLowerCase(), m[2]!, m[3]!), name);
   }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogFile } from '../../src/contract/catalog.js';
 import { WardwatchError } from '../../src/errors.js';
 import { loadCatalog, parseCatalog, SHIPPED_CATALOG } from '../../src/config/catalog.js';
+import { identify } from '../../src/inventory/identify.js';
 
 function tmpFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ww-catalog-'));
@@ -49,9 +50,29 @@ describe('shipped catalog', () => {
     expect(mn.advisories[0]!.cves).toEqual(['CVE-2025-0626', 'CVE-2025-0683']);
   });
 
-  it('has device families of every bedside class without advisories', () => {
+  it('has device families of every bedside class, and the ward printers and UPSs, without advisories', () => {
     const classes = new Set(catalog.models.filter((m) => m.advisories.length === 0).map((m) => m.class));
-    expect([...classes].sort()).toEqual(['imaging-modality', 'infusion-pump', 'patient-monitor']);
+    expect([...classes].sort()).toEqual(['imaging-modality', 'infusion-pump', 'patient-monitor', 'printer', 'ups']);
+  });
+
+  it('names HP JetDirect printers and APC UPS cards from their SNMP system group, not an APC PDU', () => {
+    const none = { hl7Apps: [], dicomAes: [] };
+    const hp = identify(catalog, {
+      ...none,
+      snmpSysObjectId: '1.3.6.1.4.1.11.2.3.9.1',
+      snmpSysDescr: 'HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM JSI24090,CIDATE 03/12/2020',
+    })!;
+    expect(hp.model.id).toBe('hp-jetdirect');
+    expect(hp.identifiedBy).toEqual(['snmp-sysobjectid', 'snmp-sysdescr']);
+    // Another HP product (a switch, under 11.2.3.7) is not a printer.
+    expect(identify(catalog, { ...none, snmpSysObjectId: '1.3.6.1.4.1.11.2.3.7.11.160' })).toBeUndefined();
+    const card = (mn: string) =>
+      `APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.4.0 PN:apc_hw05_aos_640.bin AF1:v6.4.0 AN1:apc_hw05_x_640.bin MN:${mn} HR:05 SN: ZA0000000002 MD:03/04/2018)`;
+    expect(identify(catalog, { ...none, snmpSysDescr: card('AP9631') })!.model).toMatchObject({
+      id: 'apc-ups-nmc',
+      class: 'ups',
+    });
+    expect(identify(catalog, { ...none, snmpSysDescr: card('AP7900B') })).toBeUndefined(); // a switched rack PDU
   });
 });
 

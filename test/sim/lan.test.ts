@@ -90,6 +90,63 @@ describe('ward-infra: devices named by their LAN names', () => {
     expect(insecure.filter((a) => a.evidence.service === 'smbv1').map((a) => a.dst.ip)).toEqual(['10.40.12.61']);
   });
 
+  it('SNMP: the printer, UPS and console are classed and the printer/UPS modelled from their agents; the trap is counted', () => {
+    const printer = byIp('10.40.12.60');
+    expect(printer).toMatchObject({ class: 'printer', vendor: 'HP', model: 'HP printer (JetDirect)' });
+    expect(printer.identifiedBy).toEqual(['snmp-sysobjectid', 'snmp-sysdescr']);
+    expect(printer.reasons).toEqual(
+      expect.arrayContaining([
+        "SNMP sysObjectID 1.3.6.1.4.1.11.2.3.9.1 is under HP's JetDirect peripheral arc",
+        'announces urn:schemas-upnp-org:device:Printer:1',
+      ]),
+    );
+    expect(printer.identities?.snmp).toMatchObject({
+      sysName: 'PRINTER-01',
+      sysObjectId: '1.3.6.1.4.1.11.2.3.9.1',
+      communities: ['public'],
+    });
+    expect(printer.identities!.snmp!.sysDescr).toMatch(/^HP ETHERNET MULTI-ENVIRONMENT,.*JETDIRECT/);
+    const ups = byIp('10.40.12.61');
+    expect(ups).toMatchObject({
+      class: 'ups',
+      vendor: 'APC (Schneider Electric)',
+      model: 'APC UPS Network Management Card',
+      hostname: 'UPS-ICU',
+      identities: {
+        snmp: {
+          sysName: 'UPS-ICU',
+          sysObjectId: '1.3.6.1.4.1.318.1.3.27',
+          communities: ['public'],
+          traps: 1,
+          trapOids: ['1.3.6.1.4.1.318.0.5'],
+        },
+      },
+    });
+    expect(ups.reasons).toContain('sends UPS traps: upsOnBattery (1.3.6.1.4.1.318.0.5)');
+    const img = byIp('10.40.12.62');
+    expect(img.class).toBe('imaging-modality');
+    expect(img.reasons![0]).toMatch(/^the names it gives itself on the LAN \(IMG-CONSOLE-1, .*workgroup RADIOLOGY/);
+    expect(img.identities?.snmp?.sysDescr).toContain('Windows Version 6.3 (Build 19044');
+    // No vendor is invented for the console: its MAC is locally administered and no catalog model matched.
+    expect(img.vendor).toBeUndefined();
+    // The NMS (the workstation) asks; it is no agent, so no SNMP system group lands on it.
+    expect(out.devices.find((d) => d.hostname === 'NURSE-PC-1')!.identities?.snmp).toBeUndefined();
+  });
+
+  it('service.insecure: v1/v2c community in clear, its class only (never the string); none for the v3 poll', () => {
+    const snmp = out.alerts.filter((a) => a.rule === 'service.insecure' && a.evidence.service === 'snmp');
+    const nms = out.devices.find((d) => d.hostname === 'NURSE-PC-1')!.ips[0];
+    expect(snmp.map((a) => `${a.dst.ip}:${a.dst.port} ${a.evidence.snmpVersion}`).sort()).toEqual(
+      [
+        '10.40.12.60:161 v2c',
+        '10.40.12.61:161 v2c', // the UPS's v3 poll raises nothing: no community in it
+        '10.40.12.62:161 v2c',
+        `${nms}:162 v1`, // the UPS's trap to the NMS
+      ].sort(),
+    );
+    for (const a of snmp) expect(a.evidence).toMatchObject({ community: 'public', communityInClear: true });
+  });
+
   it('summary.apps counts the new protocols', () => {
     expect(out.summary.apps).toMatchObject({
       smb: expect.any(Number),
@@ -98,9 +155,36 @@ describe('ward-infra: devices named by their LAN names', () => {
       ssdp: 1,
       vnc: 1,
       rdp: 1,
+      snmp: expect.any(Number),
     });
     expect(out.summary.anomalies).toEqual({});
   });
+
+  it.runIf(HAVE_TSHARK || process.env.CI === 'true')(
+    'tshark reads the same sysObjectIDs from the agents and the same trap (enterprise, specific) from the UPS',
+    () => {
+      const rows = tshark(file, [
+        '-Y',
+        'snmp.get_response_element || snmp.trap_element',
+        '-T',
+        'fields',
+        '-e',
+        'ip.src',
+        '-e',
+        'snmp.value.oid',
+        '-e',
+        'snmp.enterprise',
+        '-e',
+        'snmp.specific_trap',
+      ]);
+      const responses = rows.map((l) => l.split('\t')).filter((c) => c[1] !== '');
+      expect(responses.length).toBe(4); // three v2c answers and the UPS's v3 one
+      for (const [ip, oid] of responses) expect(byIp(ip!).identities?.snmp?.sysObjectId).toBe(oid);
+      const traps = rows.map((l) => l.split('\t')).filter((c) => c[2] !== '');
+      expect(traps).toEqual([['10.40.12.61', '', '1.3.6.1.4.1.318', '5']]);
+      expect(byIp('10.40.12.61').identities?.snmp?.trapOids).toEqual([`${traps[0]![2]}.0.${traps[0]![3]}`]);
+    },
+  );
 
   it.runIf(HAVE_TSHARK || process.env.CI === 'true')(
     'tshark sees the same NetBIOS names and NTLM computer names',

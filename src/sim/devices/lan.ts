@@ -3,7 +3,10 @@
 // NetBIOS names, sends browser host announcements and answers SMB (the printer and console over
 // SMB2 with NTLMSSP naming themselves; the UPS's old Samba over SMBv1). The printer also
 // announces itself by SSDP; the console runs a vendor's VNC without a password and RDP.
-// A workstation (`LanVisitor`) browses the shares and opens the remote sessions.
+// The printer and the UPS run SNMP agents (v2c, community `public`; the UPS also answers a v3
+// poll) that name their make in sysDescr/sysObjectID; the UPS sends a v1 trap when it goes on
+// battery. A workstation (`LanVisitor`) browses the shares, opens the remote sessions and, as the
+// ward's NMS, polls the agents' system group.
 import { browserAnnouncement, nbnsRegistration } from '../../decode/netbios/encode.js';
 import {
   rdpConnectionConfirm,
@@ -26,6 +29,8 @@ import {
   spnego,
 } from '../../decode/smb/encode.js';
 import { ascii } from '../../decode/bytes.js';
+import { pduOf, snmpCommunity, snmpV3, v1Trap, varbind } from '../../decode/snmp/encode.js';
+import { SYS_DESCR, SYS_NAME, SYS_OBJECT_ID } from '../../decode/snmp/snmp.js';
 import { type Host, ip4, ip4Text } from '../wire.js';
 import type { Actor, Device, Ward } from './net.js';
 
@@ -42,6 +47,21 @@ export interface LanProfile {
   readonly ssdp?: { readonly server: string; readonly nt: string };
   readonly vnc?: boolean;
   readonly rdp?: boolean;
+  readonly snmp?: SnmpAgentProfile;
+}
+
+export interface SnmpAgentProfile {
+  readonly sysDescr: string;
+  readonly sysObjectId: string;
+  /** Also polled over SNMPv3 (noAuthNoPriv) as this USM user. */
+  readonly v3User?: string;
+  /** A v1 enterprise-specific trap sent to the NMS `afterUs` after start (RFC 1157 §4.1.6). */
+  readonly trap?: {
+    readonly enterprise: string;
+    readonly specific: number;
+    readonly afterUs: number;
+    readonly binds: readonly (readonly [string, string])[];
+  };
 }
 
 const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -53,10 +73,27 @@ export class LanServer implements Actor {
     private readonly ward: Ward,
     readonly dev: Device,
     readonly profile: LanProfile,
+    /** Where traps go (the NMS). */
+    private readonly nms?: Device,
   ) {}
 
   start(t: number): void {
     t = this.ward.arpGateway(t, this.dev);
+    const trap = this.profile.snmp?.trap;
+    if (trap !== undefined && this.nms !== undefined) {
+      const nms = this.nms.host;
+      const body = v1Trap(
+        trap.enterprise,
+        [...ip4Text(this.dev.host.ip).split('.').map(Number)],
+        6,
+        trap.specific,
+        trap.binds.map(([o, v]) => varbind(o, { str: v })),
+      );
+      const port = this.dev.rng.int(1024, 65535);
+      this.ward.sim.at(t + trap.afterUs, (n) =>
+        this.ward.sim.emit(n, this.ward.sim.fb.udp(this.dev.host, nms, port, 162, snmpCommunity(0, 'public', body))),
+      );
+    }
     const p = this.profile;
     const sim = this.ward.sim;
     const fb = sim.fb;
@@ -119,6 +156,7 @@ export class LanVisitor implements Actor {
       t = this.smb(t, s) + 50_000;
       if (s.profile.vnc) t = this.vnc(t, s) + 50_000;
       if (s.profile.rdp) t = this.rdp(t, s) + 50_000;
+      if (s.profile.snmp) t = this.snmp(t, s) + 50_000;
     }
     this.ward.sim.at(now + this.everyUs, (n) => this.visit(n));
   }
@@ -165,6 +203,30 @@ export class LanVisitor implements Actor {
       1_500,
     );
     return c.close(t + 500);
+  }
+
+  /** GetRequest for the system group (v2c, community `public`; v3 too when the agent has a user), and the agent's Response. */
+  private snmp(t: number, s: LanServer): number {
+    const a = s.profile.snmp!;
+    const sim = this.ward.sim;
+    const rng = this.dev.rng;
+    const asked = [SYS_DESCR, SYS_OBJECT_ID, SYS_NAME].map((o) => varbind(o, null));
+    const answer = [
+      varbind(SYS_DESCR, { str: a.sysDescr }),
+      varbind(SYS_OBJECT_ID, { oid: a.sysObjectId }),
+      varbind(SYS_NAME, { str: s.profile.name }),
+    ];
+    const polls: ((pdu: Uint8Array) => Uint8Array)[] = [(pdu) => snmpCommunity(1, 'public', pdu)];
+    if (a.v3User !== undefined) polls.push((pdu) => snmpV3(a.v3User!, pdu));
+    for (const wrap of polls) {
+      const port = rng.int(49152, 65535);
+      const id = rng.int(1, 0x7fffffff);
+      sim.emit(t, sim.fb.udp(this.dev.host, s.dev.host, port, 161, wrap(pduOf(0xa0, id, asked))));
+      t += rng.int(800, 3_000);
+      sim.emit(t, sim.fb.udp(s.dev.host, this.dev.host, 161, port, wrap(pduOf(0xa2, id, answer))));
+      t += 20_000;
+    }
+    return t;
   }
 
   private vnc(t: number, s: LanServer): number {

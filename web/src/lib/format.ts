@@ -38,6 +38,8 @@ const CLASS_NAMES: Record<string, string> = {
   pacs: 'PACS',
   workstation: 'workstation',
   'network-infrastructure': 'network',
+  printer: 'printer',
+  ups: 'UPS',
   unknown: 'unknown',
 };
 
