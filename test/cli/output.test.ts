@@ -1,11 +1,13 @@
 // Output is never lost without a word: a --out / --sbom / --policy-out path that cannot be
 // written is exit 1 before the run (naming the path and the OS reason); a write that fails after
 // the run is exit 74; a bad --syslog is refused before the run, an unreachable one is exit 74.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { wardwatch } from '../helpers/cli.js';
+import { CLI, wardwatch } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { capture } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-out-test-'));
@@ -44,6 +46,31 @@ describe('analyze/watch --out', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`--out ${path}`);
     expect(r.stderr).toContain('ENOENT');
+  });
+
+  it('a reader that closes the pipe under watch -r - (`| head`) is exit 74 in one line, not a crash', async () => {
+    const child = spawn(process.execPath, [CLI, 'watch', '-r', '-', '--format', 'jsonl', '--update-every', '1s'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const firstLine = new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // The capture, then stdin stays open: the stream prints its devices at the next tick.
+    child.stdin.write(readFileSync(PCAP));
+    const line = await firstLine;
+    expect(line).toContain('"type"');
+    child.stdout.destroy(); // the reader goes away, as `head -1` does
+    child.stdin.end(); // the end of input: the final records meet the closed pipe
+    const code = await exited;
+    expect(stderr).toContain('broken pipe');
+    expect(stderr).not.toContain('Unhandled');
+    expect(stderr).not.toContain('    at ');
+    expect(code).toBe(74);
   });
 
   it('a write that fails after the run (disk full) is exit 74, never success', () => {
