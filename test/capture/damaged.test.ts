@@ -1,17 +1,18 @@
 // Damaged captures stop at the damage with everything before it delivered; files that are
 // not captures at all are refused with what was found at offset 0.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureParser, readCapture, readCaptureStream } from '../../src/capture/reader.js';
 import { WardwatchError } from '../../src/errors.js';
 import { capture } from '../helpers/paths.js';
 import { copyPkt, digest, type Pkt, parseBytes, parseFile } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-capture-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const bytesOf = (name: string) => new Uint8Array(readFileSync(capture(name)));
 
 /** Offsets of the records of a little-endian classic pcap (walked here, not by the reader). */

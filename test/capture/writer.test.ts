@@ -1,14 +1,15 @@
 // Writers round-trip with the readers: write(read(x)) is x byte for byte, and read(write(p)) is p.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/reader.js';
 import { CaptureFileWriter, PcapngWriter, PcapWriter } from '../../src/capture/writer.js';
 import { CAPTURES_DIR, capture } from '../helpers/paths.js';
 import { copyPkt, digest, type Pkt, parseBytes, rng } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-writer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -1,9 +1,9 @@
 // Where the user's input was wrong, as fields a program can read (WardwatchError file, line,
 // offset, field), not only in the message: every loader in src/config and the capture reader.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureParser } from '../../src/capture/parser.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { parseCatalog, loadCatalog } from '../../src/config/catalog.js';
@@ -13,6 +13,7 @@ import { loadPolicy, parsePolicy } from '../../src/config/policy.js';
 import { WardwatchError } from '../../src/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-errfields-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function err(fn: () => unknown): WardwatchError {
   try {

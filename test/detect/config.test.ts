@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,9 +56,9 @@ describe('config', () => {
     writeFileSync(join(dir, 'extra.txt'), '# mine\n198.51.100.7\n');
     writeFileSync(join(dir, 'ward.yaml'), 'indicatorFiles: [extra.txt]\nshippedIndicators: false\n');
     const c = loadConfig(join(dir, 'ward.yaml'));
-    expect(configIndicators(c).map((i) => [i.value, i.origin])).toEqual([
-      ['198.51.100.7', `${join(dir, 'extra.txt')}:2`],
-    ]);
+    const got = configIndicators(c).map((i) => [i.value, i.origin]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(got).toEqual([['198.51.100.7', `${join(dir, 'extra.txt')}:2`]]);
   });
 });
 

@@ -1,14 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CatalogFile } from '../../src/contract/catalog.js';
 import { WardwatchError } from '../../src/errors.js';
 import { loadCatalog, parseCatalog, SHIPPED_CATALOG } from '../../src/config/catalog.js';
 import { identify } from '../../src/inventory/identify.js';
 
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
 function tmpFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ww-catalog-'));
+  tmpDirs.push(dir);
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
