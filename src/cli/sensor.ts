@@ -6,26 +6,18 @@ import type { Command } from 'commander';
 import { exampleText } from './examples.js';
 import { documentFormat } from './format-option.js';
 import { WardwatchError } from '../errors.js';
-import { readSpoolState, Spool } from '../export/transport/sensor-spool.js';
+import { readSpoolState, Spool, type SpoolState } from '../export/transport/sensor-spool.js';
 import type { Register } from './commands.js';
 import { defaultSensorName, defaultSpoolDir } from './sensor-ship.js';
 
-export interface SensorStatus {
+/** The spool's counters (`SpoolState` without its raw ack times), what it holds now, and the rates. */
+export interface SensorStatus extends Omit<SpoolState, 'recent'> {
   spool: string;
   files: number;
   bytes: number;
-  spooled: number;
-  acked: number;
-  duplicates: number;
-  dropped: number;
-  rejected: number;
-  corrupt: number;
-  accepted: number;
   /** Records + rows acked per second over the last minute, and batches per minute. */
   acceptedPerSecond: number;
   batchesLastMinute: number;
-  lastAck?: { at: string; batch: string; seq: number; duplicate: boolean };
-  updatedAt?: string;
 }
 
 export function sensorStatus(dir: string, now = Date.now()): SensorStatus {

@@ -153,12 +153,27 @@ export class Pipeline {
   async readFile(file: string, opts: AnalyzeOptions = {}): Promise<CaptureInfo> {
     const engine = this.engine;
     this.reading = file;
+    const info = await this.settle(
+      readCapture(file, (pkt) => engine.packet(pkt), {
+        onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
+        signal: opts.signal,
+        afterChunk: this.afterChunk,
+      }),
+    );
+    this.captures.push({ file, info });
+    return info;
+  }
+
+  /** With worker threads, the reader waits after each chunk while the shards are busy (back-pressure). */
+  private get afterChunk(): (() => Promise<void> | undefined) | undefined {
     const sharded = this.sharded;
-    const info = await readCapture(file, (pkt) => engine.packet(pkt), {
-      onProgress: opts.onProgress ? (off, total) => opts.onProgress!(file, off, total) : undefined,
-      signal: opts.signal,
-      afterChunk: sharded ? () => sharded.afterChunk() : undefined,
-    })
+    return sharded ? () => sharded.afterChunk() : undefined;
+  }
+
+  /** The end of one read: the shards drain (or stop on an error) before the capture counts as read. */
+  private settle(read: Promise<CaptureInfo>): Promise<CaptureInfo> {
+    const sharded = this.sharded;
+    return read
       .then(async (i) => {
         await sharded?.drain();
         return i;
@@ -170,8 +185,6 @@ export class Pipeline {
       .finally(() => {
         this.reading = undefined;
       });
-    this.captures.push({ file, info });
-    return info;
   }
 
   /** Reads a capture stream; a `tee` (watch --keep) sees every packet too, after the engine. */
@@ -183,7 +196,6 @@ export class Pipeline {
     const engine = this.engine;
     const tee = opts.tee;
     this.reading = name;
-    const sharded = this.sharded;
     const onPacket: PacketCallback =
       tee === undefined
         ? (pkt) => engine.packet(pkt)
@@ -191,22 +203,13 @@ export class Pipeline {
             engine.packet(pkt);
             tee.packet(pkt);
           };
-    const info = await readCaptureStream(stream, name, onPacket, {
-      signal: opts.signal,
-      afterChunk: sharded ? () => sharded.afterChunk() : undefined,
-      onInfo: tee === undefined ? undefined : (i) => tee.start(i),
-    })
-      .then(async (i) => {
-        await sharded?.drain();
-        return i;
-      })
-      .catch(async (err: unknown) => {
-        await sharded?.abort();
-        throw err;
-      })
-      .finally(() => {
-        this.reading = undefined;
-      });
+    const info = await this.settle(
+      readCaptureStream(stream, name, onPacket, {
+        signal: opts.signal,
+        afterChunk: this.afterChunk,
+        onInfo: tee === undefined ? undefined : (i) => tee.start(i),
+      }),
+    );
     this.captures.push({ file: name, info });
     return info;
   }
