@@ -121,7 +121,7 @@ export interface Engine {
 }
 
 /** Known link types; anything else is delivered but warned about (decoders will not know it). */
-export const KNOWN_LINKTYPES: ReadonlySet<number> = new Set([0, 1, 12, 14, 101, 113, 228, 229, 276]);
+export const KNOWN_LINKTYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276]);
 
 export function noteLinktype(st: ParseState, linktype: number): void {
   if (!KNOWN_LINKTYPES.has(linktype)) st.warn(`link type ${linktype} is not decoded`);

@@ -14,6 +14,7 @@ export const L2L4_ANOMALIES = [
   'null.truncated', // BSD loopback family word (4 bytes) cut short
   'null.unknown-family', // loopback family that is neither AF_INET nor an AF_INET6 value
   'raw.truncated', // raw-IP link with an empty packet
+  'ppp.truncated', // PPP link (9, 50) header cut short: no protocol field
   'raw.bad-version', // raw-IP link whose first nibble is neither 4 nor 6
   // ARP
   'arp.truncated', // header or addresses cut short

@@ -14,6 +14,10 @@ export const LINKTYPE_RAW_ALT1 = 12;
 export const LINKTYPE_RAW_ALT2 = 14;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
+/** PPP (RFC 1661), with or without RFC 1662's HDLC-like address/control bytes. */
+export const LINKTYPE_PPP = 9;
+/** PPP in HDLC-like framing (RFC 1662). */
+export const LINKTYPE_PPP_HDLC = 50;
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;

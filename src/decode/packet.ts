@@ -28,12 +28,14 @@ import {
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_NULL,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_HDLC,
   LINKTYPE_RAW,
   LINKTYPE_RAW_ALT1,
   LINKTYPE_RAW_ALT2,
   type Layers,
 } from './layers.js';
-import { decodeNull, decodeRawIp, decodeSll, decodeSll2 } from './sll.js';
+import { decodeNull, decodePpp, decodeRawIp, decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
 import {
   decodeGeneve,
@@ -97,6 +99,10 @@ export function decodePacket(data: Uint8Array, linktype: number, out: Layers, st
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP:
       off = decodeNull(data, out, start, end);
+      break;
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      off = decodePpp(data, out, start, end);
       break;
     default:
       flag(out, 'link.unknown-type');

@@ -1,6 +1,6 @@
 // The other link layers of pcap files: Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113) and
 // v2 (LINKTYPE_LINUX_SLL2, 276), BSD loopback (LINKTYPE_NULL, 0, and LINKTYPE_LOOP, 108) and raw
-// IP (101, 12, 14, 228, 229). Each returns the layer-3 offset with `out.ethertype` set, or -1.
+// IP (101, 12, 14, 228, 229), PPP (9, 50). Each returns the layer-3 offset with `out.ethertype` set, or -1.
 // The frame is d[s, end) (a record inside a reader's chunk); offsets set in `out` index `d`.
 // Header layouts: https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html and _SLL2.html.
 import { decodeEthertype, ETHERTYPE_IPV4, ETHERTYPE_IPV6, walkVlanTags } from './ethernet.js';
@@ -72,4 +72,36 @@ export function decodeRawIp(d: Uint8Array, out: Layers, s = 0, end = d.length): 
     return -1;
   }
   return s;
+}
+
+/** PPP's protocol numbers for IPv4 and IPv6 (RFC 1332, RFC 5072). */
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
+
+/**
+ * PPP (LINKTYPE_PPP 9, LINKTYPE_PPP_HDLC 50): RFC 1662's address and control bytes (0xff 0x03)
+ * when present, then the protocol — two bytes, or one when compressed (RFC 1661 §6.5: an odd first
+ * byte). IPv4 and IPv6 go on; LCP, IPCP and the other control protocols are the link's own
+ * traffic, not an anomaly: no layer 3, nothing flagged.
+ */
+export function decodePpp(d: Uint8Array, out: Layers, s = 0, end = d.length): number {
+  let off = s;
+  if (end - off >= 2 && d[off] === 0xff && d[off + 1] === 0x03) off += 2;
+  if (end - off < 1) {
+    flag(out, 'ppp.truncated');
+    return -1;
+  }
+  let proto = d[off]!;
+  if ((proto & 1) === 1) off += 1;
+  else if (end - off < 2) {
+    flag(out, 'ppp.truncated');
+    return -1;
+  } else {
+    proto = (proto << 8) | d[off + 1]!;
+    off += 2;
+  }
+  if (proto === PPP_IPV4) out.ethertype = ETHERTYPE_IPV4;
+  else if (proto === PPP_IPV6) out.ethertype = ETHERTYPE_IPV6;
+  else return -1;
+  return off;
 }

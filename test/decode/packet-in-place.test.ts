@@ -66,7 +66,7 @@ describe('decodePacket in place', () => {
 
   it('seeded fuzz on every link type', () => {
     const r = rng(0x1ace);
-    const linktypes = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
+    const linktypes = [0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276];
     const buf = new Uint8Array(200);
     for (let i = 0; i < 5000; i++) {
       const n = Math.floor(r() * 200);

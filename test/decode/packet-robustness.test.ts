@@ -58,7 +58,7 @@ describe('truncated prefixes', () => {
   }
 });
 
-const LINKTYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
+const LINKTYPES = [0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276];
 
 describe('seeded fuzz', () => {
   it('random bytes on every link type (20k packets)', () => {

@@ -67,6 +67,33 @@ describe('decodePacket fixtures', () => {
     expect(decode(new Uint8Array(0), 101).anomaly).toBe('raw.truncated');
   });
 
+  it('PPP (9, 50): with and without HDLC address/control, compressed protocol, control traffic', () => {
+    const ip4 = [...RAW_IPV4_TCP];
+    for (const lt of [9, 50]) {
+      expect(decode(Uint8Array.from([0xff, 0x03, 0x00, 0x21, ...ip4]), lt)).toMatchObject({
+        ipVersion: 4,
+        dstPort: 21,
+        anomaly: null,
+      });
+      expect(decode(Uint8Array.from([0x00, 0x21, ...ip4]), lt)).toMatchObject({
+        ipVersion: 4,
+        dstPort: 21,
+        anomaly: null,
+      });
+      expect(decode(Uint8Array.from([0x21, ...ip4]), lt)).toMatchObject({ ipVersion: 4, dstPort: 21, anomaly: null }); // RFC 1661 §6.5
+      // LCP (0xc021) and IPCP (0x8021): the link's own traffic, no layer 3 and no anomaly
+      expect(decode(Uint8Array.from([0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4]), lt)).toMatchObject({
+        ipVersion: 0,
+        anomaly: null,
+      });
+      expect(decode(Uint8Array.from([0x80, 0x21, 1, 1, 0, 4]), lt)).toMatchObject({ ipVersion: 0, anomaly: null });
+      for (const cut of [[], [0xff, 0x03], [0x00], [0xff, 0x03, 0x00]])
+        expect(decode(Uint8Array.from(cut), lt).anomaly).toBe('ppp.truncated');
+      // IPv4 announced, IPv6 inside: the IP decoder names it
+      expect(decode(Uint8Array.from([0x00, 0x57, ...ip4]), lt).anomaly).toBe('ipv6.bad-version');
+    }
+  });
+
   it('unknown link type is named, not guessed', () => {
     expect(decode(RAW_IPV4_TCP, 147).anomaly).toBe('link.unknown-type');
   });

@@ -19,6 +19,7 @@ import {
   Varint,
 } from '../../decode/quic.js';
 import { decodeClientHello } from '../../decode/tls.js';
+import { ja3Of, ja4Of } from './tls.js';
 import type { TlsHello } from '../../events.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
 
@@ -166,6 +167,9 @@ class QuicFlow implements DatagramApp {
           version: hello.value.version,
           certSubject: undefined,
           transport: 'quic',
+          // JA4's transport letter is `q` for QUIC (FoxIO's spec); JA3 is the same string as over TCP.
+          ja4: hello.value.fingerprint !== undefined ? ja4Of(hello.value.fingerprint, 'q') : undefined,
+          ja3: hello.value.fingerprint !== undefined ? ja3Of(hello.value.fingerprint) : undefined,
         };
         c.emit(ev);
       } else if (hello.kind === 'anomaly') this.ctx.anomaly(hello.code, ts);
