@@ -137,11 +137,20 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
   let status = 0;
   let reason = '';
   if (kind === 'request') {
-    // METHOD SP request-target SP HTTP-version
-    if (sp2 < 0 || b[sp2 + 1] !== 0x48 || sp2 + 9 > l1) return { kind: 'anomaly', code: 'http.bad-start-line' };
+    // METHOD SP request-target SP HTTP-version. The version is after the line's last " H": a
+    // target with a space in it (`GET /Hello Arkime HTTP/1.0`, seen in Arkime's ERSPAN sample)
+    // is read as Wireshark and Zeek read it, the space kept in the target.
+    let spv = sp2;
+    if (sp2 >= 0)
+      for (let i = l1 - 1; i > sp2; i--)
+        if (b[i] === 0x20 && b[i + 1] === 0x48) {
+          spv = i;
+          break;
+        }
+    if (spv < 0 || b[spv + 1] !== 0x48 || spv + 9 > l1) return { kind: 'anomaly', code: 'http.bad-start-line' };
     method = text(b, off, sp1);
-    uri = text(b, sp1 + 1, sp2);
-    version = text(b, sp2 + 1, l1);
+    uri = text(b, sp1 + 1, spv);
+    version = text(b, spv + 1, l1);
   } else {
     // HTTP-version SP 3DIGIT SP [reason-phrase]
     if (sp1 < 0 || !isDigit(b[sp1 + 1]) || !isDigit(b[sp1 + 2]) || !isDigit(b[sp1 + 3])) {

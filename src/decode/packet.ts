@@ -139,8 +139,14 @@ function decodeNetwork(data: Uint8Array, off: number, end: number, out: Layers):
   if (proto === IPPROTO_TCP || out.isFragment) return; // a tunnel inside a fragment is not unwrapped
   if (proto === IPPROTO_UDP) {
     const dp = out.dstPort;
+    const sp = out.srcPort;
     if (
-      (dp === UDP_VXLAN || dp === UDP_GENEVE || dp === UDP_TEREDO || out.srcPort === UDP_TEREDO) &&
+      (dp === UDP_VXLAN ||
+        dp === UDP_GENEVE ||
+        dp === UDP_TEREDO ||
+        sp === UDP_TEREDO ||
+        sp === UDP_VXLAN ||
+        sp === UDP_GENEVE) &&
       out.payloadOff >= 0
     )
       decodeUdpTunnel(data, out, et);
@@ -162,13 +168,47 @@ function decodeUdpTunnel(data: Uint8Array, out: Layers, et: number): void {
   const p = out.payloadOff;
   const innerEnd = p + out.payloadLen;
   const dp = out.dstPort;
+  const sp = out.srcPort;
   let inner: number;
   if (dp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
   else if (dp === UDP_GENEVE) inner = decodeGeneve(data, p, innerEnd, out, t);
-  else inner = decodeTeredo(data, p, innerEnd, out, t);
+  else if (dp === UDP_TEREDO || sp === UDP_TEREDO) inner = decodeTeredo(data, p, innerEnd, out, t);
+  else {
+    // Only the source port is VXLAN's or Geneve's (a VTEP answering, or VXLAN-GPE's 4790 as the
+    // destination; Wireshark decodes these too). An ephemeral port may be 4789 or 6081 by chance,
+    // so the header must hold and the inner packet look like one, or the datagram stays plain UDP
+    // with nothing flagged.
+    if (innerEnd - p < 8) return;
+    const b0 = data[p]!;
+    if (sp === UDP_VXLAN) {
+      if ((b0 & 0x08) === 0) return;
+      inner = decodeVxlan(data, p, innerEnd, out, t);
+    } else {
+      if (b0 >> 6 !== 0 || p + 8 + ((b0 & 0x3f) << 2) > innerEnd) return;
+      inner = decodeGeneve(data, p, innerEnd, out, t);
+    }
+    // (checked above: neither decoder flags anything on these headers)
+    if (inner < 0 || !plausibleInner(data, inner, innerEnd, t.inner)) return;
+  }
   if (inner < 0) return;
   const l3 = unwrap(data, inner, innerEnd, out, et);
   if (l3 >= 0) decodeNetwork(data, l3, innerEnd, out);
+}
+
+/** An inner Ethernet frame carrying IP, ARP or a VLAN tag, or an IP packet of the announced version. */
+function plausibleInner(d: Uint8Array, off: number, end: number, inner: number): boolean {
+  let et = inner;
+  let ip = off;
+  if (inner === INNER_ETHERNET) {
+    if (end - off < 15) return false;
+    et = (d[off + 12]! << 8) | d[off + 13]!;
+    if (et === ETHERTYPE_ARP || et === 0x8100 || et === 0x88a8) return true;
+    ip = off + 14;
+  }
+  if (ip >= end) return false;
+  if (et === ETHERTYPE_IPV4) return d[ip]! >> 4 === 4;
+  if (et === ETHERTYPE_IPV6) return d[ip]! >> 4 === 6;
+  return false;
 }
 
 function decodeIpTunnel(data: Uint8Array, l4: number, readEnd: number, out: Layers, et: number, proto: number): void {

@@ -77,10 +77,13 @@ export class FlowKey {
 }
 
 /**
- * The identity of the packet's outermost IP tunnel as one non-zero number: its kind, its id (VNI,
- * GRE key, ERSPAN session) and its two endpoints, the endpoints combined symmetrically so both
- * directions of a flow agree. Two VXLAN VNIs (or two ERSPAN sessions) carrying the same inner
- * 5-tuple are then two flows. A 32-bit digest: two tunnels that collide share flows, as all did before.
+ * The identity of the packet's outermost IP tunnel as one non-zero number: its kind and its two
+ * endpoints, combined symmetrically so both directions of a flow agree. The id (VNI, GRE key,
+ * ERSPAN session) is left out on purpose: real taps put the two directions of one connection on
+ * different ids (tcpdump's Geneve test capture: VNI 10 one way, 11 the other; ERSPAN rx and tx
+ * sessions), and Zeek and tshark keep such a connection one flow. The same inner 5-tuple between
+ * other tunnel endpoints (another VTEP pair, another collector) is another flow. The flow's record
+ * keeps the first packet's tunnel, id included. A 32-bit digest: two tunnels that collide share flows.
  * Only called for tunnelled packets (`L.tunnelKind !== 0`).
  */
 export function tunnelKey(L: Layers, d: Uint8Array): number {
@@ -95,7 +98,7 @@ export function tunnelKey(L: Layers, d: Uint8Array): number {
     ea = endpointHash(L.tunnelIp4Src | 0, 0, 0, 0, 0);
     eb = endpointHash(L.tunnelIp4Dst | 0, 0, 0, 0, 0);
   }
-  const t = mix((ea + eb) ^ Math.imul(L.tunnelKind, 0x27d4eb2f) ^ Math.imul(L.tunnelId + 1, 0x9e3779b1));
+  const t = mix((ea + eb) ^ Math.imul(L.tunnelKind, 0x27d4eb2f));
   return t === 0 ? 1 : t;
 }
 

@@ -50,6 +50,16 @@ describe('decodeHttpHead', () => {
     });
   });
 
+  it('a request target with a space in it is read up to the last " HTTP/" (as Wireshark and Zeek do)', () => {
+    const b = ascii('GET /Hello Arkime HTTP/1.0\r\n\r\n');
+    expect(decodeHttpHead(b, 0, b.length)).toMatchObject({
+      kind: 'ok',
+      value: { method: 'GET', uri: '/Hello Arkime', version: 'HTTP/1.0' },
+    });
+    const t = ascii('GET /x HTTP/1.1 \r\n\r\n'); // a trailing space after the version
+    expect(decodeHttpHead(t, 0, t.length)).toMatchObject({ kind: 'ok', value: { uri: '/x' } });
+  });
+
   it('names bad start lines, bad lengths and oversized heads', () => {
     expect(decodeHttpHead(ascii('GET /x\r\n\r\n'), 0, 10)).toEqual({ kind: 'anomaly', code: 'http.bad-start-line' });
     expect(decodeHttpHead(ascii('HTTP/1.1 2x0 OK\r\n\r\n'), 0, 19)).toEqual({

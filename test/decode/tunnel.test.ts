@@ -157,6 +157,23 @@ describe('tunnel decoding', () => {
     expect([o.anomaly, o.encapDepth, o.ipProto]).toEqual([null, 0, 47]);
   });
 
+  it('VXLAN from source port 4789 (to VXLAN-GPE 4790, as in Arkime’s ERSPAN sample) is unwrapped only when it holds', () => {
+    let o = decode(eth(0x0800, ipv4(17, udp(4789, 4790, vxlan(7, innerFrame())))));
+    expect([o.anomaly, o.encapDepth, o.ip4Src, o.dstPort]).toEqual([null, 1, INNER_SRC, 2575]);
+    // an ephemeral port that happens to be 4789: no I flag, or no IP inside — plain UDP, nothing flagged
+    const noFlag = vxlan(7, innerFrame());
+    noFlag[0] = 0;
+    o = decode(eth(0x0800, ipv4(17, udp(4789, 5353, noFlag))));
+    expect([o.anomaly, o.encapDepth, o.srcPort, o.ip4Src]).toEqual([null, 0, 4789, OUTER_SRC]);
+    const junk = vxlan(7, new Uint8Array(40).fill(0x41));
+    o = decode(eth(0x0800, ipv4(17, udp(4789, 5353, junk))));
+    expect([o.anomaly, o.encapDepth, o.srcPort, o.ip4Src]).toEqual([null, 0, 4789, OUTER_SRC]);
+    o = decode(eth(0x0800, ipv4(17, udp(6081, 40000, new Uint8Array([0xc0, 0, 0x65, 0x58, 0, 0, 1, 0])))));
+    expect([o.anomaly, o.encapDepth, o.srcPort]).toEqual([null, 0, 6081]);
+    o = decode(eth(0x0800, ipv4(17, udp(4789, 40000, new Uint8Array([0x08, 0, 0])))));
+    expect([o.anomaly, o.encapDepth, o.srcPort]).toEqual([null, 0, 4789]); // short: not flagged either
+  });
+
   it('names damaged headers: ERSPAN version, MPLS stack depth, PPPoE version', () => {
     const e2 = gre(0x88be, new Uint8Array(8 + 54), { seq: 1 }); // version nibble 0
     expect(decode(eth(0x0800, ipv4(47, e2))).anomaly).toBe('erspan.bad-version');
