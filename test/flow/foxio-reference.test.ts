@@ -1,6 +1,6 @@
 // JA4 and tunnels on FoxIO's own test captures (test/fixtures/foxio, PROVENANCE.md there) against
-// FoxIO's reference output for them (`reference.json`: their Rust tool's snapshots). 173 TLS
-// ClientHellos over TCP — browsers, TLS 1.2/1.3, IPv6, SNI-less, a curveball — must give FoxIO's
+// FoxIO's reference output for them (`reference.json`: their Rust tool's snapshots). 174 TLS
+// ClientHellos over TCP — browsers, TLS 1.2/1.3, IPv6, SNI-less, a curveball, TLS inside an HTTP CONNECT tunnel — must give FoxIO's
 // JA4 exactly; one (a non-ASCII first ALPN) follows the written JA4 spec where FoxIO's tools print
 // `99` (below). The three tunnel captures (ERSPAN II carrying VXLAN on the *source* port 4789, GRE,
 // Geneve with a different VNI per direction) must give FoxIO's inner connections, each one flow.
@@ -36,9 +36,9 @@ const SPEC_OVER_TOOLS: Record<string, string> = {
 
 describe('JA4 equals FoxIO’s reference on their TLS captures', () => {
   const withJa4 = Object.entries(REF.files).filter(([, rows]) => rows.some((r) => r.ja4 !== undefined));
-  it('the reference holds 173 client hellos over 11 captures', () => {
-    expect(withJa4.length).toBe(11);
-    expect(withJa4.flatMap(([, rows]) => rows.filter((r) => r.ja4 !== undefined)).length).toBe(173);
+  it('the reference holds 174 client hellos over 12 captures', () => {
+    expect(withJa4.length).toBe(12);
+    expect(withJa4.flatMap(([, rows]) => rows.filter((r) => r.ja4 !== undefined)).length).toBe(174);
   });
 
   for (const [name, rows] of withJa4) {

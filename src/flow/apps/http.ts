@@ -3,6 +3,9 @@
 // Only heads, chunk-size lines and trailers are buffered, each bounded; a response without
 // framing runs to the end of the connection. Responses pair with requests in order (a queue of
 // request methods) because a response to HEAD has no body whatever its headers say.
+// A CONNECT answered 2xx turns the connection into a tunnel (a device behind a web proxy): its
+// bytes then go to the TLS analyzer when they are TLS (the SNI and JA4 of what the device reaches
+// through the proxy), else nowhere. The client's bytes sent before the proxy's answer are held.
 
 import {
   type HttpAnomaly,
@@ -15,6 +18,7 @@ import {
 } from '../../decode/http.js';
 import type { HttpRequest, HttpResponse } from '../../events.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import { tlsApp } from './tls.js';
 
 // Per-direction parser state (plain numbers: no enum object on the hot path).
 const Head = 0;
@@ -24,10 +28,14 @@ const ChunkData = 3;
 const Trailer = 4;
 const UntilClose = 5;
 const Dead = 6;
-type Mode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+/** The client's side after a CONNECT: held (pending) until the proxy answers. */
+const AwaitConnect = 7;
+type Mode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 const EMPTY = new Uint8Array(0);
 const MAX_PENDING_METHODS = 64;
+/** Bytes held per direction: the client's early bytes after CONNECT, or a tunnel's before its probe decides. */
+const MAX_TUNNEL_HOLD = 16 * 1024;
 
 class Side {
   mode: Mode = Head;
@@ -39,12 +47,29 @@ class HttpStream implements StreamApp {
   private readonly side0 = new Side();
   private readonly side1 = new Side();
   private readonly methods: string[] = [];
+  /** After a CONNECT 2xx: the analyzer of what the tunnel carries, once its first bytes said. */
+  private tunnel: StreamApp | null = null;
+  private tunnelled = false;
+  private readonly held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
 
   constructor(private readonly ctx: FlowContext) {}
 
+  get finished(): boolean {
+    return this.tunnel?.finished === true;
+  }
+
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
+    if (this.tunnelled) {
+      this.tunnelData(dir, bytes, ts);
+      return;
+    }
     const s = dir === 0 ? this.side0 : this.side1;
     if (s.mode === Dead || s.mode === UntilClose) return;
+    if (s.mode === AwaitConnect) {
+      if (s.pending.length + bytes.length > MAX_TUNNEL_HOLD) this.kill(dir, null, ts);
+      else s.pending = concat(s.pending, bytes);
+      return;
+    }
     let b = bytes;
     if (s.pending.length > 0) {
       b = new Uint8Array(s.pending.length + bytes.length);
@@ -101,9 +126,53 @@ class HttpStream implements StreamApp {
       }
       p += r.value.headLen;
       this.head(dir, r.value, ts);
+      if (this.tunnelled) {
+        if (p < b.length) this.tunnelData(dir, b.subarray(p), ts);
+        return;
+      }
+      if (this.awaitingConnect(dir)) {
+        if (p < b.length) s.pending = b.slice(p);
+        return;
+      }
       if (this.bodyComplete(dir)) return;
     }
     if (p < b.length) s.pending = b.slice(p);
+  }
+
+  /** A CONNECT was answered 2xx: from here both directions are the tunnel's bytes. */
+  private startTunnel(ts: number): void {
+    this.tunnelled = true;
+    this.side0.mode = Dead;
+    this.side1.mode = Dead;
+    const early = this.side0.pending;
+    this.side0.pending = EMPTY;
+    this.side1.pending = EMPTY;
+    if (early.length > 0) this.tunnelData(0, early, ts);
+  }
+
+  private tunnelData(dir: Dir, bytes: Uint8Array, ts: number): void {
+    if (this.tunnel !== null) {
+      this.tunnel.data(dir, bytes, ts);
+      return;
+    }
+    if (this.held[0] === DEAD) return;
+    // The client speaks first in TLS; hold each side's bytes until the client's say what they are.
+    const b = (this.held[dir] = concat(this.held[dir], bytes));
+    if (dir === 1) {
+      if (b.length > MAX_TUNNEL_HOLD) this.held[0] = this.held[1] = DEAD;
+      return;
+    }
+    const r = tlsApp.probe(0, b);
+    if (r === 'more' && b.length <= MAX_TUNNEL_HOLD) return;
+    if (r !== 'yes') {
+      this.held[0] = this.held[1] = DEAD;
+      return;
+    }
+    const t = (this.tunnel = tlsApp.create(this.ctx));
+    const server = this.held[1];
+    this.held[0] = this.held[1] = EMPTY;
+    t.data(0, b, ts);
+    if (server.length > 0) t.data(1, server, ts);
   }
 
   private head(dir: Dir, h: HttpHead, ts: number): void {
@@ -129,6 +198,10 @@ class HttpStream implements StreamApp {
       };
       c.emit(ev);
       if (this.methods.length < MAX_PENDING_METHODS) this.methods.push(h.method);
+      if (h.method === 'CONNECT') {
+        s.mode = AwaitConnect;
+        return;
+      }
     } else {
       const ev: HttpResponse = {
         type: 'http-response',
@@ -145,8 +218,13 @@ class HttpStream implements StreamApp {
       c.emit(ev);
       // Interim 1xx responses precede the real one for the same request (RFC 9110 §15.2).
       const method = h.status >= 200 || h.status === 101 ? this.methods.shift() : this.methods[0];
-      if (h.status === 101 || (method === 'CONNECT' && h.status < 300 && h.status >= 200)) {
-        // The connection now carries another protocol in both directions.
+      if (method === 'CONNECT' && h.status < 300 && h.status >= 200) {
+        this.startTunnel(ts);
+        return;
+      }
+      if (method === 'CONNECT' && h.status >= 200 && this.side0.mode === AwaitConnect) this.side0.mode = Head; // refused: back to requests
+      if (h.status === 101) {
+        // The connection now carries another protocol (WebSocket, h2c) in both directions.
         this.side0.mode = Dead;
         this.side1.mode = Dead;
         return;
@@ -164,6 +242,10 @@ class HttpStream implements StreamApp {
 
   /** Past the last message head this direction will carry (read through a method call so
    * that the compiler does not keep the mode narrowed from before `head` changed it). */
+  private awaitingConnect(dir: Dir): boolean {
+    return (dir === 0 ? this.side0 : this.side1).mode === AwaitConnect;
+  }
+
   private bodyComplete(dir: Dir): boolean {
     const m = (dir === 0 ? this.side0 : this.side1).mode;
     return m === UntilClose || m === Dead;
@@ -176,7 +258,12 @@ class HttpStream implements StreamApp {
     s.pending = EMPTY;
   }
 
-  gap(dir: Dir, length: number, _ts: number): void {
+  gap(dir: Dir, length: number, ts: number): void {
+    if (this.tunnelled) {
+      if (this.tunnel !== null) this.tunnel.gap(dir, length, ts);
+      else this.held[0] = this.held[1] = DEAD;
+      return;
+    }
     const s = dir === 0 ? this.side0 : this.side1;
     // A hole inside a counted body is harmless; anywhere else the framing is lost.
     if ((s.mode === Body || s.mode === ChunkData) && length < s.remaining) s.remaining -= length;
@@ -186,7 +273,20 @@ class HttpStream implements StreamApp {
     }
   }
 
-  end(_ts: number): void {}
+  end(ts: number): void {
+    this.tunnel?.end(ts);
+  }
+}
+
+/** Marks a tunnel whose bytes are not TLS (or were lost): nothing more is looked at. */
+const DEAD = new Uint8Array(0);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 export const httpApp: TcpAppFactory = {

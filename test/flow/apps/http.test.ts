@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { HttpRequest, HttpResponse, WardEvent } from '../../../src/events.js';
+import { clientHello } from '../../../src/decode/tls-encode.js';
+import type { HttpRequest, HttpResponse, TlsHello, WardEvent } from '../../../src/events.js';
 import { httpApp } from '../../../src/flow/apps/http.js';
 import { ascii } from '../../decode/app-hex.js';
 import { tcpConns } from '../../decode/app-payloads.js';
@@ -108,5 +109,80 @@ describe('httpApp framing', () => {
     expect(httpApp.probe(1, ascii('HTTP/1.1 200 OK'))).toBe('yes');
     expect(httpApp.probe(0, new Uint8Array([0x16, 3, 1]))).toBe('no');
     expect(httpApp.probe(1, ascii('220 ftp ready'))).toBe('no');
+  });
+});
+
+describe('httpApp: a CONNECT tunnel through a proxy', () => {
+  const client = { ip: '10.40.12.30', port: 51000 };
+  const proxy = { ip: '10.40.1.8', port: 3128 };
+  const hello = () => clientHello('cloud.vendor.example', ['h2'], new Uint8Array(96).fill(7));
+  const connect = ascii('CONNECT cloud.vendor.example:443 HTTP/1.1\r\nHost: cloud.vendor.example:443\r\n\r\n');
+  const ok = ascii('HTTP/1.1 200 Connection established\r\n\r\n');
+  const join = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const hellos = (events: WardEvent[]) => events.filter((e): e is TlsHello => e.type === 'tls-hello');
+
+  it('after 200 the TLS inside is read: the SNI and JA4 of what the device reaches through the proxy', () => {
+    const rec = fakeCtx('tcp', client, proxy);
+    const app = httpApp.create(rec.ctx);
+    feedBytewise(app, 0, connect);
+    feedBytewise(app, 1, ok);
+    feedBytewise(app, 0, hello());
+    app.end(1);
+    expect(rec.events.filter((e) => e.type === 'http-request').map((e) => (e as HttpRequest).uri)).toEqual([
+      'cloud.vendor.example:443',
+    ]);
+    const h = hellos(rec.events);
+    expect(h.map((x) => [x.sni, x.alpn, x.src, x.dst])).toEqual([['cloud.vendor.example', ['h2'], client, proxy]]);
+    expect(h[0]!.ja4).toMatch(/^t13d/);
+    expect(rec.apps).toEqual({ http: 1, tls: 1 });
+    expect(rec.anomalies).toEqual([]);
+  });
+
+  it('a ClientHello sent before the proxy answers is held, then read; in one chunk with the request too', () => {
+    for (const split of [true, false]) {
+      const rec = fakeCtx('tcp', client, proxy);
+      const app = httpApp.create(rec.ctx);
+      if (split) {
+        app.data(0, connect, 1);
+        app.data(0, hello(), 1);
+      } else app.data(0, join(connect, hello()), 1);
+      app.data(1, ok, 2);
+      app.end(3);
+      expect(hellos(rec.events).map((x) => x.sni)).toEqual(['cloud.vendor.example']);
+      expect(rec.anomalies).toEqual([]);
+    }
+  });
+
+  it('a refused CONNECT (407) goes back to requests; a tunnel that is not TLS is left alone', () => {
+    let rec = fakeCtx('tcp', client, proxy);
+    let app = httpApp.create(rec.ctx);
+    feedBytewise(app, 0, connect);
+    feedBytewise(app, 1, ascii('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n'));
+    feedBytewise(app, 0, ascii('GET http://x.example/ HTTP/1.1\r\nHost: x.example\r\n\r\n'));
+    app.end(1);
+    expect(rec.events.filter((e) => e.type === 'http-request').map((e) => (e as HttpRequest).method)).toEqual([
+      'CONNECT',
+      'GET',
+    ]);
+    expect(hellos(rec.events)).toEqual([]);
+
+    rec = fakeCtx('tcp', client, proxy);
+    app = httpApp.create(rec.ctx);
+    feedBytewise(app, 0, connect);
+    feedBytewise(app, 1, ok);
+    feedBytewise(app, 1, ascii('SSH-2.0-OpenSSH_9.2\r\n'));
+    feedBytewise(app, 0, ascii('SSH-2.0-client\r\n'));
+    app.end(1);
+    expect(hellos(rec.events)).toEqual([]);
+    expect(rec.anomalies).toEqual([]);
+    expect(rec.apps).toEqual({ http: 1 });
   });
 });
