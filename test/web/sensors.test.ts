@@ -14,8 +14,8 @@ import { TEST_SALT } from '../store/ward.js';
 import { CAN_RUN_BROWSER, DIST, launchBrowser, login, shot } from './browser.js';
 
 /** ward-5-oncology's pump sends 2 patients' identifier and birth date to its own destination. */
-function oncologyBatch() {
-  const b = sensorBatch('ward-5-oncology', 0);
+function oncologyBatch(seq = 0) {
+  const b = sensorBatch('ward-5-oncology', seq);
   b.rows.exposure = b.rows.exposure.map((e) => ({ ...e, ip: '203.0.113.77', fields: ['PID-7', 'PID-3', 'PID-8'] }));
   b.rows.patients = ['aa', 'bb'].map((h) => ({ ip: '203.0.113.77', port: 2575, patient_hash: h.repeat(16) }));
   b.rows.minutes = b.rows.minutes.map((m) => ({ ...m, ip: '203.0.113.77' }));
@@ -27,6 +27,7 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
   let browser: Browser;
   let c: Console;
   let url: string;
+  const tokens = new Map<string, string>();
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -34,7 +35,7 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     const store = c.ctx.store;
     const now = new Date(Date.now() - 30_000).toISOString();
     for (const b of [sensorBatch('ward-3-icu', 0), oncologyBatch()]) {
-      await createToken(store, b.sensor, 'ingest');
+      tokens.set(b.sensor, (await createToken(store, b.sensor, 'ingest')).token);
       b.records = b.records.map((r) => ({ ...r, first: now, last: now }));
       await store.sensors.apply(b);
     }
@@ -142,6 +143,19 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     expect(await risk.count()).toBe(1);
     expect(await risk.first().textContent()).toContain('PUMP-9');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview · ward-5-oncology');
+    // both sensors ship their next batch: the live feed shows the chosen one's events only
+    for (const b of [sensorBatch('ward-3-icu', 1), oncologyBatch(1)]) {
+      const r = await fetch(`${url}/api/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.get(b.sensor)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(b),
+      });
+      expect(r.status).toBe(200);
+    }
+    const feed = page.getByTestId('live-feed');
+    await feed.getByText(/high phi\.cleartext: PUMP-9 on ward-5-oncology/).waitFor({ timeout: 15_000 });
+    await feed.getByText(/device PUMP-9 on ward-5-oncology seen/).waitFor();
+    expect(await feed.textContent()).not.toContain('ward-3-icu');
     await shot(page, 'sensors-04-overview-one-sensor-1366');
     await page.setViewportSize({ width: 1920, height: 1080 });
     await shot(page, 'sensors-05-overview-one-sensor-1920');

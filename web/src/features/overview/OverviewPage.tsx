@@ -19,7 +19,7 @@ import { useLive } from '../../lib/live';
 import { useAlerts } from '../alerts/api';
 import { useBreach } from '../breach/api';
 import { useDevices } from '../devices/api';
-import { DeviceLink, MacAndSensor } from '../devices/DeviceName';
+import { DeviceLink, MacAndSensor, splitDeviceId } from '../devices/DeviceName';
 import { RISK_EXPLAINED, riskOf } from '../devices/risk';
 import { useOverview } from './api';
 import { headlines } from './headline';
@@ -132,8 +132,8 @@ function OverviewBody({ sensor }: { sensor: string }) {
         </section>
       </div>
       <section className="panel no-print" style={{ marginTop: '1rem' }}>
-        <h2>Live feed{sensor ? <span className="muted"> (all sensors)</span> : null}</h2>
-        <LiveFeed />
+        <h2>Live feed</h2>
+        <LiveFeed sensor={sensor} />
       </section>
     </>
   );
@@ -292,21 +292,43 @@ function ExposedTable({ breach, sensor }: { breach: BreachReport; sensor: string
   );
 }
 
-function describe(e: SseEvent): string {
+/** The sensor an event is about ('local': the console's own), or undefined for the installation's stats. */
+function sensorOf(e: SseEvent): string | undefined {
   switch (e.type) {
     case 'alert':
-      return `${e.alert.severity} ${e.alert.rule}: ${e.alert.device.model ?? e.alert.src.ip} ${e.alert.message}`;
+      return splitDeviceId(e.alert.device.id).sensor ?? 'local';
     case 'device':
-      return `device ${e.device.model ?? e.device.hostname ?? e.device.ips[0] ?? e.device.id} seen`;
+      return e.device.sensor ?? splitDeviceId(e.device.id).sensor ?? 'local';
     case 'alert-state':
-      return `alert ${e.state}${e.ack ? ` by ${e.ack.by}: ${e.ack.comment}` : ''}${e.suppression ? ` by ${e.suppression.by}: ${e.suppression.reason}` : ''}`;
+      return splitDeviceId(e.id).sensor ?? 'local'; // a remote alert's id is scoped like its device's
     case 'stats':
-      return `${e.devices} devices, ${e.openAlerts} open alerts, ${e.flows} flows`;
+      return undefined;
   }
 }
 
-function LiveFeed() {
-  const live = useLive();
+function on(id: string): string {
+  const s = splitDeviceId(id).sensor;
+  return s === undefined ? '' : ` on ${s}`;
+}
+
+function describe(e: SseEvent, filtered: boolean): string {
+  switch (e.type) {
+    case 'alert':
+      return `${e.alert.severity} ${e.alert.rule}: ${e.alert.device.model ?? e.alert.src.ip}${on(e.alert.device.id)} ${e.alert.message}`;
+    case 'device':
+      return `device ${e.device.model ?? e.device.hostname ?? e.device.ips[0] ?? splitDeviceId(e.device.id).mac}${on(e.device.id)} seen`;
+    case 'alert-state':
+      return `alert ${e.state}${e.ack ? ` by ${e.ack.by}: ${e.ack.comment}` : ''}${e.suppression ? ` by ${e.suppression.by}: ${e.suppression.reason}` : ''}`;
+    case 'stats':
+      return `${e.devices} devices, ${e.openAlerts} open alerts, ${e.flows} flows${filtered ? ' (all sensors)' : ''}`;
+  }
+}
+
+/** The last events; with a sensor chosen, that sensor's (and the installation's stats, said so). */
+function LiveFeed({ sensor }: { sensor: string }) {
+  const all = useLive();
+  const live =
+    sensor === '' ? all : { ...all, events: all.events.filter((e) => (sensorOf(e.event) ?? sensor) === sensor) };
   if (live.events.length === 0) {
     return (
       <p className="muted">
@@ -319,7 +341,7 @@ function LiveFeed() {
       {live.events.map((e, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: the feed is append-only, newest first
         <li key={`${e.at}-${i}`}>
-          <span className="muted mono">{when(e.at)}</span> {describe(e.event)}
+          <span className="muted mono">{when(e.at)}</span> {describe(e.event, sensor !== '')}
         </li>
       ))}
     </ul>
