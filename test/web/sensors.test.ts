@@ -20,6 +20,7 @@ function oncologyBatch(seq = 0) {
   b.rows.patients = ['aa', 'bb'].map((h) => ({ ip: '203.0.113.77', port: 2575, patient_hash: h.repeat(16) }));
   b.rows.minutes = b.rows.minutes.map((m) => ({ ...m, ip: '203.0.113.77' }));
   b.rows.flows = b.rows.flows.map((f) => ({ ...f, peer_ip: '203.0.113.77' }));
+  b.records = b.records.map((r) => (r.type === 'alert' ? { ...r, dst: { ...r.dst, ip: '203.0.113.77' } } : r));
   return b;
 }
 
@@ -184,13 +185,14 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     const alerts = page.getByTestId('alerts-table').locator('tbody tr');
     await expect.poll(() => alerts.count(), { timeout: 10_000 }).toBe(1);
     await expect(alerts.first().textContent()).resolves.toMatch(/PUMP-9.*on ward-5-oncology/);
+    await shot(page, 'sensors-06-alerts-one-sensor');
 
     // a sensor the console does not know: said so, not an all-zero ward
     await page.goto(`${url}/?sensor=ward-nope`);
     await page.getByTestId('unknown-sensor').getByText('This console knows no sensor ward-nope').waitFor();
     expect(await page.getByTestId('overview-cards').count()).toBe(0);
     expect(await page.getByLabel('Filter by sensor').inputValue()).toBe('ward-nope');
-    await shot(page, 'sensors-06-overview-unknown-sensor');
+    await shot(page, 'sensors-06b-overview-unknown-sensor');
     expect(errors).toEqual([]);
     await ctx.close();
   }, 90_000);
