@@ -4,7 +4,7 @@
 // Times are ISO strings; ids of devices are MACs (or 'ip:<addr>'), ids of alerts are opaque strings.
 import { z } from 'zod';
 import { BreachReport } from './breach.js';
-import { INGEST_ROUTES } from './ingest.js';
+import { INGEST_ROUTES, SensorName } from './ingest.js';
 import { POLICY_ROUTES } from './policy-api.js';
 import { Advisory, AlertRecord, DeviceClass, Severity } from './records.js';
 
@@ -75,10 +75,30 @@ export const OverviewResponse = z.object({
   lastSeen: z.string().optional(),
 });
 export type OverviewResponse = z.infer<typeof OverviewResponse>;
-/** GET /api/overview?sensor=NAME (issue 20): devices, flagged and alerts of that sensor only; breach and
- * flows stay the installation's totals (a patient seen by two sensors is one patient). */
-export const OverviewQuery = z.object({ sensor: z.string().max(64).optional() });
+/** A `sensor` query value (issue 20): a sensor name, or 'local' (the console's own data). A value no
+ * sensor could have is a 400; on the overview and the breach report an unknown sensor is a 400 too
+ * (its message lists the known ones), the devices and alerts lists answer it with an empty list. */
+export const SensorQueryValue = SensorName;
+
+/** GET /api/overview?sensor=NAME (issue 20): without it the installation's totals; with it every
+ * number counts that sensor only (devices, flagged, alerts, patients and destinations of the breach
+ * report for that sensor, its flows and time span). */
+export const OverviewQuery = z.object({ sensor: SensorQueryValue.optional() });
 export type OverviewQuery = z.infer<typeof OverviewQuery>;
+
+/** GET /api/report/breach?sensor=NAME: destinations that sensor's devices sent to or its patients
+ * were seen at, patients counted from that sensor's hashes (a patient hash is kept once per
+ * destination, under the sensor that reported it first), devices only that sensor's. Messages and the
+ * timeline stay the destination's totals: the store keeps them per destination, not per sensor. */
+export const BreachQuery = z.object({ sensor: SensorQueryValue.optional() });
+export type BreachQuery = z.infer<typeof BreachQuery>;
+
+/** GET /api/sensors/known (any user): the sensors a filter can choose, 'local' first when the
+ * console has data of its own; `site` as the admin gave it. */
+export const KnownSensor = z.object({ name: z.string(), site: z.string().optional(), devices: z.number().int() });
+export type KnownSensor = z.infer<typeof KnownSensor>;
+export const KnownSensorsResponse = z.object({ sensors: z.array(KnownSensor) });
+export type KnownSensorsResponse = z.infer<typeof KnownSensorsResponse>;
 
 // ── devices ──────────────────────────────────────────────────────────────────────────────────
 export const Zone = z.enum(['inside', 'outside']);
@@ -99,13 +119,16 @@ export const DeviceListItem = z.object({
   /** Highest severity among the device's open alerts. */
   worstSeverity: Severity.optional(),
   flagged: z.boolean(), // an open alert at high or above
+  /** Issue 20: the sensor that saw it ('local': the console's own). A remote sensor's device id is
+   * `<sensor>/<MAC or ip:addr>` (the key in URLs); the console shows the MAC and the sensor apart. */
+  sensor: z.string().optional(),
 });
 export type DeviceListItem = z.infer<typeof DeviceListItem>;
 
 export const DeviceListQuery = z.object({
   q: z.string().max(200).optional(), // substring of id, ip, hostname, model
   flagged: z.enum(['true', 'false']).optional(),
-  sensor: z.string().max(64).optional(), // issue 20: only this sensor's devices ('local': the console's own)
+  sensor: SensorQueryValue.optional(), // issue 20: only this sensor's devices ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -204,7 +227,7 @@ export const AlertListQuery = z.object({
   severity: Severity.optional(), // at or above
   rule: z.string().max(64).optional(),
   device: z.string().max(200).optional(),
-  sensor: z.string().max(64).optional(), // issue 20: only this sensor's alerts ('local': the console's own)
+  sensor: SensorQueryValue.optional(), // issue 20: only this sensor's alerts ('local': the console's own)
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -318,6 +341,7 @@ export const API_ROUTES = {
   logout: { method: 'DELETE', path: '/api/session', auth: 'viewer' },
   me: { method: 'GET', path: '/api/me', auth: 'viewer' },
   overview: { method: 'GET', path: '/api/overview', auth: 'viewer' },
+  knownSensors: { method: 'GET', path: '/api/sensors/known', auth: 'viewer' },
   devices: { method: 'GET', path: '/api/devices', auth: 'viewer' },
   device: { method: 'GET', path: '/api/devices/:id', auth: 'viewer' },
   alerts: { method: 'GET', path: '/api/alerts', auth: 'viewer' },

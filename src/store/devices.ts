@@ -255,5 +255,6 @@ function listItem(
     openAlerts: Number(open ?? 0),
     ...(w !== undefined ? { worstSeverity: w } : {}),
     flagged: worst !== null && Number(worst) >= FLAG_RANK,
+    ...(r.sensor !== undefined ? { sensor: r.sensor } : {}),
   };
 }

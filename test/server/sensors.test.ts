@@ -2,7 +2,14 @@
 // mismatch, 401 revoked, 413, 400, 429 + Retry-After), enrol hands out the installation salt, and
 // the sensors admin API is admin-only with CSRF on its cookie-authenticated POST and DELETE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnrolResponse, ErrorResponse, SensorListResponse } from '../../src/contract/api.js';
+import {
+  BreachResponse,
+  EnrolResponse,
+  ErrorResponse,
+  KnownSensorsResponse,
+  OverviewResponse,
+  SensorListResponse,
+} from '../../src/contract/api.js';
 import { saltId } from '../../src/engine/salt.js';
 import { createToken } from '../../src/server/auth/users.js';
 import { TEST_SALT } from '../store/ward.js';
@@ -31,7 +38,7 @@ describe('sensor ingest over HTTP', () => {
     const admin = await login(c, 'viewer');
     const ov = (s: string) => c.app.inject({ url: `/api/overview?sensor=${s}`, headers: { cookie: admin.cookie } });
     expect((await ov('ward-a')).json()).toMatchObject({ devices: 1, flaggedDevices: 1, alerts: { open: 1 } });
-    expect((await ov('ward-none')).json()).toMatchObject({ devices: 0, flaggedDevices: 0, alerts: { open: 0 } });
+    expect((await ov('ward-none')).statusCode).toBe(400);
     const dev = await c.ctx.store.db.selectFrom('devices').selectAll().where('sensor', '=', 'ward-a').execute();
     expect(dev.map((d) => [d.id, d.packets])).toEqual([[`ward-a/${PUMP_MAC}`, 10]]);
   });
@@ -237,5 +244,88 @@ describe('sensor ingest back-pressure', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('the overview and breach report of one sensor (GET ?sensor=)', () => {
+  let c: Console;
+  let cookie: string;
+  const get = (url: string) => c.app.inject({ url, headers: { cookie } });
+  beforeAll(async () => {
+    c = await consoleApp({ salt: TEST_SALT }); // the local simulated ward, and ward-a's pump
+    await c.ctx.store.sensors.apply(sensorBatch('ward-a', 0));
+    await c.ctx.store.sensors.ensure('ward-z', 'North wing');
+    cookie = (await login(c, 'viewer')).cookie;
+  });
+  afterAll(async () => c.close());
+
+  it('counts that sensor only; without it the installation', async () => {
+    const all = OverviewResponse.parse((await get('/api/overview')).json());
+    const local = OverviewResponse.parse((await get('/api/overview?sensor=local')).json());
+    const a = OverviewResponse.parse((await get('/api/overview?sensor=ward-a')).json());
+    expect(a).toMatchObject({
+      devices: 1,
+      flaggedDevices: 1,
+      alerts: { open: 1, bySeverity: { high: 1 } },
+      breach: { patients: 1, destinations: 1 },
+      flows: 1,
+      firstSeen: '2026-01-01T00:00:00.000Z',
+    });
+    expect(local.devices + 1).toBe(all.devices);
+    expect(local.alerts.open + 1).toBe(all.alerts.open);
+    expect(local.breach.patients).toBeGreaterThan(0);
+    expect(local.breach.patients + 1).toBe(all.breach.patients);
+    expect(local.flows + 1).toBe(all.flows);
+    // an enrolled sensor that sent nothing: an empty overview
+    const z = OverviewResponse.parse((await get('/api/overview?sensor=ward-z')).json());
+    const { bySeverity, ...zAlerts } = z.alerts;
+    expect({ ...z, alerts: zAlerts }).toEqual({
+      devices: 0,
+      flaggedDevices: 0,
+      alerts: { open: 0, acknowledged: 0, suppressed: 0 },
+      breach: { patients: 0, destinations: 0 },
+      flows: 0,
+    });
+    expect(Object.values(bySeverity).every((n) => n === 0)).toBe(true);
+    const breach = BreachResponse.parse((await get('/api/report/breach?sensor=ward-a')).json());
+    expect(breach.destinations.map((d) => [d.ip, d.patients, d.devices])).toEqual([
+      ['203.0.113.9', 1, [`ward-a/${PUMP_MAC}`]],
+    ]);
+  });
+
+  it('an unknown sensor is a 400 naming the known ones; a malformed one a 400', async () => {
+    for (const url of ['/api/overview?sensor=ward-nope', '/api/report/breach?sensor=ward-nope']) {
+      const r = await get(url);
+      expect(r.statusCode, url).toBe(400);
+      const e = ErrorResponse.parse(r.json());
+      expect(e).toMatchObject({ code: 'WW_BAD_REQUEST', field: 'querystring.sensor' });
+      expect(e.message).toBe("querystring.sensor: no sensor 'ward-nope' (known: local, ward-a, ward-z)");
+    }
+    for (const bad of ['a%2Fb', '%3Cscript%3E', '', '-x', 'x'.repeat(65)]) {
+      for (const path of ['/api/overview', '/api/report/breach', '/api/devices', '/api/alerts']) {
+        const r = await get(`${path}?sensor=${bad}`);
+        expect(r.statusCode, `${path} ${bad}`).toBe(400);
+        expect(ErrorResponse.parse(r.json()).field, `${path} ${bad}`).toBe('querystring.sensor');
+      }
+    }
+    // the lists answer an unknown (well-formed) sensor with nothing
+    expect((await get('/api/devices?sensor=ward-nope')).json()).toEqual({ devices: [], total: 0 });
+  });
+
+  it('GET /api/sensors/known lists local and every sensor, for any user', async () => {
+    const r = KnownSensorsResponse.parse((await get('/api/sensors/known')).json());
+    expect(r.sensors.map((s) => [s.name, s.site, s.devices])).toEqual([
+      ['local', undefined, await c.ctx.store.devices.count('local')],
+      ['ward-a', undefined, 1],
+      ['ward-z', 'North wing', 0],
+    ]);
+    expect((await c.app.inject({ url: '/api/sensors/known' })).statusCode).toBe(401);
+  });
+
+  it('a remote device carries its sensor apart from its scoped id', async () => {
+    const d = (await get(`/api/devices/${encodeURIComponent(`ward-a/${PUMP_MAC}`)}`)).json();
+    expect([d.id, d.sensor]).toEqual([`ward-a/${PUMP_MAC}`, 'ward-a']);
+    const list = (await get('/api/devices?sensor=local&limit=1')).json();
+    expect(list.devices[0].sensor).toBe('local');
   });
 });

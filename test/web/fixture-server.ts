@@ -18,6 +18,7 @@ import {
   DeviceDetail,
   DeviceListResponse,
   FirmwareListResponse,
+  KnownSensorsResponse,
   LoginRequest,
   OverviewResponse,
   SessionResponse,
@@ -124,6 +125,8 @@ export async function startFixtureServer(distDir: string): Promise<FixtureServer
         }),
       );
     }
+    if (path === '/api/sensors/known')
+      return send(res, 200, KnownSensorsResponse.parse({ sensors: [{ name: 'local', devices: devices.length }] }));
     if (path === '/api/devices') return send(res, 200, DeviceListResponse.parse({ devices, total: devices.length }));
     const dm = /^\/api\/devices\/([^/]+)$/.exec(path);
     if (dm) {

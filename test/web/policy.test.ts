@@ -3,41 +3,22 @@
 // opens the policy list, proposes a policy for the CMS8000 from its recorded traffic, reviews the
 // lines, runs the dry run (blocked backdoor, compiled diff), applies it with a confirm timer,
 // confirms, and sees it in the audit trail. Screenshots go to test-output/screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IN_CI, REPO_ROOT } from '../helpers/paths.js';
 import { type Console, consoleApp } from '../server/helpers.js';
+import { CAN_RUN_BROWSER, DIST, launchBrowser, login, shot } from './browser.js';
 
-const CHROMIUM = process.env.WARDWATCH_CHROMIUM ?? '/usr/bin/chromium';
-const DIST = join(REPO_ROOT, 'web/dist');
-const SHOTS = join(REPO_ROOT, 'test-output/screenshots');
-const haveChromium = existsSync(CHROMIUM);
-
-async function shot(page: Page, name: string): Promise<void> {
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`screenshot: ${path}`);
-}
-
-describe.runIf(haveChromium || IN_CI)('policy page in headless Chromium', () => {
+describe.runIf(CAN_RUN_BROWSER)('policy page in headless Chromium', () => {
   let browser: Browser;
   let c: Console;
   let url = '';
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup-system.sh)`);
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run npm run build');
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchBrowser();
     c = await consoleApp({ webDist: DIST, loginPerMinute: 100 });
     await c.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = c.app.server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
   }, 90_000);
 
   afterAll(async () => {
@@ -50,10 +31,7 @@ describe.runIf(haveChromium || IN_CI)('policy page in headless Chromium', () => 
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.getByLabel('User name').fill('adam');
-    await page.getByLabel('Password').fill(c.passwords.admin);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await login(page, url, 'adam', c.passwords.admin);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policy' }).click();
     await page.getByTestId('policy-list').waitFor();
     await expect.poll(() => page.getByTestId('enforcement').textContent()).toMatch(/Dry-run only/);

@@ -1,17 +1,35 @@
-// GET /api/report/breach, GET /api/firmware, GET /api/overview, GET /api/audit (admin), GET /api/health.
+// GET /api/report/breach, GET /api/firmware, GET /api/overview, GET /api/sensors/known, GET /api/audit
+// (admin), GET /api/health. The overview and the breach report take ?sensor= (issue 20); an unknown
+// sensor is a 400 naming the known ones (a shared link with a mistyped sensor says so, instead of
+// showing an all-zero ward).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AuditListResponse,
+  BreachQuery,
   BreachResponse,
   ErrorResponse,
   FirmwareListResponse,
   HealthResponse,
+  KnownSensorsResponse,
   OverviewQuery,
   OverviewResponse,
 } from '../../contract/api.js';
 import type { Ctx } from '../context.js';
 
 export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
+  /** The 400 for a sensor the console has never heard of, or undefined (none asked, or known). */
+  const unknownSensor = async (sensor: string | undefined): Promise<ErrorResponse | undefined> => {
+    if (sensor === undefined) return undefined;
+    const known = (await ctx.store.reports.knownSensors()).map((k) => k.name);
+    if (known.includes(sensor)) return undefined;
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'WW_BAD_REQUEST',
+      field: 'querystring.sensor',
+      message: `querystring.sensor: no sensor '${sensor}' (known: ${known.length === 0 ? 'none' : known.length > 20 ? `${known.slice(0, 20).join(', ')}, … ${known.length} in all` : known.join(', ')})`,
+    };
+  };
   return async (app) => {
     app.get(
       '/api/health',
@@ -34,10 +52,27 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
         schema: {
           tags: ['reports'],
           summary: 'Breach report: distinct patients whose data left the site in cleartext, per destination',
-          response: { 200: BreachResponse, 401: ErrorResponse },
+          querystring: BreachQuery,
+          response: { 200: BreachResponse, 400: ErrorResponse, 401: ErrorResponse },
         },
       },
-      async () => ctx.store.reports.breach(),
+      async (req, reply) => {
+        const unknown = await unknownSensor(req.query.sensor);
+        if (unknown !== undefined) return reply.code(400).send(unknown);
+        return ctx.store.reports.breach(req.query.sensor);
+      },
+    );
+    app.get(
+      '/api/sensors/known',
+      {
+        config: { auth: 'viewer' },
+        schema: {
+          tags: ['reports'],
+          summary: 'The sensors a filter can choose (name, site, devices); local first when the console has its own',
+          response: { 200: KnownSensorsResponse, 401: ErrorResponse },
+        },
+      },
+      async () => ({ sensors: await ctx.store.reports.knownSensors() }),
     );
     app.get(
       '/api/firmware',
@@ -62,14 +97,16 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
           response: { 200: OverviewResponse, 400: ErrorResponse, 401: ErrorResponse },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const sensor = req.query.sensor;
+        const unknown = await unknownSensor(sensor);
+        if (unknown !== undefined) return reply.code(400).send(unknown);
         const [devices, flagged, alerts, breach, flows] = await Promise.all([
           ctx.store.devices.count(sensor),
           ctx.store.devices.list({ flagged: 'true', limit: 1, offset: 0, ...(sensor !== undefined ? { sensor } : {}) }),
           ctx.store.alerts.counts(undefined, sensor),
-          ctx.store.reports.breach(),
-          ctx.store.reports.flowTotals(),
+          ctx.store.reports.breach(sensor),
+          ctx.store.reports.flowTotals(undefined, sensor),
         ]);
         return {
           devices,

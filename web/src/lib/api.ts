@@ -11,6 +11,7 @@ import {
   DeviceListResponse,
   FirmwareListResponse,
   HealthResponse,
+  KnownSensorsResponse,
   type LoginRequest,
   OkResponse,
   OverviewResponse,
@@ -58,7 +59,8 @@ export const api = {
     setCsrf(null);
     return r;
   },
-  overview: () => request('GET', path('overview'), OverviewResponse),
+  overview: (sensor = '') => request('GET', path('overview', {}, { sensor }), OverviewResponse),
+  knownSensors: () => request('GET', path('knownSensors'), KnownSensorsResponse),
   sensors: () => request('GET', path('sensors'), SensorListResponse),
   createSensorToken: (name: string, body: { site?: string }) =>
     request('POST', path('createSensorToken', { name }), CreateSensorTokenResponse, body),
@@ -71,7 +73,7 @@ export const api = {
   ack: (id: string, comment: string) => request('POST', path('ack', { id }), AlertResponse, { comment }),
   suppress: (id: string, reason: string, expires: string) =>
     request('POST', path('suppress', { id }), AlertResponse, { reason, expires }),
-  breach: () => request('GET', path('breach'), BreachResponse),
+  breach: (sensor = '') => request('GET', path('breach', {}, { sensor }), BreachResponse),
   firmware: () => request('GET', path('firmware'), FirmwareListResponse),
   eventsUrl: () => path('events'),
   policies: () => request('GET', path('policies'), PolicyListResponse),

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Query } from '../../components/Status';
 import { useAlerts } from './api';
 import { AlertsTable } from './AlertsTable';
+import { SensorFilter, useSensorParam } from '../../components/SensorFilter';
 
 const RULES = [
   'egress.ioc',
@@ -25,12 +26,12 @@ export function AlertsPage() {
   const [state, setState] = useState<AlertState | ''>('open');
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [rule, setRule] = useState('');
-  const [sensor, setSensor] = useState('');
+  const [sensor, setSensor] = useSensorParam();
   const query: Partial<AlertListQuery> = {
     ...(state ? { state } : {}),
     ...(severity ? { severity } : {}),
     ...(rule ? { rule } : {}),
-    ...(sensor.trim() ? { sensor: sensor.trim() } : {}),
+    ...(sensor ? { sensor } : {}),
   };
   const q = useAlerts(query);
   return (
@@ -71,16 +72,7 @@ export function AlertsPage() {
             ))}
           </select>
         </label>
-        <label>
-          Sensor{' '}
-          <input
-            value={sensor}
-            onChange={(e) => setSensor(e.target.value)}
-            placeholder="all sensors"
-            aria-label="Sensor"
-            size={14}
-          />
-        </label>
+        <SensorFilter value={sensor} onChange={setSensor} />
       </fieldset>
       <Query q={q} what="alerts">
         {(data) => <AlertsTable alerts={data.alerts} testId="alerts-table" />}

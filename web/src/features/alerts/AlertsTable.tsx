@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { SeverityBadge } from '../../components/Badges';
 import { DataTable } from '../../components/DataTable';
 import { endpoint, when } from '../../lib/format';
+import { splitDeviceId } from '../devices/DeviceName';
 import { AlertActions } from './AlertActions';
 import { Evidence } from './Evidence';
 
@@ -20,9 +21,14 @@ const columns = [
     id: 'device',
     header: 'Device',
     cell: (c) => (
-      <Link to={`/devices/${encodeURIComponent(c.row.original.device.id)}`}>
-        {c.row.original.device.model ?? c.row.original.device.id}
-      </Link>
+      <>
+        <Link to={`/devices/${encodeURIComponent(c.row.original.device.id)}`}>
+          {c.row.original.device.model ?? splitDeviceId(c.row.original.device.id).mac}
+        </Link>
+        {splitDeviceId(c.row.original.device.id).sensor !== undefined ? (
+          <div className="muted nowrap">on {splitDeviceId(c.row.original.device.id).sensor}</div>
+        ) : null}
+      </>
     ),
   }),
   col.accessor((a) => `${a.src.ip} ${a.dst.ip}`, {

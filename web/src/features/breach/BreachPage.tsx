@@ -1,11 +1,11 @@
 // The breach report, per outside destination, for a privacy officer: counts and field names only
 // (the server never has a patient identifier to give). Laid out to print on A4.
-import type { BreachDestination } from '@contract/breach';
+import { type BreachDestination, FIELD_LABELS } from '@contract/breach';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { Query } from '../../components/Status';
 import { endpoint, plural, when } from '../../lib/format';
 import { useDevices } from '../devices/api';
-import { deviceLabel } from '../devices/DeviceName';
+import { deviceLabel, MacAndSensor, splitDeviceId } from '../devices/DeviceName';
 import { useBreach } from './api';
 
 export function BreachPage() {
@@ -81,18 +81,17 @@ function Destination({ d, names }: { d: BreachDestination; names: Map<string, st
           </dd>
           <dt>Fields sent</dt>
           <dd>
-            {d.fields.map((f) => (
-              <span key={f} className="tag">
-                {f}
-              </span>
-            ))}
+            <FieldList fields={d.fields} />
           </dd>
           <dt>From {plural(d.devices.length, 'device')}</dt>
           <dd>
             <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
               {d.devices.map((id) => (
                 <li key={id}>
-                  {names.get(id) ?? id} <span className="muted mono">{id}</span>
+                  {names.get(id) ?? splitDeviceId(id).mac}{' '}
+                  <span className="muted">
+                    <MacAndSensor id={id} />
+                  </span>
                 </li>
               ))}
             </ul>
@@ -117,5 +116,28 @@ function Destination({ d, names }: { d: BreachDestination; names: Map<string, st
         </div>
       </div>
     </section>
+  );
+}
+
+const FIELD_ORDER = Object.keys(FIELD_LABELS);
+const rank = (f: string) => {
+  const i = FIELD_ORDER.indexOf(f);
+  return i < 0 ? FIELD_ORDER.length : i;
+};
+
+/**
+ * The HL7 fields a destination received, in HL7 order, each as its code and the plain words the md/html
+ * report uses ("PID-5 patient name"): visible text, so the printed page says it too.
+ */
+export function FieldList({ fields }: { fields: readonly string[] }) {
+  const sorted = [...fields].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return (
+    <ul className="fields" data-testid="breach-fields">
+      {sorted.map((f) => (
+        <li key={f}>
+          <span className="tag field">{f}</span> {FIELD_LABELS[f] ?? <span className="muted">(no plain name)</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 
-export function useBreach() {
-  return useQuery({ queryKey: ['breach'], queryFn: api.breach });
+/** `sensor`: that sensor's part of the report ('' = the installation's). */
+export function useBreach(sensor = '') {
+  return useQuery({ queryKey: ['breach', sensor], queryFn: () => api.breach(sensor) });
 }

@@ -3,13 +3,14 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useParams } from 'react-router';
 import { SeverityBadge } from '../../components/Badges';
 import { DataTable } from '../../components/DataTable';
+import { sensorSearch } from '../../components/SensorFilter';
 import { ErrorBox, Loading, Query } from '../../components/Status';
 import { bytes, className, endpoint, when } from '../../lib/format';
 import { useAlerts } from '../alerts/api';
 import { AlertsTable } from '../alerts/AlertsTable';
 import { useFirmware } from '../firmware/api';
 import { useDevice } from './api';
-import { deviceLabel } from './DeviceName';
+import { deviceLabel, macWord, splitDeviceId } from './DeviceName';
 import { PeerMap } from './PeerMap';
 import { TrafficChart } from './TrafficChart';
 
@@ -25,6 +26,7 @@ export function DeviceDetailPage() {
 
 function Detail({ device: d }: { device: DeviceDetail }) {
   const label = deviceLabel(d);
+  const { mac, sensor: remote } = splitDeviceId(d.id, d.sensor);
   const alerts = useAlerts({ device: d.id });
   return (
     <>
@@ -47,8 +49,18 @@ function Detail({ device: d }: { device: DeviceDetail }) {
             <dd>{d.hostname ?? '—'}</dd>
             <dt>Vendor</dt>
             <dd>{d.vendor ?? '—'}</dd>
-            <dt>MAC / id</dt>
-            <dd className="mono">{d.id}</dd>
+            <dt>{macWord(mac)}</dt>
+            <dd className="mono" data-testid="device-mac">
+              {mac}
+            </dd>
+            {remote !== undefined ? (
+              <>
+                <dt>Sensor</dt>
+                <dd data-testid="device-sensor">
+                  <Link to={`/devices${sensorSearch(remote)}`}>{remote}</Link>
+                </dd>
+              </>
+            ) : null}
             <dt>Addresses</dt>
             <dd className="mono">{d.addresses.length ? d.addresses.map((a) => a.ip).join(', ') : d.ips.join(', ')}</dd>
             <dt>Seen</dt>

@@ -4,10 +4,11 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { RiskBar, SeverityBadge } from '../../components/Badges';
 import { DataTable } from '../../components/DataTable';
+import { SensorFilter, useSensorParam } from '../../components/SensorFilter';
 import { Query } from '../../components/Status';
 import { className, when } from '../../lib/format';
 import { useDevices } from './api';
-import { DeviceLink } from './DeviceName';
+import { DeviceLink, splitDeviceId } from './DeviceName';
 import { RISK_EXPLAINED, riskOf } from './risk';
 
 type Row = DeviceListItem & { risk: number };
@@ -27,15 +28,20 @@ const columns = [
   }),
   col.accessor((d) => className(d.class), { id: 'class', header: 'Class' }),
   col.accessor((d) => d.model ?? '', { id: 'model', header: 'Model', cell: (c) => c.getValue() || '—' }),
-  col.accessor((d) => `${d.ips.join(' ')} ${d.id}`, {
+  col.accessor((d) => `${d.ips.join(' ')} ${splitDeviceId(d.id, d.sensor).mac}`, {
     id: 'addresses',
     header: 'Addresses',
     cell: (c) => (
       <span className="mono">
         {c.row.original.ips.join(', ')}
-        <div className="muted nowrap">{c.row.original.id}</div>
+        <div className="muted nowrap">{splitDeviceId(c.row.original.id, c.row.original.sensor).mac}</div>
       </span>
     ),
+  }),
+  col.accessor((d) => d.sensor ?? 'local', {
+    id: 'sensor',
+    header: 'Sensor',
+    cell: (c) => (c.getValue() === 'local' ? <span className="muted">local</span> : c.getValue()),
   }),
   col.accessor((d) => d.vendor ?? '', { id: 'vendor', header: 'Vendor', cell: (c) => c.getValue() || '—' }),
   col.accessor((d) => d.advisories.join(' '), {
@@ -63,23 +69,14 @@ const columns = [
 ];
 
 export function DevicesPage() {
-  const [sensor, setSensor] = useState('');
-  const q = useDevices(sensor.trim());
+  const [sensor, setSensor] = useSensorParam();
+  const q = useDevices(sensor);
   const [cls, setCls] = useState('');
   const [flaggedOnly, setFlaggedOnly] = useState(false);
   return (
     <>
       <h1>Devices</h1>
-      <label className="no-print">
-        Sensor{' '}
-        <input
-          value={sensor}
-          onChange={(e) => setSensor(e.target.value)}
-          placeholder="all sensors"
-          aria-label="Filter by sensor"
-          size={14}
-        />
-      </label>
+      <SensorFilter value={sensor} onChange={setSensor} />
       <Query q={q} what="devices">
         {(data) => (
           <DeviceTable
@@ -116,10 +113,12 @@ function DeviceTable({
         .map((d) => ({ ...d, risk: riskOf(d) })),
     [devices, cls, flaggedOnly],
   );
+  // The Sensor column only where there is more than the console's own capture to tell apart.
+  const oneSensor = devices.every((d) => (d.sensor ?? 'local') === 'local');
   return (
     <DataTable
       data={rows}
-      columns={columns}
+      columns={oneSensor ? columns.filter((c) => c.id !== 'sensor') : columns}
       initialSort={[{ id: 'risk', desc: true }]}
       searchLabel="Search devices"
       rowClass={(d) => (d.flagged ? 'flagged' : undefined)}

@@ -7,6 +7,7 @@ import { Query } from '../../components/Status';
 import { when } from '../../lib/format';
 import { useAlerts } from '../alerts/api';
 import { useFirmware } from './api';
+import { splitDeviceId } from '../devices/DeviceName';
 
 type Finding = FirmwareAudit['findings'][number];
 const col = createColumnHelper<Finding>();
@@ -38,7 +39,8 @@ function useContacted(): Map<string, string[]> | undefined {
   if (!q.data) return undefined;
   const by = new Map<string, string[]>();
   for (const a of q.data.alerts) {
-    const who = a.device.model ? `${a.device.model} ${a.src.ip}` : a.src.ip;
+    const remote = splitDeviceId(a.device.id).sensor; // the same 10.x address on two sensors is two devices
+    const who = `${a.device.model ? `${a.device.model} ${a.src.ip}` : a.src.ip}${remote !== undefined ? ` on ${remote}` : ''}`;
     const list = by.get(a.dst.ip) ?? [];
     if (!list.includes(who)) list.push(who);
     by.set(a.dst.ip, list);

@@ -6,13 +6,20 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { RiskBar, SeverityBadge } from '../../components/Badges';
 import { DataTable } from '../../components/DataTable';
+import {
+  SensorFilter,
+  sensorLabel,
+  sensorSearch,
+  useKnownSensors,
+  useSensorParam,
+} from '../../components/SensorFilter';
 import { ErrorBox, Loading } from '../../components/Status';
 import { className, endpoint, when } from '../../lib/format';
 import { useLive } from '../../lib/live';
 import { useAlerts } from '../alerts/api';
 import { useBreach } from '../breach/api';
 import { useDevices } from '../devices/api';
-import { DeviceLink } from '../devices/DeviceName';
+import { DeviceLink, MacAndSensor, splitDeviceId } from '../devices/DeviceName';
 import { RISK_EXPLAINED, riskOf } from '../devices/risk';
 import { useOverview } from './api';
 import { headlines } from './headline';
@@ -26,26 +33,48 @@ const SEV_COLOR: Record<string, string> = {
 };
 
 export function OverviewPage() {
-  const overview = useOverview();
-  const breach = useBreach();
-  const devices = useDevices();
-  const alerts = useAlerts({ state: 'open' });
+  const [sensor, setSensor] = useSensorParam();
+  const known = useKnownSensors();
+  // A sensor in the URL the console does not know (a mistyped or stale link): one line that says so,
+  // instead of every panel's 400. Until the list is there (or if it fails) the panels ask themselves.
+  const unknown = sensor !== '' && known.data !== undefined && !known.data.sensors.some((k) => k.name === sensor);
   return (
     <>
-      <h1>Overview</h1>
+      <h1>Overview{sensor ? <span className="muted"> · {sensorLabel(sensor)}</span> : null}</h1>
+      <SensorFilter value={sensor} onChange={setSensor} />
+      {unknown ? (
+        <div className="status error" role="alert" data-testid="unknown-sensor">
+          This console knows no sensor <code>{sensor}</code>: choose one above, or all sensors.
+        </div>
+      ) : sensor !== '' && known.isPending ? (
+        <Loading what="the sensors" />
+      ) : (
+        <OverviewBody sensor={sensor} />
+      )}
+    </>
+  );
+}
+
+function OverviewBody({ sensor }: { sensor: string }) {
+  const overview = useOverview(sensor);
+  const breach = useBreach(sensor);
+  const devices = useDevices(sensor);
+  const alerts = useAlerts({ state: 'open', ...(sensor ? { sensor } : {}) });
+  return (
+    <>
       {breach.isPending || devices.isPending || alerts.isPending ? (
         <Loading what="the breach summary" />
       ) : breach.error || devices.error || alerts.error ? (
         <ErrorBox error={breach.error ?? devices.error ?? alerts.error} what="the breach summary" />
       ) : (
-        <Headlines breach={breach.data} devices={devices.data.devices} alerts={alerts.data.alerts} />
+        <Headlines breach={breach.data} devices={devices.data.devices} alerts={alerts.data.alerts} sensor={sensor} />
       )}
       {overview.isPending ? (
         <Loading what="the overview" />
       ) : overview.error ? (
         <ErrorBox error={overview.error} what="the overview" retry={() => overview.refetch()} />
       ) : (
-        <div className="cards">
+        <div className="cards" data-testid="overview-cards">
           <div className={`card ${overview.data.flaggedDevices > 0 ? 'bad' : ''}`}>
             <div className="num">{overview.data.flaggedDevices}</div>
             <div className="lbl">of {overview.data.devices} devices flagged</div>
@@ -80,7 +109,7 @@ export function OverviewPage() {
           ) : devices.error ? (
             <ErrorBox error={devices.error} what="devices" retry={() => devices.refetch()} />
           ) : (
-            <RiskTable devices={devices.data.devices} />
+            <RiskTable devices={devices.data.devices} sensor={sensor} />
           )}
         </section>
         <section className="panel">
@@ -98,25 +127,38 @@ export function OverviewPage() {
           ) : breach.error ? (
             <ErrorBox error={breach.error} what="the breach report" retry={() => breach.refetch()} />
           ) : (
-            <ExposedTable breach={breach.data} />
+            <ExposedTable breach={breach.data} sensor={sensor} />
           )}
         </section>
       </div>
       <section className="panel no-print" style={{ marginTop: '1rem' }}>
         <h2>Live feed</h2>
-        <LiveFeed />
+        <LiveFeed sensor={sensor} />
       </section>
     </>
   );
 }
 
-function Headlines({ breach, devices, alerts }: { breach: BreachReport; devices: DeviceListItem[]; alerts: Alert[] }) {
+function Headlines({
+  breach,
+  devices,
+  alerts,
+  sensor,
+}: {
+  breach: BreachReport;
+  devices: DeviceListItem[];
+  alerts: Alert[];
+  sensor: string;
+}) {
   const lines = headlines(breach, devices, alerts);
   const byId = new Map(devices.map((d) => [d.id, d]));
   if (lines.length === 0) {
     return (
       <div className="headline ok" data-testid="headline">
-        <p>No patient data was seen leaving the hospital in cleartext.</p>
+        <p>
+          No patient data was seen leaving the hospital in cleartext
+          {sensor ? <> from the devices of {sensorLabel(sensor)}</> : null}.
+        </p>
       </div>
     );
   }
@@ -134,7 +176,7 @@ function Headlines({ breach, devices, alerts }: { breach: BreachReport; devices:
               return (
                 <span key={id}>
                   {i > 0 ? ', ' : null}
-                  {d ? <DeviceLink device={d} /> : <code>{id}</code>}
+                  {d ? <DeviceLink device={d} /> : <MacAndSensor id={id} />}
                 </span>
               );
             })}
@@ -142,7 +184,8 @@ function Headlines({ breach, devices, alerts }: { breach: BreachReport; devices:
         </p>
       ))}
       <p className="muted" style={{ fontSize: '0.9rem' }}>
-        <Link to="/breach">Breach report</Link> · <Link to="/alerts">Open alerts</Link>
+        <Link to="/breach">Breach report</Link> (all sensors) ·{' '}
+        <Link to={`/alerts${sensorSearch(sensor)}`}>Open alerts</Link>
       </p>
     </div>
   );
@@ -177,7 +220,7 @@ const riskColumns = [
   }),
 ];
 
-function RiskTable({ devices }: { devices: DeviceListItem[] }) {
+function RiskTable({ devices, sensor }: { devices: DeviceListItem[]; sensor: string }) {
   const rows = devices
     .map((d) => ({ ...d, risk: riskOf(d) }))
     .sort((a, b) => b.risk - a.risk)
@@ -193,7 +236,7 @@ function RiskTable({ devices }: { devices: DeviceListItem[] }) {
         testId="risk-table"
       />
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        {RISK_EXPLAINED}. <Link to="/devices">All devices</Link>
+        {RISK_EXPLAINED}. <Link to={`/devices${sensorSearch(sensor)}`}>All devices</Link>
       </p>
     </>
   );
@@ -220,15 +263,16 @@ function SeverityChart({ bySeverity }: { bySeverity: Partial<Record<string, numb
   );
 }
 
-function ExposedTable({ breach }: { breach: BreachReport }) {
+function ExposedTable({ breach, sensor }: { breach: BreachReport; sensor: string }) {
   if (breach.destinations.length === 0) return <p className="muted">No patient data left the site in cleartext.</p>;
   return (
-    <table className="data">
+    <table className="data" data-testid="exposed-table">
       <thead>
         <tr>
           <th>Destination</th>
           <th>Patients</th>
-          <th>Messages</th>
+          {/* the store counts messages per destination, not per sensor */}
+          <th>Messages{sensor ? <span className="muted"> (all sensors)</span> : null}</th>
           <th>Devices</th>
         </tr>
       </thead>
@@ -248,21 +292,43 @@ function ExposedTable({ breach }: { breach: BreachReport }) {
   );
 }
 
-function describe(e: SseEvent): string {
+/** The sensor an event is about ('local': the console's own), or undefined for the installation's stats. */
+function sensorOf(e: SseEvent): string | undefined {
   switch (e.type) {
     case 'alert':
-      return `${e.alert.severity} ${e.alert.rule}: ${e.alert.device.model ?? e.alert.src.ip} ${e.alert.message}`;
+      return splitDeviceId(e.alert.device.id).sensor ?? 'local';
     case 'device':
-      return `device ${e.device.model ?? e.device.hostname ?? e.device.ips[0] ?? e.device.id} seen`;
+      return e.device.sensor ?? splitDeviceId(e.device.id).sensor ?? 'local';
     case 'alert-state':
-      return `alert ${e.state}${e.ack ? ` by ${e.ack.by}: ${e.ack.comment}` : ''}${e.suppression ? ` by ${e.suppression.by}: ${e.suppression.reason}` : ''}`;
+      return splitDeviceId(e.id).sensor ?? 'local'; // a remote alert's id is scoped like its device's
     case 'stats':
-      return `${e.devices} devices, ${e.openAlerts} open alerts, ${e.flows} flows`;
+      return undefined;
   }
 }
 
-function LiveFeed() {
-  const live = useLive();
+function on(id: string): string {
+  const s = splitDeviceId(id).sensor;
+  return s === undefined ? '' : ` on ${s}`;
+}
+
+function describe(e: SseEvent, filtered: boolean): string {
+  switch (e.type) {
+    case 'alert':
+      return `${e.alert.severity} ${e.alert.rule}: ${e.alert.device.model ?? e.alert.src.ip}${on(e.alert.device.id)} ${e.alert.message}`;
+    case 'device':
+      return `device ${e.device.model ?? e.device.hostname ?? e.device.ips[0] ?? splitDeviceId(e.device.id).mac}${on(e.device.id)} seen`;
+    case 'alert-state':
+      return `alert ${e.state}${e.ack ? ` by ${e.ack.by}: ${e.ack.comment}` : ''}${e.suppression ? ` by ${e.suppression.by}: ${e.suppression.reason}` : ''}`;
+    case 'stats':
+      return `${e.devices} devices, ${e.openAlerts} open alerts, ${e.flows} flows${filtered ? ' (all sensors)' : ''}`;
+  }
+}
+
+/** The last events; with a sensor chosen, that sensor's (and the installation's stats, said so). */
+function LiveFeed({ sensor }: { sensor: string }) {
+  const all = useLive();
+  const live =
+    sensor === '' ? all : { ...all, events: all.events.filter((e) => (sensorOf(e.event) ?? sensor) === sensor) };
   if (live.events.length === 0) {
     return (
       <p className="muted">
@@ -275,7 +341,7 @@ function LiveFeed() {
       {live.events.map((e, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: the feed is append-only, newest first
         <li key={`${e.at}-${i}`}>
-          <span className="muted mono">{when(e.at)}</span> {describe(e.event)}
+          <span className="muted mono">{when(e.at)}</span> {describe(e.event, sensor !== '')}
         </li>
       ))}
     </ul>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 
-export function useOverview() {
-  return useQuery({ queryKey: ['overview'], queryFn: api.overview });
+/** `sensor`: that sensor's counts only ('' = the installation). */
+export function useOverview(sensor = '') {
+  return useQuery({ queryKey: ['overview', sensor], queryFn: () => api.overview(sensor) });
 }

@@ -9,7 +9,7 @@ import { DataTable } from '../../components/DataTable';
 import { Query } from '../../components/Status';
 import { when } from '../../lib/format';
 import { useCanChange, useSession } from '../auth/session';
-import { deviceLabel } from '../devices/DeviceName';
+import { deviceLabel, MacAndSensor } from '../devices/DeviceName';
 import { useDevice } from '../devices/api';
 import { usePolicy } from './api';
 import { ApplyControls, GrantForm } from './PolicyControls';
@@ -32,7 +32,10 @@ export function PolicyDevicePage() {
         <Link to="/policy">← all policies</Link>
       </p>
       <h1>
-        Policy: {dev.data ? deviceLabel(dev.data) : id} <span className="muted mono">{id}</span>
+        Policy: {dev.data ? deviceLabel(dev.data) : id}{' '}
+        <span className="muted">
+          <MacAndSensor id={id} />
+        </span>
       </h1>
       <Query q={q} what="the device's policy">
         {(d) => {
