@@ -61,7 +61,7 @@ export class IngestWriter {
           .insertInto('dns')
           .values(rows)
           .onConflict((oc) =>
-            oc.columns(['asker', 'name', 'address']).doUpdateSet((eb) => ({
+            oc.columns(['sensor', 'asker', 'name', 'address']).doUpdateSet((eb) => ({
               count: eb('dns.count', '+', eb.ref('excluded.count')),
               ttl: eb.ref('excluded.ttl'),
               last: eb.ref('excluded.last'),

@@ -52,6 +52,7 @@ export interface DnsTable {
   first: string;
   last: string;
   count: number;
+  sensor?: string; // migration 5: part of the key, default 'local'
 }
 
 export interface AlertsTable {

@@ -165,7 +165,7 @@ function toBatch(b: IngestBatch, id: (x: string) => string): Batch {
   for (const d of b.rows.dns) {
     const k = `${d.asker}|${d.name}|${d.address}`;
     const cur = out.dns.get(k);
-    if (cur === undefined) out.dns.set(k, { ...d });
+    if (cur === undefined) out.dns.set(k, { ...d, sensor: s });
     else {
       cur.count += d.count;
       cur.ttl = d.ttl;
