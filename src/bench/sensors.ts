@@ -185,6 +185,49 @@ async function post(con: Console, as: [string, string], batches: readonly Ingest
   }
 }
 
+const REPEAT = Math.max(1, Number(process.env.WARDWATCH_BENCH_REPEAT ?? '3'));
+
+interface Row {
+  wall: number;
+  /** Records + rows the console stored per second. */
+  stored: number;
+  /** The console process's CPU over the run, % of one core (NaN: not in this process). */
+  cpu: number;
+}
+
+/**
+ * One table row: `go(run)` REPEAT times (each with a run name of its own, so new sensors and no
+ * duplicates), timed with the console's stored count and CPU; the median of each figure.
+ */
+async function row(con: Console, go: (run: string) => Promise<void>, run: string): Promise<Row> {
+  const rows: Row[] = [];
+  for (let k = 0; k < REPEAT; k++) {
+    const before = await con.accepted();
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await go(`${run}-${k}`);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    const stored = ((await con.accepted()) - before) / wall;
+    rows.push({ wall, stored, cpu: con.inProcess ? ((cpu.user + cpu.system) / 1e6 / wall) * 100 : Number.NaN });
+  }
+  const med = (f: (r: Row) => number) => {
+    const v = rows.map(f).sort((x, y) => x - y);
+    return v[Math.floor(v.length / 2)]!;
+  };
+  return { wall: med((r) => r.wall), stored: med((r) => r.stored), cpu: med((r) => r.cpu) };
+}
+
+const num = (x: number) => (Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en'));
+
+function print(n: number, r: Row, perSecond: number): void {
+  console.log(
+    `${String(n).padStart(7)}  ${r.wall.toFixed(2).padStart(6)}  ${num(perSecond).padStart(9)}  ${num(
+      r.stored,
+    ).padStart(21)}  ${Number.isNaN(r.cpu) ? 'elsewhere' : `${r.cpu.toFixed(0)} % of a core`}`,
+  );
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ww-bench-sensors-'));
   const env = { ...process.env, WARDWATCH_HOME: join(dir, 'home') };
@@ -198,64 +241,46 @@ async function main(): Promise<void> {
       packets = r.packets;
       files.push(f);
     }
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
     console.log(`console: ${con.label}`);
     console.log(`wards: 4 × simulated mixed ward, 600 s, 40 devices, ${packets} packets each`);
-    console.log(
-      `machine: ${cpus().length} cores, load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}\n`,
-    );
+    console.log(`machine: ${cpus().length} cores, load average ${load()}; medians of ${REPEAT} runs\n`);
     console.log('sensors  wall s  packets/s  records+rows stored/s  console CPU');
     for (const n of SENSORS) {
-      const as = await Promise.all(files.slice(0, n).map((_, i) => con.sensor(String(n), i)));
-      const before = await con.accepted();
-      const cpu0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      const runs = await Promise.all(
-        files.slice(0, n).map((f, i) => sensor(con, f, as[i], join(dir, `spool-${n}-${i}`), env)),
+      const r = await row(
+        con,
+        async (run) => {
+          const as = await Promise.all(files.slice(0, n).map((_, i) => con.sensor(run, i)));
+          const runs = await Promise.all(
+            files.slice(0, n).map((f, i) => sensor(con, f, as[i], join(dir, `spool-${run}-${i}`), env)),
+          );
+          for (const x of runs) if (x.code !== 0) throw new Error(`a sensor failed: ${x.err}`);
+        },
+        `s${n}`,
       );
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
-      for (const r of runs) if (r.code !== 0) throw new Error(`a sensor failed: ${r.err}`);
-      const stored = (await con.accepted()) - before;
-      const consoleCpu = con.inProcess
-        ? `${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)} % of a core`
-        : 'elsewhere';
-      console.log(
-        `${String(n).padStart(7)}  ${wall.toFixed(2).padStart(6)}  ${Math.round((n * packets) / wall)
-          .toLocaleString('en')
-          .padStart(
-            9,
-          )}  ${(Number.isNaN(stored) ? 'see the console' : Math.round(stored / wall).toLocaleString('en')).padStart(21)}  ${consoleCpu}`,
-      );
+      print(n, r, (n * packets) / r.wall);
     }
     if (con.inProcess) {
       // The console alone: the same wards' batches, cut beforehand, posted by 1, 2 and 4 senders at once.
       const cut = await Promise.all(files.map(cutBatches));
-      const per = cut.map((l) => l.reduce((s, b) => s + b.records.length + rowCount(b), 0));
+      const per = cut[0]!.reduce((s, b) => s + b.records.length + rowCount(b), 0);
       console.log(
-        `\nconsole alone: each ward's ${cut[0]!.length} batches (${per[0]} records+rows) cut beforehand, POSTed back to back by each sender`,
+        `\nconsole alone: each ward's ${cut[0]!.length} batches (${per} records+rows) cut beforehand, POSTed back to back by each sender (console CPU includes the senders)`,
       );
       console.log('senders  wall s  batches/s  records+rows stored/s  console CPU');
       for (const n of SENSORS) {
-        const as = await Promise.all(cut.slice(0, n).map((_, i) => con.sensor(`alone-${n}`, i)));
-        const before = await con.accepted();
-        const cpu0 = process.cpuUsage();
-        const t0 = process.hrtime.bigint();
-        await Promise.all(cut.slice(0, n).map((l, i) => post(con, as[i]!, l)));
-        const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-        const cpu = process.cpuUsage(cpu0);
-        const stored = (await con.accepted()) - before;
-        const batches = cut.slice(0, n).reduce((s, l) => s + l.length, 0);
-        console.log(
-          `${String(n).padStart(7)}  ${wall.toFixed(2).padStart(6)}  ${Math.round(batches / wall)
-            .toLocaleString('en')
-            .padStart(9)}  ${Math.round(stored / wall)
-            .toLocaleString('en')
-            .padStart(
-              21,
-            )}  ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)} % of a core (with the senders)`,
+        const r = await row(
+          con,
+          async (run) => {
+            const as = await Promise.all(cut.slice(0, n).map((_, i) => con.sensor(run, i)));
+            await Promise.all(cut.slice(0, n).map((l, i) => post(con, as[i]!, l)));
+          },
+          `alone${n}`,
         );
+        print(n, r, cut.slice(0, n).reduce((s, l) => s + l.length, 0) / r.wall);
       }
     }
     const plain = await sensor(con, files[0]!, undefined, '', env);
@@ -264,6 +289,7 @@ async function main(): Promise<void> {
     console.log(
       `\nsensor CPU (user+sys): analyze ${plain.cpu.toFixed(2)} s, analyze --to ${ship.cpu.toFixed(2)} s: shipping adds ${cost.toFixed(1)} % (target ≤ 10 %)`,
     );
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await con.close();
     rmSync(dir, { recursive: true, force: true });
