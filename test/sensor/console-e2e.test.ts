@@ -1,8 +1,9 @@
 // The sensors against the real console (src/server, POST /api/ingest, the store) on SQLite and on
 // PostgreSQL: three CLI sensors replay three simulated wards over loopback — ward-a benign, ward-b
 // with the CMS8000 backdoor, ward-c a mixed ward whose CMS8000 is ward-b's (same seed: the same
-// MAC, the same 10.x address, the same fictional patient). Under every fault at once — the acks of
-// two of ward-a's batches cut after the console stored them, ward-c killed with SIGKILL mid-run and
+// MAC, the same 10.x address, the same fictional patient). Under every fault at once — two of
+// ward-b's requests cut before the console read their batch, the acks of two of ward-a's batches
+// cut after the console stored them, ward-c killed with SIGKILL mid-run and
 // restarted on its spool, the console stopped for 10 s mid-run (connections refused) and started
 // again on the same store — what the console holds equals a single-box run of each ward: every
 // alert's count and every device's packets and bytes per sensor, and every exposure row (per
@@ -60,6 +61,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Faults {
   /** Acks of ward-a's stored batches still to cut (the socket closes after the commit). */
   cut: number;
+  /** ward-b's requests still to cut before the console read the batch (nothing stored). */
+  cutIn: number;
+  /** ward-b's token (requests are told apart by it before the body is read). */
+  tokenB?: string;
   /** Delay ward-c's batches (ms) so the kill -9 lands mid-run, not after it. */
   slowC: number;
 }
@@ -67,6 +72,17 @@ interface Faults {
 async function listen(store: Store, faults: Faults, port = 0): Promise<{ app: FastifyInstance; port: number }> {
   const { app } = await buildApp({ store, webDist: join(dir, 'no-web'), salt: SALT });
   const sensorOf = (body: unknown) => (body as { sensor?: string } | undefined)?.sensor;
+  app.addHook('preParsing', async (req) => {
+    if (
+      req.url === '/api/ingest' &&
+      faults.cutIn > 0 &&
+      faults.tokenB !== undefined &&
+      req.headers.authorization === `Bearer ${faults.tokenB}`
+    ) {
+      faults.cutIn--;
+      req.raw.socket.destroy(); // the batch cut mid-request: never read, never stored
+    }
+  });
   app.addHook('preHandler', async (req) => {
     if (req.url === '/api/ingest' && faults.slowC > 0 && sensorOf(req.body) === 'ward-c') await sleep(faults.slowC);
   });
@@ -88,13 +104,14 @@ async function listen(store: Store, faults: Faults, port = 0): Promise<{ app: Fa
 }
 
 describe.each(ENGINES)('sensors into the console on %s', (engine) => {
-  it('three wards, cut acks, a kill -9 and a 10 s console outage: every alert, device and exposure count stored exactly once', async () => {
+  it('three wards, cut requests and acks, a kill -9 and a 10 s console outage: every alert, device and exposure count stored exactly once', async () => {
     const db = await testDb(engine);
-    const faults: Faults = { cut: CUT_ACKS, slowC: 150 };
+    const faults: Faults = { cut: CUT_ACKS, cutIn: CUT_ACKS, slowC: 150 };
     let con = await listen(db.store, faults);
     const port = con.port;
     try {
       const tokens = await Promise.all(WARDS.map((w) => createToken(db.store, w.sensor, 'ingest')));
+      faults.tokenB = tokens[1]!.token;
       const spec = (i: number) => ({
         file: wardFile(dir, WARDS[i]!),
         url: `http://127.0.0.1:${port}`,
@@ -119,7 +136,7 @@ describe.each(ENGINES)('sensors into the console on %s', (engine) => {
       con = await listen(db.store, faults, port);
       const results = await Promise.all([runs[0]!.done, runs[1]!.done, restarted.done]);
       for (const res of results) expect(res.code, res.stderr).toBe(0);
-      expect(faults.cut, 'the acks cut').toBe(0);
+      expect([faults.cut, faults.cutIn], 'the acks and the requests cut').toEqual([0, 0]);
       expect(await batchesOf('ward-c')).toBeGreaterThan(storedBeforeKill);
 
       // alerts and devices, per sensor, against each ward's single-box analyze
@@ -178,7 +195,7 @@ describe.each(ENGINES)('sensors into the console on %s', (engine) => {
 
   it('a token of sensor A cannot write as sensor B, and a revoked token is refused: the run stops, nothing stored', async () => {
     const db = await testDb(engine);
-    const con = await listen(db.store, { cut: 0, slowC: 0 });
+    const con = await listen(db.store, { cut: 0, cutIn: 0, slowC: 0 });
     try {
       const b = await createToken(db.store, 'ward-b', 'ingest');
       const a = await createToken(db.store, 'ward-a', 'ingest');
