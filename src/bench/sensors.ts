@@ -2,8 +2,11 @@
 // 1. Sustained rate: 1, 2 and 4 sensor processes (`analyze WARD --to`) replaying simulated `mixed`
 //    wards at once into one console on PostgreSQL; records + rows the console stored per second,
 //    packets analysed per second, and the console's CPU (this process: the console runs in it).
-// 2. The sensor's CPU cost of shipping: user+sys CPU (/usr/bin/time, the launcher and its child)
+// 2. The console alone (when it runs here): the same wards' batches, cut beforehand as the sensors
+//    cut them, POSTed back to back by 1, 2 and 4 senders: batches and records + rows stored per second.
+// 3. The sensor's CPU cost of shipping: user+sys CPU (/usr/bin/time, the launcher and its child)
 //    of `analyze WARD` with and without `--to`, same file, one run each.
+// Rows 1 and 2 are medians of WARDWATCH_BENCH_REPEAT (3) runs, each run with sensors of its own.
 // The console: by default the real one (buildApp, POST /api/ingest) in this process on a fresh
 // PostgreSQL schema of WARDWATCH_BENCH_PG / WARDWATCH_TEST_PG, or of the loopback cluster
 // scripts/pg-start.sh starts (dropped after), with ingest tokens it creates.
@@ -55,9 +58,6 @@ async function realConsole(): Promise<Console> {
   const { app } = await buildApp({ store, salt: 'ef'.repeat(32), webDist: join(REPO, 'no-web-in-bench') });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const tokens: [string, string][] = [];
-  for (let i = 1; i <= 4; i++)
-    tokens.push([`bench-${i}`, (await createToken(store, `bench-${i}`, 'ingest', 'bench')).token]);
   return {
     inProcess: true,
     label: `the real console (buildApp) on PostgreSQL, schema ${schema} on ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
