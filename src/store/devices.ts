@@ -95,9 +95,14 @@ export class DeviceQueries {
     if (r === undefined) return undefined;
     const addresses = (await this.ipsOf([id])).get(id) ?? [];
     const item = listItem(r, addresses, r.open, r.worst);
-    const peers = await this.peers(id);
+    // DNS answers are per sensor (migration 5): the same 10.x asker on another site is another device.
+    const sensor = r.sensor ?? 'local';
+    const peers = await this.peers(id, sensor);
     const { traffic, bucketSeconds } = await this.traffic(id);
-    const dns = await this.dnsOf(addresses.map((a) => a.ip));
+    const dns = await this.dnsOf(
+      addresses.map((a) => a.ip),
+      sensor,
+    );
     return {
       ...item,
       ...(r.vendor_class !== null ? { vendorClass: r.vendor_class } : {}),
@@ -114,7 +119,8 @@ export class DeviceQueries {
     };
   }
 
-  private async peers(id: string): Promise<Peer[]> {
+  /** The device's peers; a peer is resolved by DNS when an answer on the device's own sensor named it. */
+  private async peers(id: string, sensor: string): Promise<Peer[]> {
     const rows = await this.db
       .selectFrom('flows')
       .select([
@@ -142,6 +148,7 @@ export class DeviceQueries {
         .selectFrom('dns')
         .select(['address', 'name'])
         .distinct()
+        .where('sensor', '=', sensor)
         .where('address', 'in', part)
         .execute()) {
         let l = names.get(d.address);
@@ -203,11 +210,12 @@ export class DeviceQueries {
     };
   }
 
-  private async dnsOf(ips: readonly string[]): Promise<DnsName[]> {
+  private async dnsOf(ips: readonly string[], sensor: string): Promise<DnsName[]> {
     if (ips.length === 0) return [];
     const rows = await this.db
       .selectFrom('dns')
       .select(['name', 'address', 'ttl', 'first', 'last', 'count'])
+      .where('sensor', '=', sensor)
       .where('asker', 'in', ips)
       .orderBy('name')
       .limit(1000)

@@ -61,7 +61,7 @@ export class IngestWriter {
           .insertInto('dns')
           .values(rows)
           .onConflict((oc) =>
-            oc.columns(['asker', 'name', 'address']).doUpdateSet((eb) => ({
+            oc.columns(['sensor', 'asker', 'name', 'address']).doUpdateSet((eb) => ({
               count: eb('dns.count', '+', eb.ref('excluded.count')),
               ttl: eb.ref('excluded.ttl'),
               last: eb.ref('excluded.last'),
@@ -125,6 +125,7 @@ export class IngestWriter {
         for (const row of await trx.selectFrom('devices').selectAll().where('id', 'in', ids).execute())
           existing.set(row.id, row);
       const addresses = [];
+      const rows: DevicesTable[] = [];
       for (const r of records) {
         const cur = existing.get(r.id);
         const row = deviceRow(r, cur, opts.accumulate === true);
@@ -139,9 +140,23 @@ export class IngestWriter {
           });
         if (cur !== undefined && sameRow(cur, row)) continue;
         changed.push(r.id);
-        if (cur === undefined) await trx.insertInto('devices').values(row).execute();
-        else await trx.updateTable('devices').set(row).where('id', '=', r.id).execute();
+        existing.set(r.id, row); // the same id twice in one call: the second builds on the first
+        rows.push(row);
       }
+      // One multi-row upsert per chunk instead of a statement per device (round trips on PostgreSQL).
+      for (const part of chunks(dedupeLast(rows, (r) => r.id)))
+        await trx
+          .insertInto('devices')
+          .values(part)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => {
+              const set: Record<string, unknown> = {};
+              for (const k of DEVICE_COLUMNS) set[k] = eb.ref(`excluded.${k}`);
+              if (opts.sensor !== undefined) set.sensor = eb.ref('excluded.sensor');
+              return set as never;
+            }),
+          )
+          .execute();
       await upsertAddresses(trx, addresses);
       return changed;
     });
@@ -157,6 +172,7 @@ export class IngestWriter {
       for (const ids of chunks(records.map(idOf)))
         for (const row of await trx.selectFrom('alerts').selectAll().where('id', 'in', ids).execute())
           existing.set(row.id, row);
+      const rows: AlertsTable[] = [];
       for (const r of records) {
         const id = idOf(r);
         const cur = existing.get(id);
@@ -178,25 +194,39 @@ export class IngestWriter {
           message: r.message,
           evidence: JSON.stringify(r.evidence),
         };
-        if (cur === undefined) {
-          await trx
-            .insertInto('alerts')
-            .values({
-              id,
-              ...row,
-              ack_by: null,
-              ack_at: null,
-              ack_comment: null,
-              suppressed_until: null,
-              ...(opts.sensor !== undefined ? { sensor: opts.sensor } : {}),
-            })
-            .execute();
-          changed.push(id);
-        } else if (cur.count !== row.count || cur.last !== row.last || cur.severity !== row.severity) {
-          await trx.updateTable('alerts').set(row).where('id', '=', id).execute();
-          changed.push(id);
-        }
+        if (cur !== undefined && cur.count === row.count && cur.last === row.last && cur.severity === row.severity)
+          continue;
+        // A new row starts unacknowledged; an existing one keeps its acknowledgement and suppression.
+        const full: AlertsTable = {
+          id,
+          ...row,
+          ack_by: cur?.ack_by ?? null,
+          ack_at: cur?.ack_at ?? null,
+          ack_comment: cur?.ack_comment ?? null,
+          suppressed_until: cur?.suppressed_until ?? null,
+          ...(opts.sensor !== undefined
+            ? { sensor: opts.sensor }
+            : cur?.sensor !== undefined
+              ? { sensor: cur.sensor }
+              : {}),
+        };
+        existing.set(id, full);
+        rows.push(full);
+        changed.push(id);
       }
+      // One multi-row upsert per chunk; the update leaves ack_*, suppressed_until and sensor as stored.
+      for (const part of chunks(dedupeLast(rows, (r) => r.id)))
+        await trx
+          .insertInto('alerts')
+          .values(part)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => {
+              const set: Record<string, unknown> = {};
+              for (const k of ALERT_COLUMNS) set[k] = eb.ref(`excluded.${k}`);
+              return set as never;
+            }),
+          )
+          .execute();
       return changed;
     });
   }
@@ -219,6 +249,49 @@ async function upsertAddresses(
         }),
       )
       .execute();
+}
+
+/** The device columns an upsert writes (everything but the key and the sensor). */
+const DEVICE_COLUMNS = [
+  'hostname',
+  'vendor_class',
+  'vendor',
+  'model',
+  'class',
+  'confidence',
+  'reasons',
+  'identified_by',
+  'advisories',
+  'first',
+  'last',
+  'packets',
+  'bytes',
+] as const satisfies readonly (keyof DevicesTable)[];
+
+/** The alert columns an upsert of an existing alert writes (not its acknowledgement, suppression or sensor). */
+const ALERT_COLUMNS = [
+  'rule',
+  'severity',
+  'sev_rank',
+  'first',
+  'last',
+  'count',
+  'src_ip',
+  'src_port',
+  'src_mac',
+  'dst_ip',
+  'dst_port',
+  'device_id',
+  'device_model',
+  'message',
+  'evidence',
+] as const satisfies readonly (keyof AlertsTable)[];
+
+/** One row per key, the last one (an upsert may not touch a row twice in one statement). */
+function dedupeLast<T>(rows: readonly T[], key: (r: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const r of rows) m.set(key(r), r);
+  return [...m.values()];
 }
 
 function deviceRow(r: DeviceRecord, cur: DevicesTable | undefined, accumulate: boolean): DevicesTable {

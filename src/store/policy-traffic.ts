@@ -61,17 +61,23 @@ export async function deviceTraffic(db: Kysely<DB>, device: string, windowSecond
     .orderBy('last', 'desc')
     .execute();
   const ips = addrs.map((a) => a.ip);
+  const dev = await db
+    .selectFrom('devices')
+    .select(['model', 'class', 'sensor'])
+    .where('id', '=', device)
+    .executeTakeFirst();
+  // DNS answers are per sensor (migration 5): only the answers the device's own sensor saw its addresses ask for.
   const dns =
     ips.length === 0
       ? []
       : await db
           .selectFrom('dns')
           .select(['name', 'address'])
+          .where('sensor', '=', dev?.sensor ?? 'local')
           .where('asker', 'in', ips)
           .orderBy('first')
           .limit(10_000)
           .execute();
-  const dev = await db.selectFrom('devices').select(['model', 'class']).where('id', '=', device).executeTakeFirst();
   return {
     ips,
     ...(dev?.model ? { model: dev.model } : {}),

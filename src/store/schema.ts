@@ -52,6 +52,7 @@ export interface DnsTable {
   first: string;
   last: string;
   count: number;
+  sensor?: string; // migration 5: part of the key, default 'local'
 }
 
 export interface AlertsTable {
@@ -87,6 +88,11 @@ export interface SuppressionsTable {
   at: string;
 }
 
+/**
+ * Exposure (the breach report) is keyed per outside destination, not per sensor, on purpose: the
+ * report counts a patient whose data two sensors saw go to one destination once. Only
+ * exposure_patients carries a `sensor` column (migration 4), as information, outside its key.
+ */
 export interface ExposureDestinationsTable {
   ip: string;
   port: number;

@@ -3,12 +3,12 @@
 // re-sent batch (a retry, a restarted replay) finds its id and changes nothing. Records and rows are
 // deltas and are added (accumulate). Device ids of a remote sensor are stored as `<sensor>/<id>`
 // (and its alert ids likewise), so the same MAC or 10.x address on two sensors is two devices.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { Batch } from './batch.js';
 import { IngestWriter, scopedId } from './ingest-writer.js';
-import type { DB, SensorsTable } from './schema.js';
+import type { DB } from './schema.js';
 
 export interface IngestOutcome {
   readonly duplicate: boolean;
@@ -95,12 +95,9 @@ export class SensorIngest {
     }
     const batch = toBatch(b, id);
     const accepted = b.records.length + batch.rows;
+    // Round trips matter on PostgreSQL: the ledger row first (a duplicate stops there), the writes
+    // as multi-row upserts, and the sensor's row in one upsert at the end.
     return this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('sensors')
-        .values({ name: s, site: null, created_at: now, last_seen: null, newest_record: null, batches: 0, records: 0 })
-        .onConflict((oc) => oc.column('name').doNothing())
-        .execute();
       const ins = await trx
         .insertInto('ingest_batches')
         .values({
@@ -115,6 +112,7 @@ export class SensorIngest {
         .onConflict((oc) => oc.columns(['sensor', 'batch']).doNothing())
         .executeTakeFirst();
       if (Number(ins.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        // applied before, so the sensor's row exists
         await trx.updateTable('sensors').set({ last_seen: now }).where('name', '=', s).execute();
         return { duplicate: true, accepted: 0, devices: [], alerts: [] };
       }
@@ -123,15 +121,28 @@ export class SensorIngest {
       const changedDevices = await w.devices(devices, opts);
       const changedAlerts = await w.alerts(alerts, opts);
       await w.batch(batch);
-      const cur = await trx.selectFrom('sensors').selectAll().where('name', '=', s).executeTakeFirstOrThrow();
-      const set: Partial<SensorsTable> = {
-        last_seen: now,
-        batches: Number(cur.batches) + 1,
-        records: Number(cur.records) + b.records.length,
-      };
-      if (newest !== undefined && (cur.newest_record === null || newest > cur.newest_record))
-        set.newest_record = newest;
-      await trx.updateTable('sensors').set(set).where('name', '=', s).execute();
+      await trx
+        .insertInto('sensors')
+        .values({
+          name: s,
+          site: null,
+          created_at: now,
+          last_seen: now,
+          newest_record: newest ?? null,
+          batches: 1,
+          records: b.records.length,
+        })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({
+            last_seen: now,
+            batches: eb('sensors.batches', '+', 1),
+            records: eb('sensors.records', '+', b.records.length),
+            newest_record: sql<
+              string | null
+            >`CASE WHEN sensors.newest_record IS NULL OR excluded.newest_record > sensors.newest_record THEN excluded.newest_record ELSE sensors.newest_record END`,
+          })),
+        )
+        .execute();
       return { duplicate: false, accepted, devices: changedDevices, alerts: changedAlerts };
     });
   }
@@ -165,7 +176,7 @@ function toBatch(b: IngestBatch, id: (x: string) => string): Batch {
   for (const d of b.rows.dns) {
     const k = `${d.asker}|${d.name}|${d.address}`;
     const cur = out.dns.get(k);
-    if (cur === undefined) out.dns.set(k, { ...d });
+    if (cur === undefined) out.dns.set(k, { ...d, sensor: s });
     else {
       cur.count += d.count;
       cur.ttl = d.ttl;

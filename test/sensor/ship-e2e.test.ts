@@ -5,7 +5,6 @@
 // count, device packet/byte count, exposure message and patient hash, exactly once. Then the
 // faults: the console down mid-run (connections refused) and back, 503/429 bursts, an ack cut
 // mid-request after the batch was stored, and `kill -9` of a sensor restarted with the same spool.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,23 +12,27 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestBatch } from '../../src/contract/ingest.js';
 import { alertKey } from '../../src/contract/records.js';
-import { writeScenario } from '../../src/sim/scenarios.js';
-import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { wardwatch } from '../helpers/cli.js';
+import {
+  OUTAGE_MS,
+  SALT,
+  type SingleBox,
+  singleBox,
+  sleep,
+  spawnSensor,
+  until,
+  type Ward as SimWard,
+  wardFile,
+  writeWards,
+} from './helpers.js';
 
-const SALT = 'ab'.repeat(32);
 const TOKENS: Record<string, string> = { 'tok-a': 'ward-a', 'tok-b': 'ward-b', 'tok-c': 'ward-c' };
-const WARDS = [
+type Ward = SimWard & { readonly token: string };
+const WARDS: readonly Ward[] = [
   { sensor: 'ward-a', token: 'tok-a', scenario: 'ward', seed: 11 },
   { sensor: 'ward-b', token: 'tok-b', scenario: 'cms8000', seed: 12 }, // the backdoor
   { sensor: 'ward-c', token: 'tok-c', scenario: 'mixed', seed: 13 },
-] as const;
-type Ward = {
-  readonly sensor: string;
-  readonly token: string;
-  readonly scenario: (typeof WARDS)[number]['scenario'];
-  readonly seed: number;
-};
+];
 
 interface Totals {
   alerts: Map<string, number>;
@@ -124,43 +127,18 @@ class FakeConsole {
 }
 
 let dir: string;
-const expected = new Map<string, { alerts: Map<string, number>; devices: Map<string, [number, number]> }>();
+const expected = new Map<string, SingleBox>();
 
-function sensorArgs(w: Ward, url: string, spool: string): string[] {
-  return [
-    'analyze',
-    join(dir, `${w.sensor}.pcap`),
-    '--to',
+const run = (w: Ward, url: string, spool: string) =>
+  spawnSensor({
+    file: wardFile(dir, w),
     url,
-    '--token',
-    w.token,
-    '--sensor',
-    w.sensor,
-    '--spool',
+    token: w.token,
+    sensor: w.sensor,
     spool,
-    '--batch-every',
-    '5',
-    '--drain-timeout',
-    '60',
-    '--format',
-    'jsonl',
-    '--no-progress',
-  ];
-}
-
-function run(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, WARDWATCH_HOME: join(dir, 'home'), WARDWATCH_SENSOR_TIMEOUT_MS: '1000' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    home: join(dir, 'home'),
+    timeoutMs: 1000,
   });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stderr: string }>((r) =>
-    child.on('close', (code) => r({ code, stderr })),
-  );
-  return { child, done };
-}
 
 function expectExactlyOnce(c: FakeConsole): void {
   for (const w of WARDS) {
@@ -174,23 +152,9 @@ function expectExactlyOnce(c: FakeConsole): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ww-ship20-e2e-'));
-  for (const w of WARDS) {
-    const file = join(dir, `${w.sensor}.pcap`);
-    await writeScenario(w.scenario, { durationSec: 120, seed: w.seed, out: file });
-    // The single-box answer, with the console's salt (the same hashes) and no console at all.
-    const r = wardwatch(['analyze', file, '--format', 'jsonl', '--no-progress'], {
-      env: { WARDWATCH_HOME: join(dir, 'single') },
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const recs = jsonl(r.stdout);
-    const alerts = new Map<string, number>();
-    const devices = new Map<string, [number, number]>();
-    for (const x of recs) {
-      if (x.type === 'alert') alerts.set(alertKey(x as never), x.count as number);
-      if (x.type === 'device') devices.set(x.id as string, [(x.packets as number) ?? 0, (x.bytes as number) ?? 0]);
-    }
-    expected.set(w.sensor, { alerts, devices });
-  }
+  await writeWards(dir, WARDS);
+  // The single-box answer, no console at all.
+  for (const w of WARDS) expected.set(w.sensor, singleBox(dir, w));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -199,7 +163,7 @@ describe('three sensors into one console', () => {
     const c = new FakeConsole();
     await c.start();
     try {
-      const runs = WARDS.map((w) => run(sensorArgs(w, c.url, join(dir, `spool-1-${w.sensor}`))));
+      const runs = WARDS.map((w) => run(w, c.url, join(dir, `spool-1-${w.sensor}`)));
       for (const r of runs) expect((await r.done).code).toBe(0);
       expectExactlyOnce(c);
       const b = c.bySensor.get('ward-b')!;
@@ -222,7 +186,7 @@ describe('three sensors into one console', () => {
     await c.start();
     try {
       for (const pass of [1, 2]) {
-        const runs = WARDS.map((w) => run(sensorArgs(w, c.url, join(dir, `spool-r${pass}-${w.sensor}`))));
+        const runs = WARDS.map((w) => run(w, c.url, join(dir, `spool-r${pass}-${w.sensor}`)));
         for (const r of runs) expect((await r.done).code).toBe(0);
       }
       expectExactlyOnce(c);
@@ -236,20 +200,19 @@ describe('three sensors into one console', () => {
     const c = new FakeConsole();
     await c.start();
     const port = c.port;
-    const outage = Number(process.env.WARDWATCH_TEST_OUTAGE_MS ?? '3000');
     try {
       c.faults = ['refuse-503', 'busy-429', 'cut', 'refuse-503', 'cut', 'busy-429', 'cut'];
       c.delayMs = 30;
       const spools = WARDS.map((w) => join(dir, `spool-f-${w.sensor}`));
-      const runs = WARDS.map((w, i) => run(sensorArgs(w, c.url, spools[i]!)));
+      const runs = WARDS.map((w, i) => run(w, c.url, spools[i]!));
       // kill -9 ward-c once a few of its batches are in, then restart it on the same spool
-      await until(() => (c.bySensor.get('ward-c')?.flows ?? 0) > 0 && c.ledger.size >= 6, 20_000);
+      await until(() => (c.bySensor.get('ward-c')?.flows ?? 0) > 0 && c.ledger.size >= 6, 20_000, 'batches in');
       runs[2]!.child.kill('SIGKILL');
       expect((await runs[2]!.done).code).toBe(null);
       // the console goes away (connections refused) while the sensors go on, then comes back
       await c.stop();
-      const restarted = run(sensorArgs(WARDS[2], `http://127.0.0.1:${port}`, spools[2]!));
-      await new Promise((r) => setTimeout(r, outage));
+      const restarted = run(WARDS[2]!, `http://127.0.0.1:${port}`, spools[2]!);
+      await sleep(OUTAGE_MS);
       c.faults = ['cut', 'busy-429'];
       await c.start(port);
       for (const r of [runs[0]!, runs[1]!, restarted]) {
@@ -268,8 +231,8 @@ describe('three sensors into one console', () => {
     const c = new FakeConsole();
     await c.start();
     try {
-      const w: Ward = { ...WARDS[0], token: 'tok-b' }; // ward-b's token, claiming ward-a
-      const r = run(sensorArgs(w, c.url, join(dir, 'spool-wrong')));
+      const w: Ward = { ...WARDS[0]!, token: 'tok-b' }; // ward-b's token, claiming ward-a
+      const r = run(w, c.url, join(dir, 'spool-wrong'));
       const res = await r.done;
       expect(res.code).not.toBe(0);
       expect(res.stderr).toMatch(/refused this sensor's token \(HTTP 403: sensor mismatch\)/);
@@ -279,11 +242,3 @@ describe('three sensors into one console', () => {
     }
   }, 30_000);
 });
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -18,7 +18,13 @@ for (const engine of ENGINES) {
 
     it('migrates from empty to the latest version', async () => {
       db = await testDb(engine);
-      expect(await db.store.applied()).toEqual(['001-initial', '002-token-use', '003-policies', '004-sensors']);
+      expect(await db.store.applied()).toEqual([
+        '001-initial',
+        '002-token-use',
+        '003-policies',
+        '004-sensors',
+        '005-dns-sensor',
+      ]);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
 
@@ -37,7 +43,7 @@ for (const engine of ENGINES) {
           revoked_at: null,
         } as never)
         .execute();
-      expect(await db.store.migrate()).toEqual(['002-token-use', '003-policies', '004-sensors']);
+      expect(await db.store.migrate()).toEqual(['002-token-use', '003-policies', '004-sensors', '005-dns-sensor']);
       const t = await db.store.auth.tokenByHash('h1');
       expect(t).toMatchObject({ id: 't1', name: 'sensor-a', last_used_at: null });
       await db.store.auth.touchToken('t1', '2026-01-01T00:00:00.000Z');

@@ -6,8 +6,15 @@ import { initial } from './001-initial.js';
 import { tokenUse } from './002-token-use.js';
 import { policies } from './003-policies.js';
 import { sensors } from './004-sensors.js';
+import { dnsSensor } from './005-dns-sensor.js';
 
-export const MIGRATION_NAMES = ['001-initial', '002-token-use', '003-policies', '004-sensors'] as const;
+export const MIGRATION_NAMES = [
+  '001-initial',
+  '002-token-use',
+  '003-policies',
+  '004-sensors',
+  '005-dns-sensor',
+] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
 export function migrationProvider(engine: Engine): MigrationProvider {
@@ -16,6 +23,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '002-token-use': tokenUse,
     '003-policies': policies,
     '004-sensors': sensors,
+    '005-dns-sensor': dnsSensor(engine),
   };
   return { getMigrations: async () => all };
 }
