@@ -1,7 +1,8 @@
 // `--to URL --token TOKEN` on `analyze` and `watch`: this box becomes a sensor. It enrols with the
 // console (the installation salt, so patient hashes match across sensors; cached in the spool dir),
-// runs the pipeline locally, cuts a batch at each capture-time tick (cli/sensor-batch.ts), spools it
-// (fsync) and ships it (export/transport/sensor.ts). Local output (table, jsonl…) is unchanged.
+// runs the pipeline locally, cuts a batch at each capture-time tick (cli/sensor-batch.ts) and hands
+// its text to the spool thread (export/transport/sensor-thread.ts), which spools it (fsync) and
+// ships it off the analysis's thread. Local output (table, jsonl…) is unchanged.
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +10,9 @@ import type { Command } from 'commander';
 import { SensorName } from '../contract/ingest.js';
 import type { WardConfig } from '../contract/config.js';
 import { WardwatchError } from '../errors.js';
-import { enrol, Shipper } from '../export/transport/sensor.js';
+import { enrol } from '../export/transport/sensor.js';
 import { parseConsoleUrl, SensorClient } from '../export/transport/sensor-client.js';
-import { Spool } from '../export/transport/sensor-spool.js';
+import { ShipperThread } from '../export/transport/sensor-thread.js';
 import { SensorBatcher } from './sensor-batch.js';
 
 export interface ShipCliOptions {
@@ -63,8 +64,7 @@ export function defaultSpoolDir(sensor: string): string {
 export interface ShipSession {
   readonly salt: string;
   readonly batcher: SensorBatcher;
-  readonly shipper: Shipper;
-  readonly spool: Spool;
+  readonly shipper: ShipperThread;
   /**
    * Cut the last batch (after `pipeline.finish()`), wait for acks up to --drain-timeout, report.
    * `replayCut`: a file replay stopped before its end (a signal, or the launcher killed) does not
@@ -141,14 +141,29 @@ export async function startShipping(
 ): Promise<ShipSession> {
   const timeoutMs = Number(process.env.WARDWATCH_SENSOR_TIMEOUT_MS ?? '10000');
   const client = new SensorClient({ url: setup.url, token: setup.token, ca: setup.ca, timeoutMs });
-  const spool = new Spool({
+  // The spool and the sender live on their own thread, started first: what a previous run left goes out at once.
+  const shipper = await ShipperThread.open(
+    {
+      dir: setup.spoolDir,
+      maxBytes: setup.spoolBytes,
+      url: setup.url,
+      token: setup.token,
+      ...(setup.ca !== undefined ? { ca: setup.ca } : {}),
+      timeoutMs,
+      sensor: setup.sensor,
+    },
+    { onWarning: warn },
+  );
+  const e = await enrol(client, {
+    sensor: setup.sensor,
+    url: setup.url,
     dir: setup.spoolDir,
-    maxBytes: setup.spoolBytes,
-    onWarning: (w) => warn(`${w.code}: ${w.message}`),
+    signal,
+    onWarning: warn,
+  }).catch(async (err: unknown) => {
+    await shipper.abort();
+    throw err;
   });
-  const shipper = new Shipper({ client, spool, sensor: setup.sensor, onWarning: warn });
-  shipper.start();
-  const e = await enrol(client, { sensor: setup.sensor, url: setup.url, dir: setup.spoolDir, signal, onWarning: warn });
   const batcher = new SensorBatcher({
     sensor: setup.sensor,
     source,
@@ -160,7 +175,6 @@ export async function startShipping(
     salt: e.salt,
     batcher,
     shipper,
-    spool,
     async end(o = {}) {
       if (o.replayCut === true)
         warn('replay stopped before its end: the batch being built is not sent; run it again to complete it');
