@@ -103,6 +103,7 @@ export function serveShipper(port: MessagePort, init: ShipperThreadInit): void {
     }
     void shipper.close(m.timeoutMs).then(
       (all) => {
+        client.close();
         post({
           t: 'closed',
           all,
