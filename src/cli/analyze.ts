@@ -83,7 +83,9 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     policyPath: opts.policy,
     maxFlows,
     workers: workerCount(opts.workers),
-    ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent, stream: { sink: sensor.batcher.sink } } : {}),
+    // A sensor's file run needs no record stream: its batches carry the rows as they come and
+    // the alerts and devices, final, in the last one (as `analyze FILE` prints them at the end).
+    ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent } : {}),
     ...(live ? { stream: live.options } : {}),
   });
   const output =
@@ -112,7 +114,11 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     progress.stop();
     stop.dispose();
   }
-  if (sensor) await sensor.end({ replayCut: stop.received() !== undefined });
+  if (sensor)
+    await sensor.end({
+      replayCut: stop.received() !== undefined,
+      final: { alerts: result.alerts, devices: result.devices },
+    });
   if (output) await printResult(result, opts, output);
   if (live) await live.end();
   else if (opts.syslog)

@@ -1,5 +1,6 @@
 // A sensor run's batches: the store's Ingestor folds flows, DNS, addresses and exposure without a
-// store, a RecordSink keeps the newest alert and device records, and `cut()` turns what is new
+// store, a RecordSink keeps the newest alert and device records (`watch`'s record stream; a file
+// run of `analyze` hands its final records to `settle` instead), and `cut()` turns what is new
 // since the previous cut into one IngestBatch of DELTAS (an alert's count, a device's packets and
 // bytes: what is new since the last seq of this source), as src/server/live/stream-store.ts does
 // for the console's own ward. Cuts fall at deterministic points — the first event at or past each
@@ -53,6 +54,15 @@ export class SensorBatcher {
     },
     device: (d) => this.devices.set(d.id, d),
   };
+
+  /**
+   * A file run's final alerts and devices (`analyze FILE --to`, which runs without a record
+   * stream): what the last cut sends, as a stream's end would have told the sink.
+   */
+  settle(alerts: readonly AlertRecord[], devices: readonly DeviceRecord[]): void {
+    for (const a of alerts) this.alerts.set(alertKey(a), a);
+    for (const d of devices) this.devices.set(d.id, d);
+  }
 
   /** For `new Pipeline({ onEvent })`: cut at capture-time boundaries, then fold the event. */
   readonly onEvent = (ev: WardEvent): void => {

@@ -1,17 +1,19 @@
 // `--to URL --token TOKEN` on `analyze` and `watch`: this box becomes a sensor. It enrols with the
 // console (the installation salt, so patient hashes match across sensors; cached in the spool dir),
-// runs the pipeline locally, cuts a batch at each capture-time tick (cli/sensor-batch.ts), spools it
-// (fsync) and ships it (export/transport/sensor.ts). Local output (table, jsonl…) is unchanged.
-import { readFileSync } from 'node:fs';
+// runs the pipeline locally, cuts a batch at each capture-time tick (cli/sensor-batch.ts) and hands
+// its text to the spool thread (export/transport/sensor-thread.ts), which spools it (fsync) and
+// ships it off the analysis's thread. Local output (table, jsonl…) is unchanged.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SensorName } from '../contract/ingest.js';
 import type { WardConfig } from '../contract/config.js';
+import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { WardwatchError } from '../errors.js';
-import { enrol, Shipper } from '../export/transport/sensor.js';
+import { enrol } from '../export/transport/sensor.js';
 import { parseConsoleUrl, SensorClient } from '../export/transport/sensor-client.js';
-import { Spool } from '../export/transport/sensor-spool.js';
+import { ShipperThread } from '../export/transport/sensor-thread.js';
 import { SensorBatcher } from './sensor-batch.js';
 
 export interface ShipCliOptions {
@@ -63,15 +65,20 @@ export function defaultSpoolDir(sensor: string): string {
 export interface ShipSession {
   readonly salt: string;
   readonly batcher: SensorBatcher;
-  readonly shipper: Shipper;
-  readonly spool: Spool;
+  readonly shipper: ShipperThread;
   /**
    * Cut the last batch (after `pipeline.finish()`), wait for acks up to --drain-timeout, report.
    * `replayCut`: a file replay stopped before its end (a signal, or the launcher killed) does not
    * send what it was building — the end of a partial run is no batch a full replay would cut, and
    * its id would be taken; running the same replay again completes it.
    */
-  end(opts?: { replayCut?: boolean }): Promise<void>;
+  end(opts?: { replayCut?: boolean; final?: FinalRecords }): Promise<void>;
+}
+
+/** A file run's final alerts and devices, for its last batch (`analyze --to` streams no records). */
+export interface FinalRecords {
+  readonly alerts: readonly AlertRecord[];
+  readonly devices: readonly DeviceRecord[];
 }
 
 export interface ShipSetup {
@@ -141,14 +148,52 @@ export async function startShipping(
 ): Promise<ShipSession> {
   const timeoutMs = Number(process.env.WARDWATCH_SENSOR_TIMEOUT_MS ?? '10000');
   const client = new SensorClient({ url: setup.url, token: setup.token, ca: setup.ca, timeoutMs });
-  const spool = new Spool({
-    dir: setup.spoolDir,
-    maxBytes: setup.spoolBytes,
-    onWarning: (w) => warn(`${w.code}: ${w.message}`),
-  });
-  const shipper = new Shipper({ client, spool, sensor: setup.sensor, onWarning: warn });
-  shipper.start();
-  const e = await enrol(client, { sensor: setup.sensor, url: setup.url, dir: setup.spoolDir, signal, onWarning: warn });
+  // The spool and the sender live on their own thread (what a previous run left goes out at once);
+  // it starts while this thread enrols. The enrolment is cached in the spool dir, made here too.
+  const opening = ShipperThread.open(
+    {
+      dir: setup.spoolDir,
+      maxBytes: setup.spoolBytes,
+      url: setup.url,
+      token: setup.token,
+      ...(setup.ca !== undefined ? { ca: setup.ca } : {}),
+      timeoutMs,
+      sensor: setup.sensor,
+    },
+    { onWarning: warn },
+  );
+  try {
+    mkdirSync(setup.spoolDir, { recursive: true, mode: 0o700 });
+  } catch {
+    // the thread says why (--spool)
+  }
+  // A spool that cannot be opened stops an enrolment still waiting for the console.
+  const stopEnrol = new AbortController();
+  const onAbort = () => stopEnrol.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) stopEnrol.abort();
+  const [opened, enrolled] = await Promise.allSettled([
+    opening.catch((err: unknown) => {
+      stopEnrol.abort();
+      throw err;
+    }),
+    enrol(client, {
+      sensor: setup.sensor,
+      url: setup.url,
+      dir: setup.spoolDir,
+      signal: stopEnrol.signal,
+      onWarning: warn,
+    }),
+  ]);
+  signal?.removeEventListener('abort', onAbort);
+  client.close(); // it only enrolled: the thread has its own
+  if (opened.status === 'rejected') throw opened.reason;
+  const shipper = opened.value;
+  if (enrolled.status === 'rejected') {
+    await shipper.abort();
+    throw enrolled.reason;
+  }
+  const e = enrolled.value;
   const batcher = new SensorBatcher({
     sensor: setup.sensor,
     source,
@@ -160,11 +205,13 @@ export async function startShipping(
     salt: e.salt,
     batcher,
     shipper,
-    spool,
     async end(o = {}) {
       if (o.replayCut === true)
         warn('replay stopped before its end: the batch being built is not sent; run it again to complete it');
-      else batcher.cut();
+      else {
+        if (o.final !== undefined) batcher.settle(o.final.alerts, o.final.devices);
+        batcher.cut();
+      }
       const all = await shipper.close(setup.drainMs);
       if (shipper.error) throw shipper.error;
       if (!all)

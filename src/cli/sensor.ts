@@ -24,7 +24,7 @@ export function sensorStatus(dir: string, now = Date.now()): SensorStatus {
   if (!existsSync(dir))
     throw new WardwatchError('WW_ARGS', `no spool at ${dir} (give --spool DIR)`, { field: '--spool' });
   const s = readSpoolState(dir);
-  const spool = new Spool({ dir, onWarning: () => undefined });
+  const spool = new Spool({ dir, readOnly: true, onWarning: () => undefined });
   const recent = s.recent.filter(([t]) => t >= now - 60_000);
   return {
     spool: dir,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enrol, Shipper } from '../../src/export/transport/sensor.js';
-import { parseConsoleUrl, retryAfterMs, SensorClient } from '../../src/export/transport/sensor-client.js';
+import { IngestAck } from '../../src/contract/ingest.js';
+import { parseConsoleUrl, readAck, retryAfterMs, SensorClient } from '../../src/export/transport/sensor-client.js';
 import { Spool } from '../../src/export/transport/sensor-spool.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -96,6 +97,58 @@ describe('SensorClient', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     const cut = await client.send(body(1));
     expect(cut.kind).toBe('retry');
+  });
+
+  it('sends batch after batch over one kept-alive connection, and a new one when the console closed it while idle', async () => {
+    const ports: number[] = [];
+    const app = Fastify();
+    app.post('/api/ingest', async (req) => {
+      ports.push(req.socket.remotePort ?? 0);
+      return { accepted: 1, duplicate: false, seq: (req.body as { seq: number }).seq };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    cleanup.push(() => app.close());
+    const client = new SensorClient({
+      url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
+      token: 't',
+    });
+    cleanup.push(() => client.close());
+    for (let i = 0; i < 3; i++) expect((await client.send(body(i))).kind).toBe('ack');
+    expect(new Set(ports).size).toBe(1);
+    app.server.closeIdleConnections(); // the console closes the idle connection
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await client.send(body(3))).toMatchObject({ kind: 'ack', ack: { seq: 3 } });
+    expect(ports).toHaveLength(4);
+    expect(ports[3]).not.toBe(ports[0]);
+    // closed just before the next send: a reused socket that fails at once is tried anew, not a retry
+    app.server.closeIdleConnections();
+    expect(await client.send(body(4))).toMatchObject({ kind: 'ack', ack: { seq: 4 } });
+  });
+
+  it('reads an ack exactly as the contract schema does (the spool thread checks it without zod)', () => {
+    const samples: unknown[] = [
+      { accepted: 3, duplicate: false, seq: 7 },
+      { accepted: 0, duplicate: true, seq: 0, extra: 'dropped' },
+      { accepted: 0, duplicate: false, seq: -1 },
+      { accepted: -1, duplicate: false, seq: 1 },
+      { accepted: 1.5, duplicate: false, seq: 1 },
+      { accepted: 1, duplicate: false, seq: 1.5 },
+      { accepted: 2 ** 53, duplicate: false, seq: 1 },
+      { accepted: '1', duplicate: false, seq: 1 },
+      { accepted: 1, duplicate: 'no', seq: 1 },
+      { accepted: 1, duplicate: false },
+      { accepted: Number.NaN, duplicate: false, seq: 1 },
+      { accepted: 1, duplicate: false, seq: Number.POSITIVE_INFINITY },
+      null,
+      [],
+      'ok',
+      7,
+    ];
+    for (const v of samples) {
+      const z = IngestAck.safeParse(v);
+      expect(readAck(v), JSON.stringify(v)).toEqual(z.success ? z.data : undefined);
+    }
+    expect(readAck({ accepted: 3, duplicate: false, seq: 7 })).toEqual({ accepted: 3, duplicate: false, seq: 7 });
   });
 
   it('allows http:// only to loopback, and reads Retry-After as seconds or a date', () => {

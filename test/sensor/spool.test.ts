@@ -1,6 +1,6 @@
 // The sensor's disk spool: order across restarts, the size bound with drop-oldest, and corrupt
 // files as named warnings (skipped, moved aside), never a crash.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,47 @@ describe('Spool', () => {
     const s = new Spool({ dir });
     expect(s.files).toEqual([]);
     expect(readdirSync(dir)).not.toContain('.tmp-0000000000000000.batch');
+  });
+
+  it('drops a newest file cut short by a kill (header or body shorter than it says), and numbers on after it', () => {
+    const dir = tmp();
+    const w = new Spool({ dir });
+    w.put('{"n":0}');
+    w.put('{"n":1}');
+    const f1 = join(dir, w.files[1]!.name);
+    const whole = readFileSync(f1, 'utf8');
+    for (const cut of [whole.slice(0, whole.length - 3), whole.slice(0, 20), '']) {
+      writeFileSync(f1, cut);
+      const warnings: SpoolWarning[] = [];
+      const s = new Spool({ dir, onWarning: (x) => warnings.push(x) });
+      expect(s.files.map((f) => f.name)).toEqual(['0000000000000000.batch']);
+      expect(readdirSync(dir)).not.toContain('0000000000000001.batch');
+      expect(warnings).toEqual([]);
+      expect(s.put('{"n":2}')).toBe('0000000000000002.batch'); // never reuses the cut file's number
+      s.remove('0000000000000002.batch');
+    }
+    // `sensor status` only looks: a newest file that looks cut may be a running sensor's write
+    writeFileSync(f1, whole.slice(0, 30));
+    const ro = new Spool({ dir, readOnly: true });
+    expect(ro.files).toHaveLength(2);
+    expect(readdirSync(dir)).toContain('0000000000000001.batch');
+  });
+
+  it('saves state.json at most once a second with saveEveryMs, the newest counters at save()', async () => {
+    const dir = tmp();
+    const s = new Spool({ dir, saveEveryMs: 1000 });
+    s.put('{"n":0}');
+    s.saveSoon(); // the first save is at once
+    expect(readSpoolState(dir).spooled).toBe(1);
+    s.put('{"n":1}');
+    s.saveSoon(); // within the second: later
+    expect(readSpoolState(dir).spooled).toBe(1);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(readSpoolState(dir).spooled).toBe(2);
+    s.put('{"n":2}');
+    s.saveSoon();
+    s.save();
+    expect(readSpoolState(dir).spooled).toBe(3);
   });
 
   it('keeps to its bound by dropping the oldest batches, counted and warned about', () => {

@@ -4,10 +4,10 @@
 // a cut answer, 5xx, 429 with its Retry-After), `reject` (400/413: this batch can never be stored;
 // drop it, counted) or `fatal` (401/403: the token is wrong, revoked or for another sensor — a
 // person must act). http:// is allowed only to a loopback console; https may name a private CA.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { EnrolResponse, IngestAck } from '../../contract/ingest.js';
+import type { EnrolResponse, IngestAck } from '../../contract/ingest.js';
 import { WardwatchError } from '../../errors.js';
 
 export interface SensorClientOptions {
@@ -75,10 +75,25 @@ type Outcome = { readonly ok: true; readonly answer: Answer } | { readonly ok: f
 export class SensorClient {
   private readonly base: URL;
   private readonly timeoutMs: number;
+  /**
+   * One kept-alive connection (one batch at a time): no TCP — and, over https, no TLS — handshake
+   * per batch. Idle sockets keep no process alive.
+   */
+  private readonly agent: HttpAgent;
 
   constructor(private readonly opts: SensorClientOptions) {
     this.base = parseConsoleUrl(opts.url);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    const keep = { keepAlive: true, maxSockets: 1 };
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new HttpsAgent({ ...keep, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) })
+        : new HttpAgent(keep);
+  }
+
+  /** Close the kept-alive connection. */
+  close(): void {
+    this.agent.destroy();
   }
 
   /** Enrol: the installation salt and the console's batch limit; `retry`/`fatal` as for a batch. */
@@ -87,6 +102,9 @@ export class SensorClient {
     if (!r.ok) return { kind: 'retry', reason: r.reason };
     const verdict = this.verdict(r.answer);
     if (verdict !== undefined) return verdict;
+    // The contract's schemas (zod) load only here, on the thread that enrols: the spool thread,
+    // which only sends, starts without them (readAck below).
+    const { EnrolResponse } = await import('../../contract/ingest.js');
     const parsed = EnrolResponse.safeParse(parseJson(r.answer.body));
     if (!parsed.success)
       return {
@@ -103,10 +121,10 @@ export class SensorClient {
     if (!r.ok) return { kind: 'retry', reason: r.reason };
     const verdict = this.verdict(r.answer);
     if (verdict !== undefined) return verdict;
-    const parsed = IngestAck.safeParse(parseJson(r.answer.body));
+    const ack = readAck(parseJson(r.answer.body));
     // A 2xx we cannot read may not have stored the batch: sending it again is safe (idempotent).
-    if (!parsed.success) return { kind: 'retry', reason: `unreadable ack (HTTP ${r.answer.status})` };
-    return { kind: 'ack', ack: parsed.data };
+    if (ack === undefined) return { kind: 'retry', reason: `unreadable ack (HTTP ${r.answer.status})` };
+    return { kind: 'ack', ack };
   }
 
   private verdict(a: Answer): Exclude<SendResult, { kind: 'ack' }> | undefined {
@@ -119,14 +137,21 @@ export class SensorClient {
     return { kind: 'reject', status: s, reason };
   }
 
-  private post(path: string, body: string): Promise<Outcome> {
+  private async post(path: string, body: string): Promise<Outcome> {
+    const first = await this.postOnce(path, body);
+    // A kept-alive connection the console closed while idle fails at once: try a new one, once.
+    if (first.ok || !first.stale) return first;
+    return this.postOnce(path, body);
+  }
+
+  private postOnce(path: string, body: string): Promise<Outcome & { stale?: boolean }> {
     const url = new URL(path, this.base);
     const https = url.protocol === 'https:';
     const request = https ? httpsRequest : httpRequest;
     const payload = Buffer.from(body, 'utf8');
-    return new Promise<Outcome>((resolve) => {
+    return new Promise<Outcome & { stale?: boolean }>((resolve) => {
       let done = false;
-      const finish = (o: Outcome) => {
+      const finish = (o: Outcome & { stale?: boolean }) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -141,8 +166,7 @@ export class SensorClient {
             'content-type': 'application/json',
             'content-length': payload.length,
           },
-          ...(https && this.opts.ca !== undefined ? { ca: this.opts.ca } : {}),
-          agent: false,
+          agent: this.agent,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -169,10 +193,29 @@ export class SensorClient {
         finish({ ok: false, reason: `no answer within ${this.timeoutMs} ms` });
         req.destroy();
       }, this.timeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, reason: err.code ?? err.message }));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        finish({
+          ok: false,
+          reason: err.code ?? err.message,
+          stale: req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE'),
+        }),
+      );
       req.end(payload);
     });
   }
+}
+
+/**
+ * An ingest ack as the contract's `IngestAck` reads it (accepted: integer ≥ 0, duplicate: boolean,
+ * seq: integer; other fields dropped), checked by hand so the spool thread needs no zod
+ * (test/sensor/client.test.ts holds it to the schema).
+ */
+export function readAck(v: unknown): IngestAck | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { accepted, duplicate, seq } = v as Record<string, unknown>;
+  if (typeof accepted !== 'number' || !Number.isSafeInteger(accepted) || accepted < 0) return undefined;
+  if (typeof duplicate !== 'boolean' || typeof seq !== 'number' || !Number.isSafeInteger(seq)) return undefined;
+  return { accepted, duplicate, seq };
 }
 
 function parseJson(text: string): unknown {

@@ -71,6 +71,13 @@ export interface SpoolOptions {
   /** Bound on the batch files' total size (default 1 GiB). */
   readonly maxBytes?: number;
   readonly onWarning?: (w: SpoolWarning) => void;
+  /** Least time between two saves of `state.json` by `saveSoon` (default 0: every change; the sensor's thread: 1 s). */
+  readonly saveEveryMs?: number;
+  /**
+   * Only look (`sensor status`, beside a running sensor): no directory made, nothing deleted —
+   * a newest file that looks cut short may be the running sensor's write in progress.
+   */
+  readonly readOnly?: boolean;
 }
 
 export function emptyState(): SpoolState {
@@ -95,13 +102,17 @@ export class Spool {
   private total = 0;
   private next = 0;
   private readonly onWarning: (w: SpoolWarning) => void;
+  private readonly saveEveryMs: number;
+  private lastSave = 0;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: SpoolOptions) {
     this.dir = opts.dir;
     this.maxBytes = opts.maxBytes ?? 1024 ** 3;
     this.onWarning = opts.onWarning ?? (() => undefined);
+    this.saveEveryMs = opts.saveEveryMs ?? 0;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      if (opts.readOnly !== true) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new WardwatchError('WW_ARGS', `cannot create the spool directory ${this.dir}: ${(err as Error).message}`, {
         field: '--spool',
@@ -112,15 +123,27 @@ export class Spool {
     const names: string[] = [];
     for (const f of readdirSync(this.dir)) {
       if (NAME.test(f)) names.push(f);
-      else if (f.startsWith('.tmp-')) unlinkQuiet(join(this.dir, f)); // a write cut by kill -9: never renamed in
+      else if (f.startsWith('.tmp-') && opts.readOnly !== true) unlinkQuiet(join(this.dir, f)); // an older version's write cut by kill -9
     }
     names.sort();
+    // The newest file may be the write a kill cut short (shorter than its header says): that
+    // batch was never spooled; drop it as a temp file was dropped (a damaged older one is corrupt).
+    const newest = names.at(-1);
+    if (newest !== undefined && opts.readOnly !== true && cutShort(join(this.dir, newest))) {
+      unlinkQuiet(join(this.dir, newest));
+      names.pop();
+    }
     for (const name of names) {
-      const bytes = statSync(join(this.dir, name)).size;
+      let bytes: number;
+      try {
+        bytes = statSync(join(this.dir, name)).size;
+      } catch {
+        continue; // acked and deleted by a running sensor since the listing
+      }
       this.entries.push({ name, bytes });
       this.total += bytes;
     }
-    const last = names.at(-1);
+    const last = newest ?? names.at(-1);
     this.next = last === undefined ? 0 : Number(NAME.exec(last)?.[1]) + 1;
   }
 
@@ -152,17 +175,17 @@ export class Spool {
         file: old.name,
       });
     }
+    // Straight to its final name, one fsync: a write cut by kill -9 can only be the newest file,
+    // and the header's length tells it at the next open (below); no temp file, rename or
+    // directory fsync per batch.
     const name = `${String(this.next++).padStart(16, '0')}.batch`;
-    const tmp = join(this.dir, `.tmp-${name}`);
-    const fd = openSync(tmp, 'w', 0o600);
+    const fd = openSync(join(this.dir, name), 'wx', 0o600);
     try {
       writeSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, join(this.dir, name));
-    syncDir(this.dir);
     this.entries.push({ name, bytes: size });
     this.total += size;
     this.state.spooled++;
@@ -242,7 +265,7 @@ export class Spool {
     this.entries.splice(i, 1);
   }
 
-  /** Note an ack in the counters (kept to the last minute's for rates) and save them. */
+  /** Note an ack in the counters (kept to the last minute's for rates) and save them (soon). */
   acked(ack: LastAck, accepted: number, now = Date.now()): void {
     const s = this.state;
     s.acked++;
@@ -251,11 +274,30 @@ export class Spool {
     s.lastAck = ack;
     s.recent.push([now, accepted]);
     while (s.recent.length > 0 && s.recent[0]![0] < now - 60_000) s.recent.shift();
-    this.save();
+    this.saveSoon();
+  }
+
+  /**
+   * Save the counters at most once every `saveEveryMs`: now when the last save is that
+   * old, else at the end of that second (a timer that keeps no process alive). `save()` at close
+   * writes the final state.
+   */
+  saveSoon(): void {
+    if (this.saveTimer !== undefined) return;
+    const wait = this.lastSave + this.saveEveryMs - Date.now();
+    if (wait <= 0) {
+      this.save();
+      return;
+    }
+    this.saveTimer = setTimeout(() => this.save(), wait);
+    this.saveTimer.unref();
   }
 
   /** Save the counters (not fsynced: they are statistics, the batches are the data). */
   save(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.lastSave = Date.now();
     this.state.updatedAt = new Date().toISOString();
     try {
       const tmp = join(this.dir, '.state.json.tmp');
@@ -275,15 +317,20 @@ function unlinkQuiet(path: string): void {
   }
 }
 
-function syncDir(dir: string): void {
+/** A batch file shorter than its header promises (or without a whole header): a cut write. */
+function cutShort(path: string): boolean {
+  let raw: Buffer;
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    raw = readFileSync(path);
   } catch {
-    // some filesystems refuse fsync on a directory; the file itself is synced
+    return false;
   }
+  const nl = raw.indexOf(0x0a);
+  if (nl < 0) {
+    // cut inside the header line (or right after open: empty)
+    const t = raw.subarray(0, 128).toString('latin1');
+    return raw.length < 128 && (`${MAGIC} `.startsWith(t) || /^wwspool1 [0-9a-f]{0,64}( \d*)?$/.test(t));
+  }
+  const m = /^wwspool1 [0-9a-f]{64} (\d+)$/.exec(raw.subarray(0, nl).toString('latin1'));
+  return m !== null && raw.length - nl - 1 < Number(m[1]);
 }

@@ -52,7 +52,7 @@ export class Shipper {
   /** Spool one batch (durably), then let the sender pick it up. */
   enqueue(body: string): void {
     this.opts.spool.put(body);
-    this.opts.spool.save();
+    this.opts.spool.saveSoon();
     this.wake?.();
   }
 
@@ -106,7 +106,7 @@ export class Shipper {
       if (r.kind === 'reject') {
         spool.state.rejected++;
         spool.remove(next.name);
-        spool.save();
+        spool.saveSoon();
         this.opts.onWarning?.(`console refused batch ${next.name} for good (${r.reason}): dropped, counted`);
         continue;
       }

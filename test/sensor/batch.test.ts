@@ -1,0 +1,61 @@
+// A file run's batches (`analyze FILE --to`, no record stream): the rows go out at each
+// capture-time cut, the alerts and devices — final, as `analyze FILE` prints them — in the last
+// batch; the same file cut again gives the same batch ids and the same contents.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SensorBatcher } from '../../src/cli/sensor-batch.js';
+import type { IngestBatch } from '../../src/contract/ingest.js';
+import { alertKey } from '../../src/contract/records.js';
+import { type AnalyzeResult, Pipeline } from '../../src/engine/analyze.js';
+import { writeScenario } from '../../src/sim/scenarios.js';
+
+let dir: string;
+let ward: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ww-shipcpu-batch-'));
+  ward = join(dir, 'ward.pcap');
+  await writeScenario('cms8000', { durationSec: 120, seed: 7, out: ward });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(): Promise<{ batches: IngestBatch[]; result: AnalyzeResult }> {
+  const batches: IngestBatch[] = [];
+  const batcher = new SensorBatcher({ sensor: 's1', source: 'src', zones: [], onBatch: (b) => batches.push(b) });
+  const pipeline = new Pipeline({ salt: 'ab'.repeat(32), onEvent: batcher.onEvent });
+  await pipeline.readFile(ward);
+  const result = await pipeline.end();
+  batcher.settle(result.alerts, result.devices);
+  batcher.cut();
+  return { batches, result };
+}
+
+describe('SensorBatcher on a file run', () => {
+  it('sends rows as they come and every final alert and device once, in the last batch', async () => {
+    const { batches, result } = await run();
+    expect(batches.length).toBeGreaterThan(5);
+    const last = batches.at(-1)!;
+    for (const b of batches.slice(0, -1)) expect(b.records).toEqual([]);
+    const rows = (b: IngestBatch) => Object.values(b.rows).reduce((n, r) => n + r.length, 0);
+    expect(batches.slice(0, -1).every((b) => rows(b) > 0)).toBe(true);
+    const alerts = last.records.filter((r) => r.type === 'alert');
+    const devices = last.records.filter((r) => r.type === 'device');
+    expect(result.alerts.length).toBeGreaterThan(0);
+    expect(new Map(alerts.map((a) => [alertKey(a), a.count]))).toEqual(
+      new Map(result.alerts.map((a) => [alertKey(a), a.count])),
+    );
+    expect(devices.map((d) => [d.id, d.packets, d.bytes])).toEqual(
+      result.devices.map((d) => [d.id, d.packets, d.bytes]),
+    );
+    expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i));
+  });
+
+  it('cuts the same file into the same batch ids and contents again', async () => {
+    const a = await run();
+    const b = await run();
+    const strip = (x: IngestBatch) => ({ ...x, sentAt: '' });
+    expect(b.batches.map((x) => x.batch)).toEqual(a.batches.map((x) => x.batch));
+    expect(b.batches.map(strip)).toEqual(a.batches.map(strip));
+  });
+});
