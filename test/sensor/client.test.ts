@@ -11,6 +11,7 @@ import { enrol, Shipper } from '../../src/export/transport/sensor.js';
 import { IngestAck } from '../../src/contract/ingest.js';
 import { parseConsoleUrl, readAck, retryAfterMs, SensorClient } from '../../src/export/transport/sensor-client.js';
 import { Spool } from '../../src/export/transport/sensor-spool.js';
+import { until } from './helpers.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -200,6 +201,26 @@ describe('Shipper', () => {
     s2.enqueue(body(3));
     expect(await s2.close(5000)).toBe(true);
     expect(c.requests.map((r) => r.batch)).toEqual(['src:0', 'src:1', 'src:2', 'src:3']);
+  });
+
+  it('draining at the end retries now and then at least every second: a long backoff does not outlast the drain', async () => {
+    const c = await fakeConsole(['500', '500']);
+    const spool = new Spool({ dir: tmp() });
+    // a first backoff of 20 s (as after a long outage): without the drain's retries, close(5000) gives up
+    const shipper = new Shipper({
+      client: new SensorClient({ url: c.url, token: 't' }),
+      spool,
+      sensor: 's1',
+      backoffMs: 20_000,
+    });
+    shipper.enqueue(body(0));
+    shipper.start();
+    await until(() => c.requests.length === 1, 5000, 'the first attempt');
+    const t0 = Date.now();
+    expect(await shipper.close(5000)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(c.requests.map((r) => r.batch)).toEqual(['src:0', 'src:0', 'src:0']);
+    expect([...c.stored.keys()]).toEqual(['src:0']);
   });
 
   it('stops on a refused token with an error that says what to do, and keeps the spool', async () => {

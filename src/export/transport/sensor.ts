@@ -21,6 +21,9 @@ export interface ShipperOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** While draining at the end of a run, retries come at least this often (the console may be back). */
+export const DRAIN_RETRY_MS = 1000;
+
 export class Shipper {
   readonly stats = { sent: 0, retries: 0 };
   /** Wakes the sender waiting for a batch (enqueue, close); a backoff is cut short only by stopping. */
@@ -33,6 +36,7 @@ export class Shipper {
   private readonly backoffMax: number;
   private delay: NodeJS.Timeout | undefined;
   private down = false;
+  private draining = false;
 
   constructor(private readonly opts: ShipperOptions) {
     this.backoff0 = opts.backoffMs ?? 500;
@@ -67,6 +71,11 @@ export class Shipper {
    */
   async close(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    // Draining: a backoff grown long while the console was down (0.5 s doubling to 30 s) could
+    // outlast the drain and leave the last batch spooled with the console long back. Try now, and
+    // from here at least every DRAIN_RETRY_MS until the deadline.
+    this.draining = true;
+    this.cutBackoff?.();
     while (this.pending > 0 && this.fatal === undefined && Date.now() < deadline) {
       this.wake?.();
       await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
@@ -122,7 +131,8 @@ export class Shipper {
       if (!this.down)
         this.opts.onWarning?.(`console not taking batches (${r.reason}): spooling, ${spool.files.length} waiting`);
       this.down = true;
-      const wait = r.afterMs ?? backoff;
+      let wait = r.afterMs ?? backoff;
+      if (this.draining) wait = Math.min(wait, DRAIN_RETRY_MS);
       backoff = Math.min(this.backoffMax, backoff * 2);
       await new Promise<void>((res) => {
         this.delay = setTimeout(res, wait);
