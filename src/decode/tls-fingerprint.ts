@@ -43,8 +43,31 @@ export function isGrease(v: number): boolean {
   return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
 }
 
+/** hex4 of each 16-bit value, made on first use: hellos repeat the same few hundred values. */
+const HEX4: (string | undefined)[] = [];
+
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  let s = HEX4[v];
+  if (s === undefined) {
+    s = v.toString(16).padStart(4, '0');
+    if (v >= 0 && v <= 0xffff) HEX4[v] = s;
+  }
+  return s;
+}
+
+/**
+ * The values in ascending order as comma-separated hex4, without SNI (0) and ALPN (16) when
+ * `dropSniAlpn`. The values are 16-bit, so a Uint16Array's own numeric sort does it without a
+ * comparator call per step (about twice as fast as array sort and map on a 16-value list).
+ */
+function sortedHex(values: readonly number[], dropSniAlpn: boolean): string {
+  const a = new Uint16Array(values.length);
+  let n = 0;
+  for (const v of values) if (!dropSniAlpn || (v !== 0 && v !== 16)) a[n++] = v;
+  const sorted = a.subarray(0, n).sort();
+  let out = '';
+  for (let i = 0; i < n; i++) out += i === 0 ? hex4(sorted[i]!) : `,${hex4(sorted[i]!)}`;
+  return out;
 }
 
 function count2(n: number): string {
@@ -102,15 +125,8 @@ export function clientFingerprint(f: HelloFields): ClientFingerprint {
   ].join(',');
   const sni = f.extensions.includes(0) ? 'd' : 'i';
   const a = `${ja4Version(f)}${sni}${count2(f.ciphers.length)}${count2(f.extensions.length)}${ja4Alpn(f.alpnFirst, f.alpnLast)}`;
-  const b = [...f.ciphers]
-    .sort((x, y) => x - y)
-    .map(hex4)
-    .join(',');
-  const exts = f.extensions
-    .filter((e) => e !== 0 && e !== 16)
-    .sort((x, y) => x - y)
-    .map(hex4)
-    .join(',');
+  const b = sortedHex(f.ciphers, false);
+  const exts = sortedHex(f.extensions, true);
   const c = exts === '' ? '' : f.sigAlgs.length > 0 ? `${exts}_${f.sigAlgs.map(hex4).join(',')}` : exts;
   return { ja3, ja4: { a, b, c } };
 }

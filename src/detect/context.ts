@@ -81,6 +81,10 @@ export class Context {
   private readonly warned = new Set<string>();
   /** Where `raise` goes while a rule speaks early (`raiseInto`); the run's aggregator otherwise. */
   private target: Aggregator | undefined;
+  /** The last `isEgress` question (the flow's two Endpoint objects) and its answer. */
+  private egressSrc: Endpoint | undefined;
+  private egressDst: Endpoint | undefined;
+  private egressAnswer = false;
 
   constructor(
     readonly config: WardConfig,
@@ -215,8 +219,15 @@ export class Context {
 
   /** A flow from a site address to an outside one (both answers are memoised by `Zones`). */
   isEgress(src: Endpoint, dst: Endpoint): boolean {
+    // Three rules ask it of each flow-start, one after another, with the flow's own Endpoint
+    // objects: the last answer is kept for that pair (the zones never change within a run).
+    if (src === this.egressSrc && dst === this.egressDst) return this.egressAnswer;
     // A netmask (255.255.255.0) as a destination is a misconfigured broadcast, not an outside peer.
-    return this.zones.isSite(src.ip) && this.zones.isOutside(dst.ip) && !isNetmask(dst.ip);
+    const answer = this.zones.isSite(src.ip) && this.zones.isOutside(dst.ip) && !isNetmask(dst.ip);
+    this.egressSrc = src;
+    this.egressDst = dst;
+    this.egressAnswer = answer;
+    return answer;
   }
 
   /** The device id for a site address: its MAC when known, else `ip:<addr>` (DeviceRecord's convention). */

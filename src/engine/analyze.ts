@@ -18,7 +18,7 @@ import { loadConfig } from '../config/config.js';
 import { Detector } from '../detect/detector.js';
 import { configIndicators } from '../config/indicators.js';
 import { loadPolicy } from '../config/policy.js';
-import type { EventSink, WardEvent } from '../events.js';
+import type { EventSink, L4Proto, WardEvent } from '../events.js';
 import { FlowEngine } from '../flow/engine.js';
 import { loadCatalog } from '../config/catalog.js';
 import { Inventory } from '../inventory/inventory.js';
@@ -98,7 +98,12 @@ export class Pipeline {
   readonly stream: RecordStream | undefined;
   /** The salt's non-secret id (breach reports print it; the salt itself never leaves). */
   readonly saltId: string;
-  private readonly peers = new Map<string, Peer>();
+  /**
+   * Responders by address, then by protocol and port as one number (`portKey`): no key string is
+   * built per flow-end (addresses are the engine's interned strings); `peerList` keeps first-seen order.
+   */
+  private readonly peers = new Map<string, Map<number, Peer>>();
+  private readonly peerList: Peer[] = [];
   private result: AnalyzeResult | undefined;
   /** The capture being read now (an interim summary names it). */
   private reading: string | undefined;
@@ -135,16 +140,19 @@ export class Pipeline {
   private notePeer(
     ip: string,
     port: number | undefined,
-    proto: string,
+    proto: L4Proto,
     packets: readonly [number, number],
     bytes: readonly [number, number],
   ): void {
-    const key = `${proto}/${ip}/${port ?? ''}`;
-    let p = this.peers.get(key);
+    let byPort = this.peers.get(ip);
+    const key = portKey(proto, port);
+    let p = byPort?.get(key);
     if (p === undefined) {
-      if (this.peers.size >= 100_000) return;
+      if (this.peerList.length >= 100_000) return;
       p = port === undefined ? { ip, proto, packets: 0, bytes: 0 } : { ip, port, proto, packets: 0, bytes: 0 };
-      this.peers.set(key, p);
+      if (byPort === undefined) this.peers.set(ip, (byPort = new Map()));
+      byPort.set(key, p);
+      this.peerList.push(p);
     }
     p.packets += packets[0] + packets[1];
     p.bytes += bytes[0] + bytes[1];
@@ -245,7 +253,7 @@ export class Pipeline {
       incidents: this.detector.incidents(devices),
       breach: this.detector.breach(devices),
       inventory: this.inventory,
-      peers: [...this.peers.values()],
+      peers: [...this.peerList],
       captures: this.captures,
       saltId: this.saltId,
     };
@@ -315,6 +323,12 @@ export async function analyzeCaptures(inputs: readonly string[], opts: AnalyzeOp
     throw err;
   }
   return pipeline.end();
+}
+
+const PROTO_CODE: Record<L4Proto, number> = { tcp: 0, udp: 1, icmp: 2, icmpv6: 3, other: 4 };
+/** One number for (protocol, port or none): 65 537 values a protocol. */
+function portKey(proto: L4Proto, port: number | undefined): number {
+  return PROTO_CODE[proto] * 65_537 + (port ?? 65_536);
 }
 
 function sortedRecord(r: Record<string, number>): Record<string, number> {

@@ -148,3 +148,64 @@ export function datagramApp<R extends DatagramDecode, S = undefined>(
     };
   };
 }
+
+const NOTHING = new Uint8Array(0);
+
+/**
+ * The prologue and epilogue TCP analyzers that frame length-prefixed messages (MQTT, SMB) shared,
+ * once, per direction: stop once the direction is dead, skip the rest of a message longer than
+ * what is kept of it, join the bytes held from the last chunk with the new ones, and hold an
+ * unfinished message's start (bounded) for the next chunk. The framing loop between is the
+ * analyzer's own.
+ */
+export class StreamFraming {
+  /** A direction whose framing is lost (an anomaly, a gap) or that is done: nothing more is read. */
+  readonly dead: [boolean, boolean] = [false, false];
+  private readonly held: [Uint8Array, Uint8Array] = [NOTHING, NOTHING];
+  /** Bytes of a long message still to skip (beyond what was kept of it), per direction. */
+  private readonly skip: [number, number] = [0, 0];
+
+  /** @param maxHeld bytes held between chunks at most: a longer unfinished message is dropped. */
+  constructor(private readonly maxHeld: number) {}
+
+  /** The bytes to frame now (held bytes, then `bytes` past any skip), or null when there are none. */
+  take(dir: Dir, bytes: Uint8Array): Uint8Array | null {
+    if (this.dead[dir]) return null;
+    let b = bytes;
+    if (this.skip[dir] > 0) {
+      const n = Math.min(this.skip[dir], b.length);
+      this.skip[dir] -= n;
+      b = b.subarray(n);
+      if (b.length === 0) return null;
+    }
+    const prev = this.held[dir];
+    if (prev.length === 0) return b;
+    const buf = new Uint8Array(prev.length + b.length);
+    buf.set(prev);
+    buf.set(b, prev.length);
+    return buf;
+  }
+
+  /**
+   * Where framing goes on after the message of `length` bytes whose body starts at `body`: past
+   * it, or, when `buf` holds only its start, at the end of `buf`, skipping the rest as it comes.
+   */
+  past(dir: Dir, buf: Uint8Array, body: number, length: number): number {
+    const have = buf.length - body;
+    if (length <= have) return body + length;
+    this.skip[dir] = length - have;
+    return buf.length;
+  }
+
+  /** Framing of `buf` stopped at `p`: hold the rest for the next chunk (dropped when dead or too long). */
+  hold(dir: Dir, buf: Uint8Array, p: number): void {
+    const n = buf.length - p;
+    this.held[dir] = n <= 0 || n > this.maxHeld || this.dead[dir] ? NOTHING : buf.slice(p);
+  }
+
+  /** The direction's framing is lost for good (a gap in the capture). */
+  kill(dir: Dir): void {
+    this.dead[dir] = true;
+    this.held[dir] = NOTHING;
+  }
+}

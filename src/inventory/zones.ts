@@ -33,6 +33,8 @@ export function isSpecial(ip: string): boolean {
 
 /** The zone of an address; `site` is the predicate in use (default zones when omitted). */
 export function zoneOf(ip: string, site: (ip: string) => boolean = defaultSite): Zone {
+  // The default site list answers both questions from one memo lookup (every event asks).
+  if (site === defaultSite) return defaults.zone(ip);
   if (defaults.isSpecial(ip)) return 'special';
   return site(ip) ? 'site' : 'outside';
 }

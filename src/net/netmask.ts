@@ -2,6 +2,9 @@
 // address: no host has it, no packet is for it. Contiguous one bits from the top, /8 to /31
 // (255.255.255.255 is the limited broadcast, special already; shorter masks are real networks).
 export function isNetmask(ip: string): boolean {
+  // Every mask /8 and longer starts with 255 (at most three digits a part, so no other spelling):
+  // the detector asks this of every egress flow's destination, and nearly none do.
+  if (!ip.startsWith('255.')) return false;
   const p = ip.split('.');
   if (p.length !== 4) return false;
   let n = 0;

@@ -85,8 +85,11 @@ export interface MllpSink {
  * without copying; a frame spanning chunks is accumulated in a buffer that grows to at most
  * MLLP_MAX_FRAME bytes.
  */
+/** The buffer of a de-framer that has held nothing yet: shared, since `append` replaces it before any write. */
+const NO_BYTES = new Uint8Array(0);
+
 export class MllpDeframer {
-  private buf = new Uint8Array(0);
+  private buf = NO_BYTES;
   private len = 0;
   /** Inside a frame whose start byte was seen in an earlier chunk. */
   private inFrame = false;

@@ -14,7 +14,14 @@ import {
   type MqttMessage as Decoded,
 } from '../../decode/mqtt.js';
 import type { MqttMessage } from '../../events.js';
-import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import {
+  type Dir,
+  type FlowContext,
+  type ProbeResult,
+  type StreamApp,
+  StreamFraming,
+  type TcpAppFactory,
+} from '../app.js';
 
 /** Bytes of one packet held for decoding: the topic names sit at the front. */
 const KEEP = 2048;
@@ -22,42 +29,28 @@ const KEEP = 2048;
 const MAX_TOPICS = 64;
 
 class MqttStream implements StreamApp {
-  private readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
-  private readonly skip: [number, number] = [0, 0];
-  private readonly dead: [boolean, boolean] = [false, false];
+  private readonly dirs = new StreamFraming(KEEP + 5);
   private v5 = false;
   private readonly topics = new Set<string>();
 
   constructor(private readonly ctx: FlowContext) {}
 
   get finished(): boolean {
-    return this.dead[0] && this.dead[1];
+    return this.dirs.dead[0] && this.dirs.dead[1];
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
-    if (this.dead[dir]) return;
-    let b = bytes;
-    if (this.skip[dir] > 0) {
-      const n = Math.min(this.skip[dir], b.length);
-      this.skip[dir] -= n;
-      b = b.subarray(n);
-      if (b.length === 0) return;
-    }
-    const prev = this.buf[dir];
-    let buf = b;
-    if (prev.length > 0) {
-      buf = new Uint8Array(prev.length + b.length);
-      buf.set(prev);
-      buf.set(b, prev.length);
-    }
+    const buf = this.dirs.take(dir, bytes);
+    if (buf === null) return;
+    const dead = this.dirs.dead;
     let p = 0;
     // Each iteration consumes a fixed header (two bytes at least) or stops.
-    while (p < buf.length && !this.dead[dir]) {
+    while (p < buf.length && !dead[dir]) {
       const f = mqttFrame(buf, p, buf.length);
       if (f.kind === 'more') break;
       if (f.kind === 'anomaly') {
         this.ctx.anomaly(f.code, ts);
-        this.dead[dir] = true;
+        dead[dir] = true;
         break;
       }
       const body = p + f.headerLen;
@@ -68,17 +61,13 @@ class MqttStream implements StreamApp {
       if (r.kind === 'anomaly') {
         this.ctx.anomaly(r.code, ts);
         // A CONNECT that is not MQTT, or a packet cut inside its own length: the framing is lost.
-        this.dead[dir] = true;
+        dead[dir] = true;
         break;
       }
       if (r.kind === 'ok') this.message(dir, f.type, r.msg, ts);
-      if (f.length > have) {
-        this.skip[dir] = f.length - have;
-        p = buf.length;
-      } else p = body + f.length;
+      p = this.dirs.past(dir, buf, body, f.length);
     }
-    const rest = p < buf.length ? buf.slice(p) : new Uint8Array(0);
-    this.buf[dir] = rest.length > KEEP + 5 ? new Uint8Array(0) : rest;
+    this.dirs.hold(dir, buf, p);
   }
 
   private message(dir: Dir, type: number, m: Decoded, ts: number): void {
@@ -119,7 +108,7 @@ class MqttStream implements StreamApp {
 
   gap(dir: Dir): void {
     // MQTT has no resynchronisation point inside a stream.
-    this.dead[dir] = true;
+    this.dirs.kill(dir);
   }
 
   end(): void {}

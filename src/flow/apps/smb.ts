@@ -15,7 +15,14 @@ import {
 } from '../../decode/smb/smb.js';
 import type { NtlmInfo } from '../../decode/smb/ntlmssp.js';
 import type { Endpoint, HostIdentity } from '../../events.js';
-import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import {
+  type Dir,
+  type FlowContext,
+  type ProbeResult,
+  type StreamApp,
+  StreamFraming,
+  type TcpAppFactory,
+} from '../app.js';
 
 /** Bytes of one message kept for decoding; the names and dialects sit in the first few hundred. */
 const KEEP = 4096;
@@ -24,11 +31,8 @@ const MAX_MESSAGES = 12;
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 
 class SmbStream implements StreamApp {
-  private readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
-  /** Bytes of a long message still to skip (beyond KEEP) per direction. */
-  private readonly skip: [number, number] = [0, 0];
+  private readonly dirs = new StreamFraming(KEEP + 4);
   private readonly seen: [number, number] = [0, 0];
-  private readonly dead: [boolean, boolean] = [false, false];
   private offered: string[] | undefined;
   private negotiated = false;
   /** The server answered a SESSION_SETUP with a final status (not MORE_PROCESSING_REQUIRED). */
@@ -38,34 +42,23 @@ class SmbStream implements StreamApp {
   constructor(private readonly ctx: FlowContext) {}
 
   get finished(): boolean {
-    return (this.dead[0] && this.dead[1]) || (this.negotiated && this.setupDone);
+    return (this.dirs.dead[0] && this.dirs.dead[1]) || (this.negotiated && this.setupDone);
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
-    if (this.dead[dir]) return;
+    const dead = this.dirs.dead;
+    if (dead[dir]) return;
     this.lastTs = ts;
-    let b = bytes;
-    if (this.skip[dir] > 0) {
-      const n = Math.min(this.skip[dir], b.length);
-      this.skip[dir] -= n;
-      b = b.subarray(n);
-      if (b.length === 0) return;
-    }
-    const prev = this.buf[dir];
-    let buf = b;
-    if (prev.length > 0) {
-      buf = new Uint8Array(prev.length + b.length);
-      buf.set(prev);
-      buf.set(b, prev.length);
-    }
+    const buf = this.dirs.take(dir, bytes);
+    if (buf === null) return;
     let p = 0;
     // Each iteration consumes a 4-byte header at least.
-    while (p < buf.length && !this.dead[dir]) {
+    while (p < buf.length && !dead[dir]) {
       const f = nbssFrame(buf, p, buf.length);
       if (f.kind === 'more') break;
       if (f.kind === 'anomaly') {
         this.ctx.anomaly(f.code, ts);
-        this.dead[dir] = true;
+        dead[dir] = true;
         break;
       }
       const body = p + 4;
@@ -73,14 +66,10 @@ class SmbStream implements StreamApp {
       if (have < f.length && f.length <= KEEP) break; // wait for the whole message
       const to = body + Math.min(f.length, have);
       this.message(f.type, buf, body, to, ts);
-      if (f.length > have) {
-        this.skip[dir] = f.length - have;
-        p = buf.length;
-      } else p = body + f.length;
-      if (++this.seen[dir] >= MAX_MESSAGES) this.dead[dir] = true;
+      p = this.dirs.past(dir, buf, body, f.length);
+      if (++this.seen[dir] >= MAX_MESSAGES) dead[dir] = true;
     }
-    this.buf[dir] = p >= buf.length || this.dead[dir] ? new Uint8Array(0) : buf.slice(p);
-    if (this.buf[dir].length > KEEP + 4) this.buf[dir] = new Uint8Array(0);
+    this.dirs.hold(dir, buf, p);
   }
 
   private message(type: number, b: Uint8Array, off: number, end: number, ts: number): void {
@@ -169,8 +158,7 @@ class SmbStream implements StreamApp {
 
   gap(dir: Dir): void {
     // Framing cannot be found again after a hole.
-    this.dead[dir] = true;
-    this.buf[dir] = new Uint8Array(0);
+    this.dirs.kill(dir);
   }
 
   end(ts: number): void {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { StreamFraming } from '../../src/flow/app.js';
+
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+describe('StreamFraming (the shared prologue of framed TCP analyzers)', () => {
+  it('hands a chunk on as it is when nothing is held', () => {
+    const s = new StreamFraming(16);
+    const chunk = bytes(1, 2, 3);
+    expect(s.take(0, chunk)).toBe(chunk);
+  });
+
+  it('joins held bytes with the next chunk, per direction', () => {
+    const s = new StreamFraming(16);
+    const first = s.take(0, bytes(1, 2, 3, 4))!;
+    s.hold(0, first, 2); // a message started at 2 and is not whole yet
+    expect([...s.take(1, bytes(9))!]).toEqual([9]); // the other direction holds nothing
+    expect([...s.take(0, bytes(5, 6))!]).toEqual([3, 4, 5, 6]);
+  });
+
+  it('skips the rest of a message longer than the chunk, across chunks', () => {
+    const s = new StreamFraming(16);
+    const buf = s.take(0, bytes(0, 10, 1, 2, 3))!; // header of 2 bytes, body of 10: 3 here
+    const p = s.past(0, buf, 2, 10);
+    expect(p).toBe(buf.length);
+    s.hold(0, buf, p);
+    expect(s.take(0, bytes(4, 5, 6))).toBeNull(); // 7 to skip: 4 left
+    expect([...s.take(0, bytes(7, 8, 9, 10, 0xaa, 0xbb))!]).toEqual([0xaa, 0xbb]);
+  });
+
+  it('goes past a whole message to the next one', () => {
+    const s = new StreamFraming(16);
+    const buf = s.take(0, bytes(0, 2, 1, 2, 0, 1))!;
+    expect(s.past(0, buf, 2, 2)).toBe(4);
+  });
+
+  it('drops what would be held beyond its bound, and everything once dead', () => {
+    const s = new StreamFraming(3);
+    const buf = s.take(0, bytes(1, 2, 3, 4, 5))!;
+    s.hold(0, buf, 0); // 5 bytes > 3
+    expect([...s.take(0, bytes(6))!]).toEqual([6]);
+    s.hold(0, bytes(7, 8), 0);
+    s.kill(0);
+    expect(s.dead).toEqual([true, false]);
+    expect(s.take(0, bytes(9))).toBeNull();
+    expect([...s.take(1, bytes(9))!]).toEqual([9]);
+  });
+});
