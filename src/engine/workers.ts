@@ -5,18 +5,21 @@
 // and hands the packet to the shard that pair hashes to (symmetric: both directions, every
 // fragment of a datagram and every flow of a host pair land together). Wherever a single engine
 // would sweep idle flows, every shard sweeps at that place. Each read chunk becomes one batch
-// per shard (transferred ArrayBuffers); each shard answers a batch with its events, each keyed
+// per shard (transferred ArrayBuffers); each shard answers a batch with its events (one binary
+// batch, event-codec.ts), each keyed
 // by its place in the single engine's order; the main thread merges the N answers of a batch by
 // key, gives flows their run-wide ids, keeps device-seen once per pair and anomaly events to
 // their cap, then feeds inventory and detection exactly as one engine would.
 import { Worker } from 'node:worker_threads';
 import type { RawPacket } from '../capture/types.js';
 import { Layers } from '../decode/layers.js';
-import { decodePacket } from '../decode/packet.js';
+import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
 import { type EngineStats, SeenPairs } from '../flow/engine.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
-import { type FromShard, REC_BYTES, type ShardOutput, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
+import { type DecodedBatch, EventDecoder } from './event-codec.js';
+import { pairHash, quickPairHash } from './pair-hash.js';
+import { type FromShard, REC_BYTES, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
 
 /** Batches sent and not yet merged before the reader waits (back-pressure; bounds memory). */
 const MAX_IN_FLIGHT = 2;
@@ -31,7 +34,9 @@ class Shard {
   readonly ids: number[] = [];
   stats: ShardStats = { flows: 0, flowsByProto: {}, evicted: 0, apps: {}, anomalies: {} };
   /** Answers not merged yet, in batch order. */
-  readonly answers: ShardOutput[] = [];
+  readonly answers: DecodedBatch<WardEvent>[] = [];
+  /** This shard's stream of event batches (its shapes carry over from batch to batch). */
+  readonly decoder = new EventDecoder();
 
   constructor(readonly worker: Worker) {}
 
@@ -226,13 +231,9 @@ export class ShardedEngine {
 
   private shardOf(frame: Uint8Array, linktype: number, start: number, end: number): number {
     const n = this.shards.length;
-    const L = this.L;
-    decodePacket(frame, linktype, L, start, end);
-    let h: number;
-    if (L.ipVersion === 4) h = mix(L.ip4Src) + mix(L.ip4Dst);
-    else if (L.ipVersion === 6) h = mix6(frame, L.ip6SrcOff) + mix6(frame, L.ip6DstOff);
-    else return 0; // ARP and the rest: no flow, any shard
-    return (h >>> 0) % n;
+    const quick = linktype === LINKTYPE_ETHERNET ? quickPairHash(frame, start, end) : -1;
+    const h = quick >= 0 ? quick : pairHash(frame, linktype, this.L, start, end);
+    return h < 0 ? 0 : h % n; // ARP and the rest: no flow, any shard
   }
 
   private record(
@@ -262,7 +263,12 @@ export class ShardedEngine {
   private onAnswer(shard: Shard, m: FromShard): void {
     shard.stats = m.stats;
     if (m.buf !== null) shard.spare.push(m.buf);
-    shard.answers.push(JSON.parse(m.text) as ShardOutput);
+    try {
+      shard.answers.push(shard.decoder.decode<WardEvent>(m.events));
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
     while (this.shards.every((s) => s.answers.length > 0)) {
       try {
         this.merge(this.shards.map((s) => s.answers.shift()!));
@@ -276,7 +282,7 @@ export class ShardedEngine {
   }
 
   /** The shards' answers to one batch, in the single engine's order (keys ascending). */
-  private merge(outs: ShardOutput[]): void {
+  private merge(outs: DecodedBatch<WardEvent>[]): void {
     const n = outs.length;
     const at = new Array<number>(n).fill(0);
     for (;;) {
@@ -345,17 +351,4 @@ function same(ep: Endpoint, ends: readonly [Endpoint, Endpoint], first = 0): End
   const b = ends[1 - first]!;
   if (b.ip === ep.ip && b.port === ep.port && b.mac === ep.mac) return b;
   return ep;
-}
-
-function mix(x: number): number {
-  let h = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function mix6(b: Uint8Array, off: number): number {
-  let h = 0;
-  for (let i = 0; i < 16; i += 4)
-    h = mix(h ^ ((b[off + i]! << 24) | (b[off + i + 1]! << 16) | (b[off + i + 2]! << 8) | b[off + i + 3]!));
-  return h;
 }
