@@ -439,9 +439,9 @@ export class EventDecoder {
 }
 
 function ascii(b: Uint8Array, at: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(b[at + i]!);
-  return s;
+  // One call: a string built by += a character at a time is a rope of n pieces (kept as such in
+  // the device table and detection state that hold on to it).
+  return String.fromCharCode.apply(null, b.subarray(at, at + n) as unknown as number[]);
 }
 
 /** A shape's builder: one object literal with every key, values read in key order. */
