@@ -1,8 +1,8 @@
 // `--workers N`: the flow engine split over N worker threads, with the same events in the same
 // order as one engine (ARCHITECTURE.md "Workers" says why this design and where it stops).
 //
-// The main thread reads the capture, decodes each packet's L2–L3 once to find its address pair
-// and hands the packet to the shard that pair hashes to (symmetric: both directions, every
+// The main thread reads the capture, finds each packet's address pair (pair-hash.ts: read from
+// the frame, the full L2–L3 decode only for tunnels and odd headers) and hands the packet to the shard that pair hashes to (symmetric: both directions, every
 // fragment of a datagram and every flow of a host pair land together). Wherever a single engine
 // would sweep idle flows, every shard sweeps at that place. Each read chunk becomes one batch
 // per shard (transferred ArrayBuffers); each shard answers a batch with its events (one binary
@@ -99,11 +99,12 @@ export class ShardedEngine {
     // Each shard holds 1/N of the flows: its share of the launcher's heap cap (192 MB), and room to work.
     const oldMb = Math.max(48, Math.ceil(192 / opts.workers) + 32);
     this.shards = [];
-    // Young generation: 16 MB for one or two shards (22 scavenges a shard on 300k bench packets
-    // instead of ~70 with 4 MB); 4 MB past that, so that N of them stay within the run's memory
-    // bound (peak RSS ≤ 300 MB), as the launcher caps the main heap: on 1 M packets 2 shards peak
-    // at 253 MB with 16 MB, 4 shards at 284 MB with 4 MB and 299 MB with 8 MB.
-    const youngMb = opts.workers <= 2 ? 16 : 4;
+    // Young generation: 8 MB for one or two shards (~37 scavenges a shard on 300k bench packets
+    // instead of ~70 with 4 MB; 16 MB halves that again but 2 shards then peak at 306 MB on 5 M
+    // packets), 4 MB past that, so that N of them stay within the run's memory bound (peak RSS
+    // ≤ 300 MB), as the launcher caps the main heap: on 1 M packets 4 shards peak at 284 MB with
+    // 4 MB and 299 MB with 8 MB.
+    const youngMb = opts.workers <= 2 ? 8 : 4;
     for (let i = 0; i < opts.workers; i++) {
       const w = new Worker(url, {
         resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: oldMb },
