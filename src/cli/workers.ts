@@ -1,7 +1,8 @@
 // `--workers N|auto` of analyze and watch (src/engine/workers.ts). "auto" is 1 today: measured on
 // this project's 2-core machine the sharded run is slower than one engine at every size tried
-// (the main thread's JSON.parse of the shards' events plus inventory and detection already cost
-// more than one engine's whole run; ARCHITECTURE.md "Workers"). N ≥ 2 gives the same records.
+// (with the binary event batches the main thread is no longer the bottleneck, but N shards cost
+// ~1.6× one engine's CPU — each thread compiles the engine again, events are encoded, merged and
+// decoded — and 2 cores cannot hide that; ARCHITECTURE.md "Workers"). N ≥ 2 gives the same records.
 import { WardwatchError } from '../errors.js';
 
 const MAX_WORKERS = 64;

@@ -1,14 +1,15 @@
 // One shard of `--workers N` (src/engine/workers.ts): a worker thread with its own FlowEngine
 // for the flows whose address pair hashes to it. Packets come in batches (a transferred
 // ArrayBuffer: per record six float64s — seq, ts, the run's latest ts, origLen, linktype,
-// caplen — then the frame, padded to 8); events go back as one JSON text per batch in a
-// transferred ArrayBuffer, each with its place in the single engine's order (two numbers:
-// packet/sweep position, then the flow's LRU place within a sweep or finish).
+// caplen — then the frame, padded to 8); events go back as one binary batch (event-codec.ts) in
+// a transferred ArrayBuffer, encoded as they are emitted (so they die young in this thread's
+// heap), each with its place in the single engine's order (two numbers: packet/sweep position,
+// then the flow's LRU place within a sweep or finish).
 import { parentPort } from 'node:worker_threads';
 import { ReaderPacket } from '../capture/engine.js';
-import type { WardEvent } from '../events.js';
 import { FlowEngine } from '../flow/engine.js';
 import type { Flow } from '../flow/table.js';
+import { EventEncoder } from './event-codec.js';
 import { patientHasher } from './salt.js';
 
 const EMPTY = new Uint8Array(0);
@@ -34,14 +35,8 @@ export interface ShardStats {
   anomalies: Record<string, number>;
 }
 
-/** `text`: the batch's ShardOutput as JSON (one string a batch); `buf`: the packet buffer, back for reuse. */
-export type FromShard = { t: 'out'; text: string; buf: ArrayBuffer | null; stats: ShardStats };
-
-/** Keys (k1, k2 interleaved) and events, in the shard's emission order. */
-export interface ShardOutput {
-  k: number[];
-  e: WardEvent[];
-}
+/** `events`: the batch's keyed events (event-codec.ts); `buf`: the packet buffer, back for reuse. */
+export type FromShard = { t: 'out'; events: ArrayBuffer; buf: ArrayBuffer | null; stats: ShardStats };
 
 function run(): void {
   const port = parentPort;
@@ -49,16 +44,13 @@ function run(): void {
   let engine: FlowEngine | undefined;
   let k1 = 0;
   let k2 = 0;
-  let keys: number[] = [];
-  let events: WardEvent[] = [];
+  const enc = new EventEncoder();
   const pkt = new ReaderPacket();
   const beforeEnd = (f: Flow | null): void => {
     k2 = f === null ? DEFRAG_K2 : f.tclass * 2 ** 40 + f.lastSeq;
   };
   const send = (buf: ArrayBuffer | null): void => {
-    const text = JSON.stringify({ k: keys, e: events } satisfies ShardOutput);
-    keys = [];
-    events = [];
+    const events = enc.take();
     const st = engine!.stats;
     const stats: ShardStats = {
       flows: st.flows,
@@ -67,17 +59,15 @@ function run(): void {
       apps: st.apps,
       anomalies: st.anomalies as Record<string, number>,
     };
-    port.postMessage({ t: 'out', text, buf, stats } satisfies FromShard, buf === null ? [] : [buf]);
+    port.postMessage({ t: 'out', events, buf, stats } satisfies FromShard, buf === null ? [events] : [events, buf]);
   };
   port.on('message', (m: ToShard) => {
     if (m.t === 'init') {
-      engine = new FlowEngine(
-        (ev) => {
-          keys.push(k1, k2);
-          events.push(ev);
-        },
-        { hashPatientId: patientHasher(m.salt), maxFlows: m.maxFlows, shard: { beforeEnd } },
-      );
+      engine = new FlowEngine((ev) => enc.add(k1, k2, ev), {
+        hashPatientId: patientHasher(m.salt),
+        maxFlows: m.maxFlows,
+        shard: { beforeEnd },
+      });
       return;
     }
     const e = engine!;

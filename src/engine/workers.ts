@@ -1,22 +1,25 @@
 // `--workers N`: the flow engine split over N worker threads, with the same events in the same
 // order as one engine (ARCHITECTURE.md "Workers" says why this design and where it stops).
 //
-// The main thread reads the capture, decodes each packet's L2–L3 once to find its address pair
-// and hands the packet to the shard that pair hashes to (symmetric: both directions, every
+// The main thread reads the capture, finds each packet's address pair (pair-hash.ts: read from
+// the frame, the full L2–L3 decode only for tunnels and odd headers) and hands the packet to the shard that pair hashes to (symmetric: both directions, every
 // fragment of a datagram and every flow of a host pair land together). Wherever a single engine
 // would sweep idle flows, every shard sweeps at that place. Each read chunk becomes one batch
-// per shard (transferred ArrayBuffers); each shard answers a batch with its events, each keyed
+// per shard (transferred ArrayBuffers); each shard answers a batch with its events (one binary
+// batch, event-codec.ts), each keyed
 // by its place in the single engine's order; the main thread merges the N answers of a batch by
 // key, gives flows their run-wide ids, keeps device-seen once per pair and anomaly events to
 // their cap, then feeds inventory and detection exactly as one engine would.
 import { Worker } from 'node:worker_threads';
 import type { RawPacket } from '../capture/types.js';
 import { Layers } from '../decode/layers.js';
-import { decodePacket } from '../decode/packet.js';
+import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
 import { type EngineStats, SeenPairs } from '../flow/engine.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
-import { type FromShard, REC_BYTES, type ShardOutput, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
+import { type DecodedBatch, EventDecoder } from './event-codec.js';
+import { pairHash, quickPairHash } from './pair-hash.js';
+import { type FromShard, REC_BYTES, type ShardStats, SWEEP, type ToShard } from './shard-worker.js';
 
 /** Batches sent and not yet merged before the reader waits (back-pressure; bounds memory). */
 const MAX_IN_FLIGHT = 2;
@@ -31,7 +34,9 @@ class Shard {
   readonly ids: number[] = [];
   stats: ShardStats = { flows: 0, flowsByProto: {}, evicted: 0, apps: {}, anomalies: {} };
   /** Answers not merged yet, in batch order. */
-  readonly answers: ShardOutput[] = [];
+  readonly answers: DecodedBatch<WardEvent>[] = [];
+  /** This shard's stream of event batches (its shapes carry over from batch to batch). */
+  readonly decoder = new EventDecoder();
 
   constructor(readonly worker: Worker) {}
 
@@ -94,10 +99,16 @@ export class ShardedEngine {
     // Each shard holds 1/N of the flows: its share of the launcher's heap cap (192 MB), and room to work.
     const oldMb = Math.max(48, Math.ceil(192 / opts.workers) + 32);
     this.shards = [];
+    // Young generation: 8 MB for one or two shards (~37 scavenges a shard on 300k bench packets
+    // instead of ~70 with 4 MB; 16 MB halves that again but 2 shards then peak at 306 MB on 5 M
+    // packets), 4 MB past that, so that N of them stay within the run's memory bound (peak RSS
+    // ≤ 300 MB), as the launcher caps the main heap: on 1 M packets 4 shards peak at 284 MB with
+    // 4 MB and 299 MB with 8 MB.
+    const youngMb = opts.workers <= 2 ? 8 : 4;
     for (let i = 0; i < opts.workers; i++) {
-      // A shard holds its flows and analyzers: a small young generation keeps N of them within
-      // the run's memory bound (peak RSS ≤ 300 MB), as the launcher caps the main heap.
-      const w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: oldMb } });
+      const w = new Worker(url, {
+        resourceLimits: { maxYoungGenerationSizeMb: youngMb, maxOldGenerationSizeMb: oldMb },
+      });
       const shard = new Shard(w);
       w.on('message', (m: FromShard) => this.onAnswer(shard, m));
       w.on('error', (err) => this.fail(err));
@@ -226,13 +237,9 @@ export class ShardedEngine {
 
   private shardOf(frame: Uint8Array, linktype: number, start: number, end: number): number {
     const n = this.shards.length;
-    const L = this.L;
-    decodePacket(frame, linktype, L, start, end);
-    let h: number;
-    if (L.ipVersion === 4) h = mix(L.ip4Src) + mix(L.ip4Dst);
-    else if (L.ipVersion === 6) h = mix6(frame, L.ip6SrcOff) + mix6(frame, L.ip6DstOff);
-    else return 0; // ARP and the rest: no flow, any shard
-    return (h >>> 0) % n;
+    const quick = linktype === LINKTYPE_ETHERNET ? quickPairHash(frame, start, end) : -1;
+    const h = quick >= 0 ? quick : pairHash(frame, linktype, this.L, start, end);
+    return h < 0 ? 0 : h % n; // ARP and the rest: no flow, any shard
   }
 
   private record(
@@ -262,7 +269,12 @@ export class ShardedEngine {
   private onAnswer(shard: Shard, m: FromShard): void {
     shard.stats = m.stats;
     if (m.buf !== null) shard.spare.push(m.buf);
-    shard.answers.push(JSON.parse(m.text) as ShardOutput);
+    try {
+      shard.answers.push(shard.decoder.decode<WardEvent>(m.events));
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
     while (this.shards.every((s) => s.answers.length > 0)) {
       try {
         this.merge(this.shards.map((s) => s.answers.shift()!));
@@ -276,7 +288,7 @@ export class ShardedEngine {
   }
 
   /** The shards' answers to one batch, in the single engine's order (keys ascending). */
-  private merge(outs: ShardOutput[]): void {
+  private merge(outs: DecodedBatch<WardEvent>[]): void {
     const n = outs.length;
     const at = new Array<number>(n).fill(0);
     for (;;) {
@@ -345,17 +357,4 @@ function same(ep: Endpoint, ends: readonly [Endpoint, Endpoint], first = 0): End
   const b = ends[1 - first]!;
   if (b.ip === ep.ip && b.port === ep.port && b.mac === ep.mac) return b;
   return ep;
-}
-
-function mix(x: number): number {
-  let h = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function mix6(b: Uint8Array, off: number): number {
-  let h = 0;
-  for (let i = 0; i < 16; i += 4)
-    h = mix(h ^ ((b[off + i]! << 24) | (b[off + i + 1]! << 16) | (b[off + i + 2]! << 8) | b[off + i + 3]!));
-  return h;
 }

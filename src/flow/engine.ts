@@ -31,7 +31,8 @@ export interface EngineOptions {
   /**
    * One shard of a multi-worker run (src/engine/workers.ts): the driver calls `sweepNow` where a
    * single engine would sweep, tells `beforeEnd` which flow a sweep or finish ends (its place in
-   * the merged order; null: the fragment table's expiry that follows), and the driver's merge — not the shard — keeps device-seen once per pair.
+   * the merged order; null: the fragment table's expiry that follows). A shard tells device-seen
+   * once per pair *of its own*; the driver's merge keeps the run's first (see `deviceSeen`).
    */
   shard?: { beforeEnd: (f: Flow | null) => void };
 }
@@ -314,7 +315,10 @@ export class FlowEngine {
     const mac = ep.mac;
     // Group bit of the first octet ('x1', 'x3', … in the second hex digit): multicast/broadcast.
     if (mac === undefined || (hexValue(mac.charCodeAt(1)) & 1) === 1) return;
-    if (this.shard === undefined && !this.seen.first(mac, ep.ip)) return;
+    // In a shard too: a pair this shard told before was merged before, so the driver's run-wide
+    // SeenPairs holds it and would drop this one — while that set has neither been cleared nor
+    // refused the pair (< 100 000 MACs, < 4096 IPs on the MAC; ARCHITECTURE.md "Workers").
+    if (!this.seen.first(mac, ep.ip)) return;
     this.sink({ type: 'device-seen', ts, mac, ip: ep.ip, vlan: vlan >= 0 ? vlan : undefined, via });
   }
 
