@@ -4,6 +4,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_OUTPUT, EXIT_USAGE, WardwatchError } from '../errors.js';
 import { exitWithLauncher } from './parent.js';
+import { loadCommands } from './commands.js';
 import { buildProgram } from './program.js';
 
 exitWithLauncher();
@@ -21,7 +22,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(EXIT_OUTPUT);
 });
 
-const program = buildProgram();
+// Only the command asked for is loaded (its modules alone); anything else loads every command.
+const program = buildProgram(await loadCommands(process.argv[2]));
 
 async function main(): Promise<void> {
   try {

@@ -1,10 +1,11 @@
-// The whole command tree, built without running anything: main.ts parses argv with it, and the
-// CLI tests walk it (every command's examples parse, help texts keep one spelling).
+// The command tree, built without running anything: main.ts parses argv with it (with only the
+// command asked for, `loadCommands(argv[2])`), and the CLI tests walk the whole tree (every
+// command's examples parse, help texts keep one spelling).
 import { Command } from 'commander';
 import { exitCodesHelp } from '../errors.js';
-import { commands } from './commands.js';
+import type { Register } from './commands.js';
 
-export function buildProgram(): Command {
+export function buildProgram(commands: readonly Register[]): Command {
   const program = new Command();
   program
     .name('wardwatch')

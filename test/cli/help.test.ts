@@ -3,7 +3,11 @@
 // (src/cli/program.ts), so a new command without examples fails here.
 import type { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, loadCommands } from '../../src/cli/commands.js';
 import { allCommands, buildProgram, commandPath } from '../../src/cli/program.js';
+
+/** Every command's register (main.ts loads only the one asked for). */
+const REGISTERS = await loadCommands();
 
 /** Shell words of one example line: double/single quotes, no expansions (examples use none). */
 function words(line: string): string[] {
@@ -39,7 +43,7 @@ function exampleLines(cmd: Command): string[] {
 
 /** Parses `args` with every action replaced: which command would run, or the commander error. */
 function parse(args: string[]): { ran?: string; error?: string } {
-  const program = buildProgram();
+  const program = buildProgram(REGISTERS);
   let ran: string | undefined;
   for (const c of [program, ...allCommands(program)]) {
     c.exitOverride();
@@ -57,7 +61,7 @@ function parse(args: string[]): { ran?: string; error?: string } {
   return { ran };
 }
 
-const program = buildProgram();
+const program = buildProgram(REGISTERS);
 const commands = allCommands(program).filter((c) => c.name() !== 'help');
 
 describe('every command has examples that parse', () => {
@@ -149,5 +153,19 @@ describe('help texts keep one spelling', () => {
       'analyst',
     ])
       expect(hits(t), t).toBe(0);
+  });
+});
+
+describe('commands are loaded when asked for', () => {
+  it('COMMAND_NAMES is exactly the tree’s top-level commands, in help order', () => {
+    expect(buildProgram(REGISTERS).commands.map((c) => c.name())).toEqual([...COMMAND_NAMES]);
+  });
+
+  it('one command loads its module alone; token comes with user; anything else loads all', async () => {
+    const names = async (arg?: string) => buildProgram(await loadCommands(arg)).commands.map((c) => c.name());
+    expect(await names('analyze')).toEqual(['analyze']);
+    expect(await names('token')).toEqual(['user', 'token']);
+    for (const arg of [undefined, '--help', 'help', 'analyse', '-V'])
+      expect(await names(arg)).toEqual([...COMMAND_NAMES]);
   });
 });

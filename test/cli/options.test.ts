@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { loadCommands } from '../../src/cli/commands.js';
 import { allCommands, buildProgram, commandPath } from '../../src/cli/program.js';
 import { EXIT_CODES } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
+/** Every command's register (main.ts loads only the one asked for). */
+const REGISTERS = await loadCommands();
+
 /** Parses with every action replaced by one that records its arguments. */
 function parse(args: string[]): { error?: string; ran?: string; values?: unknown[] } {
-  const program = buildProgram();
+  const program = buildProgram(REGISTERS);
   let ran: string | undefined;
   let values: unknown[] | undefined;
   for (const c of [program, ...allCommands(program)]) {
@@ -32,7 +36,7 @@ function parse(args: string[]): { error?: string; ran?: string; values?: unknown
   return { ran, values };
 }
 
-const program = buildProgram();
+const program = buildProgram(REGISTERS);
 const commands = allCommands(program).filter((c) => c.name() !== 'help');
 const withFormat = commands.filter((c) => c.options.some((o) => o.long === '--format'));
 
