@@ -85,6 +85,27 @@ export class IngestWriter {
           )
           .execute();
       for (const d of b.exposure.values()) {
+        // A destination's row is shared by every sensor (and the console's own ward), so two
+        // batches may add to it at once. Take its row lock first — an upsert whose update changes
+        // nothing, or the insert of an empty row — and only then read, merge and write: on
+        // PostgreSQL (READ COMMITTED) a plain read-then-update lost the other's messages (the
+        // sensor e2e test saw 96 of 109); SQLite runs one transaction at a time anyway.
+        await trx
+          .insertInto('exposure_destinations')
+          .values({
+            ip: d.ip,
+            port: d.port,
+            protocol: d.protocol,
+            messages: 0,
+            first: d.first,
+            last: d.last,
+            fields: '[]',
+            devices: '[]',
+          })
+          .onConflict((oc) =>
+            oc.columns(['ip', 'port']).doUpdateSet((eb) => ({ messages: eb.ref('exposure_destinations.messages') })),
+          )
+          .execute();
         const cur = await trx
           .selectFrom('exposure_destinations')
           .selectAll()
@@ -103,14 +124,12 @@ export class IngestWriter {
           fields: JSON.stringify([...fields].sort()),
           devices: JSON.stringify([...devices].sort()),
         };
-        if (cur === undefined) await trx.insertInto('exposure_destinations').values(row).execute();
-        else
-          await trx
-            .updateTable('exposure_destinations')
-            .set(row)
-            .where('ip', '=', d.ip)
-            .where('port', '=', d.port)
-            .execute();
+        await trx
+          .updateTable('exposure_destinations')
+          .set(row)
+          .where('ip', '=', d.ip)
+          .where('port', '=', d.port)
+          .execute();
       }
     });
   }

@@ -1,0 +1,54 @@
+// A destination's exposure row is shared by every sensor (and the console's own ward): batches that
+// add to it at the same time must all count. On PostgreSQL (READ COMMITTED) a read-then-update lost
+// the other transaction's messages — the sensor e2e test once stored 96 of 109; IngestWriter now
+// takes the row's lock before it reads. 24 batches at once: on 6 connections on PostgreSQL (the
+// test fails without the lock), queued on the one connection on SQLite.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Batch } from '../../src/store/batch.js';
+import { IngestWriter } from '../../src/store/ingest-writer.js';
+import type { Store } from '../../src/store/store.js';
+import { ENGINES, type TestDb, testDb } from './engines.js';
+
+const DEST = { ip: '203.0.113.120', port: 515 };
+
+function batch(i: number): Batch {
+  const b = new Batch();
+  b.exposure.set(`${DEST.ip}|${DEST.port}`, {
+    ...DEST,
+    protocol: 'hl7',
+    messages: i + 1,
+    first: `2026-12-02T10:${String(i).padStart(2, '0')}:00.000Z`,
+    last: `2026-12-02T11:${String(i).padStart(2, '0')}:00.000Z`,
+    fields: new Set([i % 2 === 0 ? 'PID-3' : 'PID-5']),
+    devices: new Set([`dev-${i % 4}`]),
+  });
+  return b;
+}
+
+let db: TestDb | undefined;
+const extra: Store[] = [];
+afterEach(async () => {
+  for (const s of extra.splice(0)) await s.close();
+  await db?.drop();
+  db = undefined;
+});
+
+describe.each(ENGINES)('exposure rows written at once on %s', (engine) => {
+  it('24 concurrent batches to one destination: every message counted, fields and devices united', async () => {
+    db = await testDb(engine);
+    const stores = [db.store];
+    // PostgreSQL: six connections writing at once; SQLite: the console's one connection (a second
+    // one to the same file would be a second writer, which SQLite refuses as "database is locked")
+    for (let i = 0; i < (engine === 'postgres' ? 5 : 0); i++) extra.push(await db.reopen());
+    stores.push(...extra);
+    const n = 24;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => new IngestWriter(stores[i % stores.length]!.db).batch(batch(i))),
+    );
+    const row = await db.store.db.selectFrom('exposure_destinations').selectAll().executeTakeFirstOrThrow();
+    expect(Number(row.messages)).toBe((n * (n + 1)) / 2);
+    expect(JSON.parse(row.fields)).toEqual(['PID-3', 'PID-5']);
+    expect(JSON.parse(row.devices)).toEqual(['dev-0', 'dev-1', 'dev-2', 'dev-3']);
+    expect([row.first, row.last]).toEqual(['2026-12-02T10:00:00.000Z', '2026-12-02T11:23:00.000Z']);
+  });
+});
