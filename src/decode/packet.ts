@@ -178,16 +178,11 @@ function decodeUdpTunnel(data: Uint8Array, out: Layers, et: number): void {
     // destination; Wireshark decodes these too). An ephemeral port may be 4789 or 6081 by chance,
     // so the header must hold and the inner packet look like one, or the datagram stays plain UDP
     // with nothing flagged.
+    // The decoders flag only a cut header and Geneve options past the end; both are left alone here.
     if (innerEnd - p < 8) return;
-    const b0 = data[p]!;
-    if (sp === UDP_VXLAN) {
-      if ((b0 & 0x08) === 0) return;
-      inner = decodeVxlan(data, p, innerEnd, out, t);
-    } else {
-      if (b0 >> 6 !== 0 || p + 8 + ((b0 & 0x3f) << 2) > innerEnd) return;
-      inner = decodeGeneve(data, p, innerEnd, out, t);
-    }
-    // (checked above: neither decoder flags anything on these headers)
+    if (sp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
+    else if (p + 8 + ((data[p]! & 0x3f) << 2) > innerEnd) return;
+    else inner = decodeGeneve(data, p, innerEnd, out, t);
     if (inner < 0 || !plausibleInner(data, inner, innerEnd, t.inner)) return;
   }
   if (inner < 0) return;

@@ -11,11 +11,10 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BreachReport, FIELD_LABELS } from '../../src/contract/breach.js';
 import { breachHtml } from '../../src/export/report/html.js';
-import { IN_CI, REPO_ROOT } from '../helpers/paths.js';
+import { IN_CI } from '../helpers/paths.js';
 import { wardRun } from '../detect/scenario.js';
+import { CHROMIUM, CHROMIUM_ARGS, SHOTS } from '../web/browser.js';
 
-const CHROMIUM = process.env.WARDWATCH_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(REPO_ROOT, 'test-output/screenshots');
 const haveChromium = existsSync(CHROMIUM);
 
 /** Paper width minus the report's @page side margins (12 mm each), in CSS px (96 per inch). */
@@ -135,14 +134,7 @@ describe.runIf(haveChromium || IN_CI)('breach report printed (headless Chromium)
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
     browser = ctx.browser() as Browser;
   }, 90_000);

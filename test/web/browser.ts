@@ -19,20 +19,20 @@ export async function launchBrowser(): Promise<Browser> {
     throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup-system.sh)`);
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('web/dist is missing: run npm run build:web');
   mkdirSync(SHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
+
+/** Headless, no sandbox (root), and nothing that reaches for the network (it is closed here). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
 
 /** A full-page screenshot test-output/screenshots/NAME.png. */
 export async function shot(page: Page, name: string): Promise<void> {

@@ -4,6 +4,7 @@ import { clientHello } from '../../../src/decode/tls-encode.js';
 import type { HttpRequest, HttpResponse, TlsHello, WardEvent } from '../../../src/events.js';
 import { httpApp } from '../../../src/flow/apps/http.js';
 import { ascii } from '../../decode/app-hex.js';
+import { concat } from '../../fixtures/medical/hex.js';
 import { tcpConns } from '../../decode/app-payloads.js';
 import { capture, GROUND_TRUTH } from '../../helpers/paths.js';
 import { fakeCtx, feedBytewise, runTcp } from './fake-ctx.js';
@@ -118,15 +119,6 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
   const hello = () => clientHello('cloud.vendor.example', ['h2'], new Uint8Array(96).fill(7));
   const connect = ascii('CONNECT cloud.vendor.example:443 HTTP/1.1\r\nHost: cloud.vendor.example:443\r\n\r\n');
   const ok = ascii('HTTP/1.1 200 Connection established\r\n\r\n');
-  const join = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  };
   const hellos = (events: WardEvent[]) => events.filter((e): e is TlsHello => e.type === 'tls-hello');
 
   it('after 200 the TLS inside is read: the SNI and JA4 of what the device reaches through the proxy', () => {
@@ -153,7 +145,7 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
       if (split) {
         app.data(0, connect, 1);
         app.data(0, hello(), 1);
-      } else app.data(0, join(connect, hello()), 1);
+      } else app.data(0, concat(connect, hello()), 1);
       app.data(1, ok, 2);
       app.end(3);
       expect(hellos(rec.events).map((x) => x.sni)).toEqual(['cloud.vendor.example']);
