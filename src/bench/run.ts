@@ -13,6 +13,8 @@ export interface BenchTool {
   name: string;
   cmd: string[];
   wallSec: number;
+  /** User + system seconds of the process and its children (the OS's accounting, /usr/bin/time). */
+  cpuSec: number;
   peakRssMb: number;
   pps: number;
   mbps: number;
@@ -26,6 +28,7 @@ export interface ScalePoint {
   fileBytes: number;
   workers: number;
   wallSec: number;
+  cpuSec: number;
   peakRssMb: number;
   pps: number;
 }
@@ -44,7 +47,9 @@ export interface BenchResult {
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 /** Run a command under /usr/bin/time -v; stdout to /dev/null. */
-function timed(cmd: string[]): Promise<{ wallSec: number; peakRssMb: number; exit: number; stderr: string }> {
+function timed(
+  cmd: string[],
+): Promise<{ wallSec: number; cpuSec: number; peakRssMb: number; exit: number; stderr: string }> {
   return new Promise((resolveP) => {
     const t0 = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-v', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -56,9 +61,33 @@ function timed(cmd: string[]): Promise<{ wallSec: number; peakRssMb: number; exi
     child.on('close', (code) => {
       const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolveP({ wallSec, peakRssMb: m ? Number(m[1]) / 1024 : 0, exit: code ?? -1, stderr });
+      resolveP({
+        wallSec,
+        cpuSec: cpuSeconds(stderr),
+        peakRssMb: m ? Number(m[1]) / 1024 : 0,
+        exit: code ?? -1,
+        stderr,
+      });
     });
   });
+}
+
+/** User + system seconds from `/usr/bin/time -v`'s report (0 when it printed none). */
+export function cpuSeconds(report: string): number {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(report);
+  return (user ? Number(user[1]) : 0) + (sys ? Number(sys[1]) : 0);
+}
+
+/**
+ * The most any split of a run over `cores` could gain on this machine: its wall time over the
+ * least wall time its CPU seconds allow on that many cores (cores × wall ÷ CPU), at most `cores`.
+ * A one-worker run that already keeps more than one core busy (V8's compiler and GC threads) has
+ * less to gain than the core count says; splitting it only adds work.
+ */
+export function coreCeiling(wallSec: number, cpuSec: number, cores: number): number {
+  if (!(cpuSec > 0) || !(wallSec > 0)) return cores;
+  return Math.min(cores, (cores * wallSec) / cpuSec);
 }
 
 function have(tool: string): boolean {
@@ -130,6 +159,7 @@ export async function runBench(
       name: c.name,
       cmd: c.cmd.map((a) => a.replace(ROOT, '.')),
       wallSec: round(r.wallSec, 3),
+      cpuSec: round(r.cpuSec, 2),
       peakRssMb: round(r.peakRssMb, 1),
       pps: Math.round(packets / r.wallSec),
       mbps: round(fileBytes / 1e6 / r.wallSec, 1),
@@ -137,13 +167,20 @@ export async function runBench(
     };
     if (r.exit !== 0) t.note = r.stderr.split('\n').slice(-3).join(' ').slice(0, 300);
     tools.push(t);
-    log(`  ${t.name}: ${t.wallSec} s, ${(t.pps / 1e6).toFixed(3)} Mpps, ${t.mbps} MB/s, peak RSS ${t.peakRssMb} MB`);
+    log(
+      `  ${t.name}: ${t.wallSec} s (CPU ${t.cpuSec} s), ${(t.pps / 1e6).toFixed(3)} Mpps, ${t.mbps} MB/s, peak RSS ${t.peakRssMb} MB`,
+    );
   }
   const one = tools.find((t) => t.name === 'wardwatch')!;
   const two = tools.find((t) => t.name === 'wardwatch --workers 2')!;
   // Against the other tools: wardwatch's faster way on this machine.
   const ww = two.exit === 0 && two.pps > one.pps ? two : one;
-  const ratios: Record<string, number> = { 'workers 2/workers 1': round(two.pps / one.pps, 3) };
+  const cores = (await import('node:os')).cpus().length;
+  const ratios: Record<string, number> = {
+    'workers 2/workers 1': round(two.pps / one.pps, 3),
+    // What 2 workers could reach at best here: the one-worker run's CPU on min(2, cores) cores.
+    'ceiling of workers 2 on this machine': round(coreCeiling(one.wallSec, one.cpuSec, Math.min(2, cores)), 3),
+  };
   for (const t of tools) if (!t.name.startsWith('wardwatch')) ratios[`wardwatch/${t.name}`] = round(ww.pps / t.pps, 3);
   const targets: BenchResult['targets'] = {
     '≥ 1.7 × single-worker rate on 2 workers': { target: 1.7, met: ratios['workers 2/workers 1']! >= 1.7 },
@@ -159,7 +196,7 @@ export async function runBench(
   targets['peak RSS ≤ 300 MB'] = { target: 300, met: peak <= 300 };
   const result: BenchResult = {
     date: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    machine: { cpus: cores, node: process.version },
     capture: { file: file.replace(ROOT, '.'), packets, bytes, fileBytes },
     tools,
     scaling,
@@ -198,6 +235,7 @@ async function scaleRuns(
           fileBytes,
           workers: w,
           wallSec: round(r.wallSec, 3),
+          cpuSec: round(r.cpuSec, 2),
           peakRssMb: round(r.peakRssMb, 1),
           pps: Math.round(g.packets / r.wallSec),
         };
@@ -244,7 +282,7 @@ export function updateReadme(r: BenchResult): void {
   const ww = two !== undefined && two.pps > one.pps ? two : one;
   const rows = r.tools.map(
     (t) =>
-      `| ${t.name} | ${t.wallSec} | ${(t.pps / 1e6).toFixed(3)} | ${t.mbps} | ${t.peakRssMb} | ${t.name.startsWith('wardwatch') ? '—' : `${(ww.pps / t.pps).toFixed(2)}×`} |`,
+      `| ${t.name} | ${t.wallSec} | ${t.cpuSec ?? '—'} | ${(t.pps / 1e6).toFixed(3)} | ${t.mbps} | ${t.peakRssMb} | ${t.name.startsWith('wardwatch') ? '—' : `${(ww.pps / t.pps).toFixed(2)}×`} |`,
   );
   const sizes = [
     ...r.tools
@@ -253,6 +291,7 @@ export function updateReadme(r: BenchResult): void {
         packets: r.capture.packets,
         workers: t === one ? 1 : 2,
         wallSec: t.wallSec,
+        cpuSec: t.cpuSec,
         pps: t.pps,
         peakRssMb: t.peakRssMb,
       })),
@@ -260,19 +299,19 @@ export function updateReadme(r: BenchResult): void {
   ];
   const scaleRows = sizes.map(
     (p) =>
-      `| ${p.packets.toLocaleString('en')} | ${p.workers} | ${p.wallSec} | ${(p.pps / 1e6).toFixed(3)} | ${p.peakRssMb} |`,
+      `| ${p.packets.toLocaleString('en')} | ${p.workers} | ${p.wallSec} | ${p.cpuSec ?? '—'} | ${(p.pps / 1e6).toFixed(3)} | ${p.peakRssMb} |`,
   );
   const table = [
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores, Node ${r.machine.node}: ${r.capture.packets.toLocaleString('en')} packets, ${(r.capture.fileBytes / 1e6).toFixed(0)} MB (\`npm run bench\`).`,
     '',
-    '| tool | seconds | Mpps | MB/s | peak RSS MB | wardwatch speed vs tool |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| tool | seconds | CPU s | Mpps | MB/s | peak RSS MB | wardwatch speed vs tool |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Worker scaling (\`workers 2/workers 1\` = ${r.ratios['workers 2/workers 1'] ?? '—'}×) and size:`,
+    `Worker scaling (\`workers 2/workers 1\` = ${r.ratios['workers 2/workers 1'] ?? '—'}×; the most 2 workers could reach here, cores × wall ÷ CPU of the one-worker run: ${r.ratios['ceiling of workers 2 on this machine'] ?? '—'}×) and size:`,
     '',
-    '| packets | workers | seconds | Mpps | peak RSS MB |',
-    '| --- | --- | --- | --- | --- |',
+    '| packets | workers | seconds | CPU s | Mpps | peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...scaleRows,
     '',
     `Targets: ${Object.entries(r.targets)
