@@ -80,3 +80,15 @@ export class Bytes {
 export function ascii(s: string): Uint8Array {
   return enc.encode(s);
 }
+
+/**
+ * `a` then `b` in one new array; `b` itself when `a` is empty (not a copy: a caller that keeps the
+ * result past `b`'s lifetime copies it).
+ */
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -4,6 +4,7 @@
 // Direction: 0 = originator → responder (client → server), 1 = responder → originator.
 // Byte views passed in are valid only during the call: copy what you keep.
 
+import { concat } from '../decode/bytes.js';
 import type { Hl7Reader } from '../decode/hl7/text.js';
 import type { Endpoint, WardEvent } from '../events.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
@@ -151,12 +152,19 @@ export function datagramApp<R extends DatagramDecode, S = undefined>(
 
 const NOTHING = new Uint8Array(0);
 
+/** What a framing decoder says about the header at a position (`mqttFrame`, `nbssFrame`). */
+export type FrameHeader =
+  | { readonly kind: 'frame' }
+  | { readonly kind: 'more' }
+  | { readonly kind: 'anomaly'; readonly code: AnomalyCode };
+
 /**
  * The prologue and epilogue TCP analyzers that frame length-prefixed messages (MQTT, SMB) shared,
  * once, per direction: stop once the direction is dead, skip the rest of a message longer than
- * what is kept of it, join the bytes held from the last chunk with the new ones, and hold an
- * unfinished message's start (bounded) for the next chunk. The framing loop between is the
- * analyzer's own.
+ * what is kept of it, join the bytes held from the last chunk with the new ones, read each frame
+ * header's outcome (`frame`: stop on more, count an anomaly and give up), and hold an unfinished
+ * message's start (bounded) for the next chunk. What the loop waits for and decodes between is
+ * the analyzer's own.
  */
 export class StreamFraming {
   /** A direction whose framing is lost (an anomaly, a gap) or that is done: nothing more is read. */
@@ -178,12 +186,23 @@ export class StreamFraming {
       b = b.subarray(n);
       if (b.length === 0) return null;
     }
-    const prev = this.held[dir];
-    if (prev.length === 0) return b;
-    const buf = new Uint8Array(prev.length + b.length);
-    buf.set(prev);
-    buf.set(b, prev.length);
-    return buf;
+    return concat(this.held[dir], b);
+  }
+
+  /**
+   * The frame header a decoder read at the loop's position, or null when the loop stops: the
+   * header is not all there yet (`more`), or it is damaged (`anomaly`: counted, and the
+   * direction's framing is lost).
+   */
+  frame<R extends FrameHeader>(dir: Dir, f: R, ctx: FlowContext, ts: number): Extract<R, { kind: 'frame' }> | null {
+    const h: FrameHeader = f;
+    if (h.kind === 'more') return null;
+    if (h.kind === 'anomaly') {
+      ctx.anomaly(h.code, ts);
+      this.dead[dir] = true;
+      return null;
+    }
+    return f as Extract<R, { kind: 'frame' }>;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamFraming } from '../../src/flow/app.js';
+import { fakeCtx } from './apps/fake-ctx.js';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 
@@ -44,5 +45,19 @@ describe('StreamFraming (the shared prologue of framed TCP analyzers)', () => {
     expect(s.dead).toEqual([true, false]);
     expect(s.take(0, bytes(9))).toBeNull();
     expect([...s.take(1, bytes(9))!]).toEqual([9]);
+  });
+
+  it('reads a frame header: a frame goes on, more stops quietly, an anomaly is counted and kills the direction', () => {
+    const s = new StreamFraming(16);
+    const rec = fakeCtx('tcp', { ip: '10.0.0.1', port: 50000 }, { ip: '10.0.0.2', port: 445 });
+    const f = { kind: 'frame', type: 0, length: 7 } as const;
+    expect(s.frame(0, f, rec.ctx, 1)).toBe(f);
+    expect(s.frame(0, { kind: 'more' }, rec.ctx, 1)).toBeNull();
+    expect(s.dead).toEqual([false, false]);
+    expect(rec.anomalies).toEqual([]);
+    expect(s.frame(1, { kind: 'anomaly', code: 'smb.bad-length' }, rec.ctx, 2)).toBeNull();
+    expect(rec.anomalies).toEqual(['smb.bad-length']);
+    expect(s.dead).toEqual([false, true]);
+    expect(s.take(1, bytes(1))).toBeNull();
   });
 });

@@ -46,13 +46,8 @@ class MqttStream implements StreamApp {
     let p = 0;
     // Each iteration consumes a fixed header (two bytes at least) or stops.
     while (p < buf.length && !dead[dir]) {
-      const f = mqttFrame(buf, p, buf.length);
-      if (f.kind === 'more') break;
-      if (f.kind === 'anomaly') {
-        this.ctx.anomaly(f.code, ts);
-        dead[dir] = true;
-        break;
-      }
+      const f = this.dirs.frame(dir, mqttFrame(buf, p, buf.length), this.ctx, ts);
+      if (f === null) break;
       const body = p + f.headerLen;
       const have = buf.length - body;
       if (have < Math.min(f.length, KEEP)) break; // wait for the packet, or its first KEEP bytes

@@ -19,7 +19,7 @@ import {
   Varint,
 } from '../../decode/quic.js';
 import { decodeClientHello } from '../../decode/tls.js';
-import { ja3Of, ja4Of } from './tls.js';
+import { helloDigests } from './tls.js';
 import type { TlsHello } from '../../events.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, UdpAppFactory } from '../app.js';
 
@@ -155,6 +155,8 @@ class QuicFlow implements DatagramApp {
       if (hello.kind === 'ok') {
         const c = this.ctx;
         c.env.countApp('quic');
+        // JA4's transport letter is `q` for QUIC (FoxIO's spec); JA3 is the same string as over TCP.
+        const fp = helloDigests(hello.value.fingerprint, 'q');
         const ev: TlsHello = {
           type: 'tls-hello',
           ts,
@@ -167,9 +169,8 @@ class QuicFlow implements DatagramApp {
           version: hello.value.version,
           certSubject: undefined,
           transport: 'quic',
-          // JA4's transport letter is `q` for QUIC (FoxIO's spec); JA3 is the same string as over TCP.
-          ja4: hello.value.fingerprint !== undefined ? ja4Of(hello.value.fingerprint, 'q') : undefined,
-          ja3: hello.value.fingerprint !== undefined ? ja3Of(hello.value.fingerprint) : undefined,
+          ja4: fp.ja4,
+          ja3: fp.ja3,
         };
         c.emit(ev);
       } else if (hello.kind === 'anomaly') this.ctx.anomaly(hello.code, ts);

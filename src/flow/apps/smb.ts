@@ -54,13 +54,8 @@ class SmbStream implements StreamApp {
     let p = 0;
     // Each iteration consumes a 4-byte header at least.
     while (p < buf.length && !dead[dir]) {
-      const f = nbssFrame(buf, p, buf.length);
-      if (f.kind === 'more') break;
-      if (f.kind === 'anomaly') {
-        this.ctx.anomaly(f.code, ts);
-        dead[dir] = true;
-        break;
-      }
+      const f = this.dirs.frame(dir, nbssFrame(buf, p, buf.length), this.ctx, ts);
+      if (f === null) break;
       const body = p + 4;
       const have = buf.length - body;
       if (have < f.length && f.length <= KEEP) break; // wait for the whole message

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 
+import { concat } from '../../decode/bytes.js';
 import {
   decodeCertificateCn,
   decodeClientHello,
@@ -68,6 +69,19 @@ export function ja3Of(fp: ClientFingerprint): string {
   return digest(md5Of, 'md5', fp.ja3, 32);
 }
 
+/** A `tls-hello`'s two fingerprints; both undefined when the hello gave none. */
+export interface HelloDigests {
+  readonly ja4: string | undefined;
+  readonly ja3: string | undefined;
+}
+
+const NO_DIGESTS: HelloDigests = { ja4: undefined, ja3: undefined };
+
+/** JA4 and JA3 of a hello (TLS over TCP and QUIC both emit `tls-hello`). */
+export function helloDigests(fp: ClientFingerprint | undefined, transport: 't' | 'q' | 'd'): HelloDigests {
+  return fp === undefined ? NO_DIGESTS : { ja4: ja4Of(fp, transport), ja3: ja3Of(fp) };
+}
+
 /** The certificates of a Certificate message in `b` from `off` (whole ones before `end`), hashed. */
 export function certificatesOf(
   b: Uint8Array,
@@ -84,14 +98,6 @@ export function certificatesOf(
     selfSigned: c.selfSigned,
   }));
   return { certs, malformed: chain.malformed };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 class TlsStream implements StreamApp {
@@ -230,6 +236,7 @@ class TlsStream implements StreamApp {
     this.emitted = true;
     const h = this.hello;
     const c = this.ctx;
+    const fp = helloDigests(h.fingerprint, 't');
     // One literal with every key (undefined where absent), in the event's key order.
     const ev: TlsHello = {
       type: 'tls-hello',
@@ -242,8 +249,8 @@ class TlsStream implements StreamApp {
       alpn: h.alpn,
       version: h.version,
       certSubject: this.cn,
-      ja4: h.fingerprint !== undefined ? ja4Of(h.fingerprint, 't') : undefined,
-      ja3: h.fingerprint !== undefined ? ja3Of(h.fingerprint) : undefined,
+      ja4: fp.ja4,
+      ja3: fp.ja3,
       certs: this.certs !== undefined && this.certs.length > 0 ? this.certs : undefined,
     };
     c.emit(ev);

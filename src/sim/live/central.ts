@@ -2,6 +2,7 @@
 // (bed, type and vitals — never a patient's name or identifier).
 import { createServer, type Server, type Socket } from 'node:net';
 import { CentralLogic } from '../devices/central.js';
+import { concat } from '../../decode/bytes.js';
 import { mllp, unframe } from '../../decode/hl7/messages.js';
 
 export interface CentralServer {
@@ -16,14 +17,6 @@ export interface CentralServerOptions {
   readonly port: number;
   readonly app?: string;
   readonly log?: (line: string) => void;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 export function startCentral(opts: CentralServerOptions): Promise<CentralServer> {

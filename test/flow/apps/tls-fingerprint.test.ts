@@ -12,7 +12,7 @@ import { decodeClientHello } from '../../../src/decode/tls.js';
 import { clientFingerprint } from '../../../src/decode/tls-fingerprint.js';
 import { decodeCertificateChain } from '../../../src/decode/x509.js';
 import type { TlsHello } from '../../../src/events.js';
-import { ja3Of, ja4Of, tlsApp } from '../../../src/flow/apps/tls.js';
+import { helloDigests, ja3Of, ja4Of, tlsApp } from '../../../src/flow/apps/tls.js';
 import { mutate, rng } from '../../decode/app-hex.js';
 import { tcpConns } from '../../decode/app-payloads.js';
 import { capture, IN_CI } from '../../helpers/paths.js';
@@ -311,6 +311,19 @@ describe('JA3/JA4 hashing', () => {
       ja4: { a: '', b: '', c: '' },
     };
     expect(ja3Of(fp)).toBe('ada70206e40642a3e4461f35503241d5');
+  });
+
+  it('helloDigests gives both fingerprints with the transport letter, or none without a fingerprint', () => {
+    const fp = {
+      ja3: '769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0',
+      ja4: { a: '12d0000h2', b: '', c: '' },
+    };
+    expect(helloDigests(fp, 'q')).toEqual({
+      ja4: 'q12d0000h2_000000000000_000000000000',
+      ja3: 'ada70206e40642a3e4461f35503241d5',
+    });
+    expect(helloDigests(fp, 't').ja4).toBe('t12d0000h2_000000000000_000000000000');
+    expect(helloDigests(undefined, 't')).toEqual({ ja4: undefined, ja3: undefined });
   });
 });
 
