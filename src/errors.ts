@@ -16,13 +16,20 @@ export type ErrorCode =
 
 /**
  * Exit codes (README "Exit codes"): 0 ok, 1 bad arguments/config, 2 input unreadable, 3 alert ≥
- * --fail-on, 74 output could not be written (sysexits EX_IOERR), 70 internal error.
+ * --fail-on, 74 output could not be written (sysexits EX_IOERR), 75 a sensor left batches unsent
+ * (sysexits EX_TEMPFAIL: try again later), 70 internal error.
  */
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;
 export const EXIT_INPUT = 2;
 export const EXIT_ALERT = 3;
 export const EXIT_OUTPUT = 74;
+/**
+ * A sensor (`--to`) ended with batches the console never acked (its drain timed out): they stay
+ * spooled and go first next time. Wins over EXIT_ALERT: a supervisor must be able to tell that the
+ * console lacks data, and the alerts themselves are in the local output and the spool.
+ */
+export const EXIT_UNSENT = 75;
 export const EXIT_INTERNAL = 70;
 
 /**
@@ -36,6 +43,10 @@ export const EXIT_CODES: readonly { readonly code: number; readonly meaning: str
   { code: EXIT_ALERT, meaning: 'an alert (or finding) at or above --fail-on' },
   { code: EXIT_INTERNAL, meaning: 'internal error (a bug: please report it with the stack trace)' },
   { code: EXIT_OUTPUT, meaning: 'the output could not be written after the run (it is incomplete)' },
+  {
+    code: EXIT_UNSENT,
+    meaning: 'a sensor (--to) ended with batches not acked by the console: kept in the spool, sent first next time',
+  },
 ];
 
 /** The exit codes as help text lines (`  0   done …`). */

@@ -7,7 +7,7 @@ import { formatJsonl } from '../export/jsonl.js';
 import { DEFAULT_WIDTH, formatIncidentTable } from '../export/table.js';
 import { alertSyslogMessages, parseSyslogUrl, sendSyslog } from '../export/transport/syslog.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
-import { EXIT_ALERT, WardwatchError } from '../errors.js';
+import { EXIT_ALERT, EXIT_UNSENT, WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
 import { type Output, openOutput, stdoutOutput } from './output.js';
 import { fileProgress } from './progress.js';
@@ -114,11 +114,12 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     progress.stop();
     stop.dispose();
   }
-  if (sensor)
-    await sensor.end({
-      replayCut: stop.received() !== undefined,
-      final: { alerts: result.alerts, devices: result.devices },
-    });
+  const unsent = sensor
+    ? await sensor.end({
+        replayCut: stop.received() !== undefined,
+        final: { alerts: result.alerts, devices: result.devices },
+      })
+    : 0;
   if (output) await printResult(result, opts, output);
   if (live) await live.end();
   else if (opts.syslog)
@@ -126,7 +127,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
       opts.syslog,
       alertSyslogMessages(result.alerts, (a) => formatCef(a)),
     );
-  return failOnCode(result.alerts, opts.failOn);
+  return unsent > 0 ? EXIT_UNSENT : failOnCode(result.alerts, opts.failOn);
 }
 
 /** Exit 3 when an alert reaches --fail-on. */

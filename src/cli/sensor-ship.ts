@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { SensorName } from '../contract/ingest.js';
 import type { WardConfig } from '../contract/config.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
-import { WardwatchError } from '../errors.js';
+import { EXIT_UNSENT, WardwatchError } from '../errors.js';
 import { enrol } from '../export/transport/sensor.js';
 import { parseConsoleUrl, SensorClient } from '../export/transport/sensor-client.js';
 import { ShipperThread } from '../export/transport/sensor-thread.js';
@@ -36,7 +36,11 @@ export function addShipOptions(cmd: Command): Command {
     .option('--spool <dir>', 'disk spool for batches not yet acked (default $WARDWATCH_HOME/spool/NAME)')
     .option('--spool-size <size>', 'spool bound; the oldest batches are dropped past it (e.g. 500MB, 1GB)', '1GB')
     .option('--batch-every <seconds>', 'capture seconds per batch', '10')
-    .option('--drain-timeout <seconds>', 'at the end, wait this long for the console to ack the spool', '30');
+    .option(
+      '--drain-timeout <seconds>',
+      'at the end, wait this long for the console to ack the spool (batches still unacked: exit 75)',
+      '30',
+    );
 }
 
 /** `1GB`, `500MB`, `64KiB`, `1048576` → bytes. */
@@ -71,8 +75,10 @@ export interface ShipSession {
    * `replayCut`: a file replay stopped before its end (a signal, or the launcher killed) does not
    * send what it was building — the end of a partial run is no batch a full replay would cut, and
    * its id would be taken; running the same replay again completes it.
+   * Resolves to the batches left unacked in the spool (0: the console has everything), which the
+   * command turns into EXIT_UNSENT.
    */
-  end(opts?: { replayCut?: boolean; final?: FinalRecords }): Promise<void>;
+  end(opts?: { replayCut?: boolean; final?: FinalRecords }): Promise<number>;
 }
 
 /** A file run's final alerts and devices, for its last batch (`analyze --to` streams no records). */
@@ -214,10 +220,12 @@ export async function startShipping(
       }
       const all = await shipper.close(setup.drainMs);
       if (shipper.error) throw shipper.error;
-      if (!all)
-        warn(
-          `${shipper.pending} batch(es) not acked within --drain-timeout: kept in ${setup.spoolDir}, sent first next time`,
-        );
+      if (all) return 0;
+      const left = shipper.pending; // > 0: the drain gave up with the spool not empty
+      warn(
+        `${left} batch(es) not acked within --drain-timeout: kept in ${setup.spoolDir}, sent first next time (exit ${EXIT_UNSENT})`,
+      );
+      return left;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { startLiveCapture } from '../capture/live.js';
 import { DEFAULT_KEEP_FILES, RollingCapture } from '../capture/rolling.js';
 import { Pipeline } from '../engine/analyze.js';
-import { WardwatchError } from '../errors.js';
+import { EXIT_UNSENT, WardwatchError } from '../errors.js';
 import { parseSyslogUrl } from '../export/transport/syslog.js';
 import { failOnCode, printResult } from './analyze.js';
 import type { Register } from './commands.js';
@@ -195,10 +195,10 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     );
   }
   const result = await pipeline.end({ interrupted: signals.received() });
-  if (sensor) await sensor.end({ replayCut: file !== undefined && signals.received() !== undefined });
+  const unsent = sensor ? await sensor.end({ replayCut: file !== undefined && signals.received() !== undefined }) : 0;
   if (output) await printResult(result, { format: opts.format, utc: opts.utc }, output);
   await live.end();
-  return failOnCode(result.alerts, opts.failOn);
+  return unsent > 0 ? EXIT_UNSENT : failOnCode(result.alerts, opts.failOn);
 }
 
 /** One record stream to two sinks (the local output and the sensor's batches). */

@@ -1,13 +1,18 @@
 // The sensor's command line: --to's checks before anything runs, watch -r FILE, and
-// `sensor status` over a spool dir (table and json).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `sensor status` over a spool dir (table and json), and exit 75 when batches are left unsent.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { IngestBatch } from '../../src/contract/ingest.js';
 import { SummaryRecord } from '../../src/contract/records.js';
+import { EXIT_UNSENT } from '../../src/errors.js';
+import { writeEnrolCache } from '../../src/export/transport/sensor.js';
 import { Spool } from '../../src/export/transport/sensor-spool.js';
-import { jsonl, wardwatch } from '../helpers/cli.js';
-import { capture } from '../helpers/paths.js';
+import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
+import { capture, REPO_ROOT } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-ship20-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,4 +67,103 @@ describe('sensor status', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no spool at .*none/);
   });
+});
+
+/** A loopback TCP server that accepts connections and never answers (the request is held). */
+function holdingServer(): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => undefined);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ server, port: typeof a === 'object' && a !== null ? a.port : 0, sockets });
+    }),
+  );
+}
+
+/** A loopback port nobody listens on (bound once by the kernel's choice, then closed). */
+async function refusedPort(): Promise<number> {
+  const { server, port } = await holdingServer();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('a sensor whose console never acks', () => {
+  // The enrolment a previous run cached: with it a sensor runs while its console is unreachable.
+  const SALT = 'ab'.repeat(32);
+
+  async function shipTo(url: string, name: string): Promise<{ code: number | null; stderr: string; spool: string }> {
+    const spool = join(dir, `spool-${name}`);
+    mkdirSync(spool, { recursive: true });
+    writeEnrolCache(spool, url, { sensor: name, salt: SALT, saltId: 's1', maxBatchBytes: 8 << 20 });
+    const args = [
+      CLI,
+      'analyze',
+      capture('rpc-mount-base.pcap'),
+      '--to',
+      url,
+      '--token',
+      't',
+      '--sensor',
+      name,
+      '--spool',
+      spool,
+      '--drain-timeout',
+      '1',
+      '--format',
+      'jsonl',
+      '--no-progress',
+    ];
+    return new Promise((resolve) => {
+      const child = execFile(
+        process.execPath,
+        args,
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, WARDWATCH_HOME: join(dir, 'home'), WARDWATCH_SENSOR_TIMEOUT_MS: '1500' },
+        },
+        (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr, spool }),
+      );
+    });
+  }
+
+  /** The batches the spool holds, read as the console would take them. */
+  function spooled(spool: string): IngestBatch[] {
+    const s = new Spool({ dir: spool, readOnly: true });
+    const out: IngestBatch[] = [];
+    for (const f of s.files) {
+      const text = readFileSync(join(spool, f.name), 'utf8');
+      out.push(IngestBatch.parse(JSON.parse(text.slice(text.indexOf('\n') + 1))));
+    }
+    return out;
+  }
+
+  it(`exits ${EXIT_UNSENT} when the drain times out on a port nobody listens on; the batches stay spooled`, async () => {
+    const r = await shipTo(`http://127.0.0.1:${await refusedPort()}`, 'icu-refused');
+    expect(r.code, r.stderr).toBe(EXIT_UNSENT);
+    const batches = spooled(r.spool);
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.every((b) => b.sensor === 'icu-refused')).toBe(true);
+    expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i)); // every batch of the run, in order
+    expect(r.stderr).toContain(`${batches.length} batch(es) not acked within --drain-timeout`);
+    expect(r.stderr).toContain(`exit ${EXIT_UNSENT}`);
+  }, 60_000);
+
+  it(`exits ${EXIT_UNSENT} when the console holds the request and never answers`, async () => {
+    const held = await holdingServer();
+    try {
+      const r = await shipTo(`http://127.0.0.1:${held.port}`, 'icu-held');
+      expect(r.code, r.stderr).toBe(EXIT_UNSENT);
+      expect(spooled(r.spool).length).toBeGreaterThan(0);
+    } finally {
+      for (const s of held.sockets) s.destroy();
+      await new Promise((r) => held.server.close(r));
+    }
+  }, 60_000);
 });
