@@ -117,30 +117,13 @@ export class Layers {
 
   reset(linktype: number): void {
     this.linktype = linktype;
-    this.macSrcOff = -1;
-    this.macDstOff = -1;
-    this.vlanOuter = -1;
-    this.vlanInner = -1;
-    this.vlanCount = 0;
-    this.ethertype = 0;
+    this.forgetLinkAndIp();
     this.isArp = false;
     this.arpOp = 0;
     this.arpSenderMacOff = -1;
     this.arpTargetMacOff = -1;
     this.arpSenderIp = 0;
     this.arpTargetIp = 0;
-    this.ipVersion = 0;
-    this.l3Off = -1;
-    this.ip4Src = 0;
-    this.ip4Dst = 0;
-    this.ip6SrcOff = -1;
-    this.ip6DstOff = -1;
-    this.ttl = 0;
-    this.ipProto = -1;
-    this.ipLen = 0;
-    this.ipPayloadOff = -1;
-    this.ipPayloadLen = 0;
-    this.ipPayloadClaimed = 0;
     this.isFragment = false;
     this.fragOffset = 0;
     this.fragMore = false;
@@ -166,6 +149,19 @@ export class Layers {
    */
   enterEncap(): void {
     this.encapDepth++;
+    this.forgetLinkAndIp();
+    this.l4Off = -1;
+    this.srcPort = -1;
+    this.dstPort = -1;
+    this.tcpFlags = 0;
+    this.icmpType = -1;
+    this.icmpCode = -1;
+    this.payloadOff = -1;
+    this.payloadLen = 0;
+  }
+
+  /** Forget the link and IP fields: a new packet, or the inner packet of an encapsulation. */
+  private forgetLinkAndIp(): void {
     this.macSrcOff = -1;
     this.macDstOff = -1;
     this.vlanOuter = -1;
@@ -184,14 +180,6 @@ export class Layers {
     this.ipPayloadOff = -1;
     this.ipPayloadLen = 0;
     this.ipPayloadClaimed = 0;
-    this.l4Off = -1;
-    this.srcPort = -1;
-    this.dstPort = -1;
-    this.tcpFlags = 0;
-    this.icmpType = -1;
-    this.icmpCode = -1;
-    this.payloadOff = -1;
-    this.payloadLen = 0;
   }
 
   /** Forget the L4 fields and the anomalies (before decoding a reassembled datagram's L4). */

@@ -162,20 +162,12 @@ export class IngestWriter {
         existing.set(r.id, row); // the same id twice in one call: the second builds on the first
         rows.push(row);
       }
-      // One multi-row upsert per chunk instead of a statement per device (round trips on PostgreSQL).
-      for (const part of chunks(dedupeLast(rows, (r) => r.id)))
-        await trx
-          .insertInto('devices')
-          .values(part)
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => {
-              const set: Record<string, unknown> = {};
-              for (const k of DEVICE_COLUMNS) set[k] = eb.ref(`excluded.${k}`);
-              if (opts.sensor !== undefined) set.sensor = eb.ref('excluded.sensor');
-              return set as never;
-            }),
-          )
-          .execute();
+      await upsertById(
+        trx,
+        'devices',
+        rows,
+        opts.sensor !== undefined ? [...DEVICE_COLUMNS, 'sensor'] : DEVICE_COLUMNS,
+      );
       await upsertAddresses(trx, addresses);
       return changed;
     });
@@ -233,22 +225,35 @@ export class IngestWriter {
         rows.push(full);
         changed.push(id);
       }
-      // One multi-row upsert per chunk; the update leaves ack_*, suppressed_until and sensor as stored.
-      for (const part of chunks(dedupeLast(rows, (r) => r.id)))
-        await trx
-          .insertInto('alerts')
-          .values(part)
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => {
-              const set: Record<string, unknown> = {};
-              for (const k of ALERT_COLUMNS) set[k] = eb.ref(`excluded.${k}`);
-              return set as never;
-            }),
-          )
-          .execute();
+      // The update leaves ack_*, suppressed_until and sensor as stored (not in ALERT_COLUMNS).
+      await upsertById(trx, 'alerts', rows, ALERT_COLUMNS);
       return changed;
     });
   }
+}
+
+/**
+ * Insert `rows` by id, or on conflict set `columns` from the new row: one multi-row statement per
+ * chunk instead of one per row (round trips on PostgreSQL); the same id twice, the last one wins.
+ */
+async function upsertById<T extends 'devices' | 'alerts'>(
+  trx: Transaction<DB>,
+  table: T,
+  rows: readonly DB[T][],
+  columns: readonly (keyof DB[T] & string)[],
+): Promise<void> {
+  for (const part of chunks(dedupeLast(rows, (r) => r.id)))
+    await trx
+      .insertInto(table)
+      .values(part as never)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const k of columns) set[k] = eb.ref(`excluded.${k}` as never);
+          return set as never;
+        }),
+      )
+      .execute();
 }
 
 async function upsertAddresses(

@@ -48,15 +48,25 @@ function emit(
   ctx.emit(ev);
 }
 
-class RdpStream implements StreamApp {
-  private readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
-  private request: RdpHandshake | undefined;
-  private done = false;
-  private lastTs = 0;
-  constructor(private readonly ctx: FlowContext) {}
+/**
+ * What the RDP and VNC readers keep: each direction's first KEEP bytes, whether the one event is
+ * out (then nothing more is read), and the last packet's time for an event at flow end.
+ */
+abstract class HandshakeStream implements StreamApp {
+  protected readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  protected done = false;
+  protected lastTs = 0;
+  constructor(protected readonly ctx: FlowContext) {}
   get finished(): boolean {
     return this.done;
   }
+  abstract data(dir: Dir, bytes: Uint8Array, ts: number): void;
+  gap(): void {}
+  abstract end(ts: number): void;
+}
+
+class RdpStream extends HandshakeStream {
+  private request: RdpHandshake | undefined;
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
     if (this.done) return;
     this.lastTs = ts;
@@ -85,21 +95,13 @@ class RdpStream implements StreamApp {
       userHint: this.request?.userHint ?? false,
     });
   }
-  gap(): void {}
   end(ts: number): void {
     if (!this.done && this.request !== undefined) this.finish(this.lastTs || ts, undefined);
     this.done = true;
   }
 }
 
-class VncStream implements StreamApp {
-  private readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
-  private done = false;
-  private lastTs = 0;
-  constructor(private readonly ctx: FlowContext) {}
-  get finished(): boolean {
-    return this.done;
-  }
+class VncStream extends HandshakeStream {
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
     if (this.done) return;
     this.lastTs = ts;
@@ -139,7 +141,6 @@ class VncStream implements StreamApp {
       userHint: undefined,
     });
   }
-  gap(): void {}
   end(ts: number): void {
     if (this.done) return;
     const s = this.buf[1];

@@ -2,6 +2,7 @@
 // (admin), GET /api/health. The overview and the breach report take ?sensor= (issue 20); an unknown
 // sensor is a 400 naming the known ones (a shared link with a mistyped sensor says so, instead of
 // showing an all-zero ward).
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AuditListResponse,
@@ -30,6 +31,11 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
       message: `querystring.sensor: no sensor '${sensor}' (known: ${known.length === 0 ? 'none' : known.length > 20 ? `${known.slice(0, 20).join(', ')}, … ${known.length} in all` : known.join(', ')})`,
     };
   };
+  /** The routes' preHandler: a ?sensor= the console has never heard of is answered 400 before the handler. */
+  const knownSensor = async (req: FastifyRequest<{ Querystring: { sensor?: string } }>, reply: FastifyReply) => {
+    const unknown = await unknownSensor(req.query.sensor);
+    if (unknown !== undefined) return reply.code(400).send(unknown);
+  };
   return async (app) => {
     app.get(
       '/api/health',
@@ -55,12 +61,9 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
           querystring: BreachQuery,
           response: { 200: BreachResponse, 400: ErrorResponse, 401: ErrorResponse },
         },
+        preHandler: knownSensor,
       },
-      async (req, reply) => {
-        const unknown = await unknownSensor(req.query.sensor);
-        if (unknown !== undefined) return reply.code(400).send(unknown);
-        return ctx.store.reports.breach(req.query.sensor);
-      },
+      async (req) => ctx.store.reports.breach(req.query.sensor),
     );
     app.get(
       '/api/sensors/known',
@@ -96,11 +99,10 @@ export function reportRoutes(ctx: Ctx): FastifyPluginAsyncZod {
           querystring: OverviewQuery,
           response: { 200: OverviewResponse, 400: ErrorResponse, 401: ErrorResponse },
         },
+        preHandler: knownSensor,
       },
-      async (req, reply) => {
+      async (req) => {
         const sensor = req.query.sensor;
-        const unknown = await unknownSensor(sensor);
-        if (unknown !== undefined) return reply.code(400).send(unknown);
         const [devices, flagged, alerts, breach, flows] = await Promise.all([
           ctx.store.devices.count(sensor),
           ctx.store.devices.list({ flagged: 'true', limit: 1, offset: 0, ...(sensor !== undefined ? { sensor } : {}) }),
