@@ -96,14 +96,17 @@ describe('a sensor whose console never acks', () => {
   // The enrolment a previous run cached: with it a sensor runs while its console is unreachable.
   const SALT = 'ab'.repeat(32);
 
-  async function shipTo(url: string, name: string): Promise<{ code: number | null; stderr: string; spool: string }> {
+  async function shipTo(
+    url: string,
+    name: string,
+    command: readonly string[] = ['analyze', capture('rpc-mount-base.pcap'), '--no-progress'],
+  ): Promise<{ code: number | null; stderr: string; spool: string }> {
     const spool = join(dir, `spool-${name}`);
     mkdirSync(spool, { recursive: true });
     writeEnrolCache(spool, url, { sensor: name, salt: SALT, saltId: 's1', maxBatchBytes: 8 << 20 });
     const args = [
       CLI,
-      'analyze',
-      capture('rpc-mount-base.pcap'),
+      ...command,
       '--to',
       url,
       '--token',
@@ -116,7 +119,6 @@ describe('a sensor whose console never acks', () => {
       '1',
       '--format',
       'jsonl',
-      '--no-progress',
     ];
     return new Promise((resolve) => {
       const child = execFile(
@@ -153,6 +155,16 @@ describe('a sensor whose console never acks', () => {
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i)); // every batch of the run, in order
     expect(r.stderr).toContain(`${batches.length} batch(es) not acked within --drain-timeout`);
     expect(r.stderr).toContain(`exit ${EXIT_UNSENT}`);
+  }, 60_000);
+
+  it(`watch -r FILE --to exits ${EXIT_UNSENT} the same way`, async () => {
+    const r = await shipTo(`http://127.0.0.1:${await refusedPort()}`, 'icu-watch', [
+      'watch',
+      '-r',
+      capture('rpc-mount-base.pcap'),
+    ]);
+    expect(r.code, r.stderr).toBe(EXIT_UNSENT);
+    expect(spooled(r.spool).length).toBeGreaterThan(0);
   }, 60_000);
 
   it(`exits ${EXIT_UNSENT} when the console holds the request and never answers`, async () => {

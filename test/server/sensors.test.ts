@@ -300,6 +300,10 @@ describe('the overview and breach report of one sensor (GET ?sensor=)', () => {
       const e = ErrorResponse.parse(r.json());
       expect(e).toMatchObject({ code: 'WW_BAD_REQUEST', field: 'querystring.sensor' });
       expect(e.message).toBe("querystring.sensor: no sensor 'ward-nope' (known: local, ward-a, ward-z)");
+      // the check runs after the auth hook: without a session the known sensors are not named
+      const anonymous = await c.app.inject({ url });
+      expect(anonymous.statusCode, url).toBe(401);
+      expect(anonymous.body).not.toContain('ward-a');
     }
     for (const bad of ['a%2Fb', '%3Cscript%3E', '', '-x', 'x'.repeat(65)]) {
       for (const path of ['/api/overview', '/api/report/breach', '/api/devices', '/api/alerts']) {
