@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { socks5Choice, socks5Greeting, socks5Reply, socks5Request } from '../../src/decode/socks-encode.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { host } from '../../src/sim/wire.js';
 import { at, dns, flow, MON, PROXY, proxyReq, run } from './helpers.js';
@@ -162,6 +163,37 @@ describe('through an inside proxy, on a capture written with our writer', () => 
     expect(r.alerts.filter((x) => x.rule === 'egress.no-dns').map((x) => [x.dst, x.severity])).toEqual([
       [{ ip: '202.114.4.120', port: 515 }, 'high'],
     ]);
+  });
+
+  it('a monitor asks a SOCKS5 proxy for 202.114.4.120:515: egress.ioc names the SOCKS proxy and the target', async () => {
+    const socks = host('socks', '00:0c:29:aa:bb:06', '10.1.1.6');
+    const file = writeSim(dir, 'socks-ioc.pcap', (sim) => {
+      tcpTalk(sim, T0 + 1e6, MON_HOST, socks, 1080, [
+        [socks5Greeting([0]), socks5Choice(0)],
+        [socks5Request(1, '202.114.4.120', 515), socks5Reply(0, '10.1.1.6', 40100)],
+        [oru('CMS8000'), null],
+      ]);
+    });
+    const r = await analyzeCaptures([file], { salt: '00'.repeat(32), config });
+    expect(r.summary.apps).toMatchObject({ socks: 1 });
+    const a = r.alerts.filter((x) => x.rule === 'egress.ioc');
+    expect(a.map((x) => [x.dst, x.evidence.proxied])).toEqual([
+      [
+        { ip: '202.114.4.120', port: 515 },
+        [
+          {
+            proxy: '10.1.1.6:1080',
+            protocol: 'socks5',
+            command: 'connect',
+            target: '202.114.4.120:515',
+            answered: true,
+            granted: true,
+            status: 0,
+          },
+        ],
+      ],
+    ]);
+    expect(a[0]!.message).toContain('via proxy 10.1.1.6:1080 (SOCKS5 connect 202.114.4.120:515, granted (0))');
   });
 
   it('a CONNECT to an ordinary name, TLS inside: no egress alert', async () => {
