@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { socks5Choice, socks5Greeting, socks5Reply, socks5Request } from '../../src/decode/socks-encode.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
+import type { TlsHello } from '../../src/events.js';
 import { host } from '../../src/sim/wire.js';
 import { at, dns, flow, MON, PROXY, proxyReq, run } from './helpers.js';
 import { hello, MON as MON_HOST, oru, T0, tcpTalk, writeSim } from './wire-captures.js';
@@ -121,9 +122,40 @@ describe('egress.no-dns through a proxy', () => {
     expect(noDns(alerts)).toEqual([]);
   });
 
-  it('early in the device’s activity the lookup may predate the capture: low, as for a direct flow', () => {
-    const a = noDns(run([proxyReq(5, MON, '203.0.113.77:443')]).alerts);
+  it('SOCKS early in the device’s activity: low, as for a direct flow (the lookup may predate the capture)', () => {
+    const a = noDns(run([proxyReq(5, MON, '203.0.113.77:443', { protocol: 'socks5', status: 0 })]).alerts);
     expect(a.map((x) => [x.severity, typeof x.evidence.uncertain])).toEqual([['low', 'string']]);
+  });
+
+  it('an address in an HTTP proxy request was written into the client (the URL held it): high even early, hardCoded', () => {
+    const a = noDns(run([proxyReq(5, MON, '203.0.113.77:443')]).alerts);
+    expect(a.map((x) => [x.severity, x.evidence.hardCoded, x.evidence.uncertain])).toEqual([
+      ['high', { proxyTarget: '203.0.113.77' }, undefined],
+    ]);
+    expect(a[0]!.message).toContain('by its IP literal (HTTP proxy target 203.0.113.77)');
+  });
+
+  it('a granted SOCKS tunnel whose TLS names its server: low and named, as a direct flow with SNI is', () => {
+    const req = proxyReq(5, MON, '203.0.113.77:443', { protocol: 'socks5', status: 0 });
+    const sni: TlsHello = {
+      type: 'tls-hello',
+      ts: at(5.1),
+      flowId: req.flowId,
+      src: req.src,
+      dst: req.dst,
+      sni: 'api.vendor.example',
+      version: 'TLS 1.3',
+    };
+    const a = noDns(run([req, sni], warm).alerts);
+    expect(a.map((x) => [x.severity, x.evidence.named, x.dst.ip])).toEqual([
+      ['low', [{ name: 'api.vendor.example', via: 'tls-sni' }], '203.0.113.77'],
+    ]);
+    expect(a[0]!.message).toMatch(
+      /^asks proxy 10\.1\.1\.5:3128 for outside address 203\.0\.113\.77 port 443 named api\.vendor\.example/,
+    );
+    // refused: nothing will name it, judged at once
+    const refused = noDns(run([proxyReq(5, MON, '203.0.113.78:443', { protocol: 'socks5', status: 2 })], warm).alerts);
+    expect(refused.map((x) => [x.severity, x.evidence.named])).toEqual([['high', undefined]]);
   });
 });
 

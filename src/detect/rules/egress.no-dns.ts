@@ -23,6 +23,12 @@ const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 123: 'ntp', 67: 'dhc
 const MAX_WAITING = 4096;
 /** How long a flow may stay silent before it is judged without a name (capture time). */
 const NAME_WAIT_US = 10e6;
+/** Where a client wrote an address literal in place of a name: the evidence key and the words for it. */
+const LITERAL_WHERE = {
+  'http-host': { key: 'httpHost', long: 'HTTP Host header', short: 'HTTP Host' },
+  'tls-sni': { key: 'sni', long: 'TLS SNI', short: 'TLS SNI' },
+  'proxy-target': { key: 'proxyTarget', long: 'target of the request to the HTTP proxy', short: 'HTTP proxy target' },
+} as const;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))+\.?$/i;
 
 interface Waiting {
@@ -64,7 +70,7 @@ export function createEgressNoDns(): Rule {
     w: Waiting,
     ctx: Context,
     named?: { name: string; via: 'http-host' | 'tls-sni' | 'greeting' },
-    literal?: { host: string; via: 'http-host' | 'tls-sni' },
+    literal?: { host: string; via: 'http-host' | 'tls-sni' | 'proxy-target' },
   ): void => {
     const { ev, evidence } = w;
     const { src, dst } = ev;
@@ -77,16 +83,17 @@ export function createEgressNoDns(): Rule {
     if (literal !== undefined) {
       // The client itself wrote the address where a name belongs: no lookup happened anywhere.
       severity = 'high';
-      evidence.hardCoded = { [literal.via === 'http-host' ? 'httpHost' : 'sni']: literal.host };
-      evidence.note = `the ${literal.via === 'http-host' ? 'HTTP Host header' : 'TLS SNI'} is the IP literal ${literal.host}: the address is written into the client`;
-      message = `connects to outside address ${dst.ip}${port} by its IP literal (${literal.via === 'http-host' ? 'HTTP Host' : 'TLS SNI'} ${literal.host}) with no DNS answer on the wire — a hard-coded address`;
+      const where = LITERAL_WHERE[literal.via];
+      evidence.hardCoded = { [where.key]: literal.host };
+      evidence.note = `the ${where.long} is the IP literal ${literal.host}: the address is written into the client`;
+      message = `${verb} outside address ${dst.ip}${port} by its IP literal (${where.short} ${literal.host}) with no DNS answer on the wire — a hard-coded address`;
       delete evidence.uncertain;
     } else if (named !== undefined) {
       severity = 'low';
       evidence.namedFlows = 1;
       evidence.named = [{ name: named.name, via: named.via }];
       evidence.note = `the flow names its server (${named.via} ${named.name}): the lookup was likely made outside the capture (a cache, DNS over HTTPS, another resolver)`;
-      message = `connects to outside address ${dst.ip}${port} named ${named.name} by its ${named.via === 'http-host' ? 'HTTP Host' : named.via === 'tls-sni' ? 'TLS SNI' : 'server greeting'}, with no DNS answer on the wire — likely a lookup outside the capture`;
+      message = `${verb} outside address ${dst.ip}${port} named ${named.name} by its ${named.via === 'http-host' ? 'HTTP Host' : named.via === 'tls-sni' ? 'TLS SNI' : 'server greeting'}, with no DNS answer on the wire — likely a lookup outside the capture`;
     }
     if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
     ctx.raise({
@@ -141,16 +148,45 @@ export function createEgressNoDns(): Rule {
     return { ev: { ts, src, dst }, evidence, uncertain };
   };
 
-  /** A proxy asked for an outside address literal (CONNECT, a forwarded request): judged at once, nothing more will name it. */
+  /**
+   * A proxy asked for an outside address literal. An HTTP proxy is given what the URL holds, so an
+   * address there was written into the client (as an HTTP Host literal is). A SOCKS client may
+   * have looked the name up itself: a granted CONNECT waits, as a direct flow does, for the
+   * tunnel's first application event (a TLS SNI naming the server); a refusal is judged at once.
+   */
   const proxied = (ev: ProxyRequest, ctx: Context): void => {
     if (ev.targetIp === undefined || (ev.command !== 'connect' && ev.command !== 'forward')) return;
     const dst: Endpoint = { ip: ev.targetIp, port: ev.targetPort };
     if (!ctx.isEgress(ev.src, dst)) return;
-    const w = unresolved(ctx, ev.src, dst, 'tcp', ev.ts);
-    if (w === undefined) return;
-    w.evidence.proxied = [proxyHop(ev)];
-    w.evidence.note = `the device gave the proxy the address itself, not a name for the proxy to look up`;
-    judge({ ...w, proxied: ev }, ctx);
+    const u = unresolved(ctx, ev.src, dst, 'tcp', ev.ts);
+    if (u === undefined) return;
+    u.evidence.proxied = [proxyHop(ev)];
+    const w: Waiting = { ...u, proxied: ev };
+    if (ev.protocol === 'http') {
+      judge(w, ctx, undefined, { host: ev.targetHost, via: 'proxy-target' });
+      return;
+    }
+    u.evidence.note = 'the device gave the SOCKS proxy an address, not a name for the proxy to look up';
+    if (ev.granted !== true) {
+      judge(w, ctx);
+      return;
+    }
+    wait(ev.flowId, w, ctx);
+  };
+
+  /** Hold `w` until its flow's first application event names its server (or not), bounded. */
+  const wait = (flowId: number, w: Waiting, ctx: Context): void => {
+    const prev = waiting.get(flowId);
+    if (prev !== undefined) {
+      waiting.delete(flowId);
+      judge(prev, ctx);
+    }
+    if (waiting.size >= MAX_WAITING) {
+      const [id, oldest] = waiting.entries().next().value as [number, Waiting];
+      waiting.delete(id);
+      judge(oldest, ctx);
+    }
+    waiting.set(flowId, w);
   };
 
   /** Judge, without a name, flows that have waited longer than NAME_WAIT_US (or everything: `now` infinite). */
@@ -249,12 +285,7 @@ export function createEgressNoDns(): Rule {
         judge(w, ctx);
         return;
       }
-      if (waiting.size >= MAX_WAITING) {
-        const [id, oldest] = waiting.entries().next().value as [number, Waiting];
-        waiting.delete(id);
-        judge(oldest, ctx);
-      }
-      waiting.set(ev.flowId, w);
+      wait(ev.flowId, w, ctx);
     },
     finish(ctx: Context): void {
       flushOlder(Number.POSITIVE_INFINITY, ctx);
