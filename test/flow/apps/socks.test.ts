@@ -14,7 +14,8 @@ import {
 import { clientHello } from '../../../src/decode/tls-encode.js';
 import type { ProxyRequest, TlsHello, WardEvent } from '../../../src/events.js';
 import { socksApp } from '../../../src/flow/apps/socks.js';
-import { ascii } from '../../decode/app-hex.js';
+import { SOCKS_ANOMALIES } from '../../../src/decode/socks.js';
+import { ascii, mutate, rng } from '../../decode/app-hex.js';
 import { fakeCtx, feedBytewise } from './fake-ctx.js';
 
 const client = { ip: '10.40.12.30', port: 51000 };
@@ -170,5 +171,47 @@ describe('socksApp', () => {
     expect(socksApp.probe(0, socks5Greeting([0]))).toBe('yes');
     expect(socksApp.probe(1, socks5Greeting([0]))).toBe('no');
     expect(socksApp.ports).toEqual([1080]);
+  });
+});
+
+describe('socksApp under random segmentation and damage', () => {
+  const conversation: [0 | 1, Uint8Array][] = [
+    [0, socks5Greeting([0, 2])],
+    [1, socks5Choice(2)],
+    [0, socks5Login('u', 'p')],
+    [1, socks5LoginReply(true)],
+    [0, socks5Request(1, 'c2.example', 443)],
+    [1, socks5Reply(0, '2001:db8::5', 1)],
+    [0, hello()],
+  ];
+  const want = run(conversation);
+
+  it('any cut of each message into chunks tells the same events', () => {
+    const rnd = rng(0x5eed);
+    for (let round = 0; round < 200; round++) {
+      const steps: [0 | 1, Uint8Array][] = [];
+      for (const [dir, b] of conversation)
+        for (let p = 0; p < b.length; ) {
+          const n = 1 + Math.floor(rnd() * 12);
+          steps.push([dir, b.subarray(p, p + n)]);
+          p += n;
+        }
+      const got = run(steps);
+      expect(asked(got.events)).toEqual(asked(want.events));
+      expect(snis(got.events)).toEqual(['cloud.vendor.example']);
+    }
+  });
+
+  it('damaged conversations never throw, name only SOCKS/TLS anomalies, and tell at most one request', () => {
+    const rnd = rng(0xbad5);
+    const socks = new Set<string>(SOCKS_ANOMALIES);
+    let anomalies = 0;
+    for (let round = 0; round < 1500; round++) {
+      const r = run(conversation.map(([d, b]) => [d, rnd() < 0.3 ? mutate(b, rnd) : b]));
+      expect(asked(r.events).length).toBeLessThanOrEqual(1);
+      for (const a of r.anomalies) expect(socks.has(a) || a.startsWith('tls.'), a).toBe(true);
+      anomalies += r.anomalies.filter((a) => socks.has(a)).length;
+    }
+    expect(anomalies).toBeGreaterThan(0); // the damage reached the decoder's checks
   });
 });
