@@ -159,6 +159,34 @@ describe('egress.no-dns through a proxy', () => {
   });
 });
 
+describe('egress.beacon through a proxy', () => {
+  const yaml = 'allowlist:\n  - {address: 203.0.113.40, note: x}\n';
+  const at60 = [0, 60, 121, 180, 240, 301, 360];
+  const beacon = (alerts: ReturnType<typeof run>['alerts']) => alerts.filter((a) => a.rule === 'egress.beacon');
+
+  it('regular CONNECTs to one outside address: a beacon to that address, the proxy named, the first flow device → proxy', () => {
+    const ev = at60.map((t) => proxyReq(t, MON, '203.0.113.40:8080'));
+    const a = beacon(run(ev, yaml).alerts);
+    expect(a.map((x) => [x.dst, x.count, x.evidence.proxies])).toEqual([
+      [{ ip: '203.0.113.40', port: 8080 }, 7, ['10.1.1.5:3128']],
+    ]);
+    expect(a[0]!.message).toContain('through proxy 10.1.1.5:3128');
+    expect(a[0]!.flows).toEqual([`${MON.ip}:${ev[0]!.src.port}>10.1.1.5:3128`]);
+  });
+
+  it('direct and proxied connections to the peer are one series; names and UDP ASSOCIATE are not counted', () => {
+    const mixed = at60.map((t, i) =>
+      i % 2 === 0 ? flow(t, MON, '203.0.113.40', 8080) : proxyReq(t, MON, '203.0.113.40:8080'),
+    );
+    expect(beacon(run(mixed, yaml).alerts).map((x) => [x.count, x.evidence.proxies])).toEqual([[7, ['10.1.1.5:3128']]]);
+    const names = at60.map((t) => proxyReq(t, MON, 'api.vendor.example:443'));
+    const udp = at60.map((t) =>
+      proxyReq(t, MON, '203.0.113.40:8080', { command: 'udp-associate', protocol: 'socks5' }),
+    );
+    expect(beacon(run([...names, ...udp], yaml).alerts)).toEqual([]);
+  });
+});
+
 describe('through an inside proxy, on a capture written with our writer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ww-proxy-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
