@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { socks5Choice, socks5Greeting, socks5Reply, socks5Request } from '../../src/decode/socks-encode.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
+import { extractAlert } from '../../src/engine/extract.js';
 import type { TlsHello } from '../../src/events.js';
 import { host } from '../../src/sim/wire.js';
 import { at, dns, flow, MON, PROXY, proxyReq, run } from './helpers.js';
@@ -219,6 +220,9 @@ describe('through an inside proxy, on a capture written with our writer', () => 
     });
     expect(a[0]!.message).toContain('via proxy 10.1.1.5:3128');
     expect(a[0]!.flows).toEqual([expect.stringMatching(/^10\.1\.1\.10:\d+>10\.1\.1\.5:3128$/)]);
+    // `extract` cuts the packets behind the alert: the whole device → proxy connection
+    const cut = await extractAlert([file], { out: join(dir, 'slice.pcap'), alert: a[0]! });
+    expect(cut.packets).toBe(r.summary.packets);
     // the address literal asked of the proxy is also the hard-coded-address signature
     expect(r.alerts.filter((x) => x.rule === 'egress.no-dns').map((x) => [x.dst, x.severity])).toEqual([
       [{ ip: '202.114.4.120', port: 515 }, 'high'],
