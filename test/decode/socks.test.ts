@@ -2,7 +2,7 @@
 // carries (test/fixtures/foxio/socks-https-example.pcap; tshark -Y socks -V reads the same fields),
 // every SOCKS5 address type, round trips with our writer, every truncated prefix, hostile
 // lengths, and a seeded fuzz. Credentials and user ids are skipped, never returned.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   decodeSocks4Reply,
   decodeSocks4Request,
@@ -26,6 +26,8 @@ import {
   socks5Reply,
   socks5Request,
 } from '../../src/decode/socks-encode.js';
+import { DEV, SRV, tcpPcap, tempPcap } from '../helpers/proto-pcap.js';
+import { HAVE_TSHARK, tshark } from '../sim/tshark.js';
 import { ascii, hex, mutate, rng } from './app-hex.js';
 
 type Decode = (b: Uint8Array, off: number, end: number) => SocksResult<{ len: number }>;
@@ -272,3 +274,83 @@ describe('socksStart: the probe’s signature', () => {
       expect(socksStart(other), Buffer.from(other).toString('hex')).toBe('no');
   });
 });
+
+describe.runIf(HAVE_TSHARK || process.env.CI === 'true')(
+  'tshark reads the same SOCKS fields from the same bytes',
+  () => {
+    // Each request answered, one connection each: SOCKS5 with a login to IPv6, SOCKS5 to a name (refused), SOCKS4a with a user id (refused).
+    const convs: { port: number; request: Uint8Array; segs: [0 | 1, Uint8Array][] }[] = [
+      { port: 50200, request: socks5Request(1, '2001:db8::7', 8443), segs: [] },
+      { port: 50201, request: socks5Request(1, 'c2.vendor.example', 515), segs: [] },
+      { port: 50202, request: socks4Request(1, 'mon.vendor.example', 2575, 'bed12'), segs: [] },
+    ];
+    convs[0]!.segs = [
+      [0, socks5Greeting([0, 2])],
+      [1, socks5Choice(2)],
+      [0, socks5Login('u', 'p')],
+      [1, socks5LoginReply(true)],
+      [0, convs[0]!.request],
+      [1, socks5Reply(0, '10.40.12.5', 4000)],
+    ];
+    convs[1]!.segs = [
+      [0, socks5Greeting([0])],
+      [1, socks5Choice(0)],
+      [0, convs[1]!.request],
+      [1, socks5Reply(1)],
+    ];
+    convs[2]!.segs = [
+      [0, convs[2]!.request],
+      [1, socks4Reply(91)],
+    ];
+    const caps = convs.map((c) => tempPcap(tcpPcap(DEV, SRV, c.port, 1080, c.segs)));
+    afterAll(() => {
+      for (const c of caps) c.done();
+    });
+
+    it('version, command, target and port of each request; the result of each reply; nothing malformed', () => {
+      for (const [i, c] of convs.entries()) {
+        const rows = tshark(caps[i]!.path, [
+          '-Y',
+          'socks.command',
+          '-T',
+          'fields',
+          '-e',
+          'socks.version',
+          '-e',
+          'socks.command',
+          '-e',
+          'socks.dst',
+          '-e',
+          'socks.dstV6',
+          '-e',
+          'socks.remote_name',
+          '-e',
+          'socks.v4a_dns_name',
+          '-e',
+          'socks.dstport',
+          '-e',
+          'socks.port',
+        ]).map((l) => l.split('\t'));
+        expect(rows).toHaveLength(1);
+        const [version, command, dst, dstV6, name5, name4a, port4, port5] = rows[0]!;
+        const theirs = {
+          version: Number(version),
+          command: Number(command),
+          host: name4a || name5 || dstV6 || dst,
+          port: Number(port4 || port5),
+        };
+        const d = c.request[0] === 4 ? decodeSocks4Request : decodeSocks5Request;
+        const ours = ok(d(c.request, 0, c.request.length));
+        expect({
+          version: ours.version,
+          command: ours.command,
+          host: ours.target.host,
+          port: ours.target.port,
+        }).toEqual(theirs);
+        expect(tshark(caps[i]!.path, ['-V']).filter((l) => /Malformed|Exception/.test(l))).toEqual([]);
+      }
+      const results = caps.map((c) => tshark(c.path, ['-Y', 'socks.results', '-T', 'fields', '-e', 'socks.results']));
+      expect(results).toEqual([['0'], ['1'], ['91']]);
+    });
+  },
+);
