@@ -6,7 +6,7 @@ import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { DeviceRecord } from '../contract/records.js';
 import { parseCidr, parseIp, Zones } from '../net/zones.js';
-import type { Endpoint, Micros, ProxyRequest, WardEvent } from '../events.js';
+import type { Endpoint, Hl7Message, Micros, ProxyRequest, WardEvent } from '../events.js';
 import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
 import { PatientLedger } from './ledger.js';
@@ -53,6 +53,8 @@ function hostPortText(host: string, port: number | undefined): string {
 const MAX_CLOCKS = 65_536;
 /** Site hosts seen answering other site hosts' DNS queries (the site's own resolvers). */
 const MAX_RESOLVERS = 1024;
+/** Flows that are a granted tunnel to an address through a proxy; the oldest is forgotten past it. */
+const MAX_TUNNELS = 4096;
 
 export interface Rule {
   readonly id: RuleId;
@@ -108,6 +110,8 @@ export class Context {
   private readonly allowNets = new CidrSet<string>();
   private readonly allowDomains: { domain: string; note: string }[] = [];
   private readonly mergers = new Map<RuleId, Rule['merge']>();
+  /** Flow id → where a granted CONNECT through a proxy goes (an address), and the proxy. Bounded. */
+  private readonly tunnels = new Map<number, { readonly target: Endpoint; readonly proxy: Endpoint }>();
   private readonly warned = new Set<string>();
   /** Where `raise` goes while a rule speaks early (`raiseInto`); the run's aggregator otherwise. */
   private target: Aggregator | undefined;
@@ -214,6 +218,15 @@ export class Context {
           }
         }
         break;
+      case 'proxy-request':
+        if (ev.granted === true && ev.command === 'connect' && ev.targetIp !== undefined) {
+          if (this.tunnels.size >= MAX_TUNNELS) {
+            const oldest = this.tunnels.keys().next().value;
+            if (oldest !== undefined) this.tunnels.delete(oldest);
+          }
+          this.tunnels.set(ev.flowId, { target: { ip: ev.targetIp, port: ev.targetPort }, proxy: ev.dst });
+        }
+        break;
       case 'flow-start': {
         if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
           this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
@@ -224,6 +237,20 @@ export class Context {
       default:
         break;
     }
+  }
+
+  /**
+   * An HL7 message carried in a granted tunnel through a proxy, with its proxy end replaced by the
+   * address the proxy was asked for (one Endpoint object per tunnel), and the proxy; or the
+   * message as it is. Patient data sent through a proxy goes where the proxy was told to send it.
+   */
+  throughProxy(ev: Hl7Message): { ev: Hl7Message; via?: Endpoint } {
+    const t = this.tunnels.size === 0 ? undefined : this.tunnels.get(ev.flowId);
+    if (t === undefined) return { ev };
+    const p = t.proxy;
+    if (ev.dst.ip === p.ip && ev.dst.port === p.port) return { ev: { ...ev, dst: t.target }, via: p };
+    if (ev.src.ip === p.ip && ev.src.port === p.port) return { ev: { ...ev, src: t.target }, via: p };
+    return { ev };
   }
 
   /** A site address was seen at `ts`: its clock starts at its first packet. */

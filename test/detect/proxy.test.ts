@@ -223,6 +223,17 @@ describe('through an inside proxy, on a capture written with our writer', () => 
     // `extract` cuts the packets behind the alert: the whole device → proxy connection
     const cut = await extractAlert([file], { out: join(dir, 'slice.pcap'), alert: a[0]! });
     expect(cut.packets).toBe(r.summary.packets);
+    // the HL7 in the tunnel is read: patient data to the indicator, through the proxy
+    expect(r.summary.apps).toMatchObject({ http: 1, hl7: 1 });
+    const phi = r.alerts.filter((x) => x.rule === 'phi.cleartext');
+    expect(phi.map((x) => [x.severity, x.dst, x.evidence.patients, x.evidence.proxy, x.evidence.outside])).toEqual([
+      ['critical', { ip: '202.114.4.120', port: 515 }, 1, '10.1.1.5:3128', true],
+    ]);
+    expect(phi[0]!.message).toContain('to outside address 202.114.4.120 port 515 via proxy 10.1.1.5:3128');
+    expect(phi[0]!.flows).toEqual(a[0]!.flows);
+    expect(r.breach.destinations.map((d) => [d.ip, d.port, d.patients, d.indicator?.source])).toEqual([
+      ['202.114.4.120', 515, 1, 'ICSMA-25-030-01'],
+    ]);
     // the address literal asked of the proxy is also the hard-coded-address signature
     expect(r.alerts.filter((x) => x.rule === 'egress.no-dns').map((x) => [x.dst, x.severity])).toEqual([
       [{ ip: '202.114.4.120', port: 515 }, 'high'],
@@ -258,6 +269,9 @@ describe('through an inside proxy, on a capture written with our writer', () => 
       ],
     ]);
     expect(a[0]!.message).toContain('via proxy 10.1.1.6:1080 (SOCKS5 connect 202.114.4.120:515, granted (0))');
+    expect(r.alerts.filter((x) => x.rule === 'phi.cleartext').map((x) => [x.dst, x.evidence.proxy])).toEqual([
+      [{ ip: '202.114.4.120', port: 515 }, '10.1.1.6:1080'],
+    ]);
   });
 
   it('a CONNECT to an ordinary name, TLS inside: no egress alert', async () => {

@@ -1,10 +1,15 @@
 // What a proxy's tunnel carries, once the proxy said yes (an HTTP CONNECT answered 2xx, a SOCKS
 // request granted): both directions' bytes from then on are the tunnelled connection's. The TLS
 // analyzer reads them when they are TLS (the SNI and JA4 of what a device reaches through the
-// proxy); anything else is left alone. The client speaks first in TLS, so each side's bytes are
-// held (bounded) until the client's say what they are. Shared by `http.ts` and `socks.ts`.
-import type { Dir, FlowContext, StreamApp } from '../app.js';
+// proxy), the HL7 analyzer when they are MLLP (patient data sent through a proxy is still patient
+// data in cleartext); anything else is left alone. The client speaks first in both, so each side's
+// bytes are held (bounded) until the client's say what they are. Shared by `http.ts` and `socks.ts`.
+import type { Dir, FlowContext, StreamApp, TcpAppFactory } from '../app.js';
+import { hl7App } from './hl7.js';
 import { tlsApp } from './tls.js';
+
+/** What a tunnel is read as, in probe order. */
+const INNER: readonly TcpAppFactory[] = [tlsApp, hl7App];
 
 const EMPTY = new Uint8Array(0);
 /** Bytes held per direction before the probe decides. */
@@ -35,13 +40,21 @@ export class TunnelFollower {
       if (b.length > MAX_TUNNEL_HOLD) this.die();
       return;
     }
-    const r = tlsApp.probe(0, b);
-    if (r === 'more' && b.length <= MAX_TUNNEL_HOLD) return;
-    if (r !== 'yes') {
-      this.die();
+    let inner: TcpAppFactory | undefined;
+    let more = false;
+    for (const a of INNER) {
+      const r = a.probe(0, b);
+      if (r === 'yes') {
+        inner = a;
+        break;
+      }
+      if (r === 'more') more = true;
+    }
+    if (inner === undefined) {
+      if (!more || b.length > MAX_TUNNEL_HOLD) this.die();
       return;
     }
-    const t = (this.app = tlsApp.create(this.ctx));
+    const t = (this.app = inner.create(this.ctx));
     const server = this.held[1];
     this.held[0] = this.held[1] = EMPTY;
     t.data(0, b, ts);

@@ -153,6 +153,24 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
     }
   });
 
+  it('MLLP in the tunnel is read as HL7 (patient data through a proxy is still cleartext HL7)', () => {
+    const rec = fakeCtx('tcp', client, proxy);
+    const app = httpApp.create(rec.ctx);
+    feedBytewise(app, 0, ascii('CONNECT 202.114.4.120:515 HTTP/1.1\r\n\r\n'));
+    feedBytewise(app, 1, ok);
+    feedBytewise(
+      app,
+      0,
+      ascii('\x0bMSH|^~\\&|CMS8000|WARD3|||20250130090000||ORU^R01|M1|P|2.6\rPID|||FICT-0001||EXAMPLE^ALEX\r\x1c\r'),
+    );
+    app.end(1);
+    const m = rec.events.filter((e) => e.type === 'hl7-message');
+    expect(m.map((e) => [e.src, e.dst, e.messageType, e.fieldsPresent])).toEqual([
+      [client, proxy, 'ORU^R01', ['PID-3', 'PID-5']],
+    ]);
+    expect(rec.apps).toEqual({ http: 1, hl7: 1 });
+  });
+
   it('a refused CONNECT (407) goes back to requests; a tunnel that is not TLS is left alone', () => {
     let rec = fakeCtx('tcp', client, proxy);
     let app = httpApp.create(rec.ctx);
