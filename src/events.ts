@@ -259,6 +259,17 @@ export interface Hl7Message extends FlowBase {
   readonly ackControlId?: string; // MSA-2
   readonly segments: number;
   readonly bytes: number;
+  /**
+   * Sent inside a granted tunnel through a proxy (an HTTP CONNECT or SOCKS CONNECT to an address):
+   * where the proxy was asked to connect, and the proxy (the flow's responder).
+   */
+  readonly proxied?: ProxiedTo;
+}
+
+/** The destination behind a proxy that a tunnelled message went to. */
+export interface ProxiedTo {
+  readonly target: Endpoint;
+  readonly proxy: Endpoint;
 }
 
 export interface DicomAssociation extends FlowBase {

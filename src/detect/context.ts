@@ -53,8 +53,6 @@ function hostPortText(host: string, port: number | undefined): string {
 const MAX_CLOCKS = 65_536;
 /** Site hosts seen answering other site hosts' DNS queries (the site's own resolvers). */
 const MAX_RESOLVERS = 1024;
-/** Flows that are a granted tunnel to an address through a proxy; the oldest is forgotten past it. */
-const MAX_TUNNELS = 4096;
 
 export interface Rule {
   readonly id: RuleId;
@@ -110,8 +108,6 @@ export class Context {
   private readonly allowNets = new CidrSet<string>();
   private readonly allowDomains: { domain: string; note: string }[] = [];
   private readonly mergers = new Map<RuleId, Rule['merge']>();
-  /** Flow id → where a granted CONNECT through a proxy goes (an address), and the proxy. Bounded. */
-  private readonly tunnels = new Map<number, { readonly target: Endpoint; readonly proxy: Endpoint }>();
   private readonly warned = new Set<string>();
   /** Where `raise` goes while a rule speaks early (`raiseInto`); the run's aggregator otherwise. */
   private target: Aggregator | undefined;
@@ -218,15 +214,6 @@ export class Context {
           }
         }
         break;
-      case 'proxy-request':
-        if (ev.granted === true && ev.command === 'connect' && ev.targetIp !== undefined) {
-          if (this.tunnels.size >= MAX_TUNNELS) {
-            const oldest = this.tunnels.keys().next().value;
-            if (oldest !== undefined) this.tunnels.delete(oldest);
-          }
-          this.tunnels.set(ev.flowId, { target: { ip: ev.targetIp, port: ev.targetPort }, proxy: ev.dst });
-        }
-        break;
       case 'flow-start': {
         if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
           this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
@@ -240,12 +227,13 @@ export class Context {
   }
 
   /**
-   * An HL7 message carried in a granted tunnel through a proxy, with its proxy end replaced by the
-   * address the proxy was asked for (one Endpoint object per tunnel), and the proxy; or the
-   * message as it is. Patient data sent through a proxy goes where the proxy was told to send it.
+   * An HL7 message carried in a granted tunnel through a proxy (`proxied`), with its proxy end
+   * replaced by the address the proxy was asked for (one Endpoint object per tunnel), and the
+   * proxy; or the message as it is. Patient data sent through a proxy goes where the proxy was
+   * told to send it.
    */
   throughProxy(ev: Hl7Message): { ev: Hl7Message; via?: Endpoint } {
-    const t = this.tunnels.size === 0 ? undefined : this.tunnels.get(ev.flowId);
+    const t = ev.proxied;
     if (t === undefined) return { ev };
     const p = t.proxy;
     if (ev.dst.ip === p.ip && ev.dst.port === p.port) return { ev: { ...ev, dst: t.target }, via: p };

@@ -9,7 +9,9 @@ import { socks5Choice, socks5Greeting, socks5Reply, socks5Request } from '../../
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { extractAlert } from '../../src/engine/extract.js';
 import type { TlsHello } from '../../src/events.js';
+import { Zones } from '../../src/net/zones.js';
 import { host } from '../../src/sim/wire.js';
+import { Ingestor } from '../../src/store/ingest.js';
 import { at, dns, flow, MON, PROXY, proxyReq, run } from './helpers.js';
 import { hello, MON as MON_HOST, oru, T0, tcpTalk, writeSim } from './wire-captures.js';
 
@@ -204,7 +206,8 @@ describe('through an inside proxy, on a capture written with our writer', () => 
         [oru('CMS8000'), null],
       ]);
     });
-    const r = await analyzeCaptures([file], { salt: '00'.repeat(32), config });
+    const ingest = new Ingestor(undefined, { zones: new Zones(), flushMs: 0 });
+    const r = await analyzeCaptures([file], { salt: '00'.repeat(32), config, onEvent: ingest.onEvent });
     const a = r.alerts.filter((x) => x.rule === 'egress.ioc');
     expect(a).toHaveLength(1);
     expect(a[0]).toMatchObject({
@@ -234,6 +237,12 @@ describe('through an inside proxy, on a capture written with our writer', () => 
     expect(r.breach.destinations.map((d) => [d.ip, d.port, d.patients, d.indicator?.source])).toEqual([
       ['202.114.4.120', 515, 1, 'ICSMA-25-030-01'],
     ]);
+    // the console's exposure rows (a store's Ingestor reading the same events) say the same destination
+    const batch = ingest.take();
+    expect([...batch.exposure.values()].map((d) => [d.ip, d.port, d.messages, [...d.devices]])).toEqual([
+      ['202.114.4.120', 515, 1, ['00:0c:29:aa:bb:01']],
+    ]);
+    expect([...batch.patients.values()].map((x) => [x.ip, x.port])).toEqual([['202.114.4.120', 515]]);
     // the address literal asked of the proxy is also the hard-coded-address signature
     expect(r.alerts.filter((x) => x.rule === 'egress.no-dns').map((x) => [x.dst, x.severity])).toEqual([
       [{ ip: '202.114.4.120', port: 515 }, 'high'],

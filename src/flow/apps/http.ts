@@ -241,7 +241,11 @@ class HttpStream implements StreamApp {
       const method = final ? this.methods.shift() : this.methods[0];
       if (final) {
         const p = this.proxied.shift();
-        if (p != null) this.tellProxied(p, h.status);
+        if (p != null) {
+          this.tellProxied(p, h.status);
+          if (p.method === 'CONNECT' && p.target.ip !== undefined && h.status >= 200 && h.status < 300)
+            this.tunnel.aim({ ip: p.target.ip, port: p.target.port });
+        }
       }
       if (method === 'CONNECT' && h.status < 300 && h.status >= 200) {
         this.startTunnel(ts);

@@ -194,6 +194,8 @@ class SocksStream implements StreamApp {
 
   private startTunnel(ts: number): void {
     const t = (this.tunnel = new TunnelFollower(this.ctx));
+    const target = this.request?.r.target;
+    if (target?.ip !== undefined) t.aim({ ip: target.ip, port: target.port });
     const [early, server] = this.held;
     this.held[0] = this.held[1] = EMPTY;
     if (early.length > 0) t.data(0, early, ts);

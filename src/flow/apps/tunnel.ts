@@ -4,6 +4,7 @@
 // proxy), the HL7 analyzer when they are MLLP (patient data sent through a proxy is still patient
 // data in cleartext); anything else is left alone. The client speaks first in both, so each side's
 // bytes are held (bounded) until the client's say what they are. Shared by `http.ts` and `socks.ts`.
+import type { Endpoint } from '../../events.js';
 import type { Dir, FlowContext, StreamApp, TcpAppFactory } from '../app.js';
 import { hl7App } from './hl7.js';
 import { tlsApp } from './tls.js';
@@ -22,7 +23,31 @@ export class TunnelFollower {
   private dead = false;
   private readonly held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
 
-  constructor(private readonly ctx: FlowContext) {}
+  private ctx: FlowContext;
+
+  constructor(private readonly outer: FlowContext) {
+    this.ctx = outer;
+  }
+
+  /**
+   * The tunnel goes to this address (the proxy was asked for it): what the analyzers inside tell
+   * carries it (`hl7-message.proxied`). Called before the tunnel's first bytes.
+   */
+  aim(target: Endpoint): void {
+    const o = this.outer;
+    this.ctx = {
+      flowId: o.flowId,
+      proto: o.proto,
+      client: o.client,
+      server: o.server,
+      vlan: o.vlan,
+      controlFlowId: o.controlFlowId,
+      env: o.env,
+      tunnel: { target, proxy: o.server },
+      emit: (ev) => o.emit(ev),
+      anomaly: (code, ts, detail) => o.anomaly(code, ts, detail),
+    };
+  }
 
   /** The tunnel's analyzer wants no more bytes (a tunnel that is not TLS still gets them, unread). */
   get finished(): boolean {
