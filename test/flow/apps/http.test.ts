@@ -165,10 +165,20 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
     );
     app.end(1);
     const m = rec.events.filter((e) => e.type === 'hl7-message');
-    expect(m.map((e) => [e.src, e.dst, e.messageType, e.fieldsPresent])).toEqual([
-      [client, proxy, 'ORU^R01', ['PID-3', 'PID-5']],
+    expect(m.map((e) => [e.src, e.dst, e.messageType, e.fieldsPresent, e.proxied])).toEqual([
+      [client, proxy, 'ORU^R01', ['PID-3', 'PID-5'], { target: { ip: '202.114.4.120', port: 515 }, proxy }],
     ]);
     expect(rec.apps).toEqual({ http: 1, hl7: 1 });
+
+    // a tunnel to a name: the proxy resolves it, no address to tell
+    const named = fakeCtx('tcp', client, proxy);
+    const app2 = httpApp.create(named.ctx);
+    app2.data(0, ascii('CONNECT hl7.vendor.example:515 HTTP/1.1\r\n\r\n'), 1);
+    app2.data(1, ok, 2);
+    app2.data(0, ascii('\x0bMSH|^~\\&|CMS8000|WARD3|||20250130090000||ORU^R01|M1|P|2.6\rPID|||FICT-0001\r\x1c\r'), 3);
+    app2.end(4);
+    const m2 = named.events.filter((e) => e.type === 'hl7-message');
+    expect(m2.map((e) => [e.dst, e.proxied])).toEqual([[proxy, undefined]]);
   });
 
   it('a refused CONNECT (407) goes back to requests; a tunnel that is not TLS is left alone', () => {
