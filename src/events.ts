@@ -196,6 +196,34 @@ export interface HttpResponse extends FlowBase {
   readonly server?: string;
 }
 
+/**
+ * A client asked a proxy to reach a destination for it (issue 18's tunnels): an HTTP CONNECT or
+ * absolute-form request (`GET http://host/…`), or a SOCKS 4/4a/5 request. `src` is the client and
+ * `dst` the proxy; `target*` is where the proxy was asked to go, as the client wrote it. Told when
+ * the proxy answers, or at the flow's end when no answer was seen (none came, or the capture lost
+ * it), with the request's time — as `rpc-call` is. SOCKS user names and passwords never leave the
+ * analyzer; an absolute URI's userinfo is dropped.
+ */
+export interface ProxyRequest extends FlowBase {
+  readonly type: 'proxy-request';
+  readonly protocol: 'http' | 'socks4' | 'socks4a' | 'socks5';
+  /** 'connect' (HTTP CONNECT, SOCKS CONNECT), 'bind', 'udp-associate' (SOCKS), or 'forward' (an absolute-form HTTP request). */
+  readonly command: 'connect' | 'bind' | 'udp-associate' | 'forward';
+  /** The HTTP method of a forwarded request ('GET', 'POST', …). */
+  readonly method?: string;
+  /** A host name (lower case) or an address literal (IPv6 without brackets). */
+  readonly targetHost: string;
+  /** The target's address when the client gave one (an address literal), in canonical form. */
+  readonly targetIp?: string;
+  readonly targetPort?: number;
+  /** An answer from the proxy was seen. */
+  readonly answered: boolean;
+  /** The proxy said yes: HTTP 2xx, SOCKS4 90, SOCKS5 0. Absent when unanswered. */
+  readonly granted?: boolean;
+  /** The proxy's answer code: the HTTP status, SOCKS4's CD (90–93), SOCKS5's REP (0–8). */
+  readonly status?: number;
+}
+
 export interface Hl7Observation {
   /** OBX-3 identifier, e.g. '150456' */
   readonly code: string;
@@ -231,6 +259,17 @@ export interface Hl7Message extends FlowBase {
   readonly ackControlId?: string; // MSA-2
   readonly segments: number;
   readonly bytes: number;
+  /**
+   * Sent inside a granted tunnel through a proxy (an HTTP CONNECT or SOCKS CONNECT to an address):
+   * where the proxy was asked to connect, and the proxy (the flow's responder).
+   */
+  readonly proxied?: ProxiedTo;
+}
+
+/** The destination behind a proxy that a tunnelled message went to. */
+export interface ProxiedTo {
+  readonly target: Endpoint;
+  readonly proxy: Endpoint;
 }
 
 export interface DicomAssociation extends FlowBase {
@@ -478,6 +517,7 @@ export type WardEvent =
   | TlsHello
   | HttpRequest
   | HttpResponse
+  | ProxyRequest
   | Hl7Message
   | DicomAssociation
   | RpcCall

@@ -27,6 +27,7 @@ import { SSDP_ANOMALIES } from './ssdp.js';
 import { MQTT_ANOMALIES } from './mqtt.js';
 import { DHCPV6_ANOMALIES } from './dhcpv6.js';
 import { RTP_ANOMALIES } from './rtp.js';
+import { SOCKS_ANOMALIES } from './socks.js';
 
 /** The lists by the file that documents them (tests read the comments there). */
 export const ANOMALY_LISTS = {
@@ -55,6 +56,7 @@ export const ANOMALY_LISTS = {
   'src/decode/mqtt.ts': MQTT_ANOMALIES,
   'src/decode/dhcpv6.ts': DHCPV6_ANOMALIES,
   'src/decode/rtp.ts': RTP_ANOMALIES,
+  'src/decode/socks.ts': SOCKS_ANOMALIES,
 } as const;
 
 export const ANOMALY_CODES = [
@@ -84,6 +86,7 @@ export const ANOMALY_CODES = [
   ...MQTT_ANOMALIES,
   ...DHCPV6_ANOMALIES,
   ...RTP_ANOMALIES,
+  ...SOCKS_ANOMALIES,
 ] as const;
 
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];

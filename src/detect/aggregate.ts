@@ -1,7 +1,8 @@
 // Alerts aggregate by (rule, src address, dst address, dst port) — DESIGN.md "Alert rules":
 // one alert with count, first, last and merged evidence. The source port is left out of the
 // key (it is ephemeral) and out of the output. Each aggregate also keeps the flows it covers
-// (`flowKey`: the raw alert's endpoints, ports where the rule knew them), a bounded list plus a
+// (`flowKey`: the raw alert's endpoints — or its `flow`'s, for a destination reached through a
+// proxy —, ports where the rule knew them), a bounded list plus a
 // count, so `wardwatch extract` can cut the packets behind an alert out of the capture.
 import type { RuleId } from '../contract/config.js';
 import { type Severity, severityRank } from '../contract/records.js';
@@ -42,6 +43,11 @@ export interface RawAlert {
   readonly evidence: Evidence;
   /** Overrides the rule's default severity for this raw alert (config severities still win). */
   readonly severity?: Severity;
+  /**
+   * The connection the packets are on when it is not src → dst: a destination reached through a
+   * proxy is the alert's `dst`, its packets go device → proxy (what `wardwatch extract` cuts).
+   */
+  readonly flow?: { readonly src: Endpoint; readonly dst: Endpoint };
 }
 
 const MAX_LIST = 50;
@@ -93,7 +99,7 @@ export class Aggregator {
     const key = `${raw.rule}|${raw.src.ip}|${raw.dst.ip}|${raw.dst.port ?? ''}`;
     const cur = this.map.get(key);
     const count = raw.count ?? 1;
-    const fk = flowKey(raw.src, raw.dst);
+    const fk = raw.flow !== undefined ? flowKey(raw.flow.src, raw.flow.dst) : flowKey(raw.src, raw.dst);
     if (cur === undefined) {
       if (this.map.size >= MAX_AGGREGATES) {
         this.dropped++;

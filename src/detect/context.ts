@@ -6,7 +6,7 @@ import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
 import type { DeviceRecord } from '../contract/records.js';
 import { parseCidr, parseIp, Zones } from '../net/zones.js';
-import type { Endpoint, Micros, WardEvent } from '../events.js';
+import type { Endpoint, Hl7Message, Micros, ProxyRequest, WardEvent } from '../events.js';
 import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
 import { ResolutionTable } from './dns-table.js';
 import { PatientLedger } from './ledger.js';
@@ -18,6 +18,36 @@ export { mergeEvidence } from './aggregate.js';
 
 /** Ports of DNS itself (53, DNS over TLS 853): an outside resolver asked there is `dns.bypass`, not a hard-coded peer. */
 export const DNS_PORTS: ReadonlySet<number> = new Set([53, 853]);
+
+/** How a proxied destination was asked for, as evidence: the proxy, the protocol, the target and the proxy's answer. */
+export function proxyHop(ev: ProxyRequest): Evidence {
+  return {
+    proxy: hostPortText(ev.dst.ip, ev.dst.port),
+    protocol: ev.protocol,
+    command: ev.command,
+    target: hostPortText(ev.targetHost, ev.targetPort),
+    answered: ev.answered,
+    ...(ev.granted !== undefined ? { granted: ev.granted } : {}),
+    ...(ev.status !== undefined ? { status: ev.status } : {}),
+  };
+}
+
+/** The words of a message for a proxied destination: `via proxy 10.1.1.5:3128 (HTTP CONNECT, answered 200)`. */
+export function proxyWords(ev: ProxyRequest): string {
+  const how =
+    ev.protocol === 'http'
+      ? `HTTP ${ev.command === 'connect' ? 'CONNECT' : (ev.method ?? 'request')}`
+      : `${ev.protocol.toUpperCase()} ${ev.command}`;
+  const answer = !ev.answered
+    ? 'no answer seen'
+    : `${ev.granted === true ? 'granted' : 'refused'}${ev.status !== undefined ? ` (${ev.status})` : ''}`;
+  return `via proxy ${hostPortText(ev.dst.ip, ev.dst.port)} (${how} ${hostPortText(ev.targetHost, ev.targetPort)}, ${answer})`;
+}
+
+function hostPortText(host: string, port: number | undefined): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
+}
 
 /** Site devices whose activity clock is kept (the DNS warm-up); the oldest is evicted past it. */
 const MAX_CLOCKS = 65_536;
@@ -194,6 +224,21 @@ export class Context {
       default:
         break;
     }
+  }
+
+  /**
+   * An HL7 message carried in a granted tunnel through a proxy (`proxied`), with its proxy end
+   * replaced by the address the proxy was asked for (one Endpoint object per tunnel), and the
+   * proxy; or the message as it is. Patient data sent through a proxy goes where the proxy was
+   * told to send it.
+   */
+  throughProxy(ev: Hl7Message): { ev: Hl7Message; via?: Endpoint } {
+    const t = ev.proxied;
+    if (t === undefined) return { ev };
+    const p = t.proxy;
+    if (ev.dst.ip === p.ip && ev.dst.port === p.port) return { ev: { ...ev, dst: t.target }, via: p };
+    if (ev.src.ip === p.ip && ev.src.port === p.port) return { ev: { ...ev, src: t.target }, via: p };
+    return { ev };
   }
 
   /** A site address was seen at `ts`: its clock starts at its first packet. */

@@ -125,7 +125,10 @@ export class Detector {
   onEvent(ev: WardEvent): void {
     this.stats.events++;
     this.ctx.learn(ev);
-    if (ev.type === 'hl7-message') this.ctx.ledger.add(ev, this.ctx);
+    if (ev.type === 'hl7-message') {
+      const p = this.ctx.throughProxy(ev);
+      this.ctx.ledger.add(p.ev, this.ctx, p.via);
+    }
     // Rules run in their configured order, whichever list the event picks.
     const rules = this.byType.get(ev.type) ?? this.anyType;
     for (let i = 0; i < rules.length; i++) (rules[i] as Rule).onEvent?.(ev, this.ctx);

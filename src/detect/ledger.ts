@@ -57,6 +57,8 @@ export interface LedgerEntry {
   lastDevice: string | undefined;
   /** Undefined when the peer is not outside, or the destination table was full. */
   readonly dest: Destination | undefined;
+  /** The proxy the first message went through, when the peer was reached through one (a granted CONNECT to it). */
+  readonly via?: Endpoint;
 }
 
 const MINUTE = 60e6;
@@ -81,13 +83,17 @@ export class PatientLedger {
   /** Events of one flow reuse its Endpoint objects: the entry is found once per direction. */
   private readonly byEnds = new WeakMap<Endpoint, { dst: Endpoint; e: LedgerEntry | null }>();
 
-  /** Record one HL7 message; only messages with patient hashes or identifying fields count. */
-  add(ev: Hl7Message, ctx: LedgerContext): void {
+  /**
+   * Record one HL7 message; only messages with patient hashes or identifying fields count. `via`:
+   * the message went through this proxy, and the event's end that was the proxy is already the
+   * destination the proxy was asked for (the detector's `Context.throughProxy`).
+   */
+  add(ev: Hl7Message, ctx: LedgerContext, via?: Endpoint): void {
     if (ev.patientHashes.length === 0 && ev.fieldsPresent.length === 0) return;
     const c = this.byEnds.get(ev.src);
     let e = c !== undefined && c.dst === ev.dst ? c.e : undefined;
     if (e === undefined) {
-      e = this.entryFor(ev, ctx);
+      e = this.entryFor(ev, ctx, via);
       this.byEnds.set(ev.src, { dst: ev.dst, e });
     }
     if (e === null) return;
@@ -125,7 +131,7 @@ export class PatientLedger {
   }
 
   /** The (device, peer) entry of a message; null when no site device is involved or the table is full. */
-  private entryFor(ev: Hl7Message, ctx: LedgerContext): LedgerEntry | null {
+  private entryFor(ev: Hl7Message, ctx: LedgerContext, via: Endpoint | undefined): LedgerEntry | null {
     const z = ctx.zones;
     // The device is the site end; when both are site, the sender (originator) is.
     const inbound = !z.isSite(ev.src.ip) && z.isSite(ev.dst.ip);
@@ -159,6 +165,7 @@ export class PatientLedger {
       lastType: undefined,
       lastDevice: undefined,
       dest: outside ? this.destination(peer) : undefined,
+      ...(via !== undefined ? { via } : {}),
     };
     e.dest?.entries.push(e);
     this.list.push(e);

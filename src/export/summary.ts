@@ -10,7 +10,7 @@ import type { AlertRecord } from '../contract/records.js';
 const LEAD: Readonly<Record<string, readonly string[]>> = {
   'rpc.outbound-nfs': ['files', 'exports', 'paths', 'procedures'],
   'phi.cleartext': ['patients', 'messages', 'fields'],
-  'egress.ioc': ['indicator', 'source'],
+  'egress.ioc': ['indicator', 'source', 'proxied'],
   'device.vulnerable': ['model', 'advisories', 'cves'],
 };
 

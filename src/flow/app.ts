@@ -6,7 +6,7 @@
 
 import { concat } from '../decode/bytes.js';
 import type { Hl7Reader } from '../decode/hl7/text.js';
-import type { Endpoint, WardEvent } from '../events.js';
+import type { Endpoint, ProxiedTo, WardEvent } from '../events.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 
 export type Dir = 0 | 1;
@@ -44,6 +44,8 @@ export interface FlowContext {
   readonly vlan?: number;
   /** A data flow announced by a control flow (FTP, TFTP, SIP SDP): that flow's id. */
   readonly controlFlowId?: number;
+  /** The context of a granted proxy tunnel's bytes (flow/apps/tunnel.ts): where the proxy was asked to connect. */
+  readonly tunnel?: ProxiedTo;
   readonly env: AppEnv;
   emit(ev: WardEvent): void;
   /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */

@@ -132,12 +132,16 @@ export class Ingestor {
     const z = this.opts.zones;
     let outside: { ip: string; port?: number };
     let device: string;
-    if (z.isSite(ev.src.ip) && z.isOutside(ev.dst.ip)) {
-      outside = ev.dst;
-      device = ev.src.mac ?? `ip:${ev.src.ip}`;
-    } else if (z.isSite(ev.dst.ip) && z.isOutside(ev.src.ip)) {
-      outside = ev.src;
-      device = ev.dst.mac ?? `ip:${ev.dst.ip}`;
+    // Sent through a proxy: the proxy's end is where the proxy was asked to connect (as the detector's ledger has it).
+    const p = ev.proxied;
+    const src = p !== undefined && ev.src.ip === p.proxy.ip && ev.src.port === p.proxy.port ? p.target : ev.src;
+    const dst = p !== undefined && ev.dst.ip === p.proxy.ip && ev.dst.port === p.proxy.port ? p.target : ev.dst;
+    if (z.isSite(src.ip) && z.isOutside(dst.ip)) {
+      outside = dst;
+      device = ev.src.mac ?? `ip:${src.ip}`;
+    } else if (z.isSite(dst.ip) && z.isOutside(src.ip)) {
+      outside = src;
+      device = ev.dst.mac ?? `ip:${dst.ip}`;
     } else return;
     const port = outside.port ?? 0;
     const k = `${outside.ip}|${port}`;

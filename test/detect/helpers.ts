@@ -4,7 +4,7 @@ import { Detector } from '../../src/detect/detector.js';
 import { configIndicators } from '../../src/config/indicators.js';
 import type { PolicyFile } from '../../src/contract/policy.js';
 import type { AlertRecord, DeviceRecord } from '../../src/contract/records.js';
-import type { DnsAnswer, FlowStart, Hl7Message, RpcCall, WardEvent } from '../../src/events.js';
+import type { DnsAnswer, FlowStart, Hl7Message, ProxyRequest, RpcCall, WardEvent } from '../../src/events.js';
 
 export const T0 = Date.UTC(2025, 0, 30, 12, 0, 0) * 1000;
 export const at = (s: number) => T0 + s * 1e6;
@@ -99,6 +99,35 @@ export function rpc(s: number, dst: string, prog: number, progName: string, proc
     proc: 1,
     procName,
     ...(path !== undefined ? { path } : {}),
+  };
+}
+
+export const PROXY = { ip: '10.1.1.5', port: 3128 };
+
+/** A request to `PROXY` for `target` (`host:port`; an address literal is also `targetIp`), granted unless said. */
+export function proxyReq(
+  s: number,
+  src: { ip: string; mac?: string },
+  target: string,
+  opts: { protocol?: ProxyRequest['protocol']; command?: ProxyRequest['command']; status?: number | null } = {},
+): ProxyRequest {
+  const colon = target.lastIndexOf(':');
+  const host = target.slice(0, colon).replace(/^\[|\]$/g, '');
+  const status = opts.status === undefined ? 200 : opts.status;
+  return {
+    type: 'proxy-request',
+    ts: at(s),
+    flowId: flowId++,
+    src: { ...src, port: 41000 + (flowId % 1000) },
+    dst: PROXY,
+    protocol: opts.protocol ?? 'http',
+    command: opts.command ?? 'connect',
+    targetHost: host,
+    targetIp: /^[\d.]+$|:/.test(host) ? host : undefined,
+    targetPort: Number(target.slice(colon + 1)),
+    answered: status !== null,
+    granted: status === null ? undefined : status === 200 || status === 90 || status === 0,
+    status: status ?? undefined,
   };
 }
 

@@ -39,9 +39,21 @@ export function tcp(
   request: Uint8Array | null,
   answer: Uint8Array | null = null,
 ): number {
+  return tcpTalk(sim, t, c, s, sport, request === null ? [] : [[request, answer]]);
+}
+
+/** A TCP connection: handshake, then each client message answered by the server's (or not), then close. */
+export function tcpTalk(
+  sim: Sim,
+  t: number,
+  c: Host,
+  s: Host,
+  sport: number,
+  exchanges: readonly (readonly [Uint8Array, Uint8Array | null])[],
+): number {
   const conn = new TcpConn(sim, c, s, 40000 + (isn % 20000), sport, (isn += 7919));
   let at = conn.connect(t);
-  if (request !== null) at = conn.exchange(at, true, request, answer);
+  for (const [request, answer] of exchanges) at = conn.exchange(at, true, request, answer);
   return conn.close(at);
 }
 

@@ -1,13 +1,14 @@
 // JA4 and tunnels on FoxIO's own test captures (test/fixtures/foxio, PROVENANCE.md there) against
-// FoxIO's reference output for them (`reference.json`: their Rust tool's snapshots). 174 TLS
-// ClientHellos over TCP — browsers, TLS 1.2/1.3, IPv6, SNI-less, a curveball, TLS inside an HTTP CONNECT tunnel — must give FoxIO's
+// FoxIO's reference output for them (`reference.json`: their Rust tool's snapshots). 177 TLS
+// ClientHellos over TCP — browsers, TLS 1.2/1.3, IPv6, SNI-less, a curveball, TLS inside an HTTP
+// CONNECT tunnel and inside SOCKS 4, 4a and 5 tunnels — must give FoxIO's
 // JA4 exactly; one (a non-ASCII first ALPN) follows the written JA4 spec where FoxIO's tools print
 // `99` (below). The three tunnel captures (ERSPAN II carrying VXLAN on the *source* port 4789, GRE,
 // Geneve with a different VNI per direction) must give FoxIO's inner connections, each one flow.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FlowEnd, TlsHello } from '../../src/events.js';
+import type { FlowEnd, ProxyRequest, TlsHello } from '../../src/events.js';
 import { FIXTURES_DIR } from '../helpers/paths.js';
 import { engineEvents } from '../helpers/proto-pcap.js';
 
@@ -36,9 +37,9 @@ const SPEC_OVER_TOOLS: Record<string, string> = {
 
 describe('JA4 equals FoxIO’s reference on their TLS captures', () => {
   const withJa4 = Object.entries(REF.files).filter(([, rows]) => rows.some((r) => r.ja4 !== undefined));
-  it('the reference holds 174 client hellos over 12 captures', () => {
-    expect(withJa4.length).toBe(12);
-    expect(withJa4.flatMap(([, rows]) => rows.filter((r) => r.ja4 !== undefined)).length).toBe(174);
+  it('the reference holds 177 client hellos over 13 captures', () => {
+    expect(withJa4.length).toBe(13);
+    expect(withJa4.flatMap(([, rows]) => rows.filter((r) => r.ja4 !== undefined)).length).toBe(177);
   });
 
   for (const [name, rows] of withJa4) {
@@ -87,5 +88,46 @@ describe('tunnels on FoxIO’s captures: the inner connection, one flow', () => 
     const { events } = await engineEvents(join(DIR, 'gre-erspan-vxlan.pcap'));
     const req = events.find((e) => e.type === 'http-request');
     expect(req).toMatchObject({ method: 'GET', src: { ip: '10.16.27.12' }, dst: { ip: '10.16.27.131', port: 80 } });
+  });
+});
+
+describe('SOCKS on FoxIO’s captures: the target each request names, as tshark decodes it', () => {
+  const asked = async (name: string) => {
+    const { events, apps, anomalies } = await engineEvents(join(DIR, name));
+    const reqs = events.filter((e): e is ProxyRequest => e.type === 'proxy-request');
+    return {
+      apps,
+      anomalies,
+      rows: reqs.map((e) => [
+        e.src.port,
+        e.dst.port,
+        e.protocol,
+        e.command,
+        e.targetHost,
+        e.targetIp,
+        e.targetPort,
+        e.status,
+      ]),
+    };
+  };
+
+  it('socks-https-example.pcap: SOCKS4 to an address, SOCKS4a to a name, SOCKS5 (no auth) to an address, each granted', async () => {
+    // tshark -Y socks -V: frames 4/6 (v4, 93.184.216.119:443, Granted 90), 34/36 (v4a, www.example.com),
+    // 64–69 (v5, methods 0 and 1, no authentication chosen, IPv4 93.184.216.119:443, Succeeded 0)
+    const r = await asked('socks-https-example.pcap');
+    expect(r.rows).toEqual([
+      [53554, 1080, 'socks4', 'connect', '93.184.216.119', '93.184.216.119', 443, 90],
+      [53555, 1080, 'socks4a', 'connect', 'www.example.com', undefined, 443, 90],
+      [53556, 1080, 'socks5', 'connect', '93.184.216.119', '93.184.216.119', 443, 0],
+    ]);
+    expect(r.apps).toEqual({ socks: 3, tls: 3 });
+    expect(r.anomalies).toEqual({});
+  });
+
+  it('socks4-https.pcap: found by content on port 9901 (tshark needs -d tcp.port==9901,socks); the user id is not kept', async () => {
+    const r = await asked('socks4-https.pcap');
+    expect(r.rows).toEqual([[50606, 9901, 'socks4a', 'connect', 'login.live.com', undefined, 443, 90]]);
+    const { events } = await engineEvents(join(DIR, 'socks4-https.pcap'));
+    expect(JSON.stringify(events)).not.toContain('fd7bcf7b5c9e1d');
   });
 });

@@ -2,6 +2,10 @@
 // port: a call-home. Regular = the coefficient of variation of the intervals between flow
 // starts is below `beacon.maxJitter`, over at least `beacon.minCount` connections. Judged at
 // finish; a stream hears it at the first tick once enough regular periods are seen (`early`).
+// A request to a proxy for an outside address (`proxy-request`: CONNECT, a forwarded HTTP request,
+// SOCKS) is a connection to that address: it joins the same series as direct ones (one series and
+// one alert per peer, as egress.ioc and egress.no-dns), and the proxies are named. A target given
+// as a name is not counted here: it has no address on the wire.
 import type { Endpoint, Micros, WardEvent } from '../../events.js';
 import type { Context, Rule } from '../context.js';
 
@@ -21,7 +25,13 @@ interface Series {
   n: number;
   mean: number;
   m2: number;
+  /** Proxies the connections went through (`host:port`, a few), and the first proxied one's flow. */
+  proxies?: string[];
+  flow?: { readonly src: Endpoint; readonly dst: Endpoint };
 }
+
+/** Proxies named per series. */
+const MAX_PROXIES = 4;
 
 const MAX_SERIES = 20_000;
 
@@ -93,28 +103,39 @@ export function createEgressBeacon(): Rule {
         src: s.src,
         dst: s.dst,
         deviceId: ctx.deviceId(s.src.ip, s.src.mac),
-        message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${s.count} times, regular)`,
+        message: `connects to outside address ${s.dst.ip} port ${s.dst.port ?? '?'} every ${st.meanSeconds.toFixed(1)} s (${s.count} times, regular)${s.proxies !== undefined ? `, through proxy ${s.proxies.join(', ')}` : ''}`,
+        ...(s.flow !== undefined ? { flow: s.flow } : {}),
         evidence: {
           proto: s.proto,
           count: s.count,
           intervalSeconds: Math.round(st.meanSeconds * 1000) / 1000,
           jitter: Math.round(st.jitter * 1000) / 1000,
+          ...(s.proxies !== undefined ? { proxies: [...s.proxies] } : {}),
         },
       });
     }
   };
   return {
     id: 'egress.beacon',
-    types: ['flow-start'],
+    types: ['flow-start', 'proxy-request'],
     onEvent(ev: WardEvent, ctx: Context): void {
-      if (ev.type !== 'flow-start' || (ev.proto !== 'tcp' && ev.proto !== 'udp')) return;
-      if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
+      let dst: Endpoint;
+      let proto: string;
+      if (ev.type === 'proxy-request') {
+        if (ev.targetIp === undefined || (ev.command !== 'connect' && ev.command !== 'forward')) return;
+        dst = { ip: ev.targetIp, port: ev.targetPort };
+        proto = 'tcp';
+      } else if (ev.type === 'flow-start' && (ev.proto === 'tcp' || ev.proto === 'udp')) {
+        dst = ev.dst;
+        proto = ev.proto;
+      } else return;
+      if (!ctx.isEgress(ev.src, dst)) return; // site → outside
       let byDst = bySrc.get(ev.src.ip);
-      const pair = byDst?.get(ev.dst.ip);
+      const pair = byDst?.get(dst.ip);
       let s: Series | undefined;
       if (pair !== undefined)
         for (const x of pair)
-          if (x.port === ev.dst.port && x.proto === ev.proto) {
+          if (x.port === dst.port && x.proto === proto) {
             s = x;
             break;
           }
@@ -125,9 +146,9 @@ export function createEgressBeacon(): Rule {
         }
         s = {
           src: ev.src,
-          dst: ev.dst,
-          port: ev.dst.port,
-          proto: ev.proto,
+          dst,
+          port: dst.port,
+          proto,
           count: 0,
           first: 0,
           last: 0,
@@ -139,8 +160,15 @@ export function createEgressBeacon(): Rule {
         if (pair !== undefined) pair.push(s);
         else {
           if (byDst === undefined) bySrc.set(ev.src.ip, (byDst = new Map()));
-          byDst.set(ev.dst.ip, [s]);
+          byDst.set(dst.ip, [s]);
         }
+      }
+      if (ev.type === 'proxy-request') {
+        const proxy = ev.dst.ip.includes(':') ? `[${ev.dst.ip}]:${ev.dst.port}` : `${ev.dst.ip}:${ev.dst.port}`;
+        if (s.proxies === undefined) {
+          s.proxies = [proxy];
+          if (s.count === 0) s.flow = { src: ev.src, dst: ev.dst };
+        } else if (s.proxies.length < MAX_PROXIES && !s.proxies.includes(proxy)) s.proxies.push(proxy);
       }
       addStart(s, ev.ts);
     },

@@ -9,20 +9,34 @@
 // low and said so. An HTTP Host that is the IP literal itself is the stronger evidence: high.
 // So the rule waits for the flow's first application event (or its end, or NAME_WAIT_US) before
 // it raises; the alert still carries the flow's start time.
-import type { FlowStart, Micros, WardEvent } from '../../events.js';
-import { type Context, DNS_PORTS, type Evidence, mergeEvidence, type Rule } from '../context.js';
+//
+// Behind a proxy (`proxy-request`: HTTP CONNECT, an absolute-form request, SOCKS), a target given
+// as an outside address literal is the same signature — the client had the address, and no DNS
+// answer on the wire gave it —, judged like a direct flow to that address (the alert's `dst`; its
+// packets' flow device → proxy; the proxy in `proxied`), so direct and proxied flows to one address
+// are one alert, as for egress.ioc. A target given as a name is not: the proxy looks it up.
+import type { Endpoint, Micros, ProxyRequest, WardEvent } from '../../events.js';
+import { type Context, DNS_PORTS, type Evidence, mergeEvidence, proxyHop, type Rule } from '../context.js';
 
 const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 123: 'ntp', 67: 'dhcp' };
 /** Flows waiting for the name their first application bytes may carry; the oldest is raised past it. */
 const MAX_WAITING = 4096;
 /** How long a flow may stay silent before it is judged without a name (capture time). */
 const NAME_WAIT_US = 10e6;
+/** Where a client wrote an address literal in place of a name: the evidence key and the words for it. */
+const LITERAL_WHERE = {
+  'http-host': { key: 'httpHost', long: 'HTTP Host header', short: 'HTTP Host' },
+  'tls-sni': { key: 'sni', long: 'TLS SNI', short: 'TLS SNI' },
+  'proxy-target': { key: 'proxyTarget', long: 'target of the request to the HTTP proxy', short: 'HTTP proxy target' },
+} as const;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))+\.?$/i;
 
 interface Waiting {
-  readonly ev: FlowStart;
+  /** The flow's start (or, for a proxied destination, the proxy request: its time, device and target). */
+  readonly ev: { readonly ts: Micros; readonly src: Endpoint; readonly dst: Endpoint };
   readonly evidence: Evidence;
   readonly uncertain: boolean;
+  readonly proxied?: ProxyRequest;
 }
 
 /** The host part of an HTTP Host header: `name:8080` → name, `[2001:db8::1]:80` → 2001:db8::1. */
@@ -56,26 +70,30 @@ export function createEgressNoDns(): Rule {
     w: Waiting,
     ctx: Context,
     named?: { name: string; via: 'http-host' | 'tls-sni' | 'greeting' },
-    literal?: { host: string; via: 'http-host' | 'tls-sni' },
+    literal?: { host: string; via: 'http-host' | 'tls-sni' | 'proxy-target' },
   ): void => {
     const { ev, evidence } = w;
     const { src, dst } = ev;
     const port = dst.port !== undefined ? ` port ${dst.port}` : '';
     let severity: 'low' | 'high' = w.uncertain ? 'low' : 'high';
-    let message = `connects to outside address ${dst.ip}${port} that no DNS answer on the wire resolved — a hard-coded address`;
+    const p = w.proxied;
+    const verb =
+      p === undefined ? 'connects to' : `asks proxy ${p.dst.ip}${p.dst.port !== undefined ? `:${p.dst.port}` : ''} for`;
+    let message = `${verb} outside address ${dst.ip}${port} that no DNS answer on the wire resolved — a hard-coded address`;
     if (literal !== undefined) {
       // The client itself wrote the address where a name belongs: no lookup happened anywhere.
       severity = 'high';
-      evidence.hardCoded = { [literal.via === 'http-host' ? 'httpHost' : 'sni']: literal.host };
-      evidence.note = `the ${literal.via === 'http-host' ? 'HTTP Host header' : 'TLS SNI'} is the IP literal ${literal.host}: the address is written into the client`;
-      message = `connects to outside address ${dst.ip}${port} by its IP literal (${literal.via === 'http-host' ? 'HTTP Host' : 'TLS SNI'} ${literal.host}) with no DNS answer on the wire — a hard-coded address`;
+      const where = LITERAL_WHERE[literal.via];
+      evidence.hardCoded = { [where.key]: literal.host };
+      evidence.note = `the ${where.long} is the IP literal ${literal.host}: the address is written into the client`;
+      message = `${verb} outside address ${dst.ip}${port} by its IP literal (${where.short} ${literal.host}) with no DNS answer on the wire — a hard-coded address`;
       delete evidence.uncertain;
     } else if (named !== undefined) {
       severity = 'low';
       evidence.namedFlows = 1;
       evidence.named = [{ name: named.name, via: named.via }];
       evidence.note = `the flow names its server (${named.via} ${named.name}): the lookup was likely made outside the capture (a cache, DNS over HTTPS, another resolver)`;
-      message = `connects to outside address ${dst.ip}${port} named ${named.name} by its ${named.via === 'http-host' ? 'HTTP Host' : named.via === 'tls-sni' ? 'TLS SNI' : 'server greeting'}, with no DNS answer on the wire — likely a lookup outside the capture`;
+      message = `${verb} outside address ${dst.ip}${port} named ${named.name} by its ${named.via === 'http-host' ? 'HTTP Host' : named.via === 'tls-sni' ? 'TLS SNI' : 'server greeting'}, with no DNS answer on the wire — likely a lookup outside the capture`;
     }
     if (!pending.has(dst.ip) && !later.has(dst.ip)) pending.set(dst.ip, ev.ts);
     ctx.raise({
@@ -87,7 +105,88 @@ export function createEgressNoDns(): Rule {
       message,
       evidence,
       severity,
+      ...(p !== undefined ? { flow: { src: p.src, dst: p.dst } } : {}),
     });
+  };
+
+  /**
+   * The evidence of a site device reaching `dst` (outside) by address with no valid DNS answer
+   * for it, or undefined when that is no finding (DNS itself, DHCP's servers, the allowlist, a
+   * DNS answer within its TTL).
+   */
+  const unresolved = (ctx: Context, src: Endpoint, dst: Endpoint, proto: string, ts: Micros): Waiting | undefined => {
+    if (dst.port !== undefined && DNS_PORTS.has(dst.port)) return undefined; // dns.bypass judges these
+    if (ctx.dhcpServers.has(dst.ip)) return undefined;
+    if (ctx.allowed(dst.ip) !== undefined) return undefined;
+    if (ctx.dns.hasValid(dst.ip, ts)) return undefined;
+    const stale = ctx.dns.stale(dst.ip, ts);
+    const service = dst.port !== undefined ? SERVICE_BY_PORT[dst.port] : undefined;
+    const evidence: Evidence = {
+      proto,
+      flows: 1,
+      dnsBefore: false,
+      ...(service !== undefined
+        ? { service, note: `${service} server contacted by address, not handed out by DHCP` }
+        : {}),
+      ...(stale !== undefined
+        ? {
+            expiredDns: {
+              name: stale.name,
+              answered: new Date(stale.last / 1000).toISOString(),
+              ttl: stale.ttl,
+              graceSeconds: ctx.dns.graceSeconds,
+            },
+          }
+        : {}),
+    };
+    // Early in a device's activity the lookup may simply predate the capture (its clock restarts
+    // after a silence longer than the warm-up); a device seen booting (DHCP ACK) has no such excuse.
+    const active = ctx.activeSeconds(src.ip, ts);
+    const uncertain = active < ctx.config.dns.warmupSeconds && !ctx.leased.has(src.ip);
+    if (uncertain)
+      evidence.uncertain = `flow ${Math.round(active)} s after the device's first packet in the capture (or after a gap in the input longer than the warm-up); the DNS lookup may predate the capture`;
+    return { ev: { ts, src, dst }, evidence, uncertain };
+  };
+
+  /**
+   * A proxy asked for an outside address literal. An HTTP proxy is given what the URL holds, so an
+   * address there was written into the client (as an HTTP Host literal is). A SOCKS client may
+   * have looked the name up itself: a granted CONNECT waits, as a direct flow does, for the
+   * tunnel's first application event (a TLS SNI naming the server); a refusal is judged at once.
+   */
+  const proxied = (ev: ProxyRequest, ctx: Context): void => {
+    if (ev.targetIp === undefined || (ev.command !== 'connect' && ev.command !== 'forward')) return;
+    const dst: Endpoint = { ip: ev.targetIp, port: ev.targetPort };
+    if (!ctx.isEgress(ev.src, dst)) return;
+    const u = unresolved(ctx, ev.src, dst, 'tcp', ev.ts);
+    if (u === undefined) return;
+    u.evidence.proxied = [proxyHop(ev)];
+    const w: Waiting = { ...u, proxied: ev };
+    if (ev.protocol === 'http') {
+      judge(w, ctx, undefined, { host: ev.targetHost, via: 'proxy-target' });
+      return;
+    }
+    u.evidence.note = 'the device gave the SOCKS proxy an address, not a name for the proxy to look up';
+    if (ev.granted !== true) {
+      judge(w, ctx);
+      return;
+    }
+    wait(ev.flowId, w, ctx);
+  };
+
+  /** Hold `w` until its flow's first application event names its server (or not), bounded. */
+  const wait = (flowId: number, w: Waiting, ctx: Context): void => {
+    const prev = waiting.get(flowId);
+    if (prev !== undefined) {
+      waiting.delete(flowId);
+      judge(prev, ctx);
+    }
+    if (waiting.size >= MAX_WAITING) {
+      const [id, oldest] = waiting.entries().next().value as [number, Waiting];
+      waiting.delete(id);
+      judge(oldest, ctx);
+    }
+    waiting.set(flowId, w);
   };
 
   /** Judge, without a name, flows that have waited longer than NAME_WAIT_US (or everything: `now` infinite). */
@@ -112,6 +211,7 @@ export function createEgressNoDns(): Rule {
       'rpc-call',
       'dicom-association',
       'ntp-message',
+      'proxy-request',
     ],
     onEvent(ev: WardEvent, ctx: Context): void {
       if (waiting.size > 0) flushOlder(ev.ts, ctx);
@@ -129,6 +229,16 @@ export function createEgressNoDns(): Rule {
             pending.delete(r.address);
           }
         }
+        return;
+      }
+      if (ev.type === 'proxy-request') {
+        // A proxy that is itself outside: its flow waited for a name, and the request to it names none of its own.
+        const w = waiting.get(ev.flowId);
+        if (w !== undefined) {
+          waiting.delete(ev.flowId);
+          judge(w, ctx);
+        }
+        proxied(ev, ctx);
         return;
       }
       if (ev.type !== 'flow-start') {
@@ -167,48 +277,15 @@ export function createEgressNoDns(): Rule {
       if (ev.proto === 'tcp' ? !ev.syn : ev.proto !== 'udp') return;
       const { src, dst } = ev;
       if (!ctx.isEgress(ev.src, ev.dst)) return; // site → outside
-      if (dst.port !== undefined && DNS_PORTS.has(dst.port)) return; // dns.bypass judges these
-      if (ctx.dhcpServers.has(dst.ip)) return;
-      if (ctx.allowed(dst.ip) !== undefined) return;
-      if (ctx.dns.hasValid(dst.ip, ev.ts)) return;
-      const stale = ctx.dns.stale(dst.ip, ev.ts);
-      const service = dst.port !== undefined ? SERVICE_BY_PORT[dst.port] : undefined;
-      const evidence: Evidence = {
-        proto: ev.proto,
-        flows: 1,
-        dnsBefore: false,
-        ...(service !== undefined
-          ? { service, note: `${service} server contacted by address, not handed out by DHCP` }
-          : {}),
-        ...(stale !== undefined
-          ? {
-              expiredDns: {
-                name: stale.name,
-                answered: new Date(stale.last / 1000).toISOString(),
-                ttl: stale.ttl,
-                graceSeconds: ctx.dns.graceSeconds,
-              },
-            }
-          : {}),
-      };
-      // Early in a device's activity the lookup may simply predate the capture (its clock restarts
-      // after a silence longer than the warm-up); a device seen booting (DHCP ACK) has no such excuse.
-      const active = ctx.activeSeconds(src.ip, ev.ts);
-      const uncertain = active < ctx.config.dns.warmupSeconds && !ctx.leased.has(src.ip);
-      if (uncertain)
-        evidence.uncertain = `flow ${Math.round(active)} s after the device's first packet in the capture (or after a gap in the input longer than the warm-up); the DNS lookup may predate the capture`;
-      const w: Waiting = { ev, evidence, uncertain };
+      const u = unresolved(ctx, src, dst, ev.proto, ev.ts);
+      if (u === undefined) return;
+      const w: Waiting = { ...u, ev };
       // UDP names nothing we read but QUIC's SNI (an Initial on 443 gives a tls-hello): judge the rest now.
       if (ev.proto !== 'tcp' && dst.port !== 443) {
         judge(w, ctx);
         return;
       }
-      if (waiting.size >= MAX_WAITING) {
-        const [id, oldest] = waiting.entries().next().value as [number, Waiting];
-        waiting.delete(id);
-        judge(oldest, ctx);
-      }
-      waiting.set(ev.flowId, w);
+      wait(ev.flowId, w, ctx);
     },
     finish(ctx: Context): void {
       flushOlder(Number.POSITIVE_INFINITY, ctx);

@@ -36,11 +36,13 @@ export function createPhiCleartext(): Rule {
       const peer = b.inbound ? b.src : b.dst;
       const outside = b.outside;
       let why: string;
-      if (outside) why = `to outside address ${peer.ip}${peer.port !== undefined ? ` port ${peer.port}` : ''}`;
+      const via =
+        b.via !== undefined ? ` via proxy ${b.via.ip}${b.via.port !== undefined ? `:${b.via.port}` : ''}` : '';
+      if (outside) why = `to outside address ${peer.ip}${peer.port !== undefined ? ` port ${peer.port}` : ''}${via}`;
       else {
         const receivers = receiversFor(ctx, b.deviceId, device.ip, byId.get(b.deviceId));
         if (receivers.size === 0 || receivers.match(peer.ip) === true) continue;
-        why = `to ${peer.ip}, which is not a declared HL7 receiver of this device`;
+        why = `to ${peer.ip}${via}, which is not a declared HL7 receiver of this device`;
       }
       const patients = b.hashes.size;
       ctx.raise({
@@ -51,6 +53,8 @@ export function createPhiCleartext(): Rule {
         src: b.src,
         dst: b.dst,
         deviceId: b.deviceId,
+        // Through a proxy the packets went device → proxy (what `extract` cuts).
+        ...(b.via !== undefined ? { flow: { src: device, dst: b.via } } : {}),
         message: `sends patient data in cleartext HL7 (${patients} patient${patients === 1 ? '' : 's'}, ${b.messages} message${b.messages === 1 ? '' : 's'}) ${why}`,
         evidence: {
           patients,
@@ -58,6 +62,9 @@ export function createPhiCleartext(): Rule {
           fields: [...b.fields].sort(),
           messageTypes: [...b.types].sort(),
           outside,
+          ...(b.via !== undefined
+            ? { proxy: b.via.ip.includes(':') ? `[${b.via.ip}]:${b.via.port}` : `${b.via.ip}:${b.via.port}` }
+            : {}),
           window: { first: new Date(b.first / 1000).toISOString(), last: new Date(b.last / 1000).toISOString() },
         },
       });

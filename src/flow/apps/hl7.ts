@@ -109,6 +109,7 @@ export function hl7Event(ctx: FlowContext, src: Endpoint, dst: Endpoint, ts: num
     equipment: m.equipment.length > 0 ? m.equipment : undefined,
     segments: m.segments,
     bytes: m.bytes,
+    proxied: ctx.tunnel,
   };
 }
 

@@ -5,7 +5,9 @@
 // request methods) because a response to HEAD has no body whatever its headers say.
 // A CONNECT answered 2xx turns the connection into a tunnel (a device behind a web proxy): its
 // bytes then go to the TLS analyzer when they are TLS (the SNI and JA4 of what the device reaches
-// through the proxy), else nowhere. The client's bytes sent before the proxy's answer are held.
+// through the proxy; `tunnel.ts`), else nowhere. The client's bytes sent before the proxy's answer
+// are held. A CONNECT and an absolute-form request (`GET http://host/…`) name where the proxy is
+// to go: each is told as a `proxy-request` at the proxy's answer (or at the end, unanswered).
 
 import {
   type HttpAnomaly,
@@ -16,9 +18,10 @@ import {
   httpStart,
   trailerEnd,
 } from '../../decode/http.js';
-import type { HttpRequest, HttpResponse } from '../../events.js';
+import { httpProxyTarget, type ProxyTarget } from '../../decode/proxy-target.js';
+import type { HttpRequest, HttpResponse, ProxyRequest } from '../../events.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
-import { tlsApp } from './tls.js';
+import { concatBytes as concat, MAX_TUNNEL_HOLD, TunnelFollower } from './tunnel.js';
 
 // Per-direction parser state (plain numbers: no enum object on the hot path).
 const Head = 0;
@@ -34,8 +37,13 @@ type Mode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 const EMPTY = new Uint8Array(0);
 const MAX_PENDING_METHODS = 64;
-/** Bytes held per direction: the client's early bytes after CONNECT, or a tunnel's before its probe decides. */
-const MAX_TUNNEL_HOLD = 16 * 1024;
+
+/** A request naming a proxy's destination, waiting for the proxy's answer. */
+interface Proxied {
+  readonly ts: number;
+  readonly method: string;
+  readonly target: ProxyTarget;
+}
 
 class Side {
   mode: Mode = Head;
@@ -47,15 +55,18 @@ class HttpStream implements StreamApp {
   private readonly side0 = new Side();
   private readonly side1 = new Side();
   private readonly methods: string[] = [];
-  /** After a CONNECT 2xx: the analyzer of what the tunnel carries, once its first bytes said. */
-  private tunnel: StreamApp | null = null;
+  /** In step with `methods`: the proxy target each request named (null for an origin-form one). */
+  private readonly proxied: (Proxied | null)[] = [];
+  /** After a CONNECT 2xx: what the tunnel carries. */
+  private readonly tunnel: TunnelFollower;
   private tunnelled = false;
-  private readonly held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
 
-  constructor(private readonly ctx: FlowContext) {}
+  constructor(private readonly ctx: FlowContext) {
+    this.tunnel = new TunnelFollower(ctx);
+  }
 
   get finished(): boolean {
-    return this.tunnel?.finished === true;
+    return this.tunnel.finished;
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
@@ -151,28 +162,30 @@ class HttpStream implements StreamApp {
   }
 
   private tunnelData(dir: Dir, bytes: Uint8Array, ts: number): void {
-    if (this.tunnel !== null) {
-      this.tunnel.data(dir, bytes, ts);
-      return;
-    }
-    if (this.held[0] === DEAD) return;
-    // The client speaks first in TLS; hold each side's bytes until the client's say what they are.
-    const b = (this.held[dir] = concat(this.held[dir], bytes));
-    if (dir === 1) {
-      if (b.length > MAX_TUNNEL_HOLD) this.held[0] = this.held[1] = DEAD;
-      return;
-    }
-    const r = tlsApp.probe(0, b);
-    if (r === 'more' && b.length <= MAX_TUNNEL_HOLD) return;
-    if (r !== 'yes') {
-      this.held[0] = this.held[1] = DEAD;
-      return;
-    }
-    const t = (this.tunnel = tlsApp.create(this.ctx));
-    const server = this.held[1];
-    this.held[0] = this.held[1] = EMPTY;
-    t.data(0, b, ts);
-    if (server.length > 0) t.data(1, server, ts);
+    this.tunnel.data(dir, bytes, ts);
+  }
+
+  /** Tell a proxy request, with the proxy's answer when one came (`status` undefined: none seen). */
+  private tellProxied(p: Proxied, status: number | undefined): void {
+    const c = this.ctx;
+    const ev: ProxyRequest = {
+      type: 'proxy-request',
+      ts: p.ts,
+      flowId: c.flowId,
+      src: c.client,
+      dst: c.server,
+      vlan: c.vlan,
+      protocol: 'http',
+      command: p.method === 'CONNECT' ? 'connect' : 'forward',
+      method: p.method === 'CONNECT' ? undefined : p.method,
+      targetHost: p.target.host,
+      targetIp: p.target.ip,
+      targetPort: p.target.port,
+      answered: status !== undefined,
+      granted: status === undefined ? undefined : status >= 200 && status < 300,
+      status,
+    };
+    c.emit(ev);
   }
 
   private head(dir: Dir, h: HttpHead, ts: number): void {
@@ -197,7 +210,14 @@ class HttpStream implements StreamApp {
         userAgent: h.userAgent,
       };
       c.emit(ev);
-      if (this.methods.length < MAX_PENDING_METHODS) this.methods.push(h.method);
+      let target = httpProxyTarget(h.method, h.uri);
+      // An absolute-form request to the very server it names went to an origin, not a proxy.
+      if (target !== undefined && h.method !== 'CONNECT' && target.ip === c.server.ip) target = undefined;
+      const p: Proxied | null = target === undefined ? null : { ts, method: h.method, target };
+      if (this.methods.length < MAX_PENDING_METHODS) {
+        this.methods.push(h.method);
+        this.proxied.push(p);
+      } else if (p !== null) this.tellProxied(p, undefined);
       if (h.method === 'CONNECT') {
         s.mode = AwaitConnect;
         return;
@@ -217,7 +237,16 @@ class HttpStream implements StreamApp {
       };
       c.emit(ev);
       // Interim 1xx responses precede the real one for the same request (RFC 9110 §15.2).
-      const method = h.status >= 200 || h.status === 101 ? this.methods.shift() : this.methods[0];
+      const final = h.status >= 200 || h.status === 101;
+      const method = final ? this.methods.shift() : this.methods[0];
+      if (final) {
+        const p = this.proxied.shift();
+        if (p != null) {
+          this.tellProxied(p, h.status);
+          if (p.method === 'CONNECT' && p.target.ip !== undefined && h.status >= 200 && h.status < 300)
+            this.tunnel.aim({ ip: p.target.ip, port: p.target.port });
+        }
+      }
       if (method === 'CONNECT' && h.status < 300 && h.status >= 200) {
         this.startTunnel(ts);
         return;
@@ -260,8 +289,7 @@ class HttpStream implements StreamApp {
 
   gap(dir: Dir, length: number, ts: number): void {
     if (this.tunnelled) {
-      if (this.tunnel !== null) this.tunnel.gap(dir, length, ts);
-      else this.held[0] = this.held[1] = DEAD;
+      this.tunnel.gap(dir, length, ts);
       return;
     }
     const s = dir === 0 ? this.side0 : this.side1;
@@ -274,19 +302,10 @@ class HttpStream implements StreamApp {
   }
 
   end(ts: number): void {
-    this.tunnel?.end(ts);
+    for (const p of this.proxied) if (p !== null) this.tellProxied(p, undefined);
+    this.proxied.length = 0;
+    this.tunnel.end(ts);
   }
-}
-
-/** Marks a tunnel whose bytes are not TLS (or were lost): nothing more is looked at. */
-const DEAD = new Uint8Array(0);
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 export const httpApp: TcpAppFactory = {

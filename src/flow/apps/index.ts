@@ -23,6 +23,7 @@ import { ssdpApp } from './ssdp.js';
 import { mqttApp } from './mqtt.js';
 import { dhcpv6App } from './dhcpv6.js';
 import { rtcpApp, rtpApp } from './rtp.js';
+import { socksApp } from './socks.js';
 
 /**
  * LAN and remote-access analyzers, probed after the others so that no flow they named before
@@ -42,6 +43,9 @@ export const tcpApps: readonly TcpAppFactory[] = [
   dnsTcpApp,
   syslogTcpApp,
   ...LAN_TCP,
+  // Last: a SOCKS request's signature is a version byte and a few fields, the weakest of all, so
+  // every other analyzer's content 'yes' wins; port 1080 names it when the content cannot.
+  socksApp,
 ];
 
 export const udpApps: readonly UdpAppFactory[] = [

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clientHello } from '../../../src/decode/tls-encode.js';
-import type { HttpRequest, HttpResponse, TlsHello, WardEvent } from '../../../src/events.js';
+import type { HttpRequest, HttpResponse, ProxyRequest, TlsHello, WardEvent } from '../../../src/events.js';
 import { httpApp } from '../../../src/flow/apps/http.js';
 import { ascii } from '../../decode/app-hex.js';
 import { concat } from '../../fixtures/medical/hex.js';
@@ -153,6 +153,34 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
     }
   });
 
+  it('MLLP in the tunnel is read as HL7 (patient data through a proxy is still cleartext HL7)', () => {
+    const rec = fakeCtx('tcp', client, proxy);
+    const app = httpApp.create(rec.ctx);
+    feedBytewise(app, 0, ascii('CONNECT 202.114.4.120:515 HTTP/1.1\r\n\r\n'));
+    feedBytewise(app, 1, ok);
+    feedBytewise(
+      app,
+      0,
+      ascii('\x0bMSH|^~\\&|CMS8000|WARD3|||20250130090000||ORU^R01|M1|P|2.6\rPID|||FICT-0001||EXAMPLE^ALEX\r\x1c\r'),
+    );
+    app.end(1);
+    const m = rec.events.filter((e) => e.type === 'hl7-message');
+    expect(m.map((e) => [e.src, e.dst, e.messageType, e.fieldsPresent, e.proxied])).toEqual([
+      [client, proxy, 'ORU^R01', ['PID-3', 'PID-5'], { target: { ip: '202.114.4.120', port: 515 }, proxy }],
+    ]);
+    expect(rec.apps).toEqual({ http: 1, hl7: 1 });
+
+    // a tunnel to a name: the proxy resolves it, no address to tell
+    const named = fakeCtx('tcp', client, proxy);
+    const app2 = httpApp.create(named.ctx);
+    app2.data(0, ascii('CONNECT hl7.vendor.example:515 HTTP/1.1\r\n\r\n'), 1);
+    app2.data(1, ok, 2);
+    app2.data(0, ascii('\x0bMSH|^~\\&|CMS8000|WARD3|||20250130090000||ORU^R01|M1|P|2.6\rPID|||FICT-0001\r\x1c\r'), 3);
+    app2.end(4);
+    const m2 = named.events.filter((e) => e.type === 'hl7-message');
+    expect(m2.map((e) => [e.dst, e.proxied])).toEqual([[proxy, undefined]]);
+  });
+
   it('a refused CONNECT (407) goes back to requests; a tunnel that is not TLS is left alone', () => {
     let rec = fakeCtx('tcp', client, proxy);
     let app = httpApp.create(rec.ctx);
@@ -176,5 +204,68 @@ describe('httpApp: a CONNECT tunnel through a proxy', () => {
     expect(hellos(rec.events)).toEqual([]);
     expect(rec.anomalies).toEqual([]);
     expect(rec.apps).toEqual({ http: 1 });
+  });
+});
+
+describe('httpApp: the destination a request asks a proxy for (proxy-request)', () => {
+  const client = { ip: '10.40.12.30', port: 51000 };
+  const proxy = { ip: '10.40.1.8', port: 3128 };
+  const asked = (events: WardEvent[]) =>
+    events
+      .filter((e): e is ProxyRequest => e.type === 'proxy-request')
+      .map((e) => [e.command, e.method, e.targetHost, e.targetIp, e.targetPort, e.answered, e.granted, e.status]);
+  const run = (client0: string[], server1: string[]) => {
+    const rec = fakeCtx('tcp', client, proxy);
+    const app = httpApp.create(rec.ctx);
+    for (let i = 0; i < Math.max(client0.length, server1.length); i++) {
+      if (client0[i] !== undefined) feedBytewise(app, 0, ascii(client0[i]!));
+      if (server1[i] !== undefined) feedBytewise(app, 1, ascii(server1[i]!));
+    }
+    app.end(9);
+    return rec;
+  };
+
+  it('a CONNECT to an address literal, answered 200: told at the answer with the request time, granted', () => {
+    const rec = fakeCtx('tcp', client, proxy);
+    const app = httpApp.create(rec.ctx);
+    app.data(0, ascii('CONNECT 202.114.4.120:515 HTTP/1.1\r\nHost: 202.114.4.120:515\r\n\r\n'), 5);
+    expect(asked(rec.events)).toEqual([]); // nothing until the proxy answers
+    app.data(1, ascii('HTTP/1.1 200 Connection established\r\n\r\n'), 7);
+    const p = rec.events.find((e): e is ProxyRequest => e.type === 'proxy-request');
+    expect(p).toMatchObject({ ts: 5, src: client, dst: proxy, protocol: 'http', command: 'connect' });
+    expect(asked(rec.events)).toEqual([['connect', undefined, '202.114.4.120', '202.114.4.120', 515, true, true, 200]]);
+    app.end(9);
+    expect(asked(rec.events)).toHaveLength(1);
+  });
+
+  it('refused (407), then unanswered: each told once, with what the proxy said or that it said nothing', () => {
+    const rec = run(
+      ['CONNECT Vendor.Example:443 HTTP/1.1\r\n\r\n', 'CONNECT [2001:db8::7]:8443 HTTP/1.1\r\n\r\n'],
+      ['HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n'],
+    );
+    expect(asked(rec.events)).toEqual([
+      ['connect', undefined, 'vendor.example', undefined, 443, true, false, 407],
+      ['connect', undefined, '2001:db8::7', '2001:db8::7', 8443, false, undefined, undefined],
+    ]);
+  });
+
+  it('absolute-form requests are forwards (scheme port, userinfo dropped); origin-form and a request to the server it names are not', () => {
+    const rec = run(
+      [
+        'GET http://user:secret@fw.vendor.example/latest HTTP/1.1\r\nHost: fw.vendor.example\r\n\r\n',
+        'POST https://203.0.113.9:8443/up HTTP/1.1\r\nContent-Length: 0\r\n\r\n',
+        'GET /plain HTTP/1.1\r\nHost: x\r\n\r\n',
+        'GET http://10.40.1.8/self HTTP/1.1\r\n\r\n',
+      ],
+      [
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+        'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n',
+      ],
+    );
+    expect(asked(rec.events)).toEqual([
+      ['forward', 'GET', 'fw.vendor.example', undefined, 80, true, true, 200],
+      ['forward', 'POST', '203.0.113.9', '203.0.113.9', 8443, true, false, 502],
+    ]);
+    expect(JSON.stringify(rec.events.filter((e) => e.type === 'proxy-request'))).not.toContain('secret');
   });
 });
