@@ -5,10 +5,11 @@
 // DNS server's MAC-less twin device got different counts there.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBenchCapture } from '../../src/bench/gen.js';
+import { workerCount } from '../../src/cli/workers.js';
 import { SCENARIOS, writeScenario } from '../../src/sim/scenarios.js';
 import { CLI, wardwatch } from '../helpers/cli.js';
 import { CAPTURES_DIR, REPO_ROOT } from '../helpers/paths.js';
@@ -131,7 +132,8 @@ describe('--workers N: the same records as one engine', () => {
       const two = wardwatch(['analyze', '--format', 'jsonl', '--workers', '2', ...args]);
       expect(one.status).toBe(2); // EXIT_INPUT
       expect(two.status).toBe(2);
-      expect(two.stderr).toBe(one.stderr);
+      // (a 1-core machine also warns that 2 workers are more than its cores)
+      expect(two.stderr.replace(/^wardwatch: --workers 2 is more than .*\n/m, '')).toBe(one.stderr);
     }
     // A capture cut mid-record: damaged, read up to the cut, the same records.
     const one = wardwatch(['analyze', '--format', 'jsonl', '--workers', '1', cut]);
@@ -139,6 +141,21 @@ describe('--workers N: the same records as one engine', () => {
     expect(one.stdout).toContain('"damaged":true');
     expect(two.status).toBe(one.status);
     expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('tells on stderr when the worker count is more than the cores, and still runs', () => {
+    const told: string[] = [];
+    expect(workerCount('4', (m) => told.push(m), 2)).toBe(4);
+    expect(told).toEqual([
+      "--workers 4 is more than this machine's 2 cores: the records are the same, but the run is slower and uses more memory (each worker holds its own engine)",
+    ]);
+    expect(workerCount('2', (m) => told.push(m), 2)).toBe(2);
+    expect(workerCount('auto', (m) => told.push(m), 1)).toBe(1);
+    expect(told).toHaveLength(1);
+    const r = wardwatch(['analyze', '--format', 'jsonl', '--workers', String(availableParallelism() + 1), shared[0]!]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`is more than this machine's ${availableParallelism()} core`);
+    expect(r.stdout).toContain('"type":"summary"');
   });
 
   it('refuses a worker count that is no positive integer', () => {
