@@ -223,6 +223,9 @@ describe('SIP', () => {
       kind: 'ok',
       msg: { status: 200, server: 'WardPBX 1.0' },
     });
+    // Userinfo with a password and stray '@'s: nothing before the last '@' is kept.
+    const pw = ascii('INVITE sip:2101:secret@x@PBX.ward.example;transport=udp SIP/2.0\r\n\r\n');
+    expect(decodeSip(pw, 0, pw.length)).toMatchObject({ kind: 'ok', msg: { uriHost: 'pbx.ward.example' } });
     expect(decodeSip(ascii('REGISTER sip:x SIP/2.0'), 0, 22)).toEqual({ kind: 'anomaly', code: 'sip.truncated' });
     expect(decodeSip(ascii('GET / HTTP/1.1\r\n'), 0, 16)).toEqual({ kind: 'not' });
   });
