@@ -4,7 +4,11 @@
 // User-Agent, Server) and those needed to find the next message (Content-Length,
 // Transfer-Encoding). The head must end (empty line) within `maxHead` bytes or it is
 // 'http.header-too-long'. Bare LF line ends are accepted as RFC 9112 §2.2 allows.
-// Strings are built only for those few fields, each capped at 512 characters.
+// Strings are built only for those few fields, each capped at 512 characters. The request
+// target and Host go through `uri-privacy.ts` first, read whole and cut after: no password or
+// query value leaves this file, not even one a cut would have separated from its '@' or '='.
+
+import { authorityWithoutUserinfo, redactUri } from './uri-privacy.js';
 
 export const HTTP_ANOMALIES = [
   'http.header-too-long', // no blank line within the head limit: the direction is no longer parsed
@@ -23,10 +27,13 @@ export type HttpResult<T> =
 export interface HttpHead {
   readonly isRequest: boolean;
   readonly method: string; // requests
-  readonly uri: string; // requests
+  /** Requests: the target with userinfo, query and matrix values and fragment removed (`redactUri`;
+   * CONNECT's authority without userinfo). The path is kept. */
+  readonly uri: string;
   readonly version: string; // 'HTTP/1.1'
   readonly status: number; // responses
   readonly reason: string; // responses
+  /** Host without userinfo (`authorityWithoutUserinfo`). */
   readonly host?: string;
   readonly userAgent?: string;
   readonly server?: string;
@@ -83,15 +90,28 @@ export function httpStart(b: Uint8Array, off: number, end: number): 'request' | 
   return more ? 'more' : 'not';
 }
 
-function text(b: Uint8Array, from: number, to: number): string {
+function text(b: Uint8Array, from: number, to: number, max = MAX_VALUE): string {
   while (from < to && (b[from] === 0x20 || b[from] === 0x09)) from++;
   while (to > from && (b[to - 1] === 0x20 || b[to - 1] === 0x09 || b[to - 1] === 0x0d)) to--;
   let s = '';
-  for (let i = from; i < to && s.length < MAX_VALUE; i++) {
+  for (let i = from; i < to && s.length < max; i++) {
     const c = b[i]!;
     s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
   }
   return s;
+}
+
+function capped(s: string): string {
+  return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) : s;
+}
+
+/** Is there an '@', '?', '#' or ';' in [from, to): a part `redactUri` may remove? */
+function hasUriPart(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3b) return true;
+  }
+  return false;
 }
 
 /** Case-insensitive match of header name `name` (lowercase) followed by ':' at b[p]. */
@@ -149,7 +169,14 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
         }
     if (spv < 0 || b[spv + 1] !== 0x48 || spv + 9 > l1) return { kind: 'anomaly', code: 'http.bad-start-line' };
     method = text(b, off, sp1);
-    uri = text(b, sp1 + 1, spv);
+    // Read whole (the head is bounded), redacted, then cut: a cut first could leave a long
+    // userinfo without the '@' that marks it.
+    // Most targets have nothing to remove: seen in the bytes, so no string is built twice.
+    if (!hasUriPart(b, sp1 + 1, spv)) uri = text(b, sp1 + 1, spv);
+    else {
+      const target = text(b, sp1 + 1, spv, HTTP_MAX_HEAD);
+      uri = capped(redactUri(method === 'CONNECT' ? authorityWithoutUserinfo(target) : target));
+    }
     version = text(b, spv + 1, l1);
   } else {
     // HTTP-version SP 3DIGIT SP [reason-phrase]
@@ -171,7 +198,11 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
     let e = indexOf(b, 0x0a, p, hEnd);
     if (e < 0) e = hEnd;
     const c = b[p]! | 0x20;
-    if (c === 0x68 && host === undefined && isField(b, p, e, 'host')) host = text(b, p + 5, e);
+    if (c === 0x68 && host === undefined && isField(b, p, e, 'host'))
+      host =
+        indexOf(b, 0x40, p + 5, e) < 0
+          ? text(b, p + 5, e)
+          : capped(authorityWithoutUserinfo(text(b, p + 5, e, HTTP_MAX_HEAD)));
     else if (c === 0x75 && userAgent === undefined && isField(b, p, e, 'user-agent')) userAgent = text(b, p + 11, e);
     else if (c === 0x73 && server === undefined && isField(b, p, e, 'server')) server = text(b, p + 7, e);
     else if (c === 0x63 && isField(b, p, e, 'content-length')) {

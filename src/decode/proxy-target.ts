@@ -1,8 +1,10 @@
 // Where a client asks a proxy to go (issue 18's tunnels): the target of an HTTP CONNECT
 // (authority-form, RFC 9110 §9.3.6: `host:port`) or of an absolute-form request (RFC 9112
-// §3.2.2: `http://host[:port]/…`), and the name a SOCKS 4a/5 request carries. Pure; the
-// userinfo of an absolute URI (`user:password@`) is credentials and never leaves this file.
+// §3.2.2: `http://host[:port]/…`), and the name a SOCKS 4a/5 request carries. Pure; userinfo
+// (`user:password@`, of an absolute URI or written before a CONNECT's host) is credentials:
+// `authorityWithoutUserinfo` drops it, so a target is only ever host and port.
 import { canonicalIp } from '../net/addr.js';
+import { authorityWithoutUserinfo } from './uri-privacy.js';
 
 export interface ProxyTarget {
   /** A host name (lower case, no trailing dot) or an address literal (IPv6 without brackets). */
@@ -82,7 +84,7 @@ function authority(a: string, defaultPort: number | undefined): ProxyTarget | un
  * (`/path`), `*`, and targets that name no usable host.
  */
 export function httpProxyTarget(method: string, uri: string): ProxyTarget | undefined {
-  if (method === 'CONNECT') return authority(uri, undefined);
+  if (method === 'CONNECT') return authority(authorityWithoutUserinfo(uri), undefined);
   const sep = uri.indexOf('://');
   if (sep <= 0 || sep > 10) return undefined;
   const scheme = uri.slice(0, sep).toLowerCase();
@@ -92,8 +94,5 @@ export function httpProxyTarget(method: string, uri: string): ProxyTarget | unde
     const i = uri.indexOf(c, sep + 3);
     if (i >= 0 && i < end) end = i;
   }
-  let a = uri.slice(sep + 3, end);
-  const at = a.lastIndexOf('@');
-  if (at >= 0) a = a.slice(at + 1);
-  return authority(a, SCHEME_PORTS[scheme]);
+  return authority(authorityWithoutUserinfo(uri.slice(sep + 3, end)), SCHEME_PORTS[scheme]);
 }

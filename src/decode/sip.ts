@@ -4,6 +4,7 @@
 // parts (extensions, names) are never kept. An SDP body's media lines (decode/sdp.ts) say
 // where the call's RTP and RTCP will flow.
 import { type SdpMedia, sdpMedia } from './sdp.js';
+import { authorityWithoutUserinfo } from './uri-privacy.js';
 
 export const SIP_ANOMALIES = [
   'sip.truncated', // the start line is not terminated within the message
@@ -87,10 +88,11 @@ export function decodeSip(b: Uint8Array, off: number, end: number): SipResult {
   } else {
     if (parts[2] !== 'SIP/2.0') return { kind: 'not' };
     out.method = start;
-    // sip:user@host:port;params → host (the user part is dropped)
+    // sip:user@host:port;params → host (the user part is dropped: all before the last '@', so
+    // `sip:a:pw@b@host` keeps no piece of its password)
     const uri = parts[1] ?? '';
     const m = /^sips?:(?:[^@]*@)?([^:;>?]+)/i.exec(uri);
-    if (m) out.uriHost = m[1]!.toLowerCase();
+    if (m) out.uriHost = authorityWithoutUserinfo(m[1]!).toLowerCase();
   }
   let p = le;
   for (let n = 0; n < MAX_LINES; n++) {

@@ -2,6 +2,10 @@
 // device or service (NT, NTS ssdp:alive/byebye, USN, LOCATION, SERVER), M-SEARCH looks for one
 // (ST), and a unicast 'HTTP/1.1 200 OK' answers a search (ST, USN, LOCATION, SERVER). SERVER is
 // 'OS/version UPnP/x.y product/version': the device's OS and firmware in its own words.
+// LOCATION (and AL) is a URL: it goes through `uri-privacy.ts` (no userinfo, no query values),
+// read whole and cut after, as the HTTP request target is.
+
+import { redactUri } from './uri-privacy.js';
 
 export const SSDP_ANOMALIES = [
   'ssdp.truncated', // the start line or a header line is not terminated within the datagram
@@ -11,6 +15,7 @@ export type SsdpAnomaly = (typeof SSDP_ANOMALIES)[number];
 export interface SsdpMessage {
   readonly kind: 'notify' | 'search' | 'response';
   readonly server?: string;
+  /** LOCATION or AL, redacted (`redactUri`). */
   readonly location?: string;
   /** NT (NOTIFY) or ST (M-SEARCH, response): the device or service type. */
   readonly target?: string;
@@ -66,10 +71,11 @@ export function decodeSsdp(b: Uint8Array, off: number, end: number): SsdpResult 
     while (colon < le && b[colon] !== 0x3a) colon++;
     if (colon < le) {
       const name = text(b, p, colon).toUpperCase();
-      const value = text(b, colon + 1, le);
+      const isLocation = name === 'LOCATION' || name === 'AL';
+      const value = isLocation ? redactLocation(text(b, colon + 1, le, le - colon)) : text(b, colon + 1, le);
       if (value !== '') {
         if (name === 'SERVER') out.server = value;
-        else if (name === 'LOCATION' || name === 'AL') out.location ??= value;
+        else if (isLocation) out.location ??= value;
         else if (name === 'NT' || name === 'ST') out.target = value;
         else if (name === 'USN') out.usn = value;
         else if (name === 'NTS') out.nts = value;
@@ -80,6 +86,19 @@ export function decodeSsdp(b: Uint8Array, off: number, end: number): SsdpResult 
     p = e;
   }
   return { kind: 'ok', msg: out };
+}
+
+/** AL is one or more `<url>` (UPnP DA 1.0 §1.2.2), and some devices bracket LOCATION too: each
+ * URL is redacted on its own, then the value is cut. */
+function redactLocation(v: string): string {
+  let out = v;
+  if (v.indexOf('<') < 0) out = redactUri(v);
+  else
+    out = v
+      .split('<')
+      .map((part) => part.split('>').map(redactUri).join('>'))
+      .join('<');
+  return out.length > MAX_VALUE ? out.slice(0, MAX_VALUE) : out;
 }
 
 function lineEnd(b: Uint8Array, p: number, end: number): number {
@@ -93,9 +112,9 @@ function skipEol(b: Uint8Array, p: number, end: number): number {
   return p;
 }
 
-function text(b: Uint8Array, from: number, to: number): string {
+function text(b: Uint8Array, from: number, to: number, max = MAX_VALUE): string {
   let s = '';
-  for (let i = from; i < to && s.length < MAX_VALUE; i++) {
+  for (let i = from; i < to && s.length < max; i++) {
     const c = b[i]!;
     if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
   }

@@ -22,7 +22,7 @@ describe('decodeHttpHead', () => {
       value: {
         isRequest: true,
         method: 'GET',
-        uri: '/monitor/status?id=7',
+        uri: '/monitor/status?id=', // the query's value is dropped (uri-privacy.ts)
         version: 'HTTP/1.1',
         status: 0,
         reason: '',
@@ -58,6 +58,32 @@ describe('decodeHttpHead', () => {
     });
     const t = ascii('GET /x HTTP/1.1 \r\n\r\n'); // a trailing space after the version
     expect(decodeHttpHead(t, 0, t.length)).toMatchObject({ kind: 'ok', value: { uri: '/x' } });
+  });
+
+  it('no password or query value leaves the decoder: target redacted, Host and CONNECT without userinfo', () => {
+    const b = ascii(
+      'GET http://nurse:secret@10.1.1.5/api?mrn=12345&name=DOE HTTP/1.1\r\n' + // absolute-form with userinfo and a query
+        'Host: user:pw@example.org:8080\r\n' + // Host with userinfo
+        '\r\n',
+    );
+    expect(decodeHttpHead(b, 0, b.length)).toMatchObject({
+      kind: 'ok',
+      value: { uri: 'http://redacted@10.1.1.5/api?mrn=&name=', host: 'example.org:8080' },
+    });
+    const c = ascii('CONNECT svc:tok@[2001:db8::1]:443 HTTP/1.1\r\nHost: svc:tok@[2001:db8::1]:443\r\n\r\n');
+    expect(decodeHttpHead(c, 0, c.length)).toMatchObject({
+      kind: 'ok',
+      value: { method: 'CONNECT', uri: '[2001:db8::1]:443', host: '[2001:db8::1]:443' },
+    });
+  });
+
+  it('a userinfo longer than the 512-character cap is still found: redacted before the cut', () => {
+    const pw = `P${'w'.repeat(700)}`;
+    const b = ascii(
+      `GET http://u:${pw}@fw.example/x?k=${'v'.repeat(600)} HTTP/1.1\r\nHost: u:${pw}@fw.example\r\n\r\n`,
+    );
+    const r = decodeHttpHead(b, 0, b.length);
+    expect(r).toMatchObject({ kind: 'ok', value: { uri: 'http://redacted@fw.example/x?k=', host: 'fw.example' } });
   });
 
   it('names bad start lines, bad lengths and oversized heads', () => {

@@ -28,6 +28,21 @@ describe('httpProxyTarget: where a request asks a proxy to go', () => {
     expect(httpProxyTarget('GET', 'gopher://x.example/')).toEqual({ host: 'x.example', port: undefined });
   });
 
+  it('userinfo never reaches a target: CONNECT user:pw@host:port and redacted absolute URIs give host and port', () => {
+    expect(httpProxyTarget('CONNECT', 'svc:secret@relay.example:443')).toEqual({ host: 'relay.example', port: 443 });
+    expect(httpProxyTarget('CONNECT', 'a@b:c@[2001:db8::1]:8443')).toEqual({
+      host: '2001:db8::1',
+      ip: '2001:db8::1',
+      port: 8443,
+    });
+    // What the HTTP decoder now hands over (uri-privacy.ts): the same target as the raw URI.
+    expect(httpProxyTarget('GET', 'http://redacted@202.114.4.120:515/x?k=')).toEqual({
+      host: '202.114.4.120',
+      ip: '202.114.4.120',
+      port: 515,
+    });
+  });
+
   it('no target: origin-form, asterisk, bad ports, unbracketed IPv6, no host, characters no host name has', () => {
     for (const [m, u] of [
       ['GET', '/index.html'],

@@ -188,6 +188,28 @@ describe('SSDP', () => {
     });
     expect(decodeSsdp(ascii('NOTIFY * HTTP/1.1'), 0, 17)).toEqual({ kind: 'anomaly', code: 'ssdp.truncated' });
   });
+
+  it('LOCATION is redacted: no userinfo, no query values, no fragment; host and path stay', () => {
+    const long = `Z${'z'.repeat(300)}`;
+    const b = ascii(
+      'HTTP/1.1 200 OK\r\n' +
+        `LOCATION: http://admin:${long}@10.40.12.62:49152/desc.xml?sn=SN123&mrn=12345#x\r\n` + // userinfo past the 200-character cap
+        'ST: upnp:rootdevice\r\n\r\n',
+    );
+    expect(decodeSsdp(b, 0, b.length)).toEqual({
+      kind: 'ok',
+      msg: {
+        kind: 'response',
+        location: 'http://redacted@10.40.12.62:49152/desc.xml?sn=&mrn=',
+        target: 'upnp:rootdevice',
+      },
+    });
+    const al = ascii('NOTIFY * HTTP/1.1\r\nAL: <urn:x?k=v> <http://u:secret@10.40.12.62/d.xml?mrn=12345>\r\n\r\n');
+    expect(decodeSsdp(al, 0, al.length)).toMatchObject({
+      kind: 'ok',
+      msg: { location: '<urn:x?k=> <http://redacted@10.40.12.62/d.xml?mrn=>' },
+    });
+  });
 });
 
 describe('SIP', () => {
@@ -201,6 +223,9 @@ describe('SIP', () => {
       kind: 'ok',
       msg: { status: 200, server: 'WardPBX 1.0' },
     });
+    // Userinfo with a password and stray '@'s: nothing before the last '@' is kept.
+    const pw = ascii('INVITE sip:2101:secret@x@PBX.ward.example;transport=udp SIP/2.0\r\n\r\n');
+    expect(decodeSip(pw, 0, pw.length)).toMatchObject({ kind: 'ok', msg: { uriHost: 'pbx.ward.example' } });
     expect(decodeSip(ascii('REGISTER sip:x SIP/2.0'), 0, 22)).toEqual({ kind: 'anomaly', code: 'sip.truncated' });
     expect(decodeSip(ascii('GET / HTTP/1.1\r\n'), 0, 16)).toEqual({ kind: 'not' });
   });
