@@ -74,6 +74,17 @@ export class IngestWriter {
           .values(rows)
           .onConflict((oc) => oc.doNothing())
           .execute();
+      // How the records got there: rows only ever added, so concurrent batches need no lock.
+      const via = [...b.exposure.values()].flatMap((d) => [
+        ...(d.direct ? [{ ip: d.ip, port: d.port, via: '' }] : []),
+        ...[...d.proxies].map((p) => ({ ip: d.ip, port: d.port, via: p })),
+      ]);
+      for (const rows of chunks(via))
+        await trx
+          .insertInto('exposure_via')
+          .values(rows)
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       for (const rows of chunks([...b.minutes.values()]))
         await trx
           .insertInto('exposure_minutes')
