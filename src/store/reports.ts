@@ -45,13 +45,15 @@ export class ReportQueries {
       l.push([m.minute, Number(m.messages)]);
     }
     const routes = new Map<string, { proxies: string[]; direct: boolean }>();
-    for (const v of await this.db.selectFrom('exposure_via').selectAll().orderBy('via').execute()) {
+    for (const v of await this.db.selectFrom('exposure_via').selectAll().execute()) {
       const k = `${v.ip}|${v.port}`;
       let r = routes.get(k);
       if (r === undefined) routes.set(k, (r = { proxies: [], direct: false }));
       if (v.via === '') r.direct = true;
-      else if (r.proxies.length < MAX_BREACH_PROXIES) r.proxies.push(v.via);
+      else r.proxies.push(v.via);
     }
+    // Sorted here, not by the database: PostgreSQL's collation may order `10.10.…` and `10.9.…` otherwise than the ledger.
+    for (const r of routes.values()) r.proxies = r.proxies.sort().slice(0, MAX_BREACH_PROXIES);
     const total = await this.db
       .selectFrom('exposure_patients')
       .select(sql<number>`COUNT(DISTINCT patient_hash)`.as('n'))
