@@ -6,6 +6,15 @@ import { z } from 'zod';
 /** HHS breach notification: 500 or more individuals triggers media and immediate HHS notice. */
 export const NOTIFY_THRESHOLD = 500;
 
+/** Proxies a destination lists (per ledger entry, per store batch, per report row). */
+export const MAX_BREACH_PROXIES = 16;
+
+/** A proxy as the report names it: `10.1.1.5:3128`, `[2001:db8::5]:3128`, without a port the address alone. */
+export function proxyText(ip: string, port: number | undefined): string {
+  const h = ip.includes(':') ? `[${ip}]` : ip;
+  return port === undefined ? h : `${h}:${port}`;
+}
+
 export const BreachDestination = z.object({
   ip: z.string(),
   port: z.number().int(),
@@ -21,6 +30,14 @@ export const BreachDestination = z.object({
   timeline: z.array(z.tuple([z.string(), z.number().int().nonnegative()])),
   /** The destination is a published indicator address (e.g. ICSMA-25-030-01's 202.114.4.120). */
   indicator: z.object({ source: z.string(), note: z.string() }).optional(),
+  /**
+   * The proxies (`ip:port`, `[v6]:port`; sorted, at most MAX_BREACH_PROXIES) through whose tunnels
+   * records reached this destination (an HTTP or SOCKS CONNECT to its address); empty when none.
+   * Defaults keep reports made before the field readable.
+   */
+  proxies: z.array(z.string()).default([]),
+  /** Some records went to the destination directly (not through a proxy). */
+  direct: z.boolean().default(true),
 });
 export type BreachDestination = z.infer<typeof BreachDestination>;
 

@@ -6,6 +6,7 @@
 // token; 403 sensor mismatch or scope; 409 never (duplicates are 200); 413 too large (limit 8 MiB,
 // configurable); 429 + Retry-After seconds when the console is busy.
 import { z } from 'zod';
+import { MAX_BREACH_PROXIES } from './breach.js';
 import { AlertRecord, DeviceRecord } from './records.js';
 
 /** A sensor's name: also part of every stored key (devices, alerts, flows, exposure) on the console. */
@@ -68,6 +69,10 @@ export const ExposureRow = z.object({
   last: z.string(),
   fields: z.array(z.string()), // a Set in the store Batch
   devices: z.array(z.string()), // a Set in the store Batch
+  /** Proxies (`ip:port`) whose tunnels carried records there; a sensor before these fields sent directly. */
+  proxies: z.array(z.string().max(64)).max(MAX_BREACH_PROXIES).default([]), // a Set in the store Batch
+  /** Some records went there directly. */
+  direct: z.boolean().default(true),
 });
 export type ExposureRow = z.infer<typeof ExposureRow>;
 

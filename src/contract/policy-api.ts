@@ -99,6 +99,19 @@ export const PolicyDetailResponse = z.object({
 });
 export type PolicyDetailResponse = z.infer<typeof PolicyDetailResponse>;
 
+/** A destination a device asked a proxy for: the proposal's peer is the proxy, this lies behind it. */
+export const ProxiedDestination = z.object({
+  /** An address or a host name, as the device asked the proxy for it. */
+  host: z.string(),
+  port: z.number().int().optional(),
+  requests: z.number().int().nonnegative(),
+  /** The proxy refused every request for it. */
+  refused: z.literal(true).optional(),
+  /** The rules whose alerts named this destination; absent when none fired for it. */
+  alerts: z.array(z.string()).optional(),
+});
+export type ProxiedDestination = z.infer<typeof ProxiedDestination>;
+
 /** One line of a learnt proposal, with the traffic it covers. */
 export const ProposalEntry = z.object({
   decision: z.enum(['allow', 'deny']),
@@ -106,6 +119,11 @@ export const ProposalEntry = z.object({
   flows: z.number().int().nonnegative(),
   packets: z.number().int().nonnegative(),
   reason: z.string(),
+  /**
+   * The peer is a proxy (src/policy/learn-proxied.ts): the destinations seen behind it, at most 16,
+   * those an alert fired for first. The rule still names only the proxy — what a firewall sees.
+   */
+  proxied: z.array(ProxiedDestination).max(16).optional(),
 });
 export type ProposalEntry = z.infer<typeof ProposalEntry>;
 

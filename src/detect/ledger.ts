@@ -5,7 +5,7 @@
 // report exists even with phi.cleartext disabled); phi.cleartext reads the entries at finish, and
 // the breach report is built from the same entries. Hashes never leave this file: the report and
 // the alerts carry counts only.
-import { type BreachReport, NOTIFY_THRESHOLD } from '../contract/breach.js';
+import { type BreachReport, MAX_BREACH_PROXIES, NOTIFY_THRESHOLD, proxyText } from '../contract/breach.js';
 import { isoTime } from '../contract/records.js';
 import type { Endpoint, Hl7Message, Micros } from '../events.js';
 import type { Zones } from '../net/zones.js';
@@ -59,6 +59,10 @@ export interface LedgerEntry {
   readonly dest: Destination | undefined;
   /** The proxy the first message went through, when the peer was reached through one (a granted CONNECT to it). */
   readonly via?: Endpoint;
+  /** Every proxy (`ip:port`, at most MAX_BREACH_PROXIES) a flow of this pair went through; the breach report's `proxies`. */
+  readonly proxies: Set<string>;
+  /** A flow of this pair went to the peer directly. */
+  direct: boolean;
 }
 
 const MINUTE = 60e6;
@@ -95,6 +99,11 @@ export class PatientLedger {
     if (e === undefined) {
       e = this.entryFor(ev, ctx, via);
       this.byEnds.set(ev.src, { dst: ev.dst, e });
+      // Once per flow direction: how this flow reached the peer (a pair's flows may differ).
+      if (e !== null) {
+        if (via === undefined) e.direct = true;
+        else if (e.proxies.size < MAX_BREACH_PROXIES) e.proxies.add(proxyText(via.ip, via.port));
+      }
     }
     if (e === null) return;
     for (const h of ev.patientHashes) {
@@ -166,6 +175,8 @@ export class PatientLedger {
       lastDevice: undefined,
       dest: outside ? this.destination(peer) : undefined,
       ...(via !== undefined ? { via } : {}),
+      proxies: new Set(),
+      direct: false,
     };
     e.dest?.entries.push(e);
     this.list.push(e);
@@ -197,6 +208,8 @@ export class PatientLedger {
       const hashes = new Set<string>();
       const fields = new Set<string>();
       const devices = new Set<string>();
+      const proxies = new Set<string>();
+      let direct = false;
       let n = 0;
       let first = Number.POSITIVE_INFINITY;
       let last = Number.NEGATIVE_INFINITY;
@@ -204,11 +217,13 @@ export class PatientLedger {
         for (const h of e.hashes) hashes.add(h);
         for (const f of e.fields) fields.add(f);
         for (const id of e.devices) devices.add(id);
+        for (const p of e.proxies) proxies.add(p);
+        if (e.direct) direct = true;
         n += e.messages;
         first = Math.min(first, e.first);
         last = Math.max(last, e.last);
       }
-      return { d, hashes, fields, devices, messages: n, first, last };
+      return { d, hashes, fields, devices, proxies, direct, messages: n, first, last };
     });
     const destinations = rows
       .sort((a, b) => b.hashes.size - a.hashes.size || b.messages - a.messages || a.first - b.first)
@@ -229,6 +244,8 @@ export class PatientLedger {
           timeline: [...r.d.minutes.entries()]
             .sort((a, b) => a[0] - b[0])
             .map(([t, k]): [string, number] => [isoTime(t), k]),
+          proxies: [...r.proxies].sort().slice(0, MAX_BREACH_PROXIES),
+          direct: r.direct,
         };
       });
     return {

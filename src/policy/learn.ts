@@ -5,6 +5,7 @@
 import type { DenyRule, DevicePolicy, PolicyFile, PolicyRule } from '../contract/policy.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { REMOTE_ACCESS_PORTS } from './match.js';
+import { type ProxiedDestination, ProxiedSet } from './learn-proxied.js';
 import { clinicalKind, type ObservedFlow } from './observe.js';
 
 /** Alerts whose flows are proposed as deny. */
@@ -19,6 +20,8 @@ export interface LearnInput {
   readonly mode?: DevicePolicy['mode'];
 }
 
+export type { ProxiedDestination } from './learn-proxied.js';
+
 /** One line of a proposal, for a person (or a console page) to review. */
 export interface LearnEntry {
   readonly decision: 'allow' | 'deny';
@@ -26,6 +29,11 @@ export interface LearnEntry {
   readonly flows: number;
   readonly packets: number;
   readonly reason: string;
+  /**
+   * The peer is a proxy: the destinations the device asked it for (at most MAX_PROXIED, the ones
+   * an alert fired for first). The proxy stays the rule's peer — it is what a firewall sees.
+   */
+  readonly proxied?: ProxiedDestination[];
 }
 
 export interface LearnDevice {
@@ -73,7 +81,13 @@ export function learn(input: LearnInput): LearnResult {
     }
   }
   const out = new Map<string, LearnDevice>();
-  const entryMaps = new Map<string, Map<string, { e: LearnEntry; peers: Set<string> }>>();
+  /** An entry under construction: its peers, and what was seen behind those that are proxies. */
+  interface Building {
+    e: LearnEntry;
+    peers: Set<string>;
+    proxied: ProxiedSet;
+  }
+  const entryMaps = new Map<string, Map<string, Building>>();
   const put = (
     dev: DeviceRecord,
     ip: string,
@@ -95,10 +109,13 @@ export function learn(input: LearnInput): LearnResult {
       (have.e as { flows: number }).flows += f.flows;
       (have.e as { packets: number }).packets += f.packets;
       have.peers.add(f.peer);
+      have.proxied.add(f);
       return;
     }
     const e: LearnEntry = { decision, rule, flows: f.flows, packets: f.packets, reason };
-    m.set(k, { e, peers: new Set([f.peer]) });
+    const b: Building = { e, peers: new Set([f.peer]), proxied: new ProxiedSet(input.alerts) };
+    b.proxied.add(f);
+    m.set(k, b);
     d.entries.push(e);
   };
   // Site peers seen on one (direction, proto, port) by a device: grouped into their /24 when several.
@@ -190,6 +207,17 @@ export function learn(input: LearnInput): LearnResult {
           ? 'site peer'
           : 'outside peer by address (no DNS answer seen)';
     put(dev, f.ip, 'allow', { ...base, peer, note }, f, note);
+  }
+  // An entry whose peer is a proxy says what lies behind it: in the entry, and in its rule's note.
+  for (const [id, m] of entryMaps) {
+    const d = out.get(id)!;
+    for (const b of m.values()) {
+      if (b.proxied.empty) continue;
+      const note = b.proxied.note();
+      const rule = { ...b.e.rule, note: b.e.rule.note !== undefined ? `${b.e.rule.note}; ${note}` : note };
+      const i = d.entries.indexOf(b.e);
+      d.entries[i] = { ...b.e, rule, proxied: b.proxied.list() };
+    }
   }
   const devices = [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
   const policy: PolicyFile = {

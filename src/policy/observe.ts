@@ -1,7 +1,8 @@
 // What learn and simulate need from a capture, collected from events: flows per device and
 // peer (both ways), and the names each device's own DNS answers gave the peer when the flow
-// began (CNAME chains included). Bounded; pure (events in, plain objects out).
-import type { Micros, WardEvent } from '../events.js';
+// began (CNAME chains included), and for a peer that is a proxy what the device asked it for
+// (`proxy-request`). Bounded; pure (events in, plain objects out).
+import type { Micros, ProxyRequest, WardEvent } from '../events.js';
 
 /** Flows between one device address and one peer service, aggregated. */
 export interface ObservedFlow {
@@ -19,7 +20,27 @@ export interface ObservedFlow {
   last: Micros;
   /** The name the device looked up first, then the CNAME chain; empty when no answer of its own resolved the peer. */
   names: string[];
+  /**
+   * The peer is a proxy: the destinations the device asked it for (HTTP CONNECT or absolute-form,
+   * SOCKS), in the order first asked, at most MAX_PROXIED. Absent when none was seen.
+   */
+  proxied?: ProxiedTarget[];
+  /** Requests for destinations past the first MAX_PROXIED (not listed). */
+  proxiedMore?: number;
 }
+
+/** A destination asked of a proxy, aggregated over the requests for it. */
+export interface ProxiedTarget {
+  /** What the device asked for: an address (canonical) or a host name (lower case). */
+  readonly host: string;
+  readonly port?: number;
+  requests: number;
+  /** The proxy refused every request for it (HTTP non-2xx, SOCKS failure): nothing went through. */
+  refused: boolean;
+}
+
+/** Destinations kept per (device, proxy service). */
+export const MAX_PROXIED = 16;
 
 interface Resolution {
   readonly names: readonly string[];
@@ -34,6 +55,8 @@ const GRACE_S = 300;
 export class FlowObserver {
   private readonly resolutions = new Map<string, Resolution[]>();
   private readonly flowMap = new Map<string, ObservedFlow>();
+  /** Flow key (device → proxy service) → what the device asked the proxy for; joined in `flows()`. */
+  private readonly proxiedMap = new Map<string, { targets: Map<string, ProxiedTarget>; more: number }>();
   /** Flows not recorded because the table was full. */
   dropped = 0;
 
@@ -53,6 +76,9 @@ export class FlowObserver {
         const names = [r.name, ...r.chain.filter((c) => c !== r.name)].map((n) => n.toLowerCase().replace(/\.$/, ''));
         list.push({ names, from: ev.ts, until: ev.ts + (r.ttl + GRACE_S) * 1_000_000 });
       }
+    } else if (ev.type === 'proxy-request') {
+      // Told at the proxy's answer, before the flow ends: kept aside under the flow's key.
+      if (this.isSite(ev.src.ip)) this.proxied(`${ev.src.ip}|out|${ev.dst.ip}|tcp|${ev.dst.port ?? ''}`, ev);
     } else if (ev.type === 'flow-end') {
       const packets = ev.packets[0] + ev.packets[1];
       const bytes = ev.bytes[0] + ev.bytes[1];
@@ -118,8 +144,31 @@ export class FlowObserver {
     });
   }
 
+  private proxied(key: string, ev: ProxyRequest): void {
+    let p = this.proxiedMap.get(key);
+    if (p === undefined) {
+      if (this.proxiedMap.size >= MAX_KEYS) return;
+      p = { targets: new Map(), more: 0 };
+      this.proxiedMap.set(key, p);
+    }
+    const host = ev.targetIp ?? ev.targetHost;
+    const k = `${host}|${ev.targetPort ?? ''}`;
+    const refused = ev.granted === false;
+    const t = p.targets.get(k);
+    if (t !== undefined) {
+      t.requests++;
+      t.refused &&= refused;
+    } else if (p.targets.size < MAX_PROXIED)
+      p.targets.set(k, { host, ...(ev.targetPort !== undefined ? { port: ev.targetPort } : {}), requests: 1, refused });
+    else p.more++;
+  }
+
   flows(): ObservedFlow[] {
-    return [...this.flowMap.values()];
+    return [...this.flowMap].map(([key, f]) => {
+      const p = this.proxiedMap.get(key);
+      if (p === undefined) return f;
+      return { ...f, proxied: [...p.targets.values()], ...(p.more > 0 ? { proxiedMore: p.more } : {}) };
+    });
   }
 }
 

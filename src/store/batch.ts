@@ -10,9 +10,14 @@ import type {
   FlowsTable,
 } from './schema.js';
 
+/** A destination's exposure in a batch; `proxies` and `direct` become its `exposure_via` rows. */
 export interface ExposureDest extends Omit<ExposureDestinationsTable, 'fields' | 'devices'> {
   fields: Set<string>;
   devices: Set<string>;
+  /** Proxies (`ip:port`, at most MAX_BREACH_PROXIES) whose tunnels carried records there. */
+  proxies: Set<string>;
+  /** Some records went there directly. */
+  direct: boolean;
 }
 
 export class Batch {
@@ -47,7 +52,12 @@ export function batchRows(b: Batch): IngestRows {
     flows: [...b.flows.values()],
     addresses: [...b.addresses.values()],
     dns: [...b.dns.values()],
-    exposure: [...b.exposure.values()].map((d) => ({ ...d, fields: [...d.fields], devices: [...d.devices] })),
+    exposure: [...b.exposure.values()].map((d) => ({
+      ...d,
+      fields: [...d.fields],
+      devices: [...d.devices],
+      proxies: [...d.proxies],
+    })),
     patients: [...b.patients.values()],
     minutes: [...b.minutes.values()],
   };

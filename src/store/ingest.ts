@@ -4,6 +4,7 @@
 // Patient identifiers arrive as salted hashes only (events never carry them in clear).
 // Without a store (a sensor shipping to a console) nothing flushes by itself: the owner cuts
 // batches with `take()` at points of its choosing.
+import { MAX_BREACH_PROXIES, proxyText } from '../contract/breach.js';
 import { isoTime } from '../contract/records.js';
 import type { FlowEnd, Hl7Message, WardEvent } from '../events.js';
 import { Batch } from './batch.js';
@@ -134,8 +135,10 @@ export class Ingestor {
     let device: string;
     // Sent through a proxy: the proxy's end is where the proxy was asked to connect (as the detector's ledger has it).
     const p = ev.proxied;
-    const src = p !== undefined && ev.src.ip === p.proxy.ip && ev.src.port === p.proxy.port ? p.target : ev.src;
-    const dst = p !== undefined && ev.dst.ip === p.proxy.ip && ev.dst.port === p.proxy.port ? p.target : ev.dst;
+    const srcProxy = p !== undefined && ev.src.ip === p.proxy.ip && ev.src.port === p.proxy.port;
+    const dstProxy = p !== undefined && ev.dst.ip === p.proxy.ip && ev.dst.port === p.proxy.port;
+    const src = srcProxy ? p.target : ev.src;
+    const dst = dstProxy ? p.target : ev.dst;
     if (z.isSite(src.ip) && z.isOutside(dst.ip)) {
       outside = dst;
       device = ev.src.mac ?? `ip:${src.ip}`;
@@ -157,9 +160,14 @@ export class Ingestor {
         last: t,
         fields: new Set(),
         devices: new Set(),
+        proxies: new Set(),
+        direct: false,
       };
       b.exposure.set(k, d);
     }
+    if (p !== undefined && (srcProxy || dstProxy)) {
+      if (d.proxies.size < MAX_BREACH_PROXIES) d.proxies.add(proxyText(p.proxy.ip, p.proxy.port));
+    } else d.direct = true;
     d.messages++;
     if (t < d.first) d.first = t;
     if (t > d.last) d.last = t;

@@ -3,7 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { FirmwareAudit } from '../contract/api.js';
 import { LOCAL_SENSOR } from '../contract/ingest.js';
-import { type BreachReport, NOTIFY_THRESHOLD } from '../contract/breach.js';
+import { type BreachReport, MAX_BREACH_PROXIES, NOTIFY_THRESHOLD } from '../contract/breach.js';
 import type { DB } from './schema.js';
 import { parseJson } from './json.js';
 
@@ -44,6 +44,16 @@ export class ReportQueries {
       if (l === undefined) timeline.set(k, (l = []));
       l.push([m.minute, Number(m.messages)]);
     }
+    const routes = new Map<string, { proxies: string[]; direct: boolean }>();
+    for (const v of await this.db.selectFrom('exposure_via').selectAll().execute()) {
+      const k = `${v.ip}|${v.port}`;
+      let r = routes.get(k);
+      if (r === undefined) routes.set(k, (r = { proxies: [], direct: false }));
+      if (v.via === '') r.direct = true;
+      else r.proxies.push(v.via);
+    }
+    // Sorted here, not by the database: PostgreSQL's collation may order `10.10.…` and `10.9.…` otherwise than the ledger.
+    for (const r of routes.values()) r.proxies = r.proxies.sort().slice(0, MAX_BREACH_PROXIES);
     const total = await this.db
       .selectFrom('exposure_patients')
       .select(sql<number>`COUNT(DISTINCT patient_hash)`.as('n'))
@@ -65,6 +75,9 @@ export class ReportQueries {
           devices: parseJson<string[]>(d.devices, []),
           notify: n >= NOTIFY_THRESHOLD,
           timeline: timeline.get(k) ?? [],
+          // A destination without route rows (none is written without them) reads as direct.
+          proxies: routes.get(k)?.proxies ?? [],
+          direct: routes.get(k)?.direct ?? true,
         };
       })
       .sort((a, b) => b.patients - a.patients || b.messages - a.messages || a.ip.localeCompare(b.ip));

@@ -111,6 +111,16 @@ export interface ExposurePatientsTable {
   sensor?: string; // migration 4: default 'local'
 }
 
+/**
+ * How records reached a destination (migration 6): one row per proxy whose tunnel carried them
+ * there (`via` its `ip:port`), and one with `via` '' when some went directly.
+ */
+export interface ExposureViaTable {
+  ip: string;
+  port: number;
+  via: string;
+}
+
 export interface ExposureMinutesTable {
   ip: string;
   port: number;
@@ -253,6 +263,7 @@ export interface DB {
   exposure_destinations: ExposureDestinationsTable;
   exposure_patients: ExposurePatientsTable;
   exposure_minutes: ExposureMinutesTable;
+  exposure_via: ExposureViaTable;
   firmware_audits: FirmwareAuditsTable;
   policies: PoliciesTable;
   policy_versions: PolicyVersionsTable;

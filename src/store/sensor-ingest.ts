@@ -4,6 +4,7 @@
 // deltas and are added (accumulate). Device ids of a remote sensor are stored as `<sensor>/<id>`
 // (and its alert ids likewise), so the same MAC or 10.x address on two sensors is two devices.
 import { type Kysely, sql } from 'kysely';
+import { MAX_BREACH_PROXIES } from '../contract/breach.js';
 import type { IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { Batch } from './batch.js';
@@ -187,9 +188,17 @@ function toBatch(b: IngestBatch, id: (x: string) => string): Batch {
     const k = `${e.ip}|${e.port}`;
     const cur = out.exposure.get(k);
     const devices = e.devices.map(id);
-    if (cur === undefined) out.exposure.set(k, { ...e, fields: new Set(e.fields), devices: new Set(devices) });
+    if (cur === undefined)
+      out.exposure.set(k, {
+        ...e,
+        fields: new Set(e.fields),
+        devices: new Set(devices),
+        proxies: new Set(e.proxies),
+      });
     else {
       cur.messages += e.messages;
+      for (const p of e.proxies) if (cur.proxies.size < MAX_BREACH_PROXIES) cur.proxies.add(p);
+      if (e.direct) cur.direct = true;
       if (e.first < cur.first) cur.first = e.first;
       if (e.last > cur.last) cur.last = e.last;
       for (const f of e.fields) cur.fields.add(f);

@@ -125,6 +125,8 @@ describe('hostile text where today only safe text reaches (formatters on their o
           devices: [HOSTILE],
           notify: false,
           timeline: [[alert.first, 1]],
+          proxies: [HOSTILE], // a console's report names what a sensor sent
+          direct: false,
         },
       ],
       totals: { patients: 1, messages: 1, destinations: 1, notify: false },

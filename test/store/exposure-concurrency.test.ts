@@ -21,6 +21,9 @@ function batch(i: number): Batch {
     last: `2026-12-02T11:${String(i).padStart(2, '0')}:00.000Z`,
     fields: new Set([i % 2 === 0 ? 'PID-3' : 'PID-5']),
     devices: new Set([`dev-${i % 4}`]),
+    // routes (migration 6): a third of the batches went directly, all through one of three proxies
+    proxies: new Set([`10.1.1.${i % 3}:3128`]),
+    direct: i % 3 === 0,
   });
   return b;
 }
@@ -34,7 +37,7 @@ afterEach(async () => {
 });
 
 describe.each(ENGINES)('exposure rows written at once on %s', (engine) => {
-  it('24 concurrent batches to one destination: every message counted, fields and devices united', async () => {
+  it('24 concurrent batches to one destination: every message counted, fields, devices and routes united', async () => {
     db = await testDb(engine);
     const stores = [db.store];
     // PostgreSQL: six connections writing at once; SQLite: the console's one connection (a second
@@ -50,5 +53,34 @@ describe.each(ENGINES)('exposure rows written at once on %s', (engine) => {
     expect(JSON.parse(row.fields)).toEqual(['PID-3', 'PID-5']);
     expect(JSON.parse(row.devices)).toEqual(['dev-0', 'dev-1', 'dev-2', 'dev-3']);
     expect([row.first, row.last]).toEqual(['2026-12-02T10:00:00.000Z', '2026-12-02T11:23:00.000Z']);
+    // every route once, whichever batch wrote it first
+    const via = await db.store.db.selectFrom('exposure_via').select('via').execute();
+    expect(via.map((v) => v.via).sort()).toEqual(['', '10.1.1.0:3128', '10.1.1.1:3128', '10.1.1.2:3128']);
+    const [d] = (await db.store.reports.breach()).destinations;
+    expect([d?.messages, d?.proxies, d?.direct]).toEqual([
+      (n * (n + 1)) / 2,
+      ['10.1.1.0:3128', '10.1.1.1:3128', '10.1.1.2:3128'],
+      true,
+    ]);
+  });
+
+  it('24 concurrent batches naming the same new routes in opposite orders: all stored, none waits on another forever', async () => {
+    db = await testDb(engine);
+    const stores = [db.store];
+    for (let i = 0; i < (engine === 'postgres' ? 5 : 0); i++) extra.push(await db.reopen());
+    stores.push(...extra);
+    const proxies = ['10.2.0.1:3128', '10.2.0.2:1080', '10.2.0.3:8080'];
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        const b = batch(i);
+        const d = b.exposure.values().next().value!;
+        // the Set's order is the order rows would be written in without sorting
+        d.proxies = new Set(i % 2 === 0 ? proxies : [...proxies].reverse());
+        d.direct = i % 2 === 1;
+        return new IngestWriter(stores[i % stores.length]!.db).batch(b);
+      }),
+    );
+    const via = await db.store.db.selectFrom('exposure_via').select('via').execute();
+    expect(via.map((v) => v.via).sort()).toEqual(['', ...proxies]);
   });
 });

@@ -67,6 +67,8 @@ export function sensorBatch(sensor: string, seq = 0, source = `src-${sensor}`): 
           last: t,
           fields: ['PID-5'],
           devices: [PUMP_MAC],
+          proxies: [],
+          direct: true,
         },
       ],
       patients: [{ ip: '203.0.113.9', port: 2575, patient_hash: PATIENT_HASH }],

@@ -104,7 +104,7 @@ for (const engine of ENGINES) {
         .insertInto('dns')
         .values({ asker: '10.1.2.3', ...row, first: '2026-01-01T00:00:00Z', last: '2026-01-01T00:05:00Z' })
         .execute();
-      expect(await s.migrate()).toEqual(['005-dns-sensor']);
+      expect(await s.migrate('005-dns-sensor')).toEqual(['005-dns-sensor']);
       const up = await s.db.selectFrom('dns').selectAll().execute();
       expect(up.map((r) => [r.sensor, r.asker, r.name, Number(r.count)])).toEqual([
         ['local', '10.1.2.3', 'pacs.example', 3],
@@ -126,7 +126,7 @@ for (const engine of ENGINES) {
       expect(down.map((r) => ({ ...r, ttl: Number(r.ttl), count: Number(r.count) }))).toEqual([
         { asker: '10.1.2.3', ...row, ttl: 90, count: 7, first: '2025-12-31T00:00:00Z', last: '2026-01-02T00:00:00Z' },
       ]);
-      expect(await s.migrate()).toEqual(['005-dns-sensor']); // and up again
+      expect(await s.migrate('005-dns-sensor')).toEqual(['005-dns-sensor']); // and up again
     });
   });
 }

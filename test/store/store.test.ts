@@ -24,6 +24,7 @@ for (const engine of ENGINES) {
         '003-policies',
         '004-sensors',
         '005-dns-sensor',
+        '006-exposure-via',
       ]);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
@@ -43,7 +44,13 @@ for (const engine of ENGINES) {
           revoked_at: null,
         } as never)
         .execute();
-      expect(await db.store.migrate()).toEqual(['002-token-use', '003-policies', '004-sensors', '005-dns-sensor']);
+      expect(await db.store.migrate()).toEqual([
+        '002-token-use',
+        '003-policies',
+        '004-sensors',
+        '005-dns-sensor',
+        '006-exposure-via',
+      ]);
       const t = await db.store.auth.tokenByHash('h1');
       expect(t).toMatchObject({ id: 't1', name: 'sensor-a', last_used_at: null });
       await db.store.auth.touchToken('t1', '2026-01-01T00:00:00.000Z');
@@ -76,9 +83,9 @@ for (const engine of ENGINES) {
       const breach = await db.store.reports.breach();
       const mine = result.breach;
       expect(breach.totals).toEqual(mine.totals);
-      expect(breach.destinations.map((d) => [d.ip, d.port, d.patients, d.messages, d.fields])).toEqual(
-        mine.destinations.map((d) => [d.ip, d.port, d.patients, d.messages, d.fields]),
-      );
+      expect(
+        breach.destinations.map((d) => [d.ip, d.port, d.patients, d.messages, d.fields, d.proxies, d.direct]),
+      ).toEqual(mine.destinations.map((d) => [d.ip, d.port, d.patients, d.messages, d.fields, d.proxies, d.direct]));
     });
 
     it('upserts snapshots by stable key and keeps acknowledgement; accumulate adds counts', async () => {

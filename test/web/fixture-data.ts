@@ -245,6 +245,8 @@ export const breach: BreachReport = {
       devices: [devices[0]!.id, devices[1]!.id],
       notify: false,
       timeline: Array.from({ length: 59 }, (_, i) => [iso(i * 60).slice(0, 16), 2] as [string, number]),
+      proxies: ['10.1.1.5:3128'],
+      direct: true,
     },
   ],
   totals: { patients: 2, messages: 120, destinations: 1, notify: false },

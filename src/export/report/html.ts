@@ -1,7 +1,16 @@
 // `report --format html`: one self-contained file (inline CSS, inline SVG timeline), no
 // scripts and no external requests, so it can be mailed to a privacy officer and opened offline.
 import { BREACH_NOTES, type BreachReport } from '../../contract/breach.js';
-import { deviceWords, fieldWords, plural, type ReportMeta, reportRange, reportTime, statusLines } from './meta.js';
+import {
+  deviceWords,
+  fieldWords,
+  plural,
+  type ReportMeta,
+  reportRange,
+  reportTime,
+  routeWords,
+  statusLines,
+} from './meta.js';
 
 export function esc(s: string): string {
   // Controls (terminal escapes from wire text) become '.', as in every other output.
@@ -97,7 +106,9 @@ export function breachHtml(r: BreachReport, meta: ReportMeta): string {
       '<thead><tr><th>Destination</th><th class="n">Patients</th><th class="n">Messages</th><th>When (UTC)</th><th>Data exposed</th><th>From devices</th><th>≥ 500</th></tr></thead><tbody>',
     );
     for (const d of r.destinations) {
-      const tag = d.indicator !== undefined ? `<br><span class="tag">indicator: ${esc(d.indicator.source)}</span>` : '';
+      const tag =
+        (d.indicator !== undefined ? `<br><span class="tag">indicator: ${esc(d.indicator.source)}</span>` : '') +
+        (d.proxies.length > 0 ? `<br>${esc(routeWords(d))}` : '');
       body.push(
         `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td>` +
           `<td>${esc(reportRange(d.first, d.last))}</td><td>${fieldWords(d.fields).map(esc).join('<br>')}</td>` +

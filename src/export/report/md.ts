@@ -9,6 +9,7 @@ import {
   type ReportMeta,
   reportRange,
   reportTime,
+  routeWords,
   statusLines,
 } from './meta.js';
 import { BREACH_NOTES } from '../../contract/breach.js';
@@ -53,7 +54,8 @@ export function breachMarkdown(r: BreachReport, meta: ReportMeta): string {
     for (const d of r.destinations) {
       const dest =
         `${destination(d)} ${d.protocol} (TCP ${d.port})` +
-        (d.indicator !== undefined ? ` **indicator (${cell(d.indicator.source)})**` : '');
+        (d.indicator !== undefined ? ` **indicator (${cell(d.indicator.source)})**` : '') +
+        (d.proxies.length > 0 ? ` ${cell(routeWords(d))}` : '');
       out.push(
         `| ${dest} | ${d.patients} | ${d.messages} | ${reportRange(d.first, d.last)} | ` +
           `${cell(fieldWords(d.fields).join(', '))} | ${cell(d.devices.map((id) => deviceWords(r, id)).join('; '))} | ` +

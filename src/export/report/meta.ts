@@ -34,6 +34,16 @@ export function destination(d: { ip: string; port: number }): string {
   return d.ip.includes(':') ? `[${d.ip}]:${d.port}` : `${d.ip}:${d.port}`;
 }
 
+/**
+ * How records reached a destination, when a proxy carried some: "via proxy 10.1.1.5:3128", "via
+ * proxies A, B", "directly and via proxy A"; '' when all went directly (what the report always said).
+ */
+export function routeWords(d: { proxies: readonly string[]; direct: boolean }): string {
+  if (d.proxies.length === 0) return '';
+  const via = `via ${d.proxies.length === 1 ? 'proxy' : 'proxies'} ${d.proxies.join(', ')}`;
+  return d.direct ? `directly and ${via}` : via;
+}
+
 /** The fields of a destination in plain words ("patient name (PID-5)"), in HL7 order: PID first. */
 export function fieldWords(fields: readonly string[]): string[] {
   const order = Object.keys(FIELD_LABELS);

@@ -7,6 +7,7 @@ import { tokenUse } from './002-token-use.js';
 import { policies } from './003-policies.js';
 import { sensors } from './004-sensors.js';
 import { dnsSensor } from './005-dns-sensor.js';
+import { exposureVia } from './006-exposure-via.js';
 
 export const MIGRATION_NAMES = [
   '001-initial',
@@ -14,6 +15,7 @@ export const MIGRATION_NAMES = [
   '003-policies',
   '004-sensors',
   '005-dns-sensor',
+  '006-exposure-via',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -24,6 +26,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '003-policies': policies,
     '004-sensors': sensors,
     '005-dns-sensor': dnsSensor(engine),
+    '006-exposure-via': exposureVia,
   };
   return { getMigrations: async () => all };
 }

@@ -75,6 +75,23 @@ function Destination({ d, names }: { d: BreachDestination; names: Map<string, st
           </dd>
           <dt>Messages</dt>
           <dd>{d.messages}</dd>
+          {d.proxies.length > 0 ? (
+            <>
+              <dt>Reached</dt>
+              <dd data-testid="breach-via">
+                {d.direct ? 'directly and ' : ''}via {d.proxies.length === 1 ? 'proxy' : 'proxies'}{' '}
+                {d.proxies.map((p, i) => (
+                  <span key={p}>
+                    {i > 0 ? ', ' : ''}
+                    <code>{p}</code>
+                  </span>
+                ))}
+                <div className="muted" style={{ fontSize: '0.85rem' }}>
+                  the firewall sees the proxy; the data went on to this address
+                </div>
+              </dd>
+            </>
+          ) : null}
           <dt>First – last</dt>
           <dd>
             {when(d.first)} – {when(d.last)}
