@@ -109,6 +109,8 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Breach report' }).click();
     await page.getByTestId('breach-destination').first().waitFor();
     expect(Number(await page.getByTestId('breach-patients').textContent())).toBeGreaterThan(0);
+    // the demo ward's copies went straight to the indicators: no proxy named
+    expect(await page.getByTestId('breach-via').count()).toBe(0);
     await page.waitForTimeout(500);
     await shot(page, '08-breach');
     await page.emulateMedia({ media: 'print' });
@@ -141,6 +143,18 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     await shot(page, '10-firmware');
     await page.goto(`${fixture.url}/devices/${encodeURIComponent('02:57:40:00:00:11')}`);
     await page.getByTestId('firmware-links').waitFor();
+    await ctx.close();
+  }, 60_000);
+
+  it('names the proxy through which records reached a destination (fixture)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await ctx.newPage();
+    await login(page, fixture.url, fixture.password);
+    await page.goto(`${fixture.url}/breach`);
+    const via = page.getByTestId('breach-via').first();
+    await via.waitFor();
+    expect((await via.textContent())?.replace(/\s+/g, ' ')).toContain('directly and via proxy 10.1.1.5:3128');
+    await shot(page, '12-breach-via');
     await ctx.close();
   }, 60_000);
 
