@@ -8,6 +8,19 @@ import type { AlertsTable, DB, DevicesTable } from './schema.js';
 
 const CHUNK = 400;
 
+/**
+ * Rows sorted by a key: rows shared by every sensor (a destination's exposure, its minutes and
+ * patients) are written in one global order, so two batches upserting the same keys wait on each
+ * other in that order on PostgreSQL and cannot deadlock (`deadlock detected` would fail one, and
+ * the sensor would have to send it again).
+ */
+function inKeyOrder<T>(rows: Iterable<T>, key: (r: T) => string): T[] {
+  return [...rows]
+    .map((r) => [key(r), r] as const)
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .map(([, r]) => r);
+}
+
 function* chunks<T>(rows: readonly T[]): Generator<T[]> {
   for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
 }
@@ -68,7 +81,7 @@ export class IngestWriter {
             })),
           )
           .execute();
-      for (const rows of chunks([...b.patients.values()]))
+      for (const rows of chunks(inKeyOrder(b.patients.values(), (p) => `${p.ip}|${p.port}|${p.patient_hash}`)))
         await trx
           .insertInto('exposure_patients')
           .values(rows)
@@ -90,7 +103,7 @@ export class IngestWriter {
           .values(rows)
           .onConflict((oc) => oc.doNothing())
           .execute();
-      for (const rows of chunks([...b.minutes.values()]))
+      for (const rows of chunks(inKeyOrder(b.minutes.values(), (m) => `${m.ip}|${m.port}|${m.minute}`)))
         await trx
           .insertInto('exposure_minutes')
           .values(rows)
@@ -100,7 +113,7 @@ export class IngestWriter {
             })),
           )
           .execute();
-      for (const d of b.exposure.values()) {
+      for (const d of inKeyOrder(b.exposure.values(), (e) => `${e.ip}|${e.port}`)) {
         // A destination's row is shared by every sensor (and the console's own ward), so two
         // batches may add to it at once. Take its row lock first — an upsert whose update changes
         // nothing, or the insert of an empty row — and only then read, merge and write: on

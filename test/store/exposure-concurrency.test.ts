@@ -83,4 +83,45 @@ describe.each(ENGINES)('exposure rows written at once on %s', (engine) => {
     const via = await db.store.db.selectFrom('exposure_via').select('via').execute();
     expect(via.map((v) => v.via).sort()).toEqual(['', ...proxies]);
   });
+
+  it('24 concurrent batches to the same 4 destinations in opposite orders: every message, minute and patient counted', async () => {
+    db = await testDb(engine);
+    const stores = [db.store];
+    for (let i = 0; i < (engine === 'postgres' ? 5 : 0); i++) extra.push(await db.reopen());
+    stores.push(...extra);
+    const ports = [515, 2575, 6661, 7001];
+    const n = 24;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) => {
+        const b = new Batch();
+        // the Maps' order is the order rows would be written in without sorting
+        for (const port of i % 2 === 0 ? ports : [...ports].reverse()) {
+          const k = `${DEST.ip}|${port}`;
+          b.exposure.set(k, {
+            ip: DEST.ip,
+            port,
+            protocol: 'hl7',
+            messages: 1,
+            first: '2026-12-02T10:00:00.000Z',
+            last: '2026-12-02T10:05:00.000Z',
+            fields: new Set(['PID-3']),
+            devices: new Set(['dev-0']),
+            proxies: new Set<string>(),
+            direct: true,
+          });
+          b.minutes.set(`${k}|m`, { ip: DEST.ip, port, minute: '2026-12-02T10:05', messages: 1 });
+          b.patients.set(`${k}|h${i % 3}`, { ip: DEST.ip, port, patient_hash: `h${i % 3}` });
+        }
+        return new IngestWriter(stores[i % stores.length]!.db).batch(b);
+      }),
+    );
+    const rows = await db.store.db.selectFrom('exposure_destinations').select(['port', 'messages']).execute();
+    expect(rows.map((r) => [Number(r.port), Number(r.messages)]).sort((a, b) => a[0]! - b[0]!)).toEqual(
+      ports.map((p) => [p, n]),
+    );
+    const minutes = await db.store.db.selectFrom('exposure_minutes').select(['messages']).execute();
+    expect(minutes.map((m) => Number(m.messages))).toEqual([n, n, n, n]);
+    const patients = await db.store.db.selectFrom('exposure_patients').select(['port']).execute();
+    expect(patients).toHaveLength(ports.length * 3);
+  });
 });
