@@ -102,6 +102,27 @@ function text(b: Uint8Array, from: number, to: number, max = MAX_VALUE): string 
   return s;
 }
 
+// WHATWG's 'latin1' is windows-1252; it is used on printable ASCII only, where the two agree.
+const ASCII = new TextDecoder('latin1');
+
+/**
+ * The request target as `text` reads it (trimmed, at most HTTP_MAX_HEAD characters), but built as one
+ * flat string when it is printable: redactUri walks every character, and a string grown by `+=`
+ * would first be flattened, costing more than the walk.
+ */
+function targetText(b: Uint8Array, from: number, to: number): string {
+  while (from < to && (b[from] === 0x20 || b[from] === 0x09)) from++;
+  while (to > from && (b[to - 1] === 0x20 || b[to - 1] === 0x09 || b[to - 1] === 0x0d)) to--;
+  if (to - from > HTTP_MAX_HEAD) to = from + HTTP_MAX_HEAD;
+  // Below this a call to the decoder costs more than the flattening it saves.
+  if (to - from < 64) return text(b, from, to, HTTP_MAX_HEAD);
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c >= 0x7f) return text(b, from, to, HTTP_MAX_HEAD);
+  }
+  return ASCII.decode(b.subarray(from, to));
+}
+
 function capped(s: string): string {
   return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) : s;
 }
@@ -164,7 +185,7 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
     // Read whole (the head is bounded), redacted, then cut: a cut first could leave a long
     // userinfo without the '@' that marks it.
     // A target with nothing to remove comes back from redactUri as itself: no string built twice.
-    const target = text(b, sp1 + 1, spv, HTTP_MAX_HEAD);
+    const target = targetText(b, sp1 + 1, spv);
     uri = capped(redactUri(method === 'CONNECT' ? authorityWithoutUserinfo(target) : target));
     version = text(b, spv + 1, l1);
   } else {

@@ -138,11 +138,22 @@ function path(s: string, from: number, to: number): string | null {
   let compartment = false;
   let seg = from;
   while (seg <= to) {
-    let e = s.indexOf('/', seg);
-    if (e < 0 || e > to) e = to;
-    let m = seg;
-    while (m < e && s.charCodeAt(m) !== SEMI) m++;
-    const id = ids && m > seg && (compartment ? !isOperation(s, seg, m) : isIdentifier(s, seg, m));
+    // One pass finds the segment's end, its name's end (the first ';') and whether the name could
+    // be an identifier at all: without a digit or '^' (`%5E` has a 5), only a 36-character UUID can.
+    let e = seg;
+    let m = -1;
+    let suspect = false;
+    for (; e < to; e++) {
+      const c = s.charCodeAt(e);
+      if (c === SLASH) break;
+      if (m < 0) {
+        if (c === SEMI) m = e;
+        else if ((c >= 0x30 && c <= 0x39) || c === CARET) suspect = true;
+      }
+    }
+    if (m < 0) m = e;
+    if (m - seg >= 36) suspect = true;
+    const id = ids && m > seg && (compartment ? !isOperation(s, seg, m) : suspect && isIdentifier(s, seg, m));
     if (id || m < e) {
       out += s.slice(copied, seg);
       out += id ? ID : s.slice(seg, m);
