@@ -46,7 +46,7 @@ describe('redactUri: absolute URIs', () => {
 });
 
 describe('redactUri: origin-form, queries, matrix parameters', () => {
-  it('origin-form: the path is kept, query values and the fragment go', () => {
+  it('origin-form: a path of words is kept, query values and the fragment go', () => {
     expect(redactUri('/api?mrn=12345&name=DOE')).toBe('/api?mrn=&name=');
     expect(redactUri('/monitor/status?id=7#top')).toBe('/monitor/status?id=');
     expect(redactUri('/a#frag?x=1')).toBe('/a');
