@@ -73,7 +73,8 @@ export function authorityWithoutUserinfo(s: string): string {
 
 /** `s` with userinfo, query and matrix values and the fragment removed (see the file's head). */
 export function redactUri(s: string): string {
-  // Nothing to remove (the common `/path` or `http://host/path`): the same string, no allocation.
+  // No userinfo, query, matrix or fragment (the common `/path` or `http://host/path`): only the path
+  // may change, and when it does not the same string comes back, no allocation.
   let i = 0;
   while (i < s.length) {
     const c = s.charCodeAt(i);
@@ -81,7 +82,6 @@ export function redactUri(s: string): string {
     i++;
   }
   if (i === s.length) {
-    // No userinfo, query, matrix parameter or fragment: only the path's segments may change.
     const from = pathFrom(s);
     const p = from < 0 ? null : path(s, from, s.length);
     return p === null ? s : `${s.slice(0, from)}${p}`;
@@ -129,7 +129,7 @@ function pathFrom(s: string): number {
 
 /**
  * The path [from, to) with each segment's matrix parameters reduced to their names and, when it
- * starts with '/', identifier-like segments replaced by `:id`; null when that is the input as written.
+ * starts with '/', identifier-like segments replaced by `:id`; null when no segment needed either.
  */
 function path(s: string, from: number, to: number): string | null {
   const ids = s.charCodeAt(from) === SLASH;
