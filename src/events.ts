@@ -182,6 +182,8 @@ export interface TlsCertificate {
 export interface HttpRequest extends FlowBase {
   readonly type: 'http-request';
   readonly method: string;
+  /** The request target redacted (`decode/uri-privacy.ts`): no userinfo, query or matrix values,
+   * fragment, or identifier-like path segment (each `:id`). */
   readonly uri: string;
   readonly version: string;
   readonly host?: string;
@@ -342,6 +344,7 @@ export interface HostIdentity extends FlowBase {
   readonly software?: string;
   /** Announced service types (SSDP NT/ST, NetBIOS name roles such as 'file-server'). */
   readonly services: readonly string[];
+  /** SSDP LOCATION/AL, redacted as `http-request.uri` is. */
   readonly location?: string;
 }
 

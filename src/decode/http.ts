@@ -5,8 +5,9 @@
 // Transfer-Encoding). The head must end (empty line) within `maxHead` bytes or it is
 // 'http.header-too-long'. Bare LF line ends are accepted as RFC 9112 §2.2 allows.
 // Strings are built only for those few fields, each capped at 512 characters. The request
-// target and Host go through `uri-privacy.ts` first, read whole and cut after: no password or
-// query value leaves this file, not even one a cut would have separated from its '@' or '='.
+// target and Host go through `uri-privacy.ts` first, read whole and cut after: no password, query
+// value or identifier-like path segment leaves this file, not even one a cut would have separated
+// from its '@' or '=' or shortened below what marks it.
 
 import { authorityWithoutUserinfo, redactUri } from './uri-privacy.js';
 
@@ -27,8 +28,8 @@ export type HttpResult<T> =
 export interface HttpHead {
   readonly isRequest: boolean;
   readonly method: string; // requests
-  /** Requests: the target with userinfo, query and matrix values and fragment removed (`redactUri`;
-   * CONNECT's authority without userinfo). The path is kept. */
+  /** Requests: the target with userinfo, query and matrix values, identifier-like path segments
+   * (`:id`) and fragment removed (`redactUri`; CONNECT's authority without userinfo). */
   readonly uri: string;
   readonly version: string; // 'HTTP/1.1'
   readonly status: number; // responses
@@ -101,17 +102,29 @@ function text(b: Uint8Array, from: number, to: number, max = MAX_VALUE): string 
   return s;
 }
 
-function capped(s: string): string {
-  return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) : s;
+// WHATWG's 'latin1' is windows-1252; it is used on printable ASCII only, where the two agree.
+const ASCII = new TextDecoder('latin1');
+
+/**
+ * The request target as `text` reads it (trimmed, at most HTTP_MAX_HEAD characters), but built as one
+ * flat string when it is printable: redactUri walks every character, and a string grown by `+=`
+ * would first be flattened, costing more than the walk.
+ */
+function targetText(b: Uint8Array, from: number, to: number): string {
+  while (from < to && (b[from] === 0x20 || b[from] === 0x09)) from++;
+  while (to > from && (b[to - 1] === 0x20 || b[to - 1] === 0x09 || b[to - 1] === 0x0d)) to--;
+  if (to - from > HTTP_MAX_HEAD) to = from + HTTP_MAX_HEAD;
+  // Below this a call to the decoder costs more than the flattening it saves.
+  if (to - from < 64) return text(b, from, to, HTTP_MAX_HEAD);
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c >= 0x7f) return text(b, from, to, HTTP_MAX_HEAD);
+  }
+  return ASCII.decode(b.subarray(from, to));
 }
 
-/** Is there an '@', '?', '#' or ';' in [from, to): a part `redactUri` may remove? */
-function hasUriPart(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = b[i];
-    if (c === 0x40 || c === 0x3f || c === 0x23 || c === 0x3b) return true;
-  }
-  return false;
+function capped(s: string): string {
+  return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) : s;
 }
 
 /** Case-insensitive match of header name `name` (lowercase) followed by ':' at b[p]. */
@@ -171,12 +184,9 @@ export function decodeHttpHead(b: Uint8Array, off: number, end: number, maxHead 
     method = text(b, off, sp1);
     // Read whole (the head is bounded), redacted, then cut: a cut first could leave a long
     // userinfo without the '@' that marks it.
-    // Most targets have nothing to remove: seen in the bytes, so no string is built twice.
-    if (!hasUriPart(b, sp1 + 1, spv)) uri = text(b, sp1 + 1, spv);
-    else {
-      const target = text(b, sp1 + 1, spv, HTTP_MAX_HEAD);
-      uri = capped(redactUri(method === 'CONNECT' ? authorityWithoutUserinfo(target) : target));
-    }
+    // A target with nothing to remove comes back from redactUri as itself: no string built twice.
+    const target = targetText(b, sp1 + 1, spv);
+    uri = capped(redactUri(method === 'CONNECT' ? authorityWithoutUserinfo(target) : target));
     version = text(b, spv + 1, l1);
   } else {
     // HTTP-version SP 3DIGIT SP [reason-phrase]

@@ -2,7 +2,8 @@
 // device or service (NT, NTS ssdp:alive/byebye, USN, LOCATION, SERVER), M-SEARCH looks for one
 // (ST), and a unicast 'HTTP/1.1 200 OK' answers a search (ST, USN, LOCATION, SERVER). SERVER is
 // 'OS/version UPnP/x.y product/version': the device's OS and firmware in its own words.
-// LOCATION (and AL) is a URL: it goes through `uri-privacy.ts` (no userinfo, no query values),
+// LOCATION (and AL) is a URL: it goes through `uri-privacy.ts` (no userinfo, query values or
+// identifier-like path segments),
 // read whole and cut after, as the HTTP request target is.
 
 import { redactUri } from './uri-privacy.js';

@@ -86,6 +86,29 @@ describe('decodeHttpHead', () => {
     expect(r).toMatchObject({ kind: 'ok', value: { uri: 'http://redacted@fw.example/x?k=', host: 'fw.example' } });
   });
 
+  it('identifier-like path segments leave the decoder as :id, long or short, printable or not', () => {
+    const uri = (target: string | Uint8Array) => {
+      const start = ascii('GET ');
+      const t = typeof target === 'string' ? ascii(target) : target;
+      const end = ascii(' HTTP/1.1\r\nHost: h\r\n\r\n');
+      const b = new Uint8Array(start.length + t.length + end.length);
+      b.set(start, 0);
+      b.set(t, start.length);
+      b.set(end, start.length + t.length);
+      const r = decodeHttpHead(b, 0, b.length);
+      return r.kind === 'ok' ? r.value.uri : r.kind;
+    };
+    expect(uri('/api/patients/MRN0012345/vitals')).toBe('/api/patients/:id/vitals');
+    // Longer than 64 bytes, so read as one flat string: the same result.
+    const words = '/ward/icu/bed/status'.repeat(5);
+    expect(uri(`${words}/fhir/Patient/DOE/_history/2`)).toBe(`${words}/fhir/Patient/:id/_history/2`);
+    // A byte outside printable ASCII is read as '.', as every field is; the identifier still goes.
+    expect(uri(ascii(`${words}/x\u00e9/1.2.840.10008.1/y`))).toBe(`${words}/x./:id/y`);
+    // An identifier across the 512-character cut (bytes 505-516) is redacted before the cut: no
+    // `/DOE1234` is left at the end.
+    expect(uri(`${'/status'.repeat(72)}/DOE12345678/x`)).toBe(`${'/status'.repeat(72)}/:id/x`);
+  });
+
   it('names bad start lines, bad lengths and oversized heads', () => {
     expect(decodeHttpHead(ascii('GET /x\r\n\r\n'), 0, 10)).toEqual({ kind: 'anomaly', code: 'http.bad-start-line' });
     expect(decodeHttpHead(ascii('HTTP/1.1 2x0 OK\r\n\r\n'), 0, 19)).toEqual({

@@ -31,10 +31,12 @@ describe('redactUri: absolute URIs', () => {
   });
 
   it('percent-encoding is never decoded: %40 is no @, %3D no =, and kept parts stay byte for byte', () => {
-    expect(redactUri('http://user%40ward:pw@host.example/a%20b?q%3Dx=1%262')).toBe(
-      'http://redacted@host.example/a%20b?q%3Dx=',
+    expect(redactUri('http://user%40ward:pw@host.example/a%AEb?q%3Dx=1%262')).toBe(
+      'http://redacted@host.example/a%AEb?q%3Dx=',
     );
     expect(redactUri('http://host.example/%40?a=%41')).toBe('http://host.example/%40?a=');
+    // Counted raw, an escape's hex digits are digits: `a%20b` is 5 characters with a digit.
+    expect(redactUri('http://host.example/a%20b/c')).toBe('http://host.example/:id/c');
   });
 
   it('a network-path reference (//user@host) has an authority too; other schemes and cases are handled alike', () => {
@@ -44,7 +46,7 @@ describe('redactUri: absolute URIs', () => {
 });
 
 describe('redactUri: origin-form, queries, matrix parameters', () => {
-  it('origin-form: the path is kept, query values and the fragment go', () => {
+  it('origin-form: a path of words is kept, query values and the fragment go', () => {
     expect(redactUri('/api?mrn=12345&name=DOE')).toBe('/api?mrn=&name=');
     expect(redactUri('/monitor/status?id=7#top')).toBe('/monitor/status?id=');
     expect(redactUri('/a#frag?x=1')).toBe('/a');
@@ -80,6 +82,109 @@ describe('redactUri: origin-form, queries, matrix parameters', () => {
     const s = '/fw/latest.bin';
     expect(redactUri(s)).toBe(s);
     expect(redactUri('')).toBe('');
+  });
+});
+
+describe('redactUri: identifier-like path segments become :id', () => {
+  it('FHIR: the segment after a patient-compartment resource goes whatever it looks like; operations stay', () => {
+    expect(redactUri('/fhir/Patient/12345')).toBe('/fhir/Patient/:id');
+    expect(redactUri('/Patient/12345/_history/2')).toBe('/Patient/:id/_history/2');
+    expect(redactUri('/fhir/Patient/DOE')).toBe('/fhir/Patient/:id');
+    expect(redactUri('/fhir/Patient/A/Observation')).toBe('/fhir/Patient/:id/Observation');
+    expect(redactUri('/Person/x/RelatedPerson/y/Practitioner/z/Encounter/w')).toBe(
+      '/Person/:id/RelatedPerson/:id/Practitioner/:id/Encounter/:id',
+    );
+    expect(redactUri('/api/PATIENTS/smith/vitals')).toBe('/api/PATIENTS/:id/vitals');
+    expect(redactUri('/persons/jane;v=1/x')).toBe('/persons/:id;v=/x');
+    // FHIR ids are [A-Za-z0-9-.]: a '_' or '$' segment there is an operation, not a patient.
+    expect(redactUri('/fhir/Patient/_search')).toBe('/fhir/Patient/_search');
+    expect(redactUri('/fhir/Patient/$everything')).toBe('/fhir/Patient/$everything');
+    expect(redactUri('/fhir/Patient/$member-match')).toBe('/fhir/Patient/$member-match');
+    expect(redactUri('/fhir/Patient/_DOE1')).toBe('/fhir/Patient/:id');
+    expect(redactUri('/fhir/Patient/')).toBe('/fhir/Patient/');
+    expect(redactUri('/fhir/Patient')).toBe('/fhir/Patient');
+    // The compartment is what the segment said on the wire: a patient named Patient does not free the next one.
+    expect(redactUri('/Patient/Patient/DOE')).toBe('/Patient/:id/:id');
+    // A query naming a patient is the query rule's.
+    expect(redactUri('/Observation?subject=Patient/123')).toBe('/Observation?subject=');
+    // Words that only contain a compartment name are no compartment.
+    expect(redactUri('/patientlist/ward')).toBe('/patientlist/ward');
+  });
+
+  it('vendor APIs: MRNs, HL7-encoded names, DICOM UIDs and UUIDs go, the words around them stay', () => {
+    expect(redactUri('/api/patients/MRN0012345/vitals')).toBe('/api/patients/:id/vitals');
+    expect(redactUri('/api/beds/MRN0012345/vitals')).toBe('/api/beds/:id/vitals');
+    expect(redactUri('/patient/DOE%5EJOHN/')).toBe('/patient/:id/');
+    expect(redactUri('/lookup/DOE%5eJOHN/x')).toBe('/lookup/:id/x');
+    expect(redactUri('/lookup/DOE^JOHN^Q/x')).toBe('/lookup/:id/x');
+    expect(redactUri('/studies/1.2.840.113619.2.55.3.604688119/series')).toBe('/studies/:id/series');
+    expect(redactUri('/records/3f2504e0-4f89-11d3-9a0c-0305e82c3301')).toBe('/records/:id');
+    expect(redactUri('/r/3F2504E0-4F89-11D3-9A0C-0305E82C3301;rev=2')).toBe('/r/:id;rev=');
+    expect(redactUri('/api/12345')).toBe('/api/:id');
+    expect(redactUri('/api/2023/x')).toBe('/api/:id/x');
+    expect(redactUri('http://u:pw@h.example:8080/records/AB1234/pdf?mrn=1')).toBe(
+      'http://redacted@h.example:8080/records/:id/pdf?mrn=',
+    );
+    expect(redactUri('//h.example/patients/DOE')).toBe('//h.example/patients/:id');
+  });
+
+  it('static files keep their names unless a UUID, an OID, a ^ or 4 digits in a row is in them', () => {
+    expect(redactUri('/index.html')).toBe('/index.html');
+    expect(redactUri('/favicon.ico')).toBe('/favicon.ico');
+    expect(redactUri('/js/app.js')).toBe('/js/app.js');
+    expect(redactUri('/lib/jquery-3.6.0.min.js')).toBe('/lib/jquery-3.6.0.min.js');
+    expect(redactUri('/img/favicon-32x32.PNG')).toBe('/img/favicon-32x32.PNG');
+    expect(redactUri('/fonts/r2d2.woff2')).toBe('/fonts/r2d2.woff2');
+    expect(redactUri('/x/3f2504e0-4f89-11d3-9a0c-0305e82c3301.json')).toBe('/x/:id');
+    // No run of 4 digits: only the UUID rule sees these; the second has no digit at all.
+    expect(redactUri('/x/a3f2b5e0-4f8c-11d3-9a0c-0a05e82c3b01.json')).toBe('/x/:id');
+    expect(redactUri('/r/abcdefab-cdef-abcd-efab-cdefabcdefab')).toBe('/r/:id');
+    expect(redactUri('/r/x-abcdefab-cdef-abcd-efab-cdefabcdefab-y.css')).toBe('/r/:id');
+    // Dashed hex that is no 8-4-4-4-12 stays (an all-letter word).
+    expect(redactUri('/r/deadbeef-cafe-face-bead.css')).toBe('/r/deadbeef-cafe-face-bead.css');
+    expect(redactUri('/x/1.2.840.10008.xml')).toBe('/x/:id');
+    expect(redactUri('/x/DOE^JOHN.txt')).toBe('/x/:id');
+    expect(redactUri('/reports/12345678.json')).toBe('/reports/:id');
+    // Not a static extension: the digit rule.
+    expect(redactUri('/fw/pm-1.2.bin')).toBe('/fw/:id');
+    expect(redactUri('/fw/latest.bin')).toBe('/fw/latest.bin');
+  });
+
+  it('kept: all-letter and short segments, versions, FHIR releases, and what is no path', () => {
+    const kept = [
+      '/api/v1/vitals',
+      '/api/v2.3/Observation',
+      '/1.1/status',
+      '/V10.2/x',
+      '/v100/x',
+      '/fhir/R4/Observation',
+      '/fhir/STU3/Device',
+      '/baseDstu3/Device',
+      '/hapi/baseR4/metadata',
+      '/oauth2/token',
+      '/p12/a-b/x_y/.well-known/..',
+      '/a//b/',
+      '/',
+      '*',
+      'http://10.1.1.5:8080',
+      'http://10.1.1.5:8080/',
+      // An authority-form CONNECT target is no path: its port stays.
+      '202.114.4.120:515',
+      'fw.vendor.example:443',
+    ];
+    for (const u of kept) expect(redactUri(u), u).toBe(u);
+    // Versions end at 3 digits and one dot; a fourth digit or a second dot is an identifier.
+    expect(redactUri('/v1000/x')).toBe('/:id/x');
+    expect(redactUri('/1.2.3/x')).toBe('/:id/x');
+    expect(redactUri('/sha256/x')).toBe('/:id/x');
+  });
+
+  it('the host is never read as a path segment, and a matrix parameter name is kept', () => {
+    expect(redactUri('http://10.1.1.5:8080/12345')).toBe('http://10.1.1.5:8080/:id');
+    expect(redactUri('http://u@3f2504e0-4f89-11d3-9a0c-0305e82c3301.example/a')).toBe(
+      'http://redacted@3f2504e0-4f89-11d3-9a0c-0305e82c3301.example/a',
+    );
+    expect(redactUri('/a;mrn1234=5/b')).toBe('/a;mrn1234=/b');
   });
 });
 
@@ -138,7 +243,8 @@ describe('redactUri fuzz (seeded)', () => {
       for (const v of values) expect(out, uri).not.toContain(v);
       expect(out.includes('#'), uri).toBe(false);
       expect(
-        out.startsWith(`http://redacted@${host}${port}${path.replace(/;m=Q.*Q$/, ';m=')}`),
+        // `q%40` is 4 characters with a digit (counted raw): an identifier-like segment.
+        out.startsWith(`http://redacted@${host}${port}${path.replace(/;m=Q.*Q$/, ';m=').replace('q%40', ':id')}`),
         `${uri} → ${out}`,
       ).toBe(true);
       for (let i = 0; i < k; i++) if (query[i] !== values[i]) expect(out, uri).toContain(`n${i}=`);
@@ -148,7 +254,36 @@ describe('redactUri fuzz (seeded)', () => {
     expect(checked).toBe(3000);
   });
 
-  it('random and hostile strings: never throws, is idempotent, and never grows past userinfo’s redacted@', () => {
+  it('an identifier segment (4+ digits, a UUID, an OID, an HL7 name, anything after Patient/) never survives', () => {
+    const r = rng(0x1d5);
+    const HEX = '0123456789abcdefABCDEF';
+    const WORDS = ['api', 'fhir', 'vitals', 'Observation', 'v2', 'index.html', 'status'];
+    const COMPARTMENT = ['Patient', 'patients', 'Person', 'PERSONS', 'RelatedPerson', 'Practitioner', 'Encounter'];
+    const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const hexes = (n: number) => pick(r, HEX, n, n);
+    for (let n = 0; n < 3000; n++) {
+      const kind = Math.floor(r() * 5);
+      let id: string;
+      if (kind === 0) id = `${pick(r, LETTERS, 0, 3)}${pick(r, '0123456789', 4, 12)}${pick(r, LETTERS, 0, 3)}`;
+      else if (kind === 1)
+        id = `${hexes(8)}-${hexes(4)}-${hexes(4)}-${hexes(4)}-${hexes(12)}${r() < 0.5 ? '.json' : ''}`;
+      else if (kind === 2) id = `1.2.${Math.floor(r() * 1e6)}.${Math.floor(r() * 1e9)}`;
+      else if (kind === 3) id = `${pick(r, LETTERS, 1, 8)}${r() < 0.5 ? '^' : '%5E'}${pick(r, LETTERS, 1, 8)}`;
+      else id = pick(r, `${LETTERS}0123456789-.`, 1, 16).replace(/^[_$]/, 'x');
+      const before = Array.from({ length: Math.floor(r() * 3) }, () => WORDS[Math.floor(r() * WORDS.length)]!);
+      const after = Array.from({ length: Math.floor(r() * 3) }, () => WORDS[Math.floor(r() * WORDS.length)]!);
+      if (kind === 4) before.push(COMPARTMENT[Math.floor(r() * COMPARTMENT.length)]!);
+      const matrix = r() < 0.2 ? ';k=v' : '';
+      const tail = r() < 0.3 ? '?q=1' : '';
+      const prefix = r() < 0.5 ? 'http://h.example' : '';
+      const uri = `${prefix}/${[...before, `${id}${matrix}`, ...after].join('/')}${tail}`;
+      const out = redactUri(uri);
+      const expected = `${prefix}/${[...before, `:id${matrix ? ';k=' : ''}`, ...after].join('/')}${tail ? '?q=' : ''}`;
+      expect(out, uri).toBe(expected);
+    }
+  });
+
+  it('random and hostile strings: never throws, is idempotent, and grows by at most redacted@ and :id for a short segment', () => {
     const r = rng(1234);
     const hostile = [
       '',
@@ -169,6 +304,11 @@ describe('redactUri fuzz (seeded)', () => {
       'http://%40%40@%40/',
       `http://${'@'.repeat(10_000)}h/`,
       `/${'a;'.repeat(20_000)}`,
+      `/${'Patient/'.repeat(20_000)}`,
+      `/${'Patient/A/'.repeat(20_000)}`,
+      `/${'1'.repeat(50_000)}/${'3f2504e0-'.repeat(10_000)}/${'^'.repeat(1000)}/${'1.'.repeat(10_000)}.js`,
+      '/Patient/$/_/.js/.',
+      '/%5/%',
       `/?${'&'.repeat(50_000)}`,
       `http://${'u'.repeat(100_000)}@h/?${'x=1&'.repeat(10_000)}`,
       '\ud800@\udc00?\u0000=\u0000',
@@ -181,7 +321,9 @@ describe('redactUri fuzz (seeded)', () => {
     for (const s of inputs) {
       const out = redactUri(s);
       expect(typeof out).toBe('string');
-      expect(out.length).toBeLessThanOrEqual(s.length + 'redacted@'.length);
+      // A segment shorter than ':id' is replaced only after a compartment name or when it is a lone '^'.
+      const slashes = s.split('/').length - 1;
+      expect(out.length).toBeLessThanOrEqual(s.length + 'redacted@'.length + 2 * slashes);
       expect(redactUri(out), s).toBe(out);
       expect(out.includes('#')).toBe(false);
       const a = authorityWithoutUserinfo(s);

@@ -1,7 +1,8 @@
-// Credentials and query values in URLs never reach events, records, the store or the CLI's jsonl
-// (src/decode/uri-privacy.ts). One capture written with our writer carries them in every place a
-// device may put them — an absolute-form request through a proxy, Host, a CONNECT authority, an
-// origin-form query, an SSDP LOCATION — and the whole pipeline reads it.
+// Credentials, query values and identifier-like path segments in URLs never reach events, records,
+// the store or the CLI's jsonl (src/decode/uri-privacy.ts). One capture written with our writer
+// carries them in every place a device may put them — an absolute-form request through a proxy,
+// Host, a CONNECT authority, an origin-form query, a FHIR path naming a patient, an SSDP LOCATION —
+// and the whole pipeline reads it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,13 @@ const PROXY = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
 const SSDP = host('ssdp', '01:00:5e:7f:ff:fa', '239.255.255.250');
 
 /** Every secret the capture carries, as a pattern that does not match inside a longer word or number. */
-const SECRETS = [/secret/i, /(?<![A-Za-z0-9])12345(?![A-Za-z0-9])/, /(?<![A-Za-z0-9])DOE(?![A-Za-z0-9])/];
+const SECRETS = [
+  /secret/i,
+  /(?<![A-Za-z0-9])12345(?![A-Za-z0-9])/,
+  /(?<![A-Za-z0-9])DOE(?![A-Za-z0-9])/,
+  /DOE12345/,
+  /3f2504e0/i,
+];
 function expectClean(text: string, where: string): void {
   for (const s of SECRETS) expect(s.test(text), `${where} holds ${s}`).toBe(false);
 }
@@ -32,7 +39,7 @@ const json = (x: unknown) =>
     typeof v === 'bigint' ? String(v) : v instanceof Map || v instanceof Set ? [...v.entries()] : v,
   );
 
-describe('no credential or query value from a URL leaves the decoders', () => {
+describe('no credential, query value or path identifier from a URL leaves the decoders', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ww-uripriv-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let file = '';
@@ -54,8 +61,10 @@ describe('no credential or query value from a URL leaves the decoders', () => {
         ],
       ]);
       // Origin-form, straight to an outside address named by its literal in Host (with userinfo).
+      // Then a FHIR read of a patient's history, the patient's id in the path.
       tcpTalk(sim, T0 + 2e6, MON, outside('203.0.113.50'), 80, [
         [enc.encode('GET /api?mrn=12345&name=DOE HTTP/1.1\r\nHost: user:secret@203.0.113.50\r\n\r\n'), ok],
+        [enc.encode('GET /fhir/Patient/DOE12345/_history/2 HTTP/1.1\r\nHost: 203.0.113.50\r\n\r\n'), ok],
       ]);
       // A CONNECT whose authority carries credentials, to the CMS8000 indicator.
       tcpTalk(sim, T0 + 3e6, MON, PROXY, 3128, [
@@ -67,7 +76,7 @@ describe('no credential or query value from a URL leaves the decoders', () => {
       // An SSDP announcement whose LOCATION has userinfo and a query.
       const notify = enc.encode(
         'NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n' +
-          'LOCATION: http://admin:secret@10.1.1.10:49152/desc.xml?mrn=12345&name=DOE#DOE\r\n' +
+          'LOCATION: http://admin:secret@10.1.1.10:49152/3f2504e0-4f89-11d3-9a0c-0305e82c3301/desc.xml?mrn=12345&name=DOE#DOE\r\n' +
           'NT: upnp:rootdevice\r\nNTS: ssdp:alive\r\nSERVER: Linux/4.14 UPnP/1.0 Monitor/2.1\r\n' +
           'USN: uuid:1234-abcd::upnp:rootdevice\r\n\r\n',
       );
@@ -104,12 +113,13 @@ describe('no credential or query value from a URL leaves the decoders', () => {
     expect(events.length).toBeGreaterThan(10);
   });
 
-  it('events: the request target redacted, Host and proxy targets without userinfo, LOCATION redacted', () => {
+  it('events: the request target redacted (the FHIR path keeps its shape), Host and proxy targets without userinfo, LOCATION redacted', () => {
     expectClean(json(events), 'the events');
     const reqs = events.filter((e): e is HttpRequest => e.type === 'http-request');
     expect(reqs.map((e) => [e.method, e.uri, e.host])).toEqual([
       ['GET', 'http://redacted@fw.vendor.example/api?mrn=&name=', 'fw.vendor.example'],
       ['GET', '/api?mrn=&name=', '203.0.113.50'],
+      ['GET', '/fhir/Patient/:id/_history/2', '203.0.113.50'],
       ['CONNECT', '202.114.4.120:515', '202.114.4.120:515'],
     ]);
     const proxied = events.filter((e): e is ProxyRequest => e.type === 'proxy-request');
@@ -118,7 +128,7 @@ describe('no credential or query value from a URL leaves the decoders', () => {
       ['connect', '202.114.4.120', 515, true],
     ]);
     const ssdp = events.filter((e): e is HostIdentity => e.type === 'host-identity' && e.via === 'ssdp');
-    expect(ssdp.map((e) => e.location)).toEqual(['http://redacted@10.1.1.10:49152/desc.xml?mrn=&name=']);
+    expect(ssdp.map((e) => e.location)).toEqual(['http://redacted@10.1.1.10:49152/:id/desc.xml?mrn=&name=']);
   });
 
   it('inventory, alerts and the breach report name the hosts and hold no secret', () => {
