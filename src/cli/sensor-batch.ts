@@ -101,7 +101,8 @@ export class SensorBatcher {
       rows.dns.length +
       rows.exposure.length +
       rows.patients.length +
-      rows.minutes.length;
+      rows.minutes.length +
+      rows.proxyRequests.length;
     if (records.length === 0 && nRows === 0) return;
     const seq = this.seq++;
     // Records past the contract's 10,000 go in batches of their own, in order.
@@ -126,7 +127,7 @@ export class SensorBatcher {
 }
 
 function emptyRows(): IngestBatch['rows'] {
-  return { flows: [], addresses: [], dns: [], exposure: [], patients: [], minutes: [] };
+  return { flows: [], addresses: [], dns: [], exposure: [], patients: [], minutes: [], proxyRequests: [] };
 }
 
 /**

@@ -92,6 +92,25 @@ export const MinuteRow = z.object({
 });
 export type MinuteRow = z.infer<typeof MinuteRow>;
 
+/**
+ * What a device asked a proxy for (migration 7's proxy_requests): one row per (device, proxy,
+ * target), counts as deltas. `target_host` '' (port -1) counts the requests for targets past the
+ * first MAX_PROXIED of the (device, proxy). A sensor before these rows sends none.
+ */
+export const ProxyRequestRow = z.object({
+  device_id: z.string(),
+  proxy_ip: z.string(),
+  proxy_port: int,
+  /** An address or a host name (lower case), host and port only (no userinfo); '': the others. */
+  target_host: z.string().max(256),
+  target_port: int, // -1: none
+  requests: nonneg,
+  refused: nonneg,
+  first: z.string(),
+  last: z.string(),
+});
+export type ProxyRequestRow = z.infer<typeof ProxyRequestRow>;
+
 export const IngestRows = z
   .object({
     flows: z.array(FlowRow).default([]),
@@ -100,10 +119,17 @@ export const IngestRows = z
     exposure: z.array(ExposureRow).default([]),
     patients: z.array(PatientRow).default([]),
     minutes: z.array(MinuteRow).default([]),
+    proxyRequests: z.array(ProxyRequestRow).default([]),
   })
   .refine(
     (r) =>
-      r.flows.length + r.addresses.length + r.dns.length + r.exposure.length + r.patients.length + r.minutes.length <=
+      r.flows.length +
+        r.addresses.length +
+        r.dns.length +
+        r.exposure.length +
+        r.patients.length +
+        r.minutes.length +
+        r.proxyRequests.length <=
       MAX_BATCH_ROWS,
     { message: `at most ${MAX_BATCH_ROWS} rows in a batch` },
   );

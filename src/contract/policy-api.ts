@@ -100,6 +100,12 @@ export const PolicyDetailResponse = z.object({
 export type PolicyDetailResponse = z.infer<typeof PolicyDetailResponse>;
 
 /** A destination a device asked a proxy for: the proposal's peer is the proxy, this lies behind it. */
+/**
+ * Destinations kept per (device, proxy service): by `policy learn`'s observer
+ * (src/policy/observe.ts), by the store (proxy_requests, migration 7) and in a proposal entry.
+ */
+export const MAX_PROXIED = 16;
+
 export const ProxiedDestination = z.object({
   /** An address or a host name, as the device asked the proxy for it. */
   host: z.string(),
@@ -120,10 +126,10 @@ export const ProposalEntry = z.object({
   packets: z.number().int().nonnegative(),
   reason: z.string(),
   /**
-   * The peer is a proxy (src/policy/learn-proxied.ts): the destinations seen behind it, at most 16,
+   * The peer is a proxy (src/policy/learn-proxied.ts): the destinations seen behind it, at most MAX_PROXIED,
    * those an alert fired for first. The rule still names only the proxy — what a firewall sees.
    */
-  proxied: z.array(ProxiedDestination).max(16).optional(),
+  proxied: z.array(ProxiedDestination).max(MAX_PROXIED).optional(),
 });
 export type ProposalEntry = z.infer<typeof ProposalEntry>;
 

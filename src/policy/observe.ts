@@ -2,7 +2,10 @@
 // peer (both ways), and the names each device's own DNS answers gave the peer when the flow
 // began (CNAME chains included), and for a peer that is a proxy what the device asked it for
 // (`proxy-request`). Bounded; pure (events in, plain objects out).
+import { MAX_PROXIED } from '../contract/policy-api.js';
 import type { Micros, ProxyRequest, WardEvent } from '../events.js';
+
+export { MAX_PROXIED };
 
 /** Flows between one device address and one peer service, aggregated. */
 export interface ObservedFlow {
@@ -38,9 +41,6 @@ export interface ProxiedTarget {
   /** The proxy refused every request for it (HTTP non-2xx, SOCKS failure): nothing went through. */
   refused: boolean;
 }
-
-/** Destinations kept per (device, proxy service). */
-export const MAX_PROXIED = 16;
 
 interface Resolution {
   readonly names: readonly string[];

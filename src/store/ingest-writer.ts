@@ -3,8 +3,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { alertId, severityRank } from '../contract/records.js';
-import type { Batch } from './batch.js';
-import type { AlertsTable, DB, DevicesTable } from './schema.js';
+import { MAX_PROXIED } from '../contract/policy-api.js';
+import { type Batch, mergeProxyRequest, proxyPairKey, proxyRequestKey } from './batch.js';
+import type { AlertsTable, DB, DevicesTable, ProxyRequestsTable } from './schema.js';
 
 const CHUNK = 400;
 
@@ -81,6 +82,7 @@ export class IngestWriter {
             })),
           )
           .execute();
+      await upsertProxyRequests(trx, [...b.proxyRequests.values()]);
       for (const rows of chunks(inKeyOrder(b.patients.values(), (p) => `${p.ip}|${p.port}|${p.patient_hash}`)))
         await trx
           .insertInto('exposure_patients')
@@ -281,6 +283,86 @@ async function upsertById<T extends 'devices' | 'alerts'>(
           for (const k of columns) set[k] = eb.ref(`excluded.${k}` as never);
           return set as never;
         }),
+      )
+      .execute();
+}
+
+/**
+ * What devices asked proxies for (migration 7), bounded at MAX_PROXIED targets per (device, proxy)
+ * over everything stored: a target the pair does not have yet while it has MAX_PROXIED already is
+ * added to the pair's `target_host` '' row instead. Each pair's '' row is upserted first, in key
+ * order (an update that changes nothing when it exists): its row lock makes two batches adding
+ * targets to one pair on PostgreSQL count and add one after the other, so the bound holds, and the
+ * one global order means they cannot deadlock. Then the pairs' stored targets are read and every
+ * row upserted, in key order, counts added; new targets take the free places in the order first
+ * asked.
+ */
+async function upsertProxyRequests(trx: Transaction<DB>, rows: readonly ProxyRequestsTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  const pairs = new Map<string, ProxyRequestsTable>();
+  for (const r of rows) {
+    const k = proxyPairKey(r);
+    const p = pairs.get(k);
+    if (p === undefined) pairs.set(k, { ...r, target_host: '', target_port: -1, requests: 0, refused: 0 });
+    else {
+      if (r.first < p.first) p.first = r.first;
+      if (r.last > p.last) p.last = r.last;
+    }
+  }
+  for (const part of chunks(inKeyOrder(pairs.values(), proxyRequestKey)))
+    await trx
+      .insertInto('proxy_requests')
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(['device_id', 'proxy_ip', 'proxy_port', 'target_host', 'target_port'])
+          .doUpdateSet((eb) => ({ requests: eb.ref('proxy_requests.requests') })),
+      )
+      .execute();
+  const stored = new Set<string>();
+  const counts = new Map<string, number>();
+  const devices = [...new Set(rows.map((r) => r.device_id))];
+  for (const ids of chunks(devices))
+    for (const r of await trx
+      .selectFrom('proxy_requests')
+      .select(['device_id', 'proxy_ip', 'proxy_port', 'target_host', 'target_port'])
+      .where('device_id', 'in', ids)
+      .where('target_host', '<>', '')
+      .execute()) {
+      const row = { ...r, proxy_port: Number(r.proxy_port), target_port: Number(r.target_port) };
+      const pair = proxyPairKey(row);
+      if (!pairs.has(pair)) continue;
+      stored.add(proxyRequestKey(row));
+      counts.set(pair, (counts.get(pair) ?? 0) + 1);
+    }
+  const out = new Map<string, ProxyRequestsTable>();
+  for (const r of inKeyOrder(rows, (x) => `${x.first}|${proxyRequestKey(x)}`)) {
+    let k = proxyRequestKey(r);
+    let row = r;
+    if (r.target_host !== '' && !stored.has(k)) {
+      const pair = proxyPairKey(r);
+      const n = counts.get(pair) ?? 0;
+      if (n < MAX_PROXIED) counts.set(pair, n + 1);
+      else {
+        row = { ...r, target_host: '', target_port: -1 };
+        k = proxyRequestKey(row);
+      }
+    }
+    const have = out.get(k);
+    if (have === undefined) out.set(k, { ...row });
+    else mergeProxyRequest(have, row);
+  }
+  for (const part of chunks(inKeyOrder(out.values(), proxyRequestKey)))
+    await trx
+      .insertInto('proxy_requests')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['device_id', 'proxy_ip', 'proxy_port', 'target_host', 'target_port']).doUpdateSet((eb) => ({
+          requests: eb('proxy_requests.requests', '+', eb.ref('excluded.requests')),
+          refused: eb('proxy_requests.refused', '+', eb.ref('excluded.refused')),
+          first: sql<string>`CASE WHEN excluded.first < proxy_requests.first THEN excluded.first ELSE proxy_requests.first END`,
+          last: sql<string>`CASE WHEN excluded.last > proxy_requests.last THEN excluded.last ELSE proxy_requests.last END`,
+        })),
       )
       .execute();
 }

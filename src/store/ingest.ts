@@ -1,13 +1,14 @@
 // Batched ingest from the live pipeline: `onEvent` (an EventSink for Pipeline's onEvent) folds
-// flows, DNS answers, device addresses and patient exposure into a Batch; `flush` writes it in
-// one transaction. Flushes run one at a time; events arriving meanwhile go to the next batch.
+// flows, DNS answers, device addresses, patient exposure and what devices asked proxies for
+// (`proxy-request`) into a Batch; `flush` writes it in one transaction. Flushes run one at a
+// time; events arriving meanwhile go to the next batch.
 // Patient identifiers arrive as salted hashes only (events never carry them in clear).
 // Without a store (a sensor shipping to a console) nothing flushes by itself: the owner cuts
 // batches with `take()` at points of its choosing.
 import { MAX_BREACH_PROXIES, proxyText } from '../contract/breach.js';
 import { isoTime } from '../contract/records.js';
 import type { FlowEnd, Hl7Message, WardEvent } from '../events.js';
-import { Batch } from './batch.js';
+import { Batch, foldProxyRequest } from './batch.js';
 import type { Store } from './store.js';
 
 export interface IngestZones {
@@ -88,6 +89,23 @@ export class Ingestor {
         break;
       case 'hl7-message':
         if (ev.patientHashes.length > 0 || ev.fieldsPresent.length > 0) this.exposure(b, ev);
+        break;
+      case 'proxy-request':
+        // What a site device asked a proxy for, under the device → proxy service (as policy/observe.ts keeps it).
+        if (this.opts.zones.isSite(ev.src.ip)) {
+          const t = isoTime(ev.ts);
+          foldProxyRequest(b, {
+            device_id: ev.src.mac ?? `ip:${ev.src.ip}`,
+            proxy_ip: ev.dst.ip,
+            proxy_port: ev.dst.port ?? -1,
+            target_host: ev.targetIp ?? ev.targetHost,
+            target_port: ev.targetPort ?? -1,
+            requests: 1,
+            refused: ev.granted === false ? 1 : 0,
+            first: t,
+            last: t,
+          });
+        }
         break;
       default:
         break;

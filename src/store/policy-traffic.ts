@@ -1,5 +1,6 @@
 // A device's recorded traffic as learn and simulate read it: the flows table summed per service
-// over the last window of the device's own traffic, the names its DNS answers gave, its addresses.
+// over the last window of the device's own traffic, the names its DNS answers gave, its addresses,
+// and what it asked proxies for (proxy_requests, migration 7).
 import { type Kysely, sql } from 'kysely';
 import type { DB } from './schema.js';
 
@@ -22,6 +23,24 @@ export interface DeviceTraffic {
     last: number;
   }[];
   readonly names: { name: string; address: string }[];
+  /** Per proxy service the device asked for destinations (at most MAX_PROXIED each, in the order first asked). */
+  readonly proxied: StoredProxied[];
+}
+
+/** What a device asked one proxy service for, as stored (proxy_requests). */
+export interface StoredProxied {
+  readonly proxy: string;
+  /** -1: none. */
+  readonly port: number;
+  readonly targets: {
+    readonly host: string;
+    readonly port?: number;
+    readonly requests: number;
+    /** The proxy refused every request for it. */
+    readonly refused: boolean;
+  }[];
+  /** Requests for destinations past the first MAX_PROXIED (not listed). */
+  readonly more: number;
 }
 
 /**
@@ -78,6 +97,34 @@ export async function deviceTraffic(db: Kysely<DB>, device: string, windowSecond
           .orderBy('first')
           .limit(10_000)
           .execute();
+  // What it asked proxies for, last asked within the window; a target's place is its first request.
+  const asked = await db
+    .selectFrom('proxy_requests')
+    .selectAll()
+    .where('device_id', '=', device)
+    .where('last', '>=', new Date(sinceSeconds * 1000).toISOString())
+    .orderBy('first')
+    .orderBy('target_host')
+    .orderBy('target_port')
+    .execute();
+  const proxied = new Map<string, { proxy: string; port: number; targets: StoredProxied['targets']; more: number }>();
+  for (const r of asked) {
+    const port = Number(r.proxy_port);
+    const k = `${r.proxy_ip}|${port}`;
+    let p = proxied.get(k);
+    if (p === undefined) proxied.set(k, (p = { proxy: r.proxy_ip, port, targets: [], more: 0 }));
+    const requests = Number(r.requests);
+    if (r.target_host === '') p.more += requests;
+    else {
+      const tp = Number(r.target_port);
+      p.targets.push({
+        host: r.target_host,
+        ...(tp >= 0 ? { port: tp } : {}),
+        requests,
+        refused: requests > 0 && Number(r.refused) >= requests,
+      });
+    }
+  }
   return {
     ips,
     ...(dev?.model ? { model: dev.model } : {}),
@@ -94,6 +141,7 @@ export async function deviceTraffic(db: Kysely<DB>, device: string, windowSecond
       last: Number(f.last),
     })),
     names: dns.map((d) => ({ name: d.name, address: d.address })),
+    proxied: [...proxied.values()].filter((p) => p.targets.length > 0 || p.more > 0),
   };
 }
 

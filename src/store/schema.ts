@@ -121,6 +121,25 @@ export interface ExposureViaTable {
   via: string;
 }
 
+/**
+ * Migration 7: what a device asked a proxy for, per (device, proxy, target). At most MAX_PROXIED
+ * targets per (device, proxy); `target_host` '' (port -1) counts the requests for all others.
+ */
+export interface ProxyRequestsTable {
+  device_id: string;
+  proxy_ip: string;
+  proxy_port: number;
+  /** An address (canonical) or a host name (lower case), as asked; '': the targets past the first MAX_PROXIED. */
+  target_host: string;
+  target_port: number; // -1: none
+  requests: number;
+  /** Requests the proxy refused (HTTP non-2xx, SOCKS failure). */
+  refused: number;
+  first: string;
+  last: string;
+  sensor?: string; // default 'local'
+}
+
 export interface ExposureMinutesTable {
   ip: string;
   port: number;
@@ -264,6 +283,7 @@ export interface DB {
   exposure_patients: ExposurePatientsTable;
   exposure_minutes: ExposureMinutesTable;
   exposure_via: ExposureViaTable;
+  proxy_requests: ProxyRequestsTable;
   firmware_audits: FirmwareAuditsTable;
   policies: PoliciesTable;
   policy_versions: PolicyVersionsTable;

@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { MAX_BREACH_PROXIES } from '../contract/breach.js';
 import type { IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
-import { Batch } from './batch.js';
+import { Batch, foldProxyRequest } from './batch.js';
 import { IngestWriter, scopedId } from './ingest-writer.js';
 import type { DB } from './schema.js';
 
@@ -212,6 +212,8 @@ function toBatch(b: IngestBatch, id: (x: string) => string): Batch {
     if (cur === undefined) out.minutes.set(k, { ...m });
     else cur.messages += m.messages;
   }
+  // Bounded per (device, proxy) as the Ingestor bounds its own (and the writer again over what is stored).
+  for (const r of b.rows.proxyRequests) foldProxyRequest(out, { ...r, device_id: id(r.device_id), sensor: s });
   out.events = b.records.length;
   return out;
 }

@@ -85,13 +85,13 @@ for (const engine of ENGINES) {
         devices: '[]',
       };
       await s.db.insertInto('exposure_destinations').values(dest).execute();
-      expect(await s.migrate()).toEqual(['006-exposure-via']);
+      expect(await s.migrate('006-exposure-via')).toEqual(['006-exposure-via']);
       const rows = await s.db.selectFrom('exposure_via').selectAll().execute();
       expect(rows.map((v) => [v.ip, Number(v.port), v.via])).toEqual([['203.0.113.9', 2575, '']]);
       expect(routes(await s.reports.breach())).toEqual({ '203.0.113.9:2575': { proxies: [], direct: true } });
       expect(await s.migrate('005-dns-sensor')).toEqual(['006-exposure-via']);
       await expect(s.db.selectFrom('exposure_via').selectAll().execute()).rejects.toThrow();
-      expect(await s.migrate()).toEqual(['006-exposure-via']);
+      expect(await s.migrate('006-exposure-via')).toEqual(['006-exposure-via']);
       expect(await s.db.selectFrom('exposure_via').selectAll().execute()).toHaveLength(1);
     });
 

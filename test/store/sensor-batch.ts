@@ -73,6 +73,7 @@ export function sensorBatch(sensor: string, seq = 0, source = `src-${sensor}`): 
       ],
       patients: [{ ip: '203.0.113.9', port: 2575, patient_hash: PATIENT_HASH }],
       minutes: [{ ip: '203.0.113.9', port: 2575, minute: '2026-01-01T00:00', messages: 2 }],
+      proxyRequests: [],
     },
   };
 }

@@ -25,6 +25,7 @@ for (const engine of ENGINES) {
         '004-sensors',
         '005-dns-sensor',
         '006-exposure-via',
+        '007-proxy-requests',
       ]);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
@@ -50,6 +51,7 @@ for (const engine of ENGINES) {
         '004-sensors',
         '005-dns-sensor',
         '006-exposure-via',
+        '007-proxy-requests',
       ]);
       const t = await db.store.auth.tokenByHash('h1');
       expect(t).toMatchObject({ id: 't1', name: 'sensor-a', last_used_at: null });

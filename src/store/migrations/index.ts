@@ -8,6 +8,7 @@ import { policies } from './003-policies.js';
 import { sensors } from './004-sensors.js';
 import { dnsSensor } from './005-dns-sensor.js';
 import { exposureVia } from './006-exposure-via.js';
+import { proxyRequests } from './007-proxy-requests.js';
 
 export const MIGRATION_NAMES = [
   '001-initial',
@@ -16,6 +17,7 @@ export const MIGRATION_NAMES = [
   '004-sensors',
   '005-dns-sensor',
   '006-exposure-via',
+  '007-proxy-requests',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -27,6 +29,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '004-sensors': sensors,
     '005-dns-sensor': dnsSensor(engine),
     '006-exposure-via': exposureVia,
+    '007-proxy-requests': proxyRequests(engine),
   };
   return { getMigrations: async () => all };
 }

@@ -1,9 +1,11 @@
 // Reviewing a proposal line by line (Little-Snitch-like): each rule with the traffic it covers
-// (from the learn that proposed it), flipped between allow and deny, saved as the next version.
+// (from the learn that proposed it) and, under a proxy peer, what the device asked the proxy for
+// (ProxiedList), flipped between allow and deny, saved as the next version.
 import type { DenyRule, PolicyRule } from '@contract/policy';
 import type { PolicyVersion, ProposalEntry } from '@contract/policy-api';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { ActionError } from '../../components/Form';
+import { ProxiedList } from './ProxiedList';
 import { usePropose } from './api';
 
 /** Traffic each line covered when it was learnt, kept for the session (the store keeps the rules). */
@@ -92,30 +94,37 @@ export function RulesReview({
             const t = traffic.get(key(l.rule));
             const why = (l.rule as DenyRule).reason ?? l.rule.note ?? t?.reason ?? '';
             return (
-              <tr
-                key={`${l.decision}|${key(l.rule)}|${l.rule.schedule?.hours ?? ''}`}
-                className={l.decision === 'deny' ? 'outside' : undefined}
-              >
-                <td>
-                  <span className={`tag decision-${l.decision}`}>{l.decision}</span>
-                </td>
-                <td>{l.rule.direction ?? 'out'}</td>
-                <td className="mono">{l.rule.peer}</td>
-                <td className="mono">
-                  {l.rule.proto}
-                  {l.rule.port !== undefined ? `/${l.rule.port}` : ''}
-                  {l.rule.schedule?.hours ? ` ${l.rule.schedule.hours}` : ''}
-                </td>
-                <td>{t ? `${t.flows} flows, ${t.packets} packets` : <span className="muted">—</span>}</td>
-                <td>{why}</td>
-                {canEdit ? (
-                  <td className="no-print">
-                    <button type="button" className="secondary" onClick={() => flip(i)}>
-                      {l.decision === 'allow' ? 'Deny' : 'Allow'}
-                    </button>
+              <Fragment key={`${l.decision}|${key(l.rule)}|${l.rule.schedule?.hours ?? ''}`}>
+                <tr className={l.decision === 'deny' ? 'outside' : undefined}>
+                  <td>
+                    <span className={`tag decision-${l.decision}`}>{l.decision}</span>
                   </td>
+                  <td>{l.rule.direction ?? 'out'}</td>
+                  <td className="mono">{l.rule.peer}</td>
+                  <td className="mono">
+                    {l.rule.proto}
+                    {l.rule.port !== undefined ? `/${l.rule.port}` : ''}
+                    {l.rule.schedule?.hours ? ` ${l.rule.schedule.hours}` : ''}
+                  </td>
+                  <td>{t ? `${t.flows} flows, ${t.packets} packets` : <span className="muted">—</span>}</td>
+                  <td>{why}</td>
+                  {canEdit ? (
+                    <td className="no-print">
+                      <button type="button" className="secondary" onClick={() => flip(i)}>
+                        {l.decision === 'allow' ? 'Deny' : 'Allow'}
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+                {t?.proxied !== undefined && t.proxied.length > 0 ? (
+                  <tr className="proxied-row">
+                    <td />
+                    <td colSpan={canEdit ? 6 : 5}>
+                      <ProxiedList list={t.proxied} />
+                    </td>
+                  </tr>
                 ) : null}
-              </tr>
+              </Fragment>
             );
           })}
         </tbody>
