@@ -60,6 +60,34 @@ function group24(ip: string): string | undefined {
   return m ? `${m[1]}.0/24` : undefined;
 }
 
+/** The host of `ip:port` / `[v6]:port` (the form of an alert's proxy evidence). */
+function hostOf(hostPort: string): string {
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.indexOf(']');
+    return end > 0 ? hostPort.slice(1, end) : hostPort;
+  }
+  const colon = hostPort.lastIndexOf(':');
+  return colon > 0 ? hostPort.slice(0, colon) : hostPort;
+}
+
+/**
+ * The proxies an alert's records went through: phi.cleartext's `evidence.proxy`, egress.ioc's and
+ * egress.no-dns's `evidence.proxied[].proxy` (src/detect/context.ts `proxyHop`).
+ */
+function alertProxies(a: AlertRecord): string[] {
+  const out = new Set<string>();
+  const one = a.evidence.proxy;
+  if (typeof one === 'string') out.add(hostOf(one));
+  const hops = a.evidence.proxied;
+  if (Array.isArray(hops))
+    for (const h of hops) {
+      const p = typeof h === 'object' && h !== null ? (h as { proxy?: unknown }).proxy : undefined;
+      if (typeof p === 'string') out.add(hostOf(p));
+    }
+  out.delete(a.dst.ip);
+  return [...out];
+}
+
 export function learn(input: LearnInput): LearnResult {
   const { isSite } = input;
   const byIp = new Map<string, DeviceRecord>();
@@ -68,10 +96,14 @@ export function learn(input: LearnInput): LearnResult {
   const bad = new Map<string, Map<string, Set<string>>>();
   for (const a of input.alerts) {
     if (!(DENY_RULES as readonly string[]).includes(a.rule)) continue;
-    for (const [dev, peer] of [
+    // Through a proxy the alert names the destination, but the device's flows went to the proxy:
+    // those flows raised it too, so the proxy is denied for this device like a direct peer would be.
+    const pairs: (readonly [string, string])[] = [
       [a.src.ip, a.dst.ip],
       [a.dst.ip, a.src.ip],
-    ] as const) {
+      ...alertProxies(a).map((p) => [a.src.ip, p] as const),
+    ];
+    for (const [dev, peer] of pairs) {
       if (!byIp.has(dev)) continue;
       let m = bad.get(dev);
       if (m === undefined) bad.set(dev, (m = new Map()));

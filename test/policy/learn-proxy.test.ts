@@ -1,5 +1,6 @@
 // `policy learn` behind a proxy: a monitor whose traffic goes through the ward's web proxy gets the
-// proxy as its only learned peer (what the firewall sees), and the proposal entry lists what lies
+// proxy as its only learned peer (what the firewall sees) — denied when an alerting destination
+// (the CMS8000 copy to the indicator) was reached through it — and the proposal entry lists what lies
 // behind it (`proxied`, bounded, each destination an alert fired for marked), its rule's note says
 // so. The capture is written with our writer and read through the whole pipeline.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,11 +52,15 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('policy learn through a proxy', () => {
-  it('the proxy is the only learned peer; the entry lists the destinations behind it, the alerted one first', () => {
+  it('the proxy is the only learned peer, denied because the device sent patient data to an indicator through it; the entry lists the destinations behind it', () => {
     const p = learnt.policy.devices.find((d) => d.match.ip === '10.1.1.10')!;
-    expect(p.allow.map((r) => [r.peer, r.proto, r.port])).toEqual([['10.1.1.5', 'tcp', 3128]]);
+    // never allow what carried the backdoor's copy: the device's flows to the proxy raised the alerts
+    expect(p.allow).toEqual([]);
+    expect(p.deny.map((r) => [r.peer, r.proto, r.reason])).toEqual([
+      ['10.1.1.5', 'any', 'raised egress.ioc, egress.no-dns, phi.cleartext'],
+    ]);
     // no rule names what lies behind the proxy: the firewall never sees those addresses
-    expect(p.deny).toEqual([]);
+    expect(p.deny.map((r) => r.peer)).not.toContain('202.114.4.120');
     const e = learnt.devices.find((d) => d.ip === '10.1.1.10')!.entries;
     expect(e).toHaveLength(1);
     expect(e[0]!.flows).toBe(4);
@@ -69,9 +74,9 @@ describe('policy learn through a proxy', () => {
   });
 
   it("the rule's note says what is behind the proxy, and the proposal is still a valid policy file", () => {
-    const rule = learnt.policy.devices.find((d) => d.match.ip === '10.1.1.10')!.allow[0]!;
+    const rule = learnt.policy.devices.find((d) => d.match.ip === '10.1.1.10')!.deny[0]!;
     expect(rule.note).toBe(
-      'site peer; a proxy: 3 destinations seen behind it, not in this rule (the firewall sees only the proxy): ' +
+      'a proxy: 3 destinations seen behind it, not in this rule (the firewall sees only the proxy): ' +
         '202.114.4.120:515 (alerts: egress.ioc, egress.no-dns, phi.cleartext), updates.vendor.example:443, ' +
         'vendor-debug.example:8443 (refused)',
     );

@@ -112,7 +112,8 @@ for (const engine of ENGINES) {
         const want = learnt.devices.find((d) => d.ip === MON_ID.ip)!.entries.find((e) => e.rule.peer === '10.1.1.5')!;
         expect(want.proxied).toHaveLength(3); // the capture's answer is not empty: the comparison means something
         const got = proposed.entries.filter((e) => e.proxied !== undefined);
-        expect(got.map((e) => [e.rule.peer, e.rule.port])).toEqual([['10.1.1.5', 3128]]);
+        // denied: the device's flows to the proxy carried the copy to the indicator
+        expect(got.map((e) => [e.decision, e.rule.peer, e.rule.proto])).toEqual([['deny', '10.1.1.5', 'any']]);
         expect(got[0]!.proxied).toEqual(want.proxied);
         expect(got[0]!.proxied).toEqual([
           { host: '202.114.4.120', port: 515, requests: 1, alerts: ['egress.ioc', 'egress.no-dns', 'phi.cleartext'] },
@@ -121,7 +122,7 @@ for (const engine of ENGINES) {
         ]);
         expect(got[0]!.rule.note).toBe(want.rule.note);
         // the stored version's rule carries the note too
-        const rule = proposed.version.policy.allow.find((a) => a.peer === '10.1.1.5');
+        const rule = proposed.version.policy.deny.find((a) => a.peer === '10.1.1.5');
         expect(rule?.note).toBe(want.rule.note);
       } finally {
         await app.close();

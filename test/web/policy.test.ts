@@ -4,7 +4,16 @@
 // lines, runs the dry run (blocked backdoor, compiled diff), applies it with a confirm timer,
 // confirms, and sees it in the audit trail. Screenshots go to test-output/screenshots/.
 import type { Browser } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { analyzeCaptures } from '../../src/engine/analyze.js';
+import { Zones } from '../../src/net/zones.js';
+import { host } from '../../src/sim/wire.js';
+import { Ingestor } from '../../src/store/ingest.js';
+import { hello, MON, oru, T0, tcpTalk, writeSim } from '../detect/wire-captures.js';
 import { type Console, consoleApp } from '../server/helpers.js';
 import { CAN_RUN_BROWSER, DIST, launchBrowser, login, shot } from './browser.js';
 
@@ -12,6 +21,7 @@ describe.runIf(CAN_RUN_BROWSER)('policy page in headless Chromium', () => {
   let browser: Browser;
   let c: Console;
   let url = '';
+  const dir = mkdtempSync(join(tmpdir(), 'ww-web-policy-'));
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -24,6 +34,7 @@ describe.runIf(CAN_RUN_BROWSER)('policy page in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await c?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('propose, review, dry-run, apply with a confirm timer, confirm — all in the audit trail', async () => {
@@ -69,6 +80,54 @@ describe.runIf(CAN_RUN_BROWSER)('policy page in headless Chromium', () => {
     const cur = await c.ctx.store.policies.current();
     expect(cur).toMatchObject({ by: 'adam', reason: 'contain the CMS8000, ticket 4711', version: 1 });
     expect(cur?.confirmedAt).toBeDefined();
+    await ctx.close();
+  }, 120_000);
+
+  it("lists what lies behind a proxy under the proxy's rule", async () => {
+    // A monitor that reaches everything through the ward's web proxy: the CMS8000 copy tunnelled
+    // to the indicator, the vendor's update server twice, a refused request.
+    const proxy = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
+    const enc = new TextEncoder();
+    const connect = (t: string) => enc.encode(`CONNECT ${t} HTTP/1.1\r\nHost: ${t}\r\n\r\n`);
+    const ok = enc.encode('HTTP/1.1 200 Connection established\r\n\r\n');
+    const forbidden = enc.encode('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    const capture = writeSim(dir, 'proxied.pcap', (sim) => {
+      tcpTalk(sim, T0 + 1e6, MON, proxy, 3128, [
+        [connect('202.114.4.120:515'), ok],
+        [oru('CMS8000'), null],
+      ]);
+      tcpTalk(sim, T0 + 3e6, MON, proxy, 3128, [
+        [connect('updates.vendor.example:443'), ok],
+        [hello('updates.vendor.example'), null],
+      ]);
+      tcpTalk(sim, T0 + 7e6, MON, proxy, 3128, [[connect('vendor-debug.example:8443'), forbidden]]);
+    });
+    const store = c.ctx.store;
+    const ingest = new Ingestor(store, { zones: new Zones(), flushMs: 0 });
+    const config = parseConfig('dns: {warmupSeconds: 0}\n', 'test.yaml');
+    const r = await analyzeCaptures([capture], { salt: '00'.repeat(32), config, onEvent: ingest.onEvent });
+    await ingest.close();
+    await store.write.devices(r.devices);
+    await store.write.alerts(r.alerts);
+
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await login(page, url, 'adam', c.passwords.admin);
+    await page.goto(`${url}/policy/${encodeURIComponent('00:0c:29:aa:bb:01')}`); // MON's device id
+    await page.getByRole('button', { name: 'Propose from recorded traffic' }).click();
+    const proxied = page.getByTestId('proposal-proxied');
+    await proxied.first().waitFor();
+    const text = (await proxied.first().textContent()) ?? '';
+    expect(text).toMatch(/202\.114\.4\.120:515/);
+    expect(text).toMatch(/phi\.cleartext/);
+    expect(text).toMatch(/updates\.vendor\.example:443/);
+    expect(text).toMatch(/vendor-debug\.example:8443/);
+    expect(text).toMatch(/refused/);
+    await proxied.first().scrollIntoViewIfNeeded();
+    await shot(page, 'policy-05-proxied');
+    expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);
 });
