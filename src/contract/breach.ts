@@ -9,12 +9,6 @@ export const NOTIFY_THRESHOLD = 500;
 /** Proxies a destination lists (per ledger entry, per store batch, per report row). */
 export const MAX_BREACH_PROXIES = 16;
 
-/** A proxy as the report names it: `10.1.1.5:3128`, `[2001:db8::5]:3128`, without a port the address alone. */
-export function proxyText(ip: string, port: number | undefined): string {
-  const h = ip.includes(':') ? `[${ip}]` : ip;
-  return port === undefined ? h : `${h}:${port}`;
-}
-
 export const BreachDestination = z.object({
   ip: z.string(),
   port: z.number().int(),

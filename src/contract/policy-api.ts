@@ -99,13 +99,13 @@ export const PolicyDetailResponse = z.object({
 });
 export type PolicyDetailResponse = z.infer<typeof PolicyDetailResponse>;
 
-/** A destination a device asked a proxy for: the proposal's peer is the proxy, this lies behind it. */
 /**
  * Destinations kept per (device, proxy service): by `policy learn`'s observer
  * (src/policy/observe.ts), by the store (proxy_requests, migration 7) and in a proposal entry.
  */
 export const MAX_PROXIED = 16;
 
+/** A destination a device asked a proxy for: the proposal's peer is the proxy, this lies behind it. */
 export const ProxiedDestination = z.object({
   /** An address or a host name, as the device asked the proxy for it. */
   host: z.string(),

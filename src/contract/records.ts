@@ -304,6 +304,16 @@ export type OutputRecord = z.infer<typeof OutputRecord>;
 const MAX_ISO_MS = 253402300799999;
 
 /**
+ * A host and port as records write them: `10.1.1.5:3128`, `[2001:db8::5]:3128` (IPv6 bracketed),
+ * the host alone without a port. Proxies and proxied targets in evidence, the breach report's
+ * `proxies`, alert flow keys and proposal notes all use it, so they compare as text.
+ */
+export function hostPortText(host: string, port: number | undefined): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
+}
+
+/**
  * Capture time (µs since epoch) → ISO string. The readers already replace out-of-range capture
  * times (a `*.bad-timestamp` anomaly); this clamps anything else into the epoch … year 9999, so
  * printing a time can never throw.

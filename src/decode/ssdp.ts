@@ -92,13 +92,13 @@ export function decodeSsdp(b: Uint8Array, off: number, end: number): SsdpResult 
 /** AL is one or more `<url>` (UPnP DA 1.0 §1.2.2), and some devices bracket LOCATION too: each
  * URL is redacted on its own, then the value is cut. */
 function redactLocation(v: string): string {
-  let out = v;
-  if (v.indexOf('<') < 0) out = redactUri(v);
-  else
-    out = v
-      .split('<')
-      .map((part) => part.split('>').map(redactUri).join('>'))
-      .join('<');
+  const out =
+    v.indexOf('<') < 0
+      ? redactUri(v)
+      : v
+          .split('<')
+          .map((part) => part.split('>').map(redactUri).join('>'))
+          .join('<');
   return out.length > MAX_VALUE ? out.slice(0, MAX_VALUE) : out;
 }
 

@@ -5,7 +5,7 @@
 // proxy —, ports where the rule knew them), a bounded list plus a
 // count, so `wardwatch extract` can cut the packets behind an alert out of the capture.
 import type { RuleId } from '../contract/config.js';
-import { type Severity, severityRank } from '../contract/records.js';
+import { hostPortText, type Severity, severityRank } from '../contract/records.js';
 import type { Endpoint, Micros } from '../events.js';
 
 export type Evidence = Record<string, unknown>;
@@ -54,18 +54,13 @@ const MAX_LIST = 50;
 /** Flow keys listed per alert; `flowCount` counts the rest. */
 export const MAX_FLOWS = 32;
 
-function hostPort(ip: string, port: number | undefined): string {
-  const h = ip.includes(':') ? `[${ip}]` : ip;
-  return port === undefined ? h : `${h}:${port}`;
-}
-
 /**
  * The flow a raw alert is about: `src[:port]>dst[:port]` (IPv6 in brackets); a missing port
  * matches every port. Undefined when either side has no address (device-level alerts).
  */
 export function flowKey(src: Endpoint, dst: Endpoint): string | undefined {
   if (src.ip === '' || dst.ip === '') return undefined;
-  return `${hostPort(src.ip, src.port)}>${hostPort(dst.ip, dst.port)}`;
+  return `${hostPortText(src.ip, src.port)}>${hostPortText(dst.ip, dst.port)}`;
 }
 const MAX_AGGREGATES = 100_000;
 

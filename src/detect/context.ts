@@ -4,7 +4,7 @@
 // the table at a flow-start sees every answer up to and including that moment.
 import type { RuleId, WardConfig } from '../contract/config.js';
 import type { Indicator } from '../contract/indicators.js';
-import type { DeviceRecord } from '../contract/records.js';
+import { type DeviceRecord, hostPortText } from '../contract/records.js';
 import { parseCidr, parseIp, Zones } from '../net/zones.js';
 import type { Endpoint, Hl7Message, Micros, ProxyRequest, WardEvent } from '../events.js';
 import { Aggregator, type Evidence, type RawAlert } from './aggregate.js';
@@ -42,11 +42,6 @@ export function proxyWords(ev: ProxyRequest): string {
     ? 'no answer seen'
     : `${ev.granted === true ? 'granted' : 'refused'}${ev.status !== undefined ? ` (${ev.status})` : ''}`;
   return `via proxy ${hostPortText(ev.dst.ip, ev.dst.port)} (${how} ${hostPortText(ev.targetHost, ev.targetPort)}, ${answer})`;
-}
-
-function hostPortText(host: string, port: number | undefined): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port === undefined ? h : `${h}:${port}`;
 }
 
 /** Site devices whose activity clock is kept (the DNS warm-up); the oldest is evicted past it. */

@@ -5,8 +5,8 @@
 // report exists even with phi.cleartext disabled); phi.cleartext reads the entries at finish, and
 // the breach report is built from the same entries. Hashes never leave this file: the report and
 // the alerts carry counts only.
-import { type BreachReport, MAX_BREACH_PROXIES, NOTIFY_THRESHOLD, proxyText } from '../contract/breach.js';
-import { isoTime } from '../contract/records.js';
+import { type BreachReport, MAX_BREACH_PROXIES, NOTIFY_THRESHOLD } from '../contract/breach.js';
+import { hostPortText, isoTime } from '../contract/records.js';
 import type { Endpoint, Hl7Message, Micros } from '../events.js';
 import type { Zones } from '../net/zones.js';
 
@@ -102,7 +102,7 @@ export class PatientLedger {
       // Once per flow direction: how this flow reached the peer (a pair's flows may differ).
       if (e !== null) {
         if (via === undefined) e.direct = true;
-        else if (e.proxies.size < MAX_BREACH_PROXIES) e.proxies.add(proxyText(via.ip, via.port));
+        else if (e.proxies.size < MAX_BREACH_PROXIES) e.proxies.add(hostPortText(via.ip, via.port));
       }
     }
     if (e === null) return;

@@ -4,15 +4,10 @@
 // the list (`proxied`) while the rule's note says so in words, so a reviewer knows that allowing
 // the proxy allows what lies behind it.
 import type { ProxiedDestination } from '../contract/policy-api.js';
-import type { AlertRecord } from '../contract/records.js';
+import { type AlertRecord, hostPortText } from '../contract/records.js';
 import { MAX_PROXIED, type ObservedFlow, type ProxiedTarget } from './observe.js';
 
 export type { ProxiedDestination };
-
-function hostPort(host: string, port: number | undefined): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port === undefined ? h : `${h}:${port}`;
-}
 
 /**
  * The rules whose alerts from device `ip` named a destination asked of a proxy: an address is the
@@ -20,7 +15,7 @@ function hostPort(host: string, port: number | undefined): string {
  * a name too, is in `evidence.proxied[].target` (egress.ioc, egress.no-dns).
  */
 function alertsFor(alerts: readonly AlertRecord[], ip: string, t: ProxiedTarget): string[] {
-  const text = hostPort(t.host, t.port);
+  const text = hostPortText(t.host, t.port);
   const rules = new Set<string>();
   for (const a of alerts) {
     if (a.src.ip !== ip) continue;
@@ -85,7 +80,7 @@ export class ProxiedSet {
         ...(d.alerts !== undefined ? [`alerts: ${d.alerts.join(', ')}`] : []),
         ...(d.refused ? ['refused'] : []),
       ];
-      return `${hostPort(d.host, d.port)}${tags.length > 0 ? ` (${tags.join('; ')})` : ''}`;
+      return `${hostPortText(d.host, d.port)}${tags.length > 0 ? ` (${tags.join('; ')})` : ''}`;
     });
     const rest = list.length - shown.length;
     const n = list.length;

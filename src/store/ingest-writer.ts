@@ -92,14 +92,11 @@ export class IngestWriter {
       // How the records got there: rows only ever added, so concurrent batches need no lock of
       // ours. In key order, so two batches inserting the same new keys wait on each other in one
       // order on PostgreSQL and cannot deadlock.
-      const key = (r: { ip: string; port: number; via: string }) => `${r.ip}|${r.port}|${r.via}`;
-      const via = [...b.exposure.values()]
-        .flatMap((d) => [
-          ...(d.direct ? [{ ip: d.ip, port: d.port, via: '' }] : []),
-          ...[...d.proxies].map((p) => ({ ip: d.ip, port: d.port, via: p })),
-        ])
-        .sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
-      for (const rows of chunks(via))
+      const via = [...b.exposure.values()].flatMap((d) => [
+        ...(d.direct ? [{ ip: d.ip, port: d.port, via: '' }] : []),
+        ...[...d.proxies].map((p) => ({ ip: d.ip, port: d.port, via: p })),
+      ]);
+      for (const rows of chunks(inKeyOrder(via, (r) => `${r.ip}|${r.port}|${r.via}`)))
         await trx
           .insertInto('exposure_via')
           .values(rows)

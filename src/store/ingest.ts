@@ -5,8 +5,8 @@
 // Patient identifiers arrive as salted hashes only (events never carry them in clear).
 // Without a store (a sensor shipping to a console) nothing flushes by itself: the owner cuts
 // batches with `take()` at points of its choosing.
-import { MAX_BREACH_PROXIES, proxyText } from '../contract/breach.js';
-import { isoTime } from '../contract/records.js';
+import { MAX_BREACH_PROXIES } from '../contract/breach.js';
+import { hostPortText, isoTime } from '../contract/records.js';
 import type { FlowEnd, Hl7Message, WardEvent } from '../events.js';
 import { Batch, foldProxyRequest } from './batch.js';
 import type { Store } from './store.js';
@@ -184,7 +184,7 @@ export class Ingestor {
       b.exposure.set(k, d);
     }
     if (p !== undefined && (srcProxy || dstProxy)) {
-      if (d.proxies.size < MAX_BREACH_PROXIES) d.proxies.add(proxyText(p.proxy.ip, p.proxy.port));
+      if (d.proxies.size < MAX_BREACH_PROXIES) d.proxies.add(hostPortText(p.proxy.ip, p.proxy.port));
     } else d.direct = true;
     d.messages++;
     if (t < d.first) d.first = t;
