@@ -104,6 +104,37 @@ export function oru(app: string): Uint8Array {
   );
 }
 
+/** The ward's web proxy (the tests' CONNECTs go to its port 3128). */
+export const WEB_PROXY = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
+
+/** An HTTP CONNECT to `target` (`host:port`). */
+export function connectRequest(target: string): Uint8Array {
+  return enc.encode(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+}
+
+export const CONNECT_OK = enc.encode('HTTP/1.1 200 Connection established\r\n\r\n');
+export const CONNECT_FORBIDDEN = enc.encode('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+
+/**
+ * A monitor (MON) that reaches everything through WEB_PROXY: the CMS8000 copy of patient data
+ * tunnelled to the indicator 202.114.4.120:515, the vendor's update server by name twice (TLS
+ * inside, no alert), and a request the proxy refused (vendor-debug.example:8443).
+ */
+export function writeProxiedWard(dir: string, name: string): string {
+  return writeSim(dir, name, (sim) => {
+    tcpTalk(sim, T0 + 1e6, MON, WEB_PROXY, 3128, [
+      [connectRequest('202.114.4.120:515'), CONNECT_OK],
+      [oru('CMS8000'), null],
+    ]);
+    for (const t of [T0 + 3e6, T0 + 5e6])
+      tcpTalk(sim, t, MON, WEB_PROXY, 3128, [
+        [connectRequest('updates.vendor.example:443'), CONNECT_OK],
+        [hello('updates.vendor.example'), null],
+      ]);
+    tcpTalk(sim, T0 + 7e6, MON, WEB_PROXY, 3128, [[connectRequest('vendor-debug.example:8443'), CONNECT_FORBIDDEN]]);
+  });
+}
+
 /** Portmapper GETPORT(MOUNT) then MOUNT MNT from an outside caller, over TCP, answered. */
 export function rpcInto(sim: Sim, t: number, caller: Host, dev: Host, xid: number): number {
   t = tcp(sim, t, caller, dev, 111, recordMark(getportCall(xid, MOUNT, 3, 6)), recordMark(getportReply(xid, 20048)));

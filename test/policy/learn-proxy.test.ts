@@ -14,39 +14,25 @@ import { learnFromCaptures } from '../../src/engine/policy.js';
 import type { FlowEnd } from '../../src/events.js';
 import { type LearnResult, learn } from '../../src/policy/learn.js';
 import { FlowObserver, MAX_PROXIED } from '../../src/policy/observe.js';
-import { host } from '../../src/sim/wire.js';
 import { at, device, MON as MON_EV, PROXY, proxyReq } from '../detect/helpers.js';
-import { hello, MON, oru, T0, tcpTalk, writeSim } from '../detect/wire-captures.js';
+import {
+  CONNECT_OK,
+  connectRequest,
+  hello,
+  MON,
+  T0,
+  tcpTalk,
+  WEB_PROXY,
+  writeProxiedWard,
+  writeSim,
+} from '../detect/wire-captures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ww-learn-proxy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const proxy = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
-const enc = new TextEncoder();
-const connect = (t: string) => enc.encode(`CONNECT ${t} HTTP/1.1\r\nHost: ${t}\r\n\r\n`);
-const ok = enc.encode('HTTP/1.1 200 Connection established\r\n\r\n');
-const forbidden = enc.encode('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-
 let learnt: LearnResult;
 beforeAll(async () => {
-  const file = writeSim(dir, 'ward.pcap', (sim) => {
-    // the CMS8000 copy of patient data, tunnelled to the indicator
-    tcpTalk(sim, T0 + 1e6, MON, proxy, 3128, [
-      [connect('202.114.4.120:515'), ok],
-      [oru('CMS8000'), null],
-    ]);
-    // the vendor's update server by name, TLS inside (no alert)
-    tcpTalk(sim, T0 + 3e6, MON, proxy, 3128, [
-      [connect('updates.vendor.example:443'), ok],
-      [hello('updates.vendor.example'), null],
-    ]);
-    tcpTalk(sim, T0 + 5e6, MON, proxy, 3128, [
-      [connect('updates.vendor.example:443'), ok],
-      [hello('updates.vendor.example'), null],
-    ]);
-    // a request the proxy refused
-    tcpTalk(sim, T0 + 7e6, MON, proxy, 3128, [[connect('vendor-debug.example:8443'), forbidden]]);
-  });
+  const file = writeProxiedWard(dir, 'ward.pcap');
   const config = parseConfig('dns: {warmupSeconds: 0}\n', 'test.yaml');
   learnt = await learnFromCaptures([file], { salt: '00'.repeat(32), config });
 }, 60_000);
@@ -87,8 +73,8 @@ describe('policy learn through a proxy', () => {
 describe('an indicator name asked of a proxy', () => {
   it('the alert names the proxy (it resolves the name), so the proxy is proposed as deny; the entry still says what was behind it', async () => {
     const file = writeSim(dir, 'name.pcap', (sim) => {
-      tcpTalk(sim, T0 + 1e6, MON, proxy, 3128, [
-        [connect('c2.evil.example:443'), ok],
+      tcpTalk(sim, T0 + 1e6, MON, WEB_PROXY, 3128, [
+        [connectRequest('c2.evil.example:443'), CONNECT_OK],
         [hello('c2.evil.example'), null],
       ]);
     });

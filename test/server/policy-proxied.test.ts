@@ -16,9 +16,8 @@ import { type LearnResult, learn } from '../../src/policy/learn.js';
 import { buildApp } from '../../src/server/app.js';
 import { addUser } from '../../src/server/auth/users.js';
 import { observedFlows } from '../../src/server/routes/policy-observed.js';
-import { host } from '../../src/sim/wire.js';
 import { Ingestor } from '../../src/store/ingest.js';
-import { hello, MON, oru, T0, tcpTalk, writeSim } from '../detect/wire-captures.js';
+import { writeProxiedWard } from '../detect/wire-captures.js';
 import { ENGINES, type TestDb, testDb } from '../store/engines.js';
 import { sessionCookie } from './helpers.js';
 
@@ -47,26 +46,7 @@ let capture: string;
 let learnt: LearnResult;
 
 beforeAll(async () => {
-  const proxy = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
-  const enc = new TextEncoder();
-  const connect = (t: string) => enc.encode(`CONNECT ${t} HTTP/1.1\r\nHost: ${t}\r\n\r\n`);
-  const ok = enc.encode('HTTP/1.1 200 Connection established\r\n\r\n');
-  const forbidden = enc.encode('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-  capture = writeSim(dir, 'ward.pcap', (sim) => {
-    tcpTalk(sim, T0 + 1e6, MON, proxy, 3128, [
-      [connect('202.114.4.120:515'), ok],
-      [oru('CMS8000'), null],
-    ]);
-    tcpTalk(sim, T0 + 3e6, MON, proxy, 3128, [
-      [connect('updates.vendor.example:443'), ok],
-      [hello('updates.vendor.example'), null],
-    ]);
-    tcpTalk(sim, T0 + 5e6, MON, proxy, 3128, [
-      [connect('updates.vendor.example:443'), ok],
-      [hello('updates.vendor.example'), null],
-    ]);
-    tcpTalk(sim, T0 + 7e6, MON, proxy, 3128, [[connect('vendor-debug.example:8443'), forbidden]]);
-  });
+  capture = writeProxiedWard(dir, 'ward.pcap');
   learnt = await learnFromCaptures([capture], { salt: SALT, config });
 }, 60_000);
 

@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
 import { Zones } from '../../src/net/zones.js';
-import { host } from '../../src/sim/wire.js';
 import { Ingestor } from '../../src/store/ingest.js';
-import { hello, MON, oru, T0, tcpTalk, writeSim } from '../detect/wire-captures.js';
+import { writeProxiedWard } from '../detect/wire-captures.js';
 import { type Console, consoleApp } from '../server/helpers.js';
 import { CAN_RUN_BROWSER, DIST, launchBrowser, login, shot } from './browser.js';
 
@@ -84,24 +83,8 @@ describe.runIf(CAN_RUN_BROWSER)('policy page in headless Chromium', () => {
   }, 120_000);
 
   it("lists what lies behind a proxy under the proxy's rule", async () => {
-    // A monitor that reaches everything through the ward's web proxy: the CMS8000 copy tunnelled
-    // to the indicator, the vendor's update server twice, a refused request.
-    const proxy = host('proxy', '00:0c:29:aa:bb:05', '10.1.1.5');
-    const enc = new TextEncoder();
-    const connect = (t: string) => enc.encode(`CONNECT ${t} HTTP/1.1\r\nHost: ${t}\r\n\r\n`);
-    const ok = enc.encode('HTTP/1.1 200 Connection established\r\n\r\n');
-    const forbidden = enc.encode('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-    const capture = writeSim(dir, 'proxied.pcap', (sim) => {
-      tcpTalk(sim, T0 + 1e6, MON, proxy, 3128, [
-        [connect('202.114.4.120:515'), ok],
-        [oru('CMS8000'), null],
-      ]);
-      tcpTalk(sim, T0 + 3e6, MON, proxy, 3128, [
-        [connect('updates.vendor.example:443'), ok],
-        [hello('updates.vendor.example'), null],
-      ]);
-      tcpTalk(sim, T0 + 7e6, MON, proxy, 3128, [[connect('vendor-debug.example:8443'), forbidden]]);
-    });
+    // A monitor that reaches everything through the ward's web proxy (wire-captures.ts).
+    const capture = writeProxiedWard(dir, 'proxied.pcap');
     const store = c.ctx.store;
     const ingest = new Ingestor(store, { zones: new Zones(), flushMs: 0 });
     const config = parseConfig('dns: {warmupSeconds: 0}\n', 'test.yaml');
