@@ -40,6 +40,8 @@ export interface BenchResult {
   tools: BenchTool[];
   /** wardwatch at other capture sizes (the main size's two rows are in `tools`). */
   scaling: ScalePoint[];
+  /** tcpdump, ndpiReader and tshark on the capture of each further size, as `tools` on the main one. */
+  peersAtScale: { packets: number; fileBytes: number; tools: BenchTool[] }[];
   ratios: Record<string, number>;
   targets: Record<string, { target: number; met: boolean }>;
 }
@@ -103,6 +105,72 @@ function wardwatchCmd(cli: string, file: string, workers: number): string[] {
   return [process.execPath, cli, 'analyze', file, '--format', 'jsonl', '--workers', String(workers)];
 }
 
+interface Candidate {
+  name: string;
+  cmd: string[];
+  /** The program that must be installed ('node' always is). */
+  tool: string;
+}
+
+function wardwatchTool(cli: string, file: string, workers: number): Candidate {
+  return {
+    name: workers === 1 ? 'wardwatch' : `wardwatch --workers ${workers}`,
+    cmd: wardwatchCmd(cli, file, workers),
+    tool: 'node',
+  };
+}
+
+/** The tools wardwatch is compared with, on one file. */
+function peerTools(file: string): Candidate[] {
+  return [
+    { name: 'tcpdump', cmd: ['tcpdump', '-nr', file, '-w', '/dev/null'], tool: 'tcpdump' },
+    { name: 'ndpiReader', cmd: ['ndpiReader', '-i', file, '-q'], tool: 'ndpiReader' },
+    { name: 'tshark', cmd: ['tshark', '-r', file, '-q', '-z', 'conv,tcp'], tool: 'tshark' },
+  ];
+}
+
+/** Each installed candidate once on `file`, one after another (a missing one is skipped and said). */
+async function runTools(
+  candidates: readonly Candidate[],
+  file: string,
+  packets: number,
+  fileBytes: number,
+  log: (s: string) => void,
+): Promise<BenchTool[]> {
+  const tools: BenchTool[] = [];
+  for (const c of candidates) {
+    if (c.tool !== 'node' && !have(c.tool)) {
+      log(`${c.name}: not installed — skipped (npm run setup installs it)`);
+      continue;
+    }
+    log(`running ${c.name} on ${packets} packets …`);
+    const r = await timed(c.cmd);
+    const t: BenchTool = {
+      name: c.name,
+      cmd: c.cmd.map((a) => a.replace(ROOT, '.')),
+      wallSec: round(r.wallSec, 3),
+      cpuSec: round(r.cpuSec, 2),
+      peakRssMb: round(r.peakRssMb, 1),
+      pps: Math.round(packets / r.wallSec),
+      mbps: round(fileBytes / 1e6 / r.wallSec, 1),
+      exit: r.exit,
+    };
+    if (r.exit !== 0) t.note = r.stderr.split('\n').slice(-3).join(' ').slice(0, 300);
+    tools.push(t);
+    log(
+      `  ${t.name}: ${t.wallSec} s (CPU ${t.cpuSec} s), ${(t.pps / 1e6).toFixed(3)} Mpps, ${t.mbps} MB/s, peak RSS ${t.peakRssMb} MB`,
+    );
+  }
+  return tools;
+}
+
+/** The faster of wardwatch's runs on one size (what the other tools are compared with). */
+export function bestWardwatch<T extends { pps: number }>(runs: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const r of runs) if (best === undefined || r.pps > best.pps) best = r;
+  return best;
+}
+
 export async function runBench(
   opts: { packets?: number; file?: string; scale?: readonly number[]; log?: (s: string) => void } = {},
 ): Promise<BenchResult> {
@@ -137,40 +205,14 @@ export async function runBench(
   }
   const fileBytes = statSync(file).size;
   const cli = join(ROOT, 'dist/cli/bin.js');
-  const candidates: { name: string; cmd: string[]; tool: string }[] = [
-    ...BENCH_WORKERS.map((w) => ({
-      name: w === 1 ? 'wardwatch' : `wardwatch --workers ${w}`,
-      cmd: wardwatchCmd(cli, file, w),
-      tool: 'node',
-    })),
-    { name: 'tcpdump', cmd: ['tcpdump', '-nr', file, '-w', '/dev/null'], tool: 'tcpdump' },
-    { name: 'ndpiReader', cmd: ['ndpiReader', '-i', file, '-q'], tool: 'ndpiReader' },
-    { name: 'tshark', cmd: ['tshark', '-r', file, '-q', '-z', 'conv,tcp'], tool: 'tshark' },
-  ];
-  const tools: BenchTool[] = [];
-  for (const c of candidates) {
-    if (c.tool !== 'node' && !have(c.tool)) {
-      log(`${c.name}: not installed — skipped (npm run setup installs it)`);
-      continue;
-    }
-    log(`running ${c.name} …`);
-    const r = await timed(c.cmd);
-    const t: BenchTool = {
-      name: c.name,
-      cmd: c.cmd.map((a) => a.replace(ROOT, '.')),
-      wallSec: round(r.wallSec, 3),
-      cpuSec: round(r.cpuSec, 2),
-      peakRssMb: round(r.peakRssMb, 1),
-      pps: Math.round(packets / r.wallSec),
-      mbps: round(fileBytes / 1e6 / r.wallSec, 1),
-      exit: r.exit,
-    };
-    if (r.exit !== 0) t.note = r.stderr.split('\n').slice(-3).join(' ').slice(0, 300);
-    tools.push(t);
-    log(
-      `  ${t.name}: ${t.wallSec} s (CPU ${t.cpuSec} s), ${(t.pps / 1e6).toFixed(3)} Mpps, ${t.mbps} MB/s, peak RSS ${t.peakRssMb} MB`,
-    );
-  }
+  const tools = await runTools(
+    BENCH_WORKERS.map((w) => wardwatchTool(cli, file, w)),
+    file,
+    packets,
+    fileBytes,
+    log,
+  );
+  tools.push(...(await runTools(peerTools(file), file, packets, fileBytes, log)));
   const one = tools.find((t) => t.name === 'wardwatch')!;
   const two = tools.find((t) => t.name === 'wardwatch --workers 2')!;
   // Against the other tools: wardwatch's faster way on this machine.
@@ -191,7 +233,14 @@ export async function runBench(
     targets['≥ 2 × ndpiReader'] = { target: 2, met: ratios['wardwatch/ndpiReader']! >= 2 };
   if (ratios['wardwatch/tshark'] !== undefined)
     targets['≥ 20 × tshark'] = { target: 20, met: ratios['wardwatch/tshark']! >= 20 };
-  const scaling = await scaleRuns(work, cli, opts.scale ?? DEFAULT_SCALE, log);
+  const { points: scaling, peers: peersAtScale } = await scaleRuns(work, cli, opts.scale ?? DEFAULT_SCALE, log);
+  // The same comparison at each further size: the ratios as the capture grows (the targets are the main size's).
+  for (const at of peersAtScale) {
+    const w = bestWardwatch(scaling.filter((p) => p.packets === at.packets));
+    if (w === undefined) continue;
+    for (const t of at.tools)
+      if (t.exit === 0) ratios[`wardwatch/${t.name} at ${at.packets}`] = round(w.pps / t.pps, 3);
+  }
   const peak = Math.max(one.peakRssMb, two.peakRssMb, ...scaling.map((p) => p.peakRssMb));
   targets['peak RSS ≤ 300 MB'] = { target: 300, met: peak <= 300 };
   const result: BenchResult = {
@@ -200,6 +249,7 @@ export async function runBench(
     capture: { file: file.replace(ROOT, '.'), packets, bytes, fileBytes },
     tools,
     scaling,
+    peersAtScale,
     ratios,
     targets,
   };
@@ -212,14 +262,18 @@ export async function runBench(
   return result;
 }
 
-/** wardwatch with each worker count on a generated capture of each further size (deleted after). */
+/**
+ * wardwatch with each worker count, then the other tools, on a generated capture of each further
+ * size (deleted after).
+ */
 async function scaleRuns(
   work: string,
   cli: string,
   sizes: readonly number[],
   log: (s: string) => void,
-): Promise<ScalePoint[]> {
+): Promise<{ points: ScalePoint[]; peers: BenchResult['peersAtScale'] }> {
   const points: ScalePoint[] = [];
+  const peers: BenchResult['peersAtScale'] = [];
   for (const n of sizes) {
     const file = join(work, `mixed-${n}.pcap`);
     log(`scaling: generating ${n} packets → ${file}`);
@@ -244,11 +298,16 @@ async function scaleRuns(
           `  ${n} packets, ${w} worker(s): ${p.wallSec} s, ${(p.pps / 1e6).toFixed(3)} Mpps, peak RSS ${p.peakRssMb} MB`,
         );
       }
+      peers.push({
+        packets: g.packets,
+        fileBytes,
+        tools: await runTools(peerTools(file), file, g.packets, fileBytes, log),
+      });
     } finally {
       rmSync(file, { force: true });
     }
   }
-  return points;
+  return { points, peers };
 }
 
 async function countPackets(file: string): Promise<{ packets: number; bytes: number }> {
@@ -313,12 +372,33 @@ export function updateReadme(r: BenchResult): void {
     '| packets | workers | seconds | CPU s | Mpps | peak RSS MB |',
     '| --- | --- | --- | --- | --- | --- |',
     ...scaleRows,
+    ...(r.peersAtScale ?? []).flatMap((at) => peersTable(at, r.scaling)),
     '',
-    `Targets: ${Object.entries(r.targets)
+    `Targets (on the ${r.capture.packets.toLocaleString('en')}-packet capture): ${Object.entries(r.targets)
       .map(([k, v]) => `${k} ${v.met ? 'met' : 'NOT met'}`)
       .join('; ')}.`,
   ].join('\n');
   writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+}
+
+/** The tools' table on one further size, wardwatch's faster run as the reference (README lines). */
+export function peersTable(at: BenchResult['peersAtScale'][number], scaling: readonly ScalePoint[]): string[] {
+  const own = scaling.filter((p) => p.packets === at.packets);
+  const ww = bestWardwatch(own);
+  if (ww === undefined || at.tools.length === 0) return [];
+  const row = (name: string, t: { wallSec: number; cpuSec?: number; pps: number; peakRssMb: number }, vs: string) =>
+    `| ${name} | ${t.wallSec} | ${t.cpuSec ?? '—'} | ${(t.pps / 1e6).toFixed(3)} | ${t.peakRssMb} | ${vs} |`;
+  return [
+    '',
+    `The same tools on the ${at.packets.toLocaleString('en')}-packet capture (${(at.fileBytes / 1e6).toFixed(0)} MB, same run):`,
+    '',
+    '| tool | seconds | CPU s | Mpps | peak RSS MB | wardwatch speed vs tool |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...own.map((p) => row(p.workers === 1 ? 'wardwatch' : `wardwatch --workers ${p.workers}`, p, '—')),
+    ...at.tools.map((t) =>
+      row(t.name, t, t.exit === 0 ? `${(ww.pps / t.pps).toFixed(2)}×` : `failed (exit ${t.exit})`),
+    ),
+  ];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { coreCeiling, cpuSeconds } from '../../src/bench/run.js';
+import {
+  bestWardwatch,
+  type BenchTool,
+  coreCeiling,
+  cpuSeconds,
+  peersTable,
+  type ScalePoint,
+} from '../../src/bench/run.js';
 
 // The report `/usr/bin/time -v` prints (GNU time 1.9), trimmed to the lines around the ones read.
 const REPORT = [
@@ -24,5 +31,50 @@ describe('bench accounting', () => {
     expect(coreCeiling(3, 1, 2)).toBe(2);
     // Without a CPU figure nothing is known: the core count.
     expect(coreCeiling(3, 0, 2)).toBe(2);
+  });
+});
+
+describe('bench tables at further sizes', () => {
+  const point = (workers: number, wallSec: number): ScalePoint => ({
+    packets: 5_000_000,
+    fileBytes: 1_284_083_321,
+    workers,
+    wallSec,
+    cpuSec: wallSec * 1.2,
+    peakRssMb: 190 + workers,
+    pps: Math.round(5_000_000 / wallSec),
+  });
+  const tool = (name: string, wallSec: number, exit = 0): BenchTool => ({
+    name,
+    cmd: [name],
+    wallSec,
+    cpuSec: wallSec,
+    peakRssMb: 600,
+    pps: Math.round(5_000_000 / wallSec),
+    mbps: 1,
+    exit,
+  });
+
+  it("compares the tools with the faster of wardwatch's runs at that size", () => {
+    const scaling = [point(1, 20), point(2, 25), { ...point(1, 8), packets: 2_000_000 }];
+    expect(bestWardwatch(scaling.filter((p) => p.packets === 5_000_000))?.workers).toBe(1);
+    const lines = peersTable(
+      { packets: 5_000_000, fileBytes: 1_284_083_321, tools: [tool('ndpiReader', 30), tool('tshark', 10, 137)] },
+      scaling,
+    );
+    expect(lines[1]).toBe('The same tools on the 5,000,000-packet capture (1284 MB, same run):');
+    // Both wardwatch runs of that size (not the 2 M one), then the tools with wardwatch's speed over theirs.
+    expect(lines.filter((l) => l.startsWith('| wardwatch'))).toEqual([
+      '| wardwatch | 20 | 24 | 0.250 | 191 | — |',
+      '| wardwatch --workers 2 | 25 | 30 | 0.200 | 192 | — |',
+    ]);
+    expect(lines).toContain('| ndpiReader | 30 | 30 | 0.167 | 600 | 1.50× |');
+    expect(lines).toContain('| tshark | 10 | 10 | 0.500 | 600 | failed (exit 137) |');
+  });
+
+  it('writes nothing for a size without wardwatch runs or without tools', () => {
+    expect(peersTable({ packets: 1, fileBytes: 1, tools: [tool('tshark', 1)] }, [point(1, 20)])).toEqual([]);
+    expect(peersTable({ packets: 5_000_000, fileBytes: 1, tools: [] }, [point(1, 20)])).toEqual([]);
+    expect(bestWardwatch([])).toBeUndefined();
   });
 });
