@@ -132,7 +132,6 @@ function peerTools(file: string): Candidate[] {
 /** Each installed candidate once on `file`, one after another (a missing one is skipped and said). */
 async function runTools(
   candidates: readonly Candidate[],
-  file: string,
   packets: number,
   fileBytes: number,
   log: (s: string) => void,
@@ -207,12 +206,11 @@ export async function runBench(
   const cli = join(ROOT, 'dist/cli/bin.js');
   const tools = await runTools(
     BENCH_WORKERS.map((w) => wardwatchTool(cli, file, w)),
-    file,
     packets,
     fileBytes,
     log,
   );
-  tools.push(...(await runTools(peerTools(file), file, packets, fileBytes, log)));
+  tools.push(...(await runTools(peerTools(file), packets, fileBytes, log)));
   const one = tools.find((t) => t.name === 'wardwatch')!;
   const two = tools.find((t) => t.name === 'wardwatch --workers 2')!;
   // Against the other tools: wardwatch's faster way on this machine.
@@ -301,7 +299,7 @@ async function scaleRuns(
       peers.push({
         packets: g.packets,
         fileBytes,
-        tools: await runTools(peerTools(file), file, g.packets, fileBytes, log),
+        tools: await runTools(peerTools(file), g.packets, fileBytes, log),
       });
     } finally {
       rmSync(file, { force: true });
