@@ -2,6 +2,7 @@
 // resolved to an address, when, for whom, and until when (TTL + grace). Built from every
 // DNS answer on the wire, site-wide and per asking host.
 import type { DnsAnswer, Micros } from '../events.js';
+import { OldestFirst } from '../net/oldest.js';
 
 export interface NameEntry {
   readonly name: string;
@@ -25,6 +26,7 @@ function norm(name: string): string {
 
 export class ResolutionTable {
   private readonly byAddress = new Map<string, Map<string, NameEntry>>();
+  private readonly oldestAddress = new OldestFirst(this.byAddress);
   /** address → asker → expiry (answer time + TTL); nested so no key string is built per answer. */
   private readonly byAsker = new Map<string, Map<string, Micros>>();
   /** Entries across `byAsker` (bounded like one flat map of MAX_ADDRESSES * 4). */
@@ -66,8 +68,7 @@ export class ResolutionTable {
     let names = this.byAddress.get(address);
     if (names === undefined) {
       if (this.byAddress.size >= MAX_ADDRESSES) {
-        const oldest = this.byAddress.keys().next().value;
-        if (oldest !== undefined) this.byAddress.delete(oldest);
+        this.oldestAddress.take();
       }
       names = new Map();
       this.byAddress.set(address, names);

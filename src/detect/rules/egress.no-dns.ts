@@ -17,6 +17,7 @@
 // are one alert, as for egress.ioc. A target given as a name is not: the proxy looks it up.
 import type { Endpoint, Micros, ProxyRequest, WardEvent } from '../../events.js';
 import { type Context, DNS_PORTS, type Evidence, mergeEvidence, proxyHop, type Rule } from '../context.js';
+import { OldestFirst } from '../../net/oldest.js';
 
 const SERVICE_BY_PORT: Readonly<Record<number, string>> = { 123: 'ntp', 67: 'dhcp' };
 /** Flows waiting for the name their first application bytes may carry; the oldest is raised past it. */
@@ -63,6 +64,7 @@ export function createEgressNoDns(): Rule {
   const later = new Map<string, { name: string; time: Micros; asker: string }>();
   /** Flows judged at their first application event, by flow id (insertion order = start order). */
   const waiting = new Map<number, Waiting>();
+  const waitingOldest = new OldestFirst(waiting);
   /** Outside addresses that answered as NTP servers (issue 19): the content behind "ntp" by port. Bounded. */
   const ntp = new Map<string, { stratum: number; refId?: string; version: number }>();
 
@@ -182,9 +184,8 @@ export function createEgressNoDns(): Rule {
       judge(prev, ctx);
     }
     if (waiting.size >= MAX_WAITING) {
-      const [id, oldest] = waiting.entries().next().value as [number, Waiting];
-      waiting.delete(id);
-      judge(oldest, ctx);
+      const oldest = waitingOldest.take();
+      if (oldest !== undefined) judge(oldest[1], ctx);
     }
     waiting.set(flowId, w);
   };

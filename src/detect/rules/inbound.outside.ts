@@ -6,6 +6,7 @@
 // at low, when input ends.
 import type { Micros, WardEvent } from '../../events.js';
 import { type Context, type Evidence, mergeEvidence, type Rule } from '../context.js';
+import { OldestFirst } from '../../net/oldest.js';
 
 /** Services that hand a remote party a shell, a desktop or files: an answer from one is serious. */
 const REMOTE: Readonly<Record<number, string>> = {
@@ -63,6 +64,7 @@ function serviceOf(port: number | undefined, proto: string): { name: string; kin
 export function createInboundOutside(): Rule {
   /** Inbound flows by id: whether the SYN was seen (an originator we trust) and the start time. */
   const open = new Map<number, { syn: boolean; ts: Micros }>();
+  const openOldest = new OldestFirst(open);
   const sources = new Map<string, Source>();
   let dropped = 0;
 
@@ -139,8 +141,7 @@ export function createInboundOutside(): Rule {
         if (ev.proto === 'udp' && (ev.src.port === undefined || ev.src.port < 1024 || ev.src.port === ev.dst.port))
           return;
         if (open.size >= MAX_FLOWS) {
-          const oldest = open.keys().next().value;
-          if (oldest !== undefined) open.delete(oldest);
+          openOldest.take();
           dropped++;
         }
         open.set(ev.flowId, { syn: ev.syn, ts: ev.ts });

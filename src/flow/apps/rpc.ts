@@ -7,6 +7,7 @@ import { decodeRpc, RecordReassembler, type RpcAnomaly, type RpcReplyHeader, u32
 import { PROG_PORTMAP, plausibleProg, procName, progName } from '../../decode/rpc/names.js';
 import { decodeCallArgs, decodeReplyResult, type RpcCallInfo } from '../../decode/rpc/programs.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
+import { OldestFirst } from '../../net/oldest.js';
 
 /** Calls awaiting a reply per flow; the oldest is emitted unanswered when full. */
 export const RPC_MAX_PENDING = 256;
@@ -25,6 +26,7 @@ interface Pending {
 class RpcSession {
   /** Keyed by xid * 2 + direction of the call, so each side may also act as a client. */
   private readonly pending = new Map<number, Pending>();
+  private readonly pendingOldest = new OldestFirst(this.pending);
 
   constructor(
     private readonly ctx: FlowContext,
@@ -52,9 +54,8 @@ class RpcSession {
       this.pending.delete(key);
       this.emit(old);
     } else if (this.pending.size >= RPC_MAX_PENDING) {
-      const [k, oldest] = this.pending.entries().next().value as [number, Pending];
-      this.pending.delete(k);
-      this.emit(oldest);
+      const oldest = this.pendingOldest.take();
+      if (oldest !== undefined) this.emit(oldest[1]);
     }
     const info = decodeCallArgs(m.prog, m.vers, m.proc, b, m.argOff, end);
     this.pending.set(key, { xid: m.xid, dir, ts, prog: m.prog, vers: m.vers, proc: m.proc, info });
