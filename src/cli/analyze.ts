@@ -7,6 +7,7 @@ import { formatJsonl } from '../export/jsonl.js';
 import { DEFAULT_WIDTH, formatIncidentTable } from '../export/table.js';
 import { alertSyslogMessages, parseSyslogUrl, sendSyslog } from '../export/transport/syslog.js';
 import { type AnalyzeResult, Pipeline } from '../engine/analyze.js';
+import { DEFAULT_MAX_FLOWS } from '../flow/engine.js';
 import { EXIT_ALERT, EXIT_UNSENT, WardwatchError } from '../errors.js';
 import type { Register } from './commands.js';
 import { type Output, openOutput, stdoutOutput } from './output.js';
@@ -32,7 +33,7 @@ export const register: Register = (program: Command) => {
     .description('analyze capture files (pcap/pcapng; "-" for stdin): devices, alerts, summary')
     .argument('<captures...>', 'capture files, or - for stdin');
   addShipOptions(addRecordOptions(cmd))
-    .option('--max-flows <n>', 'flow table bound (evictions are counted)', '100000')
+    .option('--max-flows <n>', 'flow table bound (evictions are counted)', String(DEFAULT_MAX_FLOWS))
     .option('--no-progress', 'no progress bar on stderr')
     .option(
       '--workers <n>',
@@ -61,7 +62,7 @@ Examples:
 };
 
 export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
-  const maxFlows = Number(opts.maxFlows ?? '100000');
+  const maxFlows = Number(opts.maxFlows ?? DEFAULT_MAX_FLOWS);
   if (!Number.isInteger(maxFlows) || maxFlows < 16)
     throw new WardwatchError('WW_ARGS', `--max-flows must be an integer ≥ 16, got ${opts.maxFlows}`);
   if (captures.filter((c) => c === '-').length > 1)

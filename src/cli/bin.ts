@@ -2,7 +2,10 @@
 // The installed entry (`wardwatch`, `npx wardwatch`). It runs the CLI in a Node whose old-space
 // heap is capped, so peak memory stays bounded whatever the capture size: the live set of an
 // analysis stays near 60 MB, but V8 grows the heap with the allocation rate, not the live set
-// (300+ MB on a 6 M-packet capture without the cap, under 200 MB with it).
+// (300+ MB on a 6 M-packet capture without the cap, under 200 MB with it). 256 MB, not less: a
+// flood of spoofed sources fills every table to its bound (65 536 flows, 20 000 devices, the
+// detector's address tables: ~200 MB live), and at 192 MB that ran out of heap and printed
+// nothing; ordinary captures peak at the same RSS with either cap (5 M bench packets: 198 MB).
 // WARDWATCH_HEAP_MB changes the cap; an explicit --max-old-space-size (argv or NODE_OPTIONS) wins.
 // The child holds an IPC channel to the launcher: when the launcher dies (even by kill -9) the
 // channel closes and the child stops as on SIGTERM (see parent.ts), instead of reading stdin
@@ -19,7 +22,7 @@ const capped =
 if (capped) {
   await import('./main.js');
 } else {
-  const heapMb = Number(process.env.WARDWATCH_HEAP_MB ?? '192');
+  const heapMb = Number(process.env.WARDWATCH_HEAP_MB ?? '256');
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   const child = spawn(process.execPath, [`${FLAG}=${heapMb}`, ...process.execArgv, main, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

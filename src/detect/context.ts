@@ -12,6 +12,7 @@ import { ResolutionTable } from './dns-table.js';
 import { PatientLedger } from './ledger.js';
 import { CidrSet, domainMatches } from '../net/cidr-set.js';
 import { isNetmask } from '../net/netmask.js';
+import { OldestFirst } from '../net/oldest.js';
 
 export type { Evidence, RawAlert } from './aggregate.js';
 export { mergeEvidence } from './aggregate.js';
@@ -48,6 +49,14 @@ export function proxyWords(ev: ProxyRequest): string {
 const MAX_CLOCKS = 65_536;
 /** Site hosts seen answering other site hosts' DNS queries (the site's own resolvers). */
 const MAX_RESOLVERS = 1024;
+/**
+ * Site addresses whose MAC is remembered (`deviceId`), DHCP-leased clients, and DHCP-named servers.
+ * The first ones are kept: a flood of spoofed source addresses must not evict the ward's devices
+ * (nor grow the heap until the analysis dies: an unbounded table here did, on 1 M spoofed SYNs).
+ */
+export const MAX_MAC_BY_IP = 100_000;
+const MAX_LEASED = 100_000;
+const MAX_DHCP_SERVERS = 1024;
 
 export interface Rule {
   readonly id: RuleId;
@@ -92,7 +101,10 @@ export class Context {
    * Bounded; evictions counted.
    */
   private readonly clocks = new Map<string, Micros>();
+  private readonly clocksOldest = new OldestFirst(this.clocks);
   clockEvictions = 0;
+  /** A new address found `macByIp` full (said once). */
+  private macByIpFull = false;
   /** Gaps in the input longer than the warm-up (each restarts every device's clock). */
   inputGaps = 0;
   private lastTs: Micros | undefined;
@@ -169,7 +181,7 @@ export class Context {
     switch (ev.type) {
       case 'device-seen':
         if (ev.ip !== undefined) {
-          this.macByIp.set(ev.ip, ev.mac.toLowerCase());
+          this.bindMac(ev.ip, ev.mac);
           this.tick(ev.ip, ev.ts);
         }
         break;
@@ -177,7 +189,10 @@ export class Context {
         if (ev.msgType === 'ACK' || ev.msgType === 'OFFER') {
           const add = (ip: string, role: DhcpRole) => {
             let s = this.dhcpServers.get(ip);
-            if (s === undefined) this.dhcpServers.set(ip, (s = new Set()));
+            if (s === undefined) {
+              if (this.dhcpServers.size >= MAX_DHCP_SERVERS) return;
+              this.dhcpServers.set(ip, (s = new Set()));
+            }
             s.add(role);
           };
           for (const r of ev.routers ?? []) add(r, 'router');
@@ -185,8 +200,8 @@ export class Context {
           for (const r of ev.ntpServers ?? []) add(r, 'ntp');
           if (ev.serverId !== undefined) add(ev.serverId, 'dhcp');
           if (ev.yourIp !== undefined && ev.yourIp !== '0.0.0.0') {
-            this.macByIp.set(ev.yourIp, ev.clientMac.toLowerCase());
-            if (ev.msgType === 'ACK') this.leased.add(ev.yourIp);
+            this.bindMac(ev.yourIp, ev.clientMac);
+            if (ev.msgType === 'ACK' && this.leased.size < MAX_LEASED) this.leased.add(ev.yourIp);
           }
         }
         break;
@@ -211,7 +226,7 @@ export class Context {
         break;
       case 'flow-start': {
         if (ev.src.mac !== undefined && this.zones.isSite(ev.src.ip) && !this.macByIp.has(ev.src.ip))
-          this.macByIp.set(ev.src.ip, ev.src.mac.toLowerCase());
+          this.bindMac(ev.src.ip, ev.src.mac);
         this.tick(ev.src.ip, ev.ts);
         this.tick(ev.dst.ip, ev.ts);
         break;
@@ -236,14 +251,27 @@ export class Context {
     return { ev };
   }
 
+  /** `ip` belongs to `mac` (the latest word wins); a new address while the table is full is not remembered. */
+  private bindMac(ip: string, mac: string): void {
+    const m = this.macByIp;
+    if (m.size >= MAX_MAC_BY_IP && !m.has(ip)) {
+      if (this.macByIpFull) return;
+      this.macByIpFull = true;
+      this.warnOnce(
+        `more than ${MAX_MAC_BY_IP} site addresses: the MAC of later ones is not remembered (their alerts name the packet's MAC, or the address)`,
+      );
+      return;
+    }
+    m.set(ip, mac.toLowerCase());
+  }
+
   /** A site address was seen at `ts`: its clock starts at its first packet. */
   private tick(ip: string, ts: Micros): void {
     if (this.clocks.has(ip) || !this.zones.isSite(ip)) return;
     if (this.clocks.size >= MAX_CLOCKS) {
-      const oldest = this.clocks.keys().next().value;
-      if (oldest !== undefined) this.clocks.delete(oldest);
-      this.clockEvictions++;
-      this.warnOnce(`more than ${MAX_CLOCKS} site addresses: the DNS warm-up clock of the oldest restarts`);
+      this.clocksOldest.take();
+      if (this.clockEvictions++ === 0)
+        this.warnOnce(`more than ${MAX_CLOCKS} site addresses: the DNS warm-up clock of the oldest restarts`);
     }
     this.clocks.set(ip, ts);
   }

@@ -15,7 +15,7 @@ import type { RawPacket } from '../capture/types.js';
 import { Layers } from '../decode/layers.js';
 import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
-import { type EngineStats, SeenPairs } from '../flow/engine.js';
+import { DEFAULT_MAX_FLOWS, type EngineStats, SeenPairs } from '../flow/engine.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 import { type DecodedBatch, EventDecoder } from './event-codec.js';
 import { pairHash, quickPairHash } from './pair-hash.js';
@@ -96,7 +96,8 @@ export class ShardedEngine {
     opts: ShardedOptions,
   ) {
     const url = new URL('./shard-worker.js', import.meta.url);
-    // Each shard holds 1/N of the flows: its share of the launcher's heap cap (192 MB), and room to work.
+    // Each shard holds 1/N of the flows: its share of 192 MB (the launcher caps the main heap at 256 MB,
+    // which also holds the devices and the detector), and room to work.
     const oldMb = Math.max(48, Math.ceil(192 / opts.workers) + 32);
     this.shards = [];
     // Young generation: 8 MB for one or two shards (~37 scavenges a shard on 300k bench packets
@@ -116,7 +117,7 @@ export class ShardedEngine {
         if (!this.finished) this.fail(new Error(`worker thread exited (${code}) before the run ended`));
       });
       // The run's flow bound is shared out: N shards hold no more flows than one engine.
-      const maxFlows = Math.max(16, Math.ceil((opts.maxFlows ?? 100_000) / opts.workers));
+      const maxFlows = Math.max(16, Math.ceil((opts.maxFlows ?? DEFAULT_MAX_FLOWS) / opts.workers));
       const init: ToShard = { t: 'init', salt: opts.salt, maxFlows };
       w.postMessage(init);
       this.shards.push(shard);

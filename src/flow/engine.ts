@@ -19,6 +19,15 @@ import { FlowKey, looksLikeServer, protoName, tunnelKey } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 
+/**
+ * Open flows a run tracks at once (`--max-flows`); past it the oldest is ended as 'evicted'. With
+ * the devices (inventory/table.ts MAX_DEVICES) and the detector's tables at their own bounds, a
+ * flood of spoofed sources must still fit the launcher's heap cap (cli/bin.ts): a flow costs
+ * ~0.9 KB with its streams, endpoints and the inventory's entry, so 65 536 of them ~60 MB. The bench
+ * capture peaks below 30 000 open flows.
+ */
+export const DEFAULT_MAX_FLOWS = 65_536;
+
 export interface EngineOptions {
   /** Salted hash of a patient identifier (the engine never sees the salt's source). */
   hashPatientId: (id: string) => string;
@@ -85,7 +94,7 @@ export class FlowEngine {
     readonly sink: EventSink,
     opts: EngineOptions,
   ) {
-    this.table = new FlowTable(opts.maxFlows ?? 100_000);
+    this.table = new FlowTable(opts.maxFlows ?? DEFAULT_MAX_FLOWS);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.maxTcpBuffer = opts.maxTcpBuffer ?? 256 * 1024;
     this.anomalyEventsPerCode = opts.anomalyEventsPerCode ?? 20;

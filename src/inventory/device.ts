@@ -9,7 +9,12 @@ import type { ProtocolFacts } from './protocols.js';
  * `limit` + EXACT_CAP, estimated beyond (see distinct.ts; `exact` says which).
  */
 export class BoundedSet<T extends string> {
-  private readonly kept = new Set<T>();
+  /**
+   * Created on the first value: a device has ~35 of these and most stay empty, and an empty Set
+   * still costs its hash table (~120 bytes) — 20 000 devices of a spoofed-address flood held
+   * ~75 MB of empty tables before (the analysis ran out of heap; test/inventory/flood-memory.test.ts).
+   */
+  private kept: Set<T> | undefined;
   /** Distinct values seen beyond the limit (created on the first one: most sets never fill). */
   private extra: DistinctCount | undefined;
   /**
@@ -23,12 +28,15 @@ export class BoundedSet<T extends string> {
   /** True when `v` was not kept before (new, or beyond the limit). */
   add(v: T): boolean {
     if (v === this.last) return false;
-    if (this.kept.has(v)) {
+    let kept = this.kept;
+    if (kept === undefined) {
+      if (this.limit > 0) this.kept = kept = new Set<T>();
+    } else if (kept.has(v)) {
       this.last = v;
       return false;
     }
-    if (this.kept.size < this.limit) {
-      this.kept.add(v);
+    if (kept !== undefined && kept.size < this.limit) {
+      kept.add(v);
       this.last = v;
     } else {
       if (this.extra === undefined) this.extra = new DistinctCount();
@@ -39,22 +47,22 @@ export class BoundedSet<T extends string> {
   /** `add`, then whether `v` is kept (false: it was counted beyond the limit). */
   addKept(v: T): boolean {
     this.add(v);
-    return v === this.last || this.kept.has(v);
+    return v === this.last || this.has(v);
   }
   /** Distinct values counted beyond the limit so far. */
   get beyond(): number {
     return this.extra?.count ?? 0;
   }
   delete(v: T): void {
-    this.kept.delete(v);
+    this.kept?.delete(v);
     if (v === this.last) this.last = undefined;
   }
   has(v: T): boolean {
-    return this.kept.has(v);
+    return this.kept?.has(v) ?? false;
   }
   /** Distinct values seen (an estimate once `exact` is false). */
   get total(): number {
-    return this.kept.size + this.beyond;
+    return (this.kept?.size ?? 0) + this.beyond;
   }
   /** Whether `total` is an exact count. */
   get exact(): boolean {
@@ -65,30 +73,42 @@ export class BoundedSet<T extends string> {
     return this.exact ? `${this.total}` : `about ${this.total}`;
   }
   values(): T[] {
-    return [...this.kept];
+    return this.kept === undefined ? [] : [...this.kept];
   }
 }
 
 export class Counter {
-  readonly counts = new Map<string, number>();
+  /** Created on the first count (a device has several counters and most stay empty). */
+  private map: Map<string, number> | undefined;
   constructor(private readonly limit = 64) {}
   add(key: string, n = 1): void {
-    const v = this.counts.get(key);
-    if (v !== undefined) this.counts.set(key, v + n);
-    else if (this.counts.size < this.limit) this.counts.set(key, n);
+    let m = this.map;
+    if (m === undefined) {
+      if (this.limit <= 0) return;
+      this.map = m = new Map();
+    }
+    const v = m.get(key);
+    if (v !== undefined) m.set(key, v + n);
+    else if (m.size < this.limit) m.set(key, n);
   }
   get(key: string): number {
-    return this.counts.get(key) ?? 0;
+    return this.map?.get(key) ?? 0;
+  }
+  /** The counts, by key (empty when nothing was counted). */
+  get counts(): ReadonlyMap<string, number> {
+    return this.map ?? EMPTY_COUNTS;
   }
   sum(filter?: (key: string) => boolean): number {
     let s = 0;
-    for (const [k, v] of this.counts) if (!filter || filter(k)) s += v;
+    if (this.map !== undefined) for (const [k, v] of this.map) if (!filter || filter(k)) s += v;
     return s;
   }
   toObject(): Record<string, number> {
-    return Object.fromEntries([...this.counts].sort((a, b) => b[1] - a[1]));
+    return this.map === undefined ? {} : Object.fromEntries([...this.map].sort((a, b) => b[1] - a[1]));
   }
 }
+
+const EMPTY_COUNTS: ReadonlyMap<string, number> = new Map();
 
 /** How an address came to belong to a device: DHCP/ARP bind it; seeing it on a packet only suggests it. */
 export type IpBinding = 'strong' | 'weak';
