@@ -380,18 +380,27 @@ export class FlowEngine {
 
 /** (MAC, IP) pairs already told, bounded: device-seen once per pair per run. */
 export class SeenPairs {
-  private readonly pairs = new Map<string, Set<string>>();
+  /**
+   * A MAC's one address as itself, a Set from its second on: most MACs have one, and a Set each
+   * was ~150 bytes times 100 000 MACs in a flood of spoofed sources.
+   */
+  private readonly pairs = new Map<string, string | Set<string>>();
 
   /** True the first time a pair is seen (then remembered, within the bounds). */
   first(mac: string, ip: string): boolean {
-    let ips = this.pairs.get(mac);
-    if (ips === undefined) {
+    const had = this.pairs.get(mac);
+    if (had === undefined) {
       if (this.pairs.size >= 100_000) this.pairs.clear();
-      ips = new Set();
-      this.pairs.set(mac, ips);
+      this.pairs.set(mac, ip);
+      return true;
     }
-    if (ips.has(ip)) return false;
-    if (ips.size < 4096) ips.add(ip);
+    if (typeof had === 'string') {
+      if (had === ip) return false;
+      this.pairs.set(mac, new Set([had, ip]));
+      return true;
+    }
+    if (had.has(ip)) return false;
+    if (had.size < 4096) had.add(ip);
     return true;
   }
 }
