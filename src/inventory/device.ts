@@ -12,7 +12,7 @@ export class BoundedSet<T extends string> {
   /**
    * Created on the first value: a device has ~35 of these and most stay empty, and an empty Set
    * still costs its hash table (~120 bytes) — 20 000 devices of a spoofed-address flood held
-   * ~75 MB of empty tables before (the analysis ran out of heap; test/inventory/flood-memory.test.ts).
+   * ~75 MB of empty tables before (the analysis ran out of heap; test/cli/flood.test.ts).
    */
   private kept: Set<T> | undefined;
   /** Distinct values seen beyond the limit (created on the first one: most sets never fill). */
@@ -28,15 +28,12 @@ export class BoundedSet<T extends string> {
   /** True when `v` was not kept before (new, or beyond the limit). */
   add(v: T): boolean {
     if (v === this.last) return false;
-    let kept = this.kept;
-    if (kept === undefined) {
-      if (this.limit > 0) this.kept = kept = new Set<T>();
-    } else if (kept.has(v)) {
+    if (this.kept?.has(v) === true) {
       this.last = v;
       return false;
     }
-    if (kept !== undefined && kept.size < this.limit) {
-      kept.add(v);
+    if ((this.kept?.size ?? 0) < this.limit) {
+      (this.kept ??= new Set<T>()).add(v);
       this.last = v;
     } else {
       if (this.extra === undefined) this.extra = new DistinctCount();
