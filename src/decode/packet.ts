@@ -169,18 +169,20 @@ function decodeUdpTunnel(data: Uint8Array, out: Layers, et: number): void {
   const innerEnd = p + out.payloadLen;
   const dp = out.dstPort;
   const sp = out.srcPort;
+  const toTunnel = dp === UDP_VXLAN || dp === UDP_GENEVE;
   let inner: number;
-  if (dp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
-  else if (dp === UDP_GENEVE) inner = decodeGeneve(data, p, innerEnd, out, t);
-  else if (dp === UDP_TEREDO || sp === UDP_TEREDO) inner = decodeTeredo(data, p, innerEnd, out, t);
-  else {
-    // Only the source port is VXLAN's or Geneve's (a VTEP answering, or VXLAN-GPE's 4790 as the
-    // destination; Wireshark decodes these too). An ephemeral port may be 4789 or 6081 by chance,
-    // so the header must hold and the inner packet look like one, or the datagram stays plain UDP
-    // with nothing flagged.
-    // The decoders flag only a cut header and Geneve options past the end; both are left alone here.
+  if (!toTunnel && (dp === UDP_TEREDO || sp === UDP_TEREDO)) inner = decodeTeredo(data, p, innerEnd, out, t);
+  else if (toTunnel && out.snapped) {
+    // Cut short by the capture: read as the tunnel the destination port names; a header cut inside is flagged.
+    inner = dp === UDP_VXLAN ? decodeVxlan(data, p, innerEnd, out, t) : decodeGeneve(data, p, innerEnd, out, t);
+  } else {
+    // A whole datagram to VXLAN's or Geneve's port, or one only from it (a VTEP answering, or VXLAN-GPE's
+    // 4790 as the destination; Wireshark decodes these too), is a tunnel only when its header holds and
+    // the inner packet looks like one: an ephemeral port may be 4789 or 6081 by chance (a DNS answer to
+    // port 6081), and such a datagram stays plain UDP with nothing flagged. The decoders flag only a cut
+    // header and Geneve options past the end; both are checked first here.
     if (innerEnd - p < 8) return;
-    if (sp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
+    if (toTunnel ? dp === UDP_VXLAN : sp === UDP_VXLAN) inner = decodeVxlan(data, p, innerEnd, out, t);
     else if (p + 8 + ((data[p]! & 0x3f) << 2) > innerEnd) return;
     else inner = decodeGeneve(data, p, innerEnd, out, t);
     if (inner < 0 || !plausibleInner(data, inner, innerEnd, t.inner)) return;

@@ -9,6 +9,7 @@ import { PcapWriter } from '../../src/capture/writer.js';
 import { Layers } from '../../src/decode/layers.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { MAX_TUNNEL_DEPTH, TUNNEL_KIND_NAMES } from '../../src/decode/tunnel.js';
+import { dnsResponse } from '../../src/decode/dns/encode.js';
 import { FlowEngine } from '../../src/flow/engine.js';
 import type { FlowEnd, FlowStart, WardEvent } from '../../src/events.js';
 import { HAVE_TSHARK, tshark } from '../sim/tshark.js';
@@ -174,6 +175,26 @@ describe('tunnel decoding', () => {
     expect([o.anomaly, o.encapDepth, o.srcPort]).toEqual([null, 0, 4789]); // short: not flagged either
   });
 
+  it('a whole DNS answer to an ephemeral port 4789 or 6081 stays plain DNS, nothing flagged, whatever its id', () => {
+    // Every DNS id: some look like a VXLAN I flag (0x08 in the first byte) or a Geneve version 0 with
+    // options that run past the datagram; a resolver's answer to such a port is no tunnel.
+    for (const port of [4789, 6081]) {
+      for (let id = 0; id < 0x10000; id += 0x101) {
+        const answer = dnsResponse(id, 'pump.vendor.example', [
+          { name: 'pump.vendor.example', type: 'A', ttl: 60, data: '203.0.113.7' },
+        ]);
+        const o = decode(eth(0x0800, ipv4(17, udp(53, port, answer))));
+        expect([o.anomaly, o.encapDepth, o.srcPort, o.dstPort, o.ip4Src], `id ${id} to ${port}`).toEqual([
+          null,
+          0,
+          53,
+          port,
+          OUTER_SRC,
+        ]);
+      }
+    }
+  });
+
   it('names damaged headers: ERSPAN version, MPLS stack depth, PPPoE version', () => {
     const e2 = gre(0x88be, new Uint8Array(8 + 54), { seq: 1 }); // version nibble 0
     expect(decode(eth(0x0800, ipv4(47, e2))).anomaly).toBe('erspan.bad-version');
@@ -221,6 +242,23 @@ describe('tunnels in the flow engine', () => {
       '02:00:00:00:00:05',
       '02:00:00:00:00:09',
     ]);
+  });
+
+  it('a DNS answer to port 6081 is a DNS answer, not a Geneve packet', () => {
+    const events: WardEvent[] = [];
+    const e = new FlowEngine((ev) => events.push(ev), { hashPatientId: (s) => s });
+    // id 0x0012: a Geneve version 0 whose 72 bytes of options would run past the answer
+    const answer = dnsResponse(0x12, 'pump.vendor.example', [
+      { name: 'pump.vendor.example', type: 'A', ttl: 60, data: '203.0.113.7' },
+    ]);
+    const b = eth(0x0800, ipv4(17, udp(53, 6081, answer)));
+    e.packet({ ts: 1e6, linktype: 1, data: b, origLen: b.length, ifIndex: 0 });
+    e.finish();
+    expect(events.filter((x) => x.type === 'anomaly')).toEqual([]);
+    expect(events.find((x) => x.type === 'dns-answer')).toMatchObject({
+      query: 'pump.vendor.example',
+      asker: '192.0.2.2',
+    });
   });
 
   it('a plain flow has no tunnel key', () => {
