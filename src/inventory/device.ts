@@ -10,9 +10,9 @@ import type { ProtocolFacts } from './protocols.js';
  */
 export class BoundedSet<T extends string> {
   /**
-   * Created on the first value: a device has ~35 of these and most stay empty, and an empty Set
-   * still costs its hash table (~120 bytes) — 20 000 devices of a spoofed-address flood held
-   * ~75 MB of empty tables before (the analysis ran out of heap; test/cli/flood.test.ts).
+   * Created on the first value: most sets stay small or empty, and an empty Set still costs its
+   * hash table (~120 bytes) — 20 000 devices of a spoofed-address flood held ~75 MB of empty
+   * tables before (the analysis ran out of heap; test/cli/flood.test.ts).
    */
   private kept: Set<T> | undefined;
   /** Distinct values seen beyond the limit (created on the first one: most sets never fill). */
@@ -114,6 +114,91 @@ export const PEER_LIMIT = 64;
 /** Distinct TLS client fingerprints kept per device: a device runs a few TLS stacks, not dozens. */
 export const TLS_FP_LIMIT = 16;
 
+/**
+ * The value sets of a device, by number: `device.edit(DS.hl7Apps).add(app)` writes (making the set),
+ * `device.hl7Apps` reads (an empty set when none was made). A device has 31 of them and most
+ * stay empty: made on the first write, 20 000 devices of a spoofed-source flood hold ~35 MB less
+ * (a set object each was 56 bytes before its table; test/inventory/device-sets.test.ts).
+ */
+export const DS = {
+  fronted4: 0,
+  fronted6: 1,
+  hl7Apps: 2,
+  hl7Facilities: 3,
+  hl7Equipment: 4,
+  hl7SentTo: 5,
+  hl7ReceivedFrom: 6,
+  vitals: 7,
+  obsTexts: 8,
+  aeCalling: 9,
+  aeCalled: 10,
+  dicomCallsTo: 11,
+  dicomCalledBy: 12,
+  dicomRequested: 13,
+  peersInside: 14,
+  peersOutside: 15,
+  dhcpClients: 16,
+  dnsAskers: 17,
+  userAgents: 18,
+  tlsNames: 19,
+  ja4: 20,
+  ja3: 21,
+  serverCerts: 22,
+  httpHosts: 23,
+  dnsNames: 24,
+  lanNames: 25,
+  workgroups: 26,
+  osStrings: 27,
+  software: 28,
+  announced: 29,
+  smbDialects: 30,
+} as const;
+export type DeviceSetName = keyof typeof DS;
+const DS_NAMES = Object.keys(DS) as DeviceSetName[];
+const DS_LIMITS: readonly number[] = [
+  PEER_LIMIT,
+  PEER_LIMIT,
+  16,
+  16,
+  16,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  32,
+  64,
+  16,
+  16,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  32,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  8,
+  PEER_LIMIT,
+  TLS_FP_LIMIT,
+  TLS_FP_LIMIT,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  PEER_LIMIT,
+  16,
+  8,
+  8,
+  8,
+  32,
+  8,
+];
+
+/** What reading a device's set may do: no writes, so a read never makes one. */
+export interface ReadonlyBoundedSet<T extends string> {
+  has(v: T): boolean;
+  readonly total: number;
+  readonly exact: boolean;
+  readonly totalText: string;
+  readonly beyond: number;
+  values(): T[];
+}
+
 const UNWATCHED = (): void => {};
 /**
  * Distinct outside source addresses (not bound to it by DHCP/ARP) that make a MAC a gateway. A
@@ -145,8 +230,8 @@ export class DeviceState {
    * family because an ordinary dual-stack host has a few global IPv6 addresses of its own.
    * Written through `addFronted`/`deleteFronted`, which keep `routerLike`.
    */
-  readonly fronted4 = new BoundedSet<string>(PEER_LIMIT);
-  readonly fronted6 = new BoundedSet<string>(PEER_LIMIT);
+  declare readonly fronted4: ReadonlyBoundedSet<string>;
+  declare readonly fronted6: ReadonlyBoundedSet<string>;
   // Unset until the device is seen in a packet: 0 is a real capture time (1970), not "never".
   first = Number.POSITIVE_INFINITY;
   last = Number.NEGATIVE_INFINITY;
@@ -161,31 +246,31 @@ export class DeviceState {
   paramList?: readonly number[];
   clientId?: string;
 
-  readonly hl7Apps = new BoundedSet<string>(16); // MSH-3 of messages this device sent
-  readonly hl7Facilities = new BoundedSet<string>(16); // MSH-4
-  readonly hl7Equipment = new BoundedSet<string>(16); // PRT-10 / OBX-18 of messages it sent
+  declare readonly hl7Apps: ReadonlyBoundedSet<string>; // MSH-3 of messages this device sent
+  declare readonly hl7Facilities: ReadonlyBoundedSet<string>; // MSH-4
+  declare readonly hl7Equipment: ReadonlyBoundedSet<string>; // PRT-10 / OBX-18 of messages it sent
   readonly hl7Sent = new Counter(); // message type → count
   hl7Messages = 0; // HL7 messages sent, all types
   readonly hl7Received = new Counter();
-  readonly hl7SentTo = new BoundedSet<string>(PEER_LIMIT);
-  readonly hl7ReceivedFrom = new BoundedSet<string>(PEER_LIMIT);
-  readonly vitals = new BoundedSet<string>(32);
-  readonly obsTexts = new BoundedSet<string>(64); // OBX-3 texts, e.g. MDC_PUMP_… names
+  declare readonly hl7SentTo: ReadonlyBoundedSet<string>;
+  declare readonly hl7ReceivedFrom: ReadonlyBoundedSet<string>;
+  declare readonly vitals: ReadonlyBoundedSet<string>;
+  declare readonly obsTexts: ReadonlyBoundedSet<string>; // OBX-3 texts, e.g. MDC_PUMP_… names
   /**
    * Vital and text of each observation of the last sampled message, when all of them were kept:
    * a monitor reports the same list every time, and the next identical list needs no set lookups.
    */
   private lastObs: readonly (string | undefined)[] = [];
 
-  readonly aeCalling = new BoundedSet<string>(16); // AE titles it used to request associations
-  readonly aeCalled = new BoundedSet<string>(16); // AE titles others called it by
-  readonly dicomCallsTo = new BoundedSet<string>(PEER_LIMIT); // 'ip:port'
-  readonly dicomCalledBy = new BoundedSet<string>(PEER_LIMIT); // requester ip
-  readonly dicomRequested = new BoundedSet<string>(32); // SOP class names it proposed
+  declare readonly aeCalling: ReadonlyBoundedSet<string>; // AE titles it used to request associations
+  declare readonly aeCalled: ReadonlyBoundedSet<string>; // AE titles others called it by
+  declare readonly dicomCallsTo: ReadonlyBoundedSet<string>; // 'ip:port'
+  declare readonly dicomCalledBy: ReadonlyBoundedSet<string>; // requester ip
+  declare readonly dicomRequested: ReadonlyBoundedSet<string>; // SOP class names it proposed
 
   readonly services = new Counter(); // 'tcp/104' → flows answered
-  readonly peersInside = new BoundedSet<string>(PEER_LIMIT);
-  readonly peersOutside = new BoundedSet<string>(PEER_LIMIT);
+  declare readonly peersInside: ReadonlyBoundedSet<string>;
+  declare readonly peersOutside: ReadonlyBoundedSet<string>;
 
   dhcpServed = 0; // OFFER/ACK/NAK sent
   dnsAnswered = 0; // DNS responses sent to unicast askers
@@ -193,34 +278,41 @@ export class DeviceState {
   /** `routerLike`, recomputed when an input changes: every flow end asks, and the inputs live in other objects. */
   private router = false;
   namedDns = false; // listed in a DHCP DNS-server option
-  readonly dhcpClients = new BoundedSet<string>(PEER_LIMIT);
-  readonly dnsAskers = new BoundedSet<string>(PEER_LIMIT);
+  declare readonly dhcpClients: ReadonlyBoundedSet<string>;
+  declare readonly dnsAskers: ReadonlyBoundedSet<string>;
 
-  readonly userAgents = new BoundedSet<string>(8);
-  readonly tlsNames = new BoundedSet<string>(PEER_LIMIT); // SNI of its TLS connections to outside
-  readonly ja4 = new BoundedSet<string>(TLS_FP_LIMIT); // JA4 of the ClientHellos it sent
-  readonly ja3 = new BoundedSet<string>(TLS_FP_LIMIT);
-  readonly serverCerts = new BoundedSet<string>(PEER_LIMIT); // SHA-256 of the leaf certificate of servers it reached
-  readonly httpHosts = new BoundedSet<string>(PEER_LIMIT);
-  readonly dnsNames = new BoundedSet<string>(PEER_LIMIT); // names it looked up
+  declare readonly userAgents: ReadonlyBoundedSet<string>;
+  declare readonly tlsNames: ReadonlyBoundedSet<string>; // SNI of its TLS connections to outside
+  declare readonly ja4: ReadonlyBoundedSet<string>; // JA4 of the ClientHellos it sent
+  declare readonly ja3: ReadonlyBoundedSet<string>;
+  declare readonly serverCerts: ReadonlyBoundedSet<string>; // SHA-256 of the leaf certificate of servers it reached
+  declare readonly httpHosts: ReadonlyBoundedSet<string>;
+  declare readonly dnsNames: ReadonlyBoundedSet<string>; // names it looked up
 
   // What it says about itself on the LAN (NetBIOS, SMB, mDNS/LLMNR, SSDP).
-  readonly lanNames = new BoundedSet<string>(16);
-  readonly workgroups = new BoundedSet<string>(8);
-  readonly osStrings = new BoundedSet<string>(8);
-  readonly software = new BoundedSet<string>(8);
-  readonly announced = new BoundedSet<string>(32); // SSDP/mDNS service types, NetBIOS roles
-  readonly smbDialects = new BoundedSet<string>(8); // dialects it chose as an SMB server
+  declare readonly lanNames: ReadonlyBoundedSet<string>;
+  declare readonly workgroups: ReadonlyBoundedSet<string>;
+  declare readonly osStrings: ReadonlyBoundedSet<string>;
+  declare readonly software: ReadonlyBoundedSet<string>;
+  declare readonly announced: ReadonlyBoundedSet<string>; // SSDP/mDNS service types, NetBIOS roles
+  declare readonly smbDialects: ReadonlyBoundedSet<string>; // dialects it chose as an SMB server
   smb1 = false; // offered or used SMBv1
-  readonly remote = new Map<string, RemoteService>();
+  /** Remote-access services by (service, role, port): made with the first (most devices have none). */
+  private remoteMap: Map<string, RemoteService> | undefined = undefined;
   remoteBeyond = 0;
+
+  /** The remote-access services, in the order first seen. */
+  get remote(): ReadonlyMap<string, RemoteService> {
+    return this.remoteMap ?? NO_REMOTE;
+  }
 
   /** The remote-access entry for (service, role, port), created while fewer than REMOTE_LIMIT exist. */
   remoteService(service: string, role: 'server' | 'client', port: number | undefined): RemoteService | undefined {
     const key = `${service}/${role}/${port ?? ''}`;
-    let r = this.remote.get(key);
+    const remote = (this.remoteMap ??= new Map());
+    let r = remote.get(key);
     if (r === undefined) {
-      if (this.remote.size >= REMOTE_LIMIT) {
+      if (remote.size >= REMOTE_LIMIT) {
         this.remoteBeyond++;
         return undefined;
       }
@@ -233,7 +325,7 @@ export class DeviceState {
         version: undefined,
         peers: new BoundedSet(PEER_LIMIT),
       };
-      this.remote.set(key, r);
+      remote.set(key, r);
     }
     return r;
   }
@@ -247,6 +339,20 @@ export class DeviceState {
     readonly mac: string | undefined,
     private readonly changed: () => void = UNWATCHED,
   ) {}
+
+  /** The sets made so far, by `DS` number (none until the first write). */
+  private sets: (BoundedSet<string> | undefined)[] | undefined = undefined;
+
+  /** Device set `i` (a `DS` number) for writing, made on first use. */
+  edit(i: number): BoundedSet<string> {
+    const sets = (this.sets ??= new Array<BoundedSet<string> | undefined>(DS_LIMITS.length).fill(undefined));
+    return (sets[i] ??= new BoundedSet<string>(DS_LIMITS[i]!));
+  }
+
+  /** Device set `i` for reading: the empty set when it was never written. */
+  read(i: number): ReadonlyBoundedSet<string> {
+    return this.sets?.[i] ?? EMPTY_SET;
+  }
 
   touch(ts: number): void {
     if (ts < this.first) this.first = ts;
@@ -266,8 +372,8 @@ export class DeviceState {
     }
     const flat: (string | undefined)[] = [];
     for (const o of obs) {
-      if (o.vital) this.vitals.add(o.vital);
-      if (o.text) this.obsTexts.add(o.text);
+      if (o.vital) this.edit(DS.vitals).add(o.vital);
+      if (o.text) this.edit(DS.obsTexts).add(o.text);
       flat.push(o.vital, o.text);
     }
     // The sets count distinct values, so the same list again would change nothing.
@@ -298,13 +404,13 @@ export class DeviceState {
 
   /** This MAC sent a packet from outside address `ip` (not its own). */
   addFronted(ip: string): void {
-    (ip.includes(':') ? this.fronted6 : this.fronted4).add(ip);
+    this.edit(ip.includes(':') ? DS.fronted6 : DS.fronted4).add(ip);
     this.refreshRouter();
   }
 
   /** `ip` is the device's own after all (bound, or offered to it). */
   deleteFronted(ip: string): void {
-    (ip.includes(':') ? this.fronted6 : this.fronted4).delete(ip);
+    this.sets?.[ip.includes(':') ? DS.fronted6 : DS.fronted4]?.delete(ip);
     this.refreshRouter();
   }
 
@@ -336,4 +442,17 @@ export class DeviceState {
     const router = this.routerLike;
     return [...this.ips].filter(([, b]) => b === 'strong' || !router).map(([ip]) => ip);
   }
+}
+
+const NO_REMOTE: ReadonlyMap<string, RemoteService> = new Map();
+const EMPTY_SET: ReadonlyBoundedSet<string> = Object.freeze(new BoundedSet<string>(0));
+
+// `device.hl7Apps` and the other named reads (declared in the class) are getters over `read`.
+for (const name of DS_NAMES) {
+  const i = DS[name];
+  Object.defineProperty(DeviceState.prototype, name, {
+    get(this: DeviceState) {
+      return this.read(i);
+    },
+  });
 }

@@ -15,7 +15,7 @@ import type {
   WardEvent,
 } from '../events.js';
 import type { Catalog } from '../contract/catalog.js';
-import type { DeviceState } from './device.js';
+import { DS, type DeviceState } from './device.js';
 import { DeviceTable } from './table.js';
 import { type DeviceDetail, deviceDetail, deviceRecord } from './view.js';
 import { siteMatcher, zoneOf } from './zones.js';
@@ -99,14 +99,14 @@ export class Inventory {
         if (server !== undefined && zoneOf(ev.asker, this.site) !== 'special') {
           server.touch(ev.ts);
           server.dnsAnswered++;
-          server.dnsAskers.add(ev.asker);
+          server.edit(DS.dnsAskers).add(ev.asker);
         }
-        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.edit(DS.dnsNames).add(ev.query.toLowerCase());
         this.multicastNames(ev);
         return;
       }
       case 'dns-query':
-        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.dnsNames.add(ev.query.toLowerCase());
+        if (ev.query !== '') this.table.resolve({ ip: ev.asker })?.edit(DS.dnsNames).add(ev.query.toLowerCase());
         return;
       case 'flow-start': {
         const s = this.table.resolve(ev.src);
@@ -123,12 +123,12 @@ export class Inventory {
       case 'tls-hello': {
         const s = this.resolveIn(this.open.get(ev.flowId), ev.src);
         if (s !== undefined && ev.sni && zoneOf(ev.dst.ip, this.site) === 'outside')
-          s.tlsNames.add(ev.sni.toLowerCase());
+          s.edit(DS.tlsNames).add(ev.sni.toLowerCase());
         if (s !== undefined) {
-          if (ev.ja4 !== undefined) s.ja4.add(ev.ja4);
-          if (ev.ja3 !== undefined) s.ja3.add(ev.ja3);
+          if (ev.ja4 !== undefined) s.edit(DS.ja4).add(ev.ja4);
+          if (ev.ja3 !== undefined) s.edit(DS.ja3).add(ev.ja3);
           const leaf = ev.certs?.[0];
-          if (leaf !== undefined) s.serverCerts.add(leaf.sha256);
+          if (leaf !== undefined) s.edit(DS.serverCerts).add(leaf.sha256);
         }
         // AnyDesk speaks TLS with its own self-signed "AnyDesk Client" certificate (port 7070 by default).
         if (/anydesk/i.test(ev.certSubject ?? '') || (ev.dst.port === 7070 && ev.sni === undefined))
@@ -146,8 +146,8 @@ export class Inventory {
       case 'http-request': {
         const s = this.resolveIn(this.open.get(ev.flowId), ev.src);
         if (s === undefined) return;
-        if (ev.userAgent) s.userAgents.add(ev.userAgent);
-        if (ev.host) s.httpHosts.add(ev.host.toLowerCase());
+        if (ev.userAgent) s.edit(DS.userAgents).add(ev.userAgent);
+        if (ev.host) s.edit(DS.httpHosts).add(ev.host.toLowerCase());
         return;
       }
       case 'hl7-message':
@@ -167,7 +167,7 @@ export class Inventory {
         }
         const server = this.resolveIn(c, ev.dst);
         if (server === undefined) return;
-        if (ev.dialect !== undefined) server.smbDialects.add(ev.dialect);
+        if (ev.dialect !== undefined) server.edit(DS.smbDialects).add(ev.dialect);
         if (ev.smb1Used) server.smb1 = true;
         return;
       }
@@ -234,7 +234,7 @@ export class Inventory {
       if (server !== undefined) {
         server.touch(ev.ts);
         server.dhcpServed++;
-        server.dhcpClients.add(ev.clientMac.toLowerCase());
+        server.edit(DS.dhcpClients).add(ev.clientMac.toLowerCase());
       }
       // The router named in a lease owns that address: bind it, so the gateway's own flows stay its own.
       for (const ip of ev.routers ?? []) {
@@ -267,8 +267,8 @@ export class Inventory {
     dev.touch(ts);
     dev.flows++;
     const zone = zoneOf(peer, this.site);
-    if (zone === 'site') dev.peersInside.add(peer);
-    else if (zone === 'outside') dev.peersOutside.add(peer);
+    if (zone === 'site') dev.edit(DS.peersInside).add(peer);
+    else if (zone === 'outside') dev.edit(DS.peersOutside).add(peer);
   }
 
   /** The device behind an end of an open flow (cached at flow-start), else resolved now. */
@@ -324,10 +324,10 @@ export class Inventory {
       // its first 64 messages, every 16th is enough to catch new ones (the sets were the cost).
       const n = ++sender.hl7Messages;
       if (n <= 64 || (n & 15) === 0) {
-        if (ev.sendingApp) sender.hl7Apps.add(ev.sendingApp);
-        if (ev.sendingFacility) sender.hl7Facilities.add(ev.sendingFacility);
-        if (ev.equipment !== undefined) for (const e of ev.equipment) sender.hl7Equipment.add(e);
-        sender.hl7SentTo.add(receiverIp);
+        if (ev.sendingApp) sender.edit(DS.hl7Apps).add(ev.sendingApp);
+        if (ev.sendingFacility) sender.edit(DS.hl7Facilities).add(ev.sendingFacility);
+        if (ev.equipment !== undefined) for (const e of ev.equipment) sender.edit(DS.hl7Equipment).add(e);
+        sender.edit(DS.hl7SentTo).add(receiverIp);
         sender.observe(ev.observations);
       }
     }
@@ -339,7 +339,7 @@ export class Inventory {
       const known = fromA ? c.fromA : fromB ? c.fromB : 0;
       // 2: this flow's sender is already counted beyond the set's limit (distinct: nothing to add).
       if (known === 0) {
-        const outcome = receiver.hl7ReceivedFrom.addKept(senderIp) ? 1 : 2;
+        const outcome = receiver.edit(DS.hl7ReceivedFrom).addKept(senderIp) ? 1 : 2;
         if (fromA) c.fromA = outcome;
         else if (fromB) c.fromB = outcome;
       }
@@ -350,11 +350,11 @@ export class Inventory {
     const d = this.resolveIn(this.open.get(ev.flowId), ev.host);
     if (d === undefined) return;
     d.touch(ev.ts);
-    for (const n of ev.names) d.lanNames.add(n);
-    if (ev.workgroup) d.workgroups.add(ev.workgroup);
-    if (ev.os) d.osStrings.add(ev.os);
-    if (ev.software) d.software.add(ev.software);
-    for (const s of ev.services) d.announced.add(s);
+    for (const n of ev.names) d.edit(DS.lanNames).add(n);
+    if (ev.workgroup) d.edit(DS.workgroups).add(ev.workgroup);
+    if (ev.os) d.edit(DS.osStrings).add(ev.os);
+    if (ev.software) d.edit(DS.software).add(ev.software);
+    for (const s of ev.services) d.edit(DS.announced).add(s);
   }
 
   /** A remote-access handshake: the server offers the service, the client uses it. */
@@ -392,9 +392,9 @@ export class Inventory {
     for (const a of ev.answers) {
       if ((a.type === 'A' || a.type === 'AAAA') && a.data === ev.server) {
         const name = a.name.toLowerCase().endsWith('.local') ? a.name.slice(0, -6) : a.name;
-        if (name !== '') d.lanNames.add(name);
+        if (name !== '') d.edit(DS.lanNames).add(name);
       } else if (a.type === 'PTR' && a.name.startsWith('_') && !a.name.startsWith('_services.')) {
-        d.announced.add(a.name.toLowerCase().replace(/\.local\.?$/, ''));
+        d.edit(DS.announced).add(a.name.toLowerCase().replace(/\.local\.?$/, ''));
       }
     }
   }
@@ -411,17 +411,17 @@ export class Inventory {
     const acceptor = this.table.resolve(acEp);
     if (requester !== undefined) {
       requester.touch(ev.ts);
-      if (ev.callingAe) requester.aeCalling.add(ev.callingAe);
-      requester.dicomCallsTo.add(`${acEp.ip}:${acEp.port ?? ''}`);
+      if (ev.callingAe) requester.edit(DS.aeCalling).add(ev.callingAe);
+      requester.edit(DS.dicomCallsTo).add(`${acEp.ip}:${acEp.port ?? ''}`);
       for (const c of ev.contexts ?? []) {
         const name = c.name ?? c.abstractSyntax;
-        if (name) requester.dicomRequested.add(name);
+        if (name) requester.edit(DS.dicomRequested).add(name);
       }
     }
     if (acceptor !== undefined) {
       acceptor.touch(ev.ts);
-      if (ev.calledAe) acceptor.aeCalled.add(ev.calledAe);
-      acceptor.dicomCalledBy.add(rqEp.ip);
+      if (ev.calledAe) acceptor.edit(DS.aeCalled).add(ev.calledAe);
+      acceptor.edit(DS.dicomCalledBy).add(rqEp.ip);
     }
   }
 }
