@@ -19,10 +19,13 @@
 //   or `*` is no path. A segment's name (before its first ';') is counted raw, percent-escapes
 //   unread (the hex digits of `%20` are digits). It is an identifier when
 //   - it follows a patient-compartment segment, whatever it looks like (`/Patient/DOE`): `Patient`,
-//     `Person`, `RelatedPerson`, `Practitioner`, `Encounter`, `patients`, `persons`, compared
-//     case-insensitively. Only a FHIR operation or control segment is kept there (`_history`,
-//     `_search`, `$everything`: '_' or '$' then letters and '-'; FHIR ids have neither);
-//   - it holds a '^' or `%5E`/`%5e` (an HL7 component separator: `DOE^JOHN`);
+//     `Person`, `RelatedPerson`, `Practitioner`, `Encounter`, `patients`, `persons`, and the words
+//     vendor and EHR APIs put before a patient's key (`mrn`, `record`, `chart`, `resident`,
+//     `subject`, `member`, each also plural: `/records/DOE`), compared case-insensitively. Only a
+//     FHIR operation or control segment is kept there (`_history`, `_search`, `$everything`: '_'
+//     or '$' then letters and '-'; FHIR ids have neither);
+//   - it holds a '^' or `%5E`/`%5e` (an HL7 component separator: `DOE^JOHN`), or a ',' or
+//     `%2C`/`%2c` (the `LAST,FIRST` of a name);
 //   - it holds a UUID (8-4-4-4-12 hex digits);
 //   - it is digits and dots with at least two dots (an OID or DICOM UID, `1.2.840.113619.2.55`);
 //   - it ends in a static-file extension (`.js .css .html .htm .png .jpg .gif .ico .svg .xml .json
@@ -34,7 +37,8 @@
 //     `DSTU2`, `baseR4`, `baseDstu3`…, see RELEASES). So `2023` and `sha256` become `:id`: a lost
 //     word costs an engineer a little shape, a kept identifier would cost a patient more.
 //   All-letter segments (`api`, `vitals`, `Observation`) and short ones (`v1`, `p12`) stay, so a
-//   name outside a patient compartment (`/records/DOE`) is not recognised.
+//   bare name after any other word (`/beds/DOE`) is not recognised, and a word after a compartment
+//   word is lost (`/records/latest` → `/records/:id`).
 // - the fragment, with its '#'.
 // Kept as written: scheme, host, port, the rest of the path, and parameter names. Percent-encoding
 // is never decoded (`%40` is no '@', `%3D` no '='), so what is kept is byte for byte the input. Pure,
@@ -53,12 +57,38 @@ const HASH = 0x23;
 const DOT = 0x2e;
 const DASH = 0x2d;
 const CARET = 0x5e;
+const COMMA = 0x2c;
 const PCT = 0x25;
 
 const ID = ':id';
 
-/** Segments after which the next one names a person or their encounter (FHIR patient compartment). */
-const COMPARTMENTS = ['patient', 'patients', 'person', 'persons', 'relatedperson', 'practitioner', 'encounter'];
+/**
+ * Segments after which the next one names a person or their encounter: the FHIR patient compartment,
+ * and the words vendor and EHR APIs put before a patient's key.
+ */
+const COMPARTMENTS = [
+  'patient',
+  'patients',
+  'person',
+  'persons',
+  'relatedperson',
+  'practitioner',
+  'encounter',
+  'mrn',
+  'mrns',
+  'record',
+  'records',
+  'chart',
+  'charts',
+  'resident',
+  'residents',
+  'subject',
+  'subjects',
+  'member',
+  'members',
+];
+const MIN_COMPARTMENT = Math.min(...COMPARTMENTS.map((w) => w.length));
+const MAX_COMPARTMENT = Math.max(...COMPARTMENTS.map((w) => w.length));
 /** Static-file extensions (lowercase, without the dot); `woff2` is the longest. */
 const STATIC = 'js css html htm png jpg gif ico svg xml json txt woff woff2 map'.split(' ');
 const MAX_EXT = 5;
@@ -139,7 +169,8 @@ function path(s: string, from: number, to: number): string | null {
   let seg = from;
   while (seg <= to) {
     // One pass finds the segment's end, its name's end (the first ';') and whether the name could
-    // be an identifier at all: without a digit or '^' (`%5E` has a 5), only a 36-character UUID can.
+    // be an identifier at all: without a digit, '^' or ',' (`%5E` and `%2C` have digits), only a
+    // 36-character UUID can.
     let e = seg;
     let m = -1;
     let suspect = false;
@@ -148,7 +179,7 @@ function path(s: string, from: number, to: number): string | null {
       if (c === SLASH) break;
       if (m < 0) {
         if (c === SEMI) m = e;
-        else if ((c >= 0x30 && c <= 0x39) || c === CARET) suspect = true;
+        else if ((c >= 0x30 && c <= 0x39) || c === CARET || c === COMMA) suspect = true;
       }
     }
     if (m < 0) m = e;
@@ -170,7 +201,7 @@ function path(s: string, from: number, to: number): string | null {
 /** Is the segment name [a, b) one of COMPARTMENTS (ASCII case-insensitive)? */
 function isCompartment(s: string, a: number, b: number): boolean {
   const n = b - a;
-  if (n < 6 || n > 13) return false;
+  if (n < MIN_COMPARTMENT || n > MAX_COMPARTMENT) return false;
   for (const w of COMPARTMENTS) if (w.length === n && sameWord(s, a, w)) return true;
   return false;
 }
@@ -220,8 +251,12 @@ function isIdentifier(s: string, a: number, b: number): boolean {
       run = 0;
       if (c === DOT) dots++;
       else numeric = false;
-      if (c === CARET) return true;
-      if (c === PCT && s.charCodeAt(i + 1) === 0x35 && (s.charCodeAt(i + 2) | 0x20) === 0x65) return true;
+      if (c === CARET || c === COMMA) return true;
+      if (c === PCT) {
+        const hi = s.charCodeAt(i + 1);
+        const lo = s.charCodeAt(i + 2) | 0x20;
+        if ((hi === 0x35 && lo === 0x65) || (hi === 0x32 && lo === 0x63)) return true; // %5E '^', %2C ','
+      }
     }
     const lc = c | 0x20;
     if (digit || (lc >= 0x61 && lc <= 0x66)) {

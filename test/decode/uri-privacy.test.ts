@@ -128,6 +128,25 @@ describe('redactUri: identifier-like path segments become :id', () => {
     expect(redactUri('//h.example/patients/DOE')).toBe('//h.example/patients/:id');
   });
 
+  it('names after the words EHR and vendor APIs put before a patient, and LAST,FIRST names anywhere, go', () => {
+    expect(redactUri('/records/DOE')).toBe('/records/:id');
+    expect(redactUri('/api/mrn/SMITHJ/labs')).toBe('/api/mrn/:id/labs');
+    expect(redactUri('/MRNS/abc')).toBe('/MRNS/:id');
+    expect(redactUri('/ehr/chart/JaneDoe/notes')).toBe('/ehr/chart/:id/notes');
+    expect(redactUri('/Residents/doe;v=2')).toBe('/Residents/:id;v=');
+    expect(redactUri('/study/subjects/DOE/visits')).toBe('/study/subjects/:id/visits');
+    expect(redactUri('/plan/member/DOE')).toBe('/plan/member/:id');
+    expect(redactUri('/lookup/DOE,JOHN/x')).toBe('/lookup/:id/x');
+    expect(redactUri('/lookup/Doe%2CJohn')).toBe('/lookup/:id');
+    expect(redactUri('/lookup/Doe%2cJohn.txt')).toBe('/lookup/:id');
+    // A FHIR-style operation after the word stays, and the word alone or inside another is no compartment.
+    expect(redactUri('/records/_search')).toBe('/records/_search');
+    expect(redactUri('/api/records')).toBe('/api/records');
+    expect(redactUri('/patientrecords/ward/mrnlist/x')).toBe('/patientrecords/ward/mrnlist/x');
+    // The price: a word after one of them is lost too.
+    expect(redactUri('/records/latest')).toBe('/records/:id');
+  });
+
   it('static files keep their names unless a UUID, an OID, a ^ or 4 digits in a row is in them', () => {
     expect(redactUri('/index.html')).toBe('/index.html');
     expect(redactUri('/favicon.ico')).toBe('/favicon.ico');
@@ -254,11 +273,27 @@ describe('redactUri fuzz (seeded)', () => {
     expect(checked).toBe(3000);
   });
 
-  it('an identifier segment (4+ digits, a UUID, an OID, an HL7 name, anything after Patient/) never survives', () => {
+  it('an identifier segment (4+ digits, a UUID, an OID, an HL7 or LAST,FIRST name, anything after Patient/ or records/) never survives', () => {
     const r = rng(0x1d5);
     const HEX = '0123456789abcdefABCDEF';
     const WORDS = ['api', 'fhir', 'vitals', 'Observation', 'v2', 'index.html', 'status'];
-    const COMPARTMENT = ['Patient', 'patients', 'Person', 'PERSONS', 'RelatedPerson', 'Practitioner', 'Encounter'];
+    const COMPARTMENT = [
+      'Patient',
+      'patients',
+      'Person',
+      'PERSONS',
+      'RelatedPerson',
+      'Practitioner',
+      'Encounter',
+      'mrn',
+      'MRNs',
+      'records',
+      'Chart',
+      'residents',
+      'subject',
+      'members',
+    ];
+    const NAME_SEPARATORS = ['^', '%5E', ',', '%2c'];
     const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     const hexes = (n: number) => pick(r, HEX, n, n);
     for (let n = 0; n < 3000; n++) {
@@ -268,8 +303,10 @@ describe('redactUri fuzz (seeded)', () => {
       else if (kind === 1)
         id = `${hexes(8)}-${hexes(4)}-${hexes(4)}-${hexes(4)}-${hexes(12)}${r() < 0.5 ? '.json' : ''}`;
       else if (kind === 2) id = `1.2.${Math.floor(r() * 1e6)}.${Math.floor(r() * 1e9)}`;
-      else if (kind === 3) id = `${pick(r, LETTERS, 1, 8)}${r() < 0.5 ? '^' : '%5E'}${pick(r, LETTERS, 1, 8)}`;
-      else id = pick(r, `${LETTERS}0123456789-.`, 1, 16).replace(/^[_$]/, 'x');
+      else if (kind === 3) {
+        const sep = NAME_SEPARATORS[Math.floor(r() * NAME_SEPARATORS.length)]!;
+        id = `${pick(r, LETTERS, 1, 8)}${sep}${pick(r, LETTERS, 1, 8)}`;
+      } else id = pick(r, `${LETTERS}0123456789-.`, 1, 16).replace(/^[_$]/, 'x');
       const before = Array.from({ length: Math.floor(r() * 3) }, () => WORDS[Math.floor(r() * WORDS.length)]!);
       const after = Array.from({ length: Math.floor(r() * 3) }, () => WORDS[Math.floor(r() * WORDS.length)]!);
       if (kind === 4) before.push(COMPARTMENT[Math.floor(r() * COMPARTMENT.length)]!);
