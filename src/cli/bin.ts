@@ -4,8 +4,9 @@
 // analysis stays near 60 MB, but V8 grows the heap with the allocation rate, not the live set
 // (300+ MB on a 6 M-packet capture without the cap, under 200 MB with it). 256 MB, not less: a
 // flood of spoofed sources fills every table to its bound (65 536 flows, 20 000 devices, the
-// detector's address tables: ~200 MB live), and at 192 MB that ran out of heap and printed
-// nothing; ordinary captures peak at the same RSS with either cap (5 M bench packets: 198 MB).
+// detector's address tables: ~200 MB live then, ~150 MB since a device's sets are made on first
+// write), and at 192 MB that ran out of heap and printed nothing; ordinary captures peak at the same
+// RSS with either cap (5 M bench packets: 198 MB).
 // WARDWATCH_HEAP_MB changes the cap; an explicit --max-old-space-size (argv or NODE_OPTIONS) wins.
 // The child holds an IPC channel to the launcher: when the launcher dies (even by kill -9) the
 // channel closes and the child stops as on SIGTERM (see parent.ts), instead of reading stdin
