@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { BreachReport } from './breach.js';
 import { INGEST_ROUTES, SensorName } from './ingest.js';
 import { POLICY_ROUTES } from './policy-api.js';
-import { Advisory, AlertRecord, DeviceClass, Severity } from './records.js';
+import { Advisory, AlertRecord, DeviceClass, DeviceTls, Severity } from './records.js';
 
 export { BreachReport };
 
@@ -191,6 +191,7 @@ export const DeviceDetail = DeviceListItem.extend({
   traffic: z.array(TrafficBucket),
   bucketSeconds: z.number().int().positive(),
   dns: z.array(DnsName), // names this device asked for and got answers
+  tls: DeviceTls.optional(), // its TLS client fingerprints and its servers' certificates (migration 8)
 });
 export type DeviceDetail = z.infer<typeof DeviceDetail>;
 

@@ -38,6 +38,22 @@ export const Advisory = z.object({
 });
 export type Advisory = z.infer<typeof Advisory>;
 
+/**
+ * How many of each TLS value a device keeps (`DeviceRecord.tls`): a device runs a few TLS stacks, not
+ * dozens, and reaches a bounded number of servers. The store merges snapshots within the same bounds.
+ */
+export const TLS_LIMITS = { fingerprints: 16, serverCerts: 64 } as const;
+
+/** The TLS a device spoke as a client (`DeviceRecord.tls`, the console's device page). */
+export const DeviceTls = z.object({
+  ja4: z.array(z.string()),
+  ja3: z.array(z.string()),
+  serverCerts: z.array(z.string()),
+  /** Distinct values past the sets' limits, counted but not listed. */
+  beyond: z.number().int().positive().optional(),
+});
+export type DeviceTls = z.infer<typeof DeviceTls>;
+
 export const DeviceRecord = z.object({
   type: z.literal('device'),
   id: z.string(), // MAC, lower-case colon form; 'ip:<addr>' when no MAC is known (raw-IP links)
@@ -56,15 +72,7 @@ export const DeviceRecord = z.object({
   packets: z.number().int().nonnegative().optional(),
   bytes: z.number().int().nonnegative().optional(),
   /** TLS the device spoke as a client: its JA4/JA3 fingerprints and its servers' leaf certificates (SHA-256), bounded sets. */
-  tls: z
-    .object({
-      ja4: z.array(z.string()),
-      ja3: z.array(z.string()),
-      serverCerts: z.array(z.string()),
-      /** Distinct values past the sets' limits, counted but not listed. */
-      beyond: z.number().int().positive().optional(),
-    })
-    .optional(),
+  tls: DeviceTls.optional(),
   /** What the device said about itself over SNMP, NTP, syslog, TFTP/FTP (issue 19). */
   identities: z
     .object({

@@ -1,5 +1,6 @@
 // Per-device state accumulated from events. Everything that grows with traffic is bounded: a
 // busy workstation talks to thousands of peers, and the inventory must not grow with them.
+import { TLS_LIMITS } from '../contract/records.js';
 import type { Hl7Observation } from '../events.js';
 import { DistinctCount } from './distinct.js';
 import type { ProtocolFacts } from './protocols.js';
@@ -112,7 +113,7 @@ export type IpBinding = 'strong' | 'weak';
 
 export const PEER_LIMIT = 64;
 /** Distinct TLS client fingerprints kept per device: a device runs a few TLS stacks, not dozens. */
-export const TLS_FP_LIMIT = 16;
+export const TLS_FP_LIMIT = TLS_LIMITS.fingerprints;
 
 /**
  * The value sets of a device, by number: `device.edit(DS.hl7Apps).add(app)` writes (making the set),
@@ -155,39 +156,41 @@ export const DS = {
 } as const;
 export type DeviceSetName = keyof typeof DS;
 const DS_NAMES = Object.keys(DS) as DeviceSetName[];
-const DS_LIMITS: readonly number[] = [
-  PEER_LIMIT,
-  PEER_LIMIT,
-  16,
-  16,
-  16,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  32,
-  64,
-  16,
-  16,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  32,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  8,
-  PEER_LIMIT,
-  TLS_FP_LIMIT,
-  TLS_FP_LIMIT,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  PEER_LIMIT,
-  16,
-  8,
-  8,
-  8,
-  32,
-  8,
-];
+/** Each set's limit, by name. */
+const DS_LIMIT = {
+  fronted4: PEER_LIMIT,
+  fronted6: PEER_LIMIT,
+  hl7Apps: 16,
+  hl7Facilities: 16,
+  hl7Equipment: 16,
+  hl7SentTo: PEER_LIMIT,
+  hl7ReceivedFrom: PEER_LIMIT,
+  vitals: 32,
+  obsTexts: 64,
+  aeCalling: 16,
+  aeCalled: 16,
+  dicomCallsTo: PEER_LIMIT,
+  dicomCalledBy: PEER_LIMIT,
+  dicomRequested: 32,
+  peersInside: PEER_LIMIT,
+  peersOutside: PEER_LIMIT,
+  dhcpClients: PEER_LIMIT,
+  dnsAskers: PEER_LIMIT,
+  userAgents: 8,
+  tlsNames: PEER_LIMIT,
+  ja4: TLS_FP_LIMIT,
+  ja3: TLS_FP_LIMIT,
+  serverCerts: TLS_LIMITS.serverCerts,
+  httpHosts: PEER_LIMIT,
+  dnsNames: PEER_LIMIT,
+  lanNames: 16,
+  workgroups: 8,
+  osStrings: 8,
+  software: 8,
+  announced: 32,
+  smbDialects: 8,
+} as const satisfies Record<DeviceSetName, number>;
+const DS_LIMITS: readonly number[] = DS_NAMES.map((n) => DS_LIMIT[n]);
 
 /** What reading a device's set may do: no writes, so a read never makes one. */
 export interface ReadonlyBoundedSet<T extends string> {

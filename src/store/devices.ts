@@ -5,6 +5,7 @@ import type { DeviceDetail, DeviceListItem, DeviceListQuery, DnsName, Peer, Traf
 import type { Advisory, DeviceClass } from '../contract/records.js';
 import { SEVERITIES, type Severity } from '../contract/records.js';
 import type { DB, DevicesTable } from './schema.js';
+import { parseTls } from './device-tls.js';
 import { parseJson } from './json.js';
 
 /** sev_rank of 'high': a device is flagged when an open alert is at or above it. */
@@ -116,6 +117,7 @@ export class DeviceQueries {
       traffic,
       bucketSeconds,
       dns,
+      ...tlsOf(r.tls),
     };
   }
 
@@ -265,4 +267,10 @@ function listItem(
     flagged: worst !== null && Number(worst) >= FLAG_RANK,
     ...(r.sensor !== undefined ? { sensor: r.sensor } : {}),
   };
+}
+
+/** The detail's `tls`, only when the device spoke any. */
+function tlsOf(column: string | undefined): Pick<DeviceDetail, 'tls'> {
+  const tls = parseTls(column);
+  return tls === undefined ? {} : { tls };
 }

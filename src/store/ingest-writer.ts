@@ -5,6 +5,7 @@ import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { alertId, severityRank } from '../contract/records.js';
 import { MAX_PROXIED } from '../contract/policy-api.js';
 import { type Batch, mergeProxyRequest, proxyPairKey, proxyRequestKey } from './batch.js';
+import { tlsColumn } from './device-tls.js';
 import type { AlertsTable, DB, DevicesTable, ProxyRequestsTable } from './schema.js';
 
 const CHUNK = 400;
@@ -398,6 +399,7 @@ const DEVICE_COLUMNS = [
   'last',
   'packets',
   'bytes',
+  'tls',
 ] as const satisfies readonly (keyof DevicesTable)[];
 
 /** The alert columns an upsert of an existing alert writes (not its acknowledgement, suppression or sensor). */
@@ -442,6 +444,7 @@ function deviceRow(r: DeviceRecord, cur: DevicesTable | undefined, accumulate: b
     last: cur !== undefined && cur.last > r.last ? cur.last : r.last,
     packets: (accumulate && cur ? cur.packets : 0) + (r.packets ?? 0),
     bytes: (accumulate && cur ? cur.bytes : 0) + (r.bytes ?? 0),
+    tls: tlsColumn(r.tls, cur?.tls),
   };
 }
 

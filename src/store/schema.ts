@@ -19,6 +19,7 @@ export interface DevicesTable {
   packets: number;
   bytes: number;
   sensor?: string; // migration 4: default 'local'
+  tls?: string; // migration 8: JSON DeviceRecord['tls'], '{}' for none
 }
 
 export interface DeviceAddressesTable {

@@ -145,7 +145,7 @@ for (const engine of ENGINES) {
       const s = db.store;
       await s.migrate('006-exposure-via');
       await expect(s.db.selectFrom('proxy_requests').selectAll().execute()).rejects.toThrow();
-      expect(await s.migrate()).toEqual(['007-proxy-requests']);
+      expect(await s.migrate('007-proxy-requests')).toEqual(['007-proxy-requests']);
       expect(await s.db.selectFrom('proxy_requests').selectAll().execute()).toEqual([]);
       expect(await s.migrate('006-exposure-via')).toEqual(['007-proxy-requests']);
       await expect(s.db.selectFrom('proxy_requests').selectAll().execute()).rejects.toThrow();

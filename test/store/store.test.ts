@@ -26,6 +26,7 @@ for (const engine of ENGINES) {
         '005-dns-sensor',
         '006-exposure-via',
         '007-proxy-requests',
+        '008-device-tls',
       ]);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
@@ -52,6 +53,7 @@ for (const engine of ENGINES) {
         '005-dns-sensor',
         '006-exposure-via',
         '007-proxy-requests',
+        '008-device-tls',
       ]);
       const t = await db.store.auth.tokenByHash('h1');
       expect(t).toMatchObject({ id: 't1', name: 'sensor-a', last_used_at: null });

@@ -82,6 +82,23 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     await page.waitForTimeout(500); // let the charts settle before the picture
     await shot(page, '05-device-detail');
 
+    // The CMS8000 starts no TLS; the ward's workstation does: its JA4 and JA3 on its page (the demo
+    // writes device snapshots as the ward runs, so reload until the workstation's is there).
+    expect(await page.getByText('This device was not seen starting a TLS connection.').count()).toBe(1);
+    const tls = page.getByTestId('device-tls');
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${demo.url}/devices/${encodeURIComponent('02:57:60:00:00:01')}`);
+          return (await tls.textContent({ timeout: 3000 }).catch(() => '')) ?? '';
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toMatch(/Client fingerprint \(JA4\).*t13d\d{4}h2_[0-9a-f]{12}_[0-9a-f]{12}/);
+    expect(await tls.textContent()).toMatch(/Client fingerprint \(JA3\).*[0-9a-f]{32}/);
+    expect(await tls.textContent()).toContain('none seen'); // TLS 1.3: the server's certificate is encrypted
+    await shot(page, '05b-device-tls');
+
     // Acknowledge an alert with a comment, then suppress another with a reason and an expiry.
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
     const alerts = page.getByTestId('alerts-table');

@@ -9,6 +9,7 @@ import { sensors } from './004-sensors.js';
 import { dnsSensor } from './005-dns-sensor.js';
 import { exposureVia } from './006-exposure-via.js';
 import { proxyRequests } from './007-proxy-requests.js';
+import { deviceTls } from './008-device-tls.js';
 
 export const MIGRATION_NAMES = [
   '001-initial',
@@ -18,6 +19,7 @@ export const MIGRATION_NAMES = [
   '005-dns-sensor',
   '006-exposure-via',
   '007-proxy-requests',
+  '008-device-tls',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -30,6 +32,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '005-dns-sensor': dnsSensor(engine),
     '006-exposure-via': exposureVia,
     '007-proxy-requests': proxyRequests(engine),
+    '008-device-tls': deviceTls,
   };
   return { getMigrations: async () => all };
 }

@@ -121,6 +121,10 @@ function Detail({ device: d }: { device: DeviceDetail }) {
         </section>
       </div>
       <section className="panel" style={{ marginTop: '1rem' }}>
+        <h2>TLS</h2>
+        <TlsFacts device={d} />
+      </section>
+      <section className="panel" style={{ marginTop: '1rem' }}>
         <h2>Alerts</h2>
         {alerts.isPending ? (
           <Loading what="alerts" />
@@ -242,6 +246,53 @@ function DnsTable({ device }: { device: DeviceDetail }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The TLS clients this device ran (JA4, JA3) and the certificates its servers showed. */
+function TlsFacts({ device }: { device: DeviceDetail }) {
+  const t = device.tls;
+  if (t === undefined) return <p className="muted">This device was not seen starting a TLS connection.</p>;
+  const rows: { what: string; hint: string; values: string[] }[] = [
+    { what: 'Client fingerprint (JA4)', hint: 'one per TLS stack the device runs', values: t.ja4 },
+    { what: 'Client fingerprint (JA3)', hint: 'MD5, for SIEMs that match on it', values: t.ja3 },
+    {
+      what: 'Server certificate',
+      hint: 'SHA-256 of the leaf certificate a server it reached showed',
+      values: t.serverCerts,
+    },
+  ];
+  return (
+    <>
+      <table className="data" data-testid="device-tls">
+        <thead>
+          <tr>
+            <th>What</th>
+            <th>Fingerprints</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.what}>
+              <td>
+                {r.what}
+                <div className="muted">{r.hint}</div>
+              </td>
+              <td className="mono fingerprints">
+                {r.values.length === 0 ? <span className="muted">none seen</span> : null}
+                {r.values.map((v) => (
+                  <div key={v}>{v}</div>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        {t.beyond !== undefined ? `${t.beyond} more past the kept sets, counted but not listed. ` : ''}A fingerprint or
+        server certificate that appears after learning raises <code>device.tls-change</code>.
+      </p>
+    </>
   );
 }
 
