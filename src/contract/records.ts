@@ -44,11 +44,28 @@ export type Advisory = z.infer<typeof Advisory>;
  */
 export const TLS_LIMITS = { fingerprints: 16, serverCerts: 64 } as const;
 
+/** A server's leaf certificate as a device first saw it (TLS ≤ 1.2 sends it in clear). */
+export const DeviceTlsServer = z.object({
+  sha256: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  notBefore: z.string().optional(),
+  notAfter: z.string().optional(),
+  /** Issuer and subject are the same name (the signature is not checked). */
+  selfSigned: z.boolean(),
+  /** The server that showed it first (`ip:port`), and the name the device asked it for (SNI). */
+  server: z.string(),
+  sni: z.string().optional(),
+});
+export type DeviceTlsServer = z.infer<typeof DeviceTlsServer>;
+
 /** The TLS a device spoke as a client (`DeviceRecord.tls`, the console's device page). */
 export const DeviceTls = z.object({
   ja4: z.array(z.string()),
   ja3: z.array(z.string()),
   serverCerts: z.array(z.string()),
+  /** What each of `serverCerts` said, in its order, for those whose certificate was read. */
+  servers: z.array(DeviceTlsServer).optional(),
   /** Distinct values past the sets' limits, counted but not listed. */
   beyond: z.number().int().positive().optional(),
 });

@@ -1,7 +1,7 @@
 // Per-device state accumulated from events. Everything that grows with traffic is bounded: a
 // busy workstation talks to thousands of peers, and the inventory must not grow with them.
-import { TLS_LIMITS } from '../contract/records.js';
-import type { Hl7Observation } from '../events.js';
+import { type DeviceTlsServer, TLS_LIMITS } from '../contract/records.js';
+import type { Hl7Observation, TlsCertificate } from '../events.js';
 import { DistinctCount } from './distinct.js';
 import type { ProtocolFacts } from './protocols.js';
 
@@ -300,6 +300,30 @@ export class DeviceState {
   declare readonly announced: ReadonlyBoundedSet<string>; // SSDP/mDNS service types, NetBIOS roles
   declare readonly smbDialects: ReadonlyBoundedSet<string>; // dialects it chose as an SMB server
   smb1 = false; // offered or used SMBv1
+  /** What each kept server certificate said, by SHA-256 (made with the first). */
+  private certs: Map<string, DeviceTlsServer> | undefined = undefined;
+
+  /** The first sight of a kept server certificate: where, and what it says. */
+  noteServerCert(c: TlsCertificate, server: string, sni: string | undefined): void {
+    const certs = (this.certs ??= new Map());
+    if (certs.has(c.sha256)) return;
+    certs.set(c.sha256, {
+      sha256: c.sha256,
+      subject: c.subject,
+      issuer: c.issuer,
+      ...(c.notBefore !== undefined ? { notBefore: c.notBefore } : {}),
+      ...(c.notAfter !== undefined ? { notAfter: c.notAfter } : {}),
+      selfSigned: c.selfSigned,
+      server,
+      ...(sni !== undefined ? { sni } : {}),
+    });
+  }
+
+  /** The server certificate with this SHA-256, when one was kept. */
+  serverCert(sha256: string): DeviceTlsServer | undefined {
+    return this.certs?.get(sha256);
+  }
+
   /** Remote-access services by (service, role, port): made with the first (most devices have none). */
   private remoteMap: Map<string, RemoteService> | undefined = undefined;
   remoteBeyond = 0;

@@ -2,7 +2,7 @@
 // output time (src/inventory/view.ts). Who is who — MACs, addresses, gateways — is the device
 // table's job (src/inventory/table.ts); this file records behaviour: DHCP, DNS, flows, services,
 // HL7 and DICOM roles, web use.
-import type { DeviceRecord } from '../contract/records.js';
+import { type DeviceRecord, hostPortText } from '../contract/records.js';
 import type {
   DhcpLease,
   DicomAssociation,
@@ -128,7 +128,8 @@ export class Inventory {
           if (ev.ja4 !== undefined) s.edit(DS.ja4).add(ev.ja4);
           if (ev.ja3 !== undefined) s.edit(DS.ja3).add(ev.ja3);
           const leaf = ev.certs?.[0];
-          if (leaf !== undefined) s.edit(DS.serverCerts).add(leaf.sha256);
+          if (leaf !== undefined && s.edit(DS.serverCerts).addKept(leaf.sha256))
+            s.noteServerCert(leaf, hostPortText(ev.dst.ip, ev.dst.port), ev.sni);
         }
         // AnyDesk speaks TLS with its own self-signed "AnyDesk Client" certificate (port 7070 by default).
         if (/anydesk/i.test(ev.certSubject ?? '') || (ev.dst.port === 7070 && ev.sni === undefined))

@@ -128,10 +128,13 @@ function vendorOf(ouiVendor: string | undefined, ident: Identification | undefin
 /** The TLS fingerprints a device used (sorted: the sets keep first-seen order, the record should not depend on it). */
 function tlsOf(d: DeviceState): NonNullable<DeviceRecord['tls']> {
   const beyond = d.ja4.beyond + d.ja3.beyond + d.serverCerts.beyond;
+  const serverCerts = d.serverCerts.values().sort();
+  const servers = serverCerts.flatMap((sha) => d.serverCert(sha) ?? []);
   return {
     ja4: d.ja4.values().sort(),
     ja3: d.ja3.values().sort(),
-    serverCerts: d.serverCerts.values().sort(),
+    serverCerts,
+    ...(servers.length > 0 ? { servers } : {}),
     ...(beyond > 0 ? { beyond } : {}),
   };
 }

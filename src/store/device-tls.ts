@@ -1,6 +1,7 @@
 // The `tls` column of `devices` (migration 8): a device's JA4/JA3 client fingerprints and the
-// SHA-256 of its servers' leaf certificates (DeviceRecord.tls), as JSON; '{}' for none.
-import { type DeviceTls, TLS_LIMITS } from '../contract/records.js';
+// SHA-256 of its servers' leaf certificates with what each said (DeviceRecord.tls), as JSON; '{}'
+// for none.
+import { type DeviceTls, DeviceTlsServer, TLS_LIMITS } from '../contract/records.js';
 
 /**
  * The `tls` column (migration 8): what was stored, joined with the record's, each set within
@@ -22,6 +23,11 @@ export function tlsColumn(next: DeviceTls | undefined, stored: string | undefine
     ja3: join(had?.ja3, next.ja3, TLS_LIMITS.fingerprints),
     serverCerts: join(had?.serverCerts, next.serverCerts, TLS_LIMITS.serverCerts),
   };
+  // What each kept certificate said: the first description stored wins (where it was first seen).
+  const said = new Map<string, DeviceTlsServer>();
+  for (const c of [...(had?.servers ?? []), ...(next.servers ?? [])]) if (!said.has(c.sha256)) said.set(c.sha256, c);
+  const servers = out.serverCerts.flatMap((sha) => said.get(sha) ?? []);
+  if (servers.length > 0) out.servers = servers;
   const beyond = Math.max(over, had?.beyond ?? 0, next.beyond ?? 0);
   if (beyond > 0) out.beyond = beyond;
   return JSON.stringify(out);
@@ -34,6 +40,11 @@ export function parseTls(text: string | undefined): DeviceTls | undefined {
     const v = JSON.parse(text) as Partial<DeviceTls>;
     const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
     const t: DeviceTls = { ja4: list(v.ja4), ja3: list(v.ja3), serverCerts: list(v.serverCerts) };
+    const servers = (Array.isArray(v.servers) ? v.servers : []).flatMap((c) => {
+      const r = DeviceTlsServer.safeParse(c);
+      return r.success ? [r.data] : [];
+    });
+    if (servers.length > 0) t.servers = servers;
     if (typeof v.beyond === 'number' && v.beyond > 0) t.beyond = Math.floor(v.beyond);
     return t.ja4.length + t.ja3.length + t.serverCerts.length > 0 ? t : undefined;
   } catch {

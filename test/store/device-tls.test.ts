@@ -35,11 +35,50 @@ describe('the tls column', () => {
     expect([c.serverCerts.length, c.beyond]).toEqual([TLS_LIMITS.serverCerts, 3]);
   });
 
+  it("keeps what each kept certificate said, the first description stored, in the sets' order", () => {
+    const said = (sha: string, server: string) => ({
+      sha256: sha,
+      subject: 'CN=pacs.vendor.example',
+      issuer: 'CN=pacs.vendor.example',
+      notAfter: '2030-01-01T00:00:00Z',
+      selfSigned: true,
+      server,
+    });
+    const a = hex(10, 64);
+    const b = hex(11, 64);
+    const first = tlsColumn({ ja4: [], ja3: [], serverCerts: [b], servers: [said(b, '10.40.12.50:443')] }, undefined);
+    const next = JSON.parse(
+      tlsColumn(
+        { ja4: [], ja3: [], serverCerts: [a, b], servers: [said(b, '10.40.12.51:443'), said(a, '10.40.12.52:443')] },
+        first,
+      ),
+    );
+    expect(next.serverCerts).toEqual([a, b]);
+    expect(next.servers.map((c: { sha256: string; server: string }) => [c.sha256, c.server])).toEqual([
+      [a, '10.40.12.52:443'],
+      [b, '10.40.12.50:443'],
+    ]);
+    // A description of a certificate past the limit is not kept either.
+    const full = Array.from({ length: TLS_LIMITS.serverCerts }, (_, i) => hex(100 + i, 64));
+    const over = JSON.parse(
+      tlsColumn(
+        { ja4: [], ja3: [], serverCerts: [a], servers: [said(a, '10.40.12.52:443')] },
+        tlsColumn({ ja4: [], ja3: [], serverCerts: full }, undefined),
+      ),
+    );
+    expect([over.serverCerts.includes(a), over.servers, over.beyond]).toEqual([false, undefined, 1]);
+  });
+
   it('a damaged or foreign column reads as none, or as the lists it holds', () => {
     expect(parseTls('not json')).toBeUndefined();
     expect(parseTls('[]')).toBeUndefined();
     expect(parseTls('{"ja4":[]}')).toBeUndefined();
     expect(parseTls('{"ja4":"x","ja3":[1],"beyond":-2}')).toEqual({ ja4: [], ja3: ['1'], serverCerts: [] });
+    // A server entry that is not one is dropped, the others kept.
+    const good = { sha256: 'c1', subject: 's', issuer: 'i', selfSigned: false, server: '10.0.0.1:443' };
+    expect(
+      parseTls(JSON.stringify({ ja4: [], ja3: [], serverCerts: ['c1'], servers: [good, { sha256: 1 }, 'x'] })),
+    ).toEqual({ ja4: [], ja3: [], serverCerts: ['c1'], servers: [good] });
     expect(tlsColumn({ ja4: ['a'], ja3: [], serverCerts: [] }, 'not json')).toBe(
       JSON.stringify({ ja4: ['a'], ja3: [], serverCerts: [] }),
     );

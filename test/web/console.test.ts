@@ -187,6 +187,18 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     await shot(page, '11-hostile-text');
+    // A certificate's names are wire text too; a self-signed one past its notAfter says both.
+    await page.goto(`${fixture.url}/devices/${encodeURIComponent('02:11:22:00:00:66')}`);
+    const cert = page.getByTestId('server-cert');
+    await cert.waitFor();
+    expect(await cert.textContent()).toContain(`CN=${HOSTILE_NAME}`);
+    expect(await cert.textContent()).toMatch(
+      /self-signed.*expired.*valid .* shown by 203\.0\.113\.9:8443 \(update\.vendor\.example\)/,
+    );
+    expect(await page.getByTestId('device-tls').textContent()).toContain('0f'.repeat(32)); // a hash without its certificate
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    await shot(page, '11b-device-tls-certificates');
     await ctx.close();
   }, 60_000);
 });

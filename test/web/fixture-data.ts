@@ -145,6 +145,29 @@ export function deviceDetail(d: DeviceListItem): DeviceDetail {
     traffic: backdoor ? traffic() : traffic().map((b) => ({ ...b, bytesOutside: 0 })),
     bucketSeconds: 60,
     dns: [{ name: 'pool.ntp.example', address: '198.51.100.7', first: iso(3), last: iso(3000), ttl: 300, count: 12 }],
+    ...(d.hostname === HOSTILE_NAME ? { tls: hostileTls() } : {}),
+  };
+}
+
+/** TLS 1.2 to a vendor box whose self-signed, expired certificate names itself in markup (wire text). */
+function hostileTls(): NonNullable<DeviceDetail['tls']> {
+  const leaf = 'a9'.repeat(32);
+  return {
+    ja4: ['t12d2011s3_8dd61975155f_06a4338d0495'],
+    ja3: ['a607f3a5c94c2ee592af1456f36c8367'],
+    serverCerts: ['0f'.repeat(32), leaf],
+    servers: [
+      {
+        sha256: leaf,
+        subject: `CN=${HOSTILE_NAME}`,
+        issuer: `CN=${HOSTILE_NAME}`,
+        notBefore: '2019-01-01T00:00:00Z',
+        notAfter: '2024-01-01T00:00:00Z',
+        selfSigned: true,
+        server: '203.0.113.9:8443',
+        sni: 'update.vendor.example',
+      },
+    ],
   };
 }
 

@@ -328,13 +328,27 @@ describe('JA3/JA4 hashing', () => {
 });
 
 describe('the device record carries the TLS it used', () => {
-  it('tls-chrome-34-google: the client device lists its JA4, JA3 and the leaf certificate it was shown', async () => {
+  it('tls-chrome-34-google: the client device lists its JA4, JA3 and the leaf certificate it was shown, with what it says', async () => {
     const r = await analyzeCaptures([capture('tls-chrome-34-google.pcap')], { salt: '00'.repeat(32) });
     const client = r.devices.find((d) => d.ips.includes('192.168.4.149'));
+    const leaf = 'ee623e2c2700fe20dd9fb1ac6ed5203ac7573490b531c8b8e9b6b48d3ddf5b8b';
     expect(client?.tls).toEqual({
       ja4: ['t12d2011s3_8dd61975155f_06a4338d0495'],
       ja3: ['a607f3a5c94c2ee592af1456f36c8367'],
-      serverCerts: ['ee623e2c2700fe20dd9fb1ac6ed5203ac7573490b531c8b8e9b6b48d3ddf5b8b'],
+      serverCerts: [leaf],
+      // As tshark reads the first certificate (x509sat names, x509af.utcTime validity).
+      servers: [
+        {
+          sha256: leaf,
+          subject: 'CN=*.google.de,O=Google Inc,L=Mountain View,ST=California,C=US',
+          issuer: 'CN=Google Internet Authority G2,O=Google Inc,C=US',
+          notBefore: '2014-04-09T12:07:45Z',
+          notAfter: '2014-07-08T00:00:00Z',
+          selfSigned: false,
+          server: '74.125.239.152:443',
+          sni: 'google.de',
+        },
+      ],
     });
     expect(DeviceRecord.parse(client)).toEqual(client);
   });

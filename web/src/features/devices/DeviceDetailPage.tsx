@@ -1,4 +1,5 @@
 import type { DeviceDetail, FirmwareAudit, Peer } from '@contract/api';
+import type { DeviceTlsServer } from '@contract/records';
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useParams } from 'react-router';
 import { SeverityBadge } from '../../components/Badges';
@@ -253,12 +254,13 @@ function DnsTable({ device }: { device: DeviceDetail }) {
 function TlsFacts({ device }: { device: DeviceDetail }) {
   const t = device.tls;
   if (t === undefined) return <p className="muted">This device was not seen starting a TLS connection.</p>;
+  const said = new Map((t.servers ?? []).map((c) => [c.sha256, c]));
   const rows: { what: string; hint: string; values: string[] }[] = [
     { what: 'Client fingerprint (JA4)', hint: 'one per TLS stack the device runs', values: t.ja4 },
     { what: 'Client fingerprint (JA3)', hint: 'MD5, for SIEMs that match on it', values: t.ja3 },
     {
       what: 'Server certificate',
-      hint: 'SHA-256 of the leaf certificate a server it reached showed',
+      hint: 'SHA-256 of the leaf certificate a server it reached showed (TLS 1.3 sends it encrypted)',
       values: t.serverCerts,
     },
   ];
@@ -280,9 +282,16 @@ function TlsFacts({ device }: { device: DeviceDetail }) {
               </td>
               <td className="mono fingerprints">
                 {r.values.length === 0 ? <span className="muted">none seen</span> : null}
-                {r.values.map((v) => (
-                  <div key={v}>{v}</div>
-                ))}
+                {r.values.map((v) => {
+                  const c = said.get(v);
+                  return c === undefined ? (
+                    <div key={v} className="cert">
+                      {v}
+                    </div>
+                  ) : (
+                    <ServerCert key={v} cert={c} seenUntil={device.last} />
+                  );
+                })}
               </td>
             </tr>
           ))}
@@ -293,6 +302,34 @@ function TlsFacts({ device }: { device: DeviceDetail }) {
         server certificate that appears after learning raises <code>device.tls-change</code>.
       </p>
     </>
+  );
+}
+
+/** A server's leaf certificate: who it names, who issued it, when it is valid, where it was seen. */
+function ServerCert({ cert: c, seenUntil }: { cert: DeviceTlsServer; seenUntil: string }) {
+  // Judged at the time the device was last seen, not now: a capture may be years old.
+  const expired = c.notAfter !== undefined && c.notAfter < seenUntil;
+  const validity =
+    c.notBefore !== undefined || c.notAfter !== undefined
+      ? `valid ${c.notBefore !== undefined ? when(c.notBefore) : '?'} – ${c.notAfter !== undefined ? when(c.notAfter) : '?'}; `
+      : '';
+  return (
+    <div className="cert" data-testid="server-cert">
+      <div>{c.sha256}</div>
+      <div className="cert-facts">
+        <span>{c.subject || '(no subject)'}</span>{' '}
+        {c.selfSigned ? (
+          <span className="tag outside">self-signed</span>
+        ) : (
+          <span className="muted">issued by {c.issuer || '(no issuer)'}</span>
+        )}{' '}
+        {expired ? <span className="tag outside">expired</span> : null}
+        <div className="muted">
+          {validity}shown by {c.server}
+          {c.sni !== undefined ? ` (${c.sni})` : ''}
+        </div>
+      </div>
+    </div>
   );
 }
 
