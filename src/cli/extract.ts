@@ -2,14 +2,16 @@
 // packets behind one alert, for Wireshark. `extract --keep DIR …` reads a rolling capture of
 // `watch --keep DIR` instead: only the kept files around the alert's time (engine/extract.ts). The alert comes from --alerts (an `analyze --format
 // jsonl` output, or a watch log) or, without it, from analysing the captures again (the same
-// captures give the same ids). Exit codes: 0 written (the count goes to stderr), 1 bad
+// captures give the same ids). `--alert` takes the record's `id` or the console's alert key
+// (`rule|src|dst|port`, a sensor's with its `sensor/` in front), so an alert seen on the console's
+// Alerts page can be cut from the sensor's captures too. Exit codes: 0 written (the count goes to stderr), 1 bad
 // arguments (no such alert id, an alert without flows, mixed link types into .pcap, an
 // unwritable -o), 2 a capture or the alerts file unreadable, 74 writing the slice failed.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { listKept } from '../capture/keep-dir.js';
-import { AlertRecord } from '../contract/records.js';
+import { AlertRecord, alertKey } from '../contract/records.js';
 import { Pipeline } from '../engine/analyze.js';
 import { extractAlert, keptFilesFor } from '../engine/extract.js';
 import { WardwatchError } from '../errors.js';
@@ -35,7 +37,7 @@ export const register: Register = (program: Command) => {
     .command('extract')
     .description("write the packets of an alert's flows (both directions, fragments included) to a pcap/pcapng")
     .argument('[captures...]', 'the capture files the alert came from (or --keep DIR)')
-    .requiredOption('--alert <id>', 'the alert id (the `id` of an alert record)')
+    .requiredOption('--alert <id>', "the alert: the `id` of an alert record, or the console's key rule|src|dst|port")
     .option('--keep <dir>', "a rolling capture of `watch --keep DIR`: read only its files around the alert's time")
     .option(
       '--margin <duration>',
@@ -52,6 +54,7 @@ export const register: Register = (program: Command) => {
       exampleText([
         'wardwatch extract ward.pcap --alert 3f2a9c1e0b7d4a65 -o alert.pcapng',
         'wardwatch extract a.pcap b.pcap --alert 3f2a9c1e0b7d4a65 --alerts records.jsonl -o alert.pcap',
+        "wardwatch extract --keep /var/lib/wardwatch/keep --alert 'egress.ioc|10.40.12.104|202.114.4.119|2049' -o alert.pcap",
       ]),
     )
     .action(async (captures: string[], opts: ExtractCliOptions) => {
@@ -59,6 +62,19 @@ export const register: Register = (program: Command) => {
       if (code !== 0) process.exitCode = code;
     });
 };
+
+/**
+ * Does record `a` answer to `--alert q`: its `id`, or the console's key of it (`alertKey`; the
+ * console shows a sensor's alerts as `<sensor>/<key>`, and the sensor's own records know no sensor).
+ */
+export function isAlert(a: AlertRecord, q: string): boolean {
+  if (a.id === q) return true;
+  if (!q.includes('|')) return false;
+  const key = alertKey(a);
+  if (key === q) return true;
+  const slash = q.indexOf('/');
+  return slash > 0 && slash < q.indexOf('|') && q.slice(slash + 1) === key;
+}
 
 async function alertFromFile(path: string, id: string): Promise<AlertRecord | undefined> {
   let text: string;
@@ -69,10 +85,17 @@ async function alertFromFile(path: string, id: string): Promise<AlertRecord | un
       cause: err,
     });
   }
+  // Only lines that can hold the alert are parsed: its id, or for a key its rule and source address.
+  const needles = id.includes('|')
+    ? id
+        .slice(id.indexOf('/') + 1)
+        .split('|')
+        .slice(0, 2)
+    : [id];
   let n = 0;
   for (const line of text.split('\n')) {
     n++;
-    if (!line.includes(id)) continue;
+    if (!needles.every((x) => line.includes(x))) continue;
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -80,7 +103,7 @@ async function alertFromFile(path: string, id: string): Promise<AlertRecord | un
       throw new WardwatchError('WW_ARGS', `--alerts ${path}:${n}: not JSON`);
     }
     const r = AlertRecord.safeParse(v);
-    if (r.success && r.data.id === id) return r.data;
+    if (r.success && isAlert(r.data, id)) return r.data;
   }
   return undefined;
 }
@@ -105,12 +128,12 @@ export async function runExtract(captures: string[], opts: ExtractCliOptions): P
       // Re-analyzing a rolling capture sees only what is still kept: an alert whose start was deleted has another id.
       const inputs = opts.keep !== undefined ? listKept(opts.keep).map((f) => join(opts.keep!, f.name)) : captures;
       for (const file of inputs) await pipeline.readFile(file, { signal: stop.signal, onProgress });
-      alert = pipeline.finish().alerts.find((a) => a.id === opts.alert);
+      alert = pipeline.finish().alerts.find((a) => isAlert(a, opts.alert));
     }
     if (alert === undefined)
       throw new WardwatchError(
         'WW_ARGS',
-        `no alert ${opts.alert} ${opts.alerts !== undefined ? `in ${opts.alerts}` : 'in these captures'} (ids are the "id" of alert records: analyze --format jsonl)`,
+        `no alert ${opts.alert} ${opts.alerts !== undefined ? `in ${opts.alerts}` : 'in these captures'} (ids are the "id" of alert records — analyze --format jsonl — or the console's key rule|src|dst|port)`,
       );
     let inputs = captures;
     if (opts.keep !== undefined) {

@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AlertRecord } from '../../src/contract/records.js';
+import { type AlertRecord, alertKey } from '../../src/contract/records.js';
 import { alertRecordId } from '../../src/detect/detector.js';
 import { extractAlert, parseFlowKey } from '../../src/engine/extract.js';
+import { isAlert } from '../../src/cli/extract.js';
 import { jsonl, wardwatch } from '../helpers/cli.js';
 import { capture, IN_CI } from '../helpers/paths.js';
 import { HAVE_TSHARK, tshark } from '../sim/tshark.js';
@@ -97,6 +98,28 @@ describe.skipIf(!HAVE_TSHARK && !IN_CI)('wardwatch extract on the simulated back
     expect(bytes).toContain(`"rule":"rpc.outbound-nfs"`);
   });
 
+  it("the console's key of the alert (rule|src|dst|port, a sensor's with sensor/ before it) cuts the same slice", () => {
+    const alert = nfsAlerts()[0]!;
+    const byId = join(dir, 'by-id.pcap');
+    expect(wardwatch(['extract', ward, '--alert', alert.id!, '--alerts', alertsFile, '-o', byId]).status).toBe(0);
+    const key = alertKey(alert);
+    expect(key).toBe(`rpc.outbound-nfs|${alert.src.ip}|202.114.4.119|${alert.dst.port}`);
+    for (const [q, alerts] of [
+      [key, []], // re-analysing the capture
+      [key, ['--alerts', alertsFile]],
+      [`ward-a/${key}`, ['--alerts', alertsFile]],
+    ] as const) {
+      const out = join(dir, 'by-key.pcap');
+      const r = wardwatch(['extract', ward, '--alert', q, ...alerts, '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(out).equals(readFileSync(byId)), q).toBe(true);
+    }
+    // A key that names no alert of these captures is refused like an unknown id.
+    const none = wardwatch(['extract', ward, '--alert', `${key}9`, '--alerts', alertsFile, '-o', join(dir, 'z.pcap')]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("or the console's key rule|src|dst|port");
+  });
+
   it('exit codes: 1 for an unknown id or an unwritable -o, 2 for a missing capture', () => {
     expect(
       wardwatch(['extract', ward, '--alert', '0000000000000000', '--alerts', alertsFile, '-o', join(dir, 'x.pcap')])
@@ -183,5 +206,24 @@ describe('alert ids', () => {
       alertRecordId('rpc.outbound-nfs', '02:57:30:00:00:01', '202.114.4.119', 2049, 1738224000412000),
     ];
     expect(new Set([base, ...others]).size).toBe(6);
+  });
+});
+
+describe('isAlert: what --alert answers to', () => {
+  const a = {
+    ...alertOf([]),
+    id: '3f2a9c1e0b7d4a65',
+    rule: 'egress.ioc' as const,
+    src: { ip: '10.40.12.104' },
+    dst: { ip: '202.114.4.119', port: 2049 },
+  };
+  it('the id, the key, or the key under a sensor name; nothing else', () => {
+    expect(isAlert(a, '3f2a9c1e0b7d4a65')).toBe(true);
+    expect(isAlert(a, 'egress.ioc|10.40.12.104|202.114.4.119|2049')).toBe(true);
+    expect(isAlert(a, 'ward-b/egress.ioc|10.40.12.104|202.114.4.119|2049')).toBe(true);
+    expect(isAlert(a, 'egress.ioc|10.40.12.104|202.114.4.119|')).toBe(false);
+    expect(isAlert(a, 'egress.ioc|10.40.12.104|202.114.4.119|2049/x')).toBe(false);
+    expect(isAlert(a, '/egress.ioc|10.40.12.104|202.114.4.119|2049')).toBe(false);
+    expect(isAlert(a, '3f2a9c1e0b7d4a6')).toBe(false);
   });
 });

@@ -104,6 +104,14 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     const alerts = page.getByTestId('alerts-table');
     const row = alerts.locator('tr.alert-row', { hasText: 'phi.cleartext' }).first();
     await row.waitFor();
+    // Its evidence says how to cut its packets for Wireshark, by the key the console shows.
+    expect(await row.getByTestId('extract-hint').textContent()).toMatch(
+      /wardwatch extract CAPTURE… --alert 'phi\.cleartext\|10\.40\.\d+\.\d+\|202\.114\.4\.120\|515' -o alert\.pcapng/,
+    );
+    await row.getByText('evidence', { exact: true }).click();
+    await row.getByTestId('extract-hint').waitFor();
+    await shot(page, '06b-alert-evidence');
+    await row.getByText('evidence', { exact: true }).click();
     await row.getByRole('button', { name: 'Acknowledge' }).click();
     await row.getByPlaceholder(/Comment/).fill('Unplugged ethernet on bed 11, biomed ticket 4711');
     await shot(page, '06-alert-ack-form');

@@ -49,6 +49,7 @@ const columns = [
         <details className="ev">
           <summary>evidence</summary>
           <Evidence evidence={c.row.original.evidence} />
+          <ExtractHint alert={c.row.original} />
         </details>
       </>
     ),
@@ -101,5 +102,21 @@ export function AlertsTable({ alerts, search = true, testId }: { alerts: Alert[]
       rowId={(a) => a.id}
       testId={testId}
     />
+  );
+}
+
+/**
+ * The packets behind the alert, for Wireshark: `wardwatch extract` on the captures it came from (a
+ * sensor's `watch --keep` directory) finds it by the key the console shows.
+ */
+function ExtractHint({ alert }: { alert: Alert }) {
+  const where = splitDeviceId(alert.device.id).sensor === undefined ? 'CAPTURE…' : '--keep DIR';
+  return (
+    <div className="muted" data-testid="extract-hint">
+      Packets for Wireshark (where the captures are):{' '}
+      <code className="copyable">
+        wardwatch extract {where} --alert '{alert.id}' -o alert.pcapng
+      </code>
+    </div>
   );
 }
