@@ -17,7 +17,8 @@ describe('wardwatch token', () => {
     expect(made.status).toBe(0);
     const [head, token] = made.stdout.trim().split('\n');
     const id = /^token (\S+) for ward-3-icu \(ingest\)$/.exec(head ?? '')?.[1];
-    expect(id).toBeDefined();
+    // Hex: an id typed after `token revoke` never starts with '-' (base64url ids did, 1 in 64, and failed).
+    expect(id).toMatch(/^[0-9a-f]{10}$/);
     expect(token).toMatch(/^ww_\S+$/);
     const list = wardwatch(['token', 'list', '--db', db]);
     expect(list.status).toBe(0);

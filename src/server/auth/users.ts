@@ -1,5 +1,6 @@
 // Creating users and API tokens (for `wardwatch user add`, `token create` and the demo): the
 // password or token is generated, returned once to print, and stored only hashed.
+import { randomBytes } from 'node:crypto';
 import type { Role, TokenScope } from '../../contract/api.js';
 import { WardwatchError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
@@ -31,7 +32,9 @@ export async function createToken(
   scope: TokenScope,
   by = 'cli',
 ): Promise<{ id: string; token: string }> {
-  const id = secret(6);
+  // Hex, not base64url: an id is typed on command lines (`token revoke ID`), where one starting with
+  // '-' (1 in 64 base64url ids) read as an option and the revoke failed.
+  const id = randomBytes(5).toString('hex');
   const token = `ww_${id}_${secret(24)}`;
   await store.auth.addToken({ id, name, scope, tokenHash: sha256(token) });
   await store.auth.audit(by, 'token.create', id, { name, scope });
