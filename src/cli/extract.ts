@@ -68,12 +68,15 @@ export const register: Register = (program: Command) => {
  * console shows a sensor's alerts as `<sensor>/<key>`, and the sensor's own records know no sensor).
  */
 export function isAlert(a: AlertRecord, q: string): boolean {
-  if (a.id === q) return true;
-  if (!q.includes('|')) return false;
-  const key = alertKey(a);
-  if (key === q) return true;
+  return a.id === q || consoleKey(q) === alertKey(a);
+}
+
+/** The console's alert key in `q` without a sensor's `sensor/` before it; undefined when `q` is a record id. */
+function consoleKey(q: string): string | undefined {
+  const bar = q.indexOf('|');
+  if (bar < 0) return undefined;
   const slash = q.indexOf('/');
-  return slash > 0 && slash < q.indexOf('|') && q.slice(slash + 1) === key;
+  return slash > 0 && slash < bar ? q.slice(slash + 1) : q;
 }
 
 async function alertFromFile(path: string, id: string): Promise<AlertRecord | undefined> {
@@ -86,12 +89,8 @@ async function alertFromFile(path: string, id: string): Promise<AlertRecord | un
     });
   }
   // Only lines that can hold the alert are parsed: its id, or for a key its rule and source address.
-  const needles = id.includes('|')
-    ? id
-        .slice(id.indexOf('/') + 1)
-        .split('|')
-        .slice(0, 2)
-    : [id];
+  const key = consoleKey(id);
+  const needles = key === undefined ? [id] : key.split('|').slice(0, 2);
   let n = 0;
   for (const line of text.split('\n')) {
     n++;
