@@ -1,6 +1,11 @@
 // Vendor of a MAC address from the IEEE registry, as packaged by `oui-data` (a maintained npm
-// copy of the MA-L, MA-M and MA-S registries). The table is a few MB, so it is loaded on the
-// first lookup only, and never for captures without MACs.
+// copy of the MA-L, MA-M and MA-S registries). The registry is a 5.6 MB JSON object of 53 730
+// entries (prefix → organisation and postal address): `JSON.parse` of it took ~80 ms and 27 MB
+// of heap in every run that printed a device (~35 MB of peak RSS, on top of a full flow table
+// at the end of a run). So the file is read as bytes, on the first lookup only, and indexed
+// in place — each prefix as a number, its value's byte range — and a lookup decodes the one
+// value it needs (`test/inventory/oui-zones.test.ts` compares every entry with `JSON.parse`'s).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface OuiInfo {
@@ -12,12 +17,97 @@ export interface OuiInfo {
   readonly note?: string;
 }
 
-let table: Readonly<Record<string, string>> | undefined;
+/** The registry's entries, sorted by `len·2³⁶ + value` of their hex prefix, with their values' byte ranges. */
+interface OuiIndex {
+  readonly bytes: Buffer;
+  readonly keys: Float64Array;
+  readonly start: Uint32Array;
+  readonly end: Uint32Array;
+}
 
-function registry(): Readonly<Record<string, string>> {
-  // JSON through require: ESM JSON imports need import attributes, which tsc/NodeNext handle unevenly.
-  table ??= createRequire(import.meta.url)('oui-data') as Record<string, string>;
-  return table;
+let index: OuiIndex | undefined;
+
+function registry(): OuiIndex {
+  if (index === undefined) {
+    const file = createRequire(import.meta.url).resolve('oui-data');
+    index = indexOuiJson(readFileSync(file));
+  }
+  return index;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Hex digit value of a byte, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
+/** End (index of the closing quote) of the JSON string whose opening quote is at `i`, or -1. */
+function stringEnd(b: Uint8Array, i: number): number {
+  for (let j = i + 1; j < b.length; j++) {
+    const c = b[j]!;
+    if (c === BACKSLASH) j++;
+    else if (c === QUOTE) return j;
+  }
+  return -1;
+}
+
+/**
+ * Indexes a flat JSON object of hex-prefix keys and string values without parsing it: the
+ * strings alternate key, value (a flat object of strings has no other quotes outside them).
+ * A key that is not 6–9 hex digits, or a file that is not such an object, throws: the package
+ * changed shape, and a test says so.
+ */
+export function indexOuiJson(bytes: Buffer): OuiIndex {
+  const keys: number[] = [];
+  const start: number[] = [];
+  const end: number[] = [];
+  let i = bytes.indexOf(0x7b); // '{'
+  if (i < 0) throw new Error('oui-data: not a JSON object');
+  for (;;) {
+    const k0 = bytes.indexOf(QUOTE, i + 1);
+    if (k0 < 0) break;
+    const k1 = stringEnd(bytes, k0);
+    const v0 = k1 < 0 ? -1 : bytes.indexOf(QUOTE, k1 + 1);
+    const v1 = v0 < 0 ? -1 : stringEnd(bytes, v0);
+    if (v1 < 0) throw new Error('oui-data: a key without a string value');
+    const len = k1 - k0 - 1;
+    let value = 0;
+    for (let j = k0 + 1; j < k1 || len < 6; j++) {
+      const d = len < 6 || len > 9 ? -1 : hexDigit(bytes[j]!);
+      if (d < 0) throw new Error(`oui-data: key ${bytes.toString('utf8', k0, k1 + 1)} is not a prefix`);
+      value = value * 16 + d;
+    }
+    keys.push(len * 2 ** 36 + value);
+    start.push(v0);
+    end.push(v1 + 1);
+    i = v1;
+  }
+  const order = keys.map((_, j) => j).sort((a, b) => keys[a]! - keys[b]!);
+  return {
+    bytes,
+    keys: Float64Array.from(order, (j) => keys[j]!),
+    start: Uint32Array.from(order, (j) => start[j]!),
+    end: Uint32Array.from(order, (j) => end[j]!),
+  };
+}
+
+/** The registry's text for a hex prefix (6, 7 or 9 digits), or undefined. */
+function entryOf(reg: OuiIndex, prefix: string): string | undefined {
+  const key = prefix.length * 2 ** 36 + Number.parseInt(prefix, 16);
+  let lo = 0;
+  let hi = reg.keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = reg.keys[mid]!;
+    if (k === key) return JSON.parse(reg.bytes.toString('utf8', reg.start[mid]!, reg.end[mid]!)) as string;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /** 12 upper-case hex digits, or undefined when `mac` is not a 48-bit MAC in a common notation. */
@@ -68,7 +158,7 @@ export function lookupOui(mac: string): OuiInfo {
   const reg = registry();
   // Longest prefix first: an MA-S/MA-M block is carved out of an MA-L owned by the IEEE itself.
   for (const len of [9, 7, 6]) {
-    const entry = reg[hex.slice(0, len)];
+    const entry = entryOf(reg, hex.slice(0, len));
     if (entry !== undefined) {
       const vendor = entry.split('\n', 1)[0]?.trim();
       if (vendor) return { vendor, prefix: hex.slice(0, len) };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WardwatchError } from '../../src/errors.js';
-import { formatPrefix, isLocalMac, isMulticastMac, lookupOui, normMac } from '../../src/inventory/oui.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { formatPrefix, indexOuiJson, isLocalMac, isMulticastMac, lookupOui, normMac } from '../../src/inventory/oui.js';
 import { isSite, siteMatcher, zoneOf } from '../../src/inventory/zones.js';
 
 describe('OUI vendor lookup (oui-data)', () => {
@@ -25,6 +27,35 @@ describe('OUI vendor lookup (oui-data)', () => {
     expect(lookupOui('ff:ff:ff:ff:ff:ff')).toEqual({ note: 'multicast' });
     expect(lookupOui('00:08:33:00:00:01')).toEqual({ note: 'not registered' });
     expect(lookupOui('not-a-mac')).toEqual({ note: 'not a MAC address' });
+  });
+
+  it('reads every registry entry as JSON.parse does (the file is indexed in place, not parsed)', () => {
+    const file = createRequire(import.meta.url).resolve('oui-data');
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    const entries = Object.entries(parsed);
+    expect(entries.length).toBeGreaterThan(50_000);
+    let checked = 0;
+    for (const [prefix, text] of entries) {
+      // A MAC in the prefix's block: the prefix, then zeros (an MA-L lookup can be shadowed by a longer one).
+      const mac = (prefix + '000000000').slice(0, 12);
+      const info = lookupOui(mac);
+      if (info.prefix !== prefix) continue; // multicast/local bits, or a longer registration inside it
+      expect(info.vendor, prefix).toBe(text.split('\n', 1)[0]!.trim());
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(40_000);
+  });
+
+  it('refuses a registry file of another shape instead of guessing', () => {
+    const bad = (text: string) => () => indexOuiJson(Buffer.from(text));
+    expect(bad('[1, 2]')).toThrow(/not a JSON object/);
+    expect(bad('{"0011ZZ": "x"}')).toThrow(/not a prefix/);
+    expect(bad('{"001122": 5}')).toThrow(/without a string value/);
+    expect(bad('{"00112": "short"}')).toThrow(/not a prefix/);
+    expect(bad('{"": "empty"}')).toThrow(/not a prefix/);
+    const idx = indexOuiJson(Buffer.from('{ "00AA11" : "A \\"quoted\\" one\\nStreet",\n"001122":"B"}'));
+    expect(idx.keys.length).toBe(2);
+    expect(JSON.parse(idx.bytes.toString('utf8', idx.start[1]!, idx.end[1]!))).toBe('A "quoted" one\nStreet');
   });
 
   it('normalises MACs and reads the I/G and U/L bits', () => {
