@@ -21,6 +21,42 @@ export interface LiveCaptureOptions {
   immediate?: boolean;
 }
 
+/**
+ * What libpcap counted for the capture, as tcpdump reports it (on exit, and on SIGUSR1 while it
+ * runs). On Linux `received` is every packet the filter passed, including those `dropped` because
+ * the socket's ring buffer was full: the reader (tcpdump blocked on a full pipe behind a slower
+ * analysis) fell behind the traffic. `interfaceDropped` is what the interface itself dropped.
+ */
+export interface CaptureStats {
+  readonly captured: number;
+  readonly received: number;
+  readonly dropped: number;
+  readonly interfaceDropped: number;
+}
+
+/**
+ * The last statistics report in tcpdump's stderr, in either of its forms — on exit one count a
+ * line ("12 packets captured", "12 packets received by filter", "0 packets dropped by kernel"
+ * [, "N packets dropped by interface"]), on SIGUSR1 one line ("tcpdump: 12 packets captured, …").
+ * Undefined when there is none (yet).
+ */
+export function parseTcpdumpStats(text: string): CaptureStats | undefined {
+  const re = /\d+ packets? captured/g;
+  let at = -1;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) at = m.index;
+  if (at < 0) return undefined;
+  const report = text.slice(at);
+  const count = (what: string): number | undefined => {
+    const m = new RegExp(`(\\d+) packets? ${what}`).exec(report);
+    return m === null ? undefined : Number(m[1]);
+  };
+  const captured = count('captured');
+  const received = count('received by filter');
+  const dropped = count('dropped by kernel');
+  if (captured === undefined || received === undefined || dropped === undefined) return undefined;
+  return { captured, received, dropped, interfaceDropped: count('dropped by interface') ?? 0 };
+}
+
 export interface LiveCapture {
   /** The pcap byte stream; errors with WW_CAPTURE_IO (tcpdump's own message) if tcpdump fails. */
   stream: NodeJS.ReadableStream;
@@ -32,6 +68,14 @@ export interface LiveCapture {
   done: Promise<number>;
   /** The last lines tcpdump wrote to stderr. */
   stderr(): string;
+  /** The latest statistics tcpdump reported (on exit, or after `requestStats`), if any. */
+  stats(): CaptureStats | undefined;
+  /**
+   * Asks tcpdump for its statistics now (SIGUSR1; they arrive on stderr shortly after). Only once
+   * it is listening — before its handler is set, SIGUSR1 would end it — and not while stopping;
+   * false when not sent.
+   */
+  requestStats(): boolean;
 }
 
 const KILL_AFTER_MS = 2000;
@@ -75,6 +119,8 @@ export function startLiveCapture(opts: LiveCaptureOptions): LiveCapture {
   let errText = '';
   let stopping = false;
   let exited = false;
+  let listening = false;
+  let latest: CaptureStats | undefined;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -83,7 +129,11 @@ export function startLiveCapture(opts: LiveCaptureOptions): LiveCapture {
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (s: string) => {
     errText = (errText + s).slice(-STDERR_KEEP);
-    if (errText.includes('listening on')) markReady();
+    if (!listening && errText.includes('listening on')) {
+      listening = true;
+      markReady();
+    }
+    latest = parseTcpdumpStats(errText) ?? latest;
   });
   // End the stream ourselves once the exit status is known, so a failing tcpdump surfaces as
   // an error with its own message instead of an "empty capture".
@@ -118,5 +168,10 @@ export function startLiveCapture(opts: LiveCaptureOptions): LiveCapture {
     clearTimeout(timer);
   };
 
-  return { stream: out, ready, stop, done, stderr: () => errText };
+  const requestStats = (): boolean => {
+    if (!listening || exited || stopping) return false;
+    return child.kill('SIGUSR1');
+  };
+
+  return { stream: out, ready, stop, done, stderr: () => errText, stats: () => latest, requestStats };
 }

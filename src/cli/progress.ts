@@ -81,16 +81,19 @@ function shortName(p: string): string {
 export function liveStatus(
   pipeline: { engine: { stats: { packets: number; flows: number }; openFlows: number } },
   enabled = process.stderr.isTTY === true,
-): { stop(): void } {
-  if (!enabled) return { stop() {} };
+): { stop(): void; dropped: number | undefined } {
+  const status: { stop(): void; dropped: number | undefined } = { stop() {}, dropped: undefined };
+  if (!enabled) return status;
   const t = setInterval(() => {
     const s = pipeline.engine.stats;
-    process.stderr.write(`\rwatching: ${s.packets} packets, ${s.flows} flows, ${pipeline.engine.openFlows} open   `);
+    const lost = status.dropped ? `, ${status.dropped} dropped by the kernel` : '';
+    process.stderr.write(
+      `\rwatching: ${s.packets} packets, ${s.flows} flows, ${pipeline.engine.openFlows} open${lost}   `,
+    );
   }, 1000);
-  return {
-    stop() {
-      clearInterval(t);
-      process.stderr.write('\n');
-    },
+  status.stop = () => {
+    clearInterval(t);
+    process.stderr.write('\n');
   };
+  return status;
 }

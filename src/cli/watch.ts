@@ -160,13 +160,36 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   const keepTimer = keep === undefined ? undefined : setInterval(() => keep.flush(), 1000);
   keepTimer?.unref();
   let finished = false;
+  let statsTimer: NodeJS.Timeout | undefined;
   try {
     if (opts.interface !== undefined) {
       const capture = startLiveCapture({ iface: opts.interface, filter: opts.filter });
+      const source = `live:${opts.interface}`;
       stopLive = capture.stop;
+      // tcpdump's own counts (packets the kernel dropped before it read them) go into the
+      // summaries: asked for every few seconds, and given once more on its exit.
+      const noteStats = () => {
+        const s = capture.stats();
+        if (s === undefined) return;
+        pipeline.noteCaptureStats({
+          source,
+          received: s.received,
+          dropped: s.dropped,
+          interfaceDropped: s.interfaceDropped,
+        });
+        status.dropped = s.dropped;
+      };
+      statsTimer = setInterval(() => {
+        noteStats();
+        capture.requestStats();
+      }, statsEverySeconds(opts.summaryEvery) * 1000);
+      statsTimer.unref();
       if (abort.signal.aborted) void capture.stop();
-      await pipeline.readStream(capture.stream, `live:${opts.interface}`, { signal: abort.signal, tee: keep });
+      await pipeline.readStream(capture.stream, source, { signal: abort.signal, tee: keep });
       await capture.stop();
+      noteStats();
+      const loss = pipeline.captureLoss();
+      if (loss !== undefined) process.stderr.write(`warning: ${loss}\n`);
     } else if (file !== undefined) {
       await pipeline.readFile(file, { signal: abort.signal });
     } else {
@@ -180,6 +203,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
       await live.end().catch(() => undefined);
     }
     if (timer) clearTimeout(timer);
+    if (statsTimer) clearInterval(statsTimer);
     if (keepTimer) clearInterval(keepTimer);
     if (cutTimer) clearInterval(cutTimer);
     keep?.close();
@@ -199,6 +223,14 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   if (output) await printResult(result, { format: opts.format, utc: opts.utc }, output);
   await live.end();
   return unsent > 0 ? EXIT_UNSENT : failOnCode(result.alerts, opts.failOn);
+}
+
+/**
+ * How often a live capture is asked for its counts: every 5 s, or as often as the summaries when
+ * they come faster, so an interim summary's counts are at most two such periods old.
+ */
+export function statsEverySeconds(summaryEvery: number): number {
+  return summaryEvery > 0 ? Math.max(1, Math.min(5, summaryEvery)) : 5;
 }
 
 /** One record stream to two sinks (the local output and the sensor's batches). */

@@ -221,6 +221,20 @@ export const AlertRecord = z.object({
 });
 export type AlertRecord = z.infer<typeof AlertRecord>;
 
+/**
+ * What the capture tool (libpcap, through tcpdump) counted for a live interface: `received` is
+ * every packet the filter passed, `dropped` those the kernel threw away before tcpdump read them
+ * (the reader fell behind: flows and alerts may be missing), `interfaceDropped` what the
+ * interface itself dropped. Only `watch -i` has them.
+ */
+export const CaptureStatsRecord = z.object({
+  source: z.string(),
+  received: z.number().int().nonnegative(),
+  dropped: z.number().int().nonnegative(),
+  interfaceDropped: z.number().int().nonnegative(),
+});
+export type CaptureStatsRecord = z.infer<typeof CaptureStatsRecord>;
+
 export const SummaryRecord = z.object({
   type: z.literal('summary'),
   files: z.array(z.string()),
@@ -239,6 +253,8 @@ export const SummaryRecord = z.object({
   interrupted: z.boolean().optional(),
   /** Set on the summaries a stream sends during the run (`--summary-every`); the last one has none. */
   interim: z.boolean().optional(),
+  /** A live capture's own counts (`watch -i`): the latest tcpdump reported; a warning says when it lost packets. */
+  capture: CaptureStatsRecord.optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 

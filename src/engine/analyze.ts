@@ -9,6 +9,7 @@ import type { WardConfig } from '../contract/config.js';
 import type { PolicyFile } from '../contract/policy.js';
 import {
   type AlertRecord,
+  type CaptureStatsRecord,
   type DeviceRecord,
   type IncidentRecord,
   isoTime,
@@ -107,6 +108,8 @@ export class Pipeline {
   private result: AnalyzeResult | undefined;
   /** The capture being read now (an interim summary names it). */
   private reading: string | undefined;
+  /** A live capture's latest counts from its tool (`noteCaptureStats`). */
+  private captureStats: CaptureStatsRecord | undefined;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
@@ -222,6 +225,21 @@ export class Pipeline {
     return info;
   }
 
+  /**
+   * What the capture tool of a live source counted (`watch -i`: tcpdump's report, asked for while
+   * it runs and given on exit): the summaries carry the latest, with a warning when the kernel
+   * dropped packets before they were read.
+   */
+  noteCaptureStats(stats: CaptureStatsRecord): void {
+    this.captureStats = stats;
+  }
+
+  /** The capture-loss warning of the latest counts, or undefined when nothing was lost (or none were given). */
+  captureLoss(): string | undefined {
+    const cs = this.captureStats;
+    return cs !== undefined && cs.dropped + cs.interfaceDropped > 0 ? captureLossWarning(cs) : undefined;
+  }
+
   /** `finish()` for any worker count: the worker threads close their flows first. */
   async end(opts: { interrupted?: StopSignal } = {}): Promise<AnalyzeResult> {
     // The workers' closing flows raise alerts too: the stream holds them for its end (as in finish).
@@ -294,6 +312,9 @@ export class Pipeline {
       for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
     warnings.push(...detectorWarnings);
+    const cs = this.captureStats;
+    const loss = this.captureLoss();
+    if (loss !== undefined) warnings.push(loss);
     if (interrupted) warnings.push(`interrupted by ${interrupted}: the records cover what was read before it`);
     return {
       type: 'summary',
@@ -309,8 +330,24 @@ export class Pipeline {
       warnings,
       ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
       ...(interrupted ? { interrupted: true } : {}),
+      ...(cs !== undefined ? { capture: cs } : {}),
     };
   }
+}
+
+/** The summary's words for a live capture that lost packets before they were read. */
+export function captureLossWarning(cs: CaptureStatsRecord): string {
+  const parts: string[] = [];
+  if (cs.dropped > 0) {
+    const share = (cs.dropped / cs.received) * 100;
+    const shown = share < 0.01 ? '< 0.01' : share < 1 ? share.toFixed(2) : share.toFixed(1);
+    const pct = cs.received > 0 ? ` (${shown} %)` : '';
+    parts.push(
+      `the kernel dropped ${cs.dropped} of the ${cs.received} packets the filter passed${pct} before they were read`,
+    );
+  }
+  if (cs.interfaceDropped > 0) parts.push(`the interface dropped ${cs.interfaceDropped}`);
+  return `${cs.source}: capture loss: ${parts.join('; ')} — the reader fell behind the traffic (the analysis, or a burst larger than the capture buffer), so flows, devices and alerts may be missing; narrow --filter to what the ward needs`;
 }
 
 /** Analyse capture files (or '-' for stdin) in order, as one run. */

@@ -11,6 +11,7 @@ import { findExecutable } from '../../src/capture/live.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { SummaryRecord } from '../../src/contract/records.js';
 import { CLI, jsonl, wardwatch } from '../helpers/cli.js';
+import { fakeTcpdump } from '../helpers/fake-tcpdump.js';
 import { capture, IN_CI, REPO_ROOT } from '../helpers/paths.js';
 
 const canRun = findExecutable('tcpdump') !== null && process.getuid?.() === 0;
@@ -36,13 +37,16 @@ async function sendQueries(port: number, n: number): Promise<void> {
   sock.close();
 }
 
-function runWatch(args: string[]): {
+function runWatch(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
   kill: (s: NodeJS.Signals) => void;
 } {
   const child = spawn(process.execPath, [CLI, 'watch', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
+    env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home'), ...extraEnv },
   });
   let stdout = '';
   let stderr = '';
@@ -55,6 +59,39 @@ function runWatch(args: string[]): {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('watch -i: packets the kernel dropped before tcpdump read them', () => {
+  it("are in every summary from tcpdump's own counts, with a warning in the summary and on stderr", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-fake-tcpdump-'));
+    try {
+      fakeTcpdump(dir, capture('dns53.pcap'));
+      const w = runWatch(['-i', 'fake0', '--seconds', '3', '--summary-every', '1s', '--format', 'jsonl'], {
+        PATH: `${dir}:${process.env.PATH ?? ''}`,
+      });
+      const r = await w.done;
+      expect(r.code, r.stderr).toBe(0);
+      const summaries = jsonl(r.stdout)
+        .filter((x) => x.type === 'summary')
+        .map((x) => SummaryRecord.parse(x));
+      const s = summaries.at(-1)!;
+      expect(s.interim).toBeUndefined();
+      expect(s.apps.dns).toBe(1); // the capture it wrote was read
+      expect(s.capture).toEqual({ source: 'live:fake0', received: 60, dropped: 20, interfaceDropped: 3 });
+      const loss = s.warnings.find((x) => x.includes('capture loss'));
+      expect(loss).toBe(
+        'live:fake0: capture loss: the kernel dropped 20 of the 60 packets the filter passed (33.3 %) before they were read; the interface dropped 3 — the reader fell behind the traffic (the analysis, or a burst larger than the capture buffer), so flows, devices and alerts may be missing; narrow --filter to what the ward needs',
+      );
+      expect(r.stderr).toContain(`warning: ${loss}`);
+      // An interim summary carries the counts of a SIGUSR1 report (5 more drops at each).
+      const interim = summaries.filter((x) => x.interim === true && x.capture !== undefined);
+      expect(interim.length).toBeGreaterThan(0);
+      expect(interim[0]!.capture!.dropped % 5).toBe(0);
+      expect(interim[0]!.warnings.some((x) => x.includes('capture loss: the kernel dropped'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});
 
 describe('watch', () => {
   it('needs exactly one of -i or -r -', () => {
@@ -108,18 +145,39 @@ describe('watch', () => {
     return sent;
   }
 
-  live('captures loopback traffic for --seconds, then prints the summary', async () => {
+  live("captures loopback traffic for --seconds, then prints the summary with tcpdump's counts", async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const w = runWatch(['-i', 'lo', '--filter', `udp and port ${port}`, '--seconds', '4', '--format', 'jsonl']);
+    const w = runWatch([
+      '-i',
+      'lo',
+      '--filter',
+      `udp and port ${port}`,
+      '--seconds',
+      '4',
+      '--summary-every',
+      '1s',
+      '--format',
+      'jsonl',
+    ]);
     await tcpdumpStarted(port);
     const sent = await sendFor(port, 2000);
     const r = await w.done;
     expect(r.code).toBe(0);
-    const s = SummaryRecord.parse(jsonl(r.stdout).at(-1));
+    const summaries = jsonl(r.stdout)
+      .filter((x) => x.type === 'summary')
+      .map((x) => SummaryRecord.parse(x));
+    const s = summaries.at(-1)!;
     expect(s.packets).toBeGreaterThanOrEqual(3);
     expect(s.packets).toBeLessThanOrEqual(sent);
     expect(s.apps.dns).toBe(s.packets);
     expect(s.files).toEqual(['live:lo']);
+    // tcpdump's exit report: nothing dropped, so no capture-loss warning.
+    expect(s.capture).toMatchObject({ source: 'live:lo', dropped: 0, interfaceDropped: 0 });
+    expect(s.capture!.received).toBeGreaterThanOrEqual(s.packets);
+    expect(s.warnings.join('\n')).not.toContain('capture loss');
+    expect(r.stderr).not.toContain('capture loss');
+    // While it ran, the interim summaries carried the counts tcpdump gave on SIGUSR1 (every second here).
+    expect(summaries.some((x) => x.interim === true && x.capture !== undefined)).toBe(true);
   });
 
   live('stops cleanly on SIGINT: summary printed, tcpdump gone', async () => {
