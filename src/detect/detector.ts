@@ -17,7 +17,7 @@ import {
 import type { WardEvent } from '../events.js';
 import { type Aggregate, Aggregator } from './aggregate.js';
 import { Context, type Rule } from './context.js';
-import { buildIncidents } from './incidents.js';
+import { buildIncidents, type DeviceLookup } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
 import { createDeviceTlsChange } from './rules/device.tls-change.js';
 import { createDeviceVulnerable } from './rules/device.vulnerable.js';
@@ -242,7 +242,7 @@ export class Detector {
   }
 
   /** Incidents of the given alerts (a stream's alerts as they stand, before input ends). */
-  incidentsOf(alerts: readonly AlertRecord[], devices: readonly DeviceRecord[]): IncidentRecord[] {
+  incidentsOf(alerts: readonly AlertRecord[], devices: readonly DeviceRecord[] | DeviceLookup): IncidentRecord[] {
     const ledger = this.ctx.ledger.entries();
     const phiKeys = new Set(alerts.filter((a) => a.rule === 'phi.cleartext').map(alertId));
     return buildIncidents({

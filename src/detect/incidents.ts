@@ -12,9 +12,29 @@ import {
 } from '../contract/records.js';
 import { ruleInfo } from '../contract/rule-info.js';
 
+/**
+ * The device records an incident reads: its own device's, and the device of each feed address. A
+ * list (every record, as at the end of a run) or a lookup that judges only those asked for (a
+ * stream opening one incident: judging every device for each alert was most of a live run).
+ */
+export interface DeviceLookup {
+  byId(id: string): DeviceRecord | undefined;
+  /** The first device, in the records' order (by id), whose addresses include `ip`. */
+  withIp(ip: string): DeviceRecord | undefined;
+}
+
+/** A `DeviceLookup` over a list of records (sorted by id, as the inventory gives them). */
+export function listLookup(devices: readonly DeviceRecord[]): DeviceLookup {
+  let byId: Map<string, DeviceRecord> | undefined;
+  return {
+    byId: (id) => (byId ??= new Map(devices.map((d) => [d.id, d]))).get(id),
+    withIp: (ip) => devices.find((x) => x.ips.includes(ip)),
+  };
+}
+
 export interface IncidentInputs {
   readonly alerts: readonly AlertRecord[];
-  readonly devices: readonly DeviceRecord[];
+  readonly devices: readonly DeviceRecord[] | DeviceLookup;
   readonly isOutside: (ip: string) => boolean;
   /** A device's clinical HL7 peers at site ("10.1.1.5:2575"), the feed a block must keep. */
   readonly feeds?: (deviceId: string) => readonly string[];
@@ -96,10 +116,10 @@ export function buildIncidents(inp: IncidentInputs): IncidentRecord[] {
     if (list === undefined) byDevice.set(a.device.id, (list = []));
     list.push(a);
   }
-  const devices = new Map(inp.devices.map((d) => [d.id, d]));
+  const devices = 'byId' in inp.devices ? inp.devices : listLookup(inp.devices);
   const out: IncidentRecord[] = [];
   for (const [id, list] of byDevice) {
-    const dev = devices.get(id);
+    const dev = devices.byId(id);
     const sorted = [...list].sort(
       (x, y) => severityRank(y.severity) - severityRank(x.severity) || x.first.localeCompare(y.first),
     );
@@ -152,7 +172,7 @@ export function buildIncidents(inp: IncidentInputs): IncidentRecord[] {
           }
         : {}),
       advisories: [...advisories].map(([aid, url]) => (url !== undefined ? { id: aid, url } : { id: aid })),
-      next: nextSteps(rules, outside, [...advisories], feedWords(inp.feeds?.(id) ?? [], inp.devices)),
+      next: nextSteps(rules, outside, [...advisories], feedWords(inp.feeds?.(id) ?? [], devices)),
     });
   }
   return out.sort(
@@ -189,10 +209,10 @@ function what(
 }
 
 /** "the central station 10.1.1.2:2575" when the peer is a known device with a class. */
-function feedWords(feeds: readonly string[], devices: readonly DeviceRecord[]): string[] {
+function feedWords(feeds: readonly string[], devices: DeviceLookup): string[] {
   return feeds.map((f) => {
     const ip = f.startsWith('[') ? f.slice(1, f.indexOf(']')) : f.slice(0, f.lastIndexOf(':'));
-    const d = devices.find((x) => x.ips.includes(ip));
+    const d = devices.withIp(ip);
     const cls = d?.model ?? (d?.class !== undefined && d.class !== 'unknown' ? d.class.replace('-', ' ') : undefined);
     return cls !== undefined ? `the ${cls} ${f}` : f;
   });

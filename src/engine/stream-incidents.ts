@@ -6,6 +6,7 @@
 // feeds and patient counts as `analyze FILE`'s incidents).
 import type { AlertRecord, DeviceRecord, IncidentRecord } from '../contract/records.js';
 import { alertOrder, type Detector } from '../detect/detector.js';
+import type { DeviceLookup } from '../detect/incidents.js';
 
 export class StreamIncidents {
   /** Each incident as last sent, by id (bounded by the device table). */
@@ -20,13 +21,13 @@ export class StreamIncidents {
   ) {}
 
   /** An alert of `deviceId` went out or changed: open its incident now, or mark it for the tick. */
-  touched(deviceId: string, alerts: ReadonlyMap<string, AlertRecord>, devices: () => readonly DeviceRecord[]): void {
+  touched(deviceId: string, alerts: ReadonlyMap<string, AlertRecord>, devices: DeviceLookup): void {
     if (this.emit === undefined) return;
     if (this.sent.has(incidentId(deviceId))) {
       this.dirty.add(deviceId);
       return;
     }
-    this.send(deviceId, alerts, devices());
+    this.send(deviceId, alerts, devices);
   }
 
   /** A tick: resend the incidents of devices whose alerts changed, where the record changed. */
@@ -51,7 +52,11 @@ export class StreamIncidents {
     }
   }
 
-  private send(deviceId: string, alerts: ReadonlyMap<string, AlertRecord>, devices: readonly DeviceRecord[]): void {
+  private send(
+    deviceId: string,
+    alerts: ReadonlyMap<string, AlertRecord>,
+    devices: readonly DeviceRecord[] | DeviceLookup,
+  ): void {
     const mine = [...alerts.values()].filter((a) => a.device.id === deviceId).sort(alertOrder);
     for (const i of this.detector.incidentsOf(mine, devices)) this.put(i);
   }

@@ -26,6 +26,7 @@ import {
 } from '../contract/records.js';
 import type { Aggregate } from '../detect/aggregate.js';
 import type { Detector } from '../detect/detector.js';
+import type { DeviceLookup } from '../detect/incidents.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { StreamIncidents } from './stream-incidents.js';
 
@@ -224,7 +225,7 @@ export class RecordStream {
     this.stats.alerts++;
     this.sink.alert?.(a);
     this.current.set(key, a);
-    if (!this.settling) this.incidents.touched(a.device.id, this.current, () => this.inventory.records());
+    if (!this.settling) this.incidents.touched(a.device.id, this.current, this.lookup);
     this.stats.incidents = this.incidents.count;
   }
 
@@ -276,8 +277,14 @@ export class RecordStream {
     this.stats.updates++;
     this.sink.update?.(u, a);
     this.current.set(key, a);
-    if (!this.settling) this.incidents.touched(a.device.id, this.current, () => this.inventory.records());
+    if (!this.settling) this.incidents.touched(a.device.id, this.current, this.lookup);
   }
+
+  /** The records an opening incident reads, judged one by one as asked (not every device's). */
+  private readonly lookup: DeviceLookup = {
+    byId: (id) => this.inventory.recordOf(id),
+    withIp: (ip) => this.inventory.recordWithIp(ip),
+  };
 
   private checkDevices(devices: readonly DeviceRecord[] = this.inventory.records()): void {
     if (this.sink.device === undefined) return;

@@ -469,6 +469,11 @@ export class DeviceState {
     const router = this.routerLike;
     return [...this.ips].filter(([, b]) => b === 'strong' || !router).map(([ip]) => ip);
   }
+  /** `ownIps().includes(ip)`, without building the list. */
+  hasOwnIp(ip: string): boolean {
+    const b = this.ips.get(ip);
+    return b !== undefined && (b === 'strong' || !this.routerLike);
+  }
 }
 
 const NO_REMOTE: ReadonlyMap<string, RemoteService> = new Map();

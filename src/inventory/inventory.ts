@@ -207,6 +207,25 @@ export class Inventory {
       .map((d) => deviceRecord(d, this.catalog));
   }
 
+  /** Device `id`'s record exactly as in `records()` (judged alone), or undefined when `records()` has none. */
+  recordOf(id: string): DeviceRecord | undefined {
+    const d = this.table.devices.get(id);
+    return d === undefined || d.id !== id || !(d.last >= 0) ? undefined : deviceRecord(d, this.catalog);
+  }
+
+  /**
+   * The record of the first device in `records()`' order (by id) whose `ips` include `ip`, judging
+   * only that one: what an incident's feed words look up, without building every record.
+   */
+  recordWithIp(ip: string): DeviceRecord | undefined {
+    let best: DeviceState | undefined;
+    for (const d of this.table.devices.values()) {
+      if (!(d.last >= 0) || (best !== undefined && !(d.id < best.id))) continue;
+      if (d.hasOwnIp(ip)) best = d;
+    }
+    return best === undefined ? undefined : deviceRecord(best, this.catalog);
+  }
+
   /** Devices not tracked because the table was full. */
   get dropped(): number {
     return this.table.dropped;
