@@ -61,6 +61,14 @@ describe('OUI vendor lookup (oui-data)', () => {
   it('normalises MACs and reads the I/G and U/L bits', () => {
     expect(normMac('00-0B-82-01-FC-42')).toBe('00:0b:82:01:fc:42');
     expect(normMac('00:0b:82')).toBeUndefined();
+    // The canonical form comes back as it is; near misses go the long way, with the same answers.
+    expect(normMac('00:0b:82:01:fc:42')).toBe('00:0b:82:01:fc:42');
+    expect(normMac('00:0B:82:01:FC:42')).toBe('00:0b:82:01:fc:42');
+    expect(normMac('00:0b:82:01:fc:4g')).toBeUndefined();
+    expect(normMac('00:0b:82:01:fc:4')).toBeUndefined();
+    expect(normMac('000b.8201.fc42')).toBe('00:0b:82:01:fc:42');
+    expect(normMac('00:0b:82-01:fc:42')).toBe('00:0b:82:01:fc:42'); // mixed separators, as before
+    expect(normMac('00:0b:82:01:fc:42:')).toBe('00:0b:82:01:fc:42'); // separators are dropped, as before
     expect(isMulticastMac('33:33:00:00:00:01')).toBe(true);
     expect(isLocalMac('02:42:ac:11:00:02')).toBe(true);
     expect(isLocalMac('00:0b:82:01:fc:42')).toBe(false);
