@@ -9,7 +9,7 @@
 // ledger turns a restarted replay's re-sends into duplicates.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { IngestBatch } from '../contract/ingest.js';
+import type { IngestBatch, IngestCapture } from '../contract/ingest.js';
 import { type AlertRecord, alertKey, type DeviceRecord } from '../contract/records.js';
 import type { RecordSink } from '../engine/stream.js';
 import type { WardEvent } from '../events.js';
@@ -37,6 +37,9 @@ export class SensorBatcher {
   private readonly written = { alerts: new Map<string, number>(), devices: new Map<string, [number, number]>() };
   private seq = 0;
   private nextCutUs = Number.NaN;
+  /** The live capture's latest counts, and whether the console has them yet. */
+  private capture: IngestCapture | undefined;
+  private captureSent = true;
   private readonly everyUs: number;
   private readonly maxRows: number;
 
@@ -76,6 +79,19 @@ export class SensorBatcher {
     if (this.ingest.rows >= this.maxRows) this.cut();
   };
 
+  /**
+   * A live capture's counts (tcpdump's, cumulative): the next batch carries them when they
+   * changed — a cut with nothing else new sends them alone, so the console hears of a capture
+   * that is losing packets (and of its exit report) even when little else is new.
+   */
+  noteCapture(c: IngestCapture): void {
+    const was = this.capture;
+    if (was?.received === c.received && was.dropped === c.dropped && was.interfaceDropped === c.interfaceDropped)
+      return;
+    this.capture = { received: c.received, dropped: c.dropped, interfaceDropped: c.interfaceDropped };
+    this.captureSent = false;
+  }
+
   /** Cut what is new into a batch (nothing when nothing is). Call once more after `finish()`. */
   cut(): void {
     const rows = batchRows(this.ingest.take());
@@ -103,7 +119,9 @@ export class SensorBatcher {
       rows.patients.length +
       rows.minutes.length +
       rows.proxyRequests.length;
-    if (records.length === 0 && nRows === 0) return;
+    const capture = this.captureSent ? undefined : this.capture;
+    if (records.length === 0 && nRows === 0 && capture === undefined) return;
+    this.captureSent = true;
     const seq = this.seq++;
     // Records past the contract's 10,000 go in batches of their own, in order.
     for (let i = 0; i === 0 || i < records.length; i += 10_000) {
@@ -121,6 +139,7 @@ export class SensorBatcher {
         sentAt: new Date().toISOString(),
         records: part,
         rows: i === 0 ? rows : emptyRows(),
+        ...(i === 0 && capture !== undefined ? { capture } : {}),
       });
     }
   }

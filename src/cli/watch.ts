@@ -177,6 +177,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
           dropped: s.dropped,
           interfaceDropped: s.interfaceDropped,
         });
+        sensor?.batcher.noteCapture(s);
         status.dropped = s.dropped;
       };
       statsTimer = setInterval(() => {

@@ -136,6 +136,18 @@ export const IngestRows = z
 export type IngestRows = z.infer<typeof IngestRows>;
 
 /** POST /api/ingest with `Authorization: Bearer <token>` (scope 'ingest'). */
+/**
+ * A live capture's own counts so far (`watch -i`: tcpdump's, cumulative for the source, not
+ * deltas): packets its filter passed, those the kernel dropped before they were read, the
+ * interface's drops. Sent when they changed; a sensor that predates them sends none.
+ */
+export const IngestCapture = z.object({
+  received: nonneg,
+  dropped: nonneg,
+  interfaceDropped: nonneg,
+});
+export type IngestCapture = z.infer<typeof IngestCapture>;
+
 export const IngestBatch = z.object({
   v: z.literal(1),
   sensor: SensorName, // must equal the token's sensor, else 403
@@ -148,6 +160,7 @@ export const IngestBatch = z.object({
   // DELTAS: alert.count, device.packets/bytes are what is new since the previous seq of the same source.
   records: z.array(z.union([AlertRecord, DeviceRecord])).max(10_000),
   rows: IngestRows,
+  capture: IngestCapture.optional(),
 });
 export type IngestBatch = z.infer<typeof IngestBatch>;
 /** The input shape (rows' arrays may be omitted). */
@@ -193,6 +206,8 @@ export const SensorItem = z.object({
   records: z.number().int().nonnegative(),
   eventsPerSecond: z.number().nonnegative(), // over the last minute
   lagSeconds: z.number().optional(), // now − newest record time
+  /** The latest capture counts it reported (migration 9): of which source, and when they came. */
+  capture: IngestCapture.extend({ source: z.string(), at: z.string() }).optional(),
 });
 export type SensorItem = z.infer<typeof SensorItem>;
 

@@ -258,6 +258,8 @@ export interface SensorsTable {
   newest_record: string | null; // the newest record time seen from it (lag)
   batches: number;
   records: number;
+  /** Migration 9: the latest capture counts the sensor reported, JSON (`SensorCapture`), or NULL. */
+  capture: string | null;
 }
 
 /** Migration 4: each applied batch, written in the batch's own transaction (exactly once). */

@@ -5,10 +5,11 @@
 // (and its alert ids likewise), so the same MAC or 10.x address on two sensors is two devices.
 import { type Kysely, sql } from 'kysely';
 import { MAX_BREACH_PROXIES } from '../contract/breach.js';
-import type { IngestBatch, SensorItem } from '../contract/ingest.js';
+import { type IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
 import { Batch, foldProxyRequest } from './batch.js';
 import { IngestWriter, scopedId } from './ingest-writer.js';
+import { parseJson } from './json.js';
 import type { DB } from './schema.js';
 
 export interface IngestOutcome {
@@ -80,6 +81,7 @@ export class SensorIngest {
       ...(s.newest_record !== null
         ? { lagSeconds: Math.max(0, (now.getTime() - Date.parse(s.newest_record)) / 1000) }
         : {}),
+      ...captureOf(s.capture),
     }));
   }
 
@@ -122,6 +124,7 @@ export class SensorIngest {
       const changedDevices = await w.devices(devices, opts);
       const changedAlerts = await w.alerts(alerts, opts);
       await w.batch(batch);
+      const capture = b.capture === undefined ? null : JSON.stringify({ ...b.capture, source: b.source, at: now });
       await trx
         .insertInto('sensors')
         .values({
@@ -132,6 +135,7 @@ export class SensorIngest {
           newest_record: newest ?? null,
           batches: 1,
           records: b.records.length,
+          capture,
         })
         .onConflict((oc) =>
           oc.column('name').doUpdateSet((eb) => ({
@@ -141,12 +145,22 @@ export class SensorIngest {
             newest_record: sql<
               string | null
             >`CASE WHEN sensors.newest_record IS NULL OR excluded.newest_record > sensors.newest_record THEN excluded.newest_record ELSE sensors.newest_record END`,
+            // The latest counts win; a batch without any keeps what the sensor said before.
+            capture: sql<string | null>`COALESCE(excluded.capture, sensors.capture)`,
           })),
         )
         .execute();
       return { duplicate: false, accepted, devices: changedDevices, alerts: changedAlerts };
     });
   }
+}
+
+const SensorCaptureColumn = SensorItem.shape.capture.unwrap();
+
+/** A sensor row's `capture` column as the list's field; nothing for NULL or a damaged value. */
+function captureOf(text: string | null): { capture?: SensorItem['capture'] } {
+  const c = SensorCaptureColumn.safeParse(parseJson<unknown>(text, undefined));
+  return c.success ? { capture: c.data } : {};
 }
 
 /** The batch's rows as a store Batch, device ids scoped, rows of the same key merged (one upsert each). */

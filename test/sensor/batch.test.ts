@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SensorBatcher } from '../../src/cli/sensor-batch.js';
-import type { IngestBatch } from '../../src/contract/ingest.js';
+import { type IngestBatch, IngestBatch as IngestBatchSchema } from '../../src/contract/ingest.js';
 import { alertKey } from '../../src/contract/records.js';
 import { type AnalyzeResult, Pipeline } from '../../src/engine/analyze.js';
 import { writeScenario } from '../../src/sim/scenarios.js';
@@ -57,5 +57,45 @@ describe('SensorBatcher on a file run', () => {
     const strip = (x: IngestBatch) => ({ ...x, sentAt: '' });
     expect(b.batches.map((x) => x.batch)).toEqual(a.batches.map((x) => x.batch));
     expect(b.batches.map(strip)).toEqual(a.batches.map(strip));
+  });
+});
+
+describe("SensorBatcher and a live capture's counts", () => {
+  it('sends the counts once each time they change: with the next batch, or alone when nothing else is new', () => {
+    const batches: IngestBatch[] = [];
+    const batcher = new SensorBatcher({ sensor: 's1', source: 'eth1@t', zones: [], onBatch: (b) => batches.push(b) });
+    batcher.cut();
+    expect(batches).toEqual([]); // nothing new, no counts
+    batcher.noteCapture({ received: 100, dropped: 0, interfaceDropped: 0 });
+    batcher.cut();
+    expect(batches.map((b) => [b.seq, b.capture, b.records.length])).toEqual([
+      [0, { received: 100, dropped: 0, interfaceDropped: 0 }, 0],
+    ]);
+    batcher.noteCapture({ received: 100, dropped: 0, interfaceDropped: 0 }); // the same again
+    batcher.cut();
+    expect(batches.length).toBe(1);
+    batcher.noteCapture({ received: 900, dropped: 40, interfaceDropped: 2 });
+    batcher.settle(
+      [],
+      [
+        {
+          type: 'device',
+          id: '00:00:5e:00:53:01',
+          ips: ['10.1.1.1'],
+          advisories: [],
+          first: 'a',
+          last: 'b',
+          packets: 5,
+          bytes: 50,
+        },
+      ],
+    );
+    batcher.cut();
+    expect(batches.map((b) => [b.seq, b.capture, b.records.length])).toEqual([
+      [0, { received: 100, dropped: 0, interfaceDropped: 0 }, 0],
+      [1, { received: 900, dropped: 40, interfaceDropped: 2 }, 1],
+    ]);
+    // Every batch is one the console accepts.
+    for (const b of batches) expect(IngestBatchSchema.safeParse(b).success).toBe(true);
   });
 });

@@ -135,7 +135,7 @@ for (const engine of ENGINES) {
       db = await testDb(engine, { migrate: false });
       const s = db.store;
       await s.migrate('007-proxy-requests');
-      expect(await s.migrate()).toEqual(['008-device-tls']);
+      expect(await s.migrate('008-device-tls')).toEqual(['008-device-tls']);
       await s.db
         .insertInto('devices')
         .values({

@@ -27,6 +27,7 @@ for (const engine of ENGINES) {
         '006-exposure-via',
         '007-proxy-requests',
         '008-device-tls',
+        '009-sensor-capture',
       ]);
       expect(await db.store.migrate()).toEqual([]); // nothing left to do
     });
@@ -54,6 +55,7 @@ for (const engine of ENGINES) {
         '006-exposure-via',
         '007-proxy-requests',
         '008-device-tls',
+        '009-sensor-capture',
       ]);
       const t = await db.store.auth.tokenByHash('h1');
       expect(t).toMatchObject({ id: 't1', name: 'sensor-a', last_used_at: null });

@@ -1,7 +1,7 @@
 // The console with many sensors (issue 20) in headless Chromium against the real console (buildApp
 // over a fresh SQLite store with the simulated local ward, web/dist): two remote sensors have
 // shipped a batch, each its own pump, destination and patients. The admin sees the sensors' rate,
-// lag and tokens, creates a token (shown once, with a copy button) and revokes it; picks a sensor
+// lag, capture loss and tokens, creates a token (shown once, with a copy button) and revokes it; picks a sensor
 // on the overview (in the URL: Back undoes it, a link opens it) and the counts follow; sees a remote
 // device's MAC and sensor apart; and the breach page's HL7 fields in plain words. Screenshots go to
 // test-output/screenshots/ (look at them).
@@ -35,7 +35,9 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     c = await consoleApp({ webDist: DIST, salt: TEST_SALT, loginPerMinute: 100 });
     const store = c.ctx.store;
     const now = new Date(Date.now() - 30_000).toISOString();
-    for (const b of [sensorBatch('ward-3-icu', 0), oncologyBatch()]) {
+    // ward-5-oncology's live capture is losing packets (tcpdump's counts, migration 9).
+    const lossy = { ...oncologyBatch(), capture: { received: 480_000, dropped: 1200, interfaceDropped: 0 } };
+    for (const b of [sensorBatch('ward-3-icu', 0), lossy]) {
       tokens.set(b.sensor, (await createToken(store, b.sensor, 'ingest')).token);
       b.records = b.records.map((r) => ({ ...r, first: now, last: now }));
       await store.sensors.apply(b);
@@ -66,6 +68,14 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     await expect(icu.textContent()).resolves.toMatch(/src-ward-3-icu #0/);
     await expect(icu.textContent()).resolves.toMatch(/\d+ s/); // lag about 30 s
     await expect(table.locator('tr', { hasText: 'ward-7-spare' }).textContent()).resolves.toMatch(/never/);
+    // Capture loss: the oncology sensor's kernel dropped 0.25 % of what its filter passed; the ICU
+    // sensor sent no counts (a file replay).
+    const loss = table.locator('tr', { hasText: 'ward-5-oncology' }).getByTestId('capture-loss');
+    await expect(loss.textContent()).resolves.toBe('losing packets 1200 dropped (0.25 %)');
+    await expect(loss.getAttribute('title')).resolves.toMatch(
+      /480000 packets passed the filter, 1200 dropped by the kernel/,
+    );
+    await expect(icu.getByTestId('capture-loss').count()).resolves.toBe(0);
     await shot(page, 'sensors-01-list');
 
     await page.getByPlaceholder('ward-3-icu').fill('ward-9-er');

@@ -10,6 +10,7 @@ import { dnsSensor } from './005-dns-sensor.js';
 import { exposureVia } from './006-exposure-via.js';
 import { proxyRequests } from './007-proxy-requests.js';
 import { deviceTls } from './008-device-tls.js';
+import { sensorCapture } from './009-sensor-capture.js';
 
 export const MIGRATION_NAMES = [
   '001-initial',
@@ -20,6 +21,7 @@ export const MIGRATION_NAMES = [
   '006-exposure-via',
   '007-proxy-requests',
   '008-device-tls',
+  '009-sensor-capture',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -33,6 +35,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
     '006-exposure-via': exposureVia,
     '007-proxy-requests': proxyRequests(engine),
     '008-device-tls': deviceTls,
+    '009-sensor-capture': sensorCapture,
   };
   return { getMigrations: async () => all };
 }

@@ -1,4 +1,5 @@
-// Sensors (admin, issue 20): each sensor's rate, lag, last seen, batches and tokens; create a token
+// Sensors (admin, issue 20): each sensor's rate, lag, capture loss (what its live capture's
+// kernel dropped), last seen, batches and tokens; create a token
 // (its secret is shown once, with a copy button) and revoke one.
 import type { SensorItem } from '@contract/ingest';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -16,6 +17,36 @@ function lag(s: number | undefined): string {
   if (s < 120) return `${s.toFixed(0)} s`;
   if (s < 7200) return `${(s / 60).toFixed(0)} min`;
   return `${(s / 3600).toFixed(1)} h`;
+}
+
+/** The share of what the filter passed that the kernel dropped, in words a table cell can hold. */
+function share(dropped: number, received: number): string {
+  if (received <= 0) return '';
+  const pct = (dropped / received) * 100;
+  return ` (${pct < 0.01 ? '< 0.01' : pct < 1 ? pct.toFixed(2) : pct.toFixed(1)} %)`;
+}
+
+/** What the sensor's live capture lost (tcpdump's counts, latest source): '—' for files and streams. */
+function Capture({ sensor }: { sensor: SensorItem }) {
+  const c = sensor.capture;
+  if (c === undefined) return <span className="muted">—</span>;
+  const lost = c.dropped + c.interfaceDropped;
+  const title = `${c.source}: ${c.received} packets passed the filter, ${c.dropped} dropped by the kernel, ${c.interfaceDropped} by the interface (as of ${c.at})`;
+  if (lost === 0)
+    return (
+      <span className="muted" title={title} data-testid="capture-ok">
+        none dropped
+      </span>
+    );
+  return (
+    <span title={title} data-testid="capture-loss">
+      <span className="tag outside">losing packets</span>{' '}
+      <span className="nowrap">
+        {c.dropped} dropped{share(c.dropped, c.received)}
+      </span>
+      {c.interfaceDropped > 0 ? `, ${c.interfaceDropped} by the interface` : ''}
+    </span>
+  );
 }
 
 function Tokens({ sensor }: { sensor: SensorItem }) {
@@ -61,6 +92,11 @@ const columns = [
   }),
   col.accessor('eventsPerSecond', { header: 'Events/s (1 min)', cell: (c) => c.getValue().toFixed(1) }),
   col.accessor((s) => s.lagSeconds ?? -1, { id: 'lag', header: 'Lag', cell: (c) => lag(c.row.original.lagSeconds) }),
+  col.accessor((s) => (s.capture === undefined ? -1 : s.capture.dropped + s.capture.interfaceDropped), {
+    id: 'capture',
+    header: 'Capture loss',
+    cell: (c) => <Capture sensor={c.row.original} />,
+  }),
   col.accessor((s) => s.lastSeen ?? '', {
     id: 'lastSeen',
     header: 'Last seen',
