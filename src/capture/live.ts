@@ -19,6 +19,12 @@ export interface LiveCaptureOptions {
    * whatever is still batched when tcpdump gets SIGTERM is lost (seen on Linux with lo).
    */
   immediate?: boolean;
+  /**
+   * The kernel's capture buffer for tcpdump (`-B`, in KiB; libpcap's default is 2 MiB): what it
+   * holds while the analysis is behind. A burst of 300 000 small packets in 3.7 s on loopback lost
+   * 9 % with the default and 0.02 % with 64 MiB (watch's default).
+   */
+  bufferKiB?: number;
 }
 
 /**
@@ -111,6 +117,7 @@ export function startLiveCapture(opts: LiveCaptureOptions): LiveCapture {
   }
   const args = ['-i', opts.iface, '-w', '-', '-U', '-n'];
   if (opts.snaplen !== undefined) args.push('-s', String(opts.snaplen));
+  if (opts.bufferKiB !== undefined) args.push('-B', String(opts.bufferKiB));
   if (opts.immediate ?? true) args.push('--immediate-mode');
   if (opts.filter !== undefined && opts.filter.trim() !== '') args.push(opts.filter);
 

@@ -31,6 +31,23 @@ interface WatchOptions extends RecordCliOptions, ShipCliOptions {
   keep?: string;
   keepSize?: string;
   keepFiles?: string;
+  captureBuffer?: string;
+}
+
+/** The capture buffer `watch -i` asks tcpdump for unless told otherwise (libpcap's own is 2 MiB). */
+export const DEFAULT_CAPTURE_BUFFER = '64MiB';
+
+/** `--capture-buffer SIZE` as tcpdump's -B (KiB), for -i only; 1 MiB to 4 GiB. */
+export function captureBufferKiB(opts: { interface?: string; captureBuffer?: string }): number | undefined {
+  if (opts.interface === undefined) {
+    if (opts.captureBuffer !== undefined)
+      throw new WardwatchError('WW_ARGS', '--capture-buffer is for a live interface (-i IFACE)');
+    return undefined;
+  }
+  const bytes = parseSize(opts.captureBuffer ?? DEFAULT_CAPTURE_BUFFER, '--capture-buffer');
+  if (bytes < 1 << 20 || bytes > 4 * 2 ** 30)
+    throw new WardwatchError('WW_ARGS', `--capture-buffer: between 1MiB and 4GiB, got '${opts.captureBuffer}'`);
+  return Math.ceil(bytes / 1024);
 }
 
 /** `--keep DIR --keep-size SIZE --keep-files N` → the rolling capture, or undefined without --keep. */
@@ -58,6 +75,10 @@ export const register: Register = (program: Command) => {
     .option('-i, --interface <iface>', 'interface to capture on (needs root or CAP_NET_RAW)')
     .option('-r, --read <file>', 'a capture file to replay, or "-" to read a pcap/pcapng stream from stdin')
     .option('--filter <bpf>', 'BPF filter passed to tcpdump, e.g. "not port 22"')
+    .option(
+      '--capture-buffer <size>',
+      `-i: the kernel's capture buffer (tcpdump -B), what holds a burst while the analysis is behind (default ${DEFAULT_CAPTURE_BUFFER})`,
+    )
     .option('--seconds <n>', 'stop after this many seconds (default: until SIGINT/SIGTERM)')
     .option(
       '--workers <n>',
@@ -113,6 +134,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   if (seconds !== undefined && !(seconds > 0))
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   if (opts.syslog) parseSyslogUrl(opts.syslog);
+  const bufferKiB = captureBufferKiB(opts);
   const keep = openKeep(opts);
   if (keep !== undefined && file !== undefined)
     throw new WardwatchError(
@@ -163,7 +185,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
   let statsTimer: NodeJS.Timeout | undefined;
   try {
     if (opts.interface !== undefined) {
-      const capture = startLiveCapture({ iface: opts.interface, filter: opts.filter });
+      const capture = startLiveCapture({ iface: opts.interface, filter: opts.filter, bufferKiB });
       const source = `live:${opts.interface}`;
       stopLive = capture.stop;
       // tcpdump's own counts (packets the kernel dropped before it read them) go into the

@@ -82,6 +82,10 @@ describe('watch -i: packets the kernel dropped before tcpdump read them', () => 
         'live:fake0: capture loss: the kernel dropped 20 of the 60 packets the filter passed (33.3 %) before they were read; the interface dropped 3 — the reader fell behind the traffic (the analysis, or a burst larger than the capture buffer), so flows, devices and alerts may be missing; narrow --filter to what the ward needs',
       );
       expect(r.stderr).toContain(`warning: ${loss}`);
+      // tcpdump was asked for a 64 MiB kernel buffer (-B in KiB): bursts wait there, not dropped.
+      const args = JSON.parse(readFileSync(join(dir, 'args.json'), 'utf8')) as string[];
+      expect(args.slice(0, 2)).toEqual(['-i', 'fake0']);
+      expect(args[args.indexOf('-B') + 1]).toBe('65536');
       // An interim summary carries the counts of a SIGUSR1 report (5 more drops at each).
       const interim = summaries.filter((x) => x.interim === true && x.capture !== undefined);
       expect(interim.length).toBeGreaterThan(0);
@@ -97,6 +101,30 @@ describe('watch', () => {
   it('needs exactly one of -i or -r -', () => {
     expect(wardwatch(['watch']).status).toBe(1);
     expect(wardwatch(['watch', '-i', 'lo', '-r', '-']).status).toBe(1);
+  });
+
+  it('--capture-buffer: a size between 1MiB and 4GiB, for -i only; tcpdump gets it as -B KiB', async () => {
+    const bad = (args: string[], msg: RegExp) => {
+      const r = wardwatch(['watch', ...args]);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(msg);
+    };
+    bad(['-r', '-', '--capture-buffer', '8MB'], /--capture-buffer is for a live interface/);
+    bad(['-i', 'lo', '--capture-buffer', '512KiB'], /between 1MiB and 4GiB, got '512KiB'/);
+    bad(['-i', 'lo', '--capture-buffer', '8TB'], /between 1MiB and 4GiB/);
+    bad(['-i', 'lo', '--capture-buffer', 'lots'], /--capture-buffer: expected a size/);
+    const dir = mkdtempSync(join(tmpdir(), 'ww-fake-tcpdump-b-'));
+    try {
+      fakeTcpdump(dir, '');
+      const w = runWatch(['-i', 'fake0', '--seconds', '1', '--capture-buffer', '8MB', '--format', 'jsonl'], {
+        PATH: `${dir}:${process.env.PATH ?? ''}`,
+      });
+      expect((await w.done).code).toBe(0);
+      const args = JSON.parse(readFileSync(join(dir, 'args.json'), 'utf8')) as string[];
+      expect(args[args.indexOf('-B') + 1]).toBe('7813'); // 8 000 000 bytes in KiB, rounded up
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('-r - analyses a capture stream from stdin', () => {

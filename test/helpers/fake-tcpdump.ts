@@ -4,7 +4,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Writes a stand-in tcpdump to DIR/tcpdump and returns its path. It says it is listening, writes
+ * Writes a stand-in tcpdump to DIR/tcpdump and returns its path. It writes its arguments to
+ * DIR/args.json, says it is listening, writes
  * PCAP to stdout (a capture file; nothing for ''), answers SIGUSR1 with tcpdump's one-line counts
  * (10·n captured, 15·n received, 5·n dropped at the n-th signal) and SIGTERM with the multi-line
  * report tcpdump prints on exit (40 captured, 60 received, 20 dropped by the kernel, 3 by the
@@ -16,8 +17,7 @@ export function fakeTcpdump(dir: string, pcap: string): string {
     file,
     `#!/usr/bin/env node
 const fs = require('node:fs');
-process.stderr.write('tcpdump: listening on fake0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\\n');
-if (${JSON.stringify(pcap)} !== '') process.stdout.write(fs.readFileSync(${JSON.stringify(pcap)}));
+fs.writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify(process.argv.slice(2)));
 let n = 0;
 process.on('SIGUSR1', () => {
   n++;
@@ -27,6 +27,9 @@ process.on('SIGTERM', () => {
   process.stderr.write('40 packets captured\\n60 packets received by filter\\n20 packets dropped by kernel\\n3 packets dropped by interface\\n');
   process.exit(0);
 });
+// As tcpdump does: its SIGUSR1 handler is set before it says it is listening.
+process.stderr.write('tcpdump: listening on fake0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\\n');
+if (${JSON.stringify(pcap)} !== '') process.stdout.write(fs.readFileSync(${JSON.stringify(pcap)}));
 setInterval(() => {}, 1000);
 `,
   );
