@@ -255,6 +255,19 @@ export const SummaryRecord = z.object({
   interim: z.boolean().optional(),
   /** A live capture's own counts (`watch -i`): the latest tcpdump reported; a warning says when it lost packets. */
   capture: CaptureStatsRecord.optional(),
+  /**
+   * Capture loss seen in the traffic itself (as Zeek's capture_loss), when there was any: TCP
+   * acknowledgements of new data (`acks`), those acknowledging bytes this capture never held
+   * (`gaps`) and how many bytes (`bytes`) — what a tap, mirror port or capture dropped, whatever
+   * the capture tool counted. A warning says so from 1 % of the acknowledgements (5 gaps at least).
+   */
+  tcpGaps: z
+    .object({
+      acks: z.number().int().nonnegative(),
+      gaps: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 

@@ -311,6 +311,9 @@ export class Pipeline {
     for (const c of this.captures)
       for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
+    const gaps = st.tcpGaps > 0 ? { acks: st.tcpAcks, gaps: st.tcpGaps, bytes: st.tcpGapBytes } : undefined;
+    if (gaps !== undefined && gaps.gaps >= GAP_WARN_MIN && gaps.gaps >= gaps.acks * GAP_WARN_SHARE)
+      warnings.push(gapWarning(gaps));
     warnings.push(...detectorWarnings);
     const cs = this.captureStats;
     const loss = this.captureLoss();
@@ -331,8 +334,19 @@ export class Pipeline {
       ...(st.packets > 0 ? { first: isoTime(st.first), last: isoTime(st.last) } : {}),
       ...(interrupted ? { interrupted: true } : {}),
       ...(cs !== undefined ? { capture: cs } : {}),
+      ...(gaps !== undefined ? { tcpGaps: gaps } : {}),
     };
   }
+}
+
+/** TCP gaps warn from this share of the acknowledgements (Zeek's notice is at 10 %), and this many. */
+const GAP_WARN_SHARE = 0.01;
+const GAP_WARN_MIN = 5;
+
+/** The summary's words for TCP acknowledging data the capture never held. */
+export function gapWarning(g: { acks: number; gaps: number; bytes: number }): string {
+  const pct = ((g.gaps / g.acks) * 100).toFixed(1);
+  return `capture loss: ${pct} % of TCP acknowledgements (${g.gaps} of ${g.acks}) covered data this capture never held (${g.bytes} bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing`;
 }
 
 /** The summary's words for a live capture that lost packets before they were read. */

@@ -33,6 +33,9 @@ export interface ShardStats {
   evicted: number;
   apps: Record<string, number>;
   anomalies: Record<string, number>;
+  tcpAcks: number;
+  tcpGaps: number;
+  tcpGapBytes: number;
 }
 
 /** `events`: the batch's keyed events (event-codec.ts); `buf`: the packet buffer, back for reuse. */
@@ -58,6 +61,9 @@ function run(): void {
       evicted: st.evicted,
       apps: st.apps,
       anomalies: st.anomalies as Record<string, number>,
+      tcpAcks: st.tcpAcks,
+      tcpGaps: st.tcpGaps,
+      tcpGapBytes: st.tcpGapBytes,
     };
     port.postMessage({ t: 'out', events, buf, stats } satisfies FromShard, buf === null ? [events] : [events, buf]);
   };

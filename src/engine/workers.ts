@@ -32,7 +32,16 @@ class Shard {
   len = 0;
   /** Run-wide flow id of each of this shard's flow ids. */
   readonly ids: number[] = [];
-  stats: ShardStats = { flows: 0, flowsByProto: {}, evicted: 0, apps: {}, anomalies: {} };
+  stats: ShardStats = {
+    flows: 0,
+    flowsByProto: {},
+    evicted: 0,
+    apps: {},
+    anomalies: {},
+    tcpAcks: 0,
+    tcpGaps: 0,
+    tcpGapBytes: 0,
+  };
   /** Answers not merged yet, in batch order. */
   readonly answers: DecodedBatch<WardEvent>[] = [];
   /** This shard's stream of event batches (its shapes carry over from batch to batch). */
@@ -144,14 +153,30 @@ export class ShardedEngine {
     const anomalies: Record<string, number> = {};
     let flows = 0;
     let evicted = 0;
+    let tcpAcks = 0;
+    let tcpGaps = 0;
+    let tcpGapBytes = 0;
     for (const s of this.shards) {
       flows += s.stats.flows;
       evicted += s.stats.evicted;
+      tcpAcks += s.stats.tcpAcks;
+      tcpGaps += s.stats.tcpGaps;
+      tcpGapBytes += s.stats.tcpGapBytes;
       for (const [k, v] of Object.entries(s.stats.flowsByProto)) flowsByProto[k as L4Proto] += v;
       for (const [k, v] of Object.entries(s.stats.apps)) apps[k] = (apps[k] ?? 0) + v;
       for (const [k, v] of Object.entries(s.stats.anomalies)) anomalies[k] = (anomalies[k] ?? 0) + v;
     }
-    return { ...this.own, flows, flowsByProto, evicted, apps, anomalies: anomalies as EngineStats['anomalies'] };
+    return {
+      ...this.own,
+      flows,
+      flowsByProto,
+      evicted,
+      apps,
+      anomalies: anomalies as EngineStats['anomalies'],
+      tcpAcks,
+      tcpGaps,
+      tcpGapBytes,
+    };
   }
 
   packet(p: RawPacket): void {

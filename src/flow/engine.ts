@@ -56,6 +56,14 @@ export interface EngineStats {
   last: number;
   apps: Record<string, number>;
   anomalies: Partial<Record<AnomalyCode, number>>;
+  /**
+   * Capture loss as Zeek's capture_loss estimates it: TCP acknowledgements of new data (`acks`),
+   * and those acknowledging bytes the capture never held (`gaps`, `gapBytes`): packets the
+   * capture — the mirror port, the tap, the kernel — lost.
+   */
+  tcpAcks: number;
+  tcpGaps: number;
+  tcpGapBytes: number;
 }
 
 const UNKNOWN_MAC = undefined;
@@ -88,6 +96,9 @@ export class FlowEngine {
     last: 0,
     apps: {},
     anomalies: {},
+    tcpAcks: 0,
+    tcpGaps: 0,
+    tcpGapBytes: 0,
   };
 
   constructor(
@@ -192,6 +203,7 @@ export class FlowEngine {
     f.lastSeq = st.packets;
     this.table.touch(f);
     if (isTcp) {
+      trackAck(st, f, dir, L);
       onTcpPacket(this, f, dir, l4, L, ts);
       if (f.closeFlags !== 0 && f.tclass === TimeoutClass.Tcp && ((f.closeFlags & 3) === 3 || f.closeFlags & 4)) {
         this.table.reclass(f, TimeoutClass.Closed);
@@ -407,4 +419,52 @@ export class SeenPairs {
 
 function hexValue(c: number): number {
   return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
+/** Acknowledgements this far past the bytes seen are broken or spoofed, not loss (as tcp-stream.ts). */
+const MAX_GAP = 16 * 1024 * 1024;
+
+/**
+ * Capture-loss estimate (Zeek's capture_loss: ACKs, and ACKs for data never seen): each direction's
+ * highest sequence end — from the segment length the IP header claims, so a snapped capture is not
+ * loss — and each acknowledgement of new data checked against the other direction's. A gap is
+ * counted once: the end moves to the acknowledgement. Mid-stream starts judge nothing until the
+ * other direction's data was seen.
+ */
+function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers): void {
+  const flags = L.tcpFlags;
+  if (flags & 0x04) return; // RST: its numbers say nothing about data
+  let len = 0;
+  if (L.payloadOff >= 0) {
+    const claimed = L.ipPayloadClaimed - (L.payloadOff - L.l4Off);
+    len = claimed > L.payloadLen ? claimed : L.payloadLen;
+  }
+  if (flags & 0x03) len++; // SYN and FIN take a sequence number each
+  if (len > 0) {
+    const end = (L.tcpSeq + len) | 0;
+    const bit = dir === 0 ? 1 : 2;
+    const cur = dir === 0 ? f.end0 : f.end1;
+    if ((f.ackBits & bit) === 0 || ((end - cur) | 0) > 0) {
+      if (dir === 0) f.end0 = end;
+      else f.end1 = end;
+      f.ackBits |= bit;
+    }
+  }
+  if ((flags & 0x10) === 0) return;
+  const other = dir === 0 ? 2 : 1;
+  if ((f.ackBits & other) === 0) return;
+  const ack = L.tcpAck | 0;
+  const mine = dir === 0 ? 4 : 8;
+  if ((f.ackBits & mine) !== 0 && ((ack - (dir === 0 ? f.ack0 : f.ack1)) | 0) <= 0) return; // nothing new
+  if (dir === 0) f.ack0 = ack;
+  else f.ack1 = ack;
+  f.ackBits |= mine;
+  st.tcpAcks++;
+  const ahead = (ack - (dir === 0 ? f.end1 : f.end0)) | 0;
+  if (ahead > 0 && ahead <= MAX_GAP) {
+    st.tcpGaps++;
+    st.tcpGapBytes += ahead;
+    if (dir === 0) f.end1 = ack;
+    else f.end0 = ack;
+  }
 }

@@ -66,6 +66,16 @@ export class Flow {
   syn = false;
   /** Bit 0: FIN from client, bit 1: FIN from server, bit 2: RST. */
   closeFlags = 0;
+  /**
+   * Capture-loss tracking (engine `trackAck`): the sequence number after the last byte seen from
+   * each direction (end0/end1) and the highest acknowledgement each sent (ack0/ack1), as signed
+   * 32-bit values; `ackBits` says which are known (1 end0, 2 end1, 4 ack0, 8 ack1).
+   */
+  end0 = 0;
+  end1 = 0;
+  ack0 = 0;
+  ack1 = 0;
+  ackBits = 0;
   tclass: TimeoutClass = TimeoutClass.Other;
   client!: Endpoint;
   server!: Endpoint;

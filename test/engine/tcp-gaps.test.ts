@@ -1,0 +1,90 @@
+// Capture loss seen in the traffic itself (as Zeek's capture_loss): TCP acknowledgements of bytes
+// the capture never held. A capture that lost a tenth of a download's segments says so in its
+// summary, whatever the capture tool counted; the same capture whole — or cut to 96 bytes a
+// packet by a snaplen, which is not loss — has no gap; a few lost segments among many do not warn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CaptureFileWriter } from '../../src/capture/writer.js';
+import { SummaryRecord } from '../../src/contract/records.js';
+import { analyzeCaptures } from '../../src/engine/analyze.js';
+import { ACK, FrameBuilder, type Host, PSH, SYN } from '../../src/sim/wire.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ww-tcp-gaps-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const host = (last: number): Host => ({
+  name: `h${last}`,
+  mac: new Uint8Array([0x00, 0x00, 0x5e, 0x00, 0x53, last]),
+  ip: (10 << 24) | (1 << 16) | (1 << 8) | last,
+});
+
+/**
+ * `flows` downloads of `segments` × 1000 bytes each, every segment acknowledged; the segments
+ * `lost(flow, i)` says are left out of the capture (their acknowledgements stay).
+ */
+function download(
+  file: string,
+  flows: number,
+  segments: number,
+  lost: (f: number, i: number) => boolean,
+  snaplen?: number,
+) {
+  const w = new CaptureFileWriter(file, snaplen === undefined ? {} : { snaplen });
+  const fb = new FrameBuilder();
+  const server = host(2);
+  const body = new Uint8Array(1000).fill(0x41);
+  let t = Date.UTC(2026, 11, 4) * 1000;
+  for (let f = 0; f < flows; f++) {
+    const client = host(10 + (f % 200));
+    const cport = 40000 + f;
+    const cisn = 1000 * f;
+    const sisn = 7_000_000 + f;
+    w.write((t += 10), fb.tcp(client, server, cport, 8080, cisn, 0, SYN, 65535, null));
+    w.write((t += 10), fb.tcp(server, client, 8080, cport, sisn, cisn + 1, SYN | ACK, 65535, null));
+    w.write((t += 10), fb.tcp(client, server, cport, 8080, cisn + 1, sisn + 1, ACK, 65535, null));
+    for (let i = 0; i < segments; i++) {
+      const seq = sisn + 1 + i * 1000;
+      if (!lost(f, i)) w.write((t += 10), fb.tcp(server, client, 8080, cport, seq, cisn + 1, ACK | PSH, 65535, body));
+      w.write((t += 10), fb.tcp(client, server, cport, 8080, cisn + 1, seq + 1000, ACK, 65535, null));
+    }
+  }
+  w.close();
+}
+
+async function summaryOf(file: string): Promise<SummaryRecord> {
+  return SummaryRecord.parse((await analyzeCaptures([file], { salt: 'ab'.repeat(32) })).summary);
+}
+
+describe('capture loss seen in TCP', () => {
+  it('counts acknowledgements of bytes never captured, and warns from 1 % of them', async () => {
+    const file = join(tmp, 'lossy.pcap');
+    download(file, 20, 50, (_f, i) => i % 10 === 3); // every tenth segment lost
+    const s = await summaryOf(file);
+    // Per flow 52 acknowledgements of new data (the SYN-ACK's, the client's of it, one per segment), 5 of them gaps.
+    expect(s.tcpGaps).toEqual({ acks: 20 * 52, gaps: 20 * 5, bytes: 20 * 5 * 1000 });
+    expect(s.warnings).toContain(
+      "capture loss: 9.6 % of TCP acknowledgements (100 of 1040) covered data this capture never held (100000 bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing",
+    );
+  });
+
+  it('finds none in the same capture whole, nor in one cut by a snaplen (the IP header says how long a segment was)', async () => {
+    const whole = join(tmp, 'whole.pcap');
+    download(whole, 20, 50, () => false);
+    expect((await summaryOf(whole)).tcpGaps).toBeUndefined();
+    const snapped = join(tmp, 'snapped.pcap');
+    download(snapped, 20, 50, () => false, 96);
+    const s = await summaryOf(snapped);
+    expect(s.tcpGaps).toBeUndefined();
+    expect(s.warnings.some((w) => w.includes('capture loss'))).toBe(false);
+  });
+
+  it('a few lost segments among many are counted without a warning', async () => {
+    const file = join(tmp, 'few.pcap');
+    download(file, 20, 50, (f, i) => f < 4 && i === 7); // 4 of 1040
+    const s = await summaryOf(file);
+    expect(s.tcpGaps).toEqual({ acks: 1040, gaps: 4, bytes: 4000 });
+    expect(s.warnings.some((w) => w.includes('capture loss'))).toBe(false);
+  });
+});
