@@ -89,6 +89,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent } : {}),
     ...(live ? { stream: live.options } : {}),
   });
+  sensor?.batcher.gapsFrom(() => pipeline.engine.stats);
   const output =
     live !== undefined && opts.format !== 'table'
       ? undefined

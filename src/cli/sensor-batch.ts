@@ -9,7 +9,7 @@
 // ledger turns a restarted replay's re-sends into duplicates.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { IngestBatch, IngestCapture } from '../contract/ingest.js';
+import type { IngestBatch, IngestCapture, IngestTcpGaps } from '../contract/ingest.js';
 import { type AlertRecord, alertKey, type DeviceRecord } from '../contract/records.js';
 import type { RecordSink } from '../engine/stream.js';
 import type { WardEvent } from '../events.js';
@@ -40,6 +40,9 @@ export class SensorBatcher {
   /** The live capture's latest counts, and whether the console has them yet. */
   private capture: IngestCapture | undefined;
   private captureSent = true;
+  /** Where the run's TCP-gap counts are read at each cut (`gapsFrom`), and the last sent. */
+  private gapStats: (() => { tcpAcks: number; tcpGaps: number; tcpGapBytes: number }) | undefined;
+  private gapsSent: IngestTcpGaps = { acks: 0, gaps: 0, bytes: 0 };
   private readonly everyUs: number;
   private readonly maxRows: number;
 
@@ -92,6 +95,15 @@ export class SensorBatcher {
     this.captureSent = false;
   }
 
+  /**
+   * The run's engine counters (`pipeline.engine.stats`): once there was a gap, each cut carries the
+   * TCP-gap counts when they changed since the last batch that did — loss the traffic itself
+   * shows, any source; the console keeps the latest.
+   */
+  gapsFrom(stats: () => { tcpAcks: number; tcpGaps: number; tcpGapBytes: number }): void {
+    this.gapStats = stats;
+  }
+
   /** Cut what is new into a batch (nothing when nothing is). Call once more after `finish()`. */
   cut(): void {
     const rows = batchRows(this.ingest.take());
@@ -120,8 +132,15 @@ export class SensorBatcher {
       rows.minutes.length +
       rows.proxyRequests.length;
     const capture = this.captureSent ? undefined : this.capture;
-    if (records.length === 0 && nRows === 0 && capture === undefined) return;
+    const st = this.gapStats?.();
+    const was = this.gapsSent;
+    const tcpGaps =
+      st !== undefined && st.tcpGaps > 0 && (st.tcpGaps !== was.gaps || st.tcpAcks !== was.acks)
+        ? { acks: st.tcpAcks, gaps: st.tcpGaps, bytes: st.tcpGapBytes }
+        : undefined;
+    if (records.length === 0 && nRows === 0 && capture === undefined && tcpGaps === undefined) return;
     this.captureSent = true;
+    if (tcpGaps !== undefined) this.gapsSent = tcpGaps;
     const seq = this.seq++;
     // Records past the contract's 10,000 go in batches of their own, in order.
     for (let i = 0; i === 0 || i < records.length; i += 10_000) {
@@ -140,6 +159,7 @@ export class SensorBatcher {
         records: part,
         rows: i === 0 ? rows : emptyRows(),
         ...(i === 0 && capture !== undefined ? { capture } : {}),
+        ...(i === 0 && tcpGaps !== undefined ? { tcpGaps } : {}),
       });
     }
   }

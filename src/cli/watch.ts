@@ -166,6 +166,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     workers: workerCount(opts.workers),
     ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent } : {}),
   });
+  sensor?.batcher.gapsFrom(() => pipeline.engine.stats);
   const output = opts.format !== 'table' ? undefined : opts.out ? await openOutput(opts.out, '--out') : stdoutOutput;
   // Wall-clock ticks would make a replay's batches differ run to run: a file ticks on capture time only.
   if (sensor === undefined || file === undefined) live.attach(pipeline);

@@ -148,6 +148,14 @@ export const IngestCapture = z.object({
 });
 export type IngestCapture = z.infer<typeof IngestCapture>;
 
+/**
+ * Capture loss seen in the traffic itself (the summary's `tcpGaps`, cumulative for the source): TCP
+ * acknowledgements of new data, those of bytes the capture never held, and how many bytes — loss
+ * upstream of any capture tool (a mirror port, a tap). Sent when they changed and there was a gap.
+ */
+export const IngestTcpGaps = z.object({ acks: nonneg, gaps: nonneg, bytes: nonneg });
+export type IngestTcpGaps = z.infer<typeof IngestTcpGaps>;
+
 export const IngestBatch = z.object({
   v: z.literal(1),
   sensor: SensorName, // must equal the token's sensor, else 403
@@ -161,6 +169,7 @@ export const IngestBatch = z.object({
   records: z.array(z.union([AlertRecord, DeviceRecord])).max(10_000),
   rows: IngestRows,
   capture: IngestCapture.optional(),
+  tcpGaps: IngestTcpGaps.optional(),
 });
 export type IngestBatch = z.infer<typeof IngestBatch>;
 /** The input shape (rows' arrays may be omitted). */
@@ -208,6 +217,8 @@ export const SensorItem = z.object({
   lagSeconds: z.number().optional(), // now − newest record time
   /** The latest capture counts it reported (migration 9): of which source, and when they came. */
   capture: IngestCapture.extend({ source: z.string(), at: z.string() }).optional(),
+  /** The latest TCP-gap counts it reported (migration 9), of which source and when. */
+  tcpGaps: IngestTcpGaps.extend({ source: z.string(), at: z.string() }).optional(),
 });
 export type SensorItem = z.infer<typeof SensorItem>;
 

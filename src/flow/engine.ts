@@ -437,7 +437,7 @@ function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers): void {
   let len = 0;
   if (L.payloadOff >= 0) {
     const claimed = L.ipPayloadClaimed - (L.payloadOff - L.l4Off);
-    len = claimed > L.payloadLen ? claimed : L.payloadLen;
+    len = Math.max(claimed, L.payloadLen);
   }
   if (flags & 0x03) len++; // SYN and FIN take a sequence number each
   if (len > 0) {

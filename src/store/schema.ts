@@ -260,6 +260,8 @@ export interface SensorsTable {
   records: number;
   /** Migration 9: the latest capture counts the sensor reported, JSON (`SensorCapture`), or NULL. */
   capture: string | null;
+  /** Migration 9: the latest TCP-gap counts the sensor reported, JSON, or NULL. */
+  tcp_gaps: string | null;
 }
 
 /** Migration 4: each applied batch, written in the batch's own transaction (exactly once). */

@@ -82,6 +82,7 @@ export class SensorIngest {
         ? { lagSeconds: Math.max(0, (now.getTime() - Date.parse(s.newest_record)) / 1000) }
         : {}),
       ...captureOf(s.capture),
+      ...tcpGapsOf(s.tcp_gaps),
     }));
   }
 
@@ -125,6 +126,7 @@ export class SensorIngest {
       const changedAlerts = await w.alerts(alerts, opts);
       await w.batch(batch);
       const capture = b.capture === undefined ? null : JSON.stringify({ ...b.capture, source: b.source, at: now });
+      const tcpGaps = b.tcpGaps === undefined ? null : JSON.stringify({ ...b.tcpGaps, source: b.source, at: now });
       await trx
         .insertInto('sensors')
         .values({
@@ -136,6 +138,7 @@ export class SensorIngest {
           batches: 1,
           records: b.records.length,
           capture,
+          tcp_gaps: tcpGaps,
         })
         .onConflict((oc) =>
           oc.column('name').doUpdateSet((eb) => ({
@@ -147,6 +150,7 @@ export class SensorIngest {
             >`CASE WHEN sensors.newest_record IS NULL OR excluded.newest_record > sensors.newest_record THEN excluded.newest_record ELSE sensors.newest_record END`,
             // The latest counts win; a batch without any keeps what the sensor said before.
             capture: sql<string | null>`COALESCE(excluded.capture, sensors.capture)`,
+            tcp_gaps: sql<string | null>`COALESCE(excluded.tcp_gaps, sensors.tcp_gaps)`,
           })),
         )
         .execute();
@@ -156,6 +160,13 @@ export class SensorIngest {
 }
 
 const SensorCaptureColumn = SensorItem.shape.capture.unwrap();
+const SensorTcpGapsColumn = SensorItem.shape.tcpGaps.unwrap();
+
+/** A sensor row's `tcp_gaps` column as the list's field; nothing for NULL or a damaged value. */
+function tcpGapsOf(text: string | null): { tcpGaps?: SensorItem['tcpGaps'] } {
+  const g = SensorTcpGapsColumn.safeParse(parseJson<unknown>(text, undefined));
+  return g.success ? { tcpGaps: g.data } : {};
+}
 
 /** A sensor row's `capture` column as the list's field; nothing for NULL or a damaged value. */
 function captureOf(text: string | null): { capture?: SensorItem['capture'] } {

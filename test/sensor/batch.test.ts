@@ -95,6 +95,23 @@ describe("SensorBatcher and a live capture's counts", () => {
       [0, { received: 100, dropped: 0, interfaceDropped: 0 }, 0],
       [1, { received: 900, dropped: 40, interfaceDropped: 2 }, 1],
     ]);
+    // TCP gaps: read from the run's counters at each cut, sent when they grew.
+    const st = { tcpAcks: 0, tcpGaps: 0, tcpGapBytes: 0 };
+    batcher.gapsFrom(() => st);
+    batcher.cut();
+    expect(batches.length).toBe(2); // no gap yet: nothing to send
+    Object.assign(st, { tcpAcks: 500, tcpGaps: 12, tcpGapBytes: 9000 });
+    batcher.cut();
+    batcher.cut(); // unchanged
+    Object.assign(st, { tcpAcks: 900 }); // more acknowledgements, no new gap: the share changed
+    batcher.cut();
+    batcher.cut();
+    expect(batches.map((b) => b.tcpGaps)).toEqual([
+      undefined,
+      undefined,
+      { acks: 500, gaps: 12, bytes: 9000 },
+      { acks: 900, gaps: 12, bytes: 9000 },
+    ]);
     // Every batch is one the console accepts.
     for (const b of batches) expect(IngestBatchSchema.safeParse(b).success).toBe(true);
   });

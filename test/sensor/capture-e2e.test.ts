@@ -1,7 +1,7 @@
 // A live sensor's capture loss reaches the console: `watch -i` over a stand-in tcpdump (whose
 // reports say the kernel dropped packets) ships to the real console (buildApp, POST /api/ingest,
 // SQLite), and the sensors list — the console's Sensors page — shows tcpdump's exit report as the
-// sensor's latest counts, with the run's source.
+// sensor's latest counts, with the run's source; a file replay whose TCP has a hole shows its gaps.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,40 @@ describe('a live sensor losing packets', () => {
       expect(s!.capture).toMatchObject({ received: 60, dropped: 20, interfaceDropped: 3 });
       expect(s!.capture!.source).toMatch(/^fake0@/);
       expect(s!.batches).toBeGreaterThan(0);
+
+      // A file replay whose TCP shows a hole (http-bro.org: one segment never captured, as tshark
+      // says) reports it as the sensor's TCP gaps; it has no tcpdump counts.
+      const { token: t2 } = await createToken(db.store, 'icu-replay', 'ingest');
+      const replay = spawn(
+        process.execPath,
+        [
+          CLI,
+          'analyze',
+          capture('http-bro.org.pcap'),
+          '--to',
+          url,
+          '--token',
+          t2,
+          '--sensor',
+          'icu-replay',
+          '--spool',
+          join(dir, 'spool2'),
+          '--format',
+          'jsonl',
+          '--no-progress',
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, WARDWATCH_HOME: join(dir, 'home') },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let err2 = '';
+      replay.stderr.on('data', (c: Buffer) => (err2 += c.toString()));
+      expect(await new Promise<number | null>((r) => replay.on('close', r)), err2).toBe(0);
+      const r = (await db.store.sensors.list()).find((x) => x.name === 'icu-replay');
+      expect(r!.tcpGaps).toMatchObject({ acks: 258, gaps: 1, bytes: 7240 });
+      expect(r!.capture).toBeUndefined();
     } finally {
       await app.close();
       await db.drop();

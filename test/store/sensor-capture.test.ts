@@ -48,6 +48,21 @@ for (const engine of ENGINES) {
         interfaceDropped: 0,
         at: '2026-12-04T02:00:05.000Z',
       });
+      // TCP gaps (any source) come the same way, in their own column.
+      const gappy = IngestBatch.parse({
+        ...sensorBatch('ward-b', 1),
+        tcpGaps: { acks: 1040, gaps: 100, bytes: 100_000 },
+      });
+      await s.sensors.apply(gappy, '2026-12-04T02:01:00.000Z');
+      await s.sensors.apply(sensorBatch('ward-b', 2), '2026-12-04T02:01:10.000Z');
+      expect((await s.sensors.list())[1]!.tcpGaps).toEqual({
+        source: 'src-ward-b',
+        acks: 1040,
+        gaps: 100,
+        bytes: 100_000,
+        at: '2026-12-04T02:01:00.000Z',
+      });
+      expect((await s.sensors.list())[0]!.tcpGaps).toBeUndefined();
       // A damaged column is no counts, not a failed list.
       await s.db.updateTable('sensors').set({ capture: '{"received":"lots"' }).where('name', '=', 'ward-a').execute();
       expect((await s.sensors.list())[0]!.capture).toBeUndefined();
@@ -70,11 +85,12 @@ for (const engine of ENGINES) {
       await s.migrate('008-device-tls');
       await s.sensors.ensure('old-sensor');
       expect(await s.migrate('009-sensor-capture')).toEqual(['009-sensor-capture']);
-      const row = await s.db.selectFrom('sensors').select(['name', 'capture']).executeTakeFirstOrThrow();
-      expect(row).toEqual({ name: 'old-sensor', capture: null });
+      const row = await s.db.selectFrom('sensors').select(['name', 'capture', 'tcp_gaps']).executeTakeFirstOrThrow();
+      expect(row).toEqual({ name: 'old-sensor', capture: null, tcp_gaps: null });
       expect((await s.sensors.list())[0]!.capture).toBeUndefined();
       expect(await s.migrate('008-device-tls')).toEqual(['009-sensor-capture']);
       await expect(s.db.selectFrom('sensors').select('capture').execute()).rejects.toThrow();
+      await expect(s.db.selectFrom('sensors').select('tcp_gaps').execute()).rejects.toThrow();
     });
   });
 }

@@ -36,7 +36,11 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
     const store = c.ctx.store;
     const now = new Date(Date.now() - 30_000).toISOString();
     // ward-5-oncology's live capture is losing packets (tcpdump's counts, migration 9).
-    const lossy = { ...oncologyBatch(), capture: { received: 480_000, dropped: 1200, interfaceDropped: 0 } };
+    const lossy = {
+      ...oncologyBatch(),
+      capture: { received: 480_000, dropped: 1200, interfaceDropped: 0 },
+      tcpGaps: { acks: 1040, gaps: 100, bytes: 100_000 },
+    };
     for (const b of [sensorBatch('ward-3-icu', 0), lossy]) {
       tokens.set(b.sensor, (await createToken(store, b.sensor, 'ingest')).token);
       b.records = b.records.map((r) => ({ ...r, first: now, last: now }));
@@ -76,6 +80,8 @@ describe.runIf(CAN_RUN_BROWSER)('many sensors in headless Chromium', () => {
       /480000 packets passed the filter, 1200 dropped by the kernel/,
     );
     await expect(icu.getByTestId('capture-loss').count()).resolves.toBe(0);
+    const gaps = table.locator('tr', { hasText: 'ward-5-oncology' }).getByTestId('tcp-gaps');
+    await expect(gaps.textContent()).resolves.toBe('TCP gaps 100 (9.6 %)');
     await shot(page, 'sensors-01-list');
 
     await page.getByPlaceholder('ward-3-icu').fill('ward-9-er');

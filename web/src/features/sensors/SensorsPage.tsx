@@ -26,25 +26,54 @@ function share(dropped: number, received: number): string {
   return ` (${pct < 0.01 ? '< 0.01' : pct < 1 ? pct.toFixed(2) : pct.toFixed(1)} %)`;
 }
 
-/** What the sensor's live capture lost (tcpdump's counts, latest source): '—' for files and streams. */
+/** What the sensor's traffic shows it lost: TCP acknowledgements of bytes it never captured. */
+function TcpGaps({ sensor }: { sensor: SensorItem }) {
+  const g = sensor.tcpGaps;
+  if (g === undefined || g.gaps === 0) return null;
+  const title = `${g.source}: ${g.gaps} of ${g.acks} TCP acknowledgements covered data the capture never held (${g.bytes} bytes; as of ${g.at})`;
+  return (
+    <div title={title} data-testid="tcp-gaps">
+      <span className="nowrap">
+        TCP gaps {g.gaps}
+        {share(g.gaps, g.acks)}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * What the sensor's capture lost: tcpdump's counts of a live capture (latest source; '—' for files
+ * and streams), and under them the gaps its TCP traffic shows (loss upstream, a mirror port's).
+ */
 function Capture({ sensor }: { sensor: SensorItem }) {
   const c = sensor.capture;
-  if (c === undefined) return <span className="muted">—</span>;
+  if (c === undefined)
+    return sensor.tcpGaps !== undefined && sensor.tcpGaps.gaps > 0 ? (
+      <TcpGaps sensor={sensor} />
+    ) : (
+      <span className="muted">—</span>
+    );
   const lost = c.dropped + c.interfaceDropped;
   const title = `${c.source}: ${c.received} packets passed the filter, ${c.dropped} dropped by the kernel, ${c.interfaceDropped} by the interface (as of ${c.at})`;
   if (lost === 0)
     return (
-      <span className="muted" title={title} data-testid="capture-ok">
-        none dropped
+      <span>
+        <span className="muted" title={title} data-testid="capture-ok">
+          none dropped
+        </span>
+        <TcpGaps sensor={sensor} />
       </span>
     );
   return (
-    <span title={title} data-testid="capture-loss">
-      <span className="tag outside">losing packets</span>{' '}
-      <span className="nowrap">
-        {c.dropped} dropped{share(c.dropped, c.received)}
+    <span>
+      <span title={title} data-testid="capture-loss">
+        <span className="tag outside">losing packets</span>{' '}
+        <span className="nowrap">
+          {c.dropped} dropped{share(c.dropped, c.received)}
+        </span>
+        {c.interfaceDropped > 0 ? `, ${c.interfaceDropped} by the interface` : ''}
       </span>
-      {c.interfaceDropped > 0 ? `, ${c.interfaceDropped} by the interface` : ''}
+      <TcpGaps sensor={sensor} />
     </span>
   );
 }
@@ -92,11 +121,14 @@ const columns = [
   }),
   col.accessor('eventsPerSecond', { header: 'Events/s (1 min)', cell: (c) => c.getValue().toFixed(1) }),
   col.accessor((s) => s.lagSeconds ?? -1, { id: 'lag', header: 'Lag', cell: (c) => lag(c.row.original.lagSeconds) }),
-  col.accessor((s) => (s.capture === undefined ? -1 : s.capture.dropped + s.capture.interfaceDropped), {
-    id: 'capture',
-    header: 'Capture loss',
-    cell: (c) => <Capture sensor={c.row.original} />,
-  }),
+  col.accessor(
+    (s) => (s.capture === undefined ? -1 : s.capture.dropped + s.capture.interfaceDropped) + (s.tcpGaps?.gaps ?? 0),
+    {
+      id: 'capture',
+      header: 'Capture loss',
+      cell: (c) => <Capture sensor={c.row.original} />,
+    },
+  ),
   col.accessor((s) => s.lastSeen ?? '', {
     id: 'lastSeen',
     header: 'Last seen',
