@@ -59,8 +59,25 @@ export function summaryText(s: SummaryRecord, opts: TimeOptions = {}): string {
   if (apps.length > 0) lines.push(`  apps: ${apps.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const an = Object.entries(s.anomalies);
   if (an.length > 0) lines.push(`  anomalies: ${an.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  // Capture loss in numbers, below the warnings' thresholds too: what a person judges a run's gaps by.
+  const c = s.capture;
+  if (c !== undefined)
+    lines.push(
+      `  capture (${c.source}): ${c.received} packets passed the filter, ${c.dropped} dropped by the kernel${c.interfaceDropped > 0 ? `, ${c.interfaceDropped} by the interface` : ''}`,
+    );
+  const g = s.tcpGaps;
+  if (g !== undefined)
+    lines.push(
+      `  TCP gaps: ${g.gaps} of ${g.acks} acknowledgements covered data never captured (${percent(g.gaps, g.acks)}, ${fmtBytes(g.bytes)})`,
+    );
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
+}
+
+function percent(part: number, whole: number): string {
+  if (whole <= 0) return '—';
+  const p = (part / whole) * 100;
+  return `${p < 0.01 ? '< 0.01' : p < 1 ? p.toFixed(2) : p.toFixed(1)} %`;
 }
 
 function fmtBytes(n: number): string {

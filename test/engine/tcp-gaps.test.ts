@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureFileWriter } from '../../src/capture/writer.js';
 import { SummaryRecord } from '../../src/contract/records.js';
 import { analyzeCaptures } from '../../src/engine/analyze.js';
+import { summaryText } from '../../src/export/tables.js';
 import { ACK, FrameBuilder, type Host, PSH, SYN } from '../../src/sim/wire.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-tcp-gaps-'));
@@ -86,5 +87,21 @@ describe('capture loss seen in TCP', () => {
     const s = await summaryOf(file);
     expect(s.tcpGaps).toEqual({ acks: 1040, gaps: 4, bytes: 4000 });
     expect(s.warnings.some((w) => w.includes('capture loss'))).toBe(false);
+  });
+
+  it("the table's summary says the numbers, below the warning's threshold too", async () => {
+    const file = join(tmp, 'few-table.pcap');
+    download(file, 20, 50, (f, i) => f < 4 && i === 7);
+    const s = await summaryOf(file);
+    expect(summaryText(s)).toContain(
+      '  TCP gaps: 4 of 1040 acknowledgements covered data never captured (0.38 %, 4.0 kB)',
+    );
+    const live = summaryText({
+      ...s,
+      capture: { source: 'live:eth1', received: 480_000, dropped: 1200, interfaceDropped: 3 },
+    });
+    expect(live).toContain(
+      '  capture (live:eth1): 480000 packets passed the filter, 1200 dropped by the kernel, 3 by the interface',
+    );
   });
 });
