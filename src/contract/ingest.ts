@@ -7,7 +7,7 @@
 // configurable); 429 + Retry-After seconds when the console is busy.
 import { z } from 'zod';
 import { MAX_BREACH_PROXIES } from './breach.js';
-import { AlertRecord, DeviceRecord } from './records.js';
+import { AlertRecord, CaptureStatsRecord, DeviceRecord, TcpGapsRecord } from './records.js';
 
 /** A sensor's name: also part of every stored key (devices, alerts, flows, exposure) on the console. */
 export const SensorName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
@@ -141,11 +141,7 @@ export type IngestRows = z.infer<typeof IngestRows>;
  * deltas): packets its filter passed, those the kernel dropped before they were read, the
  * interface's drops. Sent when they changed; a sensor that predates them sends none.
  */
-export const IngestCapture = z.object({
-  received: nonneg,
-  dropped: nonneg,
-  interfaceDropped: nonneg,
-});
+export const IngestCapture = CaptureStatsRecord.omit({ source: true });
 export type IngestCapture = z.infer<typeof IngestCapture>;
 
 /**
@@ -153,7 +149,7 @@ export type IngestCapture = z.infer<typeof IngestCapture>;
  * acknowledgements of new data, those of bytes the capture never held, and how many bytes — loss
  * upstream of any capture tool (a mirror port, a tap). Sent when they changed and there was a gap.
  */
-export const IngestTcpGaps = z.object({ acks: nonneg, gaps: nonneg, bytes: nonneg });
+export const IngestTcpGaps = TcpGapsRecord;
 export type IngestTcpGaps = z.infer<typeof IngestTcpGaps>;
 
 export const IngestBatch = z.object({

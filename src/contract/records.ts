@@ -235,6 +235,21 @@ export const CaptureStatsRecord = z.object({
 });
 export type CaptureStatsRecord = z.infer<typeof CaptureStatsRecord>;
 
+/** TCP acknowledgements of new data, those of bytes a capture never held, and how many bytes (the summary's `tcpGaps`). */
+export const TcpGapsRecord = z.object({
+  acks: z.number().int().nonnegative(),
+  gaps: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type TcpGapsRecord = z.infer<typeof TcpGapsRecord>;
+
+/** `part` of `whole` as people read a loss: '< 0.01 %', '0.25 %', '9.6 %'; undefined when `whole` is 0. */
+export function percentText(part: number, whole: number): string | undefined {
+  if (!(whole > 0)) return undefined;
+  const p = (part / whole) * 100;
+  return `${p < 0.01 ? '< 0.01' : p < 1 ? p.toFixed(2) : p.toFixed(1)} %`;
+}
+
 export const SummaryRecord = z.object({
   type: z.literal('summary'),
   files: z.array(z.string()),
@@ -261,13 +276,7 @@ export const SummaryRecord = z.object({
    * (`gaps`) and how many bytes (`bytes`) — what a tap, mirror port or capture dropped, whatever
    * the capture tool counted. A warning says so from 1 % of the acknowledgements (5 gaps at least).
    */
-  tcpGaps: z
-    .object({
-      acks: z.number().int().nonnegative(),
-      gaps: z.number().int().nonnegative(),
-      bytes: z.number().int().nonnegative(),
-    })
-    .optional(),
+  tcpGaps: TcpGapsRecord.optional(),
 });
 export type SummaryRecord = z.infer<typeof SummaryRecord>;
 

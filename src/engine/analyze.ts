@@ -10,10 +10,12 @@ import type { PolicyFile } from '../contract/policy.js';
 import {
   type AlertRecord,
   type CaptureStatsRecord,
+  percentText,
   type DeviceRecord,
   type IncidentRecord,
   isoTime,
   type SummaryRecord,
+  type TcpGapsRecord,
 } from '../contract/records.js';
 import { loadConfig } from '../config/config.js';
 import { Detector } from '../detect/detector.js';
@@ -344,18 +346,16 @@ const GAP_WARN_SHARE = 0.01;
 const GAP_WARN_MIN = 5;
 
 /** The summary's words for TCP acknowledging data the capture never held. */
-export function gapWarning(g: { acks: number; gaps: number; bytes: number }): string {
-  const pct = ((g.gaps / g.acks) * 100).toFixed(1);
-  return `capture loss: ${pct} % of TCP acknowledgements (${g.gaps} of ${g.acks}) covered data this capture never held (${g.bytes} bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing`;
+export function gapWarning(g: TcpGapsRecord): string {
+  return `capture loss: ${percentText(g.gaps, g.acks)} of TCP acknowledgements (${g.gaps} of ${g.acks}) covered data this capture never held (${g.bytes} bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing`;
 }
 
 /** The summary's words for a live capture that lost packets before they were read. */
 export function captureLossWarning(cs: CaptureStatsRecord): string {
   const parts: string[] = [];
   if (cs.dropped > 0) {
-    const share = (cs.dropped / cs.received) * 100;
-    const shown = share < 0.01 ? '< 0.01' : share < 1 ? share.toFixed(2) : share.toFixed(1);
-    const pct = cs.received > 0 ? ` (${shown} %)` : '';
+    const share = percentText(cs.dropped, cs.received);
+    const pct = share === undefined ? '' : ` (${share})`;
     parts.push(
       `the kernel dropped ${cs.dropped} of the ${cs.received} packets the filter passed${pct} before they were read`,
     );

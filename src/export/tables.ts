@@ -1,6 +1,6 @@
 // Plain-text tables for the terminal: devices and the run summary. Alerts and incidents have
 // their own formatter in table.ts.
-import type { DeviceRecord, SummaryRecord } from '../contract/records.js';
+import { type DeviceRecord, percentText, type SummaryRecord } from '../contract/records.js';
 import { humanTime, type TimeOptions } from './time.js';
 
 /**
@@ -68,16 +68,10 @@ export function summaryText(s: SummaryRecord, opts: TimeOptions = {}): string {
   const g = s.tcpGaps;
   if (g !== undefined)
     lines.push(
-      `  TCP gaps: ${g.gaps} of ${g.acks} acknowledgements covered data never captured (${percent(g.gaps, g.acks)}, ${fmtBytes(g.bytes)})`,
+      `  TCP gaps: ${g.gaps} of ${g.acks} acknowledgements covered data never captured (${percentText(g.gaps, g.acks) ?? '—'}, ${fmtBytes(g.bytes)})`,
     );
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
-}
-
-function percent(part: number, whole: number): string {
-  if (whole <= 0) return '—';
-  const p = (part / whole) * 100;
-  return `${p < 0.01 ? '< 0.01' : p < 1 ? p.toFixed(2) : p.toFixed(1)} %`;
 }
 
 function fmtBytes(n: number): string {

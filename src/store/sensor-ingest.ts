@@ -4,6 +4,7 @@
 // deltas and are added (accumulate). Device ids of a remote sensor are stored as `<sensor>/<id>`
 // (and its alert ids likewise), so the same MAC or 10.x address on two sensors is two devices.
 import { type Kysely, sql } from 'kysely';
+import type { z } from 'zod';
 import { MAX_BREACH_PROXIES } from '../contract/breach.js';
 import { type IngestBatch, SensorItem } from '../contract/ingest.js';
 import type { AlertRecord, DeviceRecord } from '../contract/records.js';
@@ -58,32 +59,36 @@ export class SensorIngest {
       .groupBy('sensor')
       .execute();
     const rate = new Map(recent.map((r) => [r.sensor, Number(r.n) / 60]));
-    return sensors.map((s) => ({
-      name: s.name,
-      ...(s.site !== null ? { site: s.site } : {}),
-      tokens: tokens
-        .filter((t) => t.name === s.name)
-        .map((t) => ({
-          id: t.id,
-          name: t.name,
-          scope: t.scope,
-          createdAt: t.created_at,
-          ...(t.revoked_at !== null ? { revokedAt: t.revoked_at } : {}),
-          ...(t.last_used_at !== null ? { lastUsedAt: t.last_used_at } : {}),
-        })),
-      ...(s.last_seen !== null ? { lastSeen: s.last_seen } : {}),
-      sources: sources
-        .filter((x) => x.sensor === s.name)
-        .map((x) => ({ source: x.source, lastSeq: Number(x.seq), at: String(x.at) })),
-      batches: Number(s.batches),
-      records: Number(s.records),
-      eventsPerSecond: rate.get(s.name) ?? 0,
-      ...(s.newest_record !== null
-        ? { lagSeconds: Math.max(0, (now.getTime() - Date.parse(s.newest_record)) / 1000) }
-        : {}),
-      ...captureOf(s.capture),
-      ...tcpGapsOf(s.tcp_gaps),
-    }));
+    return sensors.map((s) => {
+      const capture = columnOf(SensorItem.shape.capture, s.capture);
+      const tcpGaps = columnOf(SensorItem.shape.tcpGaps, s.tcp_gaps);
+      return {
+        name: s.name,
+        ...(s.site !== null ? { site: s.site } : {}),
+        tokens: tokens
+          .filter((t) => t.name === s.name)
+          .map((t) => ({
+            id: t.id,
+            name: t.name,
+            scope: t.scope,
+            createdAt: t.created_at,
+            ...(t.revoked_at !== null ? { revokedAt: t.revoked_at } : {}),
+            ...(t.last_used_at !== null ? { lastUsedAt: t.last_used_at } : {}),
+          })),
+        ...(s.last_seen !== null ? { lastSeen: s.last_seen } : {}),
+        sources: sources
+          .filter((x) => x.sensor === s.name)
+          .map((x) => ({ source: x.source, lastSeq: Number(x.seq), at: String(x.at) })),
+        batches: Number(s.batches),
+        records: Number(s.records),
+        eventsPerSecond: rate.get(s.name) ?? 0,
+        ...(s.newest_record !== null
+          ? { lagSeconds: Math.max(0, (now.getTime() - Date.parse(s.newest_record)) / 1000) }
+          : {}),
+        ...(capture !== undefined ? { capture } : {}),
+        ...(tcpGaps !== undefined ? { tcpGaps } : {}),
+      };
+    });
   }
 
   async apply(b: IngestBatch, now = new Date().toISOString()): Promise<IngestOutcome> {
@@ -159,19 +164,10 @@ export class SensorIngest {
   }
 }
 
-const SensorCaptureColumn = SensorItem.shape.capture.unwrap();
-const SensorTcpGapsColumn = SensorItem.shape.tcpGaps.unwrap();
-
-/** A sensor row's `tcp_gaps` column as the list's field; nothing for NULL or a damaged value. */
-function tcpGapsOf(text: string | null): { tcpGaps?: SensorItem['tcpGaps'] } {
-  const g = SensorTcpGapsColumn.safeParse(parseJson<unknown>(text, undefined));
-  return g.success ? { tcpGaps: g.data } : {};
-}
-
-/** A sensor row's `capture` column as the list's field; nothing for NULL or a damaged value. */
-function captureOf(text: string | null): { capture?: SensorItem['capture'] } {
-  const c = SensorCaptureColumn.safeParse(parseJson<unknown>(text, undefined));
-  return c.success ? { capture: c.data } : {};
+/** A sensor row's JSON column read with `schema` (the list's field); undefined for NULL or a damaged value. */
+function columnOf<T>(schema: z.ZodType<T>, text: string | null): T | undefined {
+  const r = schema.safeParse(parseJson<unknown>(text, undefined));
+  return r.success ? r.data : undefined;
 }
 
 /** The batch's rows as a store Batch, device ids scoped, rows of the same key merged (one upsert each). */

@@ -2,6 +2,7 @@
 // kernel dropped), last seen, batches and tokens; create a token
 // (its secret is shown once, with a copy button) and revoke one.
 import type { SensorItem } from '@contract/ingest';
+import { percentText } from '@contract/records';
 import { createColumnHelper } from '@tanstack/react-table';
 import { type FormEvent, useState } from 'react';
 import { DataTable } from '../../components/DataTable';
@@ -19,11 +20,10 @@ function lag(s: number | undefined): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-/** The share of what the filter passed that the kernel dropped, in words a table cell can hold. */
-function share(dropped: number, received: number): string {
-  if (received <= 0) return '';
-  const pct = (dropped / received) * 100;
-  return ` (${pct < 0.01 ? '< 0.01' : pct < 1 ? pct.toFixed(2) : pct.toFixed(1)} %)`;
+/** ' (0.25 %)': the share of `whole` that `part` is, for a table cell; '' when there is no whole. */
+function share(part: number, whole: number): string {
+  const p = percentText(part, whole);
+  return p === undefined ? '' : ` (${p})`;
 }
 
 /** What the sensor's traffic shows it lost: TCP acknowledgements of bytes it never captured. */
