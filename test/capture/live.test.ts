@@ -3,8 +3,14 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { findExecutable, parseTcpdumpStats, startLiveCapture } from '../../src/capture/live.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  findExecutable,
+  type LiveCapture,
+  type LiveCaptureOptions,
+  parseTcpdumpStats,
+  startLiveCapture as start,
+} from '../../src/capture/live.js';
 import { readCaptureStream } from '../../src/capture/reader.js';
 import { fakeTcpdump } from '../helpers/fake-tcpdump.js';
 import { IN_CI } from '../helpers/paths.js';
@@ -30,6 +36,18 @@ function sendUdp(port: number, payloads: string[]): Promise<void> {
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-live-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// Every capture a test starts is stopped after it, passed or failed: a failed assertion must not
+// leave a tcpdump running.
+const started: LiveCapture[] = [];
+function startLiveCapture(opts: LiveCaptureOptions): LiveCapture {
+  const cap = start(opts);
+  started.push(cap);
+  return cap;
+}
+afterEach(async () => {
+  for (const cap of started.splice(0)) await cap.stop();
+});
 
 describe("tcpdump's counts", () => {
   it('are read from its exit report and from its one-line SIGUSR1 report, the last one winning', () => {

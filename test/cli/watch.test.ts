@@ -1,11 +1,11 @@
 // `wardwatch watch -i lo`: live analysis on loopback through tcpdump. Needs root and tcpdump;
 // in CI their absence fails the test instead of skipping it.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { listKept } from '../../src/capture/keep-dir.js';
 import { findExecutable } from '../../src/capture/live.js';
 import { readCapture } from '../../src/capture/reader.js';
@@ -37,6 +37,22 @@ async function sendQueries(port: number, n: number): Promise<void> {
   sock.close();
 }
 
+// Every watch a test starts is stopped after it (SIGINT, as a user would: it stops its tcpdump),
+// passed or failed.
+const running = new Set<ChildProcess>();
+afterEach(async () => {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const closed = new Promise((r) => child.once('close', r));
+      child.kill('SIGINT');
+      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await closed;
+      clearTimeout(force);
+    }
+  }
+  running.clear();
+});
+
 function runWatch(
   args: string[],
   extraEnv: Record<string, string> = {},
@@ -48,6 +64,7 @@ function runWatch(
     cwd: REPO_ROOT,
     env: { ...process.env, WARDWATCH_HOME: join(REPO_ROOT, 'test/.home'), ...extraEnv },
   });
+  running.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

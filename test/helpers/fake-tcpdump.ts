@@ -9,7 +9,8 @@ import { join } from 'node:path';
  * PCAP to stdout (a capture file; nothing for ''), answers SIGUSR1 with tcpdump's one-line counts
  * (10·n captured, 15·n received, 5·n dropped at the n-th signal) and SIGTERM with the multi-line
  * report tcpdump prints on exit (40 captured, 60 received, 20 dropped by the kernel, 3 by the
- * interface), then exits 0.
+ * interface), then exits 0. It also exits when the process that started it is gone, so a test
+ * that fails mid-way leaves nothing running.
  */
 export function fakeTcpdump(dir: string, pcap: string): string {
   const file = join(dir, 'tcpdump');
@@ -30,7 +31,14 @@ process.on('SIGTERM', () => {
 // As tcpdump does: its SIGUSR1 handler is set before it says it is listening.
 process.stderr.write('tcpdump: listening on fake0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\\n');
 if (${JSON.stringify(pcap)} !== '') process.stdout.write(fs.readFileSync(${JSON.stringify(pcap)}));
-setInterval(() => {}, 1000);
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    process.exit(0);
+  }
+}, 250);
 `,
   );
   chmodSync(file, 0o755);
