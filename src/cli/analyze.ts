@@ -1,5 +1,6 @@
 // `wardwatch analyze <capture…|->`: the output contract of DESIGN.md. Only contract records go
 // to stdout (or --out); progress and errors go to stderr. Exit 3 when an alert reaches --fail-on.
+import { MAX_BUFFER_HELP, maxBufferBytes } from './size.js';
 import type { Command } from 'commander';
 import { type AlertRecord, type Severity, severityRank } from '../contract/records.js';
 import { formatCef } from '../export/cef.js';
@@ -23,6 +24,7 @@ import { fileSource } from './sensor-batch.js';
 
 export interface AnalyzeCliOptions extends RecordCliOptions, ShipCliOptions {
   maxFlows?: string;
+  maxBuffer?: string;
   progress: boolean;
   workers?: string;
 }
@@ -34,6 +36,7 @@ export const register: Register = (program: Command) => {
     .argument('<captures...>', 'capture files, or - for stdin');
   addShipOptions(addRecordOptions(cmd))
     .option('--max-flows <n>', 'flow table bound (evictions are counted)', String(DEFAULT_MAX_FLOWS))
+    .option('--max-buffer <size>', MAX_BUFFER_HELP)
     .option('--no-progress', 'no progress bar on stderr')
     .option(
       '--workers <n>',
@@ -65,6 +68,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
   const maxFlows = Number(opts.maxFlows ?? DEFAULT_MAX_FLOWS);
   if (!Number.isInteger(maxFlows) || maxFlows < 16)
     throw new WardwatchError('WW_ARGS', `--max-flows must be an integer ≥ 16, got ${opts.maxFlows}`);
+  maxBufferBytes(opts.maxBuffer); // checked before anything starts
   if (captures.filter((c) => c === '-').length > 1)
     throw new WardwatchError('WW_ARGS', 'stdin (-) can be read only once');
   // Every destination is checked before the run: a bad one must not cost the analysis.
@@ -83,6 +87,7 @@ export async function runAnalyze(captures: string[], opts: AnalyzeCliOptions): P
     config,
     policyPath: opts.policy,
     maxFlows,
+    maxBuffered: maxBufferBytes(opts.maxBuffer),
     workers: workerCount(opts.workers),
     // A sensor's file run needs no record stream: its batches carry the rows as they come and
     // the alerts and devices, final, in the last one (as `analyze FILE` prints them at the end).

@@ -33,3 +33,17 @@ export function parseSize(text: string, what = 'size'): number {
     });
   return n;
 }
+
+/** `--max-buffer SIZE` of analyze and watch: the run's budget for bytes held across flows (flow/budget.ts); 1 MiB to 4 GiB. */
+export function maxBufferBytes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = parseSize(text, '--max-buffer');
+  if (n < 2 ** 20 || n > 4 * 2 ** 30)
+    throw new WardwatchError('WW_ARGS', `--max-buffer: between 1MiB and 4GiB, got '${text}'`, {
+      field: '--max-buffer',
+    });
+  return n;
+}
+
+export const MAX_BUFFER_HELP =
+  'bytes all flows may hold at once (out-of-order TCP, HL7 frames, DICOM PDUs); past it holes are skipped (default 64MiB)';

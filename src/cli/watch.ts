@@ -13,7 +13,7 @@ import type { Register } from './commands.js';
 import { openOutput, stdoutOutput } from './output.js';
 import { liveStatus } from './progress.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
-import { parseSize } from './size.js';
+import { MAX_BUFFER_HELP, maxBufferBytes, parseSize } from './size.js';
 import { onStopSignal } from './stop.js';
 import { openCliStream } from './stream.js';
 import { workerCount } from './workers.js';
@@ -32,6 +32,7 @@ interface WatchOptions extends RecordCliOptions, ShipCliOptions {
   keepSize?: string;
   keepFiles?: string;
   captureBuffer?: string;
+  maxBuffer?: string;
 }
 
 /** The capture buffer `watch -i` asks tcpdump for unless told otherwise (libpcap's own is 2 MiB). */
@@ -85,6 +86,7 @@ export const register: Register = (program: Command) => {
       'worker threads for the flow engine, or "auto" (1 for a stream; same records for any count)',
       'auto',
     )
+    .option('--max-buffer <size>', MAX_BUFFER_HELP)
     .option('--keep <dir>', 'also keep every packet read in rotating capture files in DIR (for `extract --keep DIR`)')
     .option('--keep-size <size>', 'bound of the kept files together: 500MB, 2GB, 1.5GiB (default 2GB)')
     .option(
@@ -135,6 +137,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     throw new WardwatchError('WW_ARGS', `--seconds must be positive, got ${opts.seconds}`);
   if (opts.syslog) parseSyslogUrl(opts.syslog);
   const bufferKiB = captureBufferKiB(opts);
+  const maxBuffered = maxBufferBytes(opts.maxBuffer);
   const keep = openKeep(opts);
   if (keep !== undefined && file !== undefined)
     throw new WardwatchError(
@@ -164,6 +167,7 @@ async function runWatch(opts: WatchOptions): Promise<number> {
     policyPath: opts.policy,
     stream: { ...live.options, sink },
     workers: workerCount(opts.workers),
+    maxBuffered,
     ...(sensor ? { salt: sensor.salt, onEvent: sensor.batcher.onEvent } : {}),
   });
   sensor?.batcher.gapsFrom(() => pipeline.engine.stats);

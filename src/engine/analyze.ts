@@ -22,6 +22,7 @@ import { Detector } from '../detect/detector.js';
 import { configIndicators } from '../config/indicators.js';
 import { loadPolicy } from '../config/policy.js';
 import type { EventSink, L4Proto, WardEvent } from '../events.js';
+import { DEFAULT_MAX_BUFFERED } from '../flow/budget.js';
 import { FlowEngine } from '../flow/engine.js';
 import { loadCatalog } from '../config/catalog.js';
 import { Inventory } from '../inventory/inventory.js';
@@ -45,6 +46,8 @@ export interface AnalyzeOptions {
   /** Further subscribers to every event (the store, a live console). */
   onEvent?: EventSink;
   maxFlows?: number;
+  /** What all flows may hold at once, in bytes (`--max-buffer`; flow/budget.ts). */
+  maxBuffered?: number;
   /** Stop reading (live capture shutdown). */
   signal?: AbortSignal;
   /** Records as they happen (`watch`, `analyze -`, the console): see `engine/stream.ts`. */
@@ -112,6 +115,7 @@ export class Pipeline {
   private reading: string | undefined;
   /** A live capture's latest counts from its tool (`noteCaptureStats`). */
   private captureStats: CaptureStatsRecord | undefined;
+  private readonly maxBuffered: number;
 
   constructor(opts: AnalyzeOptions = {}) {
     this.config = opts.config ?? loadConfig(opts.configPath);
@@ -138,8 +142,10 @@ export class Pipeline {
     const workers = opts.workers ?? 1;
     if (!Number.isInteger(workers) || workers < 1)
       throw new WardwatchError('WW_ARGS', `workers must be ≥ 1, got ${workers}`);
-    this.sharded = workers > 1 ? new ShardedEngine(sink, { workers, salt, maxFlows: opts.maxFlows }) : undefined;
-    this.engine = this.sharded ?? new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows: opts.maxFlows });
+    const { maxFlows, maxBuffered } = opts;
+    this.maxBuffered = maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.sharded = workers > 1 ? new ShardedEngine(sink, { workers, salt, maxFlows, maxBuffered }) : undefined;
+    this.engine = this.sharded ?? new FlowEngine(sink, { hashPatientId: patientHasher(salt), maxFlows, maxBuffered });
   }
 
   private notePeer(
@@ -313,6 +319,8 @@ export class Pipeline {
     for (const c of this.captures)
       for (const [code, n] of Object.entries(c.info.anomalies)) anomalies[code] = (anomalies[code] ?? 0) + n;
     if (st.evicted > 0) warnings.push(`flow table full: ${st.evicted} flows evicted before they ended`);
+    const memcap = st.anomalies['stream.memcap'] ?? 0;
+    if (memcap > 0) warnings.push(bufferWarning(memcap, this.maxBuffered));
     const gaps = st.tcpGaps > 0 ? { acks: st.tcpAcks, gaps: st.tcpGaps, bytes: st.tcpGapBytes } : undefined;
     if (gaps !== undefined && gaps.gaps >= GAP_WARN_MIN && gaps.gaps >= gaps.acks * GAP_WARN_SHARE)
       warnings.push(gapWarning(gaps));
@@ -346,6 +354,14 @@ const GAP_WARN_SHARE = 0.01;
 const GAP_WARN_MIN = 5;
 
 /** The summary's words for TCP acknowledging data the capture never held. */
+/** The run's budget for held bytes was spent `times` times (the anomaly `stream.memcap`). */
+export function bufferWarning(times: number, limit: number): string {
+  return (
+    `buffer budget spent (${+(limit / 2 ** 20).toFixed(1)} MiB held across flows): ${times} times a flow's bytes were not held ` +
+    '(a TCP hole skipped, an HL7 frame or DICOM PDU dropped); --max-buffer raises it'
+  );
+}
+
 export function gapWarning(g: TcpGapsRecord): string {
   return `capture loss: ${percentText(g.gaps, g.acks)} of TCP acknowledgements (${g.gaps} of ${g.acks}) covered data this capture never held (${g.bytes} bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing`;
 }

@@ -23,7 +23,7 @@ export const FINISH_K1 = 2 ** 52;
 export const DEFRAG_K2 = 4 * 2 ** 40;
 
 export type ToShard =
-  | { t: 'init'; salt: string; maxFlows: number | undefined }
+  | { t: 'init'; salt: string; maxFlows: number | undefined; maxBuffered: number | undefined }
   | { t: 'batch'; buf: ArrayBuffer; len: number }
   | { t: 'finish'; last: number };
 
@@ -72,6 +72,7 @@ function run(): void {
       engine = new FlowEngine((ev) => enc.add(k1, k2, ev), {
         hashPatientId: patientHasher(m.salt),
         maxFlows: m.maxFlows,
+        maxBuffered: m.maxBuffered,
         shard: { beforeEnd },
       });
       return;

@@ -15,6 +15,7 @@ import type { RawPacket } from '../capture/types.js';
 import { Layers } from '../decode/layers.js';
 import { LINKTYPE_ETHERNET } from '../decode/layers.js';
 import type { Endpoint, EventSink, L4Proto, WardEvent } from '../events.js';
+import { DEFAULT_MAX_BUFFERED } from '../flow/budget.js';
 import { DEFAULT_MAX_FLOWS, type EngineStats, SeenPairs } from '../flow/engine.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 import { type DecodedBatch, EventDecoder } from './event-codec.js';
@@ -81,6 +82,7 @@ export interface ShardedOptions {
   workers: number;
   salt: string;
   maxFlows?: number;
+  maxBuffered?: number;
 }
 
 export class ShardedEngine {
@@ -127,7 +129,9 @@ export class ShardedEngine {
       });
       // The run's flow bound is shared out: N shards hold no more flows than one engine.
       const maxFlows = Math.max(16, Math.ceil((opts.maxFlows ?? DEFAULT_MAX_FLOWS) / opts.workers));
-      const init: ToShard = { t: 'init', salt: opts.salt, maxFlows };
+      // So is the budget for held bytes.
+      const maxBuffered = Math.ceil((opts.maxBuffered ?? DEFAULT_MAX_BUFFERED) / opts.workers);
+      const init: ToShard = { t: 'init', salt: opts.salt, maxFlows, maxBuffered };
       w.postMessage(init);
       this.shards.push(shard);
     }

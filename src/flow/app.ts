@@ -50,6 +50,13 @@ export interface FlowContext {
   emit(ev: WardEvent): void;
   /** Record a named anomaly on this flow (counted in the summary and emitted as an `anomaly` event). */
   anomaly(code: AnomalyCode, ts: number, detail?: string): void;
+  /**
+   * Take `bytes` from the run's budget for held bytes (flow/budget.ts) before keeping that many
+   * more, or give them back (negative). False, with the anomaly `stream.memcap` on the flow, when
+   * the budget is spent: keep nothing then (skip, drop). Whatever is not given back returns when
+   * the flow ends. Absent in contexts without a budget (some tests): keep as if granted.
+   */
+  reserve?(bytes: number, ts: number): boolean;
 }
 
 export type ProbeResult = 'yes' | 'no' | 'more';

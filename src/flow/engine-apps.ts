@@ -53,6 +53,19 @@ export class FlowCtx implements FlowContext, StreamSink {
     this.engine.anomaly(code, ts, this.flow, detail);
   }
 
+  reserve(bytes: number, ts: number): boolean {
+    const b = this.engine.buffers;
+    if (bytes > 0 && b.used + bytes > b.limit) {
+      b.refusals++;
+      b.refused += bytes;
+      this.engine.anomaly('stream.memcap', ts, this.flow);
+      return false;
+    }
+    b.used += bytes;
+    this.flow.held += bytes;
+    return true;
+  }
+
   data(bytes: Uint8Array, ts: number, dir: Dir): void {
     const f = this.flow;
     if (f.stream !== null) f.stream.data(dir, bytes, ts);
@@ -64,6 +77,16 @@ export class FlowCtx implements FlowContext, StreamSink {
     if (!f.appDecided) decideByPort(this.engine, f, ts);
     if (f.stream !== null) f.stream.gap(dir, length, ts);
   }
+}
+
+/** Reassembly ends for the flow: its streams' out-of-order bytes go back to the run's budget. */
+export function dropStreams(engine: FlowEngine, f: Flow): void {
+  const held = (f.tcp0?.held ?? 0) + (f.tcp1?.held ?? 0);
+  if (held > 0) {
+    engine.buffers.used -= held;
+    f.held -= held;
+  }
+  f.tcp0 = f.tcp1 = null;
 }
 
 function ctxOf(engine: FlowEngine, f: Flow): FlowCtx {
@@ -86,7 +109,7 @@ export function onTcpPacket(engine: FlowEngine, f: Flow, dir: Dir, data: Uint8Ar
   // Flows with no application of ours, or whose analyzer is finished, are only counted:
   // no reassembly, no copies.
   if (f.appDecided && (f.stream === null || f.stream.finished === true)) {
-    f.tcp0 = f.tcp1 = null;
+    if (f.tcp0 !== null || f.tcp1 !== null) dropStreams(engine, f);
     return;
   }
   const hasData = (L.payloadLen > 0 || flags & FIN) && !(flags & RST);
@@ -185,7 +208,7 @@ export function claimAnnouncedTcp(engine: FlowEngine, f: Flow): boolean {
   f.appDecided = true;
   f.appName = announced;
   f.probe0 = f.probe1 = null;
-  f.tcp0 = f.tcp1 = null;
+  if (f.tcp0 !== null || f.tcp1 !== null) dropStreams(engine, f);
   engine.env.countApp(announced);
   return true;
 }
@@ -204,7 +227,7 @@ function giveUp(engine: FlowEngine, f: Flow): void {
   if (f.appName === undefined) nameByPort(engine, f, 'tcp');
   f.appDecided = true;
   f.probe0 = f.probe1 = null;
-  f.tcp0 = f.tcp1 = null;
+  if (f.tcp0 !== null || f.tcp1 !== null) dropStreams(engine, f);
 }
 
 /** Flush reassembly and tell the analyzer the flow is over. */

@@ -17,6 +17,7 @@ import { endFlowApps, onTcpPacket, onUdpPacket } from './engine-apps.js';
 import { AddressText } from './intern.js';
 import { FlowKey, looksLikeServer, protoName, tunnelKey } from './ports.js';
 import { DEFAULT_TIMEOUTS, Flow, FlowTable, type FlowTimeouts, TimeoutClass } from './table.js';
+import { BufferBudget, DEFAULT_MAX_BUFFERED } from './budget.js';
 import type { AnomalyCode } from '../decode/anomalies.js';
 
 /**
@@ -35,6 +36,8 @@ export interface EngineOptions {
   timeouts?: Partial<FlowTimeouts>;
   /** Out-of-order bytes kept per TCP direction. */
   maxTcpBuffer?: number;
+  /** What all flows may hold at once (`--max-buffer`; flow/budget.ts). */
+  maxBuffered?: number;
   /** Anomaly events emitted per code (all are counted). */
   anomalyEventsPerCode?: number;
   /**
@@ -78,6 +81,8 @@ export class FlowEngine {
   readonly dispatcher = new Dispatcher();
   readonly env: AppEnv;
   readonly maxTcpBuffer: number;
+  /** The run's budget for bytes held across flows (flow/budget.ts). */
+  readonly buffers: BufferBudget;
   private readonly anomalyEventsPerCode: number;
   private readonly seen = new SeenPairs();
   private readonly text = new AddressText();
@@ -108,6 +113,7 @@ export class FlowEngine {
     this.table = new FlowTable(opts.maxFlows ?? DEFAULT_MAX_FLOWS);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.maxTcpBuffer = opts.maxTcpBuffer ?? 256 * 1024;
+    this.buffers = new BufferBudget(opts.maxBuffered ?? DEFAULT_MAX_BUFFERED);
     this.anomalyEventsPerCode = opts.anomalyEventsPerCode ?? 20;
     this.shard = opts.shard;
     this.defrag = new IpDefragmenter({ onAnomaly: (code) => this.anomaly(code, this.stats.last) });
@@ -363,6 +369,11 @@ export class FlowEngine {
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
     if (this.ending && this.shard !== undefined) this.shard.beforeEnd(f);
     endFlowApps(this, f, ts);
+    // What its holders still keep goes back to the run's budget with the flow.
+    if (f.held !== 0) {
+      this.buffers.used -= f.held;
+      f.held = 0;
+    }
     const reason = f.closeFlags & 4 ? 'rst' : (f.closeFlags & 3) === 3 ? 'fin' : why;
     this.sink({
       type: 'flow-end',

@@ -103,6 +103,8 @@ export class Flow {
   probe0: Uint8Array | null = null;
   probe1: Uint8Array | null = null;
   probeTs = 0;
+  /** Bytes this flow's holders took from the run's BufferBudget (flow/budget.ts), given back at its end. */
+  held = 0;
 
   // Intrusive links: hash bucket chain and LRU list.
   nextInBucket: Flow | null = null;

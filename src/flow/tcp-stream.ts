@@ -6,6 +6,9 @@
 // only differences modulo 2^32 matter, and an unsigned number above 2^31 would be a boxed heap
 // number in every stream and pending segment instead of a small integer.
 //
+// The run's budget for held bytes (flow/budget.ts, through the sink's `reserve`) bounds what all
+// streams hold together: past it a stream waits for no hole, as when its own buffer is full.
+//
 // Gaps: when the buffer is full, when the peer acknowledges bytes we never saw (capture loss,
 // the same signal Zeek uses for content gaps), or at flush, the reassembler skips forward to the
 // next data it has and reports the hole to the consumer, which resynchronises or gives up.
@@ -21,6 +24,8 @@ export interface StreamSink {
   data(bytes: Uint8Array, ts: number, dir: Dir): void;
   gap(length: number, ts: number, dir: Dir): void;
   anomaly(code: TcpStreamAnomaly, ts: number): void;
+  /** The run's budget for held bytes (FlowContext.reserve); absent: unbounded but per stream. */
+  reserve?(bytes: number, ts: number): boolean;
 }
 
 interface Pending {
@@ -133,7 +138,20 @@ export class TcpStream {
       this.addData(seq, data, off, len, ts);
       return;
     }
+    if (this.sink.reserve !== undefined && !this.sink.reserve(len, ts)) {
+      // The run's budget is spent (other flows hold it): wait for no hole. What is buffered
+      // below this segment goes on with its holes, then this segment in place (d ≤ 0 after).
+      while (this.pending.length > 0 && seqDiff(this.pending[0]!.seq, seq) < 0) this.skipTo(this.pending[0]!.seq, ts);
+      this.skipTo(seq, ts);
+      this.addData(seq, data, off, len, ts);
+      return;
+    }
     this.insertPending(seq, data.slice(off, off + len), ts);
+  }
+
+  /** Bytes held out of order now (given back to the run's budget as they are delivered). */
+  get held(): number {
+    return this.buffered;
   }
 
   private insertPending(seq: number, bytes: Uint8Array, ts: number): void {
@@ -145,6 +163,7 @@ export class TcpStream {
     if (prev && prev.seq === seq && prev.bytes.length >= bytes.length) {
       if (!sameBytes(prev.bytes, bytes, bytes.length)) this.sink.anomaly('tcp.overlap-mismatch', ts);
       this.retransmits++;
+      this.sink.reserve?.(-bytes.length, ts);
       return;
     }
     p.splice(i, 0, { seq, bytes });
@@ -167,6 +186,7 @@ export class TcpStream {
       if (d > 0) return;
       p.shift();
       this.buffered -= head.bytes.length;
+      this.sink.reserve?.(-head.bytes.length, ts);
       const overlap = -d;
       if (overlap >= head.bytes.length) continue;
       if (overlap > 0) this.sink.anomaly('tcp.overlap', ts);

@@ -78,7 +78,15 @@ export interface MllpSink {
   /** A whole HL7 payload (without framing); valid only during the call. */
   frame(payload: Uint8Array): void;
   anomaly(code: MllpAnomaly): void;
+  /**
+   * Take (or, negative, give back) bytes of the run's budget for held bytes before the frame
+   * buffer grows (flow/budget.ts); false: the budget is spent and the frame is dropped.
+   */
+  reserve?(bytes: number): boolean;
 }
+
+/** A frame buffer larger than this is let go once its frame is out, so an idle flow holds little. */
+const KEEP_BUFFER = 64 * 1024;
 
 /**
  * Streaming de-framer for one direction. Frames wholly inside one pushed chunk are passed on
@@ -167,6 +175,7 @@ export class MllpDeframer {
     this.inFrame = false;
     this.sink.frame(this.buf.subarray(0, this.len));
     this.len = 0;
+    if (this.buf.length > KEEP_BUFFER) this.release();
     if (fs + 1 < end) return chunk[fs + 1] === MLLP_CR ? fs + 2 : fs + 1;
     this.skipCr = true;
     return end;
@@ -182,6 +191,13 @@ export class MllpDeframer {
     }
     if (this.len + n > this.buf.length) {
       const cap = Math.min(this.maxFrame, Math.max(this.len + n, this.buf.length * 2, 4096));
+      if (this.sink.reserve !== undefined && !this.sink.reserve(cap - this.buf.length)) {
+        // The run's budget is spent: this frame is dropped (the sink named it), the buffer let go.
+        this.inFrame = false;
+        this.len = 0;
+        this.release();
+        return false;
+      }
       const nb = new Uint8Array(cap);
       nb.set(this.buf.subarray(0, this.len));
       this.buf = nb;
@@ -189,6 +205,12 @@ export class MllpDeframer {
     this.buf.set(chunk.subarray(s, e), this.len);
     this.len += n;
     return true;
+  }
+
+  /** Let the frame buffer go, and its bytes back to the budget. */
+  private release(): void {
+    if (this.buf.length > 0) this.sink.reserve?.(-this.buf.length);
+    this.buf = NO_BYTES;
   }
 
   private junk(): void {

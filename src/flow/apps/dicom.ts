@@ -79,6 +79,8 @@ class DicomStream implements StreamApp {
     if (h.type === 4 || h.length > MAX_BUFFERED) {
       if (h.type !== 4) this.ctx.anomaly('dicom.pdu-too-long', ts, `type ${h.type}, ${h.length} bytes`);
       d.skipping = true;
+    } else if (this.ctx.reserve?.(6 + h.length, ts) === false) {
+      d.skipping = true; // the run's budget for held bytes is spent (stream.memcap): not kept
     } else {
       d.pdu = new Uint8Array(6 + h.length);
       d.pdu.set(d.hdr);
@@ -92,6 +94,7 @@ class DicomStream implements StreamApp {
     d.pdu = undefined;
     d.skipping = false;
     if (!buf) return;
+    this.ctx.reserve?.(-buf.length, ts);
     const r = decodeDicomPdu(buf, 0, buf.length);
     if (r.kind !== 'ok') return;
     if (r.anomaly) this.ctx.anomaly(r.anomaly, ts);

@@ -40,6 +40,7 @@ class Hl7Stream implements StreamApp {
     return new MllpDeframer({
       frame: (payload) => this.frame(dir, payload),
       anomaly: (code) => this.ctx.anomaly(code, this.ts),
+      reserve: (bytes) => this.ctx.reserve?.(bytes, this.ts) ?? true,
     });
   }
 

@@ -1,0 +1,143 @@
+// The run's budget for bytes held across flows (src/flow/budget.ts): out-of-order TCP segments,
+// HL7 frames spanning segments and DICOM PDUs together never hold more than it, a holder refused
+// does what its own bound does (skip the hole, drop the frame or PDU) with the anomaly
+// `stream.memcap`, the flow's later data is still read, and everything goes back when flows end.
+import { describe, expect, it } from 'vitest';
+import { frameMllp } from '../../src/decode/hl7/mllp.js';
+import type { WardEvent } from '../../src/events.js';
+import { dicomApp } from '../../src/flow/apps/dicom.js';
+import { DEFAULT_MAX_BUFFERED } from '../../src/flow/budget.js';
+import { FlowEngine } from '../../src/flow/engine.js';
+import { ACK, FrameBuilder, type Host, host, SYN } from '../../src/sim/wire.js';
+import { ASSOCIATE_RQ } from '../fixtures/medical/dicom-pdus.js';
+import { fakeContext } from '../fixtures/medical/fake-context.js';
+
+const MiB = 2 ** 20;
+const fb = new FrameBuilder();
+const server = host('lis', '02:00:00:00:00:01', '10.40.12.20');
+const client = (i: number): Host =>
+  host(`m${i}`, `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, `10.40.13.${i + 10}`);
+const hl7 = (id: number) =>
+  frameMllp(
+    `MSH|^~\\&|MON|ICU|LIS|LAB|20250130080000||ORU^R01|C${id}|P|2.6\rPID|||MRN${id}\rOBX|1|NM|8867-4^HR^LN||72|/min\r`,
+  );
+
+/** An engine whose budget is `limit`, and a feed that checks the budget after every packet. */
+function run(limit: number) {
+  const events: WardEvent[] = [];
+  const e = new FlowEngine((ev) => events.push(ev), { hashPatientId: (s) => `h${s.length}`, maxBuffered: limit });
+  let ts = Date.UTC(2025, 0, 30, 8) * 1000;
+  let peak = 0;
+  const feed = (frame: Uint8Array) => {
+    e.packet({ ts: ts++, linktype: 1, data: frame, origLen: frame.length, ifIndex: 0 });
+    expect(e.buffers.used).toBeLessThanOrEqual(limit);
+    expect(e.buffers.used).toBeGreaterThanOrEqual(0);
+    peak = Math.max(peak, e.buffers.used);
+  };
+  const handshake = (c: Host, sport: number) => {
+    feed(fb.tcp(c, server, sport, 2575, 1000, 0, SYN, 65535, null));
+    feed(fb.tcp(server, c, 2575, sport, 5000, 1001, SYN | ACK, 65535, null));
+    feed(fb.tcp(c, server, sport, 2575, 1001, 5001, ACK, 65535, null));
+  };
+  const data = (c: Host, sport: number, seq: number, payload: Uint8Array) =>
+    feed(fb.tcp(c, server, sport, 2575, seq, 5001, ACK, 65535, payload));
+  const messages = () => events.filter((x) => x.type === 'hl7-message');
+  return { e, events, feed, handshake, data, messages, peak: () => peak };
+}
+
+describe('the budget for held bytes', () => {
+  it('is 64 MiB unless told', () => {
+    const e = new FlowEngine(() => {}, { hashPatientId: (s) => s });
+    expect(e.buffers.limit).toBe(DEFAULT_MAX_BUFFERED);
+    expect(DEFAULT_MAX_BUFFERED).toBe(64 * MiB);
+  });
+
+  it('bounds the out-of-order bytes of all flows together; a refused flow waits for no hole and its later messages are read', () => {
+    const r = run(MiB);
+    const flows = 20;
+    const segs = 100; // 140 kB out of order a flow (under its own 256 KiB), 2.8 MB in all
+    const filler = new Uint8Array(1400).fill(0x41);
+    for (let i = 0; i < flows; i++) r.handshake(client(i), 20000 + i);
+    // Every flow loses its first 1400 bytes, then sends on: out of order until the hole is given up.
+    for (let k = 1; k <= segs; k++)
+      for (let i = 0; i < flows; i++) r.data(client(i), 20000 + i, 1001 + k * 1400, filler);
+    expect(r.peak()).toBeGreaterThan(MiB - 1400);
+    expect(r.e.stats.anomalies['stream.memcap']).toBeGreaterThan(0);
+    expect(r.e.buffers.refusals).toBe(r.e.stats.anomalies['stream.memcap']);
+    // Then each sends one HL7 message in order: every flow's is read, refused or not.
+    for (let i = 0; i < flows; i++) r.data(client(i), 20000 + i, 1001 + (segs + 1) * 1400, hl7(i));
+    r.e.finish();
+    expect(r.messages()).toHaveLength(flows);
+    expect(r.e.buffers.used).toBe(0);
+  });
+
+  it('drops an HL7 frame it cannot hold (the next one is read) and lets a big frame buffer go once its frame is out', () => {
+    const r = run(MiB);
+    const flows = 4;
+    // Each flow opens a frame of ~400 kB in 1400-byte segments: 1.6 MB in all, past the budget.
+    const body = `MSH|^~\\&|MON|ICU|LIS|LAB|20250130080000||ORU^R01|BIG|P|2.6\rOBX|1|ED|PDF^Report||${'A'.repeat(400_000)}\r`;
+    const frame = frameMllp(body);
+    const seq = new Array<number>(flows).fill(1001);
+    for (let i = 0; i < flows; i++) r.handshake(client(i), 30000 + i);
+    for (let off = 0; off < frame.length; off += 1400)
+      for (let i = 0; i < flows; i++) {
+        const part = frame.subarray(off, Math.min(frame.length, off + 1400));
+        r.data(client(i), 30000 + i, seq[i]!, part);
+        seq[i]! += part.length;
+      }
+    const refused = r.e.stats.anomalies['stream.memcap'] ?? 0;
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(flows); // some frames fit
+    const big = r.messages().length;
+    expect(big).toBe(flows - refused);
+    // Every frame is out (or dropped): the buffers over 64 KiB were let go, nothing is held.
+    expect(r.e.buffers.used).toBe(0);
+    for (let i = 0; i < flows; i++) r.data(client(i), 30000 + i, seq[i]!, hl7(100 + i));
+    expect(r.messages()).toHaveLength(big + flows);
+    r.e.finish();
+    expect(r.e.buffers.used).toBe(0);
+  });
+
+  it('gives back what a flow held when it ends early (evicted from a full flow table)', () => {
+    const events: WardEvent[] = [];
+    const e = new FlowEngine((ev) => events.push(ev), { hashPatientId: (s) => s, maxFlows: 16, maxBuffered: MiB });
+    let ts = 1e12;
+    const feed = (f: Uint8Array) => e.packet({ ts: ts++, linktype: 1, data: f, origLen: f.length, ifIndex: 0 });
+    const filler = new Uint8Array(1000).fill(0x42);
+    for (let i = 0; i < 64; i++) {
+      const c = client(i);
+      feed(fb.tcp(c, server, 40000 + i, 2575, 1, 0, SYN, 65535, null));
+      feed(fb.tcp(c, server, 40000 + i, 2575, 5000, 0, ACK, 65535, filler)); // past a hole: held
+    }
+    expect(e.stats.evicted).toBe(48);
+    expect(e.buffers.used).toBe(16 * 1000); // the 16 open flows' segments, no more
+    e.finish();
+    expect(e.buffers.used).toBe(0);
+    expect(e.stats.anomalies['stream.memcap']).toBeUndefined();
+  });
+});
+
+describe('DICOM under the budget', () => {
+  const modality = { ip: '10.2.0.17', port: 50123 };
+  const pacs = { ip: '10.2.0.2', port: 104 };
+  it('an association PDU the budget cannot hold is skipped, not kept; one it can is read and given back', () => {
+    for (const grant of [false, true]) {
+      const rec = fakeContext('tcp', modality, pacs);
+      let held = 0;
+      const ctx = {
+        ...rec.ctx,
+        reserve: (n: number) => {
+          if (n > 0 && !grant) return false;
+          held += n;
+          return true;
+        },
+      };
+      const app = dicomApp.create(ctx);
+      app.data(0, ASSOCIATE_RQ, 1);
+      app.end(2);
+      const assocs = rec.events.filter((e) => e.type === 'dicom-association');
+      expect(assocs).toHaveLength(grant ? 1 : 0);
+      expect(held).toBe(0);
+    }
+  });
+});
