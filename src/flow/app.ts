@@ -175,6 +175,24 @@ export type FrameHeader =
  * message's start (bounded) for the next chunk. What the loop waits for and decodes between is
  * the analyzer's own.
  */
+/**
+ * An analyzer's buffers now hold `now` bytes where it had `had` of the run's budget for held bytes
+ * (FlowContext.reserve, flow/budget.ts): take or give the difference. Returns what it has now —
+ * `now`, or -1 when refused: it must then let its buffers go (what it had is given back here) and
+ * do what its own bound does. Called where an analyzer's `data` keeps bytes for the next call.
+ */
+export function holdBytes(ctx: FlowContext, had: number, now: number, ts: number): number {
+  const reserve = ctx.reserve;
+  if (now === had || reserve === undefined) return now;
+  if (now < had) {
+    reserve.call(ctx, now - had, ts);
+    return now;
+  }
+  if (reserve.call(ctx, now - had, ts)) return now;
+  if (had > 0) reserve.call(ctx, -had, ts);
+  return -1;
+}
+
 export class StreamFraming {
   /** A direction whose framing is lost (an anomaly, a gap) or that is done: nothing more is read. */
   readonly dead: [boolean, boolean] = [false, false];

@@ -1,6 +1,7 @@
 // The run's budget for bytes held across flows: out-of-order TCP segments (flow/tcp-stream.ts),
-// HL7 frames spanning segments (decode/hl7/mllp.ts) and DICOM PDUs (flow/apps/dicom.ts) — the
-// holders of more than 64 KiB per flow direction. Each is bounded per flow, but the flow table
+// HL7 frames spanning segments (decode/hl7/mllp.ts), DICOM PDUs (flow/apps/dicom.ts), and the
+// analyzers that keep up to 64 KiB between calls through `holdBytes` (flow/app.ts: TLS, HTTP,
+// DNS and syslog over TCP, proxy tunnels, SOCKS). Each is bounded per flow, but the flow table
 // holds 65 536 flows: 1 000 flows each waiting on a hole held 420 MB, 300 HL7 flows each inside
 // a long frame 430 MB, where a run stays under 300 MB. Suricata bounds the same with
 // `stream.reassembly.memcap`. Past the budget a holder does what its own bound does — skip the

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { frameMllp } from '../../src/decode/hl7/mllp.js';
 import type { WardEvent } from '../../src/events.js';
+import type { Dir, FlowContext, TcpAppFactory } from '../../src/flow/app.js';
 import { dicomApp } from '../../src/flow/apps/dicom.js';
+import { dnsTcpApp } from '../../src/flow/apps/dns.js';
+import { httpApp } from '../../src/flow/apps/http.js';
+import { syslogTcpApp } from '../../src/flow/apps/syslog.js';
+import { tlsApp } from '../../src/flow/apps/tls.js';
+import { type TcpConn, tcpConns } from '../decode/app-payloads.js';
+import { capture } from '../helpers/paths.js';
+import { fakeCtx } from './apps/fake-ctx.js';
 import { DEFAULT_MAX_BUFFERED } from '../../src/flow/budget.js';
 import { FlowEngine } from '../../src/flow/engine.js';
 import { ACK, FrameBuilder, type Host, host, SYN } from '../../src/sim/wire.js';
@@ -14,6 +22,7 @@ import { fakeContext } from '../fixtures/medical/fake-context.js';
 
 const MiB = 2 ** 20;
 const fb = new FrameBuilder();
+const enc = new TextEncoder();
 const server = host('lis', '02:00:00:00:00:01', '10.40.12.20');
 const client = (i: number): Host =>
   host(`m${i}`, `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, `10.40.13.${i + 10}`);
@@ -141,3 +150,94 @@ describe('DICOM under the budget', () => {
     }
   });
 });
+
+describe('analyzers give back what they hold once they let it go', () => {
+  /** A context whose budget is a ledger: what the analyzer holds now, and the most it held. */
+  function ledger(ctx: FlowContext) {
+    const l = { now: 0, max: 0, negative: false };
+    const c: FlowContext = {
+      ...ctx,
+      reserve: (n) => {
+        l.now += n;
+        if (l.now < 0) l.negative = true;
+        l.max = Math.max(l.max, l.now);
+        return true;
+      },
+    };
+    return { c, l };
+  }
+
+  /** Feed a conversation one byte at a time (every message then spans calls), without ending it. */
+  function feed(app: TcpAppFactory, conn: TcpConn) {
+    const rec = fakeCtx('tcp', conn.client, conn.server);
+    const { c, l } = ledger(rec.ctx);
+    const a = app.create(c);
+    for (const ch of conn.chunks) {
+      if (ch.gap) a.gap(ch.dir as Dir, ch.gap, ch.ts);
+      else for (let i = 0; i < ch.bytes.length; i++) a.data(ch.dir as Dir, ch.bytes.subarray(i, i + 1), ch.ts);
+    }
+    return { l, events: rec.events };
+  }
+
+  it.each([
+    ['tls', tlsApp, capture('tls-chrome-34-google.pcap'), 'tls-hello'],
+    ['http', httpApp, capture('http-get.pcap'), 'http-request'],
+  ])('%s: holds while a message spans calls, nothing once it is read', (_name, app, file, event) => {
+    const conns = tcpConns(file).filter((c) => c.chunks.length > 0);
+    expect(conns.length).toBeGreaterThan(0);
+    const r = feed(app, conns[0]!);
+    expect(r.events.some((e) => e.type === event)).toBe(true);
+    expect(r.l.max).toBeGreaterThan(0);
+    expect(r.l.negative).toBe(false);
+    expect(r.l.now).toBe(0);
+  });
+
+  it.each([
+    ['dns over TCP', dnsTcpApp, tcpDns(), 'dns-query'],
+    [
+      'syslog over TCP',
+      syslogTcpApp,
+      enc.encode('<34>1 2025-01-30T08:00:00Z mon01 app - - - hello\n'),
+      'syslog-message',
+    ],
+  ])('%s: holds while a message spans calls, nothing once it is read', (_name, app, bytes, event) => {
+    const conn: TcpConn = {
+      client: { ip: '10.0.0.5', port: 40000 },
+      server: { ip: '10.0.0.9', port: 53 },
+      chunks: [{ dir: 0, ts: 1, bytes }],
+    };
+    const r = feed(app, conn);
+    expect(r.events.some((e) => e.type === event)).toBe(true);
+    expect(r.l.max).toBeGreaterThan(0);
+    expect(r.l.negative).toBe(false);
+    expect(r.l.now).toBe(0);
+  });
+});
+
+/** One DNS query (A example.com) with its TCP length prefix. */
+function tcpDns(): Uint8Array {
+  const q = [
+    0x12,
+    0x34,
+    0x01,
+    0x00,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    7,
+    ...enc.encode('example'),
+    3,
+    ...enc.encode('com'),
+    0,
+    0,
+    1,
+    0,
+    1,
+  ];
+  return new Uint8Array([q.length >> 8, q.length & 255, ...q]);
+}

@@ -5,6 +5,7 @@
 
 import { type DnsMessage, decodeDns, resolveChains } from '../../decode/dns/dns.js';
 import type { DnsQuery } from '../../events.js';
+import { holdBytes } from '../app.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
 
 export const DNS_PORTS = [53, 5353, 5355] as const;
@@ -108,6 +109,8 @@ export const dnsUdpApp: UdpAppFactory = {
 class DnsTcpStream implements StreamApp {
   private readonly pending: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private readonly dead: [boolean, boolean] = [false, false];
+  /** Of the run's budget for held bytes, per direction (holdBytes). */
+  private readonly had: [number, number] = [0, 0];
 
   constructor(private readonly ctx: FlowContext) {}
 
@@ -134,12 +137,24 @@ class DnsTcpStream implements StreamApp {
       p += 2 + len;
     }
     this.pending[dir] = p === buf.length ? new Uint8Array(0) : buf.slice(p);
+    this.hold(dir, ts);
   }
 
-  gap(dir: Dir): void {
+  /** The kept bytes against the run's budget; refused, the direction is given up (as after a hole). */
+  private hold(dir: Dir, ts: number): void {
+    const h = holdBytes(this.ctx, this.had[dir], this.pending[dir].length, ts);
+    this.had[dir] = Math.max(h, 0);
+    if (h < 0) {
+      this.dead[dir] = true;
+      this.pending[dir] = new Uint8Array(0);
+    }
+  }
+
+  gap(dir: Dir, _length: number, ts: number): void {
     // The length prefix cannot be found again after a hole.
     this.dead[dir] = true;
     this.pending[dir] = new Uint8Array(0);
+    this.hold(dir, ts);
   }
 
   end(): void {}

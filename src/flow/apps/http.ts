@@ -20,6 +20,7 @@ import {
 } from '../../decode/http.js';
 import { httpProxyTarget, type ProxyTarget } from '../../decode/proxy-target.js';
 import type { HttpRequest, HttpResponse, ProxyRequest } from '../../events.js';
+import { holdBytes } from '../app.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 import { concatBytes as concat, MAX_TUNNEL_HOLD, TunnelFollower } from './tunnel.js';
 
@@ -49,6 +50,8 @@ class Side {
   mode: Mode = Head;
   remaining = 0;
   pending: Uint8Array = EMPTY;
+  /** Of the run's budget for held bytes (holdBytes). */
+  had = 0;
 }
 
 class HttpStream implements StreamApp {
@@ -70,6 +73,20 @@ class HttpStream implements StreamApp {
   }
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
+    this.feed(dir, bytes, ts);
+    this.hold(0, this.side0, ts);
+    this.hold(1, this.side1, ts);
+  }
+
+  /** A side's kept bytes against the run's budget; refused, the side is given up as past its head bound. */
+  private hold(dir: Dir, s: Side, ts: number): void {
+    if (s.pending.length === s.had) return;
+    const h = holdBytes(this.ctx, s.had, s.pending.length, ts);
+    s.had = Math.max(h, 0);
+    if (h < 0) this.kill(dir, null, ts);
+  }
+
+  private feed(dir: Dir, bytes: Uint8Array, ts: number): void {
     if (this.tunnelled) {
       this.tunnelData(dir, bytes, ts);
       return;
@@ -299,6 +316,7 @@ class HttpStream implements StreamApp {
       s.mode = Dead;
       s.pending = EMPTY;
     }
+    this.hold(dir, s, ts);
   }
 
   end(ts: number): void {

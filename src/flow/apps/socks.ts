@@ -21,6 +21,7 @@ import {
   socksStart,
 } from '../../decode/socks.js';
 import type { ProxyRequest } from '../../events.js';
+import { holdBytes } from '../app.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 import { concatBytes, MAX_TUNNEL_HOLD, TunnelFollower } from './tunnel.js';
 
@@ -45,6 +46,8 @@ class SocksStream implements StreamApp {
   private server = Choice;
   private method = -1;
   private readonly held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
+  /** Of the run's budget for held bytes (holdBytes): what `held` keeps. */
+  private had = 0;
   private request: { readonly ts: number; readonly r: SocksRequest } | null = null;
   private told = false;
   /** Framing lost, refused, or nothing more to read; the request (if any) is still told at the end. */
@@ -64,14 +67,23 @@ class SocksStream implements StreamApp {
     }
     if (this.dead) return;
     const b = concatBytes(this.held[dir], bytes);
-    if (b.length > MAX_TUNNEL_HOLD) {
-      this.stop();
-      return;
+    if (b.length > MAX_TUNNEL_HOLD) this.stop();
+    else {
+      this.held[dir] = b;
+      // Each pass reads at most one message per side; stop when neither side moved.
+      for (let moved = true; moved && !this.dead && this.tunnel === null; )
+        moved = this.clientStep(ts) || this.serverStep(ts);
     }
-    this.held[dir] = b;
-    // Each pass reads at most one message per side; stop when neither side moved.
-    for (let moved = true; moved && !this.dead && this.tunnel === null; )
-      moved = this.clientStep(ts) || this.serverStep(ts);
+    this.hold(ts);
+  }
+
+  /** What `held` keeps against the run's budget; refused, the flow is given up as past its hold bound. */
+  private hold(ts: number): void {
+    const now = this.held[0].length + this.held[1].length;
+    if (now === this.had) return;
+    const h = holdBytes(this.ctx, this.had, now, ts);
+    this.had = Math.max(h, 0);
+    if (h < 0) this.stop();
   }
 
   /** Read the client's next message, if its turn has come and its bytes are in. */
@@ -209,7 +221,10 @@ class SocksStream implements StreamApp {
 
   gap(dir: Dir, length: number, ts: number): void {
     if (this.tunnel !== null) this.tunnel.gap(dir, length, ts);
-    else this.stop();
+    else {
+      this.stop();
+      this.hold(ts);
+    }
   }
 
   end(ts: number): void {

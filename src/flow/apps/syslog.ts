@@ -9,6 +9,7 @@ import { decodeHl7 } from '../../decode/hl7/hl7.js';
 import { decodeSyslog, octetCount, SYSLOG_MAX_FRAME } from '../../decode/syslog/syslog.js';
 import type { SyslogMessage } from '../../events.js';
 import { hl7Event } from './hl7.js';
+import { holdBytes } from '../app.js';
 import type { DatagramApp, Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory, UdpAppFactory } from '../app.js';
 
 const M = 0x4d;
@@ -115,6 +116,8 @@ export const syslogUdpApp: UdpAppFactory = {
 /** TCP syslog: octet-counted frames or LF-terminated messages, client → server only. */
 class SyslogStream implements StreamApp {
   private buf = new Uint8Array(0);
+  /** Of the run's budget for held bytes (holdBytes). */
+  private had = 0;
   private broken = false;
   private readonly reader: SyslogReader;
 
@@ -162,10 +165,25 @@ class SyslogStream implements StreamApp {
       this.broken = true;
       this.buf = new Uint8Array(0);
     }
+    this.hold(ts);
   }
 
-  gap(dir: Dir): void {
-    if (dir === 0) this.buf = new Uint8Array(0);
+  /** The kept bytes against the run's budget; refused, the flow is given up as past its frame bound. */
+  private hold(ts: number): void {
+    const h = holdBytes(this.ctx, this.had, this.buf.length, ts);
+    if (h >= 0) {
+      this.had = h;
+      return;
+    }
+    this.had = 0;
+    this.broken = true;
+    this.buf = new Uint8Array(0);
+  }
+
+  gap(dir: Dir, _length: number, ts: number): void {
+    if (dir !== 0) return;
+    this.buf = new Uint8Array(0);
+    this.hold(ts);
   }
 
   end(ts: number): void {

@@ -21,6 +21,7 @@ import {
 import type { ClientFingerprint } from '../../decode/tls-fingerprint.js';
 import { decodeCertificateChain } from '../../decode/x509.js';
 import type { TlsCertificate, TlsHello } from '../../events.js';
+import { holdBytes } from '../app.js';
 import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
 
 const CAP = 16 * 1024;
@@ -34,6 +35,8 @@ class Side {
   hsBorrowed = false;
   done = false;
   started = false;
+  /** Of the run's budget for held bytes (holdBytes): what `rec` and `hs` keep between calls. */
+  had = 0;
 }
 
 // A ward's devices run a few TLS stacks that send the same hello flow after flow, so the
@@ -160,6 +163,16 @@ class TlsStream implements StreamApp {
       s.rec = EMPTY;
       this.stop(dir);
     } else s.rec = rest === 0 ? EMPTY : buf.slice(p);
+    this.hold(s, dir, ts);
+  }
+
+  /** What a side keeps against the run's budget; refused, the side stops as past its own cap. */
+  private hold(s: Side, dir: Dir, ts: number): void {
+    const now = s.rec.length + s.hs.length;
+    if (now === s.had) return;
+    const h = holdBytes(this.ctx, s.had, now, ts);
+    s.had = Math.max(h, 0);
+    if (h < 0) this.stop(dir);
   }
 
   private handshake(dir: Dir, ts: number): void {
@@ -225,6 +238,10 @@ class TlsStream implements StreamApp {
     s.rec = EMPTY;
     s.hs = EMPTY;
     s.hsBorrowed = false;
+    if (s.had > 0) {
+      this.ctx.reserve?.(-s.had, this.helloTs);
+      s.had = 0;
+    }
     if (dir === 1) {
       this.serverDone = true;
       this.maybeEmit(false);

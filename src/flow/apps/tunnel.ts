@@ -5,6 +5,7 @@
 // data in cleartext); anything else is left alone. The client speaks first in both, so each side's
 // bytes are held (bounded) until the client's say what they are. Shared by `http.ts` and `socks.ts`.
 import type { Endpoint } from '../../events.js';
+import { holdBytes } from '../app.js';
 import type { Dir, FlowContext, StreamApp, TcpAppFactory } from '../app.js';
 import { hl7App } from './hl7.js';
 import { tlsApp } from './tls.js';
@@ -22,6 +23,8 @@ export class TunnelFollower {
   /** The tunnel is not TLS (or its bytes were lost): nothing more is looked at. */
   private dead = false;
   private readonly held: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
+  /** Of the run's budget for held bytes (holdBytes): what `held` keeps. */
+  private had = 0;
 
   private ctx: FlowContext;
 
@@ -46,6 +49,7 @@ export class TunnelFollower {
       tunnel: { target, proxy: o.server },
       emit: (ev) => o.emit(ev),
       anomaly: (code, ts, detail) => o.anomaly(code, ts, detail),
+      reserve: (bytes, ts) => o.reserve?.(bytes, ts) ?? true,
     };
   }
 
@@ -59,6 +63,20 @@ export class TunnelFollower {
       this.app.data(dir, bytes, ts);
       return;
     }
+    this.feed(dir, bytes, ts);
+    this.hold(ts);
+  }
+
+  /** What `held` keeps against the run's budget; refused, the tunnel is given up as past its hold bound. */
+  private hold(ts: number): void {
+    const now = this.held[0].length + this.held[1].length;
+    if (now === this.had) return;
+    const h = holdBytes(this.outer, this.had, now, ts);
+    this.had = Math.max(h, 0);
+    if (h < 0) this.die();
+  }
+
+  private feed(dir: Dir, bytes: Uint8Array, ts: number): void {
     if (this.dead || bytes.length === 0) return;
     const b = (this.held[dir] = concatBytes(this.held[dir], bytes));
     if (dir === 1) {
@@ -88,7 +106,10 @@ export class TunnelFollower {
 
   gap(dir: Dir, length: number, ts: number): void {
     if (this.app !== null) this.app.gap(dir, length, ts);
-    else this.die();
+    else {
+      this.die();
+      this.hold(ts);
+    }
   }
 
   end(ts: number): void {
