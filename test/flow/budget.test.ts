@@ -4,14 +4,15 @@
 // `stream.memcap`, the flow's later data is still read, and everything goes back when flows end.
 import { describe, expect, it } from 'vitest';
 import { frameMllp } from '../../src/decode/hl7/mllp.js';
-import type { WardEvent } from '../../src/events.js';
+import type { RpcCall, WardEvent } from '../../src/events.js';
 import type { Dir, FlowContext, TcpAppFactory } from '../../src/flow/app.js';
 import { dicomApp } from '../../src/flow/apps/dicom.js';
 import { dnsTcpApp } from '../../src/flow/apps/dns.js';
 import { httpApp } from '../../src/flow/apps/http.js';
+import { rpcTcpApp, rpcUdpApp } from '../../src/flow/apps/rpc.js';
 import { syslogTcpApp } from '../../src/flow/apps/syslog.js';
 import { tlsApp } from '../../src/flow/apps/tls.js';
-import { type TcpConn, tcpConns } from '../decode/app-payloads.js';
+import { l4Payloads, type TcpConn, tcpConns } from '../decode/app-payloads.js';
 import { capture } from '../helpers/paths.js';
 import { fakeCtx } from './apps/fake-ctx.js';
 import { DEFAULT_MAX_BUFFERED } from '../../src/flow/budget.js';
@@ -241,3 +242,89 @@ function tcpDns(): Uint8Array {
   ];
   return new Uint8Array([q.length >> 8, q.length & 255, ...q]);
 }
+
+describe('RPC under the budget', () => {
+  const conn = () => {
+    const c = tcpConns(capture('rpc-nfs-write.pcap')).find((x) => x.chunks.length > 0);
+    expect(c).toBeDefined();
+    return c!;
+  };
+  const run = (reserve: ((n: number) => boolean) | undefined) => {
+    const c = conn();
+    const rec = fakeCtx('tcp', c.client, c.server);
+    const app = rpcTcpApp.create(reserve === undefined ? rec.ctx : { ...rec.ctx, reserve });
+    for (const ch of c.chunks) {
+      if (ch.gap) app.gap(ch.dir as Dir, ch.gap, ch.ts);
+      else app.data(ch.dir as Dir, ch.bytes, ch.ts);
+    }
+    app.end(c.chunks.at(-1)!.ts);
+    return rec.events.filter((e): e is RpcCall => e.type === 'rpc-call');
+  };
+
+  it('granted, the calls and replies are as without a budget; every call is given back, only head buffers stay', () => {
+    const plain = run(undefined);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.some((c) => c.reply !== undefined)).toBe(true);
+    let now = 0;
+    let max = 0;
+    const calls = run((n) => {
+      now += n;
+      max = Math.max(max, now);
+      return true;
+    });
+    expect(calls).toEqual(plain);
+    expect(max).toBeGreaterThan(0);
+    // What is left is the two directions' head buffers, grown as needed (8 KiB each at most).
+    expect(now).toBeGreaterThanOrEqual(0);
+    expect(now).toBeLessThanOrEqual(2 * 8192);
+  });
+
+  it('refused, the flow holds nothing and nothing throws', () => {
+    let now = 0;
+    const calls = run((n) => {
+      if (n > 0) return false;
+      now += n;
+      return true;
+    });
+    expect(now).toBe(0);
+    expect(calls).toEqual([]); // the record heads could not be kept: the directions stopped
+  });
+});
+
+describe('RPC calls waiting for their replies', () => {
+  /** The UDP RPC datagrams of rpc-mount-base.pcap, as one flow per port pair would see them. */
+  const run = (grant: boolean) => {
+    const udp = l4Payloads(capture('rpc-mount-base.pcap')).filter((p) => p.proto === 'udp');
+    expect(udp.length).toBeGreaterThan(0);
+    const client = { ip: udp[0]!.src, port: udp[0]!.sport };
+    const rec = fakeCtx('udp', client, { ip: udp[0]!.dst, port: udp[0]!.dport });
+    let now = 0;
+    const app = rpcUdpApp.create({
+      ...rec.ctx,
+      reserve: (n) => {
+        if (n > 0 && !grant) return false;
+        now += n;
+        return true;
+      },
+    });
+    for (const p of udp) {
+      if (p.sport !== client.port && p.dport !== client.port) continue;
+      app.datagram(p.src === client.ip && p.sport === client.port ? 0 : 1, p.payload, p.ts);
+    }
+    const before = now;
+    app.end(udp.at(-1)!.ts);
+    return { calls: rec.events.filter((e): e is RpcCall => e.type === 'rpc-call'), before, after: now };
+  };
+
+  it('hold the budget until answered; refused, each is told at once without its reply', () => {
+    const granted = run(true);
+    const refused = run(false);
+    expect(granted.calls.length).toBeGreaterThan(0);
+    expect(granted.calls.some((c) => c.reply !== undefined)).toBe(true);
+    expect(granted.after).toBe(0);
+    expect(refused.before).toBe(0);
+    const xids = (cs: RpcCall[]) => cs.map((c) => c.xid).sort((x, y) => x - y);
+    expect(xids(refused.calls)).toEqual(xids(granted.calls));
+    expect(refused.calls.every((c) => c.reply === undefined)).toBe(true);
+  });
+});

@@ -118,7 +118,14 @@ export interface RecordSink {
   /** A whole record: its first bytes (≤ headCap) and its full length. Valid only during the call. */
   record(head: Uint8Array, total: number): void;
   anomaly(code: RpcAnomaly): void;
+  /**
+   * Take (or, negative, give back) bytes of the run's budget for held bytes before the head buffer
+   * grows (flow/budget.ts); false: the budget is spent and the direction stops being parsed.
+   */
+  reserve?(bytes: number): boolean;
 }
+
+const NO_HEAD = new Uint8Array(0);
 
 /**
  * Record-marking reassembler for one TCP direction. Keeps only the first `headCap` bytes of
@@ -132,7 +139,8 @@ export class RecordReassembler {
   private need = 0;
   private inFragment = false;
   private fragLast = false;
-  private readonly head: Uint8Array;
+  /** Grown on demand up to headCap (a call's head is a few hundred bytes; most flows never need 8 KiB). */
+  private head: Uint8Array = NO_HEAD;
   private headLen = 0;
   private total = 0;
   private dead = false;
@@ -141,9 +149,7 @@ export class RecordReassembler {
   constructor(
     private readonly sink: RecordSink,
     private readonly headCap = RPC_HEAD_CAP,
-  ) {
-    this.head = new Uint8Array(headCap);
-  }
+  ) {}
 
   push(chunk: Uint8Array): void {
     let off = 0;
@@ -163,6 +169,7 @@ export class RecordReassembler {
       const n = Math.min(this.need, end - off);
       const keep = Math.min(n, this.headCap - this.headLen);
       if (keep > 0) {
+        if (this.headLen + keep > this.head.length && !this.grow(this.headLen + keep)) return;
         this.head.set(chunk.subarray(off, off + keep), this.headLen);
         this.headLen += keep;
       }
@@ -186,6 +193,21 @@ export class RecordReassembler {
   stop(): void {
     this.reset();
     this.dead = true;
+    if (this.head.length > 0) this.sink.reserve?.(-this.head.length);
+    this.head = NO_HEAD;
+  }
+
+  /** Room for `need` head bytes (doubling, 512 at least, headCap at most); false: refused, the direction stops. */
+  private grow(need: number): boolean {
+    const cap = Math.min(this.headCap, Math.max(need, this.head.length * 2, 512));
+    if (this.sink.reserve !== undefined && !this.sink.reserve(cap - this.head.length)) {
+      this.stop();
+      return false;
+    }
+    const next = new Uint8Array(cap);
+    next.set(this.head.subarray(0, this.headLen));
+    this.head = next;
+    return true;
   }
 
   private startFragment(w: number): void {

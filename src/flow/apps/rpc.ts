@@ -11,6 +11,11 @@ import { OldestFirst } from '../../net/oldest.js';
 
 /** Calls awaiting a reply per flow; the oldest is emitted unanswered when full. */
 export const RPC_MAX_PENDING = 256;
+/**
+ * What one unanswered call costs the run's budget for held bytes (flow/budget.ts): the entry,
+ * its decoded arguments and its map slot, about. 256 a flow × 65 536 flows would be gigabytes.
+ */
+const PENDING_COST = 256;
 
 interface Pending {
   readonly xid: number;
@@ -53,16 +58,24 @@ class RpcSession {
       this.ctx.anomaly('rpc.xid-reuse', ts, `xid ${m.xid}`);
       this.pending.delete(key);
       this.emit(old);
+      this.ctx.reserve?.(-PENDING_COST, ts);
     } else if (this.pending.size >= RPC_MAX_PENDING) {
       const oldest = this.pendingOldest.take();
-      if (oldest !== undefined) this.emit(oldest[1]);
+      if (oldest !== undefined) {
+        this.emit(oldest[1]);
+        this.ctx.reserve?.(-PENDING_COST, ts);
+      }
     }
     const info = decodeCallArgs(m.prog, m.vers, m.proc, b, m.argOff, end);
-    this.pending.set(key, { xid: m.xid, dir, ts, prog: m.prog, vers: m.vers, proc: m.proc, info });
+    const call: Pending = { xid: m.xid, dir, ts, prog: m.prog, vers: m.vers, proc: m.proc, info };
+    // The run's budget is spent (stream.memcap): the call is told now, without waiting for its reply.
+    if (this.ctx.reserve?.(PENDING_COST, ts) === false) this.emit(call);
+    else this.pending.set(key, call);
   }
 
   end(): void {
     for (const p of this.pending.values()) this.emit(p);
+    if (this.pending.size > 0) this.ctx.reserve?.(-PENDING_COST * this.pending.size, 0);
     this.pending.clear();
   }
 
@@ -71,6 +84,7 @@ class RpcSession {
     const call = this.pending.get(key);
     if (!call) return;
     this.pending.delete(key);
+    this.ctx.reserve?.(-PENDING_COST, call.ts);
     const res = m.accepted && m.stat === 0 ? decodeReplyResult(call.prog, call.vers, call.proc, b, m.resOff, end) : {};
     // reply.status: the procedure's own status word (mountstat3, nfsstat3…; 0 = OK) when the call
     // was accepted and succeeded and the procedure has one; otherwise accept_stat or reject_stat.
@@ -135,6 +149,7 @@ class RpcStream implements StreamApp {
     const sink = (dir: Dir) => ({
       record: (head: Uint8Array) => this.session.message(dir, head, head.length, this.ts),
       anomaly: (code: RpcAnomaly) => ctx.anomaly(code, this.ts),
+      reserve: (bytes: number) => ctx.reserve?.(bytes, this.ts) ?? true,
     });
     this.records = [new RecordReassembler(sink(0)), new RecordReassembler(sink(1))];
   }
