@@ -15,7 +15,7 @@ import {
   severityRank,
 } from '../contract/records.js';
 import type { WardEvent } from '../events.js';
-import { type Aggregate, Aggregator } from './aggregate.js';
+import { type Aggregate, Aggregator, MAX_AGGREGATES, MAX_AGGREGATES_PER_RULE } from './aggregate.js';
 import { Context, type Rule } from './context.js';
 import { buildIncidents, type DeviceLookup } from './incidents.js';
 import { createDeviceNew } from './rules/device.new.js';
@@ -148,8 +148,10 @@ export class Detector {
       out.push(this.record(a, models.get(a.deviceId)));
     }
     this.stats.suppressed = this.suppressor.suppressed;
-    if (this.ctx.aggregator.dropped > 0)
-      this.ctx.warnOnce(`${this.ctx.aggregator.dropped} alerts dropped: too many distinct alert keys`);
+    for (const [rule, n] of this.ctx.aggregator.dropped)
+      this.ctx.warnOnce(
+        `${rule}: ${n} alerts dropped past ${MAX_AGGREGATES_PER_RULE} distinct (source, destination, port) keys a rule, ${MAX_AGGREGATES} in all`,
+      );
     this.warnings.push(...this.suppressor.summary(), ...this.ctx.warnings);
     out.sort(alertOrder);
     this.finished = out;

@@ -2,6 +2,8 @@
 // first devices, and say so once.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import type { RuleId } from '../../src/contract/config.js';
+import { Aggregator, MAX_AGGREGATES, MAX_AGGREGATES_PER_RULE, type RawAlert } from '../../src/detect/aggregate.js';
 import { Context, MAX_MAC_BY_IP } from '../../src/detect/context.js';
 import type { DeviceSeen, DnsQuery } from '../../src/events.js';
 import { at } from './helpers.js';
@@ -51,5 +53,40 @@ describe('detector address tables under a flood', () => {
     for (let i = 0; i < clocks + 300; i++) ctx.learn(query(i));
     expect(ctx.clockEvictions).toBe(300);
     expect(ctx.warnings.filter((w) => w.includes('DNS warm-up clock of the oldest restarts'))).toHaveLength(1);
+  });
+});
+
+describe('alert keys under a flood', () => {
+  const raw = (rule: RuleId, i: number): RawAlert => ({
+    rule,
+    ts: at(1 + i / 1e6),
+    src: { ip: ipOf(i) },
+    dst: { ip: '10.40.12.20', port: 21 },
+    deviceId: '02:00:00:00:00:01',
+    message: `offers ftp (cleartext) on port 21 to ${ipOf(i)}`,
+    evidence: { service: 'ftp' },
+  });
+
+  it("keep one rule's flood to its bound, so another rule's alerts are still kept; the rest are counted by rule", () => {
+    const agg = new Aggregator();
+    for (let i = 0; i < MAX_AGGREGATES_PER_RULE + 250; i++) agg.add(raw('service.insecure', i), undefined);
+    expect(agg.all()).toHaveLength(MAX_AGGREGATES_PER_RULE);
+    expect(agg.dropped.get('service.insecure')).toBe(250);
+    // A kept key still counts its repeats while the rule is full.
+    agg.add(raw('service.insecure', 0), undefined);
+    expect(agg.all()[0]!.count).toBe(2);
+    expect(agg.dropped.get('service.insecure')).toBe(250);
+    // Another rule's alert after the flood is kept.
+    agg.add(raw('egress.ioc', 1), undefined);
+    expect(agg.all().filter((a) => a.rule === 'egress.ioc')).toHaveLength(1);
+    expect(agg.dropped.has('egress.ioc')).toBe(false);
+  });
+
+  it('keep at most MAX_AGGREGATES in all', () => {
+    const agg = new Aggregator();
+    const rules: RuleId[] = ['service.insecure', 'egress.no-dns', 'inbound.outside', 'dns.bypass', 'egress.beacon'];
+    for (const r of rules) for (let i = 0; i < MAX_AGGREGATES_PER_RULE; i++) agg.add(raw(r, i), undefined);
+    expect(agg.all()).toHaveLength(MAX_AGGREGATES);
+    expect(agg.dropped.get('egress.beacon')).toBe(5 * MAX_AGGREGATES_PER_RULE - MAX_AGGREGATES);
   });
 });
