@@ -9,6 +9,18 @@ export const NOTIFY_THRESHOLD = 500;
 /** Proxies a destination lists (per ledger entry, per store batch, per report row). */
 export const MAX_BREACH_PROXIES = 16;
 
+/**
+ * Distinct patient hashes one analysis keeps (over all its device–destination pairs): ~70 bytes
+ * each, 14 MB at the bound. Past it a new patient is not counted and the report says its counts
+ * are lower bounds (`capped`) — far past the 500 that make a breach notifiable.
+ */
+export const MAX_PATIENT_HASHES = 200_000;
+
+/** A count that may be a lower bound: "at least 200000". */
+export function patientCount(n: number, capped: boolean | undefined): string {
+  return capped === true ? `at least ${n}` : String(n);
+}
+
 export const BreachDestination = z.object({
   ip: z.string(),
   port: z.number().int(),
@@ -32,6 +44,11 @@ export const BreachDestination = z.object({
   proxies: z.array(z.string()).default([]),
   /** Some records went to the destination directly (not through a proxy). */
   direct: z.boolean().default(true),
+  /**
+   * More distinct patients were seen than the analysis keeps (MAX_PATIENT_HASHES, a memory bound):
+   * `patients` is a lower bound. Absent when the count is exact.
+   */
+  capped: z.literal(true).optional(),
 });
 export type BreachDestination = z.infer<typeof BreachDestination>;
 
@@ -108,6 +125,8 @@ export const BreachReport = z.object({
     messages: z.number().int().nonnegative(),
     destinations: z.number().int().nonnegative(),
     notify: z.boolean(),
+    /** As a destination's `capped`: `patients` is a lower bound. */
+    capped: z.literal(true).optional(),
   }),
   threshold: z.number().int(),
   /** The devices named in `destinations[].devices`, by id (absent in reports made before it existed). */

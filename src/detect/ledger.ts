@@ -5,7 +5,7 @@
 // report exists even with phi.cleartext disabled); phi.cleartext reads the entries at finish, and
 // the breach report is built from the same entries. Hashes never leave this file: the report and
 // the alerts carry counts only.
-import { type BreachReport, MAX_BREACH_PROXIES, NOTIFY_THRESHOLD } from '../contract/breach.js';
+import { type BreachReport, MAX_BREACH_PROXIES, MAX_PATIENT_HASHES, NOTIFY_THRESHOLD } from '../contract/breach.js';
 import { hostPortText, isoTime } from '../contract/records.js';
 import type { Endpoint, Hl7Message, Micros } from '../events.js';
 import type { Zones } from '../net/zones.js';
@@ -63,7 +63,12 @@ export interface LedgerEntry {
   readonly proxies: Set<string>;
   /** A flow of this pair went to the peer directly. */
   direct: boolean;
+  /** A patient of this pair was not kept: the ledger held MAX_PATIENT_HASHES (its count is a lower bound). */
+  capped: boolean;
 }
+
+/** Message types kept per pair (MSH-9 is the sender's text: a hostile one could send a new one each message). */
+const MAX_TYPES = 64;
 
 const MINUTE = 60e6;
 const MAX_ENTRIES = 50_000;
@@ -86,6 +91,10 @@ export class PatientLedger {
   private readonly dests = new Map<string, Destination>();
   /** Events of one flow reuse its Endpoint objects: the entry is found once per direction. */
   private readonly byEnds = new WeakMap<Endpoint, { dst: Endpoint; e: LedgerEntry | null }>();
+  /** Patient hashes kept over every entry (at most MAX_PATIENT_HASHES). */
+  private hashes = 0;
+  /** A patient was not kept: every count is a lower bound. */
+  private full = false;
 
   /**
    * Record one HL7 message; only messages with patient hashes or identifying fields count. `via`:
@@ -108,15 +117,24 @@ export class PatientLedger {
     if (e === null) return;
     for (const h of ev.patientHashes) {
       if (h === e.lastHash) continue;
-      e.hashes.add(h);
       e.lastHash = h;
+      if (this.hashes < MAX_PATIENT_HASHES) {
+        const before = e.hashes.size;
+        e.hashes.add(h);
+        this.hashes += e.hashes.size - before;
+      } else if (!e.hashes.has(h)) {
+        if (!e.capped)
+          ctx.warnOnce(`phi.cleartext: more than ${MAX_PATIENT_HASHES} distinct patients; the counts are lower bounds`);
+        e.capped = true;
+        this.full = true;
+      }
     }
     if (!sameList(ev.fieldsPresent, e.lastFields)) {
       for (const f of ev.fieldsPresent) e.fields.add(f);
       e.lastFields = ev.fieldsPresent;
     }
     if (ev.messageType !== e.lastType) {
-      e.types.add(ev.messageType);
+      if (e.types.size < MAX_TYPES) e.types.add(ev.messageType);
       e.lastType = ev.messageType;
     }
     e.messages++;
@@ -177,6 +195,7 @@ export class PatientLedger {
       ...(via !== undefined ? { via } : {}),
       proxies: new Set(),
       direct: false,
+      capped: false,
     };
     e.dest?.entries.push(e);
     this.list.push(e);
@@ -210,6 +229,7 @@ export class PatientLedger {
       const devices = new Set<string>();
       const proxies = new Set<string>();
       let direct = false;
+      let capped = false;
       let n = 0;
       let first = Number.POSITIVE_INFINITY;
       let last = Number.NEGATIVE_INFINITY;
@@ -219,11 +239,12 @@ export class PatientLedger {
         for (const id of e.devices) devices.add(id);
         for (const p of e.proxies) proxies.add(p);
         if (e.direct) direct = true;
+        if (e.capped) capped = true;
         n += e.messages;
         first = Math.min(first, e.first);
         last = Math.max(last, e.last);
       }
-      return { d, hashes, fields, devices, proxies, direct, messages: n, first, last };
+      return { d, hashes, fields, devices, proxies, direct, capped, messages: n, first, last };
     });
     const destinations = rows
       .sort((a, b) => b.hashes.size - a.hashes.size || b.messages - a.messages || a.first - b.first)
@@ -246,6 +267,7 @@ export class PatientLedger {
             .map(([t, k]): [string, number] => [isoTime(t), k]),
           proxies: [...r.proxies].sort().slice(0, MAX_BREACH_PROXIES),
           direct: r.direct,
+          ...(r.capped ? { capped: true as const } : {}),
         };
       });
     return {
@@ -255,6 +277,7 @@ export class PatientLedger {
         messages,
         destinations: destinations.length,
         notify: all.size >= NOTIFY_THRESHOLD,
+        ...(this.full ? { capped: true as const } : {}),
       },
       threshold: NOTIFY_THRESHOLD,
     };

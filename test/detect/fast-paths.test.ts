@@ -1,7 +1,10 @@
 // The per-event shortcuts (reference caches, nested tables, dispatch by event type) must give the
 // answers the plain versions gave: these pin the cases a shortcut could get wrong.
 import { describe, expect, it } from 'vitest';
+import { BreachReport, MAX_PATIENT_HASHES } from '../../src/contract/breach.js';
 import { PatientLedger } from '../../src/detect/ledger.js';
+import { breachHtml } from '../../src/export/report/html.js';
+import { breachMarkdown } from '../../src/export/report/md.js';
 import { ResolutionTable } from '../../src/detect/dns-table.js';
 import { BoundedSet } from '../../src/inventory/device.js';
 import { Zones } from '../../src/net/zones.js';
@@ -81,5 +84,49 @@ describe('dispatch by event type', () => {
     const { alerts } = run(events);
     const seen = alerts.map((a) => `${a.rule} ${a.dst.ip}`).sort();
     expect(seen).toEqual(['egress.no-dns 198.51.100.21', 'phi.cleartext 203.0.113.30']);
+  });
+});
+
+describe('PatientLedger under a flood of patients', () => {
+  it(`keeps ${MAX_PATIENT_HASHES} distinct patients at most; past it the counts are lower bounds, said once and in every report format`, () => {
+    const ledger = new PatientLedger();
+    const warned: string[] = [];
+    const ctx = { zones: new Zones(), deviceId: () => 'dev-a', warnOnce: (t: string) => warned.push(t) };
+    const extra = 500;
+    // Two destinations; the second one's patients come after the bound.
+    for (let i = 0; i < MAX_PATIENT_HASHES; i++) ledger.add(hl7(1, MON, '203.0.113.9', 2575, [`p${i}`]), ctx);
+    for (let i = 0; i < extra; i++) ledger.add(hl7(2, MON, '203.0.113.10', 2575, [`q${i}`]), ctx);
+    // A patient already kept still counts for its pair.
+    ledger.add(hl7(3, MON, '203.0.113.9', 2575, ['p0', 'p1']), ctx);
+    // A new message type per message is not kept past its own bound either (entries hold at most 64).
+    for (let i = 0; i < 100; i++)
+      ledger.add({ ...hl7(4, MON, '203.0.113.9', 2575, ['p2']), messageType: `Z${i}^Z01` }, ctx);
+    const r = BreachReport.parse(ledger.report());
+    expect(r.totals).toMatchObject({ patients: MAX_PATIENT_HASHES, capped: true, notify: true });
+    const [first, second] = [...r.destinations].sort((a, b) => a.ip.localeCompare(b.ip));
+    expect(first).toMatchObject({ ip: '203.0.113.10', patients: 0, capped: true, messages: extra });
+    expect(second).toMatchObject({
+      ip: '203.0.113.9',
+      patients: MAX_PATIENT_HASHES,
+      messages: MAX_PATIENT_HASHES + 101,
+    });
+    expect(second!.capped).toBeUndefined();
+    expect(ledger.entries().find((e) => e.dst.ip === '203.0.113.9')!.types.size).toBe(64);
+    expect(warned.filter((w) => w.includes('distinct patients'))).toHaveLength(1);
+    const meta = { files: ['flood.pcap'], first: r.destinations[0]!.first, last: r.destinations[0]!.last };
+    for (const text of [breachMarkdown(r, meta), breachHtml(r, meta)]) {
+      expect(text).toContain(`at least ${MAX_PATIENT_HASHES}`);
+      expect(text).toContain('Counts are lower bounds');
+    }
+  });
+
+  it('an exact count says nothing of bounds', () => {
+    const ledger = new PatientLedger();
+    const ctx = { zones: new Zones(), deviceId: () => 'dev-a', warnOnce: () => {} };
+    ledger.add(hl7(1, MON, '203.0.113.9', 2575, ['h1', 'h2']), ctx);
+    const r = ledger.report();
+    expect(r.totals.capped).toBeUndefined();
+    expect(r.destinations[0]!.capped).toBeUndefined();
+    expect(breachMarkdown(r, { files: ['a.pcap'] })).not.toContain('at least');
   });
 });

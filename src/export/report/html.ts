@@ -1,6 +1,6 @@
 // `report --format html`: one self-contained file (inline CSS, inline SVG timeline), no
 // scripts and no external requests, so it can be mailed to a privacy officer and opened offline.
-import { BREACH_NOTES, type BreachReport } from '../../contract/breach.js';
+import { BREACH_NOTES, type BreachReport, patientCount } from '../../contract/breach.js';
 import {
   deviceWords,
   fieldWords,
@@ -93,7 +93,7 @@ export function breachHtml(r: BreachReport, meta: ReportMeta): string {
   body.push('</p>');
   if (r.destinations.length > 0)
     body.push(
-      `<p><strong>${plural(t.patients, 'distinct patient')}</strong> had identifying data sent in cleartext to <strong>${plural(t.destinations, 'outside destination')}</strong> in ${plural(t.messages, 'HL7 message')}.</p>`,
+      `<p><strong>${t.capped ? 'at least ' : ''}${plural(t.patients, 'distinct patient')}</strong> had identifying data sent in cleartext to <strong>${plural(t.destinations, 'outside destination')}</strong> in ${plural(t.messages, 'HL7 message')}.</p>`,
     );
   for (const s of statusLines(r))
     body.push(
@@ -110,7 +110,7 @@ export function breachHtml(r: BreachReport, meta: ReportMeta): string {
         (d.indicator !== undefined ? `<br><span class="tag">indicator: ${esc(d.indicator.source)}</span>` : '') +
         (d.proxies.length > 0 ? `<br>${esc(routeWords(d))}` : '');
       body.push(
-        `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${d.patients}</td><td class="n">${d.messages}</td>` +
+        `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${patientCount(d.patients, d.capped)}</td><td class="n">${d.messages}</td>` +
           `<td>${esc(reportRange(d.first, d.last))}</td><td>${fieldWords(d.fields).map(esc).join('<br>')}</td>` +
           `<td>${d.devices.map((id) => esc(deviceWords(r, id))).join('<br>')}</td><td>${d.notify ? '<strong>yes</strong>' : 'no'}</td></tr>`,
       );

@@ -1,6 +1,6 @@
 // `report --format md`: the breach report a privacy officer reads — per outside destination,
 // how many distinct patients' data left in cleartext, when, which fields, from which devices.
-import type { BreachReport } from '../../contract/breach.js';
+import { BREACH_NOTES, type BreachReport, patientCount } from '../../contract/breach.js';
 import {
   deviceWords,
   destination,
@@ -12,7 +12,6 @@ import {
   routeWords,
   statusLines,
 } from './meta.js';
-import { BREACH_NOTES } from '../../contract/breach.js';
 
 /** Markdown renders inline HTML: wire text and file names are escaped, controls become '.'. */
 function cell(s: string): string {
@@ -41,7 +40,7 @@ export function breachMarkdown(r: BreachReport, meta: ReportMeta): string {
   const t = r.totals;
   if (r.destinations.length > 0) {
     out.push(
-      `**${plural(t.patients, 'distinct patient')}** had identifying data sent in cleartext to ` +
+      `**${t.capped ? 'at least ' : ''}${plural(t.patients, 'distinct patient')}** had identifying data sent in cleartext to ` +
         `**${plural(t.destinations, 'outside destination')}** in ${plural(t.messages, 'HL7 message')}.`,
       '',
     );
@@ -57,7 +56,7 @@ export function breachMarkdown(r: BreachReport, meta: ReportMeta): string {
         (d.indicator !== undefined ? ` **indicator (${cell(d.indicator.source)})**` : '') +
         (d.proxies.length > 0 ? ` ${cell(routeWords(d))}` : '');
       out.push(
-        `| ${dest} | ${d.patients} | ${d.messages} | ${reportRange(d.first, d.last)} | ` +
+        `| ${dest} | ${patientCount(d.patients, d.capped)} | ${d.messages} | ${reportRange(d.first, d.last)} | ` +
           `${cell(fieldWords(d.fields).join(', '))} | ${cell(d.devices.map((id) => deviceWords(r, id)).join('; '))} | ` +
           `${d.notify ? '**yes**' : 'no'} |`,
       );

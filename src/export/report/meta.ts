@@ -2,7 +2,14 @@
 // the report's `generation`), and the words md and html share so both say the same thing: the
 // status of the report, devices by model and address, fields in plain words, times in UTC with
 // spaces (they wrap in a narrow table column; ISO strings do not).
-import { type BreachDevice, type BreachReport, FIELD_LABELS, fieldLabel } from '../../contract/breach.js';
+import {
+  type BreachDevice,
+  type BreachReport,
+  FIELD_LABELS,
+  fieldLabel,
+  MAX_PATIENT_HASHES,
+  patientCount,
+} from '../../contract/breach.js';
 
 export interface ReportMeta {
   files: readonly string[];
@@ -91,12 +98,20 @@ export function statusLines(r: BreachReport): { kind: StatusKind; title: string;
     });
   }
   const t = r.totals;
+  if (t.capped)
+    out.push({
+      kind: 'warn',
+      title: 'Counts are lower bounds',
+      text:
+        `More than ${MAX_PATIENT_HASHES} distinct patients were seen; the analysis keeps that many and counted no ` +
+        'more, so every patient count here is a lower bound.',
+    });
   if (t.notify)
     out.push({
       kind: 'warn',
       title: 'Notification threshold reached',
       text:
-        `${t.patients} individuals ≥ ${r.threshold}. Under the HIPAA Breach Notification Rule (45 CFR 164.400–414) ` +
+        `${patientCount(t.patients, t.capped)} individuals ≥ ${r.threshold}. Under the HIPAA Breach Notification Rule (45 CFR 164.400–414) ` +
         'a breach affecting 500 or more individuals requires notice to HHS and prominent media without unreasonable ' +
         'delay (within 60 days). Confirm with your privacy officer.',
     });
