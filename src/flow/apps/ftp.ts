@@ -11,7 +11,8 @@ import type { Dir, FlowContext } from '../app.js';
 const MAX_FILES = 64;
 
 export class FtpControl {
-  private readonly line: [Uint8Array, Uint8Array] = [new Uint8Array(FTP_MAX_LINE), new Uint8Array(FTP_MAX_LINE)];
+  /** Each direction's line buffer, made at its first byte (a flood of control flows that say nothing costs none). */
+  private readonly line: [Uint8Array | null, Uint8Array | null] = [null, null];
   private readonly len: [number, number] = [0, 0];
   /** Skipping the rest of an over-long line. */
   private readonly skip: [boolean, boolean] = [false, false];
@@ -20,7 +21,9 @@ export class FtpControl {
   constructor(private readonly ctx: FlowContext) {}
 
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
-    const buf = this.line[dir];
+    if (bytes.length === 0) return;
+    let buf = this.line[dir];
+    if (buf === null) buf = this.line[dir] = new Uint8Array(FTP_MAX_LINE);
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i]!;
       if (c === 0x0a) {
