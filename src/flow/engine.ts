@@ -209,7 +209,7 @@ export class FlowEngine {
     f.lastSeq = st.packets;
     this.table.touch(f);
     if (isTcp) {
-      trackAck(st, f, dir, L);
+      trackAck(st, f, dir, L, ts);
       onTcpPacket(this, f, dir, l4, L, ts);
       if (f.closeFlags !== 0 && f.tclass === TimeoutClass.Tcp && ((f.closeFlags & 3) === 3 || f.closeFlags & 4)) {
         this.table.reclass(f, TimeoutClass.Closed);
@@ -369,6 +369,11 @@ export class FlowEngine {
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
     if (this.ending && this.shard !== undefined) this.shard.beforeEnd(f);
     endFlowApps(this, f, ts);
+    // A hole still waiting for its data when the flow ends is capture loss.
+    if ((f.hole0 | f.hole1) !== 0) {
+      countHole(this.stats, f, 0);
+      countHole(this.stats, f, 1);
+    }
     // What its holders still keep goes back to the run's budget with the flow.
     if (f.held !== 0) {
       this.buffers.used -= f.held;
@@ -440,9 +445,15 @@ const MAX_GAP = 16 * 1024 * 1024;
  * highest sequence end — from the segment length the IP header claims, so a snapped capture is not
  * loss — and each acknowledgement of new data checked against the other direction's. A gap is
  * counted once: the end moves to the acknowledgement. Mid-stream starts judge nothing until the
- * other direction's data was seen.
+ * other direction's data was seen. The acknowledged bytes wait HOLE_WAIT as a hole: data that
+ * fills it after all (a mirror port's two directions a little out of step) is order, not loss;
+ * what is left is counted then, at the flow's next packet past the wait or at its end.
  */
-function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers): void {
+function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers, ts: number): void {
+  if ((f.hole0 | f.hole1) !== 0) {
+    if (f.hole0 !== 0 && ts - f.holeTs0 > HOLE_WAIT) countHole(st, f, 0);
+    if (f.hole1 !== 0 && ts - f.holeTs1 > HOLE_WAIT) countHole(st, f, 1);
+  }
   const flags = L.tcpFlags;
   if (flags & 0x04) return; // RST: its numbers say nothing about data
   let len = 0;
@@ -451,6 +462,7 @@ function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers): void {
     len = Math.max(claimed, L.payloadLen);
   }
   if (flags & 0x03) len++; // SYN and FIN take a sequence number each
+  if (len > 0 && (dir === 0 ? f.hole0 : f.hole1) !== 0) fillHole(f, dir, L.tcpSeq | 0, len);
   if (len > 0) {
     const end = (L.tcpSeq + len) | 0;
     const bit = dir === 0 ? 1 : 2;
@@ -471,11 +483,56 @@ function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers): void {
   else f.ack1 = ack;
   f.ackBits |= mine;
   st.tcpAcks++;
-  const ahead = (ack - (dir === 0 ? f.end1 : f.end0)) | 0;
+  const end = dir === 0 ? f.end1 : f.end0;
+  const ahead = (ack - end) | 0;
   if (ahead > 0 && ahead <= MAX_GAP) {
-    st.tcpGaps++;
-    st.tcpGapBytes += ahead;
-    if (dir === 0) f.end1 = ack;
-    else f.end0 = ack;
+    // The other direction's bytes [end, ack) were never seen: a hole, until they come or the wait ends.
+    if (dir === 0) {
+      if (f.hole1 !== 0) countHole(st, f, 1);
+      f.hole1 = ahead;
+      f.holeAt1 = end;
+      f.holeTs1 = ts;
+      f.end1 = ack;
+    } else {
+      if (f.hole0 !== 0) countHole(st, f, 0);
+      f.hole0 = ahead;
+      f.holeAt0 = end;
+      f.holeTs0 = ts;
+      f.end0 = ack;
+    }
   }
+}
+
+/** µs an acknowledged hole waits for its data before it counts as capture loss. */
+const HOLE_WAIT = 1_000_000;
+
+/**
+ * Data of direction `dir` at [seq, seq + len) that starts at or before its hole's start: what of the
+ * hole it covers was order, not loss, and the hole now starts after it. (Data inside the hole
+ * leaves it alone: its start is still missing.)
+ */
+function fillHole(f: Flow, dir: 0 | 1, seq: number, len: number): void {
+  const at = dir === 0 ? f.holeAt0 : f.holeAt1;
+  const hole = dir === 0 ? f.hole0 : f.hole1;
+  const rel = (seq - at) | 0;
+  if (rel > 0) return;
+  const to = Math.min(rel + len, hole);
+  if (to <= 0) return;
+  if (dir === 0) {
+    f.hole0 = hole - to;
+    f.holeAt0 = (at + to) | 0;
+  } else {
+    f.hole1 = hole - to;
+    f.holeAt1 = (at + to) | 0;
+  }
+}
+
+/** What is left of direction `dir`'s hole is capture loss: one gap of that many bytes. */
+export function countHole(st: EngineStats, f: Flow, dir: 0 | 1): void {
+  const hole = dir === 0 ? f.hole0 : f.hole1;
+  if (hole <= 0) return;
+  st.tcpGaps++;
+  st.tcpGapBytes += hole;
+  if (dir === 0) f.hole0 = 0;
+  else f.hole1 = 0;
 }

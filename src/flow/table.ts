@@ -76,6 +76,18 @@ export class Flow {
   ack0 = 0;
   ack1 = 0;
   ackBits = 0;
+  /**
+   * Bytes of each direction acknowledged by the other before the capture held them (hole0/hole1),
+   * where that hole starts (holeAt0/1) and when it was seen (holeTs0/1): counted as a TCP gap
+   * only if they do not come after all within HOLE_WAIT — a mirror port may deliver an
+   * acknowledgement before the data it acknowledges.
+   */
+  hole0 = 0;
+  hole1 = 0;
+  holeAt0 = 0;
+  holeAt1 = 0;
+  holeTs0 = 0;
+  holeTs1 = 0;
   tclass: TimeoutClass = TimeoutClass.Other;
   client!: Endpoint;
   server!: Endpoint;

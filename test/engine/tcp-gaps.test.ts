@@ -23,7 +23,9 @@ const host = (last: number): Host => ({
 
 /**
  * `flows` downloads of `segments` × 1000 bytes each, every segment acknowledged; the segments
- * `lost(flow, i)` says are left out of the capture (their acknowledgements stay).
+ * `lost(flow, i)` says are left out of the capture (their acknowledgements stay); a segment
+ * `late(flow, i)` µs is captured that long after its acknowledgement (a mirror port's directions
+ * out of step), 0 in order.
  */
 function download(
   file: string,
@@ -31,6 +33,7 @@ function download(
   segments: number,
   lost: (f: number, i: number) => boolean,
   snaplen?: number,
+  late: (f: number, i: number) => number = () => 0,
 ) {
   const w = new CaptureFileWriter(file, snaplen === undefined ? {} : { snaplen });
   const fb = new FrameBuilder();
@@ -47,8 +50,11 @@ function download(
     w.write((t += 10), fb.tcp(client, server, cport, 8080, cisn + 1, sisn + 1, ACK, 65535, null));
     for (let i = 0; i < segments; i++) {
       const seq = sisn + 1 + i * 1000;
-      if (!lost(f, i)) w.write((t += 10), fb.tcp(server, client, 8080, cport, seq, cisn + 1, ACK | PSH, 65535, body));
+      const data = () => fb.tcp(server, client, 8080, cport, seq, cisn + 1, ACK | PSH, 65535, body);
+      const delay = late(f, i);
+      if (!lost(f, i) && delay === 0) w.write((t += 10), data());
       w.write((t += 10), fb.tcp(client, server, cport, 8080, cisn + 1, seq + 1000, ACK, 65535, null));
+      if (!lost(f, i) && delay > 0) w.write((t += delay), data());
     }
   }
   w.close();
@@ -79,6 +85,38 @@ describe('capture loss seen in TCP', () => {
     const s = await summaryOf(snapped);
     expect(s.tcpGaps).toBeUndefined();
     expect(s.warnings.some((w) => w.includes('capture loss'))).toBe(false);
+  });
+
+  it('an acknowledgement captured before its data is order, not loss; data a second late or never is loss', async () => {
+    const file = join(tmp, 'ack-first.pcap');
+    // Every fifth segment is captured 200 µs after its acknowledgement (two mirrored directions
+    // out of step): no gap. In flows 0 and 1 segment 9 comes 2 s late, past the wait: two gaps.
+    download(
+      file,
+      20,
+      50,
+      () => false,
+      undefined,
+      (f, i) => (f < 2 && i === 9 ? 2_000_000 : i % 5 === 0 ? 200 : 0),
+    );
+    const s = await summaryOf(file);
+    expect(s.tcpGaps).toEqual({ acks: 1040, gaps: 2, bytes: 2000 });
+    // The same out of step without the late ones: nothing.
+    const fine = join(tmp, 'ack-first-fine.pcap');
+    download(
+      fine,
+      20,
+      50,
+      () => false,
+      undefined,
+      (_f, i) => (i % 5 === 0 ? 200 : 0),
+    );
+    expect((await summaryOf(fine)).tcpGaps).toBeUndefined();
+    // A hole whose data never comes is counted at the flow's end, with an acknowledgement of it
+    // the last packet of the capture.
+    const end = join(tmp, 'ack-last.pcap');
+    download(end, 1, 10, (_f, i) => i === 9);
+    expect((await summaryOf(end)).tcpGaps).toEqual({ acks: 12, gaps: 1, bytes: 1000 });
   });
 
   it('a few lost segments among many are counted without a warning', async () => {
