@@ -122,6 +122,24 @@ export class Detector {
     this.warnings.push(...this.suppressor.warnings);
   }
 
+  /** One line per rule whose new alert keys were dropped past the bounds (aggregate.ts), with the count so far. */
+  private droppedWarnings(): string[] {
+    return [...this.ctx.aggregator.dropped].map(
+      ([rule, n]) =>
+        `${rule}: ${n} alerts dropped past ${MAX_AGGREGATES_PER_RULE} distinct (source, destination, port) keys a rule, ${MAX_AGGREGATES} in all`,
+    );
+  }
+
+  /**
+   * The warnings so far, for a summary of a run that goes on (`watch`, `--summary-every`): the rules'
+   * tables' (a bound reached, alerts dropped) as well as the configuration's, which `finish` adds
+   * at the end — a week-long watch must not keep them until it stops.
+   */
+  interimWarnings(): readonly string[] {
+    if (this.finished !== undefined) return this.warnings;
+    return [...new Set([...this.warnings, ...this.ctx.warnings, ...this.droppedWarnings()])];
+  }
+
   onEvent(ev: WardEvent): void {
     this.stats.events++;
     this.ctx.learn(ev);
@@ -148,10 +166,7 @@ export class Detector {
       out.push(this.record(a, models.get(a.deviceId)));
     }
     this.stats.suppressed = this.suppressor.suppressed;
-    for (const [rule, n] of this.ctx.aggregator.dropped)
-      this.ctx.warnOnce(
-        `${rule}: ${n} alerts dropped past ${MAX_AGGREGATES_PER_RULE} distinct (source, destination, port) keys a rule, ${MAX_AGGREGATES} in all`,
-      );
+    for (const w of this.droppedWarnings()) this.ctx.warnOnce(w);
     this.warnings.push(...this.suppressor.summary(), ...this.ctx.warnings);
     out.sort(alertOrder);
     this.finished = out;

@@ -293,7 +293,7 @@ export class Pipeline {
       ...this.summaryRecord(
         this.inventory.records().length,
         this.stream?.stats.alerts ?? 0,
-        this.detector.warnings,
+        this.detector.interimWarnings(),
         undefined,
       ),
       files: [...this.captures.map((c) => c.file), ...(this.reading !== undefined ? [this.reading] : [])],
