@@ -34,15 +34,17 @@ export function parseSize(text: string, what = 'size'): number {
   return n;
 }
 
+/** A size option bounded to 1 MiB – 4 GiB (`--max-buffer`, `--capture-buffer`) → bytes; `what` names it in errors. */
+export function sizeBetween1MiBAnd4GiB(text: string, what: string): number {
+  const n = parseSize(text, what);
+  if (n < 2 ** 20 || n > 4 * 2 ** 30)
+    throw new WardwatchError('WW_ARGS', `${what}: between 1MiB and 4GiB, got '${text}'`, { field: what });
+  return n;
+}
+
 /** `--max-buffer SIZE` of analyze and watch: the run's budget for bytes held across flows (flow/budget.ts); 1 MiB to 4 GiB. */
 export function maxBufferBytes(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = parseSize(text, '--max-buffer');
-  if (n < 2 ** 20 || n > 4 * 2 ** 30)
-    throw new WardwatchError('WW_ARGS', `--max-buffer: between 1MiB and 4GiB, got '${text}'`, {
-      field: '--max-buffer',
-    });
-  return n;
+  return text === undefined ? undefined : sizeBetween1MiBAnd4GiB(text, '--max-buffer');
 }
 
 export const MAX_BUFFER_HELP =

@@ -13,7 +13,7 @@ import type { Register } from './commands.js';
 import { openOutput, stdoutOutput } from './output.js';
 import { liveStatus } from './progress.js';
 import { addRecordOptions, type RecordCliOptions } from './record-options.js';
-import { MAX_BUFFER_HELP, maxBufferBytes, parseSize } from './size.js';
+import { MAX_BUFFER_HELP, maxBufferBytes, parseSize, sizeBetween1MiBAnd4GiB } from './size.js';
 import { onStopSignal } from './stop.js';
 import { openCliStream } from './stream.js';
 import { workerCount } from './workers.js';
@@ -45,9 +45,7 @@ export function captureBufferKiB(opts: { interface?: string; captureBuffer?: str
       throw new WardwatchError('WW_ARGS', '--capture-buffer is for a live interface (-i IFACE)');
     return undefined;
   }
-  const bytes = parseSize(opts.captureBuffer ?? DEFAULT_CAPTURE_BUFFER, '--capture-buffer');
-  if (bytes < 1 << 20 || bytes > 4 * 2 ** 30)
-    throw new WardwatchError('WW_ARGS', `--capture-buffer: between 1MiB and 4GiB, got '${opts.captureBuffer}'`);
+  const bytes = sizeBetween1MiBAnd4GiB(opts.captureBuffer ?? DEFAULT_CAPTURE_BUFFER, '--capture-buffer');
   return Math.ceil(bytes / 1024);
 }
 

@@ -10,8 +10,9 @@ import { CaptureFileWriter } from '../../src/capture/writer.js';
 import { SummaryRecord } from '../../src/contract/records.js';
 import { MAX_AGGREGATES, MAX_AGGREGATES_PER_RULE } from '../../src/detect/aggregate.js';
 import { DEFAULT_MAX_FLOWS } from '../../src/flow/engine.js';
-import { ACK, FrameBuilder, type Host, SYN } from '../../src/sim/wire.js';
+import { FrameBuilder, type Host, SYN } from '../../src/sim/wire.js';
 import { jsonl, wardwatch } from '../helpers/cli.js';
+import { writeFtpClients } from '../helpers/floods.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ww-flood-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -64,28 +65,10 @@ describe('a flood of spoofed sources', () => {
   }, 120_000);
 });
 
-/** A ward FTP server offered to `n` clients (each its own MAC and address), one USER command each. */
-function writeFtpClients(file: string, n: number): void {
-  const w = new CaptureFileWriter(file, {});
-  const fb = new FrameBuilder();
-  const server: Host = { name: 'ftp', mac: new Uint8Array([2, 0, 0, 0, 0, 1]), ip: 0x0a280c14 };
-  const user = new TextEncoder().encode('USER anonymous\r\n');
-  let t = Date.UTC(2025, 0, 30, 8) * 1000;
-  for (let i = 0; i < n; i++) {
-    const ip = (0x0b000000 + i) >>> 0; // 11.0.0.0 on: outside the site ranges, as an internet scan
-    const c: Host = { name: 'c', mac: new Uint8Array([2, 1, (i >>> 16) & 255, (i >>> 8) & 255, i & 255, 9]), ip };
-    const sport = 20000 + (i % 30000);
-    w.write(t++, fb.tcp(c, server, sport, 21, 1000, 0, SYN, 65535, null));
-    w.write(t++, fb.tcp(server, c, 21, sport, 5000, 1001, SYN | ACK, 65535, null));
-    w.write(t++, fb.tcp(c, server, sport, 21, 1001, 5001, ACK, 65535, user));
-  }
-  w.close();
-}
-
 describe('a flood of alerts', () => {
   it("an FTP server used by 150 000 clients: read to the end within the heap cap, one rule's alerts bounded and the rest counted", () => {
     const file = join(tmp, 'ftp-clients.pcap');
-    writeFtpClients(file, 150_000);
+    writeFtpClients(file, 150_000, 0x0b000000); // 11.0.0.0 on: outside the site ranges, as an internet scan
     const r = wardwatch(['analyze', file, '--format', 'jsonl']);
     expect(r.stderr).not.toMatch(/heap out of memory/i);
     expect(r.status).toBe(0);

@@ -80,7 +80,6 @@ class HttpStream implements StreamApp {
 
   /** A side's kept bytes against the run's budget; refused, the side is given up as past its head bound. */
   private hold(dir: Dir, s: Side, ts: number): void {
-    if (s.pending.length === s.had) return;
     const h = holdBytes(this.ctx, s.had, s.pending.length, ts);
     s.had = Math.max(h, 0);
     if (h < 0) this.kill(dir, null, ts);

@@ -80,7 +80,6 @@ class SocksStream implements StreamApp {
   /** What `held` keeps against the run's budget; refused, the flow is given up as past its hold bound. */
   private hold(ts: number): void {
     const now = this.held[0].length + this.held[1].length;
-    if (now === this.had) return;
     const h = holdBytes(this.ctx, this.had, now, ts);
     this.had = Math.max(h, 0);
     if (h < 0) this.stop();

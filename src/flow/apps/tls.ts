@@ -169,7 +169,6 @@ class TlsStream implements StreamApp {
   /** What a side keeps against the run's budget; refused, the side stops as past its own cap. */
   private hold(s: Side, dir: Dir, ts: number): void {
     const now = s.rec.length + s.hs.length;
-    if (now === s.had) return;
     const h = holdBytes(this.ctx, s.had, now, ts);
     s.had = Math.max(h, 0);
     if (h < 0) this.stop(dir);

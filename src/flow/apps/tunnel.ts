@@ -70,7 +70,6 @@ export class TunnelFollower {
   /** What `held` keeps against the run's budget; refused, the tunnel is given up as past its hold bound. */
   private hold(ts: number): void {
     const now = this.held[0].length + this.held[1].length;
-    if (now === this.had) return;
     const h = holdBytes(this.outer, this.had, now, ts);
     this.had = Math.max(h, 0);
     if (h < 0) this.die();
