@@ -70,7 +70,7 @@ export const TCP_STREAM_ANOMALIES = [
   'tcp.overlap', // a segment partly repeats bytes already delivered or buffered; the new tail is kept
   'tcp.overlap-mismatch', // overlapping bytes differ from the ones kept; the first seen win
   'tcp.buffer-full', // out-of-order data past the per-direction buffer limit; the hole is skipped
-  'stream.memcap', // the run's budget for held bytes (--max-buffer) was spent: this flow's were not held (a hole skipped, an HL7 frame or DICOM PDU dropped)
+  'stream.memcap', // the run's budget for held bytes (--max-buffer) was spent: this flow's were not held (a hole skipped, an HL7 frame or DICOM PDU dropped, probing cut short: the flow named by its port)
   'tcp.gap', // reserved: holes are counted by the gap callback (gapBytes), not raised under this code
 ] as const;
 export type TcpStreamAnomaly = (typeof TCP_STREAM_ANOMALIES)[number];

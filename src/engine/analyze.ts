@@ -353,15 +353,15 @@ export class Pipeline {
 const GAP_WARN_SHARE = 0.01;
 const GAP_WARN_MIN = 5;
 
-/** The summary's words for TCP acknowledging data the capture never held. */
 /** The run's budget for held bytes was spent `times` times (the anomaly `stream.memcap`). */
 export function bufferWarning(times: number, limit: number): string {
   return (
     `buffer budget spent (${+(limit / 2 ** 20).toFixed(1)} MiB held across flows): ${times} times a flow's bytes were not held ` +
-    '(a TCP hole skipped, an HL7 frame or DICOM PDU dropped); --max-buffer raises it'
+    '(a TCP hole skipped, an HL7 frame or DICOM PDU dropped, a flow named by its port before its probes were done); --max-buffer raises it'
   );
 }
 
+/** The summary's words for TCP acknowledging data the capture never held. */
 export function gapWarning(g: TcpGapsRecord): string {
   return `capture loss: ${percentText(g.gaps, g.acks)} of TCP acknowledgements (${g.gaps} of ${g.acks}) covered data this capture never held (${g.bytes} bytes) — the tap, mirror port or capture dropped packets (estimated as Zeek's capture_loss), so flows and alerts may be missing`;
 }

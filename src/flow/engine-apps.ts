@@ -79,6 +79,16 @@ export class FlowCtx implements FlowContext, StreamSink {
   }
 }
 
+/** Probing ends: the bytes its copies held go back to the run's budget. */
+function endProbes(engine: FlowEngine, f: Flow): void {
+  if (f.probeHeld !== 0) {
+    engine.buffers.used -= f.probeHeld;
+    f.held -= f.probeHeld;
+    f.probeHeld = 0;
+  }
+  f.probe0 = f.probe1 = null;
+}
+
 /** Reassembly ends for the flow: its streams' out-of-order bytes go back to the run's budget. */
 export function dropStreams(engine: FlowEngine, f: Flow): void {
   const held = (f.tcp0?.held ?? 0) + (f.tcp1?.held ?? 0);
@@ -171,17 +181,22 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
   else f.probe1 = buf;
   const app = engine.dispatcher.probeTcp(f, dir);
   if (app === undefined) {
-    if (borrowed) {
-      if (dir === 0) f.probe0 = buf.slice();
-      else f.probe1 = buf.slice();
+    // Undecided: what the probes keep comes from the run's budget (65 536 flows × 2 KiB a
+    // direction would be 256 MiB). Refused, probing ends as at PROBE_MAX: by the server's port.
+    if (take > 0 && !ctxOf(engine, f).reserve(take, ts)) {
+      decideByPort(engine, f, ts);
+    } else {
+      f.probeHeld += take;
+      if (borrowed) {
+        if (dir === 0) f.probe0 = buf.slice();
+        else f.probe1 = buf.slice();
+      }
+      return;
     }
-    return;
-  }
-  if (app === null) {
+  } else if (app === null) {
     giveUp(engine, f);
     return;
-  }
-  startApp(engine, f, app, ts);
+  } else startApp(engine, f, app, ts);
   // Bytes beyond the probe budget in this very segment still belong to the app.
   if (take < bytes.length && f.stream !== null) f.stream.data(dir, bytes.subarray(take), ts);
 }
@@ -207,7 +222,7 @@ export function claimAnnouncedTcp(engine: FlowEngine, f: Flow): boolean {
   if (announced === undefined) return false;
   f.appDecided = true;
   f.appName = announced;
-  f.probe0 = f.probe1 = null;
+  endProbes(engine, f);
   if (f.tcp0 !== null || f.tcp1 !== null) dropStreams(engine, f);
   engine.env.countApp(announced);
   return true;
@@ -217,7 +232,7 @@ function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlow
   createFlowApp(f, app, ctxOf(engine, f));
   const p0 = f.probe0;
   const p1 = f.probe1;
-  f.probe0 = f.probe1 = null;
+  endProbes(engine, f);
   // Replay what was kept while probing, client side first (requests precede answers).
   if (p0 !== null) f.stream!.data(0, p0, f.probeTs || ts);
   if (p1 !== null) f.stream!.data(1, p1, f.probeTs || ts);
@@ -226,7 +241,7 @@ function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlow
 function giveUp(engine: FlowEngine, f: Flow): void {
   if (f.appName === undefined) nameByPort(engine, f, 'tcp');
   f.appDecided = true;
-  f.probe0 = f.probe1 = null;
+  endProbes(engine, f);
   if (f.tcp0 !== null || f.tcp1 !== null) dropStreams(engine, f);
 }
 

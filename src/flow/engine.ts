@@ -378,6 +378,7 @@ export class FlowEngine {
     if (f.held !== 0) {
       this.buffers.used -= f.held;
       f.held = 0;
+      f.probeHeld = 0;
     }
     const reason = f.closeFlags & 4 ? 'rst' : (f.closeFlags & 3) === 3 ? 'fin' : why;
     this.sink({

@@ -115,6 +115,8 @@ export class Flow {
   probe0: Uint8Array | null = null;
   probe1: Uint8Array | null = null;
   probeTs = 0;
+  /** Of `held`, the bytes the probe copies above keep (given back when probing ends). */
+  probeHeld = 0;
   /** Bytes this flow's holders took from the run's BufferBudget (flow/budget.ts), given back at its end. */
   held = 0;
 

@@ -127,6 +127,47 @@ describe('the budget for held bytes', () => {
   });
 });
 
+describe('bytes kept while probing which application a flow is', () => {
+  // Port 40000 names nothing; the client speaks and the server stays silent, so every probe waits
+  // for more (up to 2 KiB a direction) and keeps copies of what it saw.
+  const open = (r: ReturnType<typeof run>, i: number, payload: Uint8Array) => {
+    const c = client(i);
+    r.feed(fb.tcp(c, server, 20000 + i, 40000, 1000, 0, SYN, 65535, null));
+    r.feed(fb.tcp(server, c, 40000, 20000 + i, 5000, 1001, SYN | ACK, 65535, null));
+    r.feed(fb.tcp(c, server, 20000 + i, 40000, 1001, 5001, ACK, 65535, payload));
+  };
+
+  it('come from the budget: past it a flow stops probing at once (by its port) with stream.memcap', () => {
+    const r = run(4500);
+    const payload = new Uint8Array(1000).fill(0x41);
+    for (let i = 0; i < 10; i++) open(r, i, payload);
+    // Four flows' copies fit in 4500 bytes; the other six were refused and decided.
+    expect(r.e.buffers.used).toBe(4000);
+    expect(r.e.stats.anomalies['stream.memcap']).toBe(6);
+    expect(r.e.buffers.refusals).toBe(6);
+    r.e.finish();
+    expect(r.e.buffers.used).toBe(0);
+    const ends = r.events.filter((x) => x.type === 'flow-end');
+    expect(ends).toHaveLength(10);
+  });
+
+  it('are given back when the flow is decided or ends', () => {
+    const r = run(MiB);
+    open(r, 1, new Uint8Array(1000).fill(0x41));
+    expect(r.e.buffers.used).toBe(1000); // undecided: the copy is held
+    // A request split after two bytes: the probes wait for the rest, then HTTP reads it whole.
+    open(r, 2, enc.encode('GE'));
+    expect(r.e.buffers.used).toBe(1002);
+    r.feed(
+      fb.tcp(client(2), server, 20002, 40000, 1003, 5001, ACK, 65535, enc.encode('T / HTTP/1.1\r\nHost: lis\r\n\r\n')),
+    );
+    expect(r.events.filter((x) => x.type === 'http-request')).toHaveLength(1);
+    expect(r.e.buffers.used).toBe(1000);
+    r.e.finish();
+    expect(r.e.buffers.used).toBe(0);
+  });
+});
+
 describe('DICOM under the budget', () => {
   const modality = { ip: '10.2.0.17', port: 50123 };
   const pacs = { ip: '10.2.0.2', port: 104 };
