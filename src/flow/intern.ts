@@ -4,7 +4,7 @@
 // detection) hashes each address once instead of once per event. Bounded: cleared when full.
 import { ip4ToString, ip6ToString, macToString } from '../net/addr.js';
 
-const LIMIT = 65_536;
+const LIMIT = 16_384;
 
 export class AddressText {
   private readonly v4 = new Map<number, string>();

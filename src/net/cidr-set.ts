@@ -28,7 +28,7 @@ export class CidrSet<T> {
       const hit = this.memo.get(ip);
       if (hit !== undefined) return hit.v;
       const v = this.matchAddr(parseIp(ip));
-      if (this.memo.size >= 65_536) this.memo.clear();
+      if (this.memo.size >= 16_384) this.memo.clear();
       this.memo.set(ip, { v });
       return v;
     }

@@ -193,7 +193,7 @@ export class Zones {
 
   constructor(site: readonly string[] = DEFAULT_SITE_CIDRS, opts: ZonesOptions = {}) {
     this.site = new Ranges(site, opts.origin ?? 'site zones');
-    this.memoLimit = opts.memoLimit ?? 65_536;
+    this.memoLimit = opts.memoLimit ?? 16_384;
   }
 
   private classify(ip: string): number {

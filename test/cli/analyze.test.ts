@@ -154,6 +154,7 @@ describe('the installed entry', () => {
       if (kid) cmdline = readFileSync(`/proc/${kid}/cmdline`, 'utf8').split('\0').join(' ');
     }
     expect(cmdline).toContain('--max-old-space-size=150');
+    expect(cmdline).toContain('--max-semi-space-size=8');
     child.stdin.end(readFileSync(capture('dns53.pcap')));
     expect(await done).toBe(0);
     expect(SummaryRecord.parse(jsonl(out).at(-1)).packets).toBe(1);
