@@ -243,15 +243,26 @@ export class StreamFraming {
     return buf.length;
   }
 
-  /** Framing of `buf` stopped at `p`: hold the rest for the next chunk (dropped when dead or too long). */
-  hold(dir: Dir, buf: Uint8Array, p: number): void {
+  /**
+   * Framing of `buf` stopped at `p`: hold the rest for the next chunk (dropped when dead or too
+   * long), from the run's budget (`holdBytes`). Refused, the direction's framing is lost: the
+   * flow's `stream.memcap` says why nothing more of it is read.
+   */
+  hold(dir: Dir, buf: Uint8Array, p: number, ctx: FlowContext, ts: number): void {
     const n = buf.length - p;
-    this.held[dir] = n <= 0 || n > this.maxHeld || this.dead[dir] ? NOTHING : buf.slice(p);
+    const want = n <= 0 || n > this.maxHeld || this.dead[dir] ? 0 : n;
+    if (holdBytes(ctx, this.held[dir].length, want, ts) < 0) {
+      this.dead[dir] = true;
+      this.held[dir] = NOTHING;
+      return;
+    }
+    this.held[dir] = want === 0 ? NOTHING : buf.slice(p);
   }
 
-  /** The direction's framing is lost for good (a gap in the capture). */
-  kill(dir: Dir): void {
+  /** The direction's framing is lost for good (a gap in the capture); what it held goes back. */
+  kill(dir: Dir, ctx: FlowContext): void {
     this.dead[dir] = true;
+    holdBytes(ctx, this.held[dir].length, 0, 0);
     this.held[dir] = NOTHING;
   }
 }

@@ -12,6 +12,18 @@ import { httpApp } from '../../src/flow/apps/http.js';
 import { rpcTcpApp, rpcUdpApp } from '../../src/flow/apps/rpc.js';
 import { syslogTcpApp } from '../../src/flow/apps/syslog.js';
 import { tlsApp } from '../../src/flow/apps/tls.js';
+import { bannerApp } from '../../src/flow/apps/banner.js';
+import { mqttApp } from '../../src/flow/apps/mqtt.js';
+import { rdpApp, vncApp } from '../../src/flow/apps/remote.js';
+import { smbApp } from '../../src/flow/apps/smb.js';
+import { mqttConnack, mqttConnect, mqttPublish } from '../../src/decode/mqtt-encode.js';
+import {
+  rdpConnectionConfirm,
+  rdpConnectionRequest,
+  rfbVersionLine,
+  vncSecurityTypes,
+} from '../../src/decode/remote-encode.js';
+import { SMB } from '../decode/lan/fixtures.js';
 import { l4Payloads, type TcpConn, tcpConns } from '../decode/app-payloads.js';
 import { capture } from '../helpers/paths.js';
 import { fakeCtx } from './apps/fake-ctx.js';
@@ -253,6 +265,111 @@ describe('analyzers give back what they hold once they let it go', () => {
     expect(r.l.max).toBeGreaterThan(0);
     expect(r.l.negative).toBe(false);
     expect(r.l.now).toBe(0);
+  });
+});
+
+describe('the analyzers that kept a few hundred bytes to 4 KiB a flow outside the budget', () => {
+  const conn = (port: number, turns: [Dir, Uint8Array][]): TcpConn => ({
+    client: { ip: '10.40.12.150', port: 50000 },
+    server: { ip: '10.40.12.62', port },
+    chunks: turns.map(([dir, bytes], i) => ({ dir, ts: i + 1, bytes })),
+  });
+  const cases: [string, TcpAppFactory, TcpConn, string][] = [
+    [
+      'mqtt',
+      mqttApp,
+      conn(1883, [
+        [0, mqttConnect({ protocol: '3.1.1', clientId: 'spo2-bed12' })],
+        [1, mqttConnack(0)],
+        [0, mqttPublish('ward3/bed12/spo2', enc.encode('{"spo2":97}'))],
+      ]),
+      'mqtt-message',
+    ],
+    [
+      'smb',
+      smbApp,
+      conn(445, [
+        [0, SMB.smb2NegReq],
+        [1, SMB.smb2NegResp],
+      ]),
+      'smb-negotiate',
+    ],
+    [
+      'rdp',
+      rdpApp,
+      conn(3389, [
+        [0, rdpConnectionRequest('fictional-user', ['tls', 'credssp'])],
+        [1, rdpConnectionConfirm('credssp')],
+      ]),
+      'remote-access',
+    ],
+    [
+      'vnc',
+      vncApp,
+      conn(5900, [
+        [1, rfbVersionLine(3, 8)],
+        [0, rfbVersionLine(3, 8)],
+        [1, vncSecurityTypes([1, 2])],
+        [0, Uint8Array.of(2)],
+      ]),
+      'remote-access',
+    ],
+    [
+      'ftp (banner, then the control lines)',
+      bannerApp,
+      conn(21, [
+        [1, enc.encode('220 Ward FTP server ready\r\n')],
+        [0, enc.encode('USER anonymous\r\n')],
+        [1, enc.encode('331 Password required\r\n')],
+        [0, enc.encode('RETR report-0130.pdf\r\n')],
+      ]),
+      'file-transfer',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: holds from the budget while a message spans calls, nothing once it is read',
+    (_n, app, c, event) => {
+      const rec = fakeCtx('tcp', c.client, c.server);
+      const l = { now: 0, max: 0, negative: false };
+      const a = app.create({
+        ...rec.ctx,
+        reserve: (n) => {
+          l.now += n;
+          if (l.now < 0) l.negative = true;
+          l.max = Math.max(l.max, l.now);
+          return true;
+        },
+      });
+      for (const ch of c.chunks)
+        for (let i = 0; i < ch.bytes.length; i++) a.data(ch.dir as Dir, ch.bytes.subarray(i, i + 1), ch.ts);
+      expect(rec.events.some((e) => e.type === event)).toBe(true);
+      expect(l.max).toBeGreaterThan(0);
+      expect(l.negative).toBe(false);
+      expect(l.now).toBe(0);
+    },
+  );
+
+  it.each(cases)('%s: refused, it holds nothing and nothing throws', (_n, app, c) => {
+    const rec = fakeCtx('tcp', c.client, c.server);
+    let asked = 0;
+    let held = 0;
+    const a = app.create({
+      ...rec.ctx,
+      reserve: (n) => {
+        if (n > 0) {
+          asked++;
+          return false;
+        }
+        held += n;
+        return true;
+      },
+    });
+    for (const ch of c.chunks)
+      for (let i = 0; i < ch.bytes.length; i++) a.data(ch.dir as Dir, ch.bytes.subarray(i, i + 1), ch.ts);
+    a.end(99);
+    expect(asked).toBeGreaterThan(0);
+    expect(held).toBe(0); // nothing given back that was never taken
   });
 });
 

@@ -4,13 +4,15 @@
 // remembered so that a flow whose server stays silent is still named at its end.
 
 import { type BannerService, decodeBanner, MAX_LINE } from '../../decode/banner.js';
-import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import { type Dir, type FlowContext, holdBytes, type ProbeResult, type StreamApp, type TcpAppFactory } from '../app.js';
 import { FtpControl } from './ftp.js';
 
 const KEEP = 512;
 
 class BannerStream implements StreamApp {
   private buf: Uint8Array = new Uint8Array(0);
+  /** Of `buf`, the bytes taken from the run's budget (65 536 flows × 512 bytes would be 32 MiB). */
+  private held = 0;
   private done = false;
 
   /** FTP's control channel is followed past its banner (data ports, file names). */
@@ -39,6 +41,16 @@ class BannerStream implements StreamApp {
       next.set(this.buf);
       next.set(bytes.subarray(0, keep), this.buf.length);
       this.buf = next;
+      if (holdBytes(this.ctx, this.held, next.length, ts) < 0) {
+        // Refused (stream.memcap; what was held is given back): read what there is as at the
+        // banner's own bound, and keep nothing.
+        this.held = 0;
+        this.tryDecode(ts, true);
+        this.done = true;
+        this.buf = new Uint8Array(0);
+        return;
+      }
+      this.held = next.length;
     }
     this.tryDecode(ts, this.buf.length >= KEEP);
   }
@@ -56,6 +68,8 @@ class BannerStream implements StreamApp {
     } else if (this.clientHint !== null) this.emit(this.clientHint, '', ts);
     this.done = true;
     this.buf = new Uint8Array(0);
+    holdBytes(this.ctx, this.held, 0, ts);
+    this.held = 0;
   }
 
   private emit(service: BannerService, banner: string, ts: number): void {

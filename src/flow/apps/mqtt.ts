@@ -62,7 +62,7 @@ class MqttStream implements StreamApp {
       if (r.kind === 'ok') this.message(dir, f.type, r.msg, ts);
       p = this.dirs.past(dir, buf, body, f.length);
     }
-    this.dirs.hold(dir, buf, p);
+    this.dirs.hold(dir, buf, p, this.ctx, ts);
   }
 
   private message(dir: Dir, type: number, m: Decoded, ts: number): void {
@@ -103,7 +103,7 @@ class MqttStream implements StreamApp {
 
   gap(dir: Dir): void {
     // MQTT has no resynchronisation point inside a stream.
-    this.dirs.kill(dir);
+    this.dirs.kill(dir, this.ctx);
   }
 
   end(): void {}

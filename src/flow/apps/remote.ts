@@ -12,9 +12,10 @@ import {
   vncSecurityName,
 } from '../../decode/remote.js';
 import type { RemoteAccess } from '../../events.js';
-import type { Dir, FlowContext, ProbeResult, StreamApp, TcpAppFactory } from '../app.js';
+import { type Dir, type FlowContext, holdBytes, type ProbeResult, type StreamApp, type TcpAppFactory } from '../app.js';
 
 const KEEP = 1024;
+const EMPTY = new Uint8Array(0);
 
 /** Appends to a bounded per-direction buffer. */
 function append(prev: Uint8Array, bytes: Uint8Array): Uint8Array {
@@ -53,7 +54,7 @@ function emit(
  * out (then nothing more is read), and the last packet's time for an event at flow end.
  */
 abstract class HandshakeStream implements StreamApp {
-  protected readonly buf: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  protected readonly buf: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
   protected done = false;
   protected lastTs = 0;
   constructor(protected readonly ctx: FlowContext) {}
@@ -62,6 +63,27 @@ abstract class HandshakeStream implements StreamApp {
   }
   abstract data(dir: Dir, bytes: Uint8Array, ts: number): void;
   gap(): void {}
+  /**
+   * Appends to a direction's kept bytes, from the run's budget (65 536 flows × 1 KiB a direction
+   * would be 128 MiB). Refused (stream.memcap): nothing more of the handshake is read.
+   */
+  protected keep(dir: Dir, bytes: Uint8Array, ts: number): boolean {
+    const prev = this.buf[dir];
+    const next = append(prev, bytes);
+    if (next !== prev && holdBytes(this.ctx, prev.length, next.length, ts) < 0) {
+      this.buf[dir] = EMPTY; // given back by holdBytes
+      this.done = true;
+      this.letGo();
+      return false;
+    }
+    this.buf[dir] = next;
+    return true;
+  }
+  /** The handshake is read (or given up): what it kept goes back. */
+  protected letGo(): void {
+    holdBytes(this.ctx, this.buf[0].length + this.buf[1].length, 0, 0);
+    this.buf[0] = this.buf[1] = EMPTY;
+  }
   abstract end(ts: number): void;
 }
 
@@ -71,7 +93,7 @@ class RdpStream extends HandshakeStream {
     if (this.done) return;
     this.lastTs = ts;
     if (dir === 0 && this.request !== undefined) return;
-    this.buf[dir] = append(this.buf[dir], bytes);
+    if (!this.keep(dir, bytes, ts)) return;
     const r = decodeRdp(this.buf[dir], 0, this.buf[dir].length);
     if (r.kind === 'more' && this.buf[dir].length < KEEP) return;
     if (r.kind === 'anomaly') this.ctx.anomaly(r.code, ts);
@@ -86,6 +108,7 @@ class RdpStream extends HandshakeStream {
   private finish(ts: number, confirm: RdpHandshake | undefined): void {
     if (this.done) return;
     this.done = true;
+    this.letGo();
     const security = confirm?.protocols ?? this.request?.protocols ?? [];
     emit(this.ctx, ts, {
       service: 'rdp',
@@ -98,6 +121,7 @@ class RdpStream extends HandshakeStream {
   end(ts: number): void {
     if (!this.done && this.request !== undefined) this.finish(this.lastTs || ts, undefined);
     this.done = true;
+    this.letGo();
   }
 }
 
@@ -105,7 +129,7 @@ class VncStream extends HandshakeStream {
   data(dir: Dir, bytes: Uint8Array, ts: number): void {
     if (this.done) return;
     this.lastTs = ts;
-    this.buf[dir] = append(this.buf[dir], bytes);
+    if (!this.keep(dir, bytes, ts)) return;
     const cv = this.buf[0].length >= 12 ? rfbVersion(this.buf[0], 0, 12) : null;
     const s = this.buf[1];
     const sv = s.length >= 12 ? rfbVersion(s, 0, 12) : null;
@@ -131,6 +155,7 @@ class VncStream extends HandshakeStream {
   private finish(ts: number, version: string | null, offered: readonly string[], chosen: string | undefined): void {
     if (this.done) return;
     this.done = true;
+    this.letGo();
     const security = chosen !== undefined && !offered.includes(chosen) ? [...offered, chosen] : [...offered];
     emit(this.ctx, ts, {
       service: 'vnc',

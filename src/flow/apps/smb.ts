@@ -64,7 +64,7 @@ class SmbStream implements StreamApp {
       p = this.dirs.past(dir, buf, body, f.length);
       if (++this.seen[dir] >= MAX_MESSAGES) dead[dir] = true;
     }
-    this.dirs.hold(dir, buf, p);
+    this.dirs.hold(dir, buf, p, this.ctx, ts);
   }
 
   private message(type: number, b: Uint8Array, off: number, end: number, ts: number): void {
@@ -153,7 +153,7 @@ class SmbStream implements StreamApp {
 
   gap(dir: Dir): void {
     // Framing cannot be found again after a hole.
-    this.dirs.kill(dir);
+    this.dirs.kill(dir, this.ctx);
   }
 
   end(ts: number): void {
