@@ -85,7 +85,7 @@ export class Dispatcher {
    * ours, or undefined when more bytes are needed.
    */
   probeTcp(f: Flow, dir: Dir): TcpAppFactory | null | undefined {
-    const buf = (dir === 0 ? f.probe0 : f.probe1)!;
+    const buf = (dir === 0 ? f.probe0 : f.probe1) as Uint8Array; // bytes while probeData probes
     let more = false;
     for (const app of this.tcp) {
       const r = app.probe(dir, buf);

@@ -165,16 +165,13 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
   const old = dir === 0 ? f.probe0 : f.probe1;
   const room = PROBE_MAX - (old?.length ?? 0);
   const take = Math.min(room, bytes.length);
-  // The first bytes of a direction are probed in place (a view of the packet); they are copied
-  // only when the probes need more, because the view dies with this call.
+  // The first bytes of a direction are probed in place (a view of the packet); they are kept (as
+  // text, see Flow.probe0) only when the probes need more, because the view dies with this call.
   let buf: Uint8Array;
-  let borrowed = false;
-  if (old === null) {
-    buf = take === bytes.length ? bytes : bytes.subarray(0, take);
-    borrowed = true;
-  } else {
-    buf = new Uint8Array(old.length + take);
-    buf.set(old);
+  if (old === null) buf = take === bytes.length ? bytes : bytes.subarray(0, take);
+  else {
+    buf = Buffer.allocUnsafe(old.length + take);
+    (buf as Buffer).write(old as string, 0, 'latin1');
     buf.set(take === bytes.length ? bytes : bytes.subarray(0, take), old.length);
   }
   if (dir === 0) f.probe0 = buf;
@@ -187,10 +184,9 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
       decideByPort(engine, f, ts);
     } else {
       f.probeHeld += take;
-      if (borrowed) {
-        if (dir === 0) f.probe0 = buf.slice();
-        else f.probe1 = buf.slice();
-      }
+      const kept = latin1(buf);
+      if (dir === 0) f.probe0 = kept;
+      else f.probe1 = kept;
       return;
     }
   } else if (app === null) {
@@ -199,6 +195,16 @@ function probeData(engine: FlowEngine, f: Flow, dir: Dir, bytes: Uint8Array, ts:
   } else startApp(engine, f, app, ts);
   // Bytes beyond the probe budget in this very segment still belong to the app.
   if (take < bytes.length && f.stream !== null) f.stream.data(dir, bytes.subarray(take), ts);
+}
+
+/** A probe copy as text: one latin1 char a byte. */
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+}
+
+/** A probe copy as bytes again (the one being probed is bytes already). */
+function bytesOf(p: Uint8Array | string): Uint8Array {
+  return typeof p === 'string' ? Buffer.from(p, 'latin1') : p;
 }
 
 function decideByPort(engine: FlowEngine, f: Flow, ts: number): void {
@@ -234,8 +240,8 @@ function startApp(engine: FlowEngine, f: Flow, app: Parameters<typeof createFlow
   const p1 = f.probe1;
   endProbes(engine, f);
   // Replay what was kept while probing, client side first (requests precede answers).
-  if (p0 !== null) f.stream!.data(0, p0, f.probeTs || ts);
-  if (p1 !== null) f.stream!.data(1, p1, f.probeTs || ts);
+  if (p0 !== null) f.stream!.data(0, bytesOf(p0), f.probeTs || ts);
+  if (p1 !== null) f.stream!.data(1, bytesOf(p1), f.probeTs || ts);
 }
 
 function giveUp(engine: FlowEngine, f: Flow): void {

@@ -111,9 +111,13 @@ export class Flow {
   /** Reassembly per direction, made at that direction's first SYN, data or FIN. */
   tcp0: TcpStream | null = null;
   tcp1: TcpStream | null = null;
-  /** Bytes kept while probing which application this is, per direction. */
-  probe0: Uint8Array | null = null;
-  probe1: Uint8Array | null = null;
+  /**
+   * Bytes kept while probing which application this is, per direction: between packets as latin1
+   * text (a 16-byte copy is 32 bytes of heap so, 216 as a Uint8Array with its ArrayBuffer), while
+   * the probes read them as bytes (engine-apps.ts `probeData`).
+   */
+  probe0: Uint8Array | string | null = null;
+  probe1: Uint8Array | string | null = null;
   probeTs = 0;
   /** Of `held`, the bytes the probe copies above keep (given back when probing ends). */
   probeHeld = 0;
