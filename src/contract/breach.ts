@@ -16,9 +16,21 @@ export const MAX_BREACH_PROXIES = 16;
  */
 export const MAX_PATIENT_HASHES = 200_000;
 
-/** A count that may be a lower bound: "at least 200000". */
+/**
+ * A count that may be a lower bound. `capped` says a patient came that was not counted, so there
+ * were more than `n`: "at least 200001" — and "at least 1" for a destination whose patients all
+ * came after the bound (it read "at least 0").
+ */
 export function patientCount(n: number, capped: boolean | undefined): string {
-  return capped === true ? `at least ${n}` : String(n);
+  return capped === true ? `at least ${n + 1}` : String(n);
+}
+
+/**
+ * The "500 or more" cell of a destination: its `notify` is decided on the patients counted, so
+ * a capped destination below the threshold may still have reached it.
+ */
+export function notifyWords(notify: boolean, capped: boolean | undefined): 'yes' | 'no' | 'unknown (count capped)' {
+  return notify ? 'yes' : capped === true ? 'unknown (count capped)' : 'no';
 }
 
 export const BreachDestination = z.object({
@@ -31,6 +43,7 @@ export const BreachDestination = z.object({
   last: z.string(),
   fields: z.array(z.string()),
   devices: z.array(z.string()),
+  /** Patients counted ≥ the threshold; with `capped`, false says only that the counted ones are fewer. */
   notify: z.boolean(),
   /** Messages per minute: [ISO minute, count], ascending. For the report's timeline. */
   timeline: z.array(z.tuple([z.string(), z.number().int().nonnegative()])),

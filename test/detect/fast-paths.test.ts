@@ -115,8 +115,12 @@ describe('PatientLedger under a flood of patients', () => {
     expect(warned.filter((w) => w.includes('distinct patients'))).toHaveLength(1);
     const meta = { files: ['flood.pcap'], first: r.destinations[0]!.first, last: r.destinations[0]!.last };
     for (const text of [breachMarkdown(r, meta), breachHtml(r, meta)]) {
-      expect(text).toContain(`at least ${MAX_PATIENT_HASHES}`);
+      expect(text).toContain(`at least ${MAX_PATIENT_HASHES + 1}`);
       expect(text).toContain('Counts are lower bounds');
+      // The destination whose patients all came past the bound: some, uncounted — not "0", not "no".
+      expect(text).toMatch(/at least 1\b(?!\d)/);
+      expect(text).not.toContain('at least 0');
+      expect(text).toContain('unknown (count capped)');
     }
   });
 

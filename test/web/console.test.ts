@@ -183,6 +183,22 @@ describe.runIf(CAN_RUN_BROWSER)('console in headless Chromium', () => {
     await ctx.close();
   }, 60_000);
 
+  it('says a capped count is a lower bound: "at least 1", never 0, and the threshold unknown (fixture)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await ctx.newPage();
+    await login(page, fixture.url, fixture.password);
+    await page.goto(`${fixture.url}/breach`);
+    await page.getByTestId('breach-capped').waitFor();
+    expect(await page.getByTestId('breach-patients').textContent()).toBe('at least 3');
+    const capped = page.getByTestId('breach-destination').filter({ hasText: '198.51.100.77' });
+    const text = (await capped.textContent())?.replace(/\s+/g, ' ') ?? '';
+    expect(text).toContain('at least 1');
+    expect(text).toContain('count capped: it may have reached the notification threshold');
+    expect(text).not.toMatch(/Patients ?0/);
+    await shot(page, '13-breach-capped');
+    await ctx.close();
+  }, 60_000);
+
   it('renders markup from the wire as text', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await ctx.newPage();

@@ -271,8 +271,25 @@ export const breach: BreachReport = {
       proxies: ['10.1.1.5:3128'],
       direct: true,
     },
+    {
+      // Its patients all came after the analysis' bound of distinct patients: some, uncounted.
+      ip: '198.51.100.77',
+      port: 2575,
+      protocol: 'hl7/mllp',
+      patients: 0,
+      messages: 40,
+      first: iso(600),
+      last: iso(900),
+      fields: ['PID-3', 'PID-5'],
+      devices: [devices[0]!.id],
+      notify: false,
+      timeline: [[iso(600).slice(0, 16), 40]],
+      proxies: [],
+      direct: true,
+      capped: true,
+    },
   ],
-  totals: { patients: 2, messages: 120, destinations: 1, notify: false },
+  totals: { patients: 2, messages: 160, destinations: 2, notify: false, capped: true },
   threshold: 500,
 };
 

@@ -1,6 +1,6 @@
 // The breach report, per outside destination, for a privacy officer: counts and field names only
 // (the server never has a patient identifier to give). Laid out to print on A4.
-import { type BreachDestination, FIELD_LABELS } from '@contract/breach';
+import { type BreachDestination, FIELD_LABELS, MAX_PATIENT_HASHES, patientCount } from '@contract/breach';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { Query } from '../../components/Status';
 import { endpoint, plural, when } from '../../lib/format';
@@ -27,7 +27,7 @@ export function BreachPage() {
             <div className="cards">
               <div className={`card ${r.totals.patients > 0 ? 'bad' : ''}`}>
                 <div className="num" data-testid="breach-patients">
-                  {r.totals.patients}
+                  {patientCount(r.totals.patients, r.totals.capped)}
                 </div>
                 <div className="lbl">distinct patients</div>
               </div>
@@ -44,6 +44,12 @@ export function BreachPage() {
                 <div className="lbl">at or over {r.threshold} individuals (HHS notice)</div>
               </div>
             </div>
+            {r.totals.capped ? (
+              <div className="status warn" data-testid="breach-capped">
+                Counts are lower bounds: more than {MAX_PATIENT_HASHES} distinct patients were seen, and the analysis
+                counts no more than that.
+              </div>
+            ) : null}
             {r.destinations.length === 0 ? (
               <div className="status ok">No patient data was seen leaving the site in cleartext.</div>
             ) : (
@@ -65,13 +71,17 @@ function Destination({ d, names }: { d: BreachDestination; names: Map<string, st
     <section className="panel dest" data-testid="breach-destination">
       <h2>
         <code>{endpoint(d.ip, d.port)}</code> <span className="muted">{d.protocol}</span>
-        {d.notify ? <span className="notify"> — notification threshold reached</span> : null}
+        {d.notify ? (
+          <span className="notify"> — notification threshold reached</span>
+        ) : d.capped ? (
+          <span className="notify"> — count capped: it may have reached the notification threshold</span>
+        ) : null}
       </h2>
       <div className="grid two">
         <dl className="kv">
           <dt>Patients</dt>
           <dd>
-            <strong>{d.patients}</strong>
+            <strong>{patientCount(d.patients, d.capped)}</strong>
           </dd>
           <dt>Messages</dt>
           <dd>{d.messages}</dd>
