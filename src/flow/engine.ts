@@ -508,15 +508,23 @@ function trackAck(st: EngineStats, f: Flow, dir: 0 | 1, L: Layers, ts: number): 
 const HOLE_WAIT = 1_000_000;
 
 /**
- * Data of direction `dir` at [seq, seq + len) that starts at or before its hole's start: what of the
- * hole it covers was order, not loss, and the hole now starts after it. (Data inside the hole
- * leaves it alone: its start is still missing.)
+ * Data of direction `dir` at [seq, seq + len) that covers one end of its hole: what of the hole it
+ * covers was order, not loss. From the start, the hole now starts after it; reaching the hole's end
+ * from inside it, the hole now ends where the data starts — so segments that come in any order
+ * after their acknowledgement, last first too, fill it whole. (Data strictly inside the hole
+ * leaves it alone: both its ends are still missing, and what is left is counted whole.)
  */
 function fillHole(f: Flow, dir: 0 | 1, seq: number, len: number): void {
   const at = dir === 0 ? f.holeAt0 : f.holeAt1;
   const hole = dir === 0 ? f.hole0 : f.hole1;
   const rel = (seq - at) | 0;
-  if (rel > 0) return;
+  if (rel > 0) {
+    if (rel < hole && rel + len >= hole) {
+      if (dir === 0) f.hole0 = rel;
+      else f.hole1 = rel;
+    }
+    return;
+  }
   const to = Math.min(rel + len, hole);
   if (to <= 0) return;
   if (dir === 0) {

@@ -119,6 +119,39 @@ describe('capture loss seen in TCP', () => {
     expect((await summaryOf(end)).tcpGaps).toEqual({ acks: 12, gaps: 1, bytes: 1000 });
   });
 
+  it('segments that come after their acknowledgement in any order, the last first, fill the hole', async () => {
+    // One acknowledgement of `n` segments captured before any of them; then the segments, in the
+    // order `order` gives (indexes), the ones it leaves out never.
+    const write = (file: string, n: number, order: number[]) => {
+      const w = new CaptureFileWriter(file, {});
+      const fb = new FrameBuilder();
+      const [client, server] = [host(10), host(2)];
+      const body = new Uint8Array(1000).fill(0x42);
+      let t = Date.UTC(2026, 11, 6) * 1000;
+      w.write((t += 10), fb.tcp(client, server, 40000, 8080, 100, 0, SYN, 65535, null));
+      w.write((t += 10), fb.tcp(server, client, 8080, 40000, 5000, 101, SYN | ACK, 65535, null));
+      w.write((t += 10), fb.tcp(client, server, 40000, 8080, 101, 5001, ACK, 65535, null));
+      w.write((t += 10), fb.tcp(client, server, 40000, 8080, 101, 5001 + n * 1000, ACK, 65535, null));
+      for (const i of order)
+        w.write((t += 10), fb.tcp(server, client, 8080, 40000, 5001 + i * 1000, 101, ACK | PSH, 65535, body));
+      w.close();
+    };
+    const reversed = join(tmp, 'reversed.pcap');
+    write(reversed, 3, [2, 1, 0]);
+    expect((await summaryOf(reversed)).tcpGaps).toBeUndefined();
+    const shuffled = join(tmp, 'shuffled.pcap');
+    write(shuffled, 4, [3, 0, 2, 1]);
+    expect((await summaryOf(shuffled)).tcpGaps).toBeUndefined();
+    // The first of three never comes: one gap of its 1000 bytes (the last two filled it from its end).
+    const firstLost = join(tmp, 'first-lost.pcap');
+    write(firstLost, 3, [2, 1]);
+    expect((await summaryOf(firstLost)).tcpGaps).toEqual({ acks: 3, gaps: 1, bytes: 1000 });
+    // The last never comes: the first two fill it from its start.
+    const lastLost = join(tmp, 'last-lost.pcap');
+    write(lastLost, 3, [0, 1]);
+    expect((await summaryOf(lastLost)).tcpGaps).toEqual({ acks: 3, gaps: 1, bytes: 1000 });
+  });
+
   it('a few lost segments among many are counted without a warning', async () => {
     const file = join(tmp, 'few.pcap');
     download(file, 20, 50, (f, i) => f < 4 && i === 7); // 4 of 1040
