@@ -38,8 +38,20 @@ export interface ShardStats {
   tcpGapBytes: number;
 }
 
-/** `events`: the batch's keyed events (event-codec.ts); `buf`: the packet buffer, back for reuse. */
-export type FromShard = { t: 'out'; events: ArrayBuffer; buf: ArrayBuffer | null; stats: ShardStats };
+/**
+ * `events`: the batch's keyed events (event-codec.ts); `buf`: the packet buffer, back for reuse;
+ * `pinned`: flows that ended in the batch while something may still name them as control flow
+ * (their run-wide ids stay mapped), `released`: ended flows nothing can name any more (dispatch.ts
+ * `ControlRefs`).
+ */
+export type FromShard = {
+  t: 'out';
+  events: ArrayBuffer;
+  buf: ArrayBuffer | null;
+  stats: ShardStats;
+  pinned: number[];
+  released: number[];
+};
 
 function run(): void {
   const port = parentPort;
@@ -65,7 +77,11 @@ function run(): void {
       tcpGaps: st.tcpGaps,
       tcpGapBytes: st.tcpGapBytes,
     };
-    port.postMessage({ t: 'out', events, buf, stats } satisfies FromShard, buf === null ? [events] : [events, buf]);
+    const { pinned, released } = engine!.dispatcher.refs!.take();
+    port.postMessage(
+      { t: 'out', events, buf, stats, pinned, released } satisfies FromShard,
+      buf === null ? [events] : [events, buf],
+    );
   };
   port.on('message', (m: ToShard) => {
     if (m.t === 'init') {

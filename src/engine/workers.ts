@@ -26,13 +26,26 @@ import { type FromShard, REC_BYTES, type ShardStats, SWEEP, type ToShard } from 
 const MAX_IN_FLIGHT = 2;
 const ANOMALY_EVENTS_PER_CODE = 20;
 
+const NONE: ReadonlySet<number> = new Set();
+
+interface Answer {
+  readonly batch: DecodedBatch<WardEvent>;
+  readonly pinned: readonly number[];
+  readonly released: readonly number[];
+}
+
 class Shard {
   buf = new ArrayBuffer(1 << 20);
   bytes = new Uint8Array(this.buf);
   head = new Float64Array(this.buf);
   len = 0;
-  /** Run-wide flow id of each of this shard's flow ids. */
-  readonly ids: number[] = [];
+  /**
+   * Run-wide flow id of each of this shard's open flows, and of the ended ones still named as a
+   * control flow (pinned until the shard releases them): not one entry per flow of the run.
+   */
+  readonly ids = new Map<number, number>();
+  /** Flows the answer being merged says to keep mapped past their end. */
+  pinning: ReadonlySet<number> = NONE;
   stats: ShardStats = {
     flows: 0,
     flowsByProto: {},
@@ -44,7 +57,7 @@ class Shard {
     tcpGapBytes: 0,
   };
   /** Answers not merged yet, in batch order. */
-  readonly answers: DecodedBatch<WardEvent>[] = [];
+  readonly answers: Answer[] = [];
   /** This shard's stream of event batches (its shapes carry over from batch to batch). */
   readonly decoder = new EventDecoder();
 
@@ -300,7 +313,7 @@ export class ShardedEngine {
     shard.stats = m.stats;
     if (m.buf !== null) shard.spare.push(m.buf);
     try {
-      shard.answers.push(shard.decoder.decode<WardEvent>(m.events));
+      shard.answers.push({ batch: shard.decoder.decode<WardEvent>(m.events), pinned: m.pinned, released: m.released });
     } catch (err) {
       this.fail(err as Error);
       return;
@@ -318,7 +331,29 @@ export class ShardedEngine {
   }
 
   /** The shards' answers to one batch, in the single engine's order (keys ascending). */
-  private merge(outs: DecodedBatch<WardEvent>[]): void {
+  private merge(answers: Answer[]): void {
+    const shards = this.shards;
+    for (let i = 0; i < answers.length; i++) {
+      const pinned = answers[i]!.pinned;
+      shards[i]!.pinning = pinned.length === 0 ? NONE : new Set(pinned);
+    }
+    this.mergeEvents(answers.map((a) => a.batch));
+    // What the shards released cannot be named again: after the whole batch, as they told it.
+    for (let i = 0; i < answers.length; i++) {
+      const s = shards[i]!;
+      s.pinning = NONE;
+      for (const id of answers[i]!.released) s.ids.delete(id);
+    }
+  }
+
+  /** Run-wide ids mapped now, over all shards (open flows and pinned control flows). */
+  get mappedFlows(): number {
+    let n = 0;
+    for (const s of this.shards) n += s.ids.size;
+    return n;
+  }
+
+  private mergeEvents(outs: DecodedBatch<WardEvent>[]): void {
     const n = outs.length;
     const at = new Array<number>(n).fill(0);
     for (;;) {
@@ -347,21 +382,25 @@ export class ShardedEngine {
   }
 
   private deliver(shard: number, ev: WardEvent): void {
-    const ids = this.shards[shard]!.ids;
+    const sh = this.shards[shard]!;
+    const ids = sh.ids;
     const m = ev as { flowId?: number; controlFlowId?: number };
+    let ended = -1; // the shard's id of the flow this event ends
     if (ev.type === 'flow-start') {
-      ids[ev.flowId] = this.nextFlowId++;
+      ids.set(ev.flowId, this.nextFlowId++);
       this.open++;
-    } else if (ev.type === 'flow-end') this.open--;
-    else if (ev.type === 'device-seen' && !this.seen.first(ev.mac, ev.ip ?? '')) return;
+    } else if (ev.type === 'flow-end') {
+      this.open--;
+      ended = ev.flowId;
+    } else if (ev.type === 'device-seen' && !this.seen.first(ev.mac, ev.ip ?? '')) return;
     else if (ev.type === 'anomaly') {
       const c = (this.anomalyEvents.get(ev.code) ?? 0) + 1;
       this.anomalyEvents.set(ev.code as AnomalyCode, c);
       if (c > ANOMALY_EVENTS_PER_CODE) return;
     }
-    if (m.controlFlowId !== undefined) m.controlFlowId = ids[m.controlFlowId]!;
+    if (m.controlFlowId !== undefined) m.controlFlowId = ids.get(m.controlFlowId)!;
     if (m.flowId !== undefined) {
-      const id = (m.flowId = ids[m.flowId]!);
+      const id = (m.flowId = ids.get(m.flowId)!);
       // One engine hands out a flow's two Endpoint objects in all its events, and inventory
       // tells its ends apart by identity: the merged events get them back.
       const e = ev as { src?: Endpoint; dst?: Endpoint; host?: Endpoint };
@@ -376,6 +415,8 @@ export class ShardedEngine {
         }
       }
     }
+    // Once its end is told a flow's id is mapped no more, unless a flow may still name it.
+    if (ended >= 0 && !sh.pinning.has(ended)) ids.delete(ended);
     this.sink(ev);
   }
 }

@@ -13,7 +13,61 @@ import type { Flow } from './table.js';
 /** Bytes kept per direction while probing. */
 export const PROBE_MAX = 2048;
 
+/**
+ * What may still name each flow as its control flow, in one shard of `--workers N`
+ * (src/engine/workers.ts): the announcements it made that are still expected, and the live flows
+ * tied to it. The main thread maps each shard's flow ids to run-wide ones while the flows live; a
+ * flow that ends while something may still name it is `pinned` (its mapping kept), and `released`
+ * once nothing can — so the map holds the open flows and those control flows, not every flow of a
+ * week-long watch. Exact: every later `controlFlowId` comes from an announcement or a tied flow
+ * counted here.
+ */
+export class ControlRefs {
+  private readonly refs = new Map<number, number>();
+  /** Flows that ended while named. */
+  private readonly ended = new Set<number>();
+  /** Flows that ended while named, since the last `take`. */
+  pinned: number[] = [];
+  /** Ended flows nothing can name any more, since the last `take`. */
+  released: number[] = [];
+
+  hold(id: number): void {
+    this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
+  }
+
+  drop(id: number): void {
+    const n = (this.refs.get(id) ?? 0) - 1;
+    if (n > 0) {
+      this.refs.set(id, n);
+      return;
+    }
+    this.refs.delete(id);
+    if (this.ended.delete(id)) this.released.push(id);
+  }
+
+  /** Flow `id` ended (before its own ties are dropped). */
+  end(id: number): void {
+    if (!this.refs.has(id)) return;
+    this.ended.add(id);
+    this.pinned.push(id);
+  }
+
+  /** Ended flows still named (a test's view of the bound). */
+  get held(): number {
+    return this.ended.size;
+  }
+
+  take(): { pinned: number[]; released: number[] } {
+    const out = { pinned: this.pinned, released: this.released };
+    if (out.pinned.length > 0) this.pinned = [];
+    if (out.released.length > 0) this.released = [];
+    return out;
+  }
+}
+
 export class Dispatcher {
+  /** Set in a shard of `--workers N`: what names each control flow is counted. */
+  refs: ControlRefs | undefined;
   private readonly learned = new Map<string, number>();
   /** Data flows announced by a control flow: `proto/ip/port` → app name and the control flow's id. */
   private readonly expected = new Map<string, { readonly app: string; readonly control: number }>();
@@ -40,8 +94,18 @@ export class Dispatcher {
 
   /** A control flow announced a data flow to `ip:port/proto` (FTP PASV/PORT, TFTP). Bounded. */
   expectFlow(ip: string, port: number, proto: 'tcp' | 'udp', app: string, control: number): void {
-    if (this.expected.size >= 10_000) this.expected.clear();
-    this.expected.set(`${proto}/${ip}/${port}`, { app, control });
+    const refs = this.refs;
+    if (this.expected.size >= 10_000) {
+      if (refs !== undefined) for (const e of this.expected.values()) refs.drop(e.control);
+      this.expected.clear();
+    }
+    const k = `${proto}/${ip}/${port}`;
+    if (refs !== undefined) {
+      refs.hold(control);
+      const old = this.expected.get(k);
+      if (old !== undefined) refs.drop(old.control);
+    }
+    this.expected.set(k, { app, control });
   }
 
   /**
@@ -56,7 +120,9 @@ export class Dispatcher {
     if (e === undefined) e = this.expected.get((k = `${proto}/${f.client.ip}/${f.cPort}`));
     if (e === undefined) return undefined;
     // TFTP answers every block from the same port pair; FTP opens one connection per transfer.
+    // (The claimed flow names the control flow now: a TCP one takes the announcement's count over.)
     if (proto === 'tcp') this.expected.delete(k);
+    else this.refs?.hold(e.control);
     f.controlFlowId = e.control;
     return e.app;
   }

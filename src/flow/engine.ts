@@ -11,7 +11,7 @@ import { decodeL4, decodePacket } from '../decode/packet.js';
 import { TUNNEL_KIND_NAMES } from '../decode/tunnel.js';
 import type { Endpoint, EventSink, FlowTunnel, L4Proto, WardEvent } from '../events.js';
 import type { AppEnv } from './app.js';
-import { Dispatcher } from './dispatch.js';
+import { ControlRefs, Dispatcher } from './dispatch.js';
 import { IpDefragmenter } from './defrag.js';
 import { endFlowApps, onTcpPacket, onUdpPacket } from './engine-apps.js';
 import { AddressText } from './intern.js';
@@ -116,6 +116,7 @@ export class FlowEngine {
     this.buffers = new BufferBudget(opts.maxBuffered ?? DEFAULT_MAX_BUFFERED);
     this.anomalyEventsPerCode = opts.anomalyEventsPerCode ?? 20;
     this.shard = opts.shard;
+    if (opts.shard !== undefined) this.dispatcher.refs = new ControlRefs();
     this.defrag = new IpDefragmenter({ onAnomaly: (code) => this.anomaly(code, this.stats.last) });
     const stats = this.stats;
     const dispatcher = this.dispatcher;
@@ -369,6 +370,7 @@ export class FlowEngine {
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
     if (this.ending && this.shard !== undefined) this.shard.beforeEnd(f);
     endFlowApps(this, f, ts);
+    const refs = this.dispatcher.refs;
     // A hole still waiting for its data when the flow ends is capture loss.
     if ((f.hole0 | f.hole1) !== 0) {
       countHole(this.stats, f, 0);
@@ -399,6 +401,10 @@ export class FlowEngine {
       reason,
       tunnel: f.tunnel,
     });
+    if (refs !== undefined) {
+      refs.end(f.id);
+      if (f.controlFlowId >= 0) refs.drop(f.controlFlowId);
+    }
     f.ctx = null;
     f.tcp0 = f.tcp1 = null;
     f.stream = null;
