@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputRecord, SummaryRecord } from '../../src/contract/records.js';
+import { startsThreads } from '../../src/cli/launch-flags.js';
 import { jsonl, wardwatch } from '../helpers/cli.js';
 import { capture, REPO_ROOT } from '../helpers/paths.js';
 
@@ -133,10 +134,11 @@ describe('the installed entry', () => {
     expect(r.stdout.trim()).toBe('0.1.0');
   });
 
-  it('runs the analysis in a child whose heap is capped (bounded memory whatever the capture size)', async () => {
+  /** `watch -r -` through the installed entry: the analysis child's command line, then its records of dns53.pcap. */
+  async function launched(extra: string[]): Promise<{ cmdline: string; summary: SummaryRecord }> {
     const child = spawn(
       process.execPath,
-      [join(REPO_ROOT, 'dist/cli/bin.js'), 'watch', '-r', '-', '--format', 'jsonl'],
+      [join(REPO_ROOT, 'dist/cli/bin.js'), 'watch', '-r', '-', '--format', 'jsonl', ...extra],
       {
         env: { ...process.env, WARDWATCH_HEAP_MB: '150', WARDWATCH_HOME: join(REPO_ROOT, 'test/.home') },
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -153,10 +155,32 @@ describe('the installed entry', () => {
         .split('\n')[0];
       if (kid) cmdline = readFileSync(`/proc/${kid}/cmdline`, 'utf8').split('\0').join(' ');
     }
-    expect(cmdline).toContain('--max-old-space-size=150');
-    expect(cmdline).toContain('--max-semi-space-size=8');
     child.stdin.end(readFileSync(capture('dns53.pcap')));
     expect(await done).toBe(0);
-    expect(SummaryRecord.parse(jsonl(out).at(-1)).packets).toBe(1);
+    return { cmdline, summary: SummaryRecord.parse(jsonl(out).at(-1)) };
+  }
+
+  it('runs the analysis in a child whose heap is capped (bounded memory whatever the capture size)', async () => {
+    const { cmdline, summary } = await launched([]);
+    expect(cmdline).toContain('--max-old-space-size=150');
+    expect(cmdline).toContain('--max-semi-space-size=8');
+    expect(summary.packets).toBe(1);
+  });
+
+  it("caps no young generation for a run with worker threads: the flag would override each thread's own limit", async () => {
+    const { cmdline, summary } = await launched(['--workers', '2']);
+    expect(cmdline).toContain('--max-old-space-size=150');
+    expect(cmdline).not.toContain('--max-semi-space-size');
+    expect(summary.packets).toBe(1);
+  });
+
+  it("gives no young-generation flag to a run with threads of its own (it would override each thread's limit)", () => {
+    expect(startsThreads(['analyze', 'x.pcap'])).toBe(false);
+    expect(startsThreads(['analyze', 'x.pcap', '--workers', '1'])).toBe(false);
+    expect(startsThreads(['analyze', 'x.pcap', '--workers', 'auto'])).toBe(false);
+    expect(startsThreads(['analyze', 'x.pcap', '--workers', '2'])).toBe(true);
+    expect(startsThreads(['analyze', 'x.pcap', '--workers=4'])).toBe(true);
+    expect(startsThreads(['watch', '-i', 'eth1', '--to', 'https://console:8080'])).toBe(true);
+    expect(startsThreads(['watch', '-i', 'eth1', '--to=https://console:8080'])).toBe(true);
   });
 });
