@@ -26,11 +26,11 @@ export function patientCount(n: number, capped: boolean | undefined): string {
 }
 
 /**
- * The "500 or more" cell of a destination: its `notify` is decided on the patients counted, so
- * a capped destination below the threshold may still have reached it.
+ * The "500 or more" cell of a destination whose `notify` is false: `notify` is decided on the
+ * patients counted, so a capped destination below the threshold may still have reached it.
  */
-export function notifyWords(notify: boolean, capped: boolean | undefined): 'yes' | 'no' | 'unknown (count capped)' {
-  return notify ? 'yes' : capped === true ? 'unknown (count capped)' : 'no';
+export function belowThresholdWords(capped: boolean | undefined): 'no' | 'unknown (count capped)' {
+  return capped === true ? 'unknown (count capped)' : 'no';
 }
 
 export const BreachDestination = z.object({

@@ -1,6 +1,6 @@
 // `report --format html`: one self-contained file (inline CSS, inline SVG timeline), no
 // scripts and no external requests, so it can be mailed to a privacy officer and opened offline.
-import { BREACH_NOTES, type BreachReport, notifyWords, patientCount } from '../../contract/breach.js';
+import { BREACH_NOTES, type BreachReport, belowThresholdWords, patientCount } from '../../contract/breach.js';
 import {
   deviceWords,
   fieldWords,
@@ -112,7 +112,7 @@ export function breachHtml(r: BreachReport, meta: ReportMeta): string {
       body.push(
         `<tr><td>${esc(d.ip)}<br>TCP ${d.port}, ${esc(d.protocol)}${tag}</td><td class="n">${patientCount(d.patients, d.capped)}</td><td class="n">${d.messages}</td>` +
           `<td>${esc(reportRange(d.first, d.last))}</td><td>${fieldWords(d.fields).map(esc).join('<br>')}</td>` +
-          `<td>${d.devices.map((id) => esc(deviceWords(r, id))).join('<br>')}</td><td>${d.notify ? '<strong>yes</strong>' : notifyWords(false, d.capped)}</td></tr>`,
+          `<td>${d.devices.map((id) => esc(deviceWords(r, id))).join('<br>')}</td><td>${d.notify ? '<strong>yes</strong>' : belowThresholdWords(d.capped)}</td></tr>`,
       );
     }
     body.push('</tbody></table>');

@@ -1,6 +1,6 @@
 // `report --format md`: the breach report a privacy officer reads — per outside destination,
 // how many distinct patients' data left in cleartext, when, which fields, from which devices.
-import { BREACH_NOTES, type BreachReport, notifyWords, patientCount } from '../../contract/breach.js';
+import { BREACH_NOTES, type BreachReport, belowThresholdWords, patientCount } from '../../contract/breach.js';
 import {
   deviceWords,
   destination,
@@ -58,7 +58,7 @@ export function breachMarkdown(r: BreachReport, meta: ReportMeta): string {
       out.push(
         `| ${dest} | ${patientCount(d.patients, d.capped)} | ${d.messages} | ${reportRange(d.first, d.last)} | ` +
           `${cell(fieldWords(d.fields).join(', '))} | ${cell(d.devices.map((id) => deviceWords(r, id)).join('; '))} | ` +
-          `${d.notify ? '**yes**' : notifyWords(false, d.capped)} |`,
+          `${d.notify ? '**yes**' : belowThresholdWords(d.capped)} |`,
       );
     }
     out.push('');
