@@ -40,16 +40,14 @@ export interface ShardStats {
 
 /**
  * `events`: the batch's keyed events (event-codec.ts); `buf`: the packet buffer, back for reuse;
- * `pinned`: flows that ended in the batch while something may still name them as control flow
- * (their run-wide ids stay mapped), `released`: ended flows nothing can name any more (dispatch.ts
- * `ControlRefs`).
+ * `released`: ended flows nothing can name any more as control flow (dispatch.ts `ControlRefs`),
+ * whose run-wide ids the main thread forgets after the batch.
  */
 export type FromShard = {
   t: 'out';
   events: ArrayBuffer;
   buf: ArrayBuffer | null;
   stats: ShardStats;
-  pinned: number[];
   released: number[];
 };
 
@@ -77,9 +75,9 @@ function run(): void {
       tcpGaps: st.tcpGaps,
       tcpGapBytes: st.tcpGapBytes,
     };
-    const { pinned, released } = engine!.dispatcher.refs!.take();
+    const released = engine!.dispatcher.refs!.take();
     port.postMessage(
-      { t: 'out', events, buf, stats, pinned, released } satisfies FromShard,
+      { t: 'out', events, buf, stats, released } satisfies FromShard,
       buf === null ? [events] : [events, buf],
     );
   };

@@ -26,11 +26,8 @@ import { type FromShard, REC_BYTES, type ShardStats, SWEEP, type ToShard } from 
 const MAX_IN_FLIGHT = 2;
 const ANOMALY_EVENTS_PER_CODE = 20;
 
-const NONE: ReadonlySet<number> = new Set();
-
 interface Answer {
   readonly batch: DecodedBatch<WardEvent>;
-  readonly pinned: readonly number[];
   readonly released: readonly number[];
 }
 
@@ -41,11 +38,9 @@ class Shard {
   len = 0;
   /**
    * Run-wide flow id of each of this shard's open flows, and of the ended ones still named as a
-   * control flow (pinned until the shard releases them): not one entry per flow of the run.
+   * control flow (until the shard releases them): not one entry per flow of the run.
    */
   readonly ids = new Map<number, number>();
-  /** Flows the answer being merged says to keep mapped past their end. */
-  pinning: ReadonlySet<number> = NONE;
   stats: ShardStats = {
     flows: 0,
     flowsByProto: {},
@@ -313,7 +308,7 @@ export class ShardedEngine {
     shard.stats = m.stats;
     if (m.buf !== null) shard.spare.push(m.buf);
     try {
-      shard.answers.push({ batch: shard.decoder.decode<WardEvent>(m.events), pinned: m.pinned, released: m.released });
+      shard.answers.push({ batch: shard.decoder.decode<WardEvent>(m.events), released: m.released });
     } catch (err) {
       this.fail(err as Error);
       return;
@@ -332,17 +327,11 @@ export class ShardedEngine {
 
   /** The shards' answers to one batch, in the single engine's order (keys ascending). */
   private merge(answers: Answer[]): void {
-    const shards = this.shards;
-    for (let i = 0; i < answers.length; i++) {
-      const pinned = answers[i]!.pinned;
-      shards[i]!.pinning = pinned.length === 0 ? NONE : new Set(pinned);
-    }
     this.mergeEvents(answers.map((a) => a.batch));
     // What the shards released cannot be named again: after the whole batch, as they told it.
     for (let i = 0; i < answers.length; i++) {
-      const s = shards[i]!;
-      s.pinning = NONE;
-      for (const id of answers[i]!.released) s.ids.delete(id);
+      const ids = this.shards[i]!.ids;
+      for (const id of answers[i]!.released) ids.delete(id);
     }
   }
 
@@ -382,17 +371,13 @@ export class ShardedEngine {
   }
 
   private deliver(shard: number, ev: WardEvent): void {
-    const sh = this.shards[shard]!;
-    const ids = sh.ids;
+    const ids = this.shards[shard]!.ids;
     const m = ev as { flowId?: number; controlFlowId?: number };
-    let ended = -1; // the shard's id of the flow this event ends
     if (ev.type === 'flow-start') {
       ids.set(ev.flowId, this.nextFlowId++);
       this.open++;
-    } else if (ev.type === 'flow-end') {
-      this.open--;
-      ended = ev.flowId;
-    } else if (ev.type === 'device-seen' && !this.seen.first(ev.mac, ev.ip ?? '')) return;
+    } else if (ev.type === 'flow-end') this.open--;
+    else if (ev.type === 'device-seen' && !this.seen.first(ev.mac, ev.ip ?? '')) return;
     else if (ev.type === 'anomaly') {
       const c = (this.anomalyEvents.get(ev.code) ?? 0) + 1;
       this.anomalyEvents.set(ev.code as AnomalyCode, c);
@@ -415,8 +400,6 @@ export class ShardedEngine {
         }
       }
     }
-    // Once its end is told a flow's id is mapped no more, unless a flow may still name it.
-    if (ended >= 0 && !sh.pinning.has(ended)) ids.delete(ended);
     this.sink(ev);
   }
 }

@@ -16,20 +16,18 @@ export const PROBE_MAX = 2048;
 /**
  * What may still name each flow as its control flow, in one shard of `--workers N`
  * (src/engine/workers.ts): the announcements it made that are still expected, and the live flows
- * tied to it. The main thread maps each shard's flow ids to run-wide ones while the flows live; a
- * flow that ends while something may still name it is `pinned` (its mapping kept), and `released`
- * once nothing can — so the map holds the open flows and those control flows, not every flow of a
- * week-long watch. Exact: every later `controlFlowId` comes from an announcement or a tied flow
- * counted here.
+ * tied to it. The main thread maps each shard's flow ids to run-wide ones; a flow is `released`
+ * (its mapping dropped after the batch that told it) when it has ended and nothing can name it any
+ * more — at its end, or later when the last announcement or tied flow goes — so the map holds the
+ * open flows and those control flows, not every flow of a week-long watch. Exact: every later
+ * `controlFlowId` comes from an announcement or a tied flow counted here.
  */
 export class ControlRefs {
   private readonly refs = new Map<number, number>();
   /** Flows that ended while named. */
   private readonly ended = new Set<number>();
-  /** Flows that ended while named, since the last `take`. */
-  pinned: number[] = [];
   /** Ended flows nothing can name any more, since the last `take`. */
-  released: number[] = [];
+  private released: number[] = [];
 
   hold(id: number): void {
     this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
@@ -45,11 +43,10 @@ export class ControlRefs {
     if (this.ended.delete(id)) this.released.push(id);
   }
 
-  /** Flow `id` ended (before its own ties are dropped). */
+  /** Flow `id` ended (before its own ties are dropped): released now unless something names it. */
   end(id: number): void {
-    if (!this.refs.has(id)) return;
-    this.ended.add(id);
-    this.pinned.push(id);
+    if (this.refs.has(id)) this.ended.add(id);
+    else this.released.push(id);
   }
 
   /** Ended flows still named (a test's view of the bound). */
@@ -57,10 +54,10 @@ export class ControlRefs {
     return this.ended.size;
   }
 
-  take(): { pinned: number[]; released: number[] } {
-    const out = { pinned: this.pinned, released: this.released };
-    if (out.pinned.length > 0) this.pinned = [];
-    if (out.released.length > 0) this.released = [];
+  /** What was released since the last call. */
+  take(): number[] {
+    const out = this.released;
+    if (out.length > 0) this.released = [];
     return out;
   }
 }

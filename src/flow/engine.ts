@@ -370,7 +370,6 @@ export class FlowEngine {
   endFlow(f: Flow, ts: number, why: 'idle' | 'evicted' | 'eof'): void {
     if (this.ending && this.shard !== undefined) this.shard.beforeEnd(f);
     endFlowApps(this, f, ts);
-    const refs = this.dispatcher.refs;
     // A hole still waiting for its data when the flow ends is capture loss.
     if ((f.hole0 | f.hole1) !== 0) {
       countHole(this.stats, f, 0);
@@ -401,6 +400,7 @@ export class FlowEngine {
       reason,
       tunnel: f.tunnel,
     });
+    const refs = this.dispatcher.refs;
     if (refs !== undefined) {
       refs.end(f.id);
       if (f.controlFlowId >= 0) refs.drop(f.controlFlowId);

@@ -30,9 +30,12 @@ const client = (i: number): Host =>
     `10.40.13.${i % 250}`,
   );
 
+/** Refused connections between an FTP control flow's end and its data connection's start. */
+const MIDDLE = 40_000;
+
 /**
  * `shortFlows` refused connections (SYN, RST) from 250 clients; an FTP control flow that announces
- * a passive data port and closes before its data connection opens; a TFTP request answered from
+ * a passive data port and closes, MIDDLE more refused ones, its data connection; a TFTP request answered from
  * a new port, its transfer going on after the request flow went quiet; more refused connections.
  */
 function writeCapture(file: string, shortFlows: number): void {
@@ -78,14 +81,16 @@ function writeCapture(file: string, shortFlows: number): void {
     [0, 'QUIT\r\n'],
     [1, '221 bye\r\n'],
   ]);
-  // 8 s: the control flow has ended (its flow-end told) before its data connection opens.
-  refused(shortFlows / 2, 20, 200_000);
+  // 8 s: the control flow has ended (its flow-end told, ~6 s in) before its data connection opens;
+  // and 5.6 MB, so that more than a read chunk (1 MiB) lies between its end and the data flow's:
+  // they are merged in different batches.
+  refused(shortFlows / 2, MIDDLE, 100);
   conversation(ftp, 40002, 50000, [[1, 'trend-2026-12-06.csv\r\n']]);
   const tftp = client(8);
   w.write((t += 10), fb.udp(tftp, TFTP_SERVER, 3000, 69, tftpRequest(1, 'monitor.cfg')));
   for (let b = 1; b <= 3; b++)
     w.write((t += 1000), fb.udp(TFTP_SERVER, tftp, 4000, 3000, tftpData(b, new Uint8Array(512))));
-  refused(shortFlows / 2 + 20, shortFlows / 2, 5000);
+  refused(shortFlows / 2 + MIDDLE, shortFlows / 2, 5000);
   t += 6_000_000; // every refused connection has ended by the next packets
   for (let b = 4; b <= 5; b++)
     w.write((t += 1000), fb.udp(TFTP_SERVER, tftp, 4000, 3000, tftpData(b, new Uint8Array(100))));
@@ -115,7 +120,7 @@ describe('the run-wide flow ids of --workers', () => {
     const two = await run(file, 2);
     expect(two.events).toEqual(one.events);
     const ends = one.events.map((e) => JSON.parse(e) as WardEvent).filter((e) => e.type === 'flow-end');
-    expect(ends.length).toBe(4000 + 20 + 2 + 2);
+    expect(ends.length).toBe(4000 + MIDDLE + 2 + 2);
     // The data connection names its control flow, which had ended before it began; so does the transfer.
     const control = ends.find((e) => e.type === 'flow-end' && e.dst.port === 21);
     const data = ends.find((e) => e.type === 'flow-end' && e.app === 'ftp-data');
@@ -134,7 +139,7 @@ describe('the run-wide flow ids of --workers', () => {
       request?.type === 'flow-end' && request.flowId,
     );
     // After the file, before the end: the two UDP flows are open; the TFTP request, still announced,
-    // is one of them. 4 024 flows ran; the map holds what is open.
+    // is one of them. 44 004 flows ran; the map holds what is open.
     expect(two.open).toBe(2);
     expect(two.mapped).toBe(2);
   });

@@ -1,6 +1,7 @@
 // A shard's count of what may still name each flow as its control flow (dispatch.ts ControlRefs):
-// announcements still expected and the flows tied to them. A flow that ends while named is pinned
-// (its run-wide id stays mapped on the main thread), released once nothing can name it.
+// announcements still expected and the flows tied to them. A flow is released (its run-wide id no
+// longer mapped on the main thread) at its end, or — when it ends while named — once nothing can
+// name it any more.
 import { describe, expect, it } from 'vitest';
 import { ControlRefs, Dispatcher } from '../../src/flow/dispatch.js';
 import { Flow } from '../../src/flow/table.js';
@@ -23,24 +24,27 @@ function shardDispatcher(): { d: Dispatcher; refs: ControlRefs } {
 }
 
 describe('the control flows a shard may still name', () => {
-  it('a flow no announcement names is not pinned at its end', () => {
+  it('a flow no announcement names is released at its end', () => {
     const { refs } = shardDispatcher();
     refs.end(1);
-    expect(refs.take()).toEqual({ pinned: [], released: [] });
+    expect(refs.take()).toEqual([1]);
+    expect(refs.held).toBe(0);
   });
 
   it('an FTP control flow stays named while its announcement waits, then while its data flow lives', () => {
     const { d, refs } = shardDispatcher();
     d.expectFlow('10.40.12.5', 50000, 'tcp', 'ftp-data', 7);
     refs.end(7); // the control flow closes before the data connection opens
-    expect(refs.take()).toEqual({ pinned: [7], released: [] });
+    expect(refs.take()).toEqual([]);
+    expect(refs.held).toBe(1);
     const data = flow(9, ['10.40.13.7', 40002], ['10.40.12.5', 50000]);
     expect(d.claimExpected('tcp', data)).toBe('ftp-data');
     expect(data.controlFlowId).toBe(7);
-    expect(refs.take()).toEqual({ pinned: [], released: [] }); // the data flow took the count over
+    expect(refs.take()).toEqual([]); // the data flow took the count over
+    expect(refs.held).toBe(1);
     refs.end(9);
     refs.drop(data.controlFlowId); // the data flow's end drops its tie
-    expect(refs.take()).toEqual({ pinned: [], released: [7] });
+    expect(refs.take()).toEqual([9, 7]);
     expect(refs.held).toBe(0);
   });
 
@@ -52,21 +56,24 @@ describe('the control flows a shard may still name', () => {
     // A new request from the same client port announces the same end: the old announcement goes.
     d.expectFlow('10.40.13.8', 3000, 'udp', 'tftp', 11);
     refs.end(7);
-    expect(refs.take().pinned).toEqual([7]); // the transfer still names it
+    expect(refs.take()).toEqual([]); // the transfer still names it
+    expect(refs.held).toBe(1);
     refs.end(8);
     refs.drop(transfer.controlFlowId);
-    expect(refs.take()).toEqual({ pinned: [], released: [7] });
+    expect(refs.take()).toEqual([8, 7]);
     refs.end(11); // still announced
-    expect(refs.take()).toEqual({ pinned: [11], released: [] });
+    expect(refs.take()).toEqual([]);
+    expect(refs.held).toBe(1);
   });
 
   it('announcements cleared at their bound release the ended flows they named', () => {
     const { d, refs } = shardDispatcher();
     for (let i = 0; i < 10_000; i++) d.expectFlow('10.40.12.5', 1 + i, 'tcp', 'ftp-data', 100 + (i % 50));
     for (let c = 100; c < 150; c++) refs.end(c);
-    expect(refs.take().pinned).toHaveLength(50);
+    expect(refs.take()).toEqual([]);
+    expect(refs.held).toBe(50);
     d.expectFlow('10.40.12.5', 60000, 'tcp', 'ftp-data', 500); // the 10 001st: the table is cleared
-    const { released } = refs.take();
+    const released = refs.take();
     expect(released.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
     expect(refs.held).toBe(0);
   });
